@@ -1,0 +1,366 @@
+#include "flow/flow.hpp"
+
+#include <algorithm>
+
+namespace sayso::flow {
+
+const char* screen_name(Screen s) {
+    switch (s) {
+    case Screen::Practitioner: return "practitioner";
+    case Screen::Welcome: return "welcome";
+    case Screen::Question: return "question";
+    case Screen::StillThere: return "still_there";
+    case Screen::Thanks: return "thanks";
+    }
+    return "?";
+}
+
+Flow::Flow(const Clock& clock, Recorder& recorder, Settings settings)
+    : clock_(clock), recorder_(recorder), settings_(settings) {}
+
+// --- practitioner -----------------------------------------------------------
+
+void Flow::select_pack(std::shared_ptr<const pack::Pack> pack) {
+    if (screen_ != Screen::Practitioner) return;
+    pack_ = std::move(pack);
+    if (!pack_ || !pack_->band(band_)) band_.clear();
+    if (!pack_ || !pack_->visit_type(visit_)) visit_.clear();
+    changed();
+}
+
+bool Flow::select_band(const std::string& id) {
+    if (screen_ != Screen::Practitioner || !pack_ || !pack_->band(id)) return false;
+    band_ = id;
+    changed();
+    return true;
+}
+
+bool Flow::select_visit(const std::string& id) {
+    if (screen_ != Screen::Practitioner || !pack_ || !pack_->visit_type(id)) return false;
+    visit_ = id;
+    changed();
+    return true;
+}
+
+bool Flow::can_hand_over() const {
+    return screen_ == Screen::Practitioner && pack_ && pack_->band(band_) && pack_->visit_type(visit_);
+}
+
+std::optional<StorageProblem> Flow::hand_over() {
+    if (!can_hand_over()) return std::nullopt;
+    // Never hand a child a survey whose answers we already know we can't keep.
+    flush();
+    if (!queue_.empty()) return problem_;
+    Session s;
+    s.pack = pack_;
+    s.band = pack_->band(band_);
+    s.visit_type = visit_;
+    s.language = pack_->first_language();
+    s.response_id = random_id();
+    ResponseStart start{s.response_id, pack_->id,   pack_->version,  band_,
+                        visit_,        s.language,  clock_.wall_ms()};
+    if (auto p = recorder_.begin(start)) {
+        problem_ = p;
+        changed();
+        return p;
+    }
+    problem_.reset();
+    session_ = std::move(s);
+    screen_ = Screen::Welcome;
+    last_touch_ = now();
+    changed();
+    return std::nullopt;
+}
+
+// --- child --------------------------------------------------------------------
+
+bool Flow::start() {
+    if (screen_ != Screen::Welcome) return false;
+    touch();
+    session_->index = 0;
+    load_drafts();
+    screen_ = Screen::Question;
+    changed();
+    return true;
+}
+
+bool Flow::choose(const std::string& option_id) {
+    if (screen_ != Screen::Question) return false;
+    const auto& q = session_->question();
+    if (!q.option(option_id)) return false;
+    touch();
+    if (q.kind == pack::Kind::PickMany) {
+        auto& picked = session_->picked;
+        if (!picked.erase(option_id)) picked.insert(option_id);
+        changed();
+        return true;
+    }
+    if (!q.single_choice()) return false;
+    session_->picked = {option_id};
+    record_current(false);
+    confirming_ = option_id;
+    confirm_until_ = now() + settings_.confirm_delay;
+    changed();
+    return true;
+}
+
+bool Flow::type(const std::string& utf8) {
+    if (screen_ != Screen::Question || session_->question().kind != pack::Kind::FreeText) return false;
+    touch();
+    auto& d = session_->draft;
+    const std::size_t limit = static_cast<std::size_t>(session_->question().max_length);
+    // Count code points, not bytes: the limit is in characters.
+    auto chars = [](const std::string& s) {
+        return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    };
+    if (chars(d) + chars(utf8) > limit) return false;
+    d += utf8;
+    changed();
+    return true;
+}
+
+bool Flow::erase() {
+    if (screen_ != Screen::Question || session_->question().kind != pack::Kind::FreeText) return false;
+    touch();
+    auto& d = session_->draft;
+    if (d.empty()) return false;
+    std::size_t i = d.size() - 1;
+    while (i > 0 && (static_cast<unsigned char>(d[i]) & 0xC0) == 0x80) --i;
+    d.erase(i);
+    changed();
+    return true;
+}
+
+bool Flow::next() {
+    if (screen_ != Screen::Question) return false;
+    const auto& q = session_->question();
+    touch();
+    if (q.kind == pack::Kind::PickMany) {
+        if (session_->picked.empty()) return false; // nothing chosen: the child can skip instead
+        record_current(false);
+    } else if (q.kind == pack::Kind::FreeText) {
+        const auto& d = session_->draft;
+        if (d.find_first_not_of(" \t\n") == std::string::npos) return false;
+        record_current(false);
+    } else if (!session_->answer(q.id)) {
+        return false; // single choice moves on by itself once answered
+    }
+    advance();
+    return true;
+}
+
+bool Flow::back() {
+    if (screen_ != Screen::Question) return false;
+    touch();
+    keep_drafts();
+    confirming_.clear();
+    if (session_->index == 0) {
+        screen_ = Screen::Welcome;
+    } else {
+        --session_->index;
+        load_drafts();
+    }
+    changed();
+    return true;
+}
+
+bool Flow::skip() {
+    if (screen_ != Screen::Question) return false;
+    touch();
+    session_->picked.clear();
+    session_->draft.clear();
+    record_current(true);
+    advance();
+    return true;
+}
+
+bool Flow::still_here() {
+    if (screen_ != Screen::StillThere) return false;
+    screen_ = paused_;
+    touch();
+    changed();
+    return true;
+}
+
+bool Flow::finish() {
+    if (screen_ != Screen::Thanks) return false;
+    session_.reset();
+    screen_ = Screen::Practitioner;
+    band_.clear();
+    changed();
+    return true;
+}
+
+void Flow::touch() {
+    if (on_child_screen()) last_touch_ = now();
+}
+
+// --- time -----------------------------------------------------------------------
+
+bool Flow::tick() {
+    const auto t = now();
+    bool did = false;
+    if (!queue_.empty() && t - last_retry_ >= settings_.retry_interval) {
+        last_retry_ = t;
+        std::size_t before = queue_.size();
+        flush();
+        if (queue_.size() != before) {
+            changed();
+            did = true;
+        }
+    }
+    if (screen_ == Screen::Question && !confirming_.empty() && t >= confirm_until_) {
+        confirming_.clear();
+        advance();
+        did = true;
+    }
+    if (on_child_screen() && t - last_touch_ >= settings_.idle_timeout) {
+        paused_ = screen_;
+        confirming_.clear();
+        screen_ = Screen::StillThere;
+        still_since_ = t;
+        changed();
+        did = true;
+    }
+    if (screen_ == Screen::StillThere && t - still_since_ >= settings_.still_there_timeout) {
+        keep_drafts();
+        end_session(Completion::Incomplete);
+        session_.reset();
+        screen_ = Screen::Practitioner;
+        band_.clear();
+        changed();
+        did = true;
+    }
+    if (screen_ == Screen::Thanks && t >= thanks_until_) {
+        session_.reset();
+        screen_ = Screen::Practitioner;
+        band_.clear();
+        changed();
+        did = true;
+    }
+    return did;
+}
+
+std::optional<Millis> Flow::next_deadline() const {
+    std::optional<Millis> d;
+    auto consider = [&](Millis m) { d = d ? std::min(*d, m) : m; };
+    if (!queue_.empty()) consider(last_retry_ + settings_.retry_interval);
+    if (screen_ == Screen::Question && !confirming_.empty()) consider(confirm_until_);
+    if (on_child_screen()) consider(last_touch_ + settings_.idle_timeout);
+    if (screen_ == Screen::StillThere) consider(still_since_ + settings_.still_there_timeout);
+    if (screen_ == Screen::Thanks) consider(thanks_until_);
+    return d;
+}
+
+float Flow::confirm_progress() const {
+    if (confirming_.empty() || settings_.confirm_delay.count() <= 0) return 0;
+    const auto left = confirm_until_ - now();
+    return std::clamp(1.0f - static_cast<float>(left.count()) / static_cast<float>(settings_.confirm_delay.count()),
+                      0.0f, 1.0f);
+}
+
+// --- internals ------------------------------------------------------------------
+
+void Flow::record_current(bool skipped) {
+    auto& s = *session_;
+    const auto& q = s.question();
+    AnswerRecord a;
+    a.question_id = q.id;
+    a.position = static_cast<int>(s.index);
+    a.kind = pack::kind_name(q.kind);
+    a.measure = q.measure;
+    a.skipped = skipped;
+    if (!skipped) {
+        if (q.kind == pack::Kind::FreeText) a.text = s.draft;
+        else a.options.assign(s.picked.begin(), s.picked.end());
+        // Keep pick_many answers in the pack's order, not alphabetical.
+        if (q.kind == pack::Kind::PickMany) {
+            a.options.clear();
+            for (const auto& o : q.options)
+                if (s.picked.count(o.id)) a.options.push_back(o.id);
+        }
+    }
+    a.answered_at_ms = clock_.wall_ms();
+    s.answers[q.id] = a;
+    Op op{Op::Kind::Record, {}, s.response_id, a, Completion::Complete, 0};
+    save(std::move(op));
+}
+
+// Answers being made but not yet confirmed with "next" (a pick_many
+// selection, typed words) are kept when the child goes back or walks away.
+void Flow::keep_drafts() {
+    if (!session_ || screen_ == Screen::Welcome || (screen_ == Screen::StillThere && paused_ == Screen::Welcome))
+        return;
+    auto& s = *session_;
+    if (s.index >= s.count()) return;
+    const auto& q = s.question();
+    const auto* prev = s.answer(q.id);
+    if (q.kind == pack::Kind::PickMany && !s.picked.empty()) {
+        if (!prev || prev->skipped || std::set<std::string>(prev->options.begin(), prev->options.end()) != s.picked)
+            record_current(false);
+    } else if (q.kind == pack::Kind::FreeText && s.draft.find_first_not_of(" \t\n") != std::string::npos) {
+        if (!prev || prev->text != s.draft) record_current(false);
+    }
+}
+
+void Flow::load_drafts() {
+    auto& s = *session_;
+    s.picked.clear();
+    s.draft.clear();
+    if (const auto* a = s.answer(s.question().id); a && !a->skipped) {
+        s.picked.insert(a->options.begin(), a->options.end());
+        s.draft = a->text;
+    }
+}
+
+void Flow::advance() {
+    auto& s = *session_;
+    confirming_.clear();
+    if (s.index + 1 < s.count()) {
+        ++s.index;
+        load_drafts();
+        screen_ = Screen::Question;
+    } else {
+        end_session(Completion::Complete);
+        s.picked.clear();
+        s.draft.clear();
+        screen_ = Screen::Thanks;
+        thanks_until_ = now() + settings_.thanks_duration;
+    }
+    changed();
+}
+
+void Flow::end_session(Completion c) {
+    if (!session_) return;
+    Op op{Op::Kind::Finish, {}, session_->response_id, {}, c, clock_.wall_ms()};
+    save(std::move(op));
+    confirming_.clear();
+}
+
+void Flow::save(Op op) {
+    queue_.push_back(std::move(op));
+    flush();
+}
+
+void Flow::flush() {
+    while (!queue_.empty()) {
+        const Op& op = queue_.front();
+        std::optional<StorageProblem> p;
+        switch (op.kind) {
+        case Op::Kind::Begin: p = recorder_.begin(op.start); break;
+        case Op::Kind::Record: p = recorder_.record(op.response_id, op.answer); break;
+        case Op::Kind::Finish: p = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
+        }
+        if (p) {
+            if (!problem_) changed();
+            problem_ = p;
+            last_retry_ = now();
+            return;
+        }
+        queue_.pop_front();
+    }
+    if (problem_) changed();
+    problem_.reset();
+}
+
+} // namespace sayso::flow

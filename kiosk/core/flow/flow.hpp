@@ -1,0 +1,144 @@
+// The child's session as a state machine: which screen is up, what has been
+// answered, and when time moves it on. Knows nothing of SDL or ImGui; the
+// screens read its state and call its transitions.
+#pragma once
+
+#include "flow/clock.hpp"
+#include "flow/record.hpp"
+#include "pack/pack.hpp"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace sayso::flow {
+
+enum class Screen { Practitioner, Welcome, Question, StillThere, Thanks };
+const char* screen_name(Screen);
+
+struct Settings {
+    Millis idle_timeout{90'000};       // no touch mid-survey: ask "are you still there?"
+    Millis still_there_timeout{30'000}; // no answer to that: end the session
+    Millis confirm_delay{700};         // a single-choice answer stays highlighted this long
+    Millis thanks_duration{8'000};     // thank-you screen, then back to the practitioner
+    Millis retry_interval{5'000};      // retry answers that could not be saved
+};
+
+struct Session {
+    std::shared_ptr<const pack::Pack> pack; // the version this child started on
+    const pack::Band* band = nullptr;
+    std::string visit_type;
+    std::string language;
+    std::string response_id;
+    std::size_t index = 0; // current question
+    std::map<std::string, AnswerRecord> answers; // given so far, by question id
+    std::set<std::string> picked;                // pick_many selection being made
+    std::string draft;                           // free text being typed
+
+    const pack::Question& question() const { return band->questions[index]; }
+    std::size_t count() const { return band->questions.size(); }
+    const AnswerRecord* answer(const std::string& qid) const {
+        auto it = answers.find(qid);
+        return it == answers.end() ? nullptr : &it->second;
+    }
+};
+
+class Flow {
+public:
+    Flow(const Clock& clock, Recorder& recorder, Settings settings = {});
+
+    Screen screen() const { return screen_; }
+    // Bumped on every change of what the screens show.
+    std::uint64_t version() const { return version_; }
+
+    // Practitioner screen.
+    void select_pack(std::shared_ptr<const pack::Pack> pack);
+    bool select_band(const std::string& id);
+    bool select_visit(const std::string& id);
+    const pack::Pack* selected_pack() const { return pack_.get(); }
+    const std::string& selected_band() const { return band_; }
+    const std::string& selected_visit() const { return visit_; }
+    bool can_hand_over() const;
+    // Starts a response and shows the child's welcome. Refused, with the
+    // problem, if storage cannot keep the answers.
+    std::optional<StorageProblem> hand_over();
+
+    // Child screens. Each returns false when it does not apply right now.
+    bool start();
+    bool choose(const std::string& option_id);
+    bool type(const std::string& utf8);
+    bool erase();
+    bool next();
+    bool back();
+    bool skip();
+    bool still_here();
+    bool finish();
+    // Any touch on a child screen, so the idle timer starts again.
+    void touch();
+
+    // Moves time-driven transitions on. Returns true if anything changed.
+    bool tick();
+    // When tick() next has something to do, if ever.
+    std::optional<Millis> next_deadline() const;
+
+    const Session* session() const { return session_ ? &*session_ : nullptr; }
+    // A single-choice answer that is showing its confirmation.
+    const std::string& confirming() const { return confirming_; }
+    // How far the confirmation has run, 0..1.
+    float confirm_progress() const;
+    // Screen the "still there?" prompt will return to.
+    Screen paused_screen() const { return paused_; }
+
+    // Storage health for the practitioner: answers not yet saved, and why.
+    std::size_t unsaved() const { return queue_.size(); }
+    const std::optional<StorageProblem>& storage_problem() const { return problem_; }
+
+    const Settings& settings() const { return settings_; }
+
+private:
+    struct Op {
+        enum class Kind { Begin, Record, Finish } kind;
+        ResponseStart start;
+        std::string response_id;
+        AnswerRecord answer;
+        Completion completion = Completion::Complete;
+        std::int64_t ended_at = 0;
+    };
+
+    const Clock& clock_;
+    Recorder& recorder_;
+    Settings settings_;
+    Screen screen_ = Screen::Practitioner;
+    Screen paused_ = Screen::Welcome;
+    std::uint64_t version_ = 0;
+
+    std::shared_ptr<const pack::Pack> pack_;
+    std::string band_, visit_;
+
+    std::optional<Session> session_;
+    std::string confirming_;
+    Millis confirm_until_{0};
+    Millis last_touch_{0};
+    Millis still_since_{0};
+    Millis thanks_until_{0};
+
+    std::deque<Op> queue_;
+    std::optional<StorageProblem> problem_;
+    Millis last_retry_{0};
+
+    Millis now() const { return clock_.monotonic(); }
+    void changed() { ++version_; }
+    bool on_child_screen() const { return screen_ == Screen::Welcome || screen_ == Screen::Question; }
+    void save(Op op);
+    void flush();
+    void record_current(bool skipped);
+    void keep_drafts();
+    void advance();
+    void load_drafts();
+    void end_session(Completion c);
+};
+
+} // namespace sayso::flow

@@ -1,0 +1,42 @@
+#include "flow/record.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+#include <sys/random.h>
+
+namespace sayso::flow {
+
+std::string describe(const StorageProblem& p) {
+    switch (p.kind) {
+    case StorageProblem::Kind::Locked:
+        return "Answers can't be saved: another program is using the answers file. Close it, then try again.";
+    case StorageProblem::Kind::ReadOnly:
+        return "Answers can't be saved: the answers file is read-only. Ask your admin to check the tablet.";
+    case StorageProblem::Kind::Corrupt:
+        return "Answers can't be saved: the answers file is damaged. Ask your admin before going on; don't wipe it.";
+    case StorageProblem::Kind::DiskFull:
+        return "Answers can't be saved: the tablet's storage is full. Ask your admin to free some space.";
+    case StorageProblem::Kind::TooNew:
+        return "Answers can't be saved: the answers file was made by a newer Sayso. Update this tablet's Sayso.";
+    case StorageProblem::Kind::CannotOpen:
+        return "Answers can't be saved: the answers file can't be opened. Ask your admin to check the tablet.";
+    case StorageProblem::Kind::Other:
+        break;
+    }
+    return "Answers can't be saved right now. Ask your admin to check the tablet.";
+}
+
+std::string random_id() {
+    unsigned char bytes[16];
+    std::size_t got = 0;
+    while (got < sizeof bytes) {
+        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+        if (n < 0) throw std::runtime_error("getrandom failed");
+        got += static_cast<std::size_t>(n);
+    }
+    char hex[33];
+    for (int i = 0; i < 16; ++i) std::snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    return std::string(hex, 32);
+}
+
+} // namespace sayso::flow

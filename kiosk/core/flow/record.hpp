@@ -1,0 +1,54 @@
+// What the flow hands to storage, and the interface storage implements.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sayso::flow {
+
+struct ResponseStart {
+    std::string id; // random 128-bit, 32 hex digits
+    std::string pack_id;
+    std::string pack_version;
+    std::string band;
+    std::string visit_type;
+    std::string language;
+    std::int64_t started_at_ms = 0;
+};
+
+struct AnswerRecord {
+    std::string question_id;
+    int position = 0;        // 0-based place of the question in its band
+    std::string kind;        // faces, yes_no, pick_one, pick_many, text
+    std::string measure;     // may be empty
+    bool skipped = false;    // "I'd rather not say"
+    std::vector<std::string> options; // chosen option ids (one for single choice)
+    std::string text;        // free text
+    std::int64_t answered_at_ms = 0;
+};
+
+enum class Completion { Complete, Incomplete };
+
+// A storage failure in words a practitioner can act on.
+struct StorageProblem {
+    enum class Kind { Locked, ReadOnly, Corrupt, DiskFull, TooNew, CannotOpen, Other };
+    Kind kind = Kind::Other;
+    std::string detail; // technical detail for logs and admins
+};
+std::string describe(const StorageProblem&);
+
+class Recorder {
+public:
+    virtual ~Recorder() = default;
+    // Each call is durable when it returns without a problem.
+    virtual std::optional<StorageProblem> begin(const ResponseStart&) = 0;
+    virtual std::optional<StorageProblem> record(const std::string& response_id, const AnswerRecord&) = 0;
+    virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion, std::int64_t ended_at_ms) = 0;
+};
+
+// A fresh random 128-bit id as 32 lowercase hex digits (from the OS's CSPRNG).
+std::string random_id();
+
+} // namespace sayso::flow

@@ -1,0 +1,115 @@
+// Survey pack model: what a pack says, independent of how it is drawn.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sayso::pack {
+
+// One text in every language the pack declares, keyed by language code.
+struct Text {
+    std::map<std::string, std::string> by_lang;
+    // The text in `lang`, else in `fallback` (the pack's first language).
+    const std::string& get(const std::string& lang, const std::string& fallback) const;
+};
+
+enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText };
+const char* kind_name(Kind);
+
+struct Option {
+    std::string id;
+    Text label;
+    // Absolute path of a PNG inside the pack, or a kiosk asset name such as
+    // "faces/face-3-happy" when `builtin` is set (faces and yes/no answers).
+    std::string picture;
+    bool builtin = false;
+    std::string word; // builtin answers: the kiosk word that labels them, e.g. "face.happy"
+};
+
+struct Question {
+    std::string id;
+    Kind kind = Kind::Faces;
+    Text text;
+    std::string picture;  // absolute path, may be empty
+    std::string measure;  // principle tag for reports, may be empty
+    int scale = 0;        // faces: 3 or 5
+    int max_length = 500; // free text, in characters
+    std::vector<Option> options;
+
+    bool single_choice() const { return kind == Kind::Faces || kind == Kind::YesNo || kind == Kind::PickOne; }
+    const Option* option(const std::string& id) const;
+};
+
+struct Band {
+    std::string id;
+    Text label;
+    int min_age = 0;
+    int max_age = 0;
+    std::string cohort; // bands overlap only across cohorts (e.g. care leavers)
+    std::string picture;
+    std::vector<Question> questions;
+    std::map<std::string, Text> words; // band's own wording of the kiosk words
+};
+
+struct VisitType {
+    std::string id;
+    Text label;
+};
+
+struct Pack {
+    std::filesystem::path dir;
+    std::string id;
+    std::string version;
+    Text title;
+    std::vector<std::string> languages;
+    std::vector<VisitType> visit_types;
+    std::vector<Band> bands;
+    std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
+
+    const std::string& first_language() const { return languages.front(); }
+    const Band* band(const std::string& id) const;
+    const VisitType* visit_type(const std::string& id) const;
+    // A kiosk word for `band` in `lang`: the band's wording if it has one, else the pack's.
+    const std::string& word(const Band& band, const std::string& key, const std::string& lang) const;
+    const std::string& text(const Text& t, const std::string& lang) const { return t.get(lang, first_language()); }
+    // What a child reads under an answer: the option's own label, or for
+    // builtin faces and yes/no answers the band's kiosk word.
+    const std::string& label(const Band& band, const Option& o, const std::string& lang) const {
+        return o.builtin ? word(band, o.word, lang) : text(o.label, lang);
+    }
+};
+
+// The kiosk words every pack must give, in every language.
+const std::vector<std::string>& required_words();
+
+struct Problem {
+    enum class Severity { Error, Warning };
+    Severity severity = Severity::Error;
+    std::string file;
+    std::string path; // JSON path such as $.bands[0].questions[2].kind
+    std::string message;
+    // "file:path: message", warnings marked "warning: "
+    std::string str() const;
+};
+
+struct LoadResult {
+    std::shared_ptr<const Pack> pack; // null when any error was found
+    std::vector<Problem> problems;
+    bool ok() const { return pack != nullptr; }
+    std::size_t errors() const;
+};
+
+// Reads and validates the pack in `dir`. Never throws; every problem found is
+// listed, not just the first.
+LoadResult load_pack(const std::filesystem::path& dir);
+
+// Limits that keep the loader fast and safe on hostile input.
+inline constexpr std::uintmax_t kMaxPackJsonBytes = 2u << 20; // 2 MiB
+inline constexpr std::uintmax_t kMaxPictureBytes = 8u << 20;  // 8 MiB
+inline constexpr int kMaxJsonDepth = 32;
+inline constexpr int kMaxPictureSide = 4096; // px
+
+} // namespace sayso::pack

@@ -1,0 +1,323 @@
+#include "storage/store.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+namespace sayso::storage {
+
+namespace {
+
+// Ordered schema patches: patch N takes user_version N-1 to N. Never edit a
+// released patch; add a new one.
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+const Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE device (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE responses (
+    id           TEXT PRIMARY KEY,              -- random 128-bit, 32 hex digits
+    pack_id      TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    started_at   INTEGER NOT NULL,              -- ms since the Unix epoch, UTC
+    ended_at     INTEGER,
+    state        TEXT NOT NULL CHECK (state IN ('in_progress', 'complete', 'incomplete'))
+);
+CREATE INDEX responses_by_start ON responses(started_at, id);
+CREATE TABLE answers (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    skipped     INTEGER NOT NULL CHECK (skipped IN (0, 1)),
+    options     TEXT NOT NULL,                  -- JSON list of chosen option ids
+    text        TEXT NOT NULL,                  -- free text, verbatim
+    answered_at INTEGER NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+);
+)sql"},
+};
+
+StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
+    StorageProblem p;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: p.kind = StorageProblem::Kind::Locked; break;
+    case SQLITE_READONLY: p.kind = StorageProblem::Kind::ReadOnly; break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: p.kind = StorageProblem::Kind::Corrupt; break;
+    case SQLITE_FULL: p.kind = StorageProblem::Kind::DiskFull; break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: p.kind = StorageProblem::Kind::CannotOpen; break;
+    default: p.kind = StorageProblem::Kind::Other; break;
+    }
+    p.detail = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return p;
+}
+
+std::optional<StorageProblem> exec(sqlite3* db, const char* sql, const std::string& what) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return problem_from(db, rc, what);
+    return std::nullopt;
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+    const unsigned char* t = sqlite3_column_text(s, i);
+    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+             : std::string();
+}
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+// Runs a prepared statement to completion and leaves it ready for reuse.
+int step_done(sqlite3_stmt* s) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+} // namespace
+
+int schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+void Store::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+
+Store::Stmt Store::prepare(const char* sql, std::optional<StorageProblem>& problem) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK && !problem) problem = problem_from(db_, rc, "preparing a statement");
+    return Stmt(s);
+}
+
+std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
+                                   Mode mode) {
+    problem.reset();
+    sqlite3* raw = nullptr;
+    const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                      SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    std::unique_ptr<Store> store(new Store(raw));
+    if (rc != SQLITE_OK) {
+        problem = problem_from(raw, rc, "opening " + path.string());
+        return nullptr;
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    // A locked file waits this long before reporting "locked"; short, because
+    // the child is waiting on the answer's commit.
+    sqlite3_busy_timeout(raw, 500); // ms
+    if (mode == Mode::ReadWrite) {
+        if ((problem = exec(raw, "PRAGMA journal_mode=WAL", "switching to WAL mode"))) return nullptr;
+    }
+    if ((problem = exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "setting durability"))) return nullptr;
+    if ((problem = store->migrate())) return nullptr;
+    if ((problem = store->load_device_id())) return nullptr;
+    if (mode == Mode::ReadWrite) {
+        store->insert_response_ = store->prepare(
+            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, state)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress')",
+            problem);
+        store->upsert_answer_ = store->prepare(
+            "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text, answered_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
+            " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
+            " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at",
+            problem);
+        store->finish_response_ = store->prepare(
+            "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'", problem);
+        if (problem) return nullptr;
+    }
+    return store;
+}
+
+Store::~Store() {
+    insert_response_.reset();
+    upsert_answer_.reset();
+    finish_response_.reset();
+    sqlite3_close_v2(db_);
+}
+
+std::optional<StorageProblem> Store::migrate() {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &s, nullptr);
+    if (rc != SQLITE_OK) return problem_from(db_, rc, "reading the schema version");
+    Stmt guard(s);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) return problem_from(db_, rc, "reading the schema version");
+    const int have = sqlite3_column_int(s, 0);
+    guard.reset();
+    if (have > schema_version()) {
+        return StorageProblem{StorageProblem::Kind::TooNew, "the database has schema version " + std::to_string(have) +
+                                                                "; this Sayso knows up to " +
+                                                                std::to_string(schema_version())};
+    }
+    for (const auto& m : kMigrations) {
+        if (m.version <= have) continue;
+        if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting a schema update")) return p;
+        std::string sql = std::string(m.sql) + "PRAGMA user_version = " + std::to_string(m.version) + ";";
+        if (auto p = exec(db_, sql.c_str(), "updating the schema to version " + std::to_string(m.version))) {
+            exec(db_, "ROLLBACK", "rolling back");
+            return p;
+        }
+        if (auto p = exec(db_, "COMMIT", "committing the schema update")) {
+            exec(db_, "ROLLBACK", "rolling back");
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::load_device_id() {
+    std::optional<StorageProblem> problem;
+    Stmt sel = prepare("SELECT value FROM device WHERE key = 'device_id'", problem);
+    if (problem) return problem;
+    int rc = sqlite3_step(sel.get());
+    if (rc == SQLITE_ROW) {
+        device_id_ = column_text(sel.get(), 0);
+        return std::nullopt;
+    }
+    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading the device id");
+    if (sqlite3_db_readonly(db_, "main") == 1) return std::nullopt; // a fresh file opened read-only
+    Stmt ins = prepare("INSERT INTO device (key, value) VALUES ('device_id', ?1)", problem);
+    if (problem) return problem;
+    device_id_ = flow::random_id();
+    bind_text(ins.get(), 1, device_id_);
+    if ((rc = step_done(ins.get())) != SQLITE_OK) return problem_from(db_, rc, "saving the device id");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
+    sqlite3_stmt* s = insert_response_.get();
+    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    bind_text(s, 1, r.id);
+    bind_text(s, 2, r.pack_id);
+    bind_text(s, 3, r.pack_version);
+    bind_text(s, 4, r.band);
+    bind_text(s, 5, r.visit_type);
+    bind_text(s, 6, r.language);
+    bind_text(s, 7, device_id_);
+    sqlite3_bind_int64(s, 8, r.started_at_ms);
+    if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "starting a response");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::record(const std::string& response_id, const flow::AnswerRecord& a) {
+    sqlite3_stmt* s = upsert_answer_.get();
+    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    bind_text(s, 1, response_id);
+    bind_text(s, 2, a.question_id);
+    sqlite3_bind_int(s, 3, a.position);
+    bind_text(s, 4, a.kind);
+    bind_text(s, 5, a.measure);
+    sqlite3_bind_int(s, 6, a.skipped ? 1 : 0);
+    bind_text(s, 7, nlohmann::json(a.options).dump());
+    bind_text(s, 8, a.text);
+    sqlite3_bind_int64(s, 9, a.answered_at_ms);
+    if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::finish(const std::string& response_id, flow::Completion c,
+                                            std::int64_t ended_at_ms) {
+    sqlite3_stmt* s = finish_response_.get();
+    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    bind_text(s, 1, response_id);
+    bind_text(s, 2, std::string(c == flow::Completion::Complete ? "complete" : "incomplete"));
+    sqlite3_bind_int64(s, 3, ended_at_ms);
+    if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "ending a response");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::close_abandoned(int& closed) {
+    closed = 0;
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("UPDATE responses SET state = 'incomplete', ended_at = COALESCE("
+                     "(SELECT max(answered_at) FROM answers WHERE response_id = responses.id), started_at)"
+                     " WHERE state = 'in_progress'",
+                     problem);
+    if (problem) return problem;
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "closing abandoned responses");
+    closed = sqlite3_changes(db_);
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
+    std::optional<StorageProblem> problem;
+    Stmt rs = prepare("SELECT id, pack_id, pack_version, band, visit_type, language, device_id, started_at,"
+                      " ended_at, state FROM responses ORDER BY started_at, id",
+                      problem);
+    Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
+                      " FROM answers WHERE response_id = ?1 ORDER BY position",
+                      problem);
+    if (problem) return problem;
+    int rc;
+    while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
+        StoredResponse r;
+        r.start.id = column_text(rs.get(), 0);
+        r.start.pack_id = column_text(rs.get(), 1);
+        r.start.pack_version = column_text(rs.get(), 2);
+        r.start.band = column_text(rs.get(), 3);
+        r.start.visit_type = column_text(rs.get(), 4);
+        r.start.language = column_text(rs.get(), 5);
+        r.device_id = column_text(rs.get(), 6);
+        r.start.started_at_ms = sqlite3_column_int64(rs.get(), 7);
+        if (sqlite3_column_type(rs.get(), 8) != SQLITE_NULL) r.ended_at_ms = sqlite3_column_int64(rs.get(), 8);
+        r.state = column_text(rs.get(), 9);
+        bind_text(as.get(), 1, r.start.id);
+        int arc;
+        while ((arc = sqlite3_step(as.get())) == SQLITE_ROW) {
+            flow::AnswerRecord a;
+            a.question_id = column_text(as.get(), 0);
+            a.position = sqlite3_column_int(as.get(), 1);
+            a.kind = column_text(as.get(), 2);
+            a.measure = column_text(as.get(), 3);
+            a.skipped = sqlite3_column_int(as.get(), 4) != 0;
+            auto opts = nlohmann::json::parse(column_text(as.get(), 5), nullptr, false);
+            if (opts.is_array())
+                for (const auto& o : opts)
+                    if (o.is_string()) a.options.push_back(o.get<std::string>());
+            a.text = column_text(as.get(), 6);
+            a.answered_at_ms = sqlite3_column_int64(as.get(), 7);
+            r.answers.push_back(std::move(a));
+        }
+        sqlite3_reset(as.get());
+        if (arc != SQLITE_DONE) return problem_from(db_, arc, "reading answers");
+        if (!each(r)) return std::nullopt;
+    }
+    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading responses");
+    return std::nullopt;
+}
+
+void Store::limit_pages(int pages) {
+    std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
+    exec(db_, sql.c_str(), "limiting pages");
+}
+
+std::string iso_time(std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buf;
+}
+
+} // namespace sayso::storage

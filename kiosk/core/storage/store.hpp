@@ -1,0 +1,83 @@
+// Durable answers: one SQLite file in WAL mode with synchronous=FULL, each
+// answer committed on its own so a tablet that dies loses nothing answered.
+#pragma once
+
+#include "flow/record.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sayso::storage {
+
+using flow::StorageProblem;
+
+// Newest schema this build knows; see migrations in store.cpp.
+int schema_version();
+
+struct StoredAnswer {
+    flow::AnswerRecord record;
+};
+
+struct StoredResponse {
+    flow::ResponseStart start;
+    std::string device_id;
+    std::optional<std::int64_t> ended_at_ms;
+    std::string state; // in_progress, complete, incomplete
+    std::vector<flow::AnswerRecord> answers; // in question order
+};
+
+class Store final : public flow::Recorder {
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    // Opens (creating and migrating if needed) the database at `path`.
+    // On failure `problem` says why and the returned pointer is null.
+    static std::unique_ptr<Store> open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
+                                       Mode mode = Mode::ReadWrite);
+    ~Store() override;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    std::optional<StorageProblem> begin(const flow::ResponseStart&) override;
+    std::optional<StorageProblem> record(const std::string& response_id, const flow::AnswerRecord&) override;
+    std::optional<StorageProblem> finish(const std::string& response_id, flow::Completion,
+                                         std::int64_t ended_at_ms) override;
+
+    // Responses left in progress by a crash or power loss become incomplete,
+    // ending at their last answer. Returns how many were closed.
+    std::optional<StorageProblem> close_abandoned(int& closed);
+
+    const std::string& device_id() const { return device_id_; }
+
+    // Every response with its answers, oldest first; stops early if `each` returns false.
+    std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
+
+    // For tests: cap the file's size in pages, to exercise a full disk.
+    void limit_pages(int pages);
+
+private:
+    explicit Store(sqlite3* db) : db_(db) {}
+    std::optional<StorageProblem> migrate();
+    std::optional<StorageProblem> load_device_id();
+
+    struct StmtDeleter {
+        void operator()(sqlite3_stmt*) const;
+    };
+    using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+    Stmt prepare(const char* sql, std::optional<StorageProblem>& problem);
+
+    sqlite3* db_ = nullptr;
+    std::string device_id_;
+    Stmt insert_response_, upsert_answer_, finish_response_;
+};
+
+std::string iso_time(std::int64_t ms); // 2026-11-22T20:01:26.123Z
+
+} // namespace sayso::storage

@@ -1,0 +1,469 @@
+#include "app.hpp"
+
+#include "input.hpp"
+#include "layout.hpp"
+#include "pack/shelf.hpp"
+#include "replay.hpp"
+#include "screens/screens.hpp"
+#include "storage/store.hpp"
+#include "textures.hpp"
+#include "theme.hpp"
+#include "widgets.hpp"
+
+#include <SDL.h>
+#include <imgui.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+namespace sayso::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Stands in for storage when the answers file could not be opened, so the
+// flow refuses to start a session instead of losing what a child says.
+class Unavailable final : public flow::Recorder {
+public:
+    explicit Unavailable(flow::StorageProblem p) : p_(std::move(p)) {}
+    std::optional<flow::StorageProblem> begin(const flow::ResponseStart&) override { return p_; }
+    std::optional<flow::StorageProblem> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
+    std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
+
+private:
+    flow::StorageProblem p_;
+};
+
+struct SdlDeleter {
+    void operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
+    void operator()(SDL_Renderer* r) const { SDL_DestroyRenderer(r); }
+};
+
+class Kiosk {
+public:
+    Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
+          SDL_Window* window, SDL_Renderer* renderer)
+        : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
+          storage_problem_(std::move(storage_problem)), window_(window), renderer_(renderer) {
+        shelf_.reload();
+        relayout();
+        screen_since_ = clock_.monotonic();
+    }
+
+    ~Kiosk() { write_timings(); }
+
+    // Live: wait for input or the flow's next deadline, draw only when needed.
+    int live() {
+        while (!quit_) {
+            pump();
+            if (input_.idle() && frames_ == 0 && !animating()) wait();
+            step();
+        }
+        return kExitOk;
+    }
+
+    int replay(const Script& script, flow::ManualClock& clock) {
+        settle();
+        for (const auto& c : script.commands) {
+            if (quit_) break;
+            switch (c.verb) {
+            case Command::Verb::Tap: {
+                settle();
+                auto at = widgets_.centre(c.arg);
+                if (!at) return fail(c, "tap " + c.arg + ": no widget with that id on the " + current() +
+                                            " screen (on screen: " + widgets_.list() + ")");
+                push_tap(*at);
+                settle();
+                break;
+            }
+            case Command::Verb::Wait: {
+                flow::Millis left(c.number);
+                while (left.count() > 0) {
+                    flow::Millis step_by{16}; // one frame at 60 Hz
+                    if (!animating()) {
+                        auto d = flow_.next_deadline();
+                        step_by = d ? std::max(flow::Millis(1), *d - clock.monotonic()) : left;
+                    }
+                    step_by = std::min(step_by, left);
+                    clock.advance(step_by);
+                    left -= step_by;
+                    step();
+                }
+                settle();
+                break;
+            }
+            case Command::Verb::Idle:
+                clock.advance(flow::Millis(c.number * 1000));
+                settle();
+                break;
+            case Command::Verb::Shot:
+                settle();
+                if (!shot(c.arg)) return fail(c, "shot " + c.arg + ": can't write " + (o_.shots / (c.arg + ".png")).string());
+                break;
+            case Command::Verb::Expect: {
+                settle();
+                if (!matches(c.arg)) return fail(c, "expected the " + c.arg + " screen, but the " + current() + " screen is showing");
+                break;
+            }
+            case Command::Verb::Type:
+                push_text(c.arg);
+                settle();
+                break;
+            case Command::Verb::Key: {
+                SDL_Event e{};
+                e.type = SDL_KEYDOWN;
+                e.key.keysym.sym = c.arg == "backspace" ? SDLK_BACKSPACE : SDLK_RETURN;
+                e.key.keysym.scancode = c.arg == "backspace" ? SDL_SCANCODE_BACKSPACE : SDL_SCANCODE_RETURN;
+                SDL_PushEvent(&e);
+                settle();
+                break;
+            }
+            }
+        }
+        return kExitOk;
+    }
+
+    bool first_frame_done() const { return !frame_ms_.empty(); }
+
+private:
+    const Options& o_;
+    const flow::Clock& clock_;
+    flow::Flow flow_;
+    pack::Shelf shelf_;
+    Textures textures_;
+    Widgets widgets_;
+    Input input_;
+    Layout layout_;
+    Fonts fonts_;
+    std::string storage_problem_;
+    SDL_Window* window_;
+    SDL_Renderer* renderer_;
+    bool quit_ = false;
+    int frames_ = 2; // frames still to draw
+    std::uint64_t drawn_version_ = ~0ull;
+    flow::Screen last_screen_ = flow::Screen::Practitioner;
+    flow::Millis screen_since_{0};
+    flow::Millis last_frame_{0};
+    bool text_input_ = false;
+    std::vector<double> frame_ms_;
+    Clock::time_point started_ = Clock::now();
+    double first_frame_ms_ = 0;
+
+    std::string current() const {
+        std::string s = flow::screen_name(flow_.screen());
+        if (flow_.screen() == flow::Screen::Question) s += " (question:" + flow_.session()->question().id + ")";
+        return s;
+    }
+
+    bool matches(const std::string& want) const {
+        const std::string name = flow::screen_name(flow_.screen());
+        if (want == name) return true;
+        return flow_.screen() == flow::Screen::Question && want == "question:" + flow_.session()->question().id;
+    }
+
+    int fail(const Command& c, const std::string& why) {
+        std::fprintf(stderr, "sayso: replay line %d: %s\n", c.line, why.c_str());
+        return kExitReplay;
+    }
+
+    bool animating() const {
+        if (!flow_.confirming().empty()) return true;
+        return flow_.screen() == flow::Screen::Thanks && clock_.monotonic() - screen_since_ < flow::Millis(1900);
+    }
+
+    void relayout() {
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(renderer_, &w, &h);
+        float dpi = o_.dpi;
+        if (dpi <= 0 && !o_.headless) {
+            float ddpi = 0;
+            if (SDL_GetDisplayDPI(SDL_GetWindowDisplayIndex(window_), &ddpi, nullptr, nullptr) == 0) dpi = ddpi;
+        }
+        layout_ = Layout::compute(static_cast<float>(w), static_cast<float>(h), dpi);
+        ImGui_ImplSDLRenderer_DestroyFontsTexture();
+        fonts_ = build_fonts(layout_);
+        ImGui_ImplSDLRenderer_CreateFontsTexture();
+        apply_style(layout_);
+        if (!fonts_.problem.empty()) std::fprintf(stderr, "sayso: %s\n", fonts_.problem.c_str());
+        frames_ = 2;
+    }
+
+    void pump() {
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) input_.queue(e);
+    }
+
+    void wait() {
+        auto d = flow_.next_deadline();
+        int timeout = -1;
+        if (d) timeout = static_cast<int>(std::clamp<long long>((*d - clock_.monotonic()).count(), 0, 60'000));
+        if (o_.headless) {
+            // The dummy driver has no event source to block on and SDL would
+            // poll it every millisecond; sleep in short naps instead (250 ms).
+            SDL_Delay(static_cast<Uint32>(timeout < 0 ? 250 : std::min(timeout, 250)));
+            return;
+        }
+        SDL_Event e;
+        if (timeout < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout)) input_.queue(e);
+    }
+
+    void other_event(const SDL_Event& e) {
+        switch (e.type) {
+        case SDL_QUIT: quit_ = true; break;
+        case SDL_WINDOWEVENT:
+            if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout();
+            if (e.window.event == SDL_WINDOWEVENT_EXPOSED) frames_ = std::max(frames_, 1);
+            break;
+        case SDL_TEXTINPUT: flow_.type(e.text.text); break;
+        case SDL_KEYDOWN:
+            if (e.key.keysym.sym == SDLK_BACKSPACE) flow_.erase();
+            else flow_.touch();
+            break;
+        default: break;
+        }
+    }
+
+    // One pass of the loop: input, time, and a frame if anything changed.
+    void step() {
+        pump();
+        bool pressed = false;
+        if (input_.apply([this](const SDL_Event& e) { other_event(e); }, pressed)) frames_ = std::max(frames_, 2);
+        if (pressed) flow_.touch();
+        flow_.tick();
+        if (flow_.version() != drawn_version_) frames_ = std::max(frames_, 2);
+        if (frames_ > 0 || animating()) {
+            draw(nullptr);
+            if (frames_ > 0) --frames_;
+        }
+    }
+
+    // Runs frames until input is consumed and the screen is up to date.
+    void settle() {
+        for (int i = 0; i < 64 && (!input_.idle() || frames_ > 0 || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)); ++i)
+            step();
+    }
+
+    void on_screen_change() {
+        const auto s = flow_.screen();
+        if (s == last_screen_) return;
+        last_screen_ = s;
+        screen_since_ = clock_.monotonic();
+        // Pack changes are picked up between children, never during a session.
+        if (s == flow::Screen::Practitioner) shelf_.reload();
+        const bool want_text = false;
+        (void)want_text;
+    }
+
+    void update_text_input() {
+        const auto* s = flow_.session();
+        const bool want = flow_.screen() == flow::Screen::Question && s &&
+                          s->question().kind == pack::Kind::FreeText;
+        if (want != text_input_) {
+            if (want) SDL_StartTextInput();
+            else SDL_StopTextInput();
+            text_input_ = want;
+        }
+    }
+
+    void draw(const std::filesystem::path* capture) {
+        const auto t0 = Clock::now();
+        on_screen_change();
+        update_text_input();
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = ImVec2(layout_.width, layout_.height);
+        const auto now = clock_.monotonic();
+        io.DeltaTime = std::clamp(static_cast<float>((now - last_frame_).count()) / 1000.0f, 0.001f, 0.1f);
+        last_frame_ = now;
+        ImGui_ImplSDLRenderer_NewFrame();
+        ImGui::NewFrame();
+        widgets_.clear();
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(io.DisplaySize);
+        ImGui::Begin("screen", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+        ImGui::PushFont(fonts_.body);
+        const std::uint64_t version_before = flow_.version();
+        Ui ui{flow_, shelf_, textures_, widgets_, layout_, fonts_, storage_problem_, now, screen_since_};
+        switch (flow_.screen()) {
+        case flow::Screen::Practitioner: draw_practitioner(ui); break;
+        case flow::Screen::Welcome: draw_welcome(ui); break;
+        case flow::Screen::Question: draw_question(ui); break;
+        case flow::Screen::StillThere: draw_still_there(ui); break;
+        case flow::Screen::Thanks: draw_thanks(ui); break;
+        }
+        ImGui::PopFont();
+        ImGui::End();
+        ImGui::Render();
+        const auto bg = colour::background;
+        SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
+        SDL_RenderClear(renderer_);
+        ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+        bool captured = true;
+        if (capture) captured = write_png(*capture);
+        SDL_RenderPresent(renderer_);
+        // A tap handled in this frame changed the state: draw it again.
+        drawn_version_ = flow_.version() == version_before ? flow_.version() : ~0ull;
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        if (frame_ms_.empty()) first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+        frame_ms_.push_back(ms);
+        last_capture_ok_ = captured;
+    }
+    bool last_capture_ok_ = true;
+
+    bool write_png(const std::filesystem::path& file) {
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(renderer_, &w, &h);
+        std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
+        if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
+        std::error_code ec;
+        std::filesystem::create_directories(file.parent_path(), ec);
+        return stbi_write_png(file.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
+    }
+
+    bool shot(const std::string& name) {
+        const auto file = o_.shots / (name + ".png");
+        draw(&file);
+        return last_capture_ok_;
+    }
+
+    void push_tap(ImVec2 at) {
+        const Uint32 window = SDL_GetWindowID(window_);
+        SDL_Event e{};
+        e.type = SDL_MOUSEMOTION;
+        e.motion.windowID = window;
+        e.motion.x = static_cast<Sint32>(at.x);
+        e.motion.y = static_cast<Sint32>(at.y);
+        SDL_PushEvent(&e);
+        for (Uint32 type : {Uint32(SDL_MOUSEBUTTONDOWN), Uint32(SDL_MOUSEBUTTONUP)}) {
+            SDL_Event b{};
+            b.type = type;
+            b.button.windowID = window;
+            b.button.button = SDL_BUTTON_LEFT;
+            b.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+            b.button.clicks = 1;
+            b.button.x = static_cast<Sint32>(at.x);
+            b.button.y = static_cast<Sint32>(at.y);
+            SDL_PushEvent(&b);
+        }
+    }
+
+    void push_text(const std::string& text) {
+        // SDL carries at most 31 bytes of text per event; split on code points.
+        std::size_t i = 0;
+        while (i < text.size()) {
+            std::size_t n = std::min<std::size_t>(text.size() - i, SDL_TEXTINPUTEVENT_TEXT_SIZE - 1);
+            while (n > 0 && i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) --n;
+            if (n == 0) break;
+            SDL_Event e{};
+            e.type = SDL_TEXTINPUT;
+            e.text.windowID = SDL_GetWindowID(window_);
+            text.copy(e.text.text, n, i);
+            e.text.text[n] = '\0';
+            SDL_PushEvent(&e);
+            i += n;
+        }
+    }
+
+    void write_timings() {
+        if (!o_.timings) return;
+        std::ofstream out(*o_.timings);
+        out << "{\"first_frame_ms\": " << first_frame_ms_ << ", \"frame_ms\": [";
+        for (std::size_t i = 0; i < frame_ms_.size(); ++i) out << (i ? ", " : "") << frame_ms_[i];
+        out << "]}\n";
+    }
+};
+
+} // namespace
+
+int run(const Options& o) {
+    if (o.headless) {
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    }
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        std::fprintf(stderr, "sayso: can't start the display: %s\n", SDL_GetError());
+        return kExitStartup;
+    }
+    Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+    if (o.headless) flags |= SDL_WINDOW_HIDDEN;
+    else if (o.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    else flags |= SDL_WINDOW_RESIZABLE;
+    std::unique_ptr<SDL_Window, SdlDeleter> window(
+        SDL_CreateWindow("Sayso", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o.width, o.height, flags));
+    if (!window) {
+        std::fprintf(stderr, "sayso: can't open a window: %s\n", SDL_GetError());
+        SDL_Quit();
+        return kExitStartup;
+    }
+    std::unique_ptr<SDL_Renderer, SdlDeleter> renderer(
+        SDL_CreateRenderer(window.get(), -1, o.headless ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED));
+    if (!renderer) renderer.reset(SDL_CreateRenderer(window.get(), -1, SDL_RENDERER_SOFTWARE));
+    if (!renderer) {
+        std::fprintf(stderr, "sayso: can't draw to the window: %s\n", SDL_GetError());
+        window.reset();
+        SDL_Quit();
+        return kExitStartup;
+    }
+
+    Script script;
+    if (o.replay) {
+        script = load_script(*o.replay);
+        if (!script.error.empty()) {
+            std::fprintf(stderr, "sayso: replay %s: %s\n", o.replay->c_str(), script.error.c_str());
+            renderer.reset();
+            window.reset();
+            SDL_Quit();
+            return kExitUsage;
+        }
+    }
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // a kiosk keeps no window state on disk
+    io.LogFilename = nullptr;
+    ImGui_ImplSDLRenderer_Init(renderer.get());
+
+    std::optional<flow::StorageProblem> problem;
+    auto store = storage::Store::open(o.db, problem);
+    std::unique_ptr<flow::Recorder> unavailable;
+    std::string storage_words;
+    if (store) {
+        int closed = 0;
+        if (auto p = store->close_abandoned(closed)) std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
+        else if (closed > 0)
+            std::fprintf(stderr, "sayso: %d response(s) interrupted last time were kept and marked incomplete\n", closed);
+    } else {
+        storage_words = flow::describe(*problem);
+        std::fprintf(stderr, "sayso: %s (%s)\n", storage_words.c_str(), problem->detail.c_str());
+        unavailable = std::make_unique<Unavailable>(*problem);
+    }
+    flow::Recorder& recorder = store ? static_cast<flow::Recorder&>(*store) : *unavailable;
+
+    int code = kExitOk;
+    {
+        flow::SystemClock system_clock;
+        flow::ManualClock manual_clock;
+        const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
+        Kiosk kiosk(o, clock, recorder, storage_words, window.get(), renderer.get());
+        code = o.replay ? kiosk.replay(script, manual_clock) : kiosk.live();
+    }
+
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui::DestroyContext();
+    renderer.reset();
+    window.reset();
+    SDL_Quit();
+    return code;
+}
+
+} // namespace sayso::ui

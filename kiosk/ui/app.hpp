@@ -1,0 +1,33 @@
+// The kiosk: a window, the main loop, and the screens over the flow.
+#pragma once
+
+#include "flow/flow.hpp"
+
+#include <filesystem>
+#include <optional>
+
+namespace sayso::ui {
+
+struct Options {
+    bool headless = false;   // SDL's dummy video driver and the software renderer
+    bool fullscreen = false;
+    int width = 1280, height = 800;
+    float dpi = 0;           // 0: ask the display (headless: unknown)
+    std::filesystem::path packs;
+    std::filesystem::path db;
+    std::filesystem::path assets;
+    std::filesystem::path shots = "shots";
+    std::optional<std::filesystem::path> replay;
+    std::optional<std::filesystem::path> timings; // write frame timings as JSON here
+    flow::Settings settings;
+};
+
+// Exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitStartup = 1;  // no display, no renderer
+inline constexpr int kExitUsage = 2;    // bad arguments or a malformed replay script
+inline constexpr int kExitReplay = 3;   // an expectation or tap in the replay failed
+
+int run(const Options& options);
+
+} // namespace sayso::ui

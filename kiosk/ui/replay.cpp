@@ -1,0 +1,74 @@
+#include "replay.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace sayso::ui {
+
+Script parse_script(const std::string& text) {
+    Script s;
+    std::istringstream in(text);
+    std::string raw;
+    int line = 0;
+    while (std::getline(in, raw)) {
+        ++line;
+        if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+        const auto start = raw.find_first_not_of(" \t");
+        if (start == std::string::npos || raw[start] == '#') continue;
+        const auto space = raw.find_first_of(" \t", start);
+        const std::string verb = raw.substr(start, space == std::string::npos ? std::string::npos : space - start);
+        std::string arg;
+        if (space != std::string::npos) {
+            const auto a = raw.find_first_not_of(" \t", space);
+            if (a != std::string::npos) arg = raw.substr(a);
+        }
+        auto fail = [&](const std::string& why) {
+            s.error = "line " + std::to_string(line) + ": " + why;
+            s.commands.clear();
+            return s;
+        };
+        Command c;
+        c.line = line;
+        c.arg = arg;
+        if (verb == "tap") c.verb = Command::Verb::Tap;
+        else if (verb == "wait") c.verb = Command::Verb::Wait;
+        else if (verb == "idle") c.verb = Command::Verb::Idle;
+        else if (verb == "shot") c.verb = Command::Verb::Shot;
+        else if (verb == "expect") c.verb = Command::Verb::Expect;
+        else if (verb == "type") c.verb = Command::Verb::Type;
+        else if (verb == "key") c.verb = Command::Verb::Key;
+        else return fail("unknown command \"" + verb + "\" (expected tap, wait, idle, shot, expect, type or key)");
+        if (c.verb != Command::Verb::Type) {
+            while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t')) c.arg.pop_back();
+            if (c.arg.empty()) return fail(verb + " needs an argument");
+        }
+        if (c.verb == Command::Verb::Wait || c.verb == Command::Verb::Idle) {
+            auto [p, ec] = std::from_chars(c.arg.data(), c.arg.data() + c.arg.size(), c.number);
+            const long limit = c.verb == Command::Verb::Wait ? 86'400'000 : 86'400; // one day
+            if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 0 || c.number > limit)
+                return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg + "\"");
+        }
+        if (c.verb == Command::Verb::Shot &&
+            (c.arg.find('/') != std::string::npos || c.arg.find("..") != std::string::npos))
+            return fail("shot names are plain file names, without '/' or '..'");
+        if (c.verb == Command::Verb::Key && c.arg != "backspace" && c.arg != "enter")
+            return fail("key knows backspace and enter");
+        s.commands.push_back(std::move(c));
+    }
+    return s;
+}
+
+Script load_script(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        Script s;
+        s.error = "can't read " + file.string();
+        return s;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_script(ss.str());
+}
+
+} // namespace sayso::ui

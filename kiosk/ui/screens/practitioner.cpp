@@ -1,0 +1,134 @@
+#include "screens.hpp"
+
+#include <algorithm>
+
+namespace sayso::ui {
+
+namespace {
+
+// A row of equal tiles that wraps onto more lines when it must. Returns the height used.
+template <class Each>
+float tile_rows(const Layout& L, float y, int n, float tile_w, float tile_h, Each&& each) {
+    const float gap = L.pad;
+    const float avail = L.width - 4 * L.pad;
+    const int per_row = std::max(1, static_cast<int>((avail + gap) / (tile_w + gap)));
+    const int rows = (n + per_row - 1) / per_row;
+    for (int i = 0; i < n; ++i) {
+        const int row = i / per_row, col = i % per_row;
+        const ImVec2 a(2 * L.pad + static_cast<float>(col) * (tile_w + gap), y + static_cast<float>(row) * (tile_h + gap));
+        each(i, a, ImVec2(a.x + tile_w, a.y + tile_h));
+    }
+    return static_cast<float>(rows) * tile_h + static_cast<float>(rows - 1) * gap;
+}
+
+float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text) {
+    const auto& L = ui.layout;
+    const float w = L.width - 4 * L.pad;
+    const float inset = L.pad * 0.6f;
+    const float h = text_height(ui.fonts.small, text, w - 2 * inset) + 2 * inset;
+    dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + w, y + h), colour::problem_soft, L.em * 0.3f);
+    dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + L.mm * 1.2f, y + h), colour::problem);
+    // Left-aligned lines: centred_text centres on a given x, so give it the middle.
+    float ty = y + inset;
+    ImGui::PushFont(ui.fonts.small);
+    dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad + inset * 1.5f, ty), colour::problem,
+                text.c_str(), nullptr, w - 2 * inset);
+    ImGui::PopFont();
+    return h + L.pad * 0.5f;
+}
+
+} // namespace
+
+void draw_practitioner(Ui& ui) {
+    const auto& L = ui.layout;
+    auto& flow = ui.flow;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    float y = L.pad * 1.5f;
+
+    dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), colour::primary, "Sayso");
+    const float title_w = ui.fonts.large->CalcTextSizeA(ui.fonts.large->FontSize, FLT_MAX, 0, "Sayso").x;
+    dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
+                ImVec2(2 * L.pad + title_w + L.pad, y + (ui.fonts.large->FontSize - ui.fonts.body->FontSize) * 0.7f),
+                colour::muted, "Before you pass the tablet to the child");
+    y += ui.fonts.large->FontSize + L.pad;
+
+    // What needs the practitioner's attention comes first, in words.
+    if (!ui.storage_problem.empty()) y += notice(dl, ui, y, ui.storage_problem);
+    if (flow.unsaved() > 0 && flow.storage_problem())
+        y += notice(dl, ui, y,
+                    std::to_string(flow.unsaved()) + " answer" + (flow.unsaved() == 1 ? " is" : "s are") +
+                        " held on screen until they can be saved. " + flow::describe(*flow.storage_problem()) +
+                        " Keep Sayso open: it keeps trying.");
+    else if (flow.storage_problem())
+        y += notice(dl, ui, y, flow::describe(*flow.storage_problem()));
+    if (!ui.shelf.refused().empty()) {
+        std::string msg = std::to_string(ui.shelf.refused().size()) + " survey pack" +
+                          (ui.shelf.refused().size() == 1 ? " was" : "s were") +
+                          " refused; the last good version stays in use. Ask your admin to run "
+                          "'sayso-admin validate'. First problem: ";
+        for (const auto& p : ui.shelf.problems())
+            if (p.severity == pack::Problem::Severity::Error) {
+                msg += p.str();
+                break;
+            }
+        y += notice(dl, ui, y, msg);
+    }
+    if (ui.shelf.packs().empty()) {
+        y += notice(dl, ui, y, "No survey packs are installed. Ask your admin to load one.");
+        return;
+    }
+
+    const auto& packs = ui.shelf.packs();
+    if (!flow.selected_pack() || !ui.shelf.find(flow.selected_pack()->id)) flow.select_pack(packs.front());
+    const pack::Pack& pack = *flow.selected_pack();
+    const std::string& lang = pack.first_language();
+
+    if (packs.size() > 1) {
+        y += heading(dl, ui.fonts.body, "Survey", ImVec2(2 * L.pad, y), colour::ink);
+        const float h = std::max(L.target * 0.8f, L.em * 2.2f);
+        y += tile_rows(L, y, static_cast<int>(packs.size()), std::max(L.em * 9, L.target * 2.5f), h,
+                       [&](int i, ImVec2 a, ImVec2 b) {
+                           const auto& p = packs[static_cast<std::size_t>(i)];
+                           if (tile(ui.widgets, "pack:" + p->id, a, b, {}, p->text(p->title, lang), ui.fonts.body,
+                                    TileStyle{.selected = p.get() == &pack}))
+                               flow.select_pack(p);
+                       }) +
+             L.pad;
+    }
+
+    y += heading(dl, ui.fonts.body, "How old is the child?", ImVec2(2 * L.pad, y), colour::ink);
+    const int nb = static_cast<int>(pack.bands.size());
+    const float band_w = std::clamp((L.width - 4 * L.pad - static_cast<float>(nb - 1) * L.pad) / static_cast<float>(nb),
+                                    L.target * 1.2f, L.target * 2.6f);
+    y += tile_rows(L, y, nb, band_w, band_w * 0.95f,
+                   [&](int i, ImVec2 a, ImVec2 b) {
+                       const auto& band = pack.bands[static_cast<std::size_t>(i)];
+                       if (tile(ui.widgets, "band:" + band.id, a, b, ui.textures.file(band.picture),
+                                pack.text(band.label, lang), ui.fonts.body,
+                                TileStyle{.selected = flow.selected_band() == band.id}))
+                           flow.select_band(band.id);
+                   }) +
+         L.pad;
+
+    y += heading(dl, ui.fonts.body, "What kind of visit?", ImVec2(2 * L.pad, y), colour::ink);
+    const float visit_h = std::max(L.target * 0.75f, L.em * 2.0f);
+    y += tile_rows(L, y, static_cast<int>(pack.visit_types.size()), std::max(L.em * 7, L.target * 2.0f), visit_h,
+                   [&](int i, ImVec2 a, ImVec2 b) {
+                       const auto& v = pack.visit_types[static_cast<std::size_t>(i)];
+                       if (tile(ui.widgets, "visit:" + v.id, a, b, {}, pack.text(v.label, lang), ui.fonts.body,
+                                TileStyle{.selected = flow.selected_visit() == v.id}))
+                           flow.select_visit(v.id);
+                   }) +
+         L.pad * 2;
+
+    const float button_h = std::max(L.target, L.em * 2.6f);
+    const float button_w = std::min(L.width - 4 * L.pad, std::max(L.em * 16, L.target * 5));
+    const float by = std::max(y, L.height - L.pad * 2 - button_h);
+    const bool ready = flow.can_hand_over() && ui.storage_problem.empty();
+    if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
+             ImVec2((L.width + button_w) * 0.5f, by + button_h), {}, "Pass the tablet to the child \u2192",
+             ui.fonts.large, TileStyle{.enabled = ready, .primary = true}))
+        flow.hand_over();
+}
+
+} // namespace sayso::ui

@@ -1,0 +1,177 @@
+#include "screens.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sayso::ui {
+
+namespace {
+
+void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, float y) {
+    const std::size_t n = s.count();
+    float r = L.em * 0.32f;
+    float gap = L.em * 0.55f;
+    const float max_w = L.width - 4 * L.pad;
+    if (static_cast<float>(n) * (2 * r + gap) > max_w) {
+        const float k = max_w / (static_cast<float>(n) * (2 * r + gap));
+        r *= k;
+        gap *= k;
+    }
+    const float total = static_cast<float>(n) * 2 * r + static_cast<float>(n - 1) * gap;
+    float x = (L.width - total) * 0.5f + r;
+    for (std::size_t i = 0; i < n; ++i, x += 2 * r + gap) {
+        const ImVec2 c(x, y + r);
+        const bool answered = s.answer(s.band->questions[i].id) != nullptr;
+        if (i == s.index) {
+            dl->AddCircleFilled(c, r * 1.35f, colour::accent);
+        } else if (answered) {
+            dl->AddCircleFilled(c, r, colour::primary);
+        } else {
+            dl->AddCircle(c, r, colour::muted, 0, std::max(1.5f, r * 0.25f));
+        }
+    }
+}
+
+// Lays `n` square tiles out in the box as large as they fit, up to `cap`.
+struct Grid {
+    int cols = 1, rows = 1;
+    float size = 0;
+};
+Grid best_grid(int n, float w, float h, float gap, float cap) {
+    Grid best;
+    for (int cols = 1; cols <= n; ++cols) {
+        const int rows = (n + cols - 1) / cols;
+        const float size = std::min({(w - static_cast<float>(cols - 1) * gap) / static_cast<float>(cols),
+                                     (h - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows), cap});
+        if (size > best.size) best = {cols, rows, size};
+    }
+    return best;
+}
+
+void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
+    const auto& L = ui.layout;
+    const auto& q = s.question();
+    const auto& pack = *s.pack;
+    const int n = static_cast<int>(q.options.size());
+    const float gap = L.pad;
+    const float w = max.x - min.x, h = max.y - min.y;
+    const auto* given = s.answer(q.id);
+    const bool single = q.single_choice();
+    // Tiles a little taller than wide, to fit the label under the picture.
+    const float label_room = L.em * 1.5f;
+    Grid g = best_grid(n, w, std::max(h - label_room, L.target), gap, 4.5f * L.target);
+    g.size = std::max(g.size, L.target);
+    const float tile_w = g.size, tile_h = g.size + label_room * 0.6f;
+    const float grid_w = static_cast<float>(g.cols) * tile_w + static_cast<float>(g.cols - 1) * gap;
+    const float grid_h = static_cast<float>(g.rows) * tile_h + static_cast<float>(g.rows - 1) * gap;
+    const float x0 = min.x + (w - grid_w) * 0.5f;
+    const float y0 = min.y + std::max(0.0f, (h - grid_h) * 0.5f);
+    for (int i = 0; i < n; ++i) {
+        const auto& o = q.options[static_cast<std::size_t>(i)];
+        const int row = i / g.cols, col = i % g.cols;
+        // Centre a short last row.
+        const int in_row = std::min(g.cols, n - row * g.cols);
+        const float row_x = x0 + (grid_w - (static_cast<float>(in_row) * tile_w + static_cast<float>(in_row - 1) * gap)) * 0.5f;
+        const ImVec2 a(row_x + static_cast<float>(col) * (tile_w + gap), y0 + static_cast<float>(row) * (tile_h + gap));
+        const ImVec2 b(a.x + tile_w, a.y + tile_h);
+        TileStyle st;
+        st.check = q.kind == pack::Kind::PickMany;
+        st.selected = s.picked.count(o.id) > 0 ||
+                      (single && given && !given->skipped && !given->options.empty() && given->options[0] == o.id);
+        if (ui.flow.confirming() == o.id) st.pulse = ui.flow.confirm_progress();
+        Picture pic = o.builtin ? ui.textures.asset(o.picture) : ui.textures.file(o.picture);
+        if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, a, b, pic, pack.label(*s.band, o, s.language),
+                 ui.fonts.body, st))
+            ui.flow.choose(o.id);
+    }
+}
+
+void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
+    const auto& L = ui.layout;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float w = std::min(max.x - min.x, 34 * L.em);
+    const float h = std::min(max.y - min.y, 7 * L.em);
+    const ImVec2 a(min.x + (max.x - min.x - w) * 0.5f, min.y + (max.y - min.y - h) * 0.5f), b(a.x + w, a.y + h);
+    dl->AddRectFilled(a, b, colour::card, L.em * 0.6f);
+    dl->AddRect(a, b, colour::primary, L.em * 0.6f, 0, std::max(2.0f, L.mm * 0.6f));
+    const float inset = L.em * 0.6f;
+    const std::string& placeholder = s.pack->word(*s.band, "type_here", s.language);
+    if (s.draft.empty()) {
+        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(a.x + inset, a.y + inset), colour::muted,
+                    placeholder.c_str());
+    } else {
+        dl->PushClipRect(a, b, true);
+        // The end of what was typed stays in view; a caret marks where letters go.
+        std::string shown = s.draft + "|";
+        ImGui::PushFont(ui.fonts.body);
+        const float wrap = w - 2 * inset;
+        ImVec2 size = ui.fonts.body->CalcTextSizeA(ui.fonts.body->FontSize, FLT_MAX, wrap, shown.c_str());
+        const float y = std::min(a.y + inset, b.y - inset - size.y);
+        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(a.x + inset, y), colour::ink, shown.c_str(),
+                    nullptr, wrap);
+        ImGui::PopFont();
+        dl->PopClipRect();
+    }
+}
+
+} // namespace
+
+void draw_question(Ui& ui) {
+    const auto* s = ui.flow.session();
+    if (!s) return;
+    const auto& L = ui.layout;
+    const auto& q = s->question();
+    const auto& pack = *s->pack;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float cx = L.width * 0.5f;
+    const float text_w = std::min(L.width - 4 * L.pad, 32 * L.em);
+
+    float y = L.pad * 1.5f;
+    progress_dots(dl, L, *s, y);
+    y += L.em + L.pad;
+
+    // Bottom bar: back, skip ("I'd rather not say"), next.
+    const float bar_h = std::max(L.target, L.em * 2.4f);
+    const float bar_y = L.height - L.pad * 1.5f - bar_h;
+    const float side_w = std::max(L.target * 1.6f, L.em * 5.5f);
+    const float skip_w = std::min(L.width - 2 * side_w - 6 * L.pad, std::max(L.em * 11, L.target * 3.5f));
+
+    // Question: picture and words, sized to leave the answers most of the room.
+    const std::string& words = pack.text(q.text, s->language);
+    const float words_h = text_height(ui.fonts.large, words, text_w);
+    const float room = bar_y - y - L.pad * 2;
+    float pic = q.picture.empty() ? 0 : std::min(L.short_side() * 0.16f, room * 0.2f);
+    if (pic > 0 && pic < L.em * 1.5f) pic = 0;
+    if (pic > 0) {
+        draw_picture(dl, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
+        y += pic + L.pad * 0.5f;
+    }
+    y += centred_text(dl, ui.fonts.large, words, cx, y, text_w, colour::ink) + L.pad;
+    (void)words_h;
+
+    const ImVec2 area_min(L.pad * 2, y), area_max(L.width - L.pad * 2, bar_y - L.pad);
+    if (q.kind == pack::Kind::FreeText) text_box(ui, *s, area_min, area_max);
+    else answers(ui, *s, area_min, area_max);
+
+    const auto& band = *s->band;
+    if (tile(ui.widgets, "back", ImVec2(L.pad * 2, bar_y), ImVec2(L.pad * 2 + side_w, bar_y + bar_h), {},
+             "\u2190 " + pack.word(band, "back", s->language), ui.fonts.body, {}))
+        ui.flow.back();
+    if (tile(ui.widgets, "skip", ImVec2(cx - skip_w * 0.5f, bar_y), ImVec2(cx + skip_w * 0.5f, bar_y + bar_h),
+             ui.textures.asset("ui/skip"), pack.word(band, "skip", s->language), ui.fonts.body, TileStyle{.row = true}))
+        ui.flow.skip();
+
+    const auto* given = s->answer(q.id);
+    bool can_next = false;
+    if (q.kind == pack::Kind::PickMany) can_next = !s->picked.empty();
+    else if (q.kind == pack::Kind::FreeText) can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
+    else can_next = given && !given->skipped && ui.flow.confirming().empty();
+    const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || can_next;
+    if (show_next &&
+        tile(ui.widgets, "next", ImVec2(L.width - L.pad * 2 - side_w, bar_y), ImVec2(L.width - L.pad * 2, bar_y + bar_h),
+             {}, pack.word(band, "next", s->language) + " \u2192", ui.fonts.large,
+             TileStyle{.enabled = can_next, .primary = true}))
+        ui.flow.next();
+}
+
+} // namespace sayso::ui

@@ -1,0 +1,35 @@
+// One draw function per screen. Each reads the flow's state and turns taps
+// into flow calls; none keeps state of its own between frames.
+#pragma once
+
+#include "flow/flow.hpp"
+#include "layout.hpp"
+#include "pack/shelf.hpp"
+#include "textures.hpp"
+#include "theme.hpp"
+#include "widgets.hpp"
+
+#include <string>
+
+namespace sayso::ui {
+
+struct Ui {
+    flow::Flow& flow;
+    pack::Shelf& shelf;
+    Textures& textures;
+    Widgets& widgets;
+    const Layout& layout;
+    const Fonts& fonts;
+    // Why answers can't be kept, when the answers file could not even be opened.
+    const std::string& storage_problem;
+    flow::Millis now; // monotonic, for animations
+    flow::Millis screen_since; // when the current screen appeared
+};
+
+void draw_practitioner(Ui& ui);
+void draw_welcome(Ui& ui);
+void draw_question(Ui& ui);
+void draw_still_there(Ui& ui);
+void draw_thanks(Ui& ui);
+
+} // namespace sayso::ui

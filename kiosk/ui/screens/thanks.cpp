@@ -1,0 +1,70 @@
+#include "screens.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sayso::ui {
+
+namespace {
+
+// A short burst of confetti falling from the top; `t` runs 0..1.
+void confetti(ImDrawList* dl, const Layout& L, float t) {
+    static const ImU32 colours[] = {colour::accent, colour::primary, colour::rgb(0xE5, 0x6B, 0x8F),
+                                    colour::rgb(0x7A, 0xB8, 0x4E), colour::rgb(0xF2, 0xC1, 0x2E)};
+    const int pieces = 60;
+    for (int i = 0; i < pieces; ++i) {
+        // Fixed pseudo-random spread: the same celebration every time.
+        const float fx = std::fmod(static_cast<float>(i) * 0.618034f, 1.0f);
+        const float delay = std::fmod(static_cast<float>(i) * 0.381966f, 0.35f);
+        const float p = std::clamp((t - delay) / (1.0f - delay), 0.0f, 1.0f);
+        if (p <= 0 || p >= 1) continue;
+        const float x = fx * L.width + std::sin(p * 9 + static_cast<float>(i)) * L.em;
+        const float y = -L.em + p * (L.height * 0.9f);
+        const float r = L.em * (0.18f + 0.1f * std::fmod(static_cast<float>(i) * 0.7f, 1.0f));
+        const float a = p * 12 + static_cast<float>(i);
+        const ImVec2 d(std::cos(a) * r, std::sin(a) * r * 0.5f);
+        dl->AddQuadFilled(ImVec2(x - d.x, y - d.y), ImVec2(x + d.y, y - d.x), ImVec2(x + d.x, y + d.y),
+                          ImVec2(x - d.y, y + d.x), colours[i % 5]);
+    }
+}
+
+} // namespace
+
+void draw_thanks(Ui& ui) {
+    const auto* s = ui.flow.session();
+    if (!s) return;
+    const auto& pack = *s->pack;
+    const auto& band = *s->band;
+    const auto& L = ui.layout;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float cx = L.width * 0.5f;
+    const float text_w = std::min(L.width - 4 * L.pad, 28 * L.em);
+
+    const std::string& thanks = pack.word(band, "thanks", s->language);
+    const std::string& note = pack.word(band, "thanks_note", s->language);
+    const float pic = std::min(L.short_side() * 0.3f, 5 * L.target);
+    const float button_h = std::max(L.target, L.em * 2.6f);
+    const float block = pic + L.pad * 2 + text_height(ui.fonts.title, thanks, text_w) + L.pad +
+                        text_height(ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
+    float y = std::max(L.pad * 2, (L.height - block) * 0.5f);
+
+    // The picture pops in over the first half second.
+    const float since = static_cast<float>((ui.now - ui.screen_since).count());
+    const float pop = std::clamp(since / 500.0f, 0.0f, 1.0f);
+    const float scale = 0.6f + 0.4f * (1 - (1 - pop) * (1 - pop)) + 0.08f * std::sin(pop * 3.14159f);
+    const float half = pic * 0.5f * scale;
+    draw_picture(dl, ui.textures.asset("ui/party"), ImVec2(cx - half, y + pic * 0.5f - half),
+                 ImVec2(cx + half, y + pic * 0.5f + half));
+    y += pic + L.pad * 2;
+    y += centred_text(dl, ui.fonts.title, thanks, cx, y, text_w, colour::ink) + L.pad;
+    y += centred_text(dl, ui.fonts.body, note, cx, y, text_w, colour::muted) + L.pad * 3;
+
+    const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));
+    if (tile(ui.widgets, "finish", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
+             pack.word(band, "finish", s->language), ui.fonts.large, TileStyle{.primary = true}))
+        ui.flow.finish();
+
+    confetti(dl, L, std::clamp(since / 1800.0f, 0.0f, 1.0f)); // 1.8 s
+}
+
+} // namespace sayso::ui

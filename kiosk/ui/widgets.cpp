@@ -1,0 +1,145 @@
+#include "widgets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace sayso::ui {
+
+std::optional<ImVec2> Widgets::centre(const std::string& id) const {
+    auto it = rects_.find(id);
+    if (it == rects_.end()) return std::nullopt;
+    return ImVec2((it->second.min.x + it->second.max.x) * 0.5f, (it->second.min.y + it->second.max.y) * 0.5f);
+}
+
+std::string Widgets::list() const {
+    std::string s;
+    for (const auto& [id, _] : rects_) s += (s.empty() ? "" : ", ") + id;
+    return s.empty() ? "(none)" : s;
+}
+
+namespace {
+
+std::vector<std::pair<const char*, const char*>> wrap_lines(ImFont* font, const std::string& text, float width) {
+    std::vector<std::pair<const char*, const char*>> lines;
+    const char* s = text.data();
+    const char* end = s + text.size();
+    const float scale = 1.0f; // fonts are built at their display size
+    while (s < end) {
+        const char* nl = std::find(s, end, '\n');
+        const char* stop = font->CalcWordWrapPositionA(scale, s, nl, width);
+        if (stop == s) stop = s + 1; // a single glyph wider than the box: take it anyway
+        // Never split inside a UTF-8 sequence.
+        while (stop < nl && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80) ++stop;
+        const char* line_end = stop;
+        while (line_end > s && line_end[-1] == ' ') --line_end;
+        lines.emplace_back(s, line_end);
+        s = stop;
+        while (s < nl && *s == ' ') ++s;
+        if (s == nl && nl < end) ++s;
+    }
+    return lines;
+}
+
+} // namespace
+
+float text_height(ImFont* font, const std::string& text, float width) {
+    if (text.empty()) return 0;
+    return static_cast<float>(wrap_lines(font, text, width).size()) * font->FontSize * 1.15f;
+}
+
+float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
+                   ImU32 colour) {
+    float y = top;
+    for (auto [a, b] : wrap_lines(font, text, width)) {
+        ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, a, b);
+        dl->AddText(font, font->FontSize, ImVec2(std::floor(centre_x - size.x * 0.5f), std::floor(y)), colour, a, b);
+        y += font->FontSize * 1.15f;
+    }
+    return y - top;
+}
+
+float heading(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour) {
+    dl->AddText(font, font->FontSize, at, colour, text.c_str());
+    return font->FontSize * 1.2f;
+}
+
+void draw_picture(ImDrawList* dl, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint) {
+    if (!pic) return;
+    const float bw = max.x - min.x, bh = max.y - min.y;
+    const float k = std::min(bw / static_cast<float>(pic.w), bh / static_cast<float>(pic.h));
+    const float w = static_cast<float>(pic.w) * k, h = static_cast<float>(pic.h) * k;
+    const ImVec2 a(min.x + (bw - w) * 0.5f, min.y + (bh - h) * 0.5f);
+    dl->AddImage(reinterpret_cast<ImTextureID>(pic.texture), a, ImVec2(a.x + w, a.y + h), ImVec2(0, 0), ImVec2(1, 1),
+                 tint);
+}
+
+bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic, const std::string& label,
+          ImFont* font, const TileStyle& st) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float width = max.x - min.x, height = max.y - min.y;
+    const float rounding = std::min(width, height) * 0.18f;
+    const float lift = std::min(width, height) * 0.03f;
+
+    ImGui::SetCursorScreenPos(min);
+    ImGui::PushID(id.c_str());
+    bool clicked = ImGui::InvisibleButton("##tile", ImVec2(width, height));
+    const bool held = ImGui::IsItemActive();
+    ImGui::PopID();
+    if (st.enabled) w.add(id, min, max);
+    clicked = clicked && st.enabled;
+
+    ImU32 fill = st.primary ? colour::primary : colour::tile;
+    ImU32 text = st.primary ? colour::white : colour::ink;
+    ImU32 border = colour::edge;
+    float border_w = std::max(2.0f, lift);
+    if (!st.enabled) {
+        fill = colour::disabled;
+        text = colour::muted;
+    }
+    if (st.selected) {
+        fill = st.primary ? colour::primary : colour::accent_soft;
+        border = colour::accent;
+        border_w = std::max(4.0f, lift * 2.5f);
+    }
+    const float press = held && st.enabled ? lift : 0;
+    dl->AddRectFilled(ImVec2(min.x, min.y + lift * 2), ImVec2(max.x, max.y + lift * 2), colour::shadow, rounding);
+    ImVec2 a(min.x, min.y + press), b(max.x, max.y + press);
+    if (st.pulse > 0) {
+        const float grow = lift * 3 * std::sin(st.pulse * 3.14159f);
+        a = ImVec2(a.x - grow, a.y - grow);
+        b = ImVec2(b.x + grow, b.y + grow);
+    }
+    dl->AddRectFilled(a, b, fill, rounding);
+    dl->AddRect(a, b, border, rounding, 0, border_w);
+
+    const float inset = std::min(width, height) * 0.08f;
+    const float label_h = label.empty() ? 0 : text_height(font, label, width - 2 * inset);
+    if (pic && st.row) {
+        const float side = height - 2 * inset;
+        draw_picture(dl, pic, ImVec2(a.x + inset, a.y + inset), ImVec2(a.x + inset + side, b.y - inset));
+        const float text_left = a.x + inset * 1.5f + side;
+        const float text_w = b.x - inset - text_left;
+        const float th = text_height(font, label, text_w);
+        centred_text(dl, font, label, (text_left + b.x - inset) * 0.5f, (a.y + b.y - th) * 0.5f, text_w, text);
+    } else if (pic) {
+        const float pic_bottom = b.y - inset - (label_h > 0 ? label_h + inset * 0.5f : 0);
+        draw_picture(dl, pic, ImVec2(a.x + inset, a.y + inset), ImVec2(b.x - inset, pic_bottom),
+                     st.enabled ? 0xFFFFFFFF : 0x80FFFFFF);
+        if (label_h > 0) centred_text(dl, font, label, (a.x + b.x) * 0.5f, b.y - inset - label_h, width - 2 * inset, text);
+    } else if (label_h > 0) {
+        centred_text(dl, font, label, (a.x + b.x) * 0.5f, (a.y + b.y - label_h) * 0.5f, width - 2 * inset, text);
+    }
+    if (st.check && st.selected) {
+        const float r = std::min(width, height) * 0.13f;
+        const ImVec2 c(b.x - r * 0.8f, a.y + r * 0.8f);
+        dl->AddCircleFilled(c, r, colour::primary);
+        dl->AddPolyline(std::vector<ImVec2>{ImVec2(c.x - r * 0.45f, c.y), ImVec2(c.x - r * 0.1f, c.y + r * 0.38f),
+                                            ImVec2(c.x + r * 0.5f, c.y - r * 0.35f)}
+                            .data(),
+                        3, colour::white, 0, r * 0.22f);
+    }
+    return clicked;
+}
+
+} // namespace sayso::ui

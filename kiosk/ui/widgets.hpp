@@ -1,0 +1,55 @@
+// Touch widgets with stable ids: each one drawn registers where it is, so a
+// replay can tap it with a real SDL event at its centre.
+#pragma once
+
+#include "textures.hpp"
+#include "theme.hpp"
+
+#include <imgui.h>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace sayso::ui {
+
+class Widgets {
+public:
+    void clear() { rects_.clear(); }
+    void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
+    std::optional<ImVec2> centre(const std::string& id) const;
+    std::string list() const; // ids on screen, for error messages
+
+private:
+    struct Rect {
+        ImVec2 min, max;
+    };
+    std::map<std::string, Rect> rects_;
+};
+
+struct TileStyle {
+    bool selected = false;
+    bool enabled = true;
+    bool primary = false;  // filled teal, white text
+    float pulse = 0;       // 0..1, confirmation highlight
+    bool check = false;    // show a tick when selected (multiple choice)
+    bool row = false;      // picture left of the label instead of above it
+};
+
+// A rounded tile with an optional picture above an optional label; returns
+// true when tapped. Registers `id` for replays.
+bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic, const std::string& label,
+          ImFont* font, const TileStyle& style);
+
+// Text wrapped to `width` and centred on `centre_x`, starting at `top`.
+// Returns the height used.
+float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
+                   ImU32 colour);
+float text_height(ImFont* font, const std::string& text, float width);
+
+// A picture fitted inside a box, keeping its shape.
+void draw_picture(ImDrawList* dl, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint = 0xFFFFFFFF);
+
+// Left-aligned small heading, returns its height.
+float heading(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour);
+
+} // namespace sayso::ui

@@ -1,0 +1,135 @@
+// sayso-admin: looks after a kiosk's packs and answers from the command line.
+//   sayso-admin validate DIR...                    check survey packs
+//   sayso-admin responses --db PATH --format jsonl|csv   print stored responses
+#include "pack/pack.hpp"
+#include "storage/store.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace {
+
+using namespace sayso;
+
+int validate(const std::vector<std::string>& dirs) {
+    int bad = 0;
+    for (const auto& dir : dirs) {
+        auto r = pack::load_pack(dir);
+        for (const auto& p : r.problems) std::cout << p.str() << "\n";
+        if (r.ok()) {
+            std::size_t questions = 0;
+            for (const auto& b : r.pack->bands) questions += b.questions.size();
+            std::cout << dir << ": ok: pack \"" << r.pack->id << "\" version " << r.pack->version << ", "
+                      << r.pack->bands.size() << " bands, " << questions << " questions, "
+                      << r.pack->languages.size() << " language(s)\n";
+        } else {
+            std::cout << dir << ": refused: " << r.errors() << " problem(s)\n";
+            ++bad;
+        }
+    }
+    return bad ? 1 : 0;
+}
+
+// A cell a spreadsheet shows as written: quoted, and never run as a formula.
+std::string csv_cell(const std::string& v) {
+    std::string s = v;
+    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+        s.insert(s.begin(), '\'');
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += "\"\"";
+        else out += c;
+    }
+    return out + "\"";
+}
+
+int responses(const std::string& db, const std::string& format) {
+    std::optional<storage::StorageProblem> problem;
+    auto store = storage::Store::open(db, problem, storage::Store::Mode::ReadOnly);
+    if (!store) {
+        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
+        return 1;
+    }
+    if (format == "csv")
+        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,"
+                     "question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
+    problem = store->for_each_response([&](const storage::StoredResponse& r) {
+        const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
+        if (format == "jsonl") {
+            nlohmann::json j = {{"id", r.start.id},
+                                {"device_id", r.device_id},
+                                {"pack_id", r.start.pack_id},
+                                {"pack_version", r.start.pack_version},
+                                {"band", r.start.band},
+                                {"visit_type", r.start.visit_type},
+                                {"language", r.start.language},
+                                {"started_at", storage::iso_time(r.start.started_at_ms)},
+                                {"ended_at", r.ended_at_ms ? nlohmann::json(ended) : nlohmann::json()},
+                                {"state", r.state},
+                                {"answers", nlohmann::json::array()}};
+            for (const auto& a : r.answers) {
+                nlohmann::json ja = {{"question_id", a.question_id}, {"position", a.position},
+                                     {"kind", a.kind},               {"measure", a.measure},
+                                     {"skipped", a.skipped},         {"options", a.options},
+                                     {"text", a.text},               {"answered_at", storage::iso_time(a.answered_at_ms)}};
+                j["answers"].push_back(std::move(ja));
+            }
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        } else {
+            const std::string head = csv_cell(r.start.id) + "," + csv_cell(r.device_id) + "," +
+                                     csv_cell(r.start.pack_id) + "," + csv_cell(r.start.pack_version) + "," +
+                                     csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) + "," +
+                                     csv_cell(r.start.language) + "," +
+                                     csv_cell(storage::iso_time(r.start.started_at_ms)) + "," + csv_cell(ended) +
+                                     "," + csv_cell(r.state);
+            if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
+            for (const auto& a : r.answers) {
+                std::string opts;
+                for (const auto& o : a.options) opts += (opts.empty() ? "" : ";") + o;
+                std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
+                          << "," << csv_cell(a.measure) << "," << (a.skipped ? "true" : "false") << ","
+                          << csv_cell(opts) << "," << csv_cell(a.text) << ","
+                          << csv_cell(storage::iso_time(a.answered_at_ms)) << "\r\n";
+            }
+        }
+        return static_cast<bool>(std::cout);
+    });
+    if (problem) {
+        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
+        return 1;
+    }
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Sayso admin: check survey packs and read a kiosk's stored answers.", "sayso-admin"};
+    app.set_version_flag("--version", SAYSO_VERSION);
+    app.require_subcommand(1);
+
+    std::vector<std::string> dirs;
+    auto* v = app.add_subcommand("validate", "check survey pack folders; lists every problem as file:JSON-path: message");
+    v->add_option("DIR", dirs, "pack folder(s)")->required();
+
+    std::string db, format = "jsonl";
+    auto* r = app.add_subcommand("responses", "print the responses stored in a kiosk database");
+    r->add_option("--db", db, "the kiosk's database file")->required();
+    r->add_option("--format", format, "jsonl (one response a line) or csv (one answer a row)")
+        ->check(CLI::IsMember({"jsonl", "csv"}))
+        ->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    if (*v) return validate(dirs);
+    return responses(db, format);
+}
