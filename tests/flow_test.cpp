@@ -1,1 +1,336 @@
+// The child's flow without any rendering, over a real SQLite store and a
+// clock the test moves.
+#include "flow/flow.hpp"
+#include "pack/shelf.hpp"
+#include "storage/store.hpp"
+#include "full_disk_vfs.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
+
+using namespace sayso;
+using flow::Millis;
+using flow::Screen;
+using test::TempDir;
+
+namespace {
+
+struct Fixture {
+    TempDir tmp;
+    flow::ManualClock clock;
+    std::unique_ptr<storage::Store> store;
+    std::shared_ptr<const pack::Pack> pack;
+    std::unique_ptr<flow::Flow> flow;
+
+    Fixture() {
+        std::optional<storage::StorageProblem> p;
+        test::FullDisk::install();
+        test::FullDisk::full = false;
+        store = storage::Store::open(tmp / "answers.db", p, storage::Store::Mode::ReadWrite, test::FullDisk::name);
+        REQUIRE(store);
+        auto r = pack::load_pack(test::default_pack);
+        REQUIRE(r.ok());
+        pack = r.pack;
+        flow = std::make_unique<flow::Flow>(clock, *store);
+    }
+
+    void hand_over(const std::string& band, const std::string& visit = "visit") {
+        flow->select_pack(pack);
+        REQUIRE(flow->select_band(band));
+        REQUIRE(flow->select_visit(visit));
+        REQUIRE_FALSE(flow->hand_over());
+        REQUIRE(flow->screen() == Screen::Welcome);
+    }
+
+    void pass(Millis ms) {
+        clock.advance(ms);
+        flow->tick();
+    }
+
+    // Reopens the database from disk, as after a restart.
+    std::vector<storage::StoredResponse> stored() {
+        std::optional<storage::StorageProblem> p;
+        auto reopened = storage::Store::open(tmp / "answers.db", p, storage::Store::Mode::ReadOnly);
+        REQUIRE(reopened);
+        std::vector<storage::StoredResponse> all;
+        REQUIRE_FALSE(reopened->for_each_response([&](const storage::StoredResponse& r) {
+            all.push_back(r);
+            return true;
+        }));
+        return all;
+    }
+};
+
+} // namespace
+
+TEST_CASE("the practitioner must pick a band and a visit type before handing over") {
+    Fixture f;
+    auto& flow = *f.flow;
+    CHECK(flow.screen() == Screen::Practitioner);
+    flow.select_pack(f.pack);
+    CHECK_FALSE(flow.can_hand_over());
+    CHECK_FALSE(flow.select_band("99-100"));
+    CHECK(flow.select_band("8-11"));
+    CHECK_FALSE(flow.can_hand_over());
+    CHECK_FALSE(flow.start()); // no child screen yet
+    CHECK(flow.select_visit("review"));
+    CHECK(flow.can_hand_over());
+    CHECK_FALSE(flow.hand_over());
+    CHECK(flow.screen() == Screen::Welcome);
+    const auto stored = f.stored();
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].state == "in_progress");
+    CHECK(stored[0].start.band == "8-11");
+    CHECK(stored[0].start.visit_type == "review");
+    CHECK(stored[0].start.pack_version == "1.0.0");
+    CHECK(stored[0].start.id.size() == 32);
+    CHECK(stored[0].device_id.size() == 32);
+}
+
+TEST_CASE("a child answers, skips, goes back and finishes; every tap is on disk") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    REQUIRE(flow.start());
+    CHECK(flow.session()->question().id == "listened");
+
+    // A single-choice answer is saved at once and moves on after the confirmation.
+    REQUIRE(flow.choose("happy"));
+    CHECK(flow.confirming() == "happy");
+    CHECK(f.stored()[0].answers.size() == 1);
+    f.pass(Millis(300));
+    CHECK(flow.session()->question().id == "listened");
+    f.pass(Millis(400));
+    CHECK(flow.session()->question().id == "knows-me");
+    CHECK(flow.confirming().empty());
+
+    SUBCASE("skip is stored as a skip") {
+        REQUIRE(flow.skip());
+        CHECK(flow.session()->question().id == "decisions");
+        auto answers = f.stored()[0].answers;
+        REQUIRE(answers.size() == 2);
+        CHECK(answers[1].question_id == "knows-me");
+        CHECK(answers[1].skipped);
+        CHECK(answers[1].options.empty());
+    }
+    SUBCASE("back shows the earlier answer, and a new choice replaces it") {
+        REQUIRE(flow.back());
+        CHECK(flow.session()->question().id == "listened");
+        CHECK(flow.session()->picked.count("happy") == 1);
+        REQUIRE(flow.choose("ok"));
+        f.pass(Millis(700));
+        auto answers = f.stored()[0].answers;
+        REQUIRE(answers.size() == 1);
+        CHECK(answers[0].options == std::vector<std::string>{"ok"});
+        // Back from the first question is the welcome screen, and no further.
+        flow.back();
+        REQUIRE(flow.back());
+        CHECK(flow.screen() == Screen::Welcome);
+        CHECK_FALSE(flow.back());
+    }
+    SUBCASE("next moves on from an answered single choice without answering again") {
+        REQUIRE(flow.back());
+        REQUIRE(flow.next());
+        CHECK(flow.session()->question().id == "knows-me");
+        CHECK_FALSE(flow.next()); // not answered yet
+    }
+    SUBCASE("the whole band to the thank-you, then back to the practitioner") {
+        flow.choose("very_happy");
+        f.pass(Millis(700));
+        flow.choose("yes");
+        f.pass(Millis(700));
+        flow.choose("not_sure");
+        f.pass(Millis(700));
+        flow.choose("sad");
+        f.pass(Millis(700));
+        REQUIRE(flow.session()->question().kind == pack::Kind::PickMany);
+        CHECK_FALSE(flow.next()); // nothing picked: skip is the way on
+        flow.choose("home");
+        flow.choose("explain");
+        flow.choose("fun");
+        flow.choose("fun"); // tapped again: unpicked
+        REQUIRE(flow.next());
+        CHECK(flow.screen() == Screen::Thanks);
+        auto r = f.stored()[0];
+        CHECK(r.state == "complete");
+        REQUIRE(r.answers.size() == 6);
+        CHECK(r.answers[5].options == std::vector<std::string>{"explain", "home"}); // the pack's order
+        CHECK(r.answers[5].measure == "better_services");
+        CHECK(r.ended_at_ms.has_value());
+
+        f.pass(Millis(7'900));
+        CHECK(flow.screen() == Screen::Thanks);
+        f.pass(Millis(200));
+        CHECK(flow.screen() == Screen::Practitioner);
+        // Nothing of the child's session is left to show.
+        CHECK(flow.session() == nullptr);
+        CHECK(flow.selected_band().empty());
+        CHECK(flow.selected_visit() == "visit"); // a worker's visits are often of one kind
+    }
+}
+
+TEST_CASE("free text is typed, corrected and kept verbatim") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("12-17");
+    flow.start();
+    while (flow.session()->question().kind != pack::Kind::FreeText) REQUIRE(flow.skip());
+    CHECK_FALSE(flow.next()); // nothing typed
+    CHECK(flow.type("I like my worker"));
+    CHECK(flow.type(" \xc5\xbc")); // "ż", two bytes
+    CHECK(flow.erase());            // removes the whole letter
+    CHECK(flow.session()->draft == "I like my worker ");
+    CHECK(flow.type("a lot"));
+    REQUIRE(flow.next());
+    CHECK(flow.screen() == Screen::Thanks);
+    auto r = f.stored()[0];
+    CHECK(r.answers.back().text == "I like my worker a lot");
+    CHECK(r.answers.back().kind == "text");
+}
+
+TEST_CASE("a text answer can't grow past the pack's limit") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("12-17");
+    flow.start();
+    while (flow.session()->question().kind != pack::Kind::FreeText) flow.skip();
+    const std::string fifty(50, 'x');
+    for (int i = 0; i < 20; ++i) CHECK(flow.type(fifty));
+    CHECK_FALSE(flow.type("y"));
+    CHECK(flow.session()->draft.size() == 1000);
+}
+
+TEST_CASE("a child who walks away: are you still there, then the session ends and keeps the answers") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    flow.start();
+    flow.choose("sad");
+    f.pass(Millis(700));
+    const auto idle = flow.settings().idle_timeout;
+
+    f.pass(idle - Millis(700) - Millis(1)); // the idle timer runs from the last touch
+    CHECK(flow.screen() == Screen::Question);
+    REQUIRE(flow.next_deadline());
+    CHECK(*flow.next_deadline() == f.clock.monotonic() + Millis(1));
+    f.pass(Millis(1));
+    CHECK(flow.screen() == Screen::StillThere);
+
+    SUBCASE("still here: back to the same question") {
+        REQUIRE(flow.still_here());
+        CHECK(flow.screen() == Screen::Question);
+        CHECK(flow.session()->question().id == "knows-me");
+    }
+    SUBCASE("no answer: the response is kept, incomplete") {
+        flow.touch(); // a touch on the prompt itself does not dismiss it
+        f.pass(flow.settings().still_there_timeout);
+        CHECK(flow.screen() == Screen::Practitioner);
+        CHECK(flow.session() == nullptr);
+        auto r = f.stored()[0];
+        CHECK(r.state == "incomplete");
+        REQUIRE(r.answers.size() == 1);
+        CHECK(r.answers[0].options == std::vector<std::string>{"sad"});
+    }
+}
+
+TEST_CASE("words typed or tiles picked before walking away are kept") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("16-25");
+    flow.start();
+    while (flow.session()->question().kind != pack::Kind::PickMany) flow.skip();
+    flow.choose("money");
+    flow.choose("housing");
+    f.pass(flow.settings().idle_timeout);
+    f.pass(flow.settings().still_there_timeout);
+    CHECK(flow.screen() == Screen::Practitioner);
+    auto r = f.stored()[0];
+    CHECK(r.state == "incomplete");
+    CHECK(r.answers.back().question_id == "support");
+    CHECK(r.answers.back().options == std::vector<std::string>{"housing", "money"});
+}
+
+TEST_CASE("a session finishes on the pack version it started with") {
+    Fixture f;
+    auto& flow = *f.flow;
+    test::copy_pack(f.tmp / "packs" / "p");
+    pack::Shelf shelf(f.tmp / "packs");
+    shelf.reload();
+    flow.select_pack(shelf.find("after-my-visit"));
+    flow.select_band("4-7");
+    flow.select_visit("plan");
+    REQUIRE_FALSE(flow.hand_over());
+    flow.start();
+
+    // Version 2 arrives with different questions while the child answers.
+    test::copy_pack(f.tmp / "v2", [](nlohmann::json& j) {
+        j["version"] = "2.0.0";
+        j["bands"][0]["questions"].erase(0);
+    });
+    std::filesystem::copy_file(f.tmp / "v2" / "pack.json", f.tmp / "packs" / "p" / "pack.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    REQUIRE(shelf.reload());
+    REQUIRE(shelf.find("after-my-visit")->version == "2.0.0");
+
+    CHECK(flow.session()->pack->version == "1.0.0");
+    CHECK(flow.session()->question().id == "listened");
+    while (flow.screen() == Screen::Question) flow.skip();
+    auto r = f.stored()[0];
+    CHECK(r.start.pack_version == "1.0.0");
+    CHECK(r.answers.size() == 4);
+}
+
+TEST_CASE("when the disk fills mid-session no answer is dropped, and the practitioner is told") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    flow.start();
+    flow.choose("happy");
+    f.pass(Millis(700));
+
+    // The disk fills: the next answer can't be written.
+    test::FullDisk::full = true;
+    flow.choose("very_happy");
+    CHECK(flow.unsaved() == 1);
+    REQUIRE(flow.storage_problem());
+    CHECK(flow.storage_problem()->kind == flow::StorageProblem::Kind::DiskFull);
+    CHECK(flow::describe(*flow.storage_problem()).find("storage is full") != std::string::npos);
+    f.pass(Millis(700));
+    flow.skip();
+    CHECK(flow.unsaved() == 2);
+
+    // The child carries on; space comes back; the answers are saved in order.
+    test::FullDisk::full = false;
+    f.pass(flow.settings().retry_interval);
+    CHECK(flow.unsaved() == 0);
+    CHECK_FALSE(flow.storage_problem());
+    auto answers = f.stored()[0].answers;
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[1].options == std::vector<std::string>{"very_happy"});
+    CHECK(answers[2].skipped);
+}
+
+TEST_CASE("no new child is handed a survey while answers are waiting to be saved") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("4-7");
+    flow.start();
+    test::FullDisk::full = true;
+    while (flow.screen() == Screen::Question) flow.skip();
+    f.pass(flow.settings().thanks_duration);
+    REQUIRE(flow.screen() == Screen::Practitioner);
+    CHECK(flow.unsaved() > 0);
+    flow.select_band("4-7");
+    auto refused = flow.hand_over();
+    REQUIRE(refused);
+    CHECK(refused->kind == flow::StorageProblem::Kind::DiskFull);
+    CHECK(flow.screen() == Screen::Practitioner);
+
+    test::FullDisk::full = false;
+    CHECK_FALSE(flow.hand_over());
+    CHECK(flow.screen() == Screen::Welcome);
+    auto all = f.stored();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].state == "complete");
+    CHECK(all[0].answers.size() == 4);
+}

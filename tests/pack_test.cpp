@@ -1,1 +1,298 @@
+#include "pack/pack.hpp"
+#include "pack/shelf.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
+#include <random>
+#include <sys/stat.h>
+
+using namespace sayso::pack;
+using nlohmann::json;
+using test::TempDir;
+
+namespace {
+
+// The problem at `path` whose message contains `words`, if there is one.
+const Problem* find(const LoadResult& r, const std::string& path, const std::string& words) {
+    for (const auto& p : r.problems)
+        if (p.path == path && p.message.find(words) != std::string::npos) return &p;
+    return nullptr;
+}
+
+std::string all(const LoadResult& r) {
+    std::string s;
+    for (const auto& p : r.problems) s += p.str() + "\n";
+    return s;
+}
+
+LoadResult load_edited(const TempDir& tmp, const std::function<void(json&)>& edit) {
+    return load_pack(test::copy_pack(tmp / "pack", edit));
+}
+
+void expect_error(const LoadResult& r, const std::string& path, const std::string& words) {
+    INFO(all(r));
+    CHECK_FALSE(r.ok());
+    const Problem* p = find(r, path, words);
+    REQUIRE(p != nullptr);
+    CHECK(p->severity == Problem::Severity::Error);
+    CHECK(p->str().rfind(p->file + ":" + path + ": ", 0) == 0);
+}
+
+} // namespace
+
+TEST_CASE("the default pack loads with its four bands and no problems") {
+    auto r = load_pack(test::default_pack);
+    INFO(all(r));
+    REQUIRE(r.ok());
+    CHECK(r.problems.empty());
+    const Pack& p = *r.pack;
+    CHECK(p.id == "after-my-visit");
+    REQUIRE(p.bands.size() == 4);
+    CHECK(p.band("4-7")->questions.size() >= 3);
+    CHECK(p.band("4-7")->questions.size() <= 4);
+    for (const auto& q : p.band("4-7")->questions)
+        if (q.kind == Kind::Faces) CHECK(q.scale == 3);
+    for (const auto& q : p.band("8-11")->questions)
+        if (q.kind == Kind::Faces) CHECK(q.scale == 5);
+    CHECK(p.band("12-17")->questions.back().kind == Kind::FreeText);
+    CHECK(p.band("16-25")->cohort == "care_leavers");
+    // Builtin faces are labelled by the band's own words.
+    const Band& young = *p.band("4-7");
+    const Option* happy = young.questions[0].option("happy");
+    REQUIRE(happy != nullptr);
+    CHECK(p.label(young, *happy, "en") == "Happy");
+    CHECK(p.label(*p.band("8-11"), *p.band("8-11")->questions[0].option("happy"), "en") == "Good");
+}
+
+TEST_CASE("a broken pack is refused with every problem as file:JSON-path: message") {
+    TempDir tmp;
+
+    SUBCASE("invalid JSON names the line and column") {
+        test::copy_pack(tmp / "pack");
+        test::write_file(tmp / "pack" / "pack.json", "{\n  \"id\": \"x\",\n  \"version\": 1,,\n}");
+        auto r = load_pack(tmp / "pack");
+        expect_error(r, "$", "line 3, column 16");
+    }
+    SUBCASE("wrong types") {
+        auto r = load_edited(tmp, [](json& j) {
+            j["id"] = 42;
+            j["bands"][0]["min_age"] = "four";
+            j["bands"][1]["questions"] = json::object();
+        });
+        expect_error(r, "$.id", "must be text, not a number");
+        expect_error(r, "$.bands[0].min_age", "must be a whole number");
+        expect_error(r, "$.bands[1].questions", "must be a list");
+    }
+    SUBCASE("unknown question kind") {
+        auto r = load_edited(tmp, [](json& j) { j["bands"][1]["questions"][2]["kind"] = "slider"; });
+        expect_error(r, "$.bands[1].questions[2].kind", "unknown question kind \"slider\"");
+    }
+    SUBCASE("missing text in the first language") {
+        auto r = load_edited(tmp, [](json& j) { j["bands"][0]["questions"][1]["text"].erase("en"); });
+        expect_error(r, "$.bands[0].questions[1].text", "missing text in \"en\"");
+    }
+    SUBCASE("missing or unreadable picture") {
+        auto r = load_edited(tmp, [&](json& j) {
+            j["bands"][0]["picture"] = "pictures/nowhere.png";
+            j["bands"][1]["questions"][0]["picture"] = "pictures/broken.png";
+            j["bands"][2]["picture"] = "pictures/header-only.png";
+        });
+        // Before loading: a file with a PNG name holding no PNG, and one with a good header but no image data.
+        test::write_file(tmp / "pack" / "pictures" / "broken.png", "not a picture at all");
+        auto good = test::read_file(test::default_pack / "pictures" / "help.png");
+        test::write_file(tmp / "pack" / "pictures" / "header-only.png", good.substr(0, 60));
+        r = load_pack(tmp / "pack");
+        expect_error(r, "$.bands[0].picture", "\"pictures/nowhere.png\" is missing");
+        expect_error(r, "$.bands[1].questions[0].picture", "not a readable PNG");
+        expect_error(r, "$.bands[2].picture", "not a readable PNG");
+    }
+    SUBCASE("duplicate ids") {
+        auto r = load_edited(tmp, [](json& j) {
+            j["bands"][1]["id"] = "4-7";
+            j["bands"][2]["questions"][1]["id"] = "listened";
+            j["bands"][1]["questions"][5]["options"][1]["id"] = "talk-more";
+            j["visit_types"][3]["id"] = "plan";
+        });
+        expect_error(r, "$.bands[1].id", "duplicate band id \"4-7\"");
+        expect_error(r, "$.bands[2].questions[1].id", "duplicate question id \"listened\"");
+        expect_error(r, "$.bands[1].questions[5].options[1].id", "duplicate option id \"talk-more\"");
+        expect_error(r, "$.visit_types[3].id", "duplicate visit type id \"plan\"");
+    }
+    SUBCASE("asset paths that escape the pack folder") {
+        test::write_file(tmp / "outside.png", test::read_file(test::default_pack / "pictures" / "help.png"));
+        auto r = load_edited(tmp, [](json& j) {
+            j["bands"][0]["picture"] = "../outside.png";
+            j["bands"][1]["picture"] = "/etc/passwd";
+            j["bands"][2]["picture"] = "pictures/link.png";
+        });
+        std::filesystem::create_symlink(tmp / "outside.png", tmp / "pack" / "pictures" / "link.png");
+        r = load_pack(tmp / "pack");
+        expect_error(r, "$.bands[0].picture", "escapes the pack folder");
+        expect_error(r, "$.bands[1].picture", "must be a path inside the pack folder");
+        expect_error(r, "$.bands[2].picture", "escapes the pack folder (through a link)");
+    }
+    SUBCASE("overlapping age bands of one cohort") {
+        auto r = load_edited(tmp, [](json& j) { j["bands"][1]["min_age"] = 7; });
+        expect_error(r, "$.bands[1]", "overlap band \"4-7\"");
+    }
+    SUBCASE("an empty band") {
+        auto r = load_edited(tmp, [](json& j) { j["bands"][3]["questions"] = json::array(); });
+        expect_error(r, "$.bands[3].questions", "must not be empty");
+    }
+    SUBCASE("faces with a scale of 4, and a choice with one option") {
+        auto r = load_edited(tmp, [](json& j) {
+            j["bands"][1]["questions"][0]["scale"] = 4;
+            j["bands"][1]["questions"][5]["options"] = json::array({j["bands"][1]["questions"][5]["options"][0]});
+        });
+        expect_error(r, "$.bands[1].questions[0].scale", "3 or 5 faces");
+        expect_error(r, "$.bands[1].questions[5].options", "at least 2 options");
+    }
+    SUBCASE("a kiosk word missing") {
+        auto r = load_edited(tmp, [](json& j) { j["words"].erase("skip"); });
+        expect_error(r, "$.words", "missing kiosk word \"skip\"");
+    }
+    SUBCASE("a pack newer than the kiosk") {
+        auto r = load_edited(tmp, [](json& j) { j["format"] = 2; });
+        expect_error(r, "$.format", "newer than this kiosk");
+    }
+    SUBCASE("every problem is listed, not just the first") {
+        auto r = load_edited(tmp, [](json& j) {
+            j["id"] = "";
+            j["bands"][0]["questions"][0]["kind"] = "dial";
+            j["bands"][3]["questions"] = json::array();
+        });
+        CHECK(r.errors() >= 3);
+    }
+}
+
+TEST_CASE("a text missing in a declared language falls back to the first language with a warning") {
+    TempDir tmp;
+    auto r = load_edited(tmp, [](json& j) {
+        j["languages"] = json::array({"en", "pl"});
+        // Give only the title a Polish text: everything else falls back.
+        j["title"]["pl"] = "Po mojej wizycie";
+    });
+    REQUIRE(r.ok());
+    const Problem* w = find(r, "$.bands[0].label", "missing text in \"pl\"");
+    REQUIRE(w != nullptr);
+    CHECK(w->severity == Problem::Severity::Warning);
+    CHECK(w->str().find(": warning: ") != std::string::npos);
+    CHECK(r.pack->text(r.pack->title, "pl") == "Po mojej wizycie");
+    CHECK(r.pack->text(r.pack->bands[0].label, "pl") == "Age 4\u20137");
+}
+
+TEST_CASE("the validator never crashes or hangs on strange input") {
+    TempDir tmp;
+    const auto dir = test::copy_pack(tmp / "pack");
+
+    SUBCASE("deep nesting") {
+        test::write_file(dir / "pack.json", std::string(200000, '[') + std::string(200000, ']'));
+        expect_error(load_pack(dir), "$", "nests lists and objects 200000 deep");
+    }
+    SUBCASE("a file over the size limit") {
+        test::write_file(dir / "pack.json", "\"" + std::string(kMaxPackJsonBytes + 10, 'a') + "\"");
+        expect_error(load_pack(dir), "$", "the limit is");
+    }
+    SUBCASE("pack.json that is a folder or a pipe") {
+        std::filesystem::remove(dir / "pack.json");
+        std::filesystem::create_directory(dir / "pack.json");
+        expect_error(load_pack(dir), "$", "not a regular file");
+        std::filesystem::remove(dir / "pack.json");
+        REQUIRE(mkfifo((dir / "pack.json").c_str(), 0600) == 0);
+        expect_error(load_pack(dir), "$", "not a regular file");
+    }
+    SUBCASE("a picture that is a pipe") {
+        REQUIRE(mkfifo((dir / "pictures" / "pipe.png").c_str(), 0600) == 0);
+        auto j = json::parse(test::read_file(dir / "pack.json"));
+        j["bands"][0]["picture"] = "pictures/pipe.png";
+        test::write_file(dir / "pack.json", j.dump());
+        expect_error(load_pack(dir), "$.bands[0].picture", "not a regular file");
+    }
+    SUBCASE("no pack folder, an empty file, the wrong top-level type") {
+        expect_error(load_pack(tmp / "missing"), "$", "does not exist");
+        test::write_file(dir / "pack.json", "");
+        expect_error(load_pack(dir), "$", "invalid JSON");
+        test::write_file(dir / "pack.json", "[1, 2, 3]");
+        expect_error(load_pack(dir), "$", "must be a JSON object");
+    }
+    SUBCASE("thousands of random mutations of the default pack") {
+        const std::string original = test::read_file(test::default_pack / "pack.json");
+        std::mt19937 rng(20261122);
+        int refused = 0;
+        for (int i = 0; i < 1500; ++i) {
+            std::string s = original;
+            const int edits = 1 + static_cast<int>(rng() % 6);
+            for (int e = 0; e < edits; ++e) {
+                const std::size_t at = rng() % s.size();
+                switch (rng() % 4) {
+                case 0: s[at] = static_cast<char>(rng() % 256); break;
+                case 1: s.erase(at, 1 + rng() % 40); break;
+                case 2: s.insert(at, std::string(1 + rng() % 5, "[{\":,0-9e\\"[rng() % 11])); break;
+                case 3: s.insert(at, s.substr(rng() % s.size(), rng() % 200)); break;
+                }
+            }
+            test::write_file(dir / "pack.json", s);
+            auto r = load_pack(dir); // must return, with or without problems
+            if (!r.ok()) {
+                ++refused;
+                CHECK(r.errors() > 0);
+            }
+        }
+        CHECK(refused > 1000);
+    }
+}
+
+TEST_CASE("the shelf keeps the last good version of a pack that turns bad") {
+    TempDir tmp;
+    test::copy_pack(tmp / "packs" / "after-my-visit");
+    Shelf shelf(tmp / "packs");
+    shelf.reload();
+    REQUIRE(shelf.packs().size() == 1);
+    auto first = shelf.find("after-my-visit");
+    REQUIRE(first);
+    CHECK(shelf.refused().empty());
+
+    // A broken copy replaces the good one on disk.
+    test::write_file(tmp / "packs" / "after-my-visit" / "pack.json", "{ broken");
+    CHECK(shelf.reload());
+    REQUIRE(shelf.packs().size() == 1);
+    CHECK(shelf.find("after-my-visit") == first);
+    REQUIRE(shelf.refused().size() == 1);
+    CHECK(shelf.problems().front().message.find("invalid JSON") != std::string::npos);
+
+    // A good new version is taken up.
+    test::copy_pack(tmp / "v2", [](json& j) { j["version"] = "2.0.0"; });
+    std::filesystem::copy_file(tmp / "v2" / "pack.json", tmp / "packs" / "after-my-visit" / "pack.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    CHECK(shelf.reload());
+    CHECK(shelf.find("after-my-visit")->version == "2.0.0");
+    CHECK(shelf.refused().empty());
+    CHECK(first->version == "1.0.0"); // whoever still holds the old one keeps it unchanged
+
+    // A second folder with the same pack id is refused, the first stays.
+    test::copy_pack(tmp / "packs" / "zz-copy");
+    shelf.reload();
+    CHECK(shelf.packs().size() == 1);
+    CHECK(shelf.refused().size() == 1);
+}
+
+TEST_CASE("sayso-admin validate exits 0 for a good pack and lists problems for a bad one") {
+    auto good = test::run({SAYSO_ADMIN, "validate", test::default_pack.string()});
+    CHECK(good.code == 0);
+    CHECK(good.out.find("ok: pack \"after-my-visit\"") != std::string::npos);
+
+    TempDir tmp;
+    test::copy_pack(tmp / "bad", [](json& j) {
+        j["bands"][1]["questions"][2]["kind"] = "slider";
+        j["bands"][0]["picture"] = "../../etc/passwd";
+    });
+    auto bad = test::run({SAYSO_ADMIN, "validate", (tmp / "bad").string()});
+    CHECK(bad.code == 1);
+    const std::string file = (tmp / "bad" / "pack.json").string();
+    CHECK(bad.out.find(file + ":$.bands[1].questions[2].kind: unknown question kind \"slider\"") != std::string::npos);
+    CHECK(bad.out.find(file + ":$.bands[0].picture: picture \"../../etc/passwd\" escapes the pack folder") !=
+          std::string::npos);
+
+    auto usage = test::run({SAYSO_ADMIN, "validate"});
+    CHECK(usage.code == 2);
+}

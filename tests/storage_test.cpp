@@ -1,1 +1,257 @@
+#include "full_disk_vfs.hpp"
+#include "storage/store.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+using namespace sayso;
+using test::TempDir;
+
+namespace {
+
+std::unique_ptr<storage::Store> open_ok(const std::filesystem::path& p,
+                                        storage::Store::Mode m = storage::Store::Mode::ReadWrite) {
+    std::optional<storage::StorageProblem> problem;
+    auto s = storage::Store::open(p, problem, m);
+    INFO((problem ? problem->detail : std::string()));
+    REQUIRE(s);
+    return s;
+}
+
+flow::ResponseStart start(const std::string& id) {
+    return {id, "after-my-visit", "1.0.0", "8-11", "visit", "en", 1'700'000'000'000};
+}
+
+flow::AnswerRecord answer(int i) {
+    flow::AnswerRecord a;
+    a.question_id = "q" + std::to_string(i);
+    a.position = i;
+    a.kind = "faces";
+    a.measure = "listened";
+    a.options = {"happy"};
+    a.answered_at_ms = 1'700'000'000'000 + i;
+    return a;
+}
+
+std::vector<storage::StoredResponse> all(storage::Store& s) {
+    std::vector<storage::StoredResponse> out;
+    REQUIRE_FALSE(s.for_each_response([&](const storage::StoredResponse& r) {
+        out.push_back(r);
+        return true;
+    }));
+    return out;
+}
+
+void sql(const std::filesystem::path& db, const char* statement) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, statement, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+}
+
+} // namespace
+
+TEST_CASE("a new database is in WAL mode at the newest schema, with a device id that lasts") {
+    TempDir tmp;
+    std::string device;
+    {
+        auto s = open_ok(tmp / "a.db");
+        device = s->device_id();
+        CHECK(device.size() == 32);
+    }
+    auto again = open_ok(tmp / "a.db");
+    CHECK(again->device_id() == device);
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 0) == storage::schema_version());
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+TEST_CASE("answers are there after reopening, a changed answer replaces the old one") {
+    TempDir tmp;
+    {
+        auto s = open_ok(tmp / "a.db");
+        REQUIRE_FALSE(s->begin(start("r1")));
+        REQUIRE_FALSE(s->record("r1", answer(0)));
+        auto changed = answer(0);
+        changed.options = {"sad"};
+        REQUIRE_FALSE(s->record("r1", changed));
+        auto text = answer(1);
+        text.kind = "text";
+        text.options.clear();
+        text.text = "quotes \" and commas, and a newline\nand emoji \xf0\x9f\x99\x82";
+        REQUIRE_FALSE(s->record("r1", text));
+        REQUIRE_FALSE(s->finish("r1", flow::Completion::Complete, 1'700'000'100'000));
+    }
+    auto s = open_ok(tmp / "a.db", storage::Store::Mode::ReadOnly);
+    auto rs = all(*s);
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].state == "complete");
+    CHECK(*rs[0].ended_at_ms == 1'700'000'100'000);
+    REQUIRE(rs[0].answers.size() == 2);
+    CHECK(rs[0].answers[0].options == std::vector<std::string>{"sad"});
+    CHECK(rs[0].answers[1].text == "quotes \" and commas, and a newline\nand emoji \xf0\x9f\x99\x82");
+}
+
+TEST_CASE("an answer tapped before a crash is still there after reopening") {
+    TempDir tmp;
+    const auto db = tmp / "crash.db";
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // The "tablet": saves answers and says so after each commit, until killed.
+        close(ready[0]);
+        std::optional<storage::StorageProblem> p;
+        auto s = storage::Store::open(db, p);
+        if (!s || s->begin(start("crashing"))) _exit(1);
+        for (int i = 0;; ++i) {
+            if (s->record("crashing", answer(i))) _exit(1);
+            char c = 1;
+            if (write(ready[1], &c, 1) != 1) _exit(1);
+        }
+    }
+    close(ready[1]);
+    int acknowledged = 0;
+    char c;
+    while (acknowledged < 25 && read(ready[0], &c, 1) == 1) ++acknowledged;
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(ready[0]);
+    REQUIRE(acknowledged == 25);
+    CHECK(WIFSIGNALED(status));
+
+    auto s = open_ok(db);
+    int closed = 0;
+    REQUIRE_FALSE(s->close_abandoned(closed));
+    CHECK(closed == 1);
+    auto rs = all(*s);
+    REQUIRE(rs.size() == 1);
+    // Every answer the child process reported as saved is there (perhaps one more).
+    CHECK(rs[0].answers.size() >= 25);
+    for (int i = 0; i < 25; ++i) CHECK(rs[0].answers[static_cast<std::size_t>(i)].question_id == "q" + std::to_string(i));
+    CHECK(rs[0].state == "incomplete");
+    CHECK(*rs[0].ended_at_ms == rs[0].answers.back().answered_at_ms);
+}
+
+TEST_CASE("storage problems are reported by kind, never silently") {
+    TempDir tmp;
+
+    SUBCASE("a database from a newer Sayso is refused") {
+        { open_ok(tmp / "new.db"); }
+        sql(tmp / "new.db", "PRAGMA user_version = 99");
+        std::optional<storage::StorageProblem> p;
+        CHECK_FALSE(storage::Store::open(tmp / "new.db", p));
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::TooNew);
+        CHECK(p->detail.find("99") != std::string::npos);
+        CHECK(flow::describe(*p).find("newer Sayso") != std::string::npos);
+    }
+    SUBCASE("a corrupt file") {
+        test::write_file(tmp / "bad.db", std::string(8192, 'x'));
+        std::optional<storage::StorageProblem> p;
+        CHECK_FALSE(storage::Store::open(tmp / "bad.db", p));
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::Corrupt);
+        CHECK(test::read_file(tmp / "bad.db") == std::string(8192, 'x')); // left as it was, for an admin
+    }
+    SUBCASE("a folder that can't hold the file") {
+        std::optional<storage::StorageProblem> p;
+        CHECK_FALSE(storage::Store::open(tmp / "no" / "such" / "folder.db", p));
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::CannotOpen);
+    }
+    SUBCASE("a file locked by another program") {
+        auto s = open_ok(tmp / "locked.db");
+        sqlite3* other = nullptr;
+        REQUIRE(sqlite3_open((tmp / "locked.db").c_str(), &other) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+        auto p = s->begin(start("r1"));
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::Locked);
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        CHECK_FALSE(s->begin(start("r1"))); // works once the lock is gone
+    }
+    SUBCASE("a read-only database") {
+        { open_ok(tmp / "ro.db"); }
+        auto s = open_ok(tmp / "ro.db", storage::Store::Mode::ReadOnly);
+        auto p = s->begin(start("r1"));
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::ReadOnly);
+    }
+    SUBCASE("a full disk") {
+        test::FullDisk::install();
+        std::optional<storage::StorageProblem> problem;
+        auto s = storage::Store::open(tmp / "full.db", problem, storage::Store::Mode::ReadWrite, test::FullDisk::name);
+        REQUIRE(s);
+        REQUIRE_FALSE(s->begin(start("r1")));
+        test::FullDisk::full = true;
+        auto p = s->record("r1", answer(0));
+        test::FullDisk::full = false;
+        REQUIRE(p);
+        CHECK(p->kind == storage::StorageProblem::Kind::DiskFull);
+        CHECK_FALSE(s->record("r1", answer(0)));
+        CHECK(all(*s)[0].answers.size() == 1);
+    }
+}
+
+TEST_CASE("sayso-admin responses prints every response as JSON lines or CSV") {
+    TempDir tmp;
+    {
+        auto s = open_ok(tmp / "a.db");
+        REQUIRE_FALSE(s->begin(start("r1")));
+        auto a = answer(0);
+        REQUIRE_FALSE(s->record("r1", a));
+        auto t = answer(1);
+        t.kind = "text";
+        t.options.clear();
+        t.text = "=HYPERLINK(\"x\"), \"said\"";
+        REQUIRE_FALSE(s->record("r1", t));
+        auto skip = answer(2);
+        skip.skipped = true;
+        skip.options.clear();
+        REQUIRE_FALSE(s->record("r1", skip));
+        REQUIRE_FALSE(s->finish("r1", flow::Completion::Complete, 1'700'000'100'000));
+        REQUIRE_FALSE(s->begin(start("r2")));
+    }
+    auto jsonl = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "a.db").string(), "--format", "jsonl"});
+    REQUIRE(jsonl.code == 0);
+    std::istringstream lines(jsonl.out);
+    std::string line;
+    std::vector<nlohmann::json> rows;
+    while (std::getline(lines, line)) rows.push_back(nlohmann::json::parse(line));
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["id"] == "r1");
+    CHECK(rows[0]["state"] == "complete");
+    CHECK(rows[0]["started_at"] == "2023-11-14T22:13:20.000Z");
+    REQUIRE(rows[0]["answers"].size() == 3);
+    CHECK(rows[0]["answers"][1]["text"] == "=HYPERLINK(\"x\"), \"said\"");
+    CHECK(rows[0]["answers"][2]["skipped"] == true);
+    CHECK(rows[1]["answers"].empty());
+    CHECK(rows[1]["ended_at"].is_null());
+
+    auto csv = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "a.db").string(), "--format", "csv"});
+    REQUIRE(csv.code == 0);
+    CHECK(csv.out.rfind("response_id,device_id,pack_id", 0) == 0);
+    // Header, three answers of r1, one row for r2 with no answers.
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 5);
+    // A child's words are never run as a spreadsheet formula; quotes are doubled.
+    CHECK(csv.out.find("\"'=HYPERLINK(\"\"x\"\"), \"\"said\"\"\"") != std::string::npos);
+
+    auto missing = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "none.db").string()});
+    CHECK(missing.code == 1);
+    CHECK(missing.err.find("can't be opened") != std::string::npos);
+}

@@ -107,12 +107,12 @@ Store::Stmt Store::prepare(const char* sql, std::optional<StorageProblem>& probl
 }
 
 std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
-                                   Mode mode) {
+                                   Mode mode, const char* vfs) {
     problem.reset();
     sqlite3* raw = nullptr;
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                       SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
     std::unique_ptr<Store> store(new Store(raw));
     if (rc != SQLITE_OK) {
         problem = problem_from(raw, rc, "opening " + path.string());
@@ -303,11 +303,6 @@ std::optional<StorageProblem> Store::for_each_response(const std::function<bool(
     }
     if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading responses");
     return std::nullopt;
-}
-
-void Store::limit_pages(int pages) {
-    std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
-    exec(db_, sql.c_str(), "limiting pages");
 }
 
 std::string iso_time(std::int64_t ms) {

@@ -39,8 +39,9 @@ public:
 
     // Opens (creating and migrating if needed) the database at `path`.
     // On failure `problem` says why and the returned pointer is null.
+    // `vfs` names an SQLite VFS (tests use one that can run out of space).
     static std::unique_ptr<Store> open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
-                                       Mode mode = Mode::ReadWrite);
+                                       Mode mode = Mode::ReadWrite, const char* vfs = nullptr);
     ~Store() override;
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -58,9 +59,6 @@ public:
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
-
-    // For tests: cap the file's size in pages, to exercise a full disk.
-    void limit_pages(int pages);
 
 private:
     explicit Store(sqlite3* db) : db_(db) {}

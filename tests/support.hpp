@@ -1,0 +1,111 @@
+// Helpers shared by the tests: temporary folders, files, child processes.
+#pragma once
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <functional>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace test {
+
+namespace fs = std::filesystem;
+
+inline const fs::path source_dir = SAYSO_SOURCE_DIR;
+inline const fs::path default_pack = source_dir / "surveys" / "after-my-visit";
+
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "sayso-test-XXXXXX").string();
+        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+        fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+    fs::path operator/(const std::string& s) const { return path_ / s; }
+
+private:
+    fs::path path_;
+};
+
+inline std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline void write_file(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+// A copy of the default pack in `dir`, whose pack.json `edit` may change.
+template <class Edit>
+fs::path copy_pack(const fs::path& dir, Edit&& edit) {
+    fs::create_directories(dir.parent_path());
+    fs::copy(default_pack, dir, fs::copy_options::recursive);
+    auto j = nlohmann::json::parse(read_file(dir / "pack.json"));
+    edit(j);
+    write_file(dir / "pack.json", j.dump(2));
+    return dir;
+}
+inline fs::path copy_pack(const fs::path& dir) {
+    return copy_pack(dir, [](nlohmann::json&) {});
+}
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+// Runs a program and waits for it; stdout and stderr are captured.
+inline Run run(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+    TempDir tmp;
+    const auto out = tmp / "out", err = tmp / "err";
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<std::string> env_store;
+    for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
+    for (const auto& e : extra_env) env_store.push_back(e);
+    std::vector<char*> envp;
+    for (auto& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0)
+        throw std::runtime_error("can't start " + args[0]);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+}
+
+} // namespace test
