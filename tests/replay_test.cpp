@@ -1,1 +1,242 @@
+// The kiosk binary driven headless by replay scripts: real SDL events on the
+// dummy video driver, answers checked in the SQLite file afterwards.
+#include "layout.hpp"
+#include "pack/pack.hpp"
+#include "storage/store.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
+#include <set>
+#include <stb/stb_image.h>
+
+using namespace sayso;
+using test::TempDir;
+
+namespace {
+
+const std::filesystem::path shots_root = SAYSO_SHOTS_DIR;
+
+struct Kiosk {
+    TempDir tmp;
+    std::filesystem::path packs = test::source_dir / "surveys";
+    std::filesystem::path db = tmp / "answers.db";
+    std::string size = "1920x1200";
+
+    test::Run replay(const std::string& script, const std::string& shots_name) {
+        test::write_file(tmp / "script.txt", script);
+        const auto shots = shots_root / shots_name;
+        std::filesystem::remove_all(shots);
+        return test::run({SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(), "--db", db.string(),
+                          "--replay", (tmp / "script.txt").string(), "--shots", shots.string()});
+    }
+
+    std::vector<storage::StoredResponse> stored() {
+        std::optional<storage::StorageProblem> p;
+        auto s = storage::Store::open(db, p, storage::Store::Mode::ReadOnly);
+        REQUIRE(s);
+        std::vector<storage::StoredResponse> all;
+        REQUIRE_FALSE(s->for_each_response([&](const storage::StoredResponse& r) {
+            all.push_back(r);
+            return true;
+        }));
+        return all;
+    }
+};
+
+const pack::Pack& default_pack() {
+    static auto r = pack::load_pack(test::default_pack);
+    REQUIRE(r.ok());
+    return *r.pack;
+}
+
+// A screenshot that shows something: many colours, not one flat fill.
+void check_picture(const std::filesystem::path& png, int w, int h) {
+    INFO(png.string());
+    int pw = 0, ph = 0, n = 0;
+    stbi_uc* px = stbi_load(png.c_str(), &pw, &ph, &n, 4);
+    REQUIRE(px != nullptr);
+    CHECK(pw == w);
+    CHECK(ph == h);
+    std::set<std::uint32_t> colours;
+    for (int i = 0; i < pw * ph && colours.size() < 200; i += 7) {
+        std::uint32_t c;
+        std::memcpy(&c, px + 4 * i, 4);
+        colours.insert(c);
+    }
+    stbi_image_free(px);
+    CHECK(colours.size() >= 50);
+}
+
+// Answers every question of a band: the first option of a choice, some words for text.
+std::string walk(const pack::Band& band, const std::string& tag) {
+    std::string s = "shot " + tag + "-practitioner\n"
+                    "tap band:" + band.id + "\ntap visit:visit\nshot " + tag + "-ready\ntap handover\n"
+                    "expect welcome\nshot " + tag + "-welcome\ntap start\n";
+    for (const auto& q : band.questions) {
+        s += "expect question:" + q.id + "\nshot " + tag + "-" + q.id + "\n";
+        if (q.kind == pack::Kind::FreeText) {
+            s += "type I like my worker\nkey backspace\nshot " + tag + "-" + q.id + "-typed\ntap next\n";
+        } else if (q.kind == pack::Kind::PickMany) {
+            s += "tap answer:" + q.id + ":" + q.options[0].id + "\ntap answer:" + q.id + ":" + q.options[1].id +
+                 "\nshot " + tag + "-" + q.id + "-picked\ntap next\n";
+        } else {
+            s += "tap answer:" + q.id + ":" + q.options[0].id + "\nwait 800\n";
+        }
+    }
+    s += "expect thanks\nwait 600\nshot " + tag + "-thanks\nwait 9000\nexpect practitioner\nshot " + tag + "-after\n";
+    return s;
+}
+
+void check_walked(Kiosk& k, const pack::Band& band) {
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    const auto& r = rs[0];
+    CHECK(r.state == "complete");
+    CHECK(r.start.band == band.id);
+    CHECK(r.start.visit_type == "visit");
+    REQUIRE(r.answers.size() == band.questions.size());
+    for (std::size_t i = 0; i < band.questions.size(); ++i) {
+        const auto& q = band.questions[i];
+        const auto& a = r.answers[i];
+        CHECK(a.question_id == q.id);
+        CHECK_FALSE(a.skipped);
+        if (q.kind == pack::Kind::FreeText) CHECK(a.text == "I like my worke");
+        else if (q.kind == pack::Kind::PickMany) CHECK(a.options.size() == 2);
+        else CHECK(a.options == std::vector<std::string>{q.options[0].id});
+    }
+}
+
+} // namespace
+
+TEST_CASE("every band of the default pack can be walked end to end, with a screenshot of each screen") {
+    for (const auto& band : default_pack().bands) {
+        SUBCASE(("band " + band.id).c_str()) {
+            Kiosk k;
+            const std::string tag = "band-" + band.id;
+            auto r = k.replay(walk(band, tag), "walk-" + band.id);
+            INFO(r.err);
+            REQUIRE(r.code == 0);
+            check_walked(k, band);
+            const auto dir = shots_root / ("walk-" + band.id);
+            check_picture(dir / (tag + "-welcome.png"), 1920, 1200);
+            check_picture(dir / (tag + "-" + band.questions[0].id + ".png"), 1920, 1200);
+            check_picture(dir / (tag + "-thanks.png"), 1920, 1200);
+        }
+    }
+}
+
+TEST_CASE("the layout works from 1024x600 to 2560x1600, landscape and portrait") {
+    for (const char* size : {"1024x600", "600x1024", "1280x800", "1200x1920", "2560x1600"}) {
+        for (const char* band_id : {"8-11", "12-17"}) {
+            SUBCASE((std::string(size) + " band " + band_id).c_str()) {
+                Kiosk k;
+                k.size = size;
+                const auto& band = *default_pack().band(band_id);
+                auto r = k.replay(walk(band, band.id), std::string("size-") + size + "-" + band_id);
+                INFO(r.err);
+                REQUIRE(r.code == 0);
+                check_walked(k, band);
+            }
+        }
+    }
+}
+
+TEST_CASE("answer targets are at least 15 mm on every supported display") {
+    for (auto [w, h] : {std::pair{1024.f, 600.f}, {600.f, 1024.f}, {1920.f, 1200.f}, {2560.f, 1600.f}}) {
+        for (float dpi : {0.f, 96.f, 160.f, 224.f, 320.f}) {
+            auto l = ui::Layout::compute(w, h, dpi);
+            CHECK(l.target >= 15.0f * l.mm - 0.01f);
+            if (dpi > 0) CHECK(l.target >= 15.0f * dpi / 25.4f - 0.01f);
+        }
+    }
+}
+
+TEST_CASE("skip and back: the changed answer and the skip are what is stored") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:review\ntap handover\ntap start\n"
+                      "tap answer:listened:happy\nwait 800\nexpect question:knows-me\n"
+                      "tap back\nexpect question:listened\nshot back-shows-answer\n"
+                      "tap answer:listened:very_sad\nwait 800\n"
+                      "tap skip\nexpect question:decisions\n"
+                      "tap back\ntap back\ntap back\nexpect welcome\ntap start\ntap next\ntap next\n"
+                      "expect question:decisions\n",
+                      "skip-back");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 2);
+    CHECK(rs[0].answers[0].options == std::vector<std::string>{"very_sad"});
+    CHECK(rs[0].answers[1].skipped);
+    CHECK(rs[0].state == "in_progress");
+}
+
+TEST_CASE("the idle timeout asks, then ends the session and keeps the answers") {
+    Kiosk k;
+    const std::string start = "tap band:4-7\ntap visit:visit\ntap handover\ntap start\n"
+                              "tap answer:listened:happy\nwait 800\n";
+    SUBCASE("nobody answers") {
+        auto r = k.replay(start + "idle 89\nexpect question:knows-me\nidle 1\nexpect still_there\nshot still-there\n"
+                                  "idle 30\nexpect practitioner\nshot after-timeout\n",
+                          "idle");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        auto rs = k.stored();
+        REQUIRE(rs.size() == 1);
+        CHECK(rs[0].state == "incomplete");
+        REQUIRE(rs[0].answers.size() == 1);
+        CHECK(rs[0].answers[0].options == std::vector<std::string>{"happy"});
+    }
+    SUBCASE("the child comes back") {
+        auto r = k.replay(start + "idle 90\nexpect still_there\ntap still-here\nexpect question:knows-me\n", "idle-back");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(k.stored()[0].state == "in_progress");
+    }
+}
+
+TEST_CASE("a replay fails clearly when the kiosk is not where the script expects") {
+    Kiosk k;
+    SUBCASE("a tap on a widget that is not on screen") {
+        auto r = k.replay("tap band:8-11\ntap start\n", "fail-tap");
+        CHECK(r.code == 3);
+        CHECK(r.err.find("line 2: tap start: no widget with that id on the practitioner screen") != std::string::npos);
+    }
+    SUBCASE("the wrong screen") {
+        auto r = k.replay("expect thanks\n", "fail-expect");
+        CHECK(r.code == 3);
+        CHECK(r.err.find("line 1: expected the thanks screen, but the practitioner screen is showing") != std::string::npos);
+    }
+    SUBCASE("a malformed script") {
+        auto r = k.replay("tap band:8-11\n\nwait soon\n", "fail-script");
+        CHECK(r.code == 2);
+        CHECK(r.err.find("line 3: wait needs a whole number") != std::string::npos);
+    }
+}
+
+TEST_CASE("a broken pack is refused on screen and the good packs keep working") {
+    Kiosk k;
+    k.packs = k.tmp / "packs";
+    test::copy_pack(k.packs / "after-my-visit");
+    test::copy_pack(k.packs / "broken", [](nlohmann::json& j) {
+        j["id"] = "broken";
+        j["bands"][0]["questions"][0]["kind"] = "slider";
+    });
+    auto r = k.replay("expect practitioner\nshot refused-pack\ntap band:4-7\ntap visit:plan\ntap handover\n"
+                      "expect welcome\n",
+                      "refused-pack");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    REQUIRE(k.stored().size() == 1);
+    CHECK(k.stored()[0].start.pack_id == "after-my-visit");
+}
+
+TEST_CASE("when the answers file can't be used, no child is handed the tablet") {
+    Kiosk k;
+    test::write_file(k.db, std::string(4096, 'x'));
+    auto r = k.replay("tap band:8-11\ntap visit:visit\nshot storage-problem\ntap handover\n", "storage-problem");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("tap handover: no widget") != std::string::npos);
+    CHECK(r.err.find("damaged") != std::string::npos);
+    CHECK(test::read_file(k.db) == std::string(4096, 'x'));
+}

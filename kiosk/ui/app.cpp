@@ -84,17 +84,15 @@ public:
                 break;
             }
             case Command::Verb::Wait: {
-                flow::Millis left(c.number);
-                while (left.count() > 0) {
-                    flow::Millis step_by{16}; // one frame at 60 Hz
-                    if (!animating()) {
-                        auto d = flow_.next_deadline();
-                        step_by = d ? std::max(flow::Millis(1), *d - clock.monotonic()) : left;
-                    }
-                    step_by = std::min(step_by, left);
-                    clock.advance(step_by);
-                    left -= step_by;
-                    step();
+                // Time jumps from deadline to deadline; the frames in between
+                // would only show animations nobody is watching.
+                const auto end = clock.monotonic() + flow::Millis(c.number);
+                while (clock.monotonic() < end) {
+                    auto d = flow_.next_deadline();
+                    auto to = d && *d > clock.monotonic() && *d < end ? *d : end;
+                    if (d && *d <= clock.monotonic()) to = clock.monotonic() + flow::Millis(1);
+                    clock.advance(std::min(to, end) - clock.monotonic());
+                    flow_.tick();
                 }
                 settle();
                 break;
@@ -246,6 +244,7 @@ private:
 
     // Runs frames until input is consumed and the screen is up to date.
     void settle() {
+        step(); // at least once, so the flow sees the time that passed
         for (int i = 0; i < 64 && (!input_.idle() || frames_ > 0 || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)); ++i)
             step();
     }
@@ -325,6 +324,7 @@ private:
         if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
         std::error_code ec;
         std::filesystem::create_directories(file.parent_path(), ec);
+        stbi_write_png_compression_level = 2; // fast; screenshots are for looking at, not archiving
         return stbi_write_png(file.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
     }
 

@@ -62,7 +62,7 @@ void apply_style(const Layout& l) {
     s.AntiAliasedFill = true;
     s.AntiAliasedLines = true;
     ImVec4* c = s.Colors;
-    c[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(colour::background);
+    c[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0); // the renderer clears to the background; no second full-screen fill
     c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(colour::ink);
     c[ImGuiCol_TextDisabled] = ImGui::ColorConvertU32ToFloat4(colour::muted);
     c[ImGuiCol_Border] = ImGui::ColorConvertU32ToFloat4(colour::edge);

@@ -165,7 +165,7 @@ void draw_question(Ui& ui) {
     bool can_next = false;
     if (q.kind == pack::Kind::PickMany) can_next = !s->picked.empty();
     else if (q.kind == pack::Kind::FreeText) can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
-    else can_next = given && !given->skipped && ui.flow.confirming().empty();
+    else can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
     const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || can_next;
     if (show_next &&
         tile(ui.widgets, "next", ImVec2(L.width - L.pad * 2 - side_w, bar_y), ImVec2(L.width - L.pad * 2, bar_y + bar_h),
