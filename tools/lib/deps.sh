@@ -1,0 +1,32 @@
+# Debian 12 packages Sayso needs, installed only when missing.
+# Sourced by tools/run, tools/test and tools/bench.
+
+SAYSO_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libcli11-dev
+  fonts-sil-andika
+)
+SAYSO_TEST_PACKAGES=(doctest-dev)
+SAYSO_BENCH_PACKAGES=(python3)
+
+# install_packages PKG... : apt-get installs those not yet installed.
+install_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+  fi
+  echo "Installing: ${missing[*]}" >&2
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
