@@ -7,7 +7,7 @@
 #include <regex>
 
 int main(int argc, char** argv) {
-    sayso::ui::Options o;
+    sayso::ui::Options o; // records the start time, for the first-frame benchmark
     o.assets = SAYSO_ASSETS_DIR;
     o.db = "sayso.db";
     o.packs = "surveys";

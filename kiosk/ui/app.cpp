@@ -151,7 +151,6 @@ private:
     flow::Millis last_frame_{0};
     bool text_input_ = false;
     std::vector<double> frame_ms_;
-    Clock::time_point started_ = Clock::now();
     double first_frame_ms_ = 0;
 
     std::string current() const {
@@ -311,7 +310,7 @@ private:
         // A tap handled in this frame changed the state: draw it again.
         drawn_version_ = flow_.version() == version_before ? flow_.version() : ~0ull;
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        if (frame_ms_.empty()) first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+        if (frame_ms_.empty()) first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
         frame_ms_.push_back(ms);
         last_capture_ok_ = captured;
     }

@@ -3,6 +3,7 @@
 
 #include "flow/flow.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -20,6 +21,7 @@ struct Options {
     std::optional<std::filesystem::path> replay;
     std::optional<std::filesystem::path> timings; // write frame timings as JSON here
     flow::Settings settings;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(); // for first-frame timing
 };
 
 // Exit codes.

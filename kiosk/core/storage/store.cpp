@@ -45,7 +45,7 @@ CREATE TABLE answers (
     text        TEXT NOT NULL,                  -- free text, verbatim
     answered_at INTEGER NOT NULL,
     PRIMARY KEY (response_id, question_id)
-);
+) WITHOUT ROWID; -- one b-tree, so an answer's commit writes one page, not two
 )sql"},
 };
 
