@@ -32,17 +32,18 @@ void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, floa
     }
 }
 
-// Lays `n` square tiles out in the box as large as they fit, up to `cap`.
+// Lays `n` tiles out in the box as large as they fit, up to `cap`: each tile
+// is `size` wide and `size + extra` tall (room for its label).
 struct Grid {
     int cols = 1, rows = 1;
     float size = 0;
 };
-Grid best_grid(int n, float w, float h, float gap, float cap) {
+Grid best_grid(int n, float w, float h, float gap, float cap, float extra) {
     Grid best;
     for (int cols = 1; cols <= n; ++cols) {
         const int rows = (n + cols - 1) / cols;
         const float size = std::min({(w - static_cast<float>(cols - 1) * gap) / static_cast<float>(cols),
-                                     (h - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows), cap});
+                                     (h - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows) - extra, cap});
         if (size > best.size) best = {cols, rows, size};
     }
     return best;
@@ -58,10 +59,10 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto* given = s.answer(q.id);
     const bool single = q.single_choice();
     // Tiles a little taller than wide, to fit the label under the picture.
-    const float label_room = L.em * 1.5f;
-    Grid g = best_grid(n, w, std::max(h - label_room, L.target), gap, 4.5f * L.target);
+    const float label_room = L.em * 0.9f;
+    Grid g = best_grid(n, w, h, gap, 4.5f * L.target, label_room);
     g.size = std::max(g.size, L.target);
-    const float tile_w = g.size, tile_h = g.size + label_room * 0.6f;
+    const float tile_w = g.size, tile_h = g.size + label_room;
     const float grid_w = static_cast<float>(g.cols) * tile_w + static_cast<float>(g.cols - 1) * gap;
     const float grid_h = static_cast<float>(g.rows) * tile_h + static_cast<float>(g.rows - 1) * gap;
     const float x0 = min.x + (w - grid_w) * 0.5f;
