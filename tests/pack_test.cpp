@@ -296,3 +296,17 @@ TEST_CASE("sayso-admin validate exits 0 for a good pack and lists problems for a
     auto usage = test::run({SAYSO_ADMIN, "validate"});
     CHECK(usage.code == 2);
 }
+
+TEST_CASE("huge ids and lists are refused quickly, not crashed on") {
+    TempDir tmp;
+    auto r = load_edited(tmp, [](json& j) {
+        j["id"] = std::string(300'000, 'a');
+        j["languages"] = json::array({"en", std::string(300'000, 'p')});
+        json many = json::array();
+        for (int i = 0; i < 200; ++i) many.push_back(j["bands"][0]);
+        j["bands"] = many;
+    });
+    expect_error(r, "$.id", "must be 1 to 64 letters");
+    expect_error(r, "$.languages[1]", "must be a language code");
+    expect_error(r, "$.bands", "has 200 items; at most 32");
+}

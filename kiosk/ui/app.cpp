@@ -255,8 +255,6 @@ private:
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
         if (s == flow::Screen::Practitioner) shelf_.reload();
-        const bool want_text = false;
-        (void)want_text;
     }
 
     void update_text_input() {

@@ -272,7 +272,8 @@ private:
 
     bool valid_id(const std::string& path, const std::string& id) {
         static const std::regex re("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-        if (!std::regex_match(id, re)) {
+        // Length first: std::regex recurses per character and a megabyte-long id would exhaust the stack.
+        if (id.empty() || id.size() > 64 || !std::regex_match(id, re)) {
             error(path, "id " + shown(id) +
                             " must be 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit");
             return false;
@@ -382,8 +383,10 @@ private:
         return canon.string();
     }
 
+    // Calls `f` for each item of the list `key`, refusing lists longer than
+    // `limit` so that checks across items stay quick on any input.
     template <class F>
-    void each(const json& obj, const std::string& path, const char* key, bool nonempty, F&& f) {
+    void each(const json& obj, const std::string& path, const char* key, bool nonempty, std::size_t limit, F&& f) {
         const json* v = field(obj, path, key);
         if (!v) return;
         if (!v->is_array()) {
@@ -392,6 +395,11 @@ private:
         }
         if (nonempty && v->empty()) {
             error(path + "." + key, "must not be empty");
+            return;
+        }
+        if (v->size() > limit) {
+            error(path + "." + key, "has " + std::to_string(v->size()) + " items; at most " + std::to_string(limit) +
+                                        " are allowed");
             return;
         }
         for (std::size_t i = 0; i < v->size(); ++i)
@@ -438,7 +446,8 @@ private:
                 for (std::size_t i = 0; i < langs->size(); ++i) {
                     const auto& l = (*langs)[i];
                     const std::string p = "$.languages[" + std::to_string(i) + "]";
-                    if (!l.is_string() || !std::regex_match(l.get<std::string>(), lang_re)) {
+                    if (!l.is_string() || l.get_ref<const std::string&>().size() > 35 ||
+                        !std::regex_match(l.get<std::string>(), lang_re)) {
                         error(p, "must be a language code like \"en\" or \"pa-Guru\"");
                         continue;
                     }
@@ -459,7 +468,7 @@ private:
         read_words(d, "$", pack.words, true);
 
         std::set<std::string> visit_ids;
-        each(d, "$", "visit_types", true, [&](const json& v, const std::string& p) {
+        each(d, "$", "visit_types", true, kMaxVisitTypes, [&](const json& v, const std::string& p) {
             if (!v.is_object()) return error(p, "must be an object, not " + type_name(v));
             unknown_keys(v, p, {"id", "label"});
             VisitType vt;
@@ -471,7 +480,7 @@ private:
 
         std::set<std::string> band_ids;
         std::vector<std::string> band_paths;
-        each(d, "$", "bands", true, [&](const json& b, const std::string& p) {
+        each(d, "$", "bands", true, kMaxBands, [&](const json& b, const std::string& p) {
             if (!b.is_object()) return error(p, "must be an object, not " + type_name(b));
             pack.bands.push_back(parse_band(b, p, band_ids));
             band_paths.push_back(p);
@@ -505,7 +514,7 @@ private:
         band.picture = read_picture(b, p, "picture", true);
         read_words(b, p, band.words, false);
         std::set<std::string> qids;
-        each(b, p, "questions", true, [&](const json& q, const std::string& qp) {
+        each(b, p, "questions", true, kMaxQuestions, [&](const json& q, const std::string& qp) {
             if (!q.is_object()) return error(qp, "must be an object, not " + type_name(q));
             band.questions.push_back(parse_question(q, qp, qids));
         });
@@ -555,7 +564,7 @@ private:
         case Kind::PickOne:
         case Kind::PickMany: {
             std::set<std::string> oids;
-            each(q, p, "options", true, [&](const json& o, const std::string& op) {
+            each(q, p, "options", true, kMaxOptions, [&](const json& o, const std::string& op) {
                 if (!o.is_object()) return error(op, "must be an object, not " + type_name(o));
                 unknown_keys(o, op, {"id", "label", "picture"});
                 Option opt;
@@ -566,7 +575,6 @@ private:
                 qu.options.push_back(std::move(opt));
             });
             if (qu.options.size() == 1) error(p + ".options", "a choice needs at least 2 options");
-            if (qu.options.size() > 12) error(p + ".options", "at most 12 options fit on a child's screen");
             break;
         }
         case Kind::FreeText:

@@ -1,6 +1,7 @@
 // Survey pack model: what a pack says, independent of how it is drawn.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -111,5 +112,9 @@ inline constexpr std::uintmax_t kMaxPackJsonBytes = 2u << 20; // 2 MiB
 inline constexpr std::uintmax_t kMaxPictureBytes = 8u << 20;  // 8 MiB
 inline constexpr int kMaxJsonDepth = 32;
 inline constexpr int kMaxPictureSide = 4096; // px
+inline constexpr std::size_t kMaxBands = 32;
+inline constexpr std::size_t kMaxQuestions = 100; // per band
+inline constexpr std::size_t kMaxVisitTypes = 32;
+inline constexpr std::size_t kMaxOptions = 12;    // what fits on a child's screen
 
 } // namespace sayso::pack
