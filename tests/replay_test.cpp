@@ -227,6 +227,8 @@ TEST_CASE("a broken pack is refused on screen and the good packs keep working") 
                       "refused-pack");
     INFO(r.err);
     REQUIRE(r.code == 0);
+    CHECK(r.err.find("broken/pack.json:$.bands[0].questions[0].kind: unknown question kind \"slider\"") !=
+          std::string::npos);
     REQUIRE(k.stored().size() == 1);
     CHECK(k.stored()[0].start.pack_id == "after-my-visit");
 }

@@ -52,7 +52,7 @@ public:
           SDL_Window* window, SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), window_(window), renderer_(renderer) {
-        shelf_.reload();
+        reload_packs();
         relayout();
         screen_since_ = clock_.monotonic();
     }
@@ -192,6 +192,16 @@ private:
         frames_ = 2;
     }
 
+    // Rescans the packs; a refused pack's problems go to the log in full
+    // (the practitioner screen shows the first).
+    void reload_packs() {
+        if (!shelf_.reload()) return;
+        for (const auto& p : shelf_.problems()) std::fprintf(stderr, "sayso: %s\n", p.str().c_str());
+        for (const auto& name : shelf_.refused())
+            std::fprintf(stderr, "sayso: pack folder %s refused; %s\n", name.c_str(),
+                         shelf_.packs().empty() ? "no good pack is installed" : "any earlier good version stays in use");
+    }
+
     void pump() {
         SDL_Event e;
         while (SDL_PollEvent(&e)) input_.queue(e);
@@ -254,7 +264,7 @@ private:
         last_screen_ = s;
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
-        if (s == flow::Screen::Practitioner) shelf_.reload();
+        if (s == flow::Screen::Practitioner) reload_packs();
     }
 
     void update_text_input() {
