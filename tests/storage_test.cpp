@@ -242,6 +242,7 @@ TEST_CASE("sayso-admin responses prints every response as JSON lines or CSV") {
     CHECK(rows[0]["answers"][2]["skipped"] == true);
     CHECK(rows[1]["answers"].empty());
     CHECK(rows[1]["ended_at"].is_null());
+    CHECK(rows[0]["delivered_at"].is_null());
 
     auto csv = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "a.db").string(), "--format", "csv"});
     REQUIRE(csv.code == 0);
@@ -254,4 +255,89 @@ TEST_CASE("sayso-admin responses prints every response as JSON lines or CSV") {
     auto missing = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "none.db").string()});
     CHECK(missing.code == 1);
     CHECK(missing.err.find("can't be opened") != std::string::npos);
+}
+
+TEST_CASE("a version 1 database is migrated and its answers wait in the outbox") {
+    TempDir tmp;
+    sql(tmp / "v1.db", test::read_file(test::source_dir / "tests" / "data" / "schema-v1.sql").c_str());
+    auto s = open_ok(tmp / "v1.db");
+    CHECK(s->device_id() == "0123456789abcdef0123456789abcdef");
+    std::vector<storage::StoredResponse> out;
+    REQUIRE_FALSE(s->outbox(10, out));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].start.id == "00000000000000000000000000000001");
+    CHECK(out[0].answers.at(0).options == std::vector<std::string>{"happy"});
+    CHECK_FALSE(out[0].delivered_at_ms);
+}
+
+TEST_CASE("the outbox gives ended responses oldest first, and forgets them once acknowledged") {
+    TempDir tmp;
+    {
+        auto s = open_ok(tmp / "a.db");
+        // Started out of order; one still in progress.
+        for (auto [id, at] : {std::pair{"c", 3}, {"a", 1}, {"d", 4}, {"b", 2}}) {
+            auto st = start(id);
+            st.started_at_ms = at;
+            REQUIRE_FALSE(s->begin(st));
+            REQUIRE_FALSE(s->record(id, answer(0)));
+            if (std::string(id) != "d")
+                REQUIRE_FALSE(s->finish(id, std::string(id) == "b" ? flow::Completion::Incomplete
+                                                                   : flow::Completion::Complete, at + 100));
+        }
+        std::int64_t n = 0;
+        REQUIRE_FALSE(s->waiting(n));
+        CHECK(n == 3);
+        std::vector<storage::StoredResponse> out;
+        REQUIRE_FALSE(s->outbox(2, out));
+        REQUIRE(out.size() == 2);
+        CHECK(out[0].start.id == "a");
+        CHECK(out[1].start.id == "b");
+        CHECK(out[1].state == "incomplete");
+
+        int marked = 0;
+        // "d" is in progress and "zz" unknown: neither is marked.
+        REQUIRE_FALSE(s->mark_delivered({"a", "b", "d", "zz"}, 1'800'000'000'000, marked));
+        CHECK(marked == 2);
+        REQUIRE_FALSE(s->mark_delivered({"a"}, 1'800'000'000'001, marked));
+        CHECK(marked == 0); // already delivered: the first time stands
+    }
+    auto s = open_ok(tmp / "a.db");
+    std::vector<storage::StoredResponse> out;
+    REQUIRE_FALSE(s->outbox(10, out));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].start.id == "c");
+    std::int64_t n = 0;
+    REQUIRE_FALSE(s->waiting(n));
+    CHECK(n == 1);
+    bool seen = false;
+    REQUIRE_FALSE(s->for_each_response([&](const storage::StoredResponse& r) {
+        if (r.start.id == "a") {
+            seen = true;
+            CHECK(*r.delivered_at_ms == 1'800'000'000'000);
+        }
+        return true;
+    }));
+    CHECK(seen);
+}
+
+TEST_CASE("marking delivered on a full disk marks nothing and says so") {
+    TempDir tmp;
+    test::FullDisk::install();
+    std::optional<storage::StorageProblem> problem;
+    auto s = storage::Store::open(tmp / "full.db", problem, storage::Store::Mode::ReadWrite, test::FullDisk::name);
+    REQUIRE(s);
+    for (const char* id : {"a", "b"}) {
+        REQUIRE_FALSE(s->begin(start(id)));
+        REQUIRE_FALSE(s->finish(id, flow::Completion::Complete, 1));
+    }
+    int marked = 0;
+    test::FullDisk::full = true;
+    auto p = s->mark_delivered({"a", "b"}, 5, marked);
+    test::FullDisk::full = false;
+    REQUIRE(p);
+    CHECK(p->kind == storage::StorageProblem::Kind::DiskFull);
+    CHECK(marked == 0);
+    std::int64_t n = 0;
+    REQUIRE_FALSE(s->waiting(n));
+    CHECK(n == 2);
 }

@@ -55,10 +55,11 @@ int responses(const std::string& db, const std::string& format) {
         return 1;
     }
     if (format == "csv")
-        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,"
+        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,delivered_at,"
                      "question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
     problem = store->for_each_response([&](const storage::StoredResponse& r) {
         const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
+        const std::string delivered = r.delivered_at_ms ? storage::iso_time(*r.delivered_at_ms) : "";
         if (format == "jsonl") {
             nlohmann::json j = {{"id", r.start.id},
                                 {"device_id", r.device_id},
@@ -70,6 +71,7 @@ int responses(const std::string& db, const std::string& format) {
                                 {"started_at", storage::iso_time(r.start.started_at_ms)},
                                 {"ended_at", r.ended_at_ms ? nlohmann::json(ended) : nlohmann::json()},
                                 {"state", r.state},
+                                {"delivered_at", r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json()},
                                 {"answers", nlohmann::json::array()}};
             for (const auto& a : r.answers) {
                 nlohmann::json ja = {{"question_id", a.question_id}, {"position", a.position},
@@ -85,7 +87,7 @@ int responses(const std::string& db, const std::string& format) {
                                      csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) + "," +
                                      csv_cell(r.start.language) + "," +
                                      csv_cell(storage::iso_time(r.start.started_at_ms)) + "," + csv_cell(ended) +
-                                     "," + csv_cell(r.state);
+                                     "," + csv_cell(r.state) + "," + csv_cell(delivered);
             if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
             for (const auto& a : r.answers) {
                 std::string opts;

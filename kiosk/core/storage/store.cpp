@@ -47,6 +47,12 @@ CREATE TABLE answers (
     PRIMARY KEY (response_id, question_id)
 ) WITHOUT ROWID; -- one b-tree, so an answer's commit writes one page, not two
 )sql"},
+    {2, R"sql(
+-- The outbox: ended responses not yet acknowledged by the collection endpoint.
+ALTER TABLE responses ADD COLUMN delivered_at INTEGER; -- ms since the Unix epoch; NULL until acknowledged
+CREATE INDEX responses_outbox ON responses(started_at, id)
+    WHERE delivered_at IS NULL AND state <> 'in_progress';
+)sql"},
 };
 
 StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
@@ -258,15 +264,21 @@ std::optional<StorageProblem> Store::close_abandoned(int& closed) {
     return std::nullopt;
 }
 
-std::optional<StorageProblem> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
+namespace {
+const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
+                                     "started_at, ended_at, state, delivered_at FROM responses ";
+const char* const kWaiting = "WHERE delivered_at IS NULL AND state <> 'in_progress' ";
+} // namespace
+
+std::optional<StorageProblem> Store::read_responses(const std::string& sql, int limit,
+                                                    const std::function<bool(const StoredResponse&)>& each) {
     std::optional<StorageProblem> problem;
-    Stmt rs = prepare("SELECT id, pack_id, pack_version, band, visit_type, language, device_id, started_at,"
-                      " ended_at, state FROM responses ORDER BY started_at, id",
-                      problem);
+    Stmt rs = prepare(sql.c_str(), problem);
     Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
                       " FROM answers WHERE response_id = ?1 ORDER BY position",
                       problem);
     if (problem) return problem;
+    if (limit >= 0) sqlite3_bind_int(rs.get(), 1, limit);
     int rc;
     while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
         StoredResponse r;
@@ -280,6 +292,7 @@ std::optional<StorageProblem> Store::for_each_response(const std::function<bool(
         r.start.started_at_ms = sqlite3_column_int64(rs.get(), 7);
         if (sqlite3_column_type(rs.get(), 8) != SQLITE_NULL) r.ended_at_ms = sqlite3_column_int64(rs.get(), 8);
         r.state = column_text(rs.get(), 9);
+        if (sqlite3_column_type(rs.get(), 10) != SQLITE_NULL) r.delivered_at_ms = sqlite3_column_int64(rs.get(), 10);
         bind_text(as.get(), 1, r.start.id);
         int arc;
         while ((arc = sqlite3_step(as.get())) == SQLITE_ROW) {
@@ -302,6 +315,58 @@ std::optional<StorageProblem> Store::for_each_response(const std::function<bool(
         if (!each(r)) return std::nullopt;
     }
     if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading responses");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
+    return read_responses(std::string(kResponseColumns) + "ORDER BY started_at, id", -1, each);
+}
+
+std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredResponse>& out) {
+    out.clear();
+    return read_responses(std::string(kResponseColumns) + kWaiting + "ORDER BY started_at, id LIMIT ?1", limit,
+                          [&](const StoredResponse& r) {
+                              out.push_back(r);
+                              return true;
+                          });
+}
+
+std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
+    count = 0;
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare((std::string("SELECT count(*) FROM responses ") + kWaiting).c_str(), problem);
+    if (problem) return problem;
+    int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting undelivered responses");
+    count = sqlite3_column_int64(s.get(), 0);
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms,
+                                                    int& marked) {
+    marked = 0;
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("UPDATE responses SET delivered_at = ?2"
+                     " WHERE id = ?1 AND delivered_at IS NULL AND state <> 'in_progress'",
+                     problem);
+    if (problem) return problem;
+    // One commit for the whole acknowledgement: a batch is marked all or nothing.
+    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to mark responses delivered")) return p;
+    for (const auto& id : ids) {
+        bind_text(s.get(), 1, id);
+        sqlite3_bind_int64(s.get(), 2, at_ms);
+        if (int rc = step_done(s.get()); rc != SQLITE_OK) {
+            auto p = problem_from(db_, rc, "marking a response delivered");
+            exec(db_, "ROLLBACK", "rolling back");
+            return p;
+        }
+        marked += sqlite3_changes(db_);
+    }
+    if (auto p = exec(db_, "COMMIT", "committing delivered marks")) {
+        exec(db_, "ROLLBACK", "rolling back");
+        marked = 0;
+        return p;
+    }
     return std::nullopt;
 }
 

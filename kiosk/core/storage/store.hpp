@@ -30,6 +30,7 @@ struct StoredResponse {
     std::string device_id;
     std::optional<std::int64_t> ended_at_ms;
     std::string state; // in_progress, complete, incomplete
+    std::optional<std::int64_t> delivered_at_ms; // when the endpoint acknowledged it
     std::vector<flow::AnswerRecord> answers; // in question order
 };
 
@@ -60,10 +61,21 @@ public:
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
 
+    // The outbox: up to `limit` ended (complete or incomplete) responses not
+    // yet acknowledged by the collection endpoint, oldest first.
+    std::optional<StorageProblem> outbox(int limit, std::vector<StoredResponse>& out);
+    // How many responses wait in the outbox.
+    std::optional<StorageProblem> waiting(std::int64_t& count);
+    // Marks acknowledged responses delivered, in one transaction. Unknown,
+    // in-progress and already delivered ids are left alone; `marked` counts the rest.
+    std::optional<StorageProblem> mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms, int& marked);
+
 private:
     explicit Store(sqlite3* db) : db_(db) {}
     std::optional<StorageProblem> migrate();
     std::optional<StorageProblem> load_device_id();
+    std::optional<StorageProblem> read_responses(const std::string& sql, int limit,
+                                                 const std::function<bool(const StoredResponse&)>& each);
 
     struct StmtDeleter {
         void operator()(sqlite3_stmt*) const;
