@@ -1,0 +1,46 @@
+// The wire format of PROTOCOL.md: batches out, acknowledgements in. Pure
+// functions, no network: the libcurl client builds on these.
+#pragma once
+
+#include "storage/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sayso::sync {
+
+inline constexpr int kProtocol = 1;
+inline constexpr std::size_t kMaxBatchResponses = 500;
+inline constexpr std::size_t kMaxBatchBytes = 4u << 20; // 4 MiB
+
+struct Batch {
+    std::string body;             // JSON, UTF-8
+    std::vector<std::string> ids; // the responses in it, in order
+};
+
+// Encodes the leading responses of `responses` that fit in `max_bytes` and
+// `max_count`. Always includes at least one response if there is one, even
+// over `max_bytes`, so a single large response can still be offered.
+Batch encode_batch(const std::string& device_id, const std::vector<storage::StoredResponse>& responses,
+                   std::size_t max_bytes = kMaxBatchBytes, std::size_t max_count = kMaxBatchResponses);
+
+struct Ack {
+    std::vector<std::string> accepted;
+    struct Rejected {
+        std::string id, reason;
+    };
+    std::vector<Rejected> rejected;
+};
+
+// Reads a 200 reply. Ids not in the batch are ignored: a server can only
+// acknowledge what it was sent. On a reply that can't be read, returns
+// nullopt and says why in `error`.
+std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::string>& sent, std::string& error);
+
+// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date,
+// relative to `now_s` (Unix seconds). nullopt if it can't be read. Capped at one day.
+std::optional<std::int64_t> retry_after(const std::string& value, std::int64_t now_s);
+
+} // namespace sayso::sync

@@ -1,0 +1,113 @@
+#include "batch.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace sayso;
+using nlohmann::json;
+
+namespace {
+
+storage::StoredResponse response(const std::string& id, const std::string& text = "") {
+    storage::StoredResponse r;
+    r.start = {id, "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000};
+    r.ended_at_ms = 1'700'000'060'000;
+    r.state = "complete";
+    flow::AnswerRecord a;
+    a.question_id = "listened";
+    a.kind = "faces";
+    a.measure = "listened";
+    a.options = {"happy"};
+    a.answered_at_ms = 1'700'000'010'000;
+    r.answers.push_back(a);
+    if (!text.empty()) {
+        flow::AnswerRecord t;
+        t.question_id = "anything-else";
+        t.position = 1;
+        t.kind = "text";
+        t.text = text;
+        t.answered_at_ms = 1'700'000'050'000;
+        r.answers.push_back(t);
+    }
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("a batch carries every field of PROTOCOL.md, children's words verbatim") {
+    auto b = sync::encode_batch("dev1", {response("r1", "she \"listens\" \xc5\xbc\n"), response("r2")});
+    REQUIRE(b.ids == std::vector<std::string>{"r1", "r2"});
+    auto j = json::parse(b.body);
+    CHECK(j["protocol"] == 1);
+    CHECK(j["device_id"] == "dev1");
+    REQUIRE(j["responses"].size() == 2);
+    const auto& r = j["responses"][0];
+    CHECK(r["id"] == "r1");
+    CHECK(r["pack_id"] == "after-my-visit");
+    CHECK(r["pack_version"] == "1.0.0");
+    CHECK(r["band"] == "12-17");
+    CHECK(r["visit_type"] == "review");
+    CHECK(r["language"] == "en");
+    CHECK(r["started_at"] == "2023-11-14T22:13:20.000Z");
+    CHECK(r["ended_at"] == "2023-11-14T22:14:20.000Z");
+    CHECK(r["state"] == "complete");
+    CHECK(r["answers"][0]["options"] == json::array({"happy"}));
+    CHECK(r["answers"][0]["skipped"] == false);
+    CHECK(r["answers"][1]["text"] == "she \"listens\" \xc5\xbc\n");
+}
+
+TEST_CASE("a batch stops at its size and count limits, but always offers one response") {
+    std::vector<storage::StoredResponse> rs;
+    for (int i = 0; i < 10; ++i) rs.push_back(response("r" + std::to_string(i), std::string(1000, 'x')));
+    auto by_count = sync::encode_batch("d", rs, sync::kMaxBatchBytes, 3);
+    CHECK(by_count.ids.size() == 3);
+    const auto two = sync::encode_batch("d", {rs[0], rs[1]}).body.size();
+    auto by_size = sync::encode_batch("d", rs, two); // exactly two fit
+    CHECK(by_size.ids.size() == 2);
+    CHECK(by_size.body.size() == two);
+    CHECK(sync::encode_batch("d", rs, two - 1).ids.size() == 1);
+    CHECK(json::parse(by_size.body)["responses"].size() == 2);
+    auto tiny = sync::encode_batch("d", rs, 10);
+    CHECK(tiny.ids.size() == 1);
+    CHECK(sync::encode_batch("d", {}).ids.empty());
+}
+
+TEST_CASE("broken UTF-8 in free text is replaced, not a reason to fail delivery") {
+    auto b = sync::encode_batch("d", {response("r1", "ok \xff\xfe end")});
+    auto j = json::parse(b.body);
+    CHECK(j["responses"][0]["answers"][1]["text"] == "ok \xef\xbf\xbd\xef\xbf\xbd end");
+}
+
+TEST_CASE("an acknowledgement counts only ids that were sent") {
+    std::string err;
+    const std::vector<std::string> sent = {"a", "b", "c"};
+    auto ack = sync::decode_ack(R"({"protocol":1,"accepted":["a","zz","a","c"],
+        "rejected":[{"id":"b","reason":"unknown pack"},{"id":"c","reason":"x"},{"id":"q"},7]})", sent, err);
+    REQUIRE(ack);
+    CHECK(ack->accepted == std::vector<std::string>{"a", "c"});
+    REQUIRE(ack->rejected.size() == 1);
+    CHECK(ack->rejected[0].id == "b");
+    CHECK(ack->rejected[0].reason == "unknown pack");
+
+    for (const char* bad : {"", "[]", "{\"accepted\": 3}", "{\"protocol\": 1}", "<html>502</html>",
+                            "{\"accepted\": [\"a\""}) {
+        CAPTURE(bad);
+        err.clear();
+        CHECK_FALSE(sync::decode_ack(bad, sent, err));
+        CHECK_FALSE(err.empty());
+    }
+}
+
+TEST_CASE("Retry-After is read as seconds or as an HTTP date") {
+    const std::int64_t now = 1'700'000'000; // Tue, 14 Nov 2023 22:13:20 GMT
+    CHECK(sync::retry_after("120", now) == 120);
+    CHECK(sync::retry_after(" 7 \r\n", now) == 7);
+    CHECK(sync::retry_after("Tue, 14 Nov 2023 22:14:20 GMT", now) == 60);
+    CHECK(sync::retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now) == 0); // in the past: now
+    CHECK(sync::retry_after("99999999999999999999999", now) == 86'400);
+    CHECK(sync::retry_after("9999999", now) == 86'400);
+    CHECK_FALSE(sync::retry_after("", now));
+    CHECK_FALSE(sync::retry_after("-5", now));
+    CHECK_FALSE(sync::retry_after("soon", now));
+    CHECK_FALSE(sync::retry_after("Tue, 14 Nov 2023 22:14:20 GMT trailing", now));
+}
