@@ -1,0 +1,138 @@
+#include "ingest.hpp"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+namespace sayso::collector {
+
+using nlohmann::json;
+
+namespace {
+
+int depth(const std::string& s) {
+    int d = 0, deepest = 0;
+    bool in_string = false, escaped = false;
+    for (char c : s) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') in_string = true;
+        else if (c == '[' || c == '{') deepest = std::max(deepest, ++d);
+        else if (c == ']' || c == '}') --d;
+    }
+    return deepest;
+}
+
+bool hex_id(const std::string& s) {
+    if (s.size() != 32) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+bool iso_time(const std::string& s) {
+    static const std::regex re("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?Z");
+    return s.size() <= 40 && std::regex_match(s, re);
+}
+
+struct Reader {
+    std::optional<BadRequest> bad;
+
+    bool fail(const std::string& where, const std::string& msg) {
+        if (!bad) bad = BadRequest{msg, where};
+        return false;
+    }
+    bool str(const json& o, const std::string& p, const char* k, std::string& out, std::size_t max = 200,
+             bool allow_empty = false) {
+        auto it = o.find(k);
+        if (it == o.end()) return fail(p, std::string("missing \"") + k + "\"");
+        if (!it->is_string()) return fail(p + "." + k, "must be a string");
+        out = it->get<std::string>();
+        if (out.size() > max) return fail(p + "." + k, "longer than " + std::to_string(max) + " bytes");
+        if (!allow_empty && out.empty()) return fail(p + "." + k, "must not be empty");
+        return true;
+    }
+    bool time(const json& o, const std::string& p, const char* k, std::string& out) {
+        if (!str(o, p, k, out, 40)) return false;
+        if (!iso_time(out)) return fail(p + "." + k, "must be a UTC time like 2026-11-22T20:31:36.451Z");
+        return true;
+    }
+};
+
+} // namespace
+
+std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out) {
+    out.clear();
+    if (depth(body) > kMaxDepth) return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
+    json j;
+    try {
+        j = json::parse(body);
+    } catch (const json::parse_error& e) {
+        return BadRequest{std::string("not valid JSON: ") + e.what(), "$"};
+    }
+    Reader r;
+    if (!j.is_object()) return BadRequest{"the body must be a JSON object", "$"};
+    auto proto = j.find("protocol");
+    if (proto == j.end() || !proto->is_number_integer() || *proto != 1)
+        return BadRequest{"\"protocol\" must be 1", "$.protocol"};
+    std::string device;
+    if (!r.str(j, "$", "device_id", device, 64)) return r.bad;
+    auto rs = j.find("responses");
+    if (rs == j.end() || !rs->is_array()) return BadRequest{"\"responses\" must be a list", "$.responses"};
+    if (rs->size() > kMaxResponsesPerRequest)
+        return BadRequest{"at most " + std::to_string(kMaxResponsesPerRequest) + " responses per request",
+                          "$.responses"};
+    for (std::size_t i = 0; i < rs->size(); ++i) {
+        const json& x = (*rs)[i];
+        const std::string p = "$.responses[" + std::to_string(i) + "]";
+        if (!x.is_object()) return BadRequest{"must be an object", p};
+        Response resp;
+        resp.device_id = device;
+        if (!r.str(x, p, "id", resp.id, 32)) return r.bad;
+        if (!hex_id(resp.id)) return BadRequest{"must be 32 lowercase hex digits", p + ".id"};
+        if (!r.str(x, p, "pack_id", resp.pack_id) || !r.str(x, p, "pack_version", resp.pack_version) ||
+            !r.str(x, p, "band", resp.band) || !r.str(x, p, "visit_type", resp.visit_type) ||
+            !r.str(x, p, "language", resp.language, 35) || !r.time(x, p, "started_at", resp.started_at) ||
+            !r.str(x, p, "state", resp.state))
+            return r.bad;
+        if (resp.state != "complete" && resp.state != "incomplete")
+            return BadRequest{"must be \"complete\" or \"incomplete\"", p + ".state"};
+        if (auto e = x.find("ended_at"); e != x.end() && !e->is_null()) {
+            if (!r.time(x, p, "ended_at", resp.ended_at)) return r.bad;
+        }
+        auto as = x.find("answers");
+        if (as == x.end() || !as->is_array()) return BadRequest{"\"answers\" must be a list", p + ".answers"};
+        if (as->size() > 200) return BadRequest{"at most 200 answers per response", p + ".answers"};
+        for (std::size_t k = 0; k < as->size(); ++k) {
+            const json& a = (*as)[k];
+            const std::string ap = p + ".answers[" + std::to_string(k) + "]";
+            if (!a.is_object()) return BadRequest{"must be an object", ap};
+            Answer ans;
+            if (!r.str(a, ap, "question_id", ans.question_id) || !r.str(a, ap, "kind", ans.kind) ||
+                !r.str(a, ap, "measure", ans.measure, 200, true) || !r.str(a, ap, "text", ans.text, 20000, true) ||
+                !r.time(a, ap, "answered_at", ans.answered_at))
+                return r.bad;
+            auto pos = a.find("position");
+            if (pos == a.end() || !pos->is_number_integer() || *pos < 0 || *pos > 10000)
+                return BadRequest{"must be a whole number from 0", ap + ".position"};
+            ans.position = pos->get<int>();
+            auto sk = a.find("skipped");
+            if (sk == a.end() || !sk->is_boolean()) return BadRequest{"must be true or false", ap + ".skipped"};
+            ans.skipped = sk->get<bool>();
+            auto os = a.find("options");
+            if (os == a.end() || !os->is_array() || os->size() > 50)
+                return BadRequest{"must be a list of option ids", ap + ".options"};
+            for (std::size_t m = 0; m < os->size(); ++m) {
+                if (!(*os)[m].is_string() || (*os)[m].get_ref<const std::string&>().size() > 200)
+                    return BadRequest{"must be an option id", ap + ".options[" + std::to_string(m) + "]"};
+                ans.options.push_back((*os)[m].get<std::string>());
+            }
+            resp.answers.push_back(std::move(ans));
+        }
+        out.push_back(std::move(resp));
+    }
+    return std::nullopt;
+}
+
+} // namespace sayso::collector

@@ -1,0 +1,179 @@
+// sayso-collector: the reference collection endpoint (sync/PROTOCOL.md).
+//   serve --listen ADDR:PORT --store sqlite:PATH|postgresql://... [--cert F --key F]
+//   token add NAME --store ...      prints a new device token once
+//   token revoke NAME --store ...
+//   export --store ... --format csv|jsonl
+#include "server.hpp"
+#include "store.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+using namespace sayso::collector;
+
+std::string csv(const std::string& v) {
+    std::string s = v;
+    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+        s.insert(s.begin(), '\'');
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+int export_all(Store& store, const std::string& format) {
+    if (format == "csv")
+        std::cout << "response_id,device_name,device_id,pack_id,pack_version,band,visit_type,language,started_at,"
+                     "ended_at,state,question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
+    auto e = store.for_each([&](const std::string& device, const Response& r) {
+        if (format == "jsonl") {
+            nlohmann::json answers = nlohmann::json::array();
+            for (const auto& a : r.answers)
+                answers.push_back({{"question_id", a.question_id}, {"position", a.position}, {"kind", a.kind},
+                                   {"measure", a.measure}, {"skipped", a.skipped}, {"options", a.options},
+                                   {"text", a.text}, {"answered_at", a.answered_at}});
+            nlohmann::json j = {{"id", r.id}, {"device_name", device}, {"device_id", r.device_id},
+                                {"pack_id", r.pack_id}, {"pack_version", r.pack_version}, {"band", r.band},
+                                {"visit_type", r.visit_type}, {"language", r.language},
+                                {"started_at", r.started_at}, {"ended_at", r.ended_at}, {"state", r.state},
+                                {"answers", answers}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        } else {
+            const std::string head = csv(r.id) + "," + csv(device) + "," + csv(r.device_id) + "," + csv(r.pack_id) +
+                                     "," + csv(r.pack_version) + "," + csv(r.band) + "," + csv(r.visit_type) + "," +
+                                     csv(r.language) + "," + csv(r.started_at) + "," + csv(r.ended_at) + "," +
+                                     csv(r.state);
+            if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
+            for (const auto& a : r.answers) {
+                std::string opts;
+                for (const auto& o : a.options) opts += (opts.empty() ? "" : ";") + o;
+                std::cout << head << "," << csv(a.question_id) << "," << a.position << "," << csv(a.kind) << ","
+                          << csv(a.measure) << "," << (a.skipped ? "true" : "false") << "," << csv(opts) << ","
+                          << csv(a.text) << "," << csv(a.answered_at) << "\r\n";
+            }
+        }
+        return static_cast<bool>(std::cout);
+    });
+    if (e) {
+        std::cerr << "sayso-collector: " << e->message << "\n";
+        return 1;
+    }
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Sayso collector: receives children's answers from Sayso kiosks.", "sayso-collector"};
+    app.require_subcommand(1);
+    std::string store_spec, listen = "127.0.0.1:8080", format = "jsonl", name;
+    ServerOptions so;
+
+    auto* serve = app.add_subcommand("serve", "receive deliveries from kiosks");
+    serve->add_option("--listen", listen, "ADDR:PORT to listen on (port 0: any free port)")->capture_default_str();
+    serve->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    serve->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
+    serve->add_option("--key", so.key_file, "TLS private key (PEM)");
+    serve->add_option("--max-body", so.max_body, "largest request body, bytes")->capture_default_str();
+
+    auto* token = app.add_subcommand("token", "device tokens");
+    token->require_subcommand(1);
+    auto* add = token->add_subcommand("add", "make a token for a tablet; printed once, only its hash is kept");
+    add->add_option("NAME", name, "the tablet's name")->required();
+    add->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    auto* revoke = token->add_subcommand("revoke", "stop accepting a tablet's token");
+    revoke->add_option("NAME", name, "the tablet's name")->required();
+    revoke->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+
+    auto* exp = app.add_subcommand("export", "write every response with its answers");
+    exp->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    exp->add_option("--format", format, "jsonl (a response a line) or csv (an answer a row)")
+        ->check(CLI::IsMember({"jsonl", "csv"}))
+        ->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    if ((so.cert_file.empty()) != (so.key_file.empty())) {
+        std::cerr << "sayso-collector: --cert and --key go together\n";
+        return 2;
+    }
+    std::string err;
+    auto store = open_store(store_spec, err);
+    if (!store) {
+        std::cerr << "sayso-collector: " << err << "\n";
+        return 1;
+    }
+
+    if (*add) {
+        const std::string t = new_token();
+        if (auto e = store->add_device(name, token_hash(t))) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return 1;
+        }
+        std::cout << t << "\n";
+        std::cerr << "sayso-collector: token for \"" << name << "\" printed once; only its hash is kept\n";
+        return 0;
+    }
+    if (*revoke) {
+        bool found = false;
+        if (auto e = store->revoke_device(name, found)) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return 1;
+        }
+        if (!found) {
+            std::cerr << "sayso-collector: no active device named \"" << name << "\"\n";
+            return 1;
+        }
+        return 0;
+    }
+    if (*exp) return export_all(*store, format);
+
+    const auto colon = listen.rfind(':');
+    int port = -1;
+    try {
+        port = colon == std::string::npos ? -1 : std::stoi(listen.substr(colon + 1));
+    } catch (...) {
+    }
+    if (colon == std::string::npos || port < 0 || port > 65535) {
+        std::cerr << "sayso-collector: --listen must be ADDR:PORT, like 127.0.0.1:8080\n";
+        return 2;
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+
+    // SIGTERM and SIGINT stop the server cleanly; a thread waits for them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    Server server(*store, so);
+    const int bound = server.bind(host, port);
+    if (bound < 0) {
+        std::cerr << "sayso-collector: can't listen on " << listen
+                  << (so.cert_file.empty() ? "" : " (check --cert and --key)") << "\n";
+        return 1;
+    }
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        server.stop();
+    });
+    std::cout << "listening on " << (server.tls() ? "https" : "http") << "://" << host << ":" << bound << std::endl;
+    const bool ok = server.serve();
+    pthread_kill(waiter.native_handle(), SIGTERM); // wakes the waiter if serve() ended on its own
+    waiter.join();
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,231 @@
+#include "store.hpp"
+
+#include <libpq-fe.h>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+namespace sayso::collector {
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS devices (
+    name        TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    revoked_at  TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS responses (
+    seq          BIGSERIAL PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    device_name  TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    pack_id      TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    ended_at     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS answers (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    skipped     BOOLEAN NOT NULL,
+    options     TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+);
+)sql";
+
+struct Result {
+    PGresult* r = nullptr;
+    explicit Result(PGresult* x) : r(x) {}
+    ~Result() { PQclear(r); }
+    ExecStatusType status() const { return PQresultStatus(r); }
+};
+
+class PgStore final : public Store {
+public:
+    explicit PgStore(PGconn* c) : c_(c) {}
+    ~PgStore() override { PQfinish(c_); }
+
+    std::optional<StoreError> init() {
+        // Several collectors may start at once: a lock keeps CREATE TABLE IF NOT EXISTS from racing.
+        Result lock(PQexec(c_, "SELECT pg_advisory_lock(424242)"));
+        Result r(PQexec(c_, kSchema));
+        Result unlock(PQexec(c_, "SELECT pg_advisory_unlock(424242)"));
+        if (r.status() != PGRES_COMMAND_OK) return error("creating tables");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
+                                     std::vector<std::string>& stored) override {
+        std::lock_guard lock(mu_);
+        stored.clear();
+        if (!command("BEGIN")) return error("starting a transaction");
+        for (const auto& x : batch) {
+            const char* v[] = {x.id.c_str(),           device_name.c_str(), x.device_id.c_str(), x.pack_id.c_str(),
+                               x.pack_version.c_str(), x.band.c_str(),      x.visit_type.c_str(), x.language.c_str(),
+                               x.started_at.c_str(),   x.ended_at.c_str(),  x.state.c_str()};
+            Result r(PQexecParams(c_,
+                                  "INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band,"
+                                  " visit_type, language, started_at, ended_at, state)"
+                                  " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (id) DO NOTHING",
+                                  11, nullptr, v, nullptr, nullptr, 0));
+            if (r.status() != PGRES_COMMAND_OK) return rollback("storing a response");
+            const bool fresh = std::string(PQcmdTuples(r.r)) == "1";
+            if (fresh)
+                for (const auto& a : x.answers) {
+                    const std::string pos = std::to_string(a.position);
+                    const std::string opts = nlohmann::json(a.options).dump();
+                    const char* av[] = {x.id.c_str(),      a.question_id.c_str(), pos.c_str(),
+                                        a.kind.c_str(),    a.measure.c_str(),     a.skipped ? "true" : "false",
+                                        opts.c_str(),      a.text.c_str(),        a.answered_at.c_str()};
+                    Result ar(PQexecParams(c_,
+                                           "INSERT INTO answers (response_id, question_id, position, kind, measure,"
+                                           " skipped, options, text, answered_at)"
+                                           " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+                                           9, nullptr, av, nullptr, nullptr, 0));
+                    if (ar.status() != PGRES_COMMAND_OK) return rollback("storing an answer");
+                }
+            stored.push_back(x.id);
+        }
+        if (!command("COMMIT")) return rollback("committing");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
+        std::lock_guard lock(mu_);
+        const char* v[] = {name.c_str(), hash.c_str()};
+        Result r(PQexecParams(c_,
+                              "INSERT INTO devices (name, token_hash) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
+                              " SET token_hash = excluded.token_hash, revoked_at = NULL, created_at = now()",
+                              2, nullptr, v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_COMMAND_OK) return error("adding a device");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
+        std::lock_guard lock(mu_);
+        const char* v[] = {name.c_str()};
+        Result r(PQexecParams(c_, "UPDATE devices SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", 1,
+                              nullptr, v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_COMMAND_OK) return error("revoking a device");
+        found = std::string(PQcmdTuples(r.r)) == "1";
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name) override {
+        std::lock_guard lock(mu_);
+        name.reset();
+        const char* v[] = {hash.c_str()};
+        Result r(PQexecParams(c_, "SELECT name FROM devices WHERE token_hash = $1 AND revoked_at IS NULL", 1, nullptr,
+                              v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_TUPLES_OK) return error("looking up a token");
+        if (PQntuples(r.r) == 1) name = PQgetvalue(r.r, 0, 0);
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> for_each(
+        const std::function<bool(const std::string&, const Response&)>& each) override {
+        std::lock_guard lock(mu_);
+        // Read in pages by arrival order, so an export of millions never holds them all.
+        std::string after = "0";
+        for (;;) {
+            const char* v[] = {after.c_str()};
+            Result r(PQexecParams(c_,
+                                  "SELECT seq, id, device_name, device_id, pack_id, pack_version, band, visit_type,"
+                                  " language, started_at, ended_at, state FROM responses WHERE seq > $1::bigint"
+                                  " ORDER BY seq LIMIT 1000",
+                                  1, nullptr, v, nullptr, nullptr, 0));
+            if (r.status() != PGRES_TUPLES_OK) return error("reading responses");
+            const int n = PQntuples(r.r);
+            if (n == 0) return std::nullopt;
+            for (int i = 0; i < n; ++i) {
+                Response x;
+                after = PQgetvalue(r.r, i, 0);
+                x.id = PQgetvalue(r.r, i, 1);
+                const std::string device = PQgetvalue(r.r, i, 2);
+                x.device_id = PQgetvalue(r.r, i, 3);
+                x.pack_id = PQgetvalue(r.r, i, 4);
+                x.pack_version = PQgetvalue(r.r, i, 5);
+                x.band = PQgetvalue(r.r, i, 6);
+                x.visit_type = PQgetvalue(r.r, i, 7);
+                x.language = PQgetvalue(r.r, i, 8);
+                x.started_at = PQgetvalue(r.r, i, 9);
+                x.ended_at = PQgetvalue(r.r, i, 10);
+                x.state = PQgetvalue(r.r, i, 11);
+                const char* av[] = {x.id.c_str()};
+                Result a(PQexecParams(c_,
+                                      "SELECT question_id, position, kind, measure, skipped, options, text,"
+                                      " answered_at FROM answers WHERE response_id = $1 ORDER BY position",
+                                      1, nullptr, av, nullptr, nullptr, 0));
+                if (a.status() != PGRES_TUPLES_OK) return error("reading answers");
+                for (int k = 0; k < PQntuples(a.r); ++k) {
+                    Answer ans;
+                    ans.question_id = PQgetvalue(a.r, k, 0);
+                    ans.position = std::atoi(PQgetvalue(a.r, k, 1));
+                    ans.kind = PQgetvalue(a.r, k, 2);
+                    ans.measure = PQgetvalue(a.r, k, 3);
+                    ans.skipped = std::string(PQgetvalue(a.r, k, 4)) == "t";
+                    auto opts = nlohmann::json::parse(PQgetvalue(a.r, k, 5), nullptr, false);
+                    if (opts.is_array())
+                        for (const auto& o : opts)
+                            if (o.is_string()) ans.options.push_back(o.get<std::string>());
+                    ans.text = PQgetvalue(a.r, k, 6);
+                    ans.answered_at = PQgetvalue(a.r, k, 7);
+                    x.answers.push_back(std::move(ans));
+                }
+                if (!each(device, x)) return std::nullopt;
+            }
+        }
+    }
+
+    std::optional<StoreError> count(std::int64_t& n) override {
+        std::lock_guard lock(mu_);
+        Result r(PQexec(c_, "SELECT count(*) FROM responses"));
+        if (r.status() != PGRES_TUPLES_OK) return error("counting");
+        n = std::atoll(PQgetvalue(r.r, 0, 0));
+        return std::nullopt;
+    }
+
+private:
+    PGconn* c_;
+    std::mutex mu_;
+
+    bool command(const char* sql) {
+        Result r(PQexec(c_, sql));
+        return r.status() == PGRES_COMMAND_OK;
+    }
+    StoreError error(const std::string& what) { return {what + ": " + PQerrorMessage(c_)}; }
+    StoreError rollback(const std::string& what) {
+        StoreError e = error(what);
+        command("ROLLBACK");
+        return e;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err) {
+    PGconn* c = PQconnectdb(uri.c_str());
+    auto store = std::make_unique<PgStore>(c);
+    if (PQstatus(c) != CONNECTION_OK) {
+        err = std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c);
+        return nullptr;
+    }
+    if (auto e = store->init()) {
+        err = "can't use the PostgreSQL database: " + e->message;
+        return nullptr;
+    }
+    return store;
+}
+
+} // namespace sayso::collector

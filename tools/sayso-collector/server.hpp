@@ -1,0 +1,43 @@
+// The collector's HTTP(S) endpoint: POST /v1/responses as in sync/PROTOCOL.md.
+#pragma once
+
+#include "store.hpp"
+
+#include <memory>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace sayso::collector {
+
+struct ServerOptions {
+    std::size_t max_body = 8u << 20; // bytes; larger requests get 413
+    std::string cert_file, key_file;  // both set: HTTPS
+};
+
+class Server {
+public:
+    Server(Store& store, ServerOptions options);
+    ~Server();
+    // Binds `host`:`port` (0: any free port). Returns the port, or -1.
+    int bind(const std::string& host, int port);
+    // Serves until stop(); returns false if it could not.
+    bool serve();
+    void stop();
+    bool tls() const { return tls_; }
+
+private:
+    Store& store_;
+    ServerOptions options_;
+    std::unique_ptr<httplib::Server> http_;
+    bool tls_ = false;
+};
+
+// A new device token: 32 random bytes as 64 hex digits.
+std::string new_token();
+// SHA-256 of a token, as hex: what the store keeps.
+std::string token_hash(const std::string& token);
+
+} // namespace sayso::collector

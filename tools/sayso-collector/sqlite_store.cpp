@@ -1,0 +1,262 @@
+#include "store.hpp"
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+namespace sayso::collector {
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS devices (
+    name        TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,   -- SHA-256 of the token, hex
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    revoked_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS responses (
+    seq          INTEGER PRIMARY KEY,   -- arrival order
+    id           TEXT NOT NULL UNIQUE,  -- the kiosk's 128-bit id: the idempotency key
+    device_name  TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    pack_id      TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    ended_at     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    received_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS answers (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    skipped     INTEGER NOT NULL,
+    options     TEXT NOT NULL,          -- JSON list
+    text        TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+) WITHOUT ROWID;
+)sql";
+
+struct Stmt {
+    sqlite3_stmt* s = nullptr;
+    ~Stmt() { sqlite3_finalize(s); }
+};
+
+std::string col(sqlite3_stmt* s, int i) {
+    auto* t = sqlite3_column_text(s, i);
+    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : "";
+}
+
+void text(sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(sqlite3* db) : db_(db) {}
+    ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+    std::optional<StoreError> init() {
+        sqlite3_busy_timeout(db_, 10'000); // ms: several collector processes may share the file
+        if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")) return error("setup");
+        if (!exec(kSchema)) return error("creating tables");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
+                                     std::vector<std::string>& stored) override {
+        std::lock_guard lock(mu_);
+        stored.clear();
+        Stmt r, a;
+        if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
+                     " language, started_at, ended_at, state) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
+                     " ON CONFLICT (id) DO NOTHING",
+                     r) ||
+            !prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
+                     " answered_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING",
+                     a))
+            return error("preparing");
+        if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
+        for (const auto& x : batch) {
+            text(r.s, 1, x.id);
+            text(r.s, 2, device_name);
+            text(r.s, 3, x.device_id);
+            text(r.s, 4, x.pack_id);
+            text(r.s, 5, x.pack_version);
+            text(r.s, 6, x.band);
+            text(r.s, 7, x.visit_type);
+            text(r.s, 8, x.language);
+            text(r.s, 9, x.started_at);
+            text(r.s, 10, x.ended_at);
+            text(r.s, 11, x.state);
+            if (!done(r.s)) return rollback("storing a response");
+            const bool fresh = sqlite3_changes(db_) == 1;
+            // A response already held keeps the answers it arrived with.
+            if (fresh)
+                for (const auto& ans : x.answers) {
+                    text(a.s, 1, x.id);
+                    text(a.s, 2, ans.question_id);
+                    sqlite3_bind_int(a.s, 3, ans.position);
+                    text(a.s, 4, ans.kind);
+                    text(a.s, 5, ans.measure);
+                    sqlite3_bind_int(a.s, 6, ans.skipped ? 1 : 0);
+                    text(a.s, 7, nlohmann::json(ans.options).dump());
+                    text(a.s, 8, ans.text);
+                    text(a.s, 9, ans.answered_at);
+                    if (!done(a.s)) return rollback("storing an answer");
+                }
+            stored.push_back(x.id);
+        }
+        if (!exec("COMMIT")) return rollback("committing");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
+                     " ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
+                     " created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                     s))
+            return error("preparing");
+        text(s.s, 1, name);
+        text(s.s, 2, hash);
+        if (!done(s.s)) return error("adding a device");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("UPDATE devices SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                     " WHERE name = ?1 AND revoked_at IS NULL",
+                     s))
+            return error("preparing");
+        text(s.s, 1, name);
+        if (!done(s.s)) return error("revoking a device");
+        found = sqlite3_changes(db_) == 1;
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name) override {
+        std::lock_guard lock(mu_);
+        name.reset();
+        Stmt s;
+        if (!prepare("SELECT name FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL", s))
+            return error("preparing");
+        text(s.s, 1, hash);
+        int rc = sqlite3_step(s.s);
+        if (rc == SQLITE_ROW) name = col(s.s, 0);
+        else if (rc != SQLITE_DONE) return error("looking up a token");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> for_each(
+        const std::function<bool(const std::string&, const Response&)>& each) override {
+        std::lock_guard lock(mu_);
+        Stmt r, a;
+        if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
+                     " started_at, ended_at, state FROM responses ORDER BY seq",
+                     r) ||
+            !prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
+                     " FROM answers WHERE response_id = ?1 ORDER BY position",
+                     a))
+            return error("preparing");
+        int rc;
+        while ((rc = sqlite3_step(r.s)) == SQLITE_ROW) {
+            Response x;
+            x.id = col(r.s, 0);
+            const std::string device = col(r.s, 1);
+            x.device_id = col(r.s, 2);
+            x.pack_id = col(r.s, 3);
+            x.pack_version = col(r.s, 4);
+            x.band = col(r.s, 5);
+            x.visit_type = col(r.s, 6);
+            x.language = col(r.s, 7);
+            x.started_at = col(r.s, 8);
+            x.ended_at = col(r.s, 9);
+            x.state = col(r.s, 10);
+            text(a.s, 1, x.id);
+            while (sqlite3_step(a.s) == SQLITE_ROW) {
+                Answer ans;
+                ans.question_id = col(a.s, 0);
+                ans.position = sqlite3_column_int(a.s, 1);
+                ans.kind = col(a.s, 2);
+                ans.measure = col(a.s, 3);
+                ans.skipped = sqlite3_column_int(a.s, 4) != 0;
+                auto opts = nlohmann::json::parse(col(a.s, 5), nullptr, false);
+                if (opts.is_array())
+                    for (const auto& o : opts)
+                        if (o.is_string()) ans.options.push_back(o.get<std::string>());
+                ans.text = col(a.s, 6);
+                ans.answered_at = col(a.s, 7);
+                x.answers.push_back(std::move(ans));
+            }
+            sqlite3_reset(a.s);
+            if (!each(device, x)) break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading responses");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> count(std::int64_t& n) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("SELECT count(*) FROM responses", s) || sqlite3_step(s.s) != SQLITE_ROW) return error("counting");
+        n = sqlite3_column_int64(s.s, 0);
+        return std::nullopt;
+    }
+
+private:
+    sqlite3* db_;
+    std::mutex mu_;
+
+    bool exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+    bool prepare(const char* sql, Stmt& s) { return sqlite3_prepare_v2(db_, sql, -1, &s.s, nullptr) == SQLITE_OK; }
+    bool done(sqlite3_stmt* s) {
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return rc == SQLITE_DONE;
+    }
+    StoreError error(const std::string& what) { return {what + ": " + sqlite3_errmsg(db_)}; }
+    StoreError rollback(const std::string& what) {
+        StoreError e = error(what);
+        exec("ROLLBACK");
+        return e;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
+    auto store = std::make_unique<SqliteStore>(db);
+    if (rc != SQLITE_OK) {
+        err = "can't open " + path + ": " + sqlite3_errmsg(db);
+        return nullptr;
+    }
+    if (auto e = store->init()) {
+        err = "can't use " + path + ": " + e->message;
+        return nullptr;
+    }
+    return store;
+}
+
+std::unique_ptr<Store> open_store(const std::string& spec, std::string& err) {
+    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) return open_sqlite(spec.substr(7), err);
+    if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0) return open_postgresql(spec, err);
+    err = "--store must be sqlite:PATH or postgresql://..., not \"" + spec + "\"";
+    return nullptr;
+}
+
+} // namespace sayso::collector

@@ -1,0 +1,45 @@
+// Where the collector keeps what arrives: SQLite (embedded default) or
+// PostgreSQL. Both store a response at most once, keyed by its id.
+#pragma once
+
+#include "ingest.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sayso::collector {
+
+struct StoreError {
+    std::string message;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Stores the responses not stored yet, all in one transaction, and
+    // returns every id now held (new and already present).
+    virtual std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
+                                             std::vector<std::string>& stored) = 0;
+
+    // Device tokens: only a hash of each is kept.
+    virtual std::optional<StoreError> add_device(const std::string& name, const std::string& token_hash) = 0;
+    virtual std::optional<StoreError> revoke_device(const std::string& name, bool& found) = 0;
+    // The device holding this token hash, if it is not revoked.
+    virtual std::optional<StoreError> device_for(const std::string& token_hash, std::optional<std::string>& name) = 0;
+
+    // Every response with its answers, in arrival order, and the device it came from.
+    virtual std::optional<StoreError> for_each(
+        const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
+    virtual std::optional<StoreError> count(std::int64_t& responses) = 0;
+};
+
+// "sqlite:PATH" or "postgresql://..." (a libpq connection URI).
+std::unique_ptr<Store> open_store(const std::string& spec, std::string& error);
+std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& error);
+std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& error);
+
+} // namespace sayso::collector
