@@ -300,6 +300,10 @@ TEST_CASE("the outbox gives ended responses oldest first, and forgets them once 
         CHECK(marked == 2);
         REQUIRE_FALSE(s->mark_delivered({"a"}, 1'800'000'000'001, marked));
         CHECK(marked == 0); // already delivered: the first time stands
+        REQUIRE_FALSE(s->mark_rejected("c", "unknown pack"));
+        REQUIRE_FALSE(s->outbox(10, out));
+        CHECK(out.empty()); // a refused response is kept, but not offered again
+        sql(tmp / "a.db", "UPDATE responses SET rejected_reason = NULL WHERE id = 'c'");
     }
     auto s = open_ok(tmp / "a.db");
     std::vector<storage::StoredResponse> out;

@@ -53,6 +53,13 @@ ALTER TABLE responses ADD COLUMN delivered_at INTEGER; -- ms since the Unix epoc
 CREATE INDEX responses_outbox ON responses(started_at, id)
     WHERE delivered_at IS NULL AND state <> 'in_progress';
 )sql"},
+    {3, R"sql(
+-- A response the endpoint said it will never take is kept, with its reason, and not offered again.
+ALTER TABLE responses ADD COLUMN rejected_reason TEXT;
+DROP INDEX responses_outbox;
+CREATE INDEX responses_outbox ON responses(started_at, id)
+    WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress';
+)sql"},
 };
 
 StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
@@ -267,7 +274,7 @@ std::optional<StorageProblem> Store::close_abandoned(int& closed) {
 namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
                                      "started_at, ended_at, state, delivered_at FROM responses ";
-const char* const kWaiting = "WHERE delivered_at IS NULL AND state <> 'in_progress' ";
+const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
 std::optional<StorageProblem> Store::read_responses(const std::string& sql, int limit,
@@ -339,6 +346,16 @@ std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
     int rc = sqlite3_step(s.get());
     if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting undelivered responses");
     count = sqlite3_column_int64(s.get(), 0);
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::mark_rejected(const std::string& id, const std::string& reason) {
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("UPDATE responses SET rejected_reason = ?2 WHERE id = ?1 AND delivered_at IS NULL", problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, id);
+    bind_text(s.get(), 2, reason.empty() ? std::string("refused by the server") : reason);
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "marking a response refused");
     return std::nullopt;
 }
 

@@ -69,6 +69,8 @@ public:
     // Marks acknowledged responses delivered, in one transaction. Unknown,
     // in-progress and already delivered ids are left alone; `marked` counts the rest.
     std::optional<StorageProblem> mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms, int& marked);
+    // The endpoint will never take this response: keep it, with the reason, out of the outbox.
+    std::optional<StorageProblem> mark_rejected(const std::string& id, const std::string& reason);
 
 private:
     explicit Store(sqlite3* db) : db_(db) {}

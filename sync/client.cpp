@@ -1,0 +1,289 @@
+#include "client.hpp"
+
+#include "batch.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <curl/curl.h>
+#include <mutex>
+#include <random>
+
+namespace sayso::sync {
+
+namespace {
+
+constexpr std::size_t kMaxReplyBytes = 1u << 20; // 1 MiB: an acknowledgement of 500 ids is ~20 KB
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Capture {
+    std::string body;
+    std::string retry_after;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* c = static_cast<Capture*>(user);
+    const size_t len = size * n;
+    if (c->body.size() + len > kMaxReplyBytes) return 0; // abort: no acknowledgement is this large
+    c->body.append(data, len);
+    return len;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+    auto* c = static_cast<Capture*>(user);
+    const size_t len = size * n;
+    std::string line(data, len);
+    const std::string key = "retry-after:";
+    if (line.size() > key.size()) {
+        std::string head = line.substr(0, key.size());
+        std::transform(head.begin(), head.end(), head.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        if (head == key) c->retry_after = line.substr(key.size());
+    }
+    return len;
+}
+
+std::int64_t now_s() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+Http::Http(const Config& config) : config_(config) {
+    global_init();
+    curl_ = curl_easy_init();
+}
+
+Http::~Http() { curl_easy_cleanup(curl_); }
+
+PostResult Http::post(const std::string& path, const std::string& json_body) {
+    PostResult r;
+    if (!curl_) {
+        r.detail = "libcurl could not start";
+        return r;
+    }
+    CURL* c = curl_;
+    curl_easy_reset(c);
+    Capture cap;
+    const std::string url = config_.endpoint + path;
+    const std::string auth = "Authorization: Bearer " + config_.token;
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+    for (const char* h : {"Content-Type: application/json", "Expect:"})
+        headers.reset(curl_slist_append(headers.release(), h));
+    headers.reset(curl_slist_append(headers.release(), auth.c_str()));
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "sayso/" SAYSO_VERSION);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &cap);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &cap);
+    // Certificates are always checked; only the CA list can be changed.
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); // a redirect could carry the token elsewhere
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);       // we run on a thread
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout_seconds * 1000));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_seconds * 1000));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L); // bytes/s
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.low_speed_seconds));
+    char err[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+
+    const CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    r.status = static_cast<int>(status);
+    r.body = std::move(cap.body);
+    if (!cap.retry_after.empty()) r.retry_after_s = retry_after(cap.retry_after, now_s());
+    if (rc != CURLE_OK) {
+        r.detail = std::string(curl_easy_strerror(rc)) + (err[0] ? std::string(": ") + err : "");
+        switch (rc) {
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_SSL_CERTPROBLEM: r.kind = PostResult::Kind::Tls; break;
+        default: r.kind = PostResult::Kind::Unreachable; break; // no reply, a cut reply, a timeout
+        }
+        return r;
+    }
+    if (status == 200) r.kind = PostResult::Kind::Ok;
+    else if (status == 401 || status == 403) r.kind = PostResult::Kind::AuthRefused;
+    else if (status == 413) r.kind = PostResult::Kind::TooLarge;
+    else if (status == 429 || status == 503) r.kind = PostResult::Kind::RetryLater;
+    else if (status >= 500) r.kind = PostResult::Kind::ServerError;
+    else r.kind = PostResult::Kind::BadRequest;
+    if (r.kind != PostResult::Kind::Ok) r.detail = "HTTP " + std::to_string(status) + ": " + r.body.substr(0, 300);
+    return r;
+}
+
+Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, std::int64_t at_ms) {
+    Round round;
+    std::vector<storage::StoredResponse> waiting;
+    if ((round.storage = store.outbox(static_cast<int>(batch_size), waiting))) return round;
+    if (waiting.empty()) {
+        round.result.kind = PostResult::Kind::Ok;
+        return round;
+    }
+    const Batch batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
+    round.sent = batch.ids.size();
+    round.result = http.post("/v1/responses", batch.body);
+    if (round.result.kind != PostResult::Kind::Ok) return round;
+    std::string error;
+    auto ack = decode_ack(round.result.body, batch.ids, error);
+    if (!ack) {
+        round.result.kind = PostResult::Kind::BadReply;
+        round.result.detail = error;
+        return round;
+    }
+    int marked = 0;
+    if ((round.storage = store.mark_delivered(ack->accepted, at_ms, marked))) return round;
+    round.acknowledged = ack->accepted.size();
+    for (const auto& r : ack->rejected) {
+        if ((round.storage = store.mark_rejected(r.id, r.reason))) return round;
+        ++round.refused;
+    }
+    return round;
+}
+
+double Backoff::next() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const double step = step_;
+    step_ = std::min(step_ * 2, cap_);
+    return std::uniform_real_distribution<double>(step / 2, step)(rng);
+}
+
+std::string describe(Status::Problem p) {
+    switch (p) {
+    case Status::Problem::None: return "";
+    case Status::Problem::NotSetUp: return "Delivery is not set up on this tablet; answers stay here safely.";
+    case Status::Problem::BadSettings: return "The delivery settings are wrong; answers stay here safely.";
+    case Status::Problem::Unreachable: return "Can't reach the server; answers stay here and are sent when it's back.";
+    case Status::Problem::Tls: return "The server's certificate isn't trusted; nothing was sent. Ask your admin.";
+    case Status::Problem::AuthRefused: return "The server refused this tablet's token. Ask your admin; answers stay here.";
+    case Status::Problem::ServerBusy: return "The server is busy; answers will be sent shortly.";
+    case Status::Problem::ServerError: return "The server had a problem; answers will be sent again.";
+    case Status::Problem::ServerCantRead: return "The server could not read the answers. Ask your admin; they stay here.";
+    case Status::Problem::Storage: return "Can't read the answers to send them. Ask your admin.";
+    }
+    return "";
+}
+
+Client::Client(std::filesystem::path db, Config config) : db_(std::move(db)), config_(std::move(config)) {
+    status_.configured = true;
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+}
+
+Client::~Client() {
+    thread_.request_stop();
+    cv_.notify_all();
+}
+
+void Client::wake() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_all();
+}
+
+Status Client::status() const {
+    std::lock_guard lock(mu_);
+    return status_;
+}
+
+void Client::set(const std::function<void(Status&)>& change) {
+    std::lock_guard lock(mu_);
+    change(status_);
+}
+
+bool Client::sleep(std::stop_token& stop, double seconds) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, stop, std::chrono::duration<double>(seconds), [&] { return woken_; });
+    woken_ = false;
+    return !stop.stop_requested();
+}
+
+void Client::run(std::stop_token stop) {
+    std::optional<storage::StorageProblem> problem;
+    std::unique_ptr<storage::Store> store;
+    Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
+    while (!stop.stop_requested() && !store) {
+        store = storage::Store::open(db_, problem);
+        if (!store) {
+            set([&](Status& s) {
+                s.problem = Status::Problem::Storage;
+                s.detail = problem->detail;
+            });
+            if (!sleep(stop, backoff.next())) return;
+        }
+    }
+    backoff.reset();
+    Http http(config_);
+    std::size_t batch = static_cast<std::size_t>(config_.batch_size);
+    while (!stop.stop_requested()) {
+        Round round = deliver_round(*store, http, batch, now_ms());
+        std::int64_t waiting = -1;
+        store->waiting(waiting);
+        double wait = 0;
+        Status::Problem p = Status::Problem::None;
+        if (round.storage) {
+            p = Status::Problem::Storage;
+            wait = backoff.next();
+        } else {
+            using K = PostResult::Kind;
+            switch (round.result.kind) {
+            case K::Ok:
+                backoff.reset();
+                batch = static_cast<std::size_t>(config_.batch_size);
+                wait = round.sent == 0 ? config_.interval_seconds : 0; // more waiting: go on at once
+                break;
+            case K::TooLarge:
+                if (batch > 1) batch /= 2;
+                else wait = backoff.next();
+                p = batch > 1 ? Status::Problem::None : Status::Problem::ServerCantRead;
+                break;
+            case K::RetryLater:
+                p = Status::Problem::ServerBusy;
+                wait = std::max(backoff.next(), static_cast<double>(round.result.retry_after_s.value_or(0)));
+                break;
+            case K::AuthRefused:
+                // Keep everything and ask again only rarely: the admin has to act.
+                p = Status::Problem::AuthRefused;
+                wait = config_.retry_cap_seconds;
+                break;
+            case K::Tls: p = Status::Problem::Tls; wait = backoff.next(); break;
+            case K::Unreachable: p = Status::Problem::Unreachable; wait = backoff.next(); break;
+            case K::ServerError: p = Status::Problem::ServerError; wait = backoff.next(); break;
+            case K::BadRequest:
+            case K::BadReply: p = Status::Problem::ServerCantRead; wait = backoff.next(); break;
+            }
+        }
+        const std::int64_t at = now_ms();
+        set([&](Status& s) {
+            s.waiting = waiting;
+            s.delivered += static_cast<std::int64_t>(round.acknowledged);
+            s.refused += static_cast<std::int64_t>(round.refused);
+            if (round.acknowledged > 0) s.last_delivery_ms = at;
+            s.problem = p;
+            s.detail = round.storage ? round.storage->detail : round.result.detail;
+        });
+        if (wait > 0 && !sleep(stop, wait)) return;
+    }
+}
+
+} // namespace sayso::sync

@@ -1,0 +1,107 @@
+// Delivers the outbox to the collection endpoint with libcurl, on a thread
+// of its own: the kiosk's screens never wait on the network.
+#pragma once
+
+#include "config.hpp"
+#include "storage/store.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+typedef void CURL;
+
+namespace sayso::sync {
+
+// What one request came to, as a value (PROTOCOL.md, "Replies").
+struct PostResult {
+    enum class Kind { Ok, Unreachable, Tls, AuthRefused, TooLarge, RetryLater, ServerError, BadRequest, BadReply };
+    Kind kind = Kind::Unreachable;
+    int status = 0;                       // HTTP status, 0 if none arrived
+    std::string body;                     // reply body (capped)
+    std::optional<std::int64_t> retry_after_s;
+    std::string detail;                   // technical detail for the log
+};
+
+// One libcurl handle with every option set in one place.
+class Http {
+public:
+    explicit Http(const Config& config);
+    ~Http();
+    Http(const Http&) = delete;
+    Http& operator=(const Http&) = delete;
+    PostResult post(const std::string& path, const std::string& json_body);
+
+private:
+    Config config_;
+    CURL* curl_;
+};
+
+// The delivery state in words-ready form, for the practitioner screen.
+struct Status {
+    enum class Problem { None, NotSetUp, BadSettings, Unreachable, Tls, AuthRefused, ServerBusy, ServerError,
+                         ServerCantRead, Storage };
+    bool configured = false;
+    std::int64_t waiting = -1;                 // responses not yet delivered (-1: not known yet)
+    std::int64_t delivered = 0;                // delivered since the kiosk started
+    std::int64_t refused = 0;                  // the server will never take these
+    std::optional<std::int64_t> last_delivery_ms; // wall time of the last acknowledged batch
+    Problem problem = Problem::None;
+    std::string detail;
+};
+std::string describe(Status::Problem);
+
+// One round: the oldest batch from the outbox, one POST, acknowledged ids
+// marked delivered in one transaction.
+struct Round {
+    PostResult result;
+    std::size_t sent = 0, acknowledged = 0, refused = 0;
+    std::optional<storage::StorageProblem> storage;
+};
+Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, std::int64_t now_ms);
+
+// Waits in retry: grows from `start` doubling to `cap`, each wait drawn
+// between half and all of the step; a success resets it.
+class Backoff {
+public:
+    Backoff(double start_s, double cap_s) : start_(start_s), cap_(cap_s), step_(start_s) {}
+    double next(); // seconds to wait now
+    void reset() { step_ = start_; }
+
+private:
+    double start_, cap_, step_;
+};
+
+class Client {
+public:
+    // Opens its own connection to the kiosk database at `db`.
+    Client(std::filesystem::path db, Config config);
+    ~Client(); // stops and joins the thread
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // New answers are waiting: look now rather than at the next interval.
+    void wake();
+    Status status() const;
+
+private:
+    void run(std::stop_token stop);
+    void set(const std::function<void(Status&)>& change);
+    bool sleep(std::stop_token& stop, double seconds);
+
+    std::filesystem::path db_;
+    Config config_;
+    mutable std::mutex mu_;
+    std::condition_variable_any cv_;
+    bool woken_ = false;
+    Status status_;
+    std::jthread thread_; // last: starts after everything it uses
+};
+
+} // namespace sayso::sync

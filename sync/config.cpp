@@ -1,0 +1,103 @@
+#include "config.hpp"
+
+#include <curl/curl.h>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace sayso::sync {
+
+namespace {
+
+bool loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// "" when the endpoint is acceptable, else why not.
+std::string check_endpoint(const std::string& url) {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
+    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "is not a URL";
+    char* scheme = nullptr;
+    char* host = nullptr;
+    curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
+    const std::string s = scheme ? scheme : "", h = host ? host : "";
+    curl_free(scheme);
+    curl_free(host);
+    if (s == "https") return "";
+    if (s == "http") return loopback(h) ? "" : "plain http is only allowed to this machine (127.0.0.1); use https";
+    return "must start with https://";
+}
+
+} // namespace
+
+std::optional<Config> parse_config(const std::string& text, const std::string& name, std::string& error) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        error = name + ": not a JSON object like {\"endpoint\": \"https://...\", \"token\": \"...\"}";
+        return std::nullopt;
+    }
+    Config c;
+    auto fail = [&](const std::string& key, const std::string& why) {
+        error = name + ": \"" + key + "\" " + why;
+        return std::nullopt;
+    };
+    static const char* known[] = {"endpoint", "token", "ca_file", "interval_seconds", "batch_size",
+                                  "connect_timeout_seconds", "timeout_seconds", "low_speed_seconds",
+                                  "retry_start_seconds", "retry_cap_seconds"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
+            return fail(it.key(), "is not a setting Sayso knows");
+    auto str = [&](const char* key, std::string& out, bool required) -> bool {
+        auto it = j.find(key);
+        if (it == j.end()) return !required;
+        if (!it->is_string() || it->get_ref<const std::string&>().empty()) return false;
+        out = it->get<std::string>();
+        return true;
+    };
+    auto num = [&](const char* key, double& out, double lo, double hi) -> bool {
+        auto it = j.find(key);
+        if (it == j.end()) return true;
+        if (!it->is_number() || it->get<double>() < lo || it->get<double>() > hi) return false;
+        out = it->get<double>();
+        return true;
+    };
+    if (!str("endpoint", c.endpoint, true)) return fail("endpoint", "must be the collector's URL, like \"https://voice.example.org/sayso\"");
+    if (auto why = check_endpoint(c.endpoint); !why.empty()) return fail("endpoint", why);
+    while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
+    if (!str("token", c.token, true)) return fail("token", "must be this tablet's device token (sayso-collector token add NAME)");
+    if (c.token.size() > 512 || c.token.find_first_of(" \r\n\t") != std::string::npos)
+        return fail("token", "must be one word without spaces");
+    if (!str("ca_file", c.ca_file, false)) return fail("ca_file", "must be the path of a PEM file");
+    if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) return fail("ca_file", "can't be read: " + c.ca_file);
+    double batch = c.batch_size, low = c.low_speed_seconds;
+    if (!num("interval_seconds", c.interval_seconds, 0.01, 86400)) return fail("interval_seconds", "must be a number of seconds from 0.01 to 86400");
+    if (!num("batch_size", batch, 1, 500) || batch != static_cast<int>(batch)) return fail("batch_size", "must be a whole number from 1 to 500");
+    if (!num("connect_timeout_seconds", c.connect_timeout_seconds, 0.01, 600)) return fail("connect_timeout_seconds", "must be a number of seconds from 0.01 to 600");
+    if (!num("timeout_seconds", c.timeout_seconds, 0.01, 3600)) return fail("timeout_seconds", "must be a number of seconds from 0.01 to 3600");
+    if (!num("low_speed_seconds", low, 1, 3600) || low != static_cast<int>(low)) return fail("low_speed_seconds", "must be a whole number of seconds from 1 to 3600");
+    if (!num("retry_start_seconds", c.retry_start_seconds, 0.01, 3600)) return fail("retry_start_seconds", "must be a number of seconds from 0.01 to 3600");
+    if (!num("retry_cap_seconds", c.retry_cap_seconds, c.retry_start_seconds, 86400)) return fail("retry_cap_seconds", "must be a number of seconds, at least retry_start_seconds");
+    c.batch_size = static_cast<int>(batch);
+    c.low_speed_seconds = static_cast<int>(low);
+    return c;
+}
+
+std::optional<Config> load_config(const std::filesystem::path& file, std::string& error) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        error = file.string() + ": no delivery settings file there";
+        return std::nullopt;
+    }
+    if (std::filesystem::file_size(file, ec) > 64 * 1024) {
+        error = file.string() + ": too large for a settings file";
+        return std::nullopt;
+    }
+    std::ifstream in(file);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_config(ss.str(), file.string(), error);
+}
+
+} // namespace sayso::sync
