@@ -5,9 +5,11 @@ SAYSO_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libssl-dev libpq-dev
   fonts-sil-andika
 )
-SAYSO_TEST_PACKAGES=(doctest-dev)
+# PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
+SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl)
 SAYSO_BENCH_PACKAGES=(python3)
 
 # install_packages PKG... : apt-get installs those not yet installed.

@@ -1,0 +1,78 @@
+// sayso-collector as a real child process on a loopback port.
+#pragma once
+
+#include "support.hpp"
+
+#include <csignal>
+#include <poll.h>
+
+namespace test {
+
+class CollectorProcess {
+public:
+    explicit CollectorProcess(std::string store, std::vector<std::string> extra = {}) : store_(std::move(store)) {
+        int out[2];
+        if (pipe(out) != 0) throw std::runtime_error("pipe");
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        posix_spawn_file_actions_addclose(&fa, out[0]);
+        std::vector<std::string> args = {SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store_};
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn");
+        posix_spawn_file_actions_destroy(&fa);
+        close(out[1]);
+        // First line: "listening on http://127.0.0.1:PORT"
+        std::string line;
+        char ch;
+        pollfd p{out[0], POLLIN, 0};
+        while (poll(&p, 1, 20'000) > 0 && read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
+        close(out[0]);
+        const auto colon = line.rfind(':');
+        if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos)
+            throw std::runtime_error("collector did not start: " + line);
+        port_ = std::stoi(line.substr(colon + 1));
+        scheme_ = line.substr(13, line.find("://") - 13);
+    }
+    ~CollectorProcess() { stop(SIGTERM); }
+
+    void stop(int sig) {
+        if (pid_ <= 0) return;
+        kill(pid_, sig);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+
+    int port() const { return port_; }
+    std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    std::string store_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+    std::string scheme_;
+};
+
+// A new device token for `name` in the store.
+inline std::string add_token(const std::string& store, const std::string& name) {
+    auto r = run({SAYSO_COLLECTOR, "token", "add", name, "--store", store});
+    if (r.code != 0) throw std::runtime_error("token add failed: " + r.err);
+    return r.out.substr(0, r.out.find('\n'));
+}
+
+// Ids of every response the collector holds, in arrival order.
+inline std::vector<std::string> exported_ids(const std::string& store) {
+    auto r = run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+    if (r.code != 0) throw std::runtime_error("export failed: " + r.err);
+    std::vector<std::string> ids;
+    std::istringstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) ids.push_back(nlohmann::json::parse(line)["id"].get<std::string>());
+    return ids;
+}
+
+} // namespace test

@@ -1,0 +1,259 @@
+// Delivery end to end on loopback: the kiosk's outbox, the libcurl client,
+// a real sayso-collector process, and faults in between. After each: every
+// response arrived exactly once, none lost, none duplicated.
+#include "batch.hpp"
+#include "client.hpp"
+#include "collector_process.hpp"
+#include "config.hpp"
+#include "fault_proxy.hpp"
+#include "storage/store.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+#include <set>
+
+using namespace sayso;
+using test::TempDir;
+
+namespace {
+
+// A kiosk database holding `n` finished responses; returns their ids.
+std::vector<std::string> fill(const std::filesystem::path& db, int n) {
+    std::optional<storage::StorageProblem> p;
+    auto s = storage::Store::open(db, p);
+    REQUIRE(s);
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+        flow::ResponseStart st{flow::random_id(), "after-my-visit", "1.0.0", "8-11", "visit", "en",
+                               1'700'000'000'000 + i};
+        REQUIRE_FALSE(s->begin(st));
+        flow::AnswerRecord a;
+        a.question_id = "listened";
+        a.kind = "faces";
+        a.measure = "listened";
+        a.options = {"happy"};
+        a.answered_at_ms = st.started_at_ms + 1;
+        REQUIRE_FALSE(s->record(st.id, a));
+        a.question_id = "anything-else";
+        a.position = 1;
+        a.kind = "text";
+        a.options.clear();
+        a.text = "response " + std::to_string(i) + ", with \"quotes\"";
+        REQUIRE_FALSE(s->record(st.id, a));
+        REQUIRE_FALSE(s->finish(st.id, i % 7 ? flow::Completion::Complete : flow::Completion::Incomplete,
+                                st.started_at_ms + 2));
+        ids.push_back(st.id);
+    }
+    return ids;
+}
+
+sync::Config config(const std::string& endpoint, const std::string& token) {
+    std::string err;
+    auto c = sync::parse_config(nlohmann::json{{"endpoint", endpoint},
+                                               {"token", token},
+                                               {"interval_seconds", 0.05},
+                                               {"retry_start_seconds", 0.05},
+                                               {"retry_cap_seconds", 0.4},
+                                               {"connect_timeout_seconds", 2},
+                                               {"timeout_seconds", 2}}
+                                    .dump(),
+                                "test", err);
+    INFO(err);
+    REQUIRE(c);
+    return *c;
+}
+
+// Runs the client until the outbox is empty, or `seconds` pass.
+sync::Status drain(const std::filesystem::path& db, const sync::Config& c, double seconds = 60) {
+    sync::Client client(db, c);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    sync::Status s;
+    while (std::chrono::steady_clock::now() < until) {
+        s = client.status();
+        if (s.waiting == 0 && s.problem == sync::Status::Problem::None) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return s;
+}
+
+std::int64_t waiting(const std::filesystem::path& db) {
+    std::optional<storage::StorageProblem> p;
+    auto s = storage::Store::open(db, p);
+    REQUIRE(s);
+    std::int64_t n = -1;
+    REQUIRE_FALSE(s->waiting(n));
+    return n;
+}
+
+// The invariant: the collector holds exactly the kiosk's responses, once each.
+void exactly_once(const std::string& store, const std::vector<std::string>& sent) {
+    const auto got = test::exported_ids(store);
+    const std::set<std::string> unique(got.begin(), got.end());
+    CHECK(got.size() == unique.size()); // none duplicated
+    CHECK(unique == std::set<std::string>(sent.begin(), sent.end())); // none lost, nothing else
+}
+
+} // namespace
+
+TEST_CASE("every response arrives exactly once over loopback, and the export opens as a spreadsheet") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    const auto ids = fill(tmp / "kiosk.db", 1234);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    auto s = drain(tmp / "kiosk.db", config(collector.url(), token));
+    CHECK(s.problem == sync::Status::Problem::None);
+    CHECK(s.waiting == 0);
+    CHECK(s.delivered == 1234);
+    CHECK(s.last_delivery_ms.has_value());
+    exactly_once(store, ids);
+
+    auto csv = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "csv"});
+    REQUIRE(csv.code == 0);
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 1 + 2 * 1234); // header, two answers each
+    CHECK(csv.out.find("\"response 7, with \"\"quotes\"\"\"") != std::string::npos);
+
+    // Delivering again sends nothing: the outbox is empty.
+    auto again = drain(tmp / "kiosk.db", config(collector.url(), token), 2);
+    CHECK(again.delivered == 0);
+    exactly_once(store, ids);
+}
+
+TEST_CASE("faults between the tablet and the collector lose and duplicate nothing") {
+    using F = test::FaultProxy::Fault;
+    struct Case {
+        const char* name;
+        F fault;
+        int times;
+    };
+    for (auto c : {Case{"connection dropped after the server committed", F::DropAfterForward, 3},
+                   Case{"500 from the server", F::Status500, 3}, Case{"503 with Retry-After", F::Status503, 2},
+                   Case{"a stall past the timeout", F::Stall, 1}, Case{"a truncated reply", F::TruncateReply, 3}}) {
+        SUBCASE(c.name) {
+            TempDir tmp;
+            const std::string store = "sqlite:" + (tmp / "collector.db").string();
+            const auto ids = fill(tmp / "kiosk.db", 700);
+            const auto token = test::add_token(store, "tablet-1");
+            test::CollectorProcess collector(store);
+            test::FaultProxy proxy(collector.port(), c.fault, c.times);
+            auto s = drain(tmp / "kiosk.db", config("http://127.0.0.1:" + std::to_string(proxy.port()), token));
+            CHECK(proxy.faults_done() == c.times);
+            CHECK(s.waiting == 0);
+            exactly_once(store, ids);
+        }
+    }
+}
+
+TEST_CASE("the collector killed with SIGKILL mid-backlog and restarted: exactly once") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    const auto ids = fill(tmp / "kiosk.db", 3000);
+    const auto token = test::add_token(store, "tablet-1");
+    auto collector = std::make_unique<test::CollectorProcess>(store);
+    test::FaultProxy front(collector->port(), test::FaultProxy::Fault::None, 0); // a stable address
+    auto c = config("http://127.0.0.1:" + std::to_string(front.port()), token);
+    c.batch_size = 50;
+    {
+        sync::Client client(tmp / "kiosk.db", c);
+        while (client.status().delivered < 500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        collector->stop(SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK(client.status().problem != sync::Status::Problem::None);
+        collector = std::make_unique<test::CollectorProcess>(store);
+        front.set_upstream(collector->port());
+    }
+    auto s = drain(tmp / "kiosk.db", c);
+    CHECK(s.waiting == 0);
+    exactly_once(store, ids);
+}
+
+TEST_CASE("the kiosk killed with SIGKILL mid-upload: what it had not marked is sent again, once") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    const auto ids = fill(tmp / "kiosk.db", 3000);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    auto c = config(collector.url(), token);
+    c.batch_size = 40;
+    pid_t kiosk = fork();
+    REQUIRE(kiosk >= 0);
+    if (kiosk == 0) {
+        sync::Client client(tmp / "kiosk.db", c);
+        for (;;) pause();
+    }
+    // Wait until part of the backlog has gone, then kill the sending kiosk.
+    while (waiting(tmp / "kiosk.db") > 1500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(kiosk, SIGKILL);
+    int status = 0;
+    waitpid(kiosk, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(waiting(tmp / "kiosk.db") > 0);
+    auto s = drain(tmp / "kiosk.db", c);
+    CHECK(s.waiting == 0);
+    exactly_once(store, ids);
+}
+
+TEST_CASE("a revoked or wrong token: the tablet is told, keeps everything, and sends nothing") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    fill(tmp / "kiosk.db", 20);
+    const auto token = test::add_token(store, "tablet-1");
+    REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-1", "--store", store}).code == 0);
+    test::CollectorProcess collector(store);
+    for (const std::string& t : {token, std::string("not-a-token")}) {
+        sync::Client client(tmp / "kiosk.db", config(collector.url(), t));
+        sync::Status s;
+        for (int i = 0; i < 500 && s.problem != sync::Status::Problem::AuthRefused; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            s = client.status();
+        }
+        CHECK(s.problem == sync::Status::Problem::AuthRefused);
+        CHECK(sync::describe(s.problem).find("refused this tablet's token") != std::string::npos);
+    }
+    CHECK(waiting(tmp / "kiosk.db") == 20);
+    CHECK(test::exported_ids(store).empty());
+}
+
+TEST_CASE("a config file with a mistake names the setting") {
+    std::string err;
+    auto bad = [&](const nlohmann::json& j, const std::string& words) {
+        err.clear();
+        CHECK_FALSE(sync::parse_config(j.dump(), "sync.json", err));
+        CHECK(err.find(words) != std::string::npos);
+        INFO(err);
+    };
+    bad({{"token", "t"}}, "sync.json: \"endpoint\"");
+    bad({{"endpoint", "http://collector.example.org"}, {"token", "t"}},
+        "\"endpoint\" plain http is only allowed to this machine");
+    bad({{"endpoint", "ftp://x"}, {"token", "t"}}, "\"endpoint\" must start with https://");
+    bad({{"endpoint", "https://x.org"}}, "\"token\"");
+    bad({{"endpoint", "https://x.org"}, {"token", "two words"}}, "\"token\" must be one word");
+    bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"batch_size", 0}}, "\"batch_size\"");
+    bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"timeout_seconds", "soon"}}, "\"timeout_seconds\"");
+    bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"ca_file", "/nowhere.pem"}}, "\"ca_file\" can't be read");
+    bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"endpont", "x"}}, "\"endpont\" is not a setting");
+    CHECK_FALSE(sync::parse_config("{", "sync.json", err));
+    auto ok = sync::parse_config(R"({"endpoint": "http://127.0.0.1:9/", "token": "abc"})", "sync.json", err);
+    REQUIRE(ok);
+    CHECK(ok->endpoint == "http://127.0.0.1:9");
+    CHECK(ok->batch_size == 500);
+}
+
+TEST_CASE("nothing listening: the tablet says it can't reach the server and keeps the answers") {
+    TempDir tmp;
+    fill(tmp / "kiosk.db", 5);
+    // A port that was free a moment ago.
+    int port;
+    {
+        test::FaultProxy probe(1, test::FaultProxy::Fault::None, 0);
+        port = probe.port();
+    }
+    sync::Client client(tmp / "kiosk.db", config("http://127.0.0.1:" + std::to_string(port), "t"));
+    sync::Status s;
+    for (int i = 0; i < 500 && s.problem != sync::Status::Problem::Unreachable; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        s = client.status();
+    }
+    CHECK(s.problem == sync::Status::Problem::Unreachable);
+    CHECK(s.waiting == 5);
+}
