@@ -257,3 +257,46 @@ TEST_CASE("nothing listening: the tablet says it can't reach the server and keep
     CHECK(s.problem == sync::Status::Problem::Unreachable);
     CHECK(s.waiting == 5);
 }
+
+TEST_CASE("TLS: a certificate from an unknown CA is refused; with the CA configured, answers arrive") {
+    TempDir tmp;
+    // A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command line.
+    const auto p = [&](const char* f) { return (tmp / f).string(); };
+    test::write_file(tmp / "ext.cnf", "subjectAltName=IP:127.0.0.1\n");
+    auto ssl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "/usr/bin/openssl");
+        auto r = test::run(args);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+    };
+    ssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+         "-subj", "/CN=Sayso Test CA"});
+    ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
+         "/CN=127.0.0.1"});
+    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
+         "-out", p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+
+    const std::string store = "sqlite:" + p("collector.db");
+    const auto ids = fill(tmp / "kiosk.db", 30);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store, {"--cert", p("server.pem"), "--key", p("server.key")});
+    REQUIRE(collector.url().rfind("https://", 0) == 0);
+
+    {
+        sync::Client client(tmp / "kiosk.db", config(collector.url(), token));
+        sync::Status s;
+        for (int i = 0; i < 500 && s.problem != sync::Status::Problem::Tls; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            s = client.status();
+        }
+        CHECK(s.problem == sync::Status::Problem::Tls);
+        CHECK(s.delivered == 0);
+    }
+    CHECK(test::exported_ids(store).empty());
+
+    auto c = config(collector.url(), token);
+    c.ca_file = p("ca.pem");
+    auto s = drain(tmp / "kiosk.db", c);
+    CHECK(s.waiting == 0);
+    exactly_once(store, ids);
+}

@@ -216,6 +216,8 @@ private:
 
 std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err) {
     PGconn* c = PQconnectdb(uri.c_str());
+    // "relation already exists, skipping" on every start is noise, not news.
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
     auto store = std::make_unique<PgStore>(c);
     if (PQstatus(c) != CONNECTION_OK) {
         err = std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c);
