@@ -183,7 +183,8 @@ std::string describe(Status::Problem p) {
     return "";
 }
 
-Client::Client(std::filesystem::path db, Config config) : db_(std::move(db)), config_(std::move(config)) {
+Client::Client(std::filesystem::path db, Config config, std::function<void()> on_change)
+    : db_(std::move(db)), config_(std::move(config)), on_change_(std::move(on_change)) {
     status_.configured = true;
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
@@ -207,8 +208,15 @@ Status Client::status() const {
 }
 
 void Client::set(const std::function<void(Status&)>& change) {
-    std::lock_guard lock(mu_);
-    change(status_);
+    bool differs = false;
+    {
+        std::lock_guard lock(mu_);
+        Status before = status_;
+        change(status_);
+        differs = before.waiting != status_.waiting || before.problem != status_.problem ||
+                  before.last_delivery_ms != status_.last_delivery_ms || before.refused != status_.refused;
+    }
+    if (differs && on_change_) on_change_();
 }
 
 bool Client::sleep(std::stop_token& stop, double seconds) {
@@ -281,6 +289,7 @@ void Client::run(std::stop_token stop) {
             if (round.acknowledged > 0) s.last_delivery_ms = at;
             s.problem = p;
             s.detail = round.storage ? round.storage->detail : round.result.detail;
+            ++s.rounds;
         });
         if (wait > 0 && !sleep(stop, wait)) return;
     }

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,7 @@ struct Status {
     std::optional<std::int64_t> last_delivery_ms; // wall time of the last acknowledged batch
     Problem problem = Problem::None;
     std::string detail;
+    std::uint64_t rounds = 0;                  // delivery rounds finished so far
 };
 std::string describe(Status::Problem);
 
@@ -80,8 +82,9 @@ private:
 
 class Client {
 public:
-    // Opens its own connection to the kiosk database at `db`.
-    Client(std::filesystem::path db, Config config);
+    // Opens its own connection to the kiosk database at `db`. `on_change`,
+    // if given, is called on the client's thread whenever the status changes.
+    Client(std::filesystem::path db, Config config, std::function<void()> on_change = {});
     ~Client(); // stops and joins the thread
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -97,6 +100,7 @@ private:
 
     std::filesystem::path db_;
     Config config_;
+    std::function<void()> on_change_;
     mutable std::mutex mu_;
     std::condition_variable_any cv_;
     bool woken_ = false;

@@ -1,5 +1,6 @@
 // The kiosk binary driven headless by replay scripts: real SDL events on the
 // dummy video driver, answers checked in the SQLite file afterwards.
+#include "collector_process.hpp"
 #include "layout.hpp"
 #include "pack/pack.hpp"
 #include "storage/store.hpp"
@@ -22,12 +23,17 @@ struct Kiosk {
     std::filesystem::path db = tmp / "answers.db";
     std::string size = "1920x1200";
 
+    std::vector<std::string> extra;
+
     test::Run replay(const std::string& script, const std::string& shots_name) {
         test::write_file(tmp / "script.txt", script);
         const auto shots = shots_root / shots_name;
         std::filesystem::remove_all(shots);
-        return test::run({SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(), "--db", db.string(),
-                          "--replay", (tmp / "script.txt").string(), "--shots", shots.string()});
+        std::vector<std::string> args = {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(),
+                                         "--db", db.string(), "--replay", (tmp / "script.txt").string(),
+                                         "--shots", shots.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return test::run(args);
     }
 
     std::vector<storage::StoredResponse> stored() {
@@ -241,4 +247,46 @@ TEST_CASE("when the answers file can't be used, no child is handed the tablet") 
     CHECK(r.err.find("tap handover: no widget") != std::string::npos);
     CHECK(r.err.find("damaged") != std::string::npos);
     CHECK(test::read_file(k.db) == std::string(4096, 'x'));
+}
+
+TEST_CASE("answers given on the kiosk arrive at the collector, and the practitioner sees it") {
+    Kiosk k;
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    test::write_file(k.tmp / "sync.json",
+                     nlohmann::json{{"endpoint", collector.url()}, {"token", token}}.dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    const auto& band = *default_pack().band("4-7");
+    auto r = k.replay(walk(band, "sent") + "deliver\nshot delivered\n", "delivery");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto stored = k.stored();
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].delivered_at_ms.has_value());
+    CHECK(test::exported_ids(store) == std::vector<std::string>{stored[0].start.id});
+}
+
+TEST_CASE("bad delivery settings are named, and the kiosk still collects answers") {
+    Kiosk k;
+    test::write_file(k.tmp / "sync.json", R"({"endpoint": "http://collector.example.org", "token": "t"})");
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    auto r = k.replay("shot bad-settings\ntap band:8-11\ntap visit:visit\ntap handover\nexpect welcome\n",
+                      "bad-settings");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("\"endpoint\" plain http is only allowed to this machine") != std::string::npos);
+    CHECK(k.stored().size() == 1);
+}
+
+TEST_CASE("with nobody to deliver to, the practitioner reads that the server can't be reached") {
+    Kiosk k;
+    test::write_file(k.tmp / "sync.json", R"({"endpoint": "http://127.0.0.1:9", "token": "t",
+                                             "retry_start_seconds": 0.05, "retry_cap_seconds": 0.1})");
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    const auto& band = *default_pack().band("4-7");
+    auto r = k.replay(walk(band, "unreachable") + "deliver\nshot unreachable\n", "unreachable");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK_FALSE(k.stored().at(0).delivered_at_ms.has_value());
 }

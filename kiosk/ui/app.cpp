@@ -10,6 +10,9 @@
 #include "theme.hpp"
 #include "widgets.hpp"
 
+#include "client.hpp"
+#include "config.hpp"
+
 #include <SDL.h>
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
@@ -49,9 +52,10 @@ struct SdlDeleter {
 class Kiosk {
 public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
-          SDL_Window* window, SDL_Renderer* renderer)
+          sync::Client* client, std::string delivery_problem, SDL_Window* window, SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
-          storage_problem_(std::move(storage_problem)), window_(window), renderer_(renderer) {
+          storage_problem_(std::move(storage_problem)), client_(client),
+          delivery_problem_(std::move(delivery_problem)), window_(window), renderer_(renderer) {
         reload_packs();
         relayout();
         screen_since_ = clock_.monotonic();
@@ -114,6 +118,23 @@ public:
                 push_text(c.arg);
                 settle();
                 break;
+            case Command::Verb::Deliver: {
+                // Real time, not the replay's clock: delivery runs on its own thread.
+                if (!client_) return fail(c, "deliver: delivery is not set up (--sync-config)");
+                const auto before = client_->status().rounds;
+                client_->wake();
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                for (;;) {
+                    const auto s = client_->status();
+                    if (s.rounds > before && (s.waiting == 0 || s.problem != sync::Status::Problem::None)) break;
+                    if (std::chrono::steady_clock::now() > until)
+                        return fail(c, "deliver: the outbox did not empty within 30 s");
+                    SDL_Delay(20);
+                }
+                frames_ = std::max(frames_, 2);
+                settle();
+                break;
+            }
             case Command::Verb::Key: {
                 SDL_Event e{};
                 e.type = SDL_KEYDOWN;
@@ -141,6 +162,8 @@ private:
     Layout layout_;
     Fonts fonts_;
     std::string storage_problem_;
+    sync::Client* client_;
+    std::string delivery_problem_;
     SDL_Window* window_;
     SDL_Renderer* renderer_;
     bool quit_ = false;
@@ -229,6 +252,7 @@ private:
             if (e.window.event == SDL_WINDOWEVENT_EXPOSED) frames_ = std::max(frames_, 1);
             break;
         case SDL_TEXTINPUT: flow_.type(e.text.text); break;
+        case SDL_USEREVENT: frames_ = std::max(frames_, 1); break; // delivery state changed
         case SDL_KEYDOWN:
             if (e.key.keysym.sym == SDLK_BACKSPACE) flow_.erase();
             else flow_.touch();
@@ -265,6 +289,8 @@ private:
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
         if (s == flow::Screen::Practitioner) reload_packs();
+        // A session just ended: its response is in the outbox now.
+        if (client_ && (s == flow::Screen::Thanks || s == flow::Screen::Practitioner)) client_->wake();
     }
 
     void update_text_input() {
@@ -297,7 +323,14 @@ private:
                          ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
         ImGui::PushFont(fonts_.body);
         const std::uint64_t version_before = flow_.version();
-        Ui ui{flow_, shelf_, textures_, widgets_, layout_, fonts_, storage_problem_, now, screen_since_};
+        std::optional<sync::Status> delivery;
+        if (client_) delivery = client_->status();
+        Ui ui{flow_,           shelf_,
+              textures_,       widgets_,
+              layout_,         fonts_,
+              storage_problem_, delivery ? &*delivery : nullptr,
+              delivery_problem_, now,
+              screen_since_};
         switch (flow_.screen()) {
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
         case flow::Screen::Welcome: draw_welcome(ui); break;
@@ -456,15 +489,34 @@ int run(const Options& o) {
     }
     flow::Recorder& recorder = store ? static_cast<flow::Recorder&>(*store) : *unavailable;
 
+    // Delivery runs on its own thread with its own connection to the database.
+    std::unique_ptr<sync::Client> client;
+    std::string delivery_problem;
+    if (o.sync_config && store) {
+        std::string err;
+        if (auto conf = sync::load_config(*o.sync_config, err)) {
+            static const Uint32 changed = SDL_USEREVENT;
+            client = std::make_unique<sync::Client>(o.db, *conf, [] {
+                SDL_Event e{};
+                e.type = changed;
+                SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
+            });
+        } else {
+            delivery_problem = err;
+            std::fprintf(stderr, "sayso: delivery is off: %s\n", err.c_str());
+        }
+    }
+
     int code = kExitOk;
     {
         flow::SystemClock system_clock;
         flow::ManualClock manual_clock;
         const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
-        Kiosk kiosk(o, clock, recorder, storage_words, window.get(), renderer.get());
+        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, window.get(), renderer.get());
         code = o.replay ? kiosk.replay(script, manual_clock) : kiosk.live();
     }
 
+    client.reset(); // stop delivery before the database goes
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui::DestroyContext();
     renderer.reset();

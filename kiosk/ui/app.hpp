@@ -20,6 +20,7 @@ struct Options {
     std::filesystem::path shots = "shots";
     std::optional<std::filesystem::path> replay;
     std::optional<std::filesystem::path> timings; // write frame timings as JSON here
+    std::optional<std::filesystem::path> sync_config; // delivery settings (sync/README.md); none: not set up
     flow::Settings settings;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(); // for first-frame timing
 };

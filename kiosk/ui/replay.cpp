@@ -38,8 +38,9 @@ Script parse_script(const std::string& text) {
         else if (verb == "expect") c.verb = Command::Verb::Expect;
         else if (verb == "type") c.verb = Command::Verb::Type;
         else if (verb == "key") c.verb = Command::Verb::Key;
-        else return fail("unknown command \"" + verb + "\" (expected tap, wait, idle, shot, expect, type or key)");
-        if (c.verb != Command::Verb::Type) {
+        else if (verb == "deliver") c.verb = Command::Verb::Deliver;
+        else return fail("unknown command \"" + verb + "\" (expected tap, wait, idle, shot, expect, type, key or deliver)");
+        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver) {
             while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t')) c.arg.pop_back();
             if (c.arg.empty()) return fail(verb + " needs an argument");
         }

@@ -1,5 +1,5 @@
 // Replay scripts: one command a line, for tests, pack previews and checks.
-//   tap ID | wait MS | idle SECONDS | shot NAME | expect SCREEN | type TEXT | key backspace
+//   tap ID | wait MS | idle SECONDS | shot NAME | expect SCREEN | type TEXT | key backspace | deliver
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,7 @@
 namespace sayso::ui {
 
 struct Command {
-    enum class Verb { Tap, Wait, Idle, Shot, Expect, Type, Key };
+    enum class Verb { Tap, Wait, Idle, Shot, Expect, Type, Key, Deliver };
     Verb verb;
     std::string arg;
     long number = 0; // wait (ms), idle (s)

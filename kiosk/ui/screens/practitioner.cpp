@@ -1,6 +1,7 @@
 #include "screens.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 namespace sayso::ui {
 
@@ -35,6 +36,36 @@ float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text) {
                 text.c_str(), nullptr, w - 2 * inset);
     ImGui::PopFont();
     return h + L.pad * 0.5f;
+}
+
+// The delivery state in a practitioner's words. Returns true if it is a problem.
+bool delivery_words(const Ui& ui, std::string& words) {
+    if (!ui.delivery) {
+        if (!ui.delivery_problem.empty()) {
+            words = "Delivery is off: " + ui.delivery_problem + ". Answers stay on this tablet safely.";
+            return true;
+        }
+        words = "Delivery is not set up on this tablet; answers stay here safely.";
+        return false;
+    }
+    const auto& d = *ui.delivery;
+    if (d.waiting < 0) words = "Checking for answers to send…";
+    else if (d.waiting == 0) words = "Everything has been sent.";
+    else words = std::to_string(d.waiting) + (d.waiting == 1 ? " survey is" : " surveys are") + " waiting to be sent.";
+    if (d.last_delivery_ms) {
+        std::time_t t = static_cast<std::time_t>(*d.last_delivery_ms / 1000);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        char when[64];
+        std::strftime(when, sizeof when, " Last sent %H:%M on %d %b.", &tm);
+        words += when;
+    }
+    if (d.refused > 0) words += " " + std::to_string(d.refused) + " refused by the server; ask your admin.";
+    if (d.problem != sync::Status::Problem::None) {
+        words += " " + sync::describe(d.problem);
+        return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -72,6 +103,12 @@ void draw_practitioner(Ui& ui) {
                 break;
             }
         y += notice(dl, ui, y, msg);
+    }
+    std::string delivery;
+    if (delivery_words(ui, delivery)) y += notice(dl, ui, y, delivery);
+    else {
+        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), colour::muted, delivery.c_str());
+        y += ui.fonts.small->FontSize * 1.4f;
     }
     if (ui.shelf.packs().empty()) {
         y += notice(dl, ui, y, "No survey packs are installed. Ask your admin to load one.");

@@ -2,6 +2,7 @@
 // into flow calls; none keeps state of its own between frames.
 #pragma once
 
+#include "client.hpp"
 #include "flow/flow.hpp"
 #include "layout.hpp"
 #include "pack/shelf.hpp"
@@ -22,6 +23,10 @@ struct Ui {
     const Fonts& fonts;
     // Why answers can't be kept, when the answers file could not even be opened.
     const std::string& storage_problem;
+    // Delivery: the client's state, or null when delivery is not running;
+    // then `delivery_problem` says why (bad settings), or is empty (not set up).
+    const sync::Status* delivery;
+    const std::string& delivery_problem;
     flow::Millis now; // monotonic, for animations
     flow::Millis screen_since; // when the current screen appeared
 };
