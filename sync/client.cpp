@@ -100,6 +100,14 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_seconds * 1000));
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 100L); // bytes/s
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.low_speed_seconds));
+    if (cancelled_) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
+                         +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                             return (*static_cast<std::function<bool()>*>(user))() ? 1 : 0;
+                         });
+    }
     char err[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 
@@ -242,6 +250,7 @@ void Client::run(std::stop_token stop) {
     }
     backoff.reset();
     Http http(config_);
+    http.cancel_when([&stop] { return stop.stop_requested(); });
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
     while (!stop.stop_requested()) {
         Round round = deliver_round(*store, http, batch, now_ms());

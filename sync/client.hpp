@@ -38,10 +38,13 @@ public:
     Http(const Http&) = delete;
     Http& operator=(const Http&) = delete;
     PostResult post(const std::string& path, const std::string& json_body);
+    // Checked while a request runs; returning true abandons it (the kiosk is closing).
+    void cancel_when(std::function<bool()> cancelled) { cancelled_ = std::move(cancelled); }
 
 private:
     Config config_;
     CURL* curl_;
+    std::function<bool()> cancelled_;
 };
 
 // The delivery state in words-ready form, for the practitioner screen.

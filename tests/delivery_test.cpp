@@ -300,3 +300,18 @@ TEST_CASE("TLS: a certificate from an unknown CA is refused; with the CA configu
     CHECK(s.waiting == 0);
     exactly_once(store, ids);
 }
+
+TEST_CASE("closing the kiosk mid-request does not wait for the request's timeout") {
+    TempDir tmp;
+    fill(tmp / "kiosk.db", 5);
+    test::FaultProxy stall(1, test::FaultProxy::Fault::Stall, 100);
+    auto c = config("http://127.0.0.1:" + std::to_string(stall.port()), "t");
+    c.timeout_seconds = 60;
+    c.low_speed_seconds = 60;
+    auto client = std::make_unique<sync::Client>(tmp / "kiosk.db", c);
+    while (stall.requests() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto t0 = std::chrono::steady_clock::now();
+    client.reset();
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(waiting(tmp / "kiosk.db") == 5);
+}

@@ -1,7 +1,9 @@
-"""Sayso kiosk benchmarks: cold start, memory, frame times, commit latency, idle CPU.
+"""Sayso benchmarks: the kiosk (cold start, memory, frame times, commit
+latency, idle CPU) and delivery (draining a backlog to the collector).
 
-Run through tools/bench. Aims (issue 2): first frame within 300 ms, idle CPU
-under 1% of a core, answer commit p99 within 2x a bare fdatasync.
+Run through tools/bench. Aims: first frame within 300 ms, idle CPU under 1%
+of a core, answer commit p99 within 2x a bare fdatasync, a 10,000-response
+backlog delivered in under 2 s with the SQLite store.
 """
 import argparse
 import json
@@ -78,14 +80,109 @@ def idle_cpu(build, root, tmp, seconds):
         proc.wait()
 
 
+class Postgres:
+    """A throwaway PostgreSQL cluster in a temporary folder (Unix socket only)."""
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "pg")
+        os.makedirs(os.path.join(self.dir, "socket"))
+        bins = sorted(d for d in os.listdir("/usr/lib/postgresql") if d.isdigit()) if os.path.isdir("/usr/lib/postgresql") else []
+        if not bins:
+            raise RuntimeError("PostgreSQL is not installed")
+        self.bin = "/usr/lib/postgresql/%s/bin" % bins[-1]
+        self.as_user = []
+        if os.getuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            os.chmod(tmp, 0o755)
+            for root, dirs, files in os.walk(self.dir):
+                os.chown(root, pw.pw_uid, pw.pw_gid)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.as_user = ["/usr/sbin/runuser", "-u", "postgres", "--"]
+        data = os.path.join(self.dir, "data")
+        subprocess.run(self.as_user + [self.bin + "/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+                       check=True, capture_output=True)
+        subprocess.run(self.as_user + [self.bin + "/pg_ctl", "-D", data, "-w", "-l", os.path.join(self.dir, "log"),
+                                       "-o", "-k %s -c listen_addresses= -p 5432" % os.path.join(self.dir, "socket"),
+                                       "start"], check=True, capture_output=True)
+        self.data = data
+
+    def uri(self):
+        return "postgresql:///postgres?host=%s&port=5432&user=postgres" % os.path.join(self.dir, "socket")
+
+    def stop(self):
+        subprocess.run(self.as_user + [self.bin + "/pg_ctl", "-D", self.data, "-m", "fast", "stop"], capture_output=True)
+
+
+def delivery(build, tmp, store, devices, per_device, name):
+    """Fills one kiosk database per device, then drains them all at once to one collector."""
+    tool = os.path.join(build, "tools", "sayso-bench-delivery")
+    collector_bin = os.path.join(build, "tools", "sayso-collector")
+    dbs, tokens = [], []
+    for d in range(devices):
+        db = os.path.join(tmp, "%s-kiosk-%d.db" % (name, d))
+        subprocess.run([tool, "fill", db, str(per_device)], check=True)
+        dbs.append(db)
+        tokens.append(subprocess.run([collector_bin, "token", "add", "%s-%d" % (name, d), "--store", store],
+                                     check=True, capture_output=True, text=True).stdout.strip())
+    server = subprocess.Popen([collector_bin, "serve", "--listen", "127.0.0.1:0", "--store", store],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().strip().split(" ")[-1]
+        t0 = time.monotonic()
+        procs = [subprocess.Popen([tool, "drain", db, url, tok], stdout=subprocess.PIPE, text=True)
+                 for db, tok in zip(dbs, tokens)]
+        results = [json.loads(p.communicate()[0]) for p in procs]
+        wall = time.monotonic() - t0
+        if any(p.returncode != 0 for p in procs):
+            raise SystemExit("a delivery failed")
+    finally:
+        server.terminate()
+        server.wait()
+    total = sum(r["responses"] for r in results)
+    return total, wall
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--idle-seconds", type=float, default=10)
     ap.add_argument("--commits", type=int, default=500)
+    ap.add_argument("--backlog", type=int, default=10000)
+    ap.add_argument("--skip-kiosk", action="store_true", help="only the delivery figures")
     args = ap.parse_args()
+    if args.skip_kiosk:
+        return delivery_figures(args)
+    kiosk_figures(args)
+    return delivery_figures(args)
 
+
+def delivery_figures(args):
+    with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+        print("Delivery on loopback (sayso-bench-delivery drain: libcurl, batches of 500, one sayso-collector)")
+        n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector.db"), 1, args.backlog, "sqlite")
+        print("  %d-response backlog, SQLite store:      %6.2f s, %7.0f responses/s (aim: under 2 s)" %
+              (n, wall, n / wall))
+        n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector8.db"), 8, args.backlog // 8, "sqlite8")
+        print("  8 devices at once, SQLite store:        %6.2f s, %7.0f responses/s (%d responses)" % (wall, n / wall, n))
+        try:
+            pg = Postgres(tmp)
+        except Exception as e:  # noqa: BLE001 - say why and go on
+            print("  PostgreSQL store: not measured (%s)" % e)
+            return 0
+        try:
+            n, wall = delivery(args.build, tmp, pg.uri(), 1, args.backlog, "pg")
+            print("  %d-response backlog, PostgreSQL store:  %6.2f s, %7.0f responses/s" % (n, wall, n / wall))
+            n, wall = delivery(args.build, tmp, pg.uri(), 8, args.backlog // 8, "pg8")
+            print("  8 devices at once, PostgreSQL store:    %6.2f s, %7.0f responses/s (%d responses)" %
+                  (wall, n / wall, n))
+        finally:
+            pg.stop()
+    return 0
+
+
+def kiosk_figures(args):
     with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
         starts = []
         for i in range(5):
@@ -118,7 +215,6 @@ def main():
     print("  commit p99 / fdatasync p99: %7.2f x (aim: within 2x)" %
           (storage["commit_p99_ms"] / max(storage["fdatasync_p99_ms"], 1e-6)))
     print("  idle CPU over %.0f s:         %7.2f %% of a core (aim: under 1%%)" % (args.idle_seconds, cpu))
-    return 0
 
 
 if __name__ == "__main__":

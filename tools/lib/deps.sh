@@ -10,7 +10,7 @@ SAYSO_BUILD_PACKAGES=(
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
 SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl)
-SAYSO_BENCH_PACKAGES=(python3)
+SAYSO_BENCH_PACKAGES=(python3 postgresql)
 
 # install_packages PKG... : apt-get installs those not yet installed.
 install_packages() {

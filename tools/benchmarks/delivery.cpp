@@ -1,0 +1,102 @@
+// Delivery benchmark helper.
+//   sayso-bench-delivery fill DB N              a kiosk database with N finished responses, 8 answers each
+//   sayso-bench-delivery drain DB ENDPOINT TOKEN deliver them all; prints seconds and responses per second
+#include "client.hpp"
+#include "config.hpp"
+#include "storage/store.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sqlite3.h>
+#include <string>
+
+using namespace sayso;
+
+namespace {
+
+int fill(const char* db, int n) {
+    std::optional<storage::StorageProblem> p;
+    auto store = storage::Store::open(db, p);
+    if (!store) return std::fprintf(stderr, "%s\n", p->detail.c_str()), 1;
+    const std::string device = store->device_id();
+    store.reset();
+    // One transaction for the whole set: this prepares a backlog, it is not the kiosk's path.
+    sqlite3* h = nullptr;
+    sqlite3_open(db, &h);
+    sqlite3_exec(h, "BEGIN", nullptr, nullptr, nullptr);
+    sqlite3_stmt *r = nullptr, *a = nullptr;
+    sqlite3_prepare_v2(h,
+                       "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id,"
+                       " started_at, ended_at, state) VALUES (?1, 'after-my-visit', '1.0.0', '12-17', 'visit', 'en',"
+                       " ?2, ?3, ?3 + 90000, 'complete')",
+                       -1, &r, nullptr);
+    sqlite3_prepare_v2(h,
+                       "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options,"
+                       " text, answered_at) VALUES (?1, ?2, ?3, ?4, 'listened', 0, ?5, ?6, ?7)",
+                       -1, &a, nullptr);
+    for (int i = 0; i < n; ++i) {
+        const std::string id = flow::random_id();
+        const sqlite3_int64 at = 1'700'000'000'000 + i * 1000LL;
+        sqlite3_bind_text(r, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(r, 2, device.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(r, 3, at);
+        sqlite3_step(r);
+        sqlite3_reset(r);
+        for (int q = 0; q < 8; ++q) {
+            const std::string qid = "q" + std::to_string(q);
+            const bool text = q == 7;
+            sqlite3_bind_text(a, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(a, 2, qid.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(a, 3, q);
+            sqlite3_bind_text(a, 4, text ? "text" : "faces", -1, SQLITE_STATIC);
+            sqlite3_bind_text(a, 5, text ? "[]" : "[\"happy\"]", -1, SQLITE_STATIC);
+            sqlite3_bind_text(a, 6, text ? "My worker listens to me and explains things." : "", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(a, 7, at + q * 10000);
+            sqlite3_step(a);
+            sqlite3_reset(a);
+        }
+    }
+    sqlite3_finalize(r);
+    sqlite3_finalize(a);
+    const int rc = sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+    return rc == SQLITE_OK ? 0 : 1;
+}
+
+int drain(const char* db, const char* endpoint, const char* token) {
+    std::string err;
+    auto config = sync::parse_config(std::string("{\"endpoint\": \"") + endpoint + "\", \"token\": \"" + token + "\"}",
+                                     "bench", err);
+    if (!config) return std::fprintf(stderr, "%s\n", err.c_str()), 2;
+    std::optional<storage::StorageProblem> p;
+    auto store = storage::Store::open(db, p);
+    if (!store) return std::fprintf(stderr, "%s\n", p->detail.c_str()), 1;
+    sync::Http http(*config);
+    std::size_t delivered = 0, rounds = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (;;) {
+        auto round = sync::deliver_round(*store, http, 500, 0);
+        if (round.storage || round.result.kind != sync::PostResult::Kind::Ok) {
+            std::fprintf(stderr, "delivery failed: %s\n",
+                         round.storage ? round.storage->detail.c_str() : round.result.detail.c_str());
+            return 1;
+        }
+        if (round.sent == 0) break;
+        delivered += round.acknowledged;
+        ++rounds;
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("{\"responses\": %zu, \"rounds\": %zu, \"seconds\": %.3f, \"per_second\": %.0f}\n", delivered, rounds,
+                s, static_cast<double>(delivered) / s);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "fill") return fill(argv[2], std::atoi(argv[3]));
+    if (argc == 5 && std::string(argv[1]) == "drain") return drain(argv[2], argv[3], argv[4]);
+    std::fprintf(stderr, "usage: sayso-bench-delivery fill DB N | drain DB ENDPOINT TOKEN\n");
+    return 2;
+}
