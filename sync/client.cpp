@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <curl/curl.h>
+#include <future>
 #include <mutex>
 #include <random>
 
@@ -139,20 +140,26 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     return r;
 }
 
-Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, std::int64_t at_ms) {
-    Round round;
+Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* after) {
+    Prepared p;
     std::vector<storage::StoredResponse> waiting;
-    if ((round.storage = store.outbox(static_cast<int>(batch_size), waiting))) return round;
-    if (waiting.empty()) {
-        round.result.kind = PostResult::Kind::Ok;
-        return round;
-    }
-    const Batch batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
-    round.sent = batch.ids.size();
-    round.result = http.post("/v1/responses", batch.body);
+    p.storage = after ? store.outbox_after(static_cast<int>(batch_size), after->last_started_ms, after->last_id, waiting)
+                      : store.outbox(static_cast<int>(batch_size), waiting);
+    if (p.storage || waiting.empty()) return p;
+    p.batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
+    const auto& last = waiting[p.batch.ids.size() - 1];
+    p.last_started_ms = last.start.started_at_ms;
+    p.last_id = last.start.id;
+    return p;
+}
+
+Round send(storage::Store& store, Http& http, const Prepared& prepared, std::int64_t at_ms) {
+    Round round;
+    round.sent = prepared.batch.ids.size();
+    round.result = http.post("/v1/responses", prepared.batch.body);
     if (round.result.kind != PostResult::Kind::Ok) return round;
     std::string error;
-    auto ack = decode_ack(round.result.body, batch.ids, error);
+    auto ack = decode_ack(round.result.body, prepared.batch.ids, error);
     if (!ack) {
         round.result.kind = PostResult::Kind::BadReply;
         round.result.detail = error;
@@ -166,6 +173,17 @@ Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, s
         ++round.refused;
     }
     return round;
+}
+
+Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, std::int64_t at_ms) {
+    Prepared p = prepare(store, batch_size, nullptr);
+    if (p.storage || p.empty()) {
+        Round round;
+        round.storage = p.storage;
+        round.result.kind = PostResult::Kind::Ok;
+        return round;
+    }
+    return send(store, http, p, at_ms);
 }
 
 double Backoff::next() {
@@ -236,11 +254,13 @@ bool Client::sleep(std::stop_token& stop, double seconds) {
 
 void Client::run(std::stop_token stop) {
     std::optional<storage::StorageProblem> problem;
-    std::unique_ptr<storage::Store> store;
+    // Two connections: one sends and marks, the other reads the next batch meanwhile.
+    std::unique_ptr<storage::Store> store, ahead;
     Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
-    while (!stop.stop_requested() && !store) {
-        store = storage::Store::open(db_, problem);
-        if (!store) {
+    while (!stop.stop_requested() && !(store && ahead)) {
+        if (!store) store = storage::Store::open(db_, problem);
+        if (store && !ahead) ahead = storage::Store::open(db_, problem);
+        if (!(store && ahead)) {
             set([&](Status& s) {
                 s.problem = Status::Problem::Storage;
                 s.detail = problem->detail;
@@ -248,12 +268,29 @@ void Client::run(std::stop_token stop) {
             if (!sleep(stop, backoff.next())) return;
         }
     }
+    if (stop.stop_requested()) return;
     backoff.reset();
     Http http(config_);
     http.cancel_when([&stop] { return stop.stop_requested(); });
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
+    std::optional<Prepared> current; // read ahead during the last request
     while (!stop.stop_requested()) {
-        Round round = deliver_round(*store, http, batch, now_ms());
+        Prepared now = current ? std::move(*current) : prepare(*store, batch, nullptr);
+        current.reset();
+        Round round;
+        if (now.storage) {
+            round.storage = now.storage;
+        } else if (now.empty()) {
+            round.result.kind = PostResult::Kind::Ok; // nothing waiting
+        } else {
+            // The next batch is read while this one travels; it is joined before leaving this block.
+            auto next = std::async(std::launch::async, [&] { return prepare(*ahead, batch, &now); });
+            round = send(*store, http, now, now_ms());
+            Prepared following = next.get();
+            // Go straight on only after a success; anything else starts again from the oldest.
+            if (!round.storage && round.result.kind == PostResult::Kind::Ok && !following.storage && !following.empty())
+                current = std::move(following);
+        }
         std::int64_t waiting = -1;
         store->waiting(waiting);
         double wait = 0;
@@ -267,7 +304,9 @@ void Client::run(std::stop_token stop) {
             case K::Ok:
                 backoff.reset();
                 batch = static_cast<std::size_t>(config_.batch_size);
-                wait = round.sent == 0 ? config_.interval_seconds : 0; // more waiting: go on at once
+                // Nothing was sent: all delivered (or only left-overs to re-read at once).
+                wait = round.sent == 0 && waiting == 0 ? config_.interval_seconds : 0;
+                if (round.sent == 0 && waiting > 0) wait = backoff.next(); // waiting but unreadable: don't spin
                 break;
             case K::TooLarge:
                 if (batch > 1) batch /= 2;
@@ -300,7 +339,10 @@ void Client::run(std::stop_token stop) {
             s.detail = round.storage ? round.storage->detail : round.result.detail;
             ++s.rounds;
         });
-        if (wait > 0 && !sleep(stop, wait)) return;
+        if (wait > 0) {
+            current.reset();
+            if (!sleep(stop, wait)) return;
+        }
     }
 }
 

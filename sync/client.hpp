@@ -2,6 +2,7 @@
 // of its own: the kiosk's screens never wait on the network.
 #pragma once
 
+#include "batch.hpp"
 #include "config.hpp"
 #include "storage/store.hpp"
 
@@ -70,6 +71,19 @@ struct Round {
     std::optional<storage::StorageProblem> storage;
 };
 Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, std::int64_t now_ms);
+
+// A batch read from the outbox and encoded, ready to send. The client reads
+// the next one on a second connection while the current one is in flight.
+struct Prepared {
+    Batch batch;
+    std::int64_t last_started_ms = 0; // outbox position of the last response in it
+    std::string last_id;
+    std::optional<storage::StorageProblem> storage;
+    bool empty() const { return batch.ids.empty(); }
+};
+// The oldest batch, or with `after` the one following it.
+Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* after);
+Round send(storage::Store& store, Http& http, const Prepared& batch, std::int64_t now_ms);
 
 // Waits in retry: grows from `start` doubling to `cap`, each wait drawn
 // between half and all of the step; a success resets it.

@@ -293,6 +293,10 @@ TEST_CASE("the outbox gives ended responses oldest first, and forgets them once 
         CHECK(out[0].start.id == "a");
         CHECK(out[1].start.id == "b");
         CHECK(out[1].state == "incomplete");
+        // Reading on from where a batch ended gives the rest, in order.
+        REQUIRE_FALSE(s->outbox_after(10, out[1].start.started_at_ms, out[1].start.id, out));
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].start.id == "c");
 
         int marked = 0;
         // "d" is in progress and "zz" unknown: neither is marked.

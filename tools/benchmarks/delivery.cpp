@@ -6,6 +6,8 @@
 #include "storage/store.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <sqlite3.h>
@@ -64,31 +66,33 @@ int fill(const char* db, int n) {
     return rc == SQLITE_OK ? 0 : 1;
 }
 
+// Drains through the kiosk's own delivery client, timing until the outbox is empty.
 int drain(const char* db, const char* endpoint, const char* token) {
     std::string err;
     auto config = sync::parse_config(std::string("{\"endpoint\": \"") + endpoint + "\", \"token\": \"" + token + "\"}",
                                      "bench", err);
     if (!config) return std::fprintf(stderr, "%s\n", err.c_str()), 2;
-    std::optional<storage::StorageProblem> p;
-    auto store = storage::Store::open(db, p);
-    if (!store) return std::fprintf(stderr, "%s\n", p->detail.c_str()), 1;
-    sync::Http http(*config);
-    std::size_t delivered = 0, rounds = 0;
+    std::mutex mu;
+    std::condition_variable cv;
     const auto t0 = std::chrono::steady_clock::now();
-    for (;;) {
-        auto round = sync::deliver_round(*store, http, 500, 0);
-        if (round.storage || round.result.kind != sync::PostResult::Kind::Ok) {
-            std::fprintf(stderr, "delivery failed: %s\n",
-                         round.storage ? round.storage->detail.c_str() : round.result.detail.c_str());
-            return 1;
+    sync::Client client(db, *config, [&] { cv.notify_all(); });
+    sync::Status s;
+    {
+        std::unique_lock lock(mu);
+        for (;;) {
+            s = client.status();
+            if (s.waiting == 0 || s.problem != sync::Status::Problem::None) break;
+            cv.wait_for(lock, std::chrono::milliseconds(50));
         }
-        if (round.sent == 0) break;
-        delivered += round.acknowledged;
-        ++rounds;
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("{\"responses\": %zu, \"rounds\": %zu, \"seconds\": %.3f, \"per_second\": %.0f}\n", delivered, rounds,
-                s, static_cast<double>(delivered) / s);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s.problem != sync::Status::Problem::None) {
+        std::fprintf(stderr, "delivery failed: %s\n", s.detail.c_str());
+        return 1;
+    }
+    std::printf("{\"responses\": %lld, \"rounds\": %llu, \"seconds\": %.3f, \"per_second\": %.0f}\n",
+                static_cast<long long>(s.delivered), static_cast<unsigned long long>(s.rounds), secs,
+                static_cast<double>(s.delivered) / secs);
     return 0;
 }
 

@@ -278,7 +278,8 @@ const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS 
 } // namespace
 
 std::optional<StorageProblem> Store::read_responses(const std::string& sql, int limit,
-                                                    const std::function<bool(const StoredResponse&)>& each) {
+                                                    const std::function<bool(const StoredResponse&)>& each,
+                                                    const std::function<void(sqlite3_stmt*)>& bind_more) {
     std::optional<StorageProblem> problem;
     Stmt rs = prepare(sql.c_str(), problem);
     Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
@@ -286,6 +287,7 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
                       problem);
     if (problem) return problem;
     if (limit >= 0) sqlite3_bind_int(rs.get(), 1, limit);
+    if (bind_more) bind_more(rs.get());
     int rc;
     while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
         StoredResponse r;
@@ -336,6 +338,22 @@ std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredRespons
                               out.push_back(r);
                               return true;
                           });
+}
+
+std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_started_ms,
+                                                  const std::string& after_id, std::vector<StoredResponse>& out) {
+    out.clear();
+    return read_responses(
+        std::string(kResponseColumns) + kWaiting + "AND (started_at, id) > (?2, ?3) ORDER BY started_at, id LIMIT ?1",
+        limit,
+        [&](const StoredResponse& r) {
+            out.push_back(r);
+            return true;
+        },
+        [&](sqlite3_stmt* s) {
+            sqlite3_bind_int64(s, 2, after_started_ms);
+            bind_text(s, 3, after_id);
+        });
 }
 
 std::optional<StorageProblem> Store::waiting(std::int64_t& count) {

@@ -64,6 +64,9 @@ public:
     // The outbox: up to `limit` ended (complete or incomplete) responses not
     // yet acknowledged by the collection endpoint, oldest first.
     std::optional<StorageProblem> outbox(int limit, std::vector<StoredResponse>& out);
+    // The same, continuing after the response (after_started_ms, after_id) in outbox order.
+    std::optional<StorageProblem> outbox_after(int limit, std::int64_t after_started_ms, const std::string& after_id,
+                                               std::vector<StoredResponse>& out);
     // How many responses wait in the outbox.
     std::optional<StorageProblem> waiting(std::int64_t& count);
     // Marks acknowledged responses delivered, in one transaction. Unknown,
@@ -77,7 +80,8 @@ private:
     std::optional<StorageProblem> migrate();
     std::optional<StorageProblem> load_device_id();
     std::optional<StorageProblem> read_responses(const std::string& sql, int limit,
-                                                 const std::function<bool(const StoredResponse&)>& each);
+                                                 const std::function<bool(const StoredResponse&)>& each,
+                                                 const std::function<void(sqlite3_stmt*)>& bind_more = {});
 
     struct StmtDeleter {
         void operator()(sqlite3_stmt*) const;
