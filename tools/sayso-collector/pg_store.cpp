@@ -69,35 +69,48 @@ public:
                                      std::vector<std::string>& stored) override {
         std::lock_guard lock(mu_);
         stored.clear();
-        if (!command("BEGIN")) return error("starting a transaction");
+        // The whole batch in one statement: one round trip to the server
+        // however many responses, each stored at most once.
+        nlohmann::json rs = nlohmann::json::array(), as = nlohmann::json::array();
         for (const auto& x : batch) {
-            const char* v[] = {x.id.c_str(),           device_name.c_str(), x.device_id.c_str(), x.pack_id.c_str(),
-                               x.pack_version.c_str(), x.band.c_str(),      x.visit_type.c_str(), x.language.c_str(),
-                               x.started_at.c_str(),   x.ended_at.c_str(),  x.state.c_str()};
-            Result r(PQexecParams(c_,
-                                  "INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band,"
-                                  " visit_type, language, started_at, ended_at, state)"
-                                  " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (id) DO NOTHING",
-                                  11, nullptr, v, nullptr, nullptr, 0));
-            if (r.status() != PGRES_COMMAND_OK) return rollback("storing a response");
-            const bool fresh = std::string(PQcmdTuples(r.r)) == "1";
-            if (fresh)
-                for (const auto& a : x.answers) {
-                    const std::string pos = std::to_string(a.position);
-                    const std::string opts = nlohmann::json(a.options).dump();
-                    const char* av[] = {x.id.c_str(),      a.question_id.c_str(), pos.c_str(),
-                                        a.kind.c_str(),    a.measure.c_str(),     a.skipped ? "true" : "false",
-                                        opts.c_str(),      a.text.c_str(),        a.answered_at.c_str()};
-                    Result ar(PQexecParams(c_,
-                                           "INSERT INTO answers (response_id, question_id, position, kind, measure,"
-                                           " skipped, options, text, answered_at)"
-                                           " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
-                                           9, nullptr, av, nullptr, nullptr, 0));
-                    if (ar.status() != PGRES_COMMAND_OK) return rollback("storing an answer");
-                }
-            stored.push_back(x.id);
+            rs.push_back({{"id", x.id}, {"device_id", x.device_id}, {"pack_id", x.pack_id},
+                          {"pack_version", x.pack_version}, {"band", x.band}, {"visit_type", x.visit_type},
+                          {"language", x.language}, {"started_at", x.started_at}, {"ended_at", x.ended_at},
+                          {"state", x.state}});
+            for (const auto& a : x.answers)
+                as.push_back({{"response_id", x.id}, {"question_id", a.question_id}, {"position", a.position},
+                              {"kind", a.kind}, {"measure", a.measure}, {"skipped", a.skipped},
+                              {"options", nlohmann::json(a.options).dump()}, {"text", a.text},
+                              {"answered_at", a.answered_at}});
         }
-        if (!command("COMMIT")) return rollback("committing");
+        const std::string rj = rs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string aj = as.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const char* v[] = {device_name.c_str(), rj.c_str(), aj.c_str()};
+        Result r(PQexecParams(
+            c_,
+            "WITH batch AS ("
+            "  SELECT * FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, device_id text, pack_id text,"
+            "    pack_version text, band text, visit_type text, language text, started_at text, ended_at text,"
+            "    state text)) WITH ORDINALITY AS b(id, device_id, pack_id, pack_version, band, visit_type, language,"
+            "    started_at, ended_at, state, n)"
+            "), fresh AS ("
+            "  INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
+            "    started_at, ended_at, state)"
+            "  SELECT id, $1, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at,"
+            "    state FROM batch ORDER BY n"
+            "  ON CONFLICT (id) DO NOTHING RETURNING id"
+            ")"
+            " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
+            "   answered_at)"
+            " SELECT a.response_id, a.question_id, a.position, a.kind, a.measure, a.skipped, a.options, a.text,"
+            "   a.answered_at"
+            " FROM jsonb_to_recordset($3::jsonb) AS a(response_id text, question_id text, position integer,"
+            "   kind text, measure text, skipped boolean, options text, text text, answered_at text)"
+            " WHERE a.response_id IN (SELECT id FROM fresh)"
+            " ON CONFLICT DO NOTHING",
+            3, nullptr, v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
+        for (const auto& x : batch) stored.push_back(x.id);
         return std::nullopt;
     }
 
