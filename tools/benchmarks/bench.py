@@ -132,7 +132,12 @@ def delivery(build, tmp, store, devices, per_device, name):
         t0 = time.monotonic()
         procs = [subprocess.Popen([tool, "drain", db, url, tok], stdout=subprocess.PIPE, text=True)
                  for db, tok in zip(dbs, tokens)]
-        results = [json.loads(p.communicate()[0]) for p in procs]
+        results, peak_kib = [], 0
+        for p in procs:
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            results.append(json.loads(p.stdout.read()))
+            peak_kib = max(peak_kib, usage.ru_maxrss)
         wall = time.monotonic() - t0
         if any(p.returncode != 0 for p in procs):
             raise SystemExit("a delivery failed")
@@ -140,6 +145,7 @@ def delivery(build, tmp, store, devices, per_device, name):
         server.terminate()
         server.wait()
     total = sum(r["responses"] for r in results)
+    delivery.peak_mb = peak_kib / 1024  # the largest sending process
     return total, wall
 
 
@@ -164,6 +170,10 @@ def delivery_figures(args):
         n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector.db"), 1, args.backlog, "sqlite")
         print("  %d-response backlog, SQLite store:      %6.2f s, %7.0f responses/s (aim: under 2 s)" %
               (n, wall, n / wall))
+        small_peak = delivery.peak_mb
+        n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector50k.db"), 1, 5 * args.backlog, "big")
+        print("  %d-response backlog, SQLite store:      %6.2f s, %7.0f responses/s; sender peak RSS %.1f MB"
+              " (%.1f MB for %d)" % (n, wall, n / wall, delivery.peak_mb, small_peak, args.backlog))
         n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector8.db"), 8, args.backlog // 8, "sqlite8")
         print("  8 devices at once, SQLite store:        %6.2f s, %7.0f responses/s (%d responses)" % (wall, n / wall, n))
         try:
