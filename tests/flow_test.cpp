@@ -334,3 +334,11 @@ TEST_CASE("no new child is handed a survey while answers are waiting to be saved
     CHECK(all[0].state == "complete");
     CHECK(all[0].answers.size() == 4);
 }
+
+TEST_CASE("a manual clock's wall time starts where it was set and moves with it") {
+    flow::ManualClock c(1'700'000'000'000);
+    CHECK(c.wall_ms() == 1'700'000'000'000);
+    c.advance(Millis(1500));
+    CHECK(c.wall_ms() == 1'700'000'001'500);
+    CHECK(c.monotonic() > Millis(1500)); // never near 0, which stands for "never"
+}

@@ -33,12 +33,13 @@ public:
     ManualClock() : wall_start_(SystemClock().wall_ms()) {}
     explicit ManualClock(std::int64_t wall_start) : wall_start_(wall_start) {}
     Millis monotonic() const override { return now_; }
-    std::int64_t wall_ms() const override { return wall_start_ + now_.count(); }
+    std::int64_t wall_ms() const override { return wall_start_ + (now_ - kStart).count(); }
     void advance(Millis d) { now_ += d; }
 
 private:
+    static constexpr Millis kStart{1'000'000}; // 1000 s, so "never touched" (0) is clearly in the past
     std::int64_t wall_start_;
-    Millis now_{1'000'000}; // 1000 s, so "never touched" (0) is clearly in the past
+    Millis now_{kStart};
 };
 
 } // namespace sayso::flow
