@@ -270,26 +270,47 @@ void Client::run(std::stop_token stop) {
     }
     if (stop.stop_requested()) return;
     backoff.reset();
-    Http http(config_);
+    // Two requests travel at once, on two handles and two database
+    // connections: the collector reads one batch while it stores the other.
+    Http http(config_), http2(config_);
     http.cancel_when([&stop] { return stop.stop_requested(); });
+    http2.cancel_when([&stop] { return stop.stop_requested(); });
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
-    std::optional<Prepared> current; // read ahead during the last request
+    std::optional<Prepared> after; // where the last successful pair ended in the outbox
     while (!stop.stop_requested()) {
-        Prepared now = current ? std::move(*current) : prepare(*store, batch, nullptr);
-        current.reset();
+        Prepared first = prepare(*store, batch, after ? &*after : nullptr);
+        if (after && !first.storage && first.empty()) {
+            after.reset(); // the end of the outbox: start again from the oldest, for anything left unacknowledged
+            first = prepare(*store, batch, nullptr);
+        }
+        after.reset();
         Round round;
-        if (now.storage) {
-            round.storage = now.storage;
-        } else if (now.empty()) {
+        if (first.storage) {
+            round.storage = first.storage;
+        } else if (first.empty()) {
             round.result.kind = PostResult::Kind::Ok; // nothing waiting
         } else {
-            // The next batch is read while this one travels; it is joined before leaving this block.
-            auto next = std::async(std::launch::async, [&] { return prepare(*ahead, batch, &now); });
-            round = send(*store, http, now, now_ms());
-            Prepared following = next.get();
-            // Go straight on only after a success; anything else starts again from the oldest.
-            if (!round.storage && round.result.kind == PostResult::Kind::Ok && !following.storage && !following.empty())
-                current = std::move(following);
+            Prepared second = prepare(*ahead, batch, &first);
+            if (second.storage || second.empty()) {
+                round = send(*store, http, first, now_ms());
+                if (!round.storage && round.result.kind == PostResult::Kind::Ok) after = std::move(first);
+            } else {
+                // Joined before leaving this block: the lambda's references stay valid.
+                auto other = std::async(std::launch::async, [&] { return send(*ahead, http2, second, now_ms()); });
+                round = send(*store, http, first, now_ms());
+                Round r2 = other.get();
+                const bool both_ok = !round.storage && !r2.storage && round.result.kind == PostResult::Kind::Ok &&
+                                     r2.result.kind == PostResult::Kind::Ok;
+                if (!round.storage && round.result.kind == PostResult::Kind::Ok) {
+                    // Report the second's trouble, if it had any.
+                    round.storage = r2.storage;
+                    if (r2.result.kind != PostResult::Kind::Ok) round.result = r2.result;
+                }
+                round.sent += r2.sent;
+                round.acknowledged += r2.acknowledged;
+                round.refused += r2.refused;
+                if (both_ok) after = std::move(second);
+            }
         }
         std::int64_t waiting = -1;
         store->waiting(waiting);
@@ -340,7 +361,7 @@ void Client::run(std::stop_token stop) {
             ++s.rounds;
         });
         if (wait > 0) {
-            current.reset();
+            after.reset();
             if (!sleep(stop, wait)) return;
         }
     }
