@@ -323,11 +323,16 @@ void Client::run(std::stop_token stop) {
             using K = PostResult::Kind;
             switch (round.result.kind) {
             case K::Ok:
+                // (A batch halved after a 413 stays halved: the server said what it can take.)
+                if (round.sent > round.acknowledged + round.refused) {
+                    // The server left some ids unanswered: send them again, but not in a tight loop.
+                    p = Status::Problem::ServerError;
+                    wait = backoff.next();
+                    break;
+                }
                 backoff.reset();
-                batch = static_cast<std::size_t>(config_.batch_size);
-                // Nothing was sent: all delivered (or only left-overs to re-read at once).
-                wait = round.sent == 0 && waiting == 0 ? config_.interval_seconds : 0;
-                if (round.sent == 0 && waiting > 0) wait = backoff.next(); // waiting but unreadable: don't spin
+                // Nothing was sent: all delivered. Otherwise go straight on with the next batch.
+                wait = round.sent == 0 ? config_.interval_seconds : 0;
                 break;
             case K::TooLarge:
                 if (batch > 1) batch /= 2;

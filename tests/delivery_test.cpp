@@ -10,6 +10,7 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <httplib.h>
 #include <set>
 
 using namespace sayso;
@@ -314,4 +315,41 @@ TEST_CASE("closing the kiosk mid-request does not wait for the request's timeout
     client.reset();
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
     CHECK(waiting(tmp / "kiosk.db") == 5);
+}
+
+TEST_CASE("a server that never answers for one response: it is resent with backoff, never marked delivered") {
+    TempDir tmp;
+    const auto ids = fill(tmp / "kiosk.db", 3);
+    std::atomic<int> requests{0};
+    httplib::Server server;
+    server.Post("/v1/responses", [&](const httplib::Request& req, httplib::Response& res) {
+        ++requests;
+        auto j = nlohmann::json::parse(req.body);
+        // Acknowledge everything except the second response, of which nothing is said.
+        nlohmann::json accepted = nlohmann::json::array();
+        for (const auto& r : j["responses"])
+            if (r["id"] != ids[1]) accepted.push_back(r["id"]);
+        res.set_content(nlohmann::json{{"protocol", 1}, {"accepted", accepted}, {"rejected", nlohmann::json::array()}}
+                            .dump(),
+                        "application/json");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { server.listen_after_bind(); });
+    auto c = config("http://127.0.0.1:" + std::to_string(port), "t");
+    c.retry_start_seconds = 0.2;
+    c.retry_cap_seconds = 0.2;
+    {
+        sync::Client client(tmp / "kiosk.db", c);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        const auto s = client.status();
+        CHECK(s.delivered == 2);
+        CHECK(s.waiting == 1);
+        CHECK(s.problem == sync::Status::Problem::ServerError);
+    }
+    // Resent a backoff apart (0.1-0.2 s), not hundreds of times in a tight loop.
+    CHECK(requests.load() >= 3);
+    CHECK(requests.load() <= 16);
+    server.stop();
+    serving.join();
+    CHECK(waiting(tmp / "kiosk.db") == 1);
 }
