@@ -342,3 +342,26 @@ TEST_CASE("a manual clock's wall time starts where it was set and moves with it"
     CHECK(c.wall_ms() == 1'700'000'001'500);
     CHECK(c.monotonic() > Millis(1500)); // never near 0, which stands for "never"
 }
+
+TEST_CASE("with a PIN, sessions end on the locked screen and only unlock opens the practitioner screen") {
+    Fixture f;
+    auto& flow = *f.flow;
+    flow.set_locking(true);
+    REQUIRE(flow.lock());
+    CHECK(flow.screen() == Screen::Locked);
+    CHECK_FALSE(flow.select_band("4-7")); // nothing behind the PIN pad can be touched
+    REQUIRE(flow.unlock());
+    f.hand_over("4-7");
+    flow.start();
+    while (flow.screen() == Screen::Question) flow.skip();
+    REQUIRE(flow.finish());
+    CHECK(flow.screen() == Screen::Locked);
+    CHECK(flow.session() == nullptr);
+    SUBCASE("also when the child walks away") {
+        flow.unlock();
+        f.hand_over("8-11");
+        f.pass(flow.settings().idle_timeout);
+        f.pass(flow.settings().still_there_timeout);
+        CHECK(flow.screen() == Screen::Locked);
+    }
+}

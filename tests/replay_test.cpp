@@ -290,3 +290,39 @@ TEST_CASE("with nobody to deliver to, the practitioner reads that the server can
     REQUIRE(r.code == 0);
     CHECK_FALSE(k.stored().at(0).delivered_at_ms.has_value());
 }
+
+TEST_CASE("the PIN pad: wrong, right, back after each child, and a lockout that survives a restart") {
+    Kiosk k;
+    {
+        // A database with the practitioner PIN 2468, set the way an admin does.
+        test::write_file(k.tmp / "pin.txt", "2468\n2468\n");
+        auto set = test::run({"/bin/sh", "-c",
+                              std::string(SAYSO_ADMIN) + " pin set --db " + k.db.string() + " < " +
+                                  (k.tmp / "pin.txt").string()});
+        REQUIRE(set.code == 0);
+    }
+    auto pin = [](const std::string& digits) {
+        std::string s;
+        for (char d : digits) s += std::string("tap pin:") + d + "\n";
+        return s + "tap pin:ok\n";
+    };
+    auto r = k.replay("expect locked\nshot pin-pad\n" + pin("1111") + "expect locked\nshot pin-wrong\n" + pin("2468") +
+                          "expect practitioner\ntap band:4-7\ntap visit:visit\ntap handover\ntap start\n"
+                          "tap skip\ntap skip\ntap skip\ntap skip\nexpect thanks\ntap finish\nexpect locked\n",
+                      "pin");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(k.stored().size() == 1);
+
+    // Three wrong tries lock the pad; the right PIN then does nothing, even after a restart.
+    r = k.replay(pin("1111") + pin("2222") + pin("3333") + pin("2468") + "expect locked\nshot pin-locked\n",
+                 "pin-lockout");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    r = k.replay(pin("2468") + "expect locked\n", "pin-restart");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    // And the practitioner screen's widgets were never reachable.
+    r = k.replay("tap band:4-7\n", "pin-no-way-round");
+    CHECK(r.code == 3);
+}

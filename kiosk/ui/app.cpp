@@ -52,10 +52,17 @@ struct SdlDeleter {
 class Kiosk {
 public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
-          sync::Client* client, std::string delivery_problem, SDL_Window* window, SDL_Renderer* renderer)
+          sync::Client* client, std::string delivery_problem, access::Gate* gate, SDL_Window* window,
+          SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), client_(client),
-          delivery_problem_(std::move(delivery_problem)), window_(window), renderer_(renderer) {
+          delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer) {
+        // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
+        if (gate_ && gate_->has_pin(access::Role::Practitioner)) {
+            flow_.set_locking(true);
+            flow_.lock();
+            last_screen_ = flow::Screen::Locked;
+        }
         reload_packs();
         relayout();
         screen_since_ = clock_.monotonic();
@@ -164,6 +171,8 @@ private:
     std::string storage_problem_;
     sync::Client* client_;
     std::string delivery_problem_;
+    access::Gate* gate_;
+    std::string pin_entry_, pin_message_;
     SDL_Window* window_;
     SDL_Renderer* renderer_;
     bool quit_ = false;
@@ -288,9 +297,14 @@ private:
         last_screen_ = s;
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
-        if (s == flow::Screen::Practitioner) reload_packs();
+        if (s == flow::Screen::Practitioner || s == flow::Screen::Locked) reload_packs();
+        if (s != flow::Screen::Locked) {
+            pin_entry_.clear();
+            pin_message_.clear();
+        }
         // A session just ended: its response is in the outbox now.
-        if (client_ && (s == flow::Screen::Thanks || s == flow::Screen::Practitioner)) client_->wake();
+        if (client_ && (s == flow::Screen::Thanks || s == flow::Screen::Practitioner || s == flow::Screen::Locked))
+            client_->wake();
     }
 
     void update_text_input() {
@@ -329,9 +343,11 @@ private:
               textures_,       widgets_,
               layout_,         fonts_,
               storage_problem_, delivery ? &*delivery : nullptr,
-              delivery_problem_, now,
-              screen_since_};
+              delivery_problem_, gate_,
+              pin_entry_,      pin_message_,
+              now,             screen_since_};
         switch (flow_.screen()) {
+        case flow::Screen::Locked: draw_pin_pad(ui); break;
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
         case flow::Screen::Welcome: draw_welcome(ui); break;
         case flow::Screen::Question: draw_question(ui); break;
@@ -507,12 +523,16 @@ int run(const Options& o) {
         }
     }
 
+    std::unique_ptr<access::Gate> gate;
+
     int code = kExitOk;
     {
         flow::SystemClock system_clock;
         flow::ManualClock manual_clock;
         const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
-        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, window.get(), renderer.get());
+        if (store) gate = std::make_unique<access::Gate>(*store, clock);
+        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, gate.get(), window.get(),
+                    renderer.get());
         code = o.replay ? kiosk.replay(script, manual_clock) : kiosk.live();
     }
 

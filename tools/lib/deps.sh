@@ -5,7 +5,7 @@ SAYSO_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev libpq-dev
+  libcpp-httplib-dev libssl-dev libpq-dev libsodium-dev
   fonts-sil-andika
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.

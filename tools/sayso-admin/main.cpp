@@ -1,6 +1,7 @@
 // sayso-admin: looks after a kiosk's packs and answers from the command line.
 //   sayso-admin validate DIR...                    check survey packs
 //   sayso-admin responses --db PATH --format jsonl|csv   print stored responses
+#include "access/gate.hpp"
 #include "pack/pack.hpp"
 #include "storage/store.hpp"
 
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <unistd.h>
 #include <iostream>
 #include <string>
 
@@ -108,6 +110,33 @@ int responses(const std::string& db, const std::string& format) {
     return std::cout ? 0 : 1;
 }
 
+// Reads the new PIN twice from standard input (one line each), so a typo is caught.
+int set_pin(const std::string& db, const std::string& role) {
+    std::string first, second;
+    if (isatty(0)) std::cerr << "New " << role << " PIN: ";
+    std::getline(std::cin, first);
+    if (isatty(0)) std::cerr << "The same PIN again: ";
+    std::getline(std::cin, second);
+    if (first != second) {
+        std::cerr << "sayso-admin: the two PINs differ; nothing was changed\n";
+        return 1;
+    }
+    std::optional<storage::StorageProblem> problem;
+    auto store = storage::Store::open(db, problem);
+    if (!store) {
+        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
+        return 1;
+    }
+    flow::SystemClock clock;
+    access::Gate gate(*store, clock);
+    if (auto err = gate.set_pin(role == "admin" ? access::Role::Admin : access::Role::Practitioner, first)) {
+        std::cerr << "sayso-admin: " << *err << "; nothing was changed\n";
+        return 1;
+    }
+    std::cerr << "sayso-admin: the " << role << " PIN is set\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -126,6 +155,15 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"jsonl", "csv"}))
         ->capture_default_str();
 
+    std::string role = "practitioner";
+    auto* pin = app.add_subcommand("pin", "PINs of the kiosk");
+    pin->require_subcommand(1);
+    auto* pin_set = pin->add_subcommand("set", "set a PIN, read twice from standard input (4 to 8 digits)");
+    pin_set->add_option("--db", db, "the kiosk's database file")->required();
+    pin_set->add_option("--role", role, "practitioner or admin")
+        ->check(CLI::IsMember({"practitioner", "admin"}))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -133,5 +171,6 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     if (*v) return validate(dirs);
+    if (*pin_set) return set_pin(db, role);
     return responses(db, format);
 }

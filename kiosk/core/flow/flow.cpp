@@ -6,6 +6,7 @@ namespace sayso::flow {
 
 const char* screen_name(Screen s) {
     switch (s) {
+    case Screen::Locked: return "locked";
     case Screen::Practitioner: return "practitioner";
     case Screen::Welcome: return "welcome";
     case Screen::Question: return "question";
@@ -17,6 +18,37 @@ const char* screen_name(Screen s) {
 
 Flow::Flow(const Clock& clock, Recorder& recorder, Settings settings)
     : clock_(clock), recorder_(recorder), settings_(settings) {}
+
+// --- PIN ------------------------------------------------------------------------
+
+void Flow::set_locking(bool on) {
+    locking_ = on;
+    if (!on && screen_ == Screen::Locked) {
+        screen_ = Screen::Practitioner;
+        changed();
+    }
+}
+
+bool Flow::lock() {
+    if (!locking_ || screen_ != Screen::Practitioner) return false;
+    screen_ = Screen::Locked;
+    changed();
+    return true;
+}
+
+bool Flow::unlock() {
+    if (screen_ != Screen::Locked) return false;
+    screen_ = Screen::Practitioner;
+    changed();
+    return true;
+}
+
+void Flow::back_to_practitioner() {
+    session_.reset();
+    screen_ = locking_ ? Screen::Locked : Screen::Practitioner;
+    band_.clear();
+    changed();
+}
 
 // --- practitioner -----------------------------------------------------------
 
@@ -184,10 +216,7 @@ bool Flow::still_here() {
 
 bool Flow::finish() {
     if (screen_ != Screen::Thanks) return false;
-    session_.reset();
-    screen_ = Screen::Practitioner;
-    band_.clear();
-    changed();
+    back_to_practitioner();
     return true;
 }
 
@@ -225,17 +254,11 @@ bool Flow::tick() {
     if (screen_ == Screen::StillThere && t - still_since_ >= settings_.still_there_timeout) {
         keep_drafts();
         end_session(Completion::Incomplete);
-        session_.reset();
-        screen_ = Screen::Practitioner;
-        band_.clear();
-        changed();
+        back_to_practitioner();
         did = true;
     }
     if (screen_ == Screen::Thanks && t >= thanks_until_) {
-        session_.reset();
-        screen_ = Screen::Practitioner;
-        band_.clear();
-        changed();
+        back_to_practitioner();
         did = true;
     }
     return did;

@@ -16,7 +16,7 @@
 
 namespace sayso::flow {
 
-enum class Screen { Practitioner, Welcome, Question, StillThere, Thanks };
+enum class Screen { Locked, Practitioner, Welcome, Question, StillThere, Thanks };
 const char* screen_name(Screen);
 
 struct Settings {
@@ -53,6 +53,13 @@ public:
     Screen screen() const { return screen_; }
     // Bumped on every change of what the screens show.
     std::uint64_t version() const { return version_; }
+
+    // The PIN pad. With locking on, every session ends on the locked screen,
+    // and only unlock() (after the PIN was checked) opens the practitioner screen.
+    void set_locking(bool on);
+    bool locking() const { return locking_; }
+    bool lock();
+    bool unlock();
 
     // Practitioner screen.
     void select_pack(std::shared_ptr<const pack::Pack> pack);
@@ -112,6 +119,7 @@ private:
     Recorder& recorder_;
     Settings settings_;
     Screen screen_ = Screen::Practitioner;
+    bool locking_ = false;
     Screen paused_ = Screen::Welcome;
     std::uint64_t version_ = 0;
 
@@ -139,6 +147,7 @@ private:
     void advance();
     void load_drafts();
     void end_session(Completion c);
+    void back_to_practitioner(); // after a session: the practitioner screen, or the PIN pad
 };
 
 } // namespace sayso::flow

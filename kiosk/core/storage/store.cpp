@@ -60,6 +60,15 @@ DROP INDEX responses_outbox;
 CREATE INDEX responses_outbox ON responses(started_at, id)
     WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress';
 )sql"},
+    {4, R"sql(
+-- PINs, as slow salted hashes (argon2id strings), and their lockouts, which outlive a restart.
+CREATE TABLE pins (
+    role         TEXT PRIMARY KEY CHECK (role IN ('practitioner', 'admin')),
+    hash         TEXT NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,  -- wrong tries in a row
+    locked_until INTEGER NOT NULL DEFAULT 0   -- ms since the Unix epoch
+);
+)sql"},
 };
 
 StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
@@ -402,6 +411,44 @@ std::optional<StorageProblem> Store::mark_delivered(const std::vector<std::strin
         marked = 0;
         return p;
     }
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::pin(const std::string& role, std::optional<PinRecord>& out) {
+    out.reset();
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("SELECT hash, failures, locked_until FROM pins WHERE role = ?1", problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, role);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+        out = PinRecord{column_text(s.get(), 0), sqlite3_column_int(s.get(), 1), sqlite3_column_int64(s.get(), 2)};
+        return std::nullopt;
+    }
+    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a PIN");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::set_pin(const std::string& role, const std::string& hash) {
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("INSERT INTO pins (role, hash) VALUES (?1, ?2) ON CONFLICT (role) DO UPDATE"
+                     " SET hash = excluded.hash, failures = 0, locked_until = 0",
+                     problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, role);
+    bind_text(s.get(), 2, hash);
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms) {
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("UPDATE pins SET failures = ?2, locked_until = ?3 WHERE role = ?1", problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, role);
+    sqlite3_bind_int(s.get(), 2, failures);
+    sqlite3_bind_int64(s.get(), 3, until_ms);
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN lockout");
     return std::nullopt;
 }
 

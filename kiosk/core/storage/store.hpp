@@ -21,6 +21,12 @@ using flow::StorageProblem;
 // Newest schema this build knows; see migrations in store.cpp.
 int schema_version();
 
+struct PinRecord {
+    std::string hash;          // argon2id string from libsodium's crypto_pwhash_str
+    int failures = 0;          // wrong tries in a row
+    std::int64_t locked_until_ms = 0;
+};
+
 struct StoredAnswer {
     flow::AnswerRecord record;
 };
@@ -57,6 +63,12 @@ public:
     std::optional<StorageProblem> close_abandoned(int& closed);
 
     const std::string& device_id() const { return device_id_; }
+
+    // PINs by role ("practitioner", "admin"); `out` is empty when none is set.
+    std::optional<StorageProblem> pin(const std::string& role, std::optional<PinRecord>& out);
+    // Sets a PIN's hash and clears its lockout.
+    std::optional<StorageProblem> set_pin(const std::string& role, const std::string& hash);
+    std::optional<StorageProblem> set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms);
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);

@@ -81,6 +81,13 @@ void draw_practitioner(Ui& ui) {
     dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
                 ImVec2(2 * L.pad + title_w + L.pad, y + (ui.fonts.large->FontSize - ui.fonts.body->FontSize) * 0.7f),
                 colour::muted, "Before you pass the tablet to the child");
+    if (flow.locking()) {
+        // Lock the screen now, e.g. before leaving the tablet on a table.
+        const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
+        if (tile(ui.widgets, "lock", ImVec2(L.width - 2 * L.pad - w, y), ImVec2(L.width - 2 * L.pad, y + h), {},
+                 "Lock", ui.fonts.body, {}))
+            flow.lock();
+    }
     y += ui.fonts.large->FontSize + L.pad;
 
     // What needs the practitioner's attention comes first, in words.

@@ -2,6 +2,7 @@
 // into flow calls; none keeps state of its own between frames.
 #pragma once
 
+#include "access/gate.hpp"
 #include "client.hpp"
 #include "flow/flow.hpp"
 #include "layout.hpp"
@@ -27,10 +28,16 @@ struct Ui {
     // then `delivery_problem` says why (bad settings), or is empty (not set up).
     const sync::Status* delivery;
     const std::string& delivery_problem;
+    // The PIN pad: the gate (null without a usable database), the digits typed
+    // so far, and what the last try came to.
+    access::Gate* gate;
+    std::string& pin_entry;
+    std::string& pin_message;
     flow::Millis now; // monotonic, for animations
     flow::Millis screen_since; // when the current screen appeared
 };
 
+void draw_pin_pad(Ui& ui);
 void draw_practitioner(Ui& ui);
 void draw_welcome(Ui& ui);
 void draw_question(Ui& ui);

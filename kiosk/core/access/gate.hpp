@@ -1,0 +1,49 @@
+// The PIN in front of the practitioner screen: slow salted hashes
+// (libsodium's argon2id), and lockouts that grow and outlive a restart.
+#pragma once
+
+#include "flow/clock.hpp"
+#include "storage/store.hpp"
+
+#include <optional>
+#include <string>
+
+namespace sayso::access {
+
+enum class Role { Practitioner, Admin };
+const char* role_name(Role);
+
+// How long a role stays locked after `failures` wrong tries in a row: not at
+// all for the first 3, then 30 s doubling (10 wrong tries: 64 minutes).
+std::int64_t lockout_ms(int failures);
+
+// "" if `pin` is acceptable (4 to 8 digits), else why not.
+std::string check_new_pin(const std::string& pin);
+
+// An argon2id hash string for `pin` (about 0.2 s, 64 MiB: slow on purpose).
+std::optional<std::string> hash_pin(const std::string& pin);
+
+class Gate {
+public:
+    Gate(storage::Store& store, const flow::Clock& clock) : store_(store), clock_(clock) {}
+
+    enum class Result { Open, Wrong, LockedOut, NoPin, Problem };
+    struct Attempt {
+        Result result = Result::Problem;
+        std::int64_t locked_for_ms = 0; // when LockedOut (or Wrong that just locked it)
+        std::string problem;            // when Problem
+    };
+
+    bool has_pin(Role role);
+    // Checks a PIN (about 0.1 s). While locked out, no PIN is even checked.
+    Attempt check(Role role, const std::string& pin);
+    // How long `role` stays locked from now, 0 if not.
+    std::int64_t locked_for_ms(Role role);
+    std::optional<std::string> set_pin(Role role, const std::string& pin); // error words, if any
+
+private:
+    storage::Store& store_;
+    const flow::Clock& clock_;
+};
+
+} // namespace sayso::access
