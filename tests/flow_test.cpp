@@ -365,3 +365,31 @@ TEST_CASE("with a PIN, sessions end on the locked screen and only unlock opens t
         CHECK(flow.screen() == Screen::Locked);
     }
 }
+
+TEST_CASE("the child's own stop ends the session, keeps the answers and marks it incomplete") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("12-17");
+    REQUIRE(flow.stop()); // from the welcome screen, before any answer
+    auto first = f.stored().at(0);
+    CHECK(first.state == "incomplete");
+    CHECK(first.answers.empty());
+    f.pass(flow.settings().thanks_duration);
+    REQUIRE(flow.screen() == Screen::Practitioner);
+
+    f.hand_over("12-17");
+    flow.start();
+    flow.choose("happy");
+    f.pass(Millis(700));
+    flow.choose("sad"); // the second answer, still confirming
+    REQUIRE(flow.stop());
+    CHECK(flow.screen() == Screen::Thanks);
+    CHECK_FALSE(flow.stop()); // once
+    auto r = f.stored().at(1);
+    CHECK(r.state == "incomplete");
+    REQUIRE(r.answers.size() == 2);
+    CHECK(r.answers[1].options == std::vector<std::string>{"sad"});
+    f.pass(flow.settings().thanks_duration);
+    CHECK(flow.screen() == Screen::Practitioner);
+    CHECK(flow.session() == nullptr);
+}

@@ -326,3 +326,18 @@ TEST_CASE("the PIN pad: wrong, right, back after each child, and a lockout that 
     r = k.replay("tap band:4-7\n", "pin-no-way-round");
     CHECK(r.code == 3);
 }
+
+TEST_CASE("the child taps stop: thank-you, then the practitioner screen; the answers kept, marked incomplete") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\nshot stop-welcome\ntap start\n"
+                      "tap answer:listened:ok\nwait 800\nshot stop-question\ntap stop\nexpect thanks\n"
+                      "wait 9000\nexpect practitioner\n",
+                      "stop");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto stored = k.stored();
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].state == "incomplete");
+    REQUIRE(stored[0].answers.size() == 1);
+    CHECK(stored[0].answers[0].options == std::vector<std::string>{"ok"});
+}

@@ -214,6 +214,19 @@ bool Flow::still_here() {
     return true;
 }
 
+bool Flow::stop() {
+    if (!on_child_screen()) return false;
+    keep_drafts();
+    end_session(Completion::Incomplete);
+    confirming_.clear();
+    session_->picked.clear();
+    session_->draft.clear();
+    screen_ = Screen::Thanks;
+    thanks_until_ = now() + settings_.thanks_duration;
+    changed();
+    return true;
+}
+
 bool Flow::finish() {
     if (screen_ != Screen::Thanks) return false;
     back_to_practitioner();

@@ -82,6 +82,9 @@ public:
     bool back();
     bool skip();
     bool still_here();
+    // The child's own stop: the session ends now, the answers given are kept,
+    // the response is marked incomplete, and the thank-you shows.
+    bool stop();
     bool finish();
     // Any touch on a child screen, so the idle timer starts again.
     void touch();

@@ -62,7 +62,7 @@ const std::string& Pack::word(const Band& b, const std::string& key, const std::
 const std::vector<std::string>& required_words() {
     static const std::vector<std::string> keys = {
         "welcome", "welcome_note", "start", "skip", "back", "next", "thanks", "thanks_note",
-        "finish", "still_there", "still_here", "type_here", "yes", "not_sure", "no",
+        "finish", "still_there", "still_here", "type_here", "stop", "yes", "not_sure", "no",
         "face.very_sad", "face.sad", "face.ok", "face.happy", "face.very_happy",
     };
     return keys;

@@ -129,7 +129,9 @@ void draw_question(Ui& ui) {
 
     float y = L.pad * 1.5f;
     progress_dots(dl, L, *s, y);
-    y += L.em + L.pad;
+    draw_stop_button(ui);
+    // Below the stop button, which shares the top row with the dots.
+    y += std::max(L.em + L.pad, std::max(L.target * 0.9f, L.em * 2.0f) + L.pad * 0.5f);
 
     // Bottom bar: back, skip ("I'd rather not say"), next.
     const float bar_h = std::max(L.target, L.em * 2.4f);

@@ -43,5 +43,7 @@ void draw_welcome(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
+// Shared by the welcome and question screens.
+void draw_stop_button(Ui& ui);
 
 } // namespace sayso::ui

@@ -31,6 +31,7 @@ void draw_welcome(Ui& ui) {
     if (tile(ui.widgets, "start", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "start", s->language), ui.fonts.large, TileStyle{.primary = true}))
         ui.flow.start();
+    draw_stop_button(ui);
 }
 
 } // namespace sayso::ui
