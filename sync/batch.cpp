@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include "storage/json.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -10,48 +12,16 @@ namespace sayso::sync {
 
 using nlohmann::json;
 
-namespace {
-
-json response_json(const storage::StoredResponse& r) {
-    json answers = json::array();
-    for (const auto& a : r.answers)
-        answers.push_back({{"question_id", a.question_id},
-                           {"position", a.position},
-                           {"kind", a.kind},
-                           {"measure", a.measure},
-                           {"skipped", a.skipped},
-                           {"options", a.options},
-                           {"text", a.text},
-                           {"answered_at", storage::iso_time(a.answered_at_ms)}});
-    return {{"id", r.start.id},
-            {"pack_id", r.start.pack_id},
-            {"pack_version", r.start.pack_version},
-            {"band", r.start.band},
-            {"visit_type", r.start.visit_type},
-            {"language", r.start.language},
-            {"started_at", storage::iso_time(r.start.started_at_ms)},
-            {"ended_at", r.ended_at_ms ? json(storage::iso_time(*r.ended_at_ms)) : json()},
-            {"state", r.state},
-            {"answers", std::move(answers)}};
-}
-
-std::string dump(const json& j) {
-    // A child's words may hold broken UTF-8 typed on a strange keyboard: replace, never throw.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-} // namespace
-
 Batch encode_batch(const std::string& device_id, const std::vector<storage::StoredResponse>& responses,
                    std::size_t max_bytes, std::size_t max_count) {
     Batch b;
     const std::string head =
-        "{\"protocol\":" + std::to_string(kProtocol) + ",\"device_id\":" + dump(json(device_id)) + ",\"responses\":[";
+        "{\"protocol\":" + std::to_string(kProtocol) + ",\"device_id\":" + storage::dump(json(device_id)) + ",\"responses\":[";
     const std::string tail = "]}";
     std::string items;
     for (const auto& r : responses) {
         if (b.ids.size() >= max_count) break;
-        std::string item = dump(response_json(r));
+        std::string item = storage::dump(storage::response_json(r));
         const std::size_t size = head.size() + items.size() + (items.empty() ? 0 : 1) + item.size() + tail.size();
         if (!b.ids.empty() && size > max_bytes) break;
         if (!items.empty()) items += ",";

@@ -77,6 +77,16 @@ sync::Status drain(const std::filesystem::path& db, const sync::Config& c, doubl
     return s;
 }
 
+// The client's status once it reports `problem`, or after 5 s.
+sync::Status until_problem(const sync::Client& client, sync::Status::Problem problem) {
+    sync::Status s;
+    for (int i = 0; i < 500 && s.problem != problem; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        s = client.status();
+    }
+    return s;
+}
+
 std::int64_t waiting(const std::filesystem::path& db) {
     std::optional<storage::StorageProblem> p;
     auto s = storage::Store::open(db, p);
@@ -203,11 +213,7 @@ TEST_CASE("a revoked or wrong token: the tablet is told, keeps everything, and s
     test::CollectorProcess collector(store);
     for (const std::string& t : {token, std::string("not-a-token")}) {
         sync::Client client(tmp / "kiosk.db", config(collector.url(), t));
-        sync::Status s;
-        for (int i = 0; i < 500 && s.problem != sync::Status::Problem::AuthRefused; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            s = client.status();
-        }
+        const sync::Status s = until_problem(client, sync::Status::Problem::AuthRefused);
         CHECK(s.problem == sync::Status::Problem::AuthRefused);
         CHECK(sync::describe(s.problem).find("refused this tablet's token") != std::string::npos);
     }
@@ -250,11 +256,7 @@ TEST_CASE("nothing listening: the tablet says it can't reach the server and keep
         port = probe.port();
     }
     sync::Client client(tmp / "kiosk.db", config("http://127.0.0.1:" + std::to_string(port), "t"));
-    sync::Status s;
-    for (int i = 0; i < 500 && s.problem != sync::Status::Problem::Unreachable; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        s = client.status();
-    }
+    const sync::Status s = until_problem(client, sync::Status::Problem::Unreachable);
     CHECK(s.problem == sync::Status::Problem::Unreachable);
     CHECK(s.waiting == 5);
 }
@@ -285,11 +287,7 @@ TEST_CASE("TLS: a certificate from an unknown CA is refused; with the CA configu
 
     {
         sync::Client client(tmp / "kiosk.db", config(collector.url(), token));
-        sync::Status s;
-        for (int i = 0; i < 500 && s.problem != sync::Status::Problem::Tls; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            s = client.status();
-        }
+        const sync::Status s = until_problem(client, sync::Status::Problem::Tls);
         CHECK(s.problem == sync::Status::Problem::Tls);
         CHECK(s.delivered == 0);
     }

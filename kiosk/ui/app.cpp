@@ -318,7 +318,8 @@ private:
         }
     }
 
-    void draw(const std::filesystem::path* capture) {
+    // Draws a frame; with `capture`, writes it there first. False if the capture failed.
+    bool draw(const std::filesystem::path* capture) {
         const auto t0 = Clock::now();
         on_screen_change();
         update_text_input();
@@ -369,9 +370,8 @@ private:
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         if (frame_ms_.empty()) first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
         frame_ms_.push_back(ms);
-        last_capture_ok_ = captured;
+        return captured;
     }
-    bool last_capture_ok_ = true;
 
     bool write_png(const std::filesystem::path& file) {
         int w = 0, h = 0;
@@ -386,8 +386,7 @@ private:
 
     bool shot(const std::string& name) {
         const auto file = o_.shots / (name + ".png");
-        draw(&file);
-        return last_capture_ok_;
+        return draw(&file);
     }
 
     void push_tap(ImVec2 at) {

@@ -2,51 +2,43 @@
 //   sayso-admin validate DIR...                    check survey packs
 //   sayso-admin responses --db PATH --format jsonl|csv   print stored responses
 #include "access/gate.hpp"
+#include "formats/formats.hpp"
 #include "pack/pack.hpp"
+#include "storage/json.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <unistd.h>
 #include <iostream>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
 using namespace sayso;
+using formats::csv_cell;
 
 int validate(const std::vector<std::string>& dirs) {
     int bad = 0;
     for (const auto& dir : dirs) {
         auto r = pack::load_pack(dir);
-        for (const auto& p : r.problems) std::cout << p.str() << "\n";
+        for (const auto& p : r.problems)
+            std::cout << p.str() << "\n";
         if (r.ok()) {
             std::size_t questions = 0;
-            for (const auto& b : r.pack->bands) questions += b.questions.size();
+            for (const auto& b : r.pack->bands)
+                questions += b.questions.size();
             std::cout << dir << ": ok: pack \"" << r.pack->id << "\" version " << r.pack->version << ", "
-                      << r.pack->bands.size() << " bands, " << questions << " questions, "
-                      << r.pack->languages.size() << " language(s)\n";
+                      << r.pack->bands.size() << " bands, " << questions << " questions, " << r.pack->languages.size()
+                      << " language(s)\n";
         } else {
             std::cout << dir << ": refused: " << r.errors() << " problem(s)\n";
             ++bad;
         }
     }
     return bad ? 1 : 0;
-}
-
-// A cell a spreadsheet shows as written: quoted, and never run as a formula.
-std::string csv_cell(const std::string& v) {
-    std::string s = v;
-    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-        s.insert(s.begin(), '\'');
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += "\"\"";
-        else out += c;
-    }
-    return out + "\"";
 }
 
 int responses(const std::string& db, const std::string& format) {
@@ -57,46 +49,28 @@ int responses(const std::string& db, const std::string& format) {
         return 1;
     }
     if (format == "csv")
-        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,delivered_at,"
+        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,"
+                     "delivered_at,"
                      "question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
     problem = store->for_each_response([&](const storage::StoredResponse& r) {
         const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
         const std::string delivered = r.delivered_at_ms ? storage::iso_time(*r.delivered_at_ms) : "";
         if (format == "jsonl") {
-            nlohmann::json j = {{"id", r.start.id},
-                                {"device_id", r.device_id},
-                                {"pack_id", r.start.pack_id},
-                                {"pack_version", r.start.pack_version},
-                                {"band", r.start.band},
-                                {"visit_type", r.start.visit_type},
-                                {"language", r.start.language},
-                                {"started_at", storage::iso_time(r.start.started_at_ms)},
-                                {"ended_at", r.ended_at_ms ? nlohmann::json(ended) : nlohmann::json()},
-                                {"state", r.state},
-                                {"delivered_at", r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json()},
-                                {"answers", nlohmann::json::array()}};
-            for (const auto& a : r.answers) {
-                nlohmann::json ja = {{"question_id", a.question_id}, {"position", a.position},
-                                     {"kind", a.kind},               {"measure", a.measure},
-                                     {"skipped", a.skipped},         {"options", a.options},
-                                     {"text", a.text},               {"answered_at", storage::iso_time(a.answered_at_ms)}};
-                j["answers"].push_back(std::move(ja));
-            }
-            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            nlohmann::json j = storage::response_json(r);
+            j["device_id"] = r.device_id;
+            j["delivered_at"] = r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json();
+            std::cout << storage::dump(j) << "\n";
         } else {
-            const std::string head = csv_cell(r.start.id) + "," + csv_cell(r.device_id) + "," +
-                                     csv_cell(r.start.pack_id) + "," + csv_cell(r.start.pack_version) + "," +
-                                     csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) + "," +
-                                     csv_cell(r.start.language) + "," +
-                                     csv_cell(storage::iso_time(r.start.started_at_ms)) + "," + csv_cell(ended) +
-                                     "," + csv_cell(r.state) + "," + csv_cell(delivered);
+            const std::string head =
+                csv_cell(r.start.id) + "," + csv_cell(r.device_id) + "," + csv_cell(r.start.pack_id) + "," +
+                csv_cell(r.start.pack_version) + "," + csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) +
+                "," + csv_cell(r.start.language) + "," + csv_cell(storage::iso_time(r.start.started_at_ms)) + "," +
+                csv_cell(ended) + "," + csv_cell(r.state) + "," + csv_cell(delivered);
             if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
             for (const auto& a : r.answers) {
-                std::string opts;
-                for (const auto& o : a.options) opts += (opts.empty() ? "" : ";") + o;
                 std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
                           << "," << csv_cell(a.measure) << "," << (a.skipped ? "true" : "false") << ","
-                          << csv_cell(opts) << "," << csv_cell(a.text) << ","
+                          << csv_cell(formats::join_options(a.options)) << "," << csv_cell(a.text) << ","
                           << csv_cell(storage::iso_time(a.answered_at_ms)) << "\r\n";
             }
         }
@@ -145,7 +119,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     std::vector<std::string> dirs;
-    auto* v = app.add_subcommand("validate", "check survey pack folders; lists every problem as file:JSON-path: message");
+    auto* v =
+        app.add_subcommand("validate", "check survey pack folders; lists every problem as file:JSON-path: message");
     v->add_option("DIR", dirs, "pack folder(s)")->required();
 
     std::string db, format = "jsonl";

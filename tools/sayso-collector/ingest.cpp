@@ -1,5 +1,7 @@
 #include "ingest.hpp"
 
+#include "formats/formats.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace sayso::collector {
@@ -7,21 +9,6 @@ namespace sayso::collector {
 using nlohmann::json;
 
 namespace {
-
-int depth(const std::string& s) {
-    int d = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : s) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') deepest = std::max(deepest, ++d);
-        else if (c == ']' || c == '}') --d;
-    }
-    return deepest;
-}
 
 bool hex_id(const std::string& s) {
     if (s.size() != 32) return false;
@@ -77,7 +64,7 @@ struct Reader {
 
 std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out) {
     out.clear();
-    if (depth(body) > kMaxDepth) return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
+    if (formats::json_depth(body) > kMaxDepth) return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
     json j;
     try {
         j = json::parse(body);

@@ -3,6 +3,7 @@
 //   token add NAME --store ...      prints a new device token once
 //   token revoke NAME --store ...
 //   export --store ... --format csv|jsonl
+#include "formats/formats.hpp"
 #include "server.hpp"
 #include "store.hpp"
 
@@ -16,15 +17,7 @@
 namespace {
 
 using namespace sayso::collector;
-
-std::string csv(const std::string& v) {
-    std::string s = v;
-    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-        s.insert(s.begin(), '\'');
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
+using sayso::formats::csv_cell;
 
 int export_all(Store& store, const std::string& format) {
     if (format == "csv")
@@ -34,27 +27,38 @@ int export_all(Store& store, const std::string& format) {
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
             for (const auto& a : r.answers)
-                answers.push_back({{"question_id", a.question_id}, {"position", a.position}, {"kind", a.kind},
-                                   {"measure", a.measure}, {"skipped", a.skipped}, {"options", a.options},
-                                   {"text", a.text}, {"answered_at", a.answered_at}});
-            nlohmann::json j = {{"id", r.id}, {"device_name", device}, {"device_id", r.device_id},
-                                {"pack_id", r.pack_id}, {"pack_version", r.pack_version}, {"band", r.band},
-                                {"visit_type", r.visit_type}, {"language", r.language},
-                                {"started_at", r.started_at}, {"ended_at", r.ended_at}, {"state", r.state},
+                answers.push_back({{"question_id", a.question_id},
+                                   {"position", a.position},
+                                   {"kind", a.kind},
+                                   {"measure", a.measure},
+                                   {"skipped", a.skipped},
+                                   {"options", a.options},
+                                   {"text", a.text},
+                                   {"answered_at", a.answered_at}});
+            nlohmann::json j = {{"id", r.id},
+                                {"device_name", device},
+                                {"device_id", r.device_id},
+                                {"pack_id", r.pack_id},
+                                {"pack_version", r.pack_version},
+                                {"band", r.band},
+                                {"visit_type", r.visit_type},
+                                {"language", r.language},
+                                {"started_at", r.started_at},
+                                {"ended_at", r.ended_at},
+                                {"state", r.state},
                                 {"answers", answers}};
             std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
-            const std::string head = csv(r.id) + "," + csv(device) + "," + csv(r.device_id) + "," + csv(r.pack_id) +
-                                     "," + csv(r.pack_version) + "," + csv(r.band) + "," + csv(r.visit_type) + "," +
-                                     csv(r.language) + "," + csv(r.started_at) + "," + csv(r.ended_at) + "," +
-                                     csv(r.state);
+            const std::string head = csv_cell(r.id) + "," + csv_cell(device) + "," + csv_cell(r.device_id) + "," +
+                                     csv_cell(r.pack_id) + "," + csv_cell(r.pack_version) + "," + csv_cell(r.band) +
+                                     "," + csv_cell(r.visit_type) + "," + csv_cell(r.language) + "," +
+                                     csv_cell(r.started_at) + "," + csv_cell(r.ended_at) + "," + csv_cell(r.state);
             if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
             for (const auto& a : r.answers) {
-                std::string opts;
-                for (const auto& o : a.options) opts += (opts.empty() ? "" : ";") + o;
-                std::cout << head << "," << csv(a.question_id) << "," << a.position << "," << csv(a.kind) << ","
-                          << csv(a.measure) << "," << (a.skipped ? "true" : "false") << "," << csv(opts) << ","
-                          << csv(a.text) << "," << csv(a.answered_at) << "\r\n";
+                std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
+                          << "," << csv_cell(a.measure) << "," << (a.skipped ? "true" : "false") << ","
+                          << csv_cell(sayso::formats::join_options(a.options)) << "," << csv_cell(a.text) << ","
+                          << csv_cell(a.answered_at) << "\r\n";
             }
         }
         return static_cast<bool>(std::cout);

@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include "formats/formats.hpp"
+
 #include <libpq-fe.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -188,10 +190,7 @@ public:
                     ans.kind = PQgetvalue(a.r, k, 2);
                     ans.measure = PQgetvalue(a.r, k, 3);
                     ans.skipped = std::string(PQgetvalue(a.r, k, 4)) == "t";
-                    auto opts = nlohmann::json::parse(PQgetvalue(a.r, k, 5), nullptr, false);
-                    if (opts.is_array())
-                        for (const auto& o : opts)
-                            if (o.is_string()) ans.options.push_back(o.get<std::string>());
+                    ans.options = formats::options_from_json(PQgetvalue(a.r, k, 5));
                     ans.text = PQgetvalue(a.r, k, 6);
                     ans.answered_at = PQgetvalue(a.r, k, 7);
                     x.answers.push_back(std::move(ans));

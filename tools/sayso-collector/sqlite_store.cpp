@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include "formats/formats.hpp"
+
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -191,10 +193,7 @@ public:
                 ans.kind = col(a.s, 2);
                 ans.measure = col(a.s, 3);
                 ans.skipped = sqlite3_column_int(a.s, 4) != 0;
-                auto opts = nlohmann::json::parse(col(a.s, 5), nullptr, false);
-                if (opts.is_array())
-                    for (const auto& o : opts)
-                        if (o.is_string()) ans.options.push_back(o.get<std::string>());
+                ans.options = formats::options_from_json(col(a.s, 5));
                 ans.text = col(a.s, 6);
                 ans.answered_at = col(a.s, 7);
                 x.answers.push_back(std::move(ans));

@@ -1,5 +1,7 @@
 #include "pack/pack.hpp"
 
+#include "formats/formats.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -81,27 +83,6 @@ std::size_t LoadResult::errors() const {
 }
 
 namespace {
-
-// Deepest nesting of arrays and objects, found without recursion so that a
-// file of a million '[' cannot exhaust the stack of the real parser.
-int json_depth(const std::string& s) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : s) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
 
 std::string shown(const std::string& s) {
     std::string cut = s.size() > 60 ? s.substr(0, 60) + "..." : s;
@@ -188,7 +169,7 @@ private:
             error("$", "pack.json is larger than the limit of " + std::to_string(kMaxPackJsonBytes) + " bytes");
             return false;
         }
-        if (int d = json_depth(text); d > kMaxJsonDepth) {
+        if (int d = formats::json_depth(text); d > kMaxJsonDepth) {
             error("$", "pack.json nests lists and objects " + std::to_string(d) + " deep; the limit is " +
                            std::to_string(kMaxJsonDepth));
             return false;

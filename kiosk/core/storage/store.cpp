@@ -1,5 +1,7 @@
 #include "storage/store.hpp"
 
+#include "formats/formats.hpp"
+
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -320,10 +322,7 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
             a.kind = column_text(as.get(), 2);
             a.measure = column_text(as.get(), 3);
             a.skipped = sqlite3_column_int(as.get(), 4) != 0;
-            auto opts = nlohmann::json::parse(column_text(as.get(), 5), nullptr, false);
-            if (opts.is_array())
-                for (const auto& o : opts)
-                    if (o.is_string()) a.options.push_back(o.get<std::string>());
+            a.options = formats::options_from_json(column_text(as.get(), 5));
             a.text = column_text(as.get(), 6);
             a.answered_at_ms = sqlite3_column_int64(as.get(), 7);
             r.answers.push_back(std::move(a));

@@ -1,0 +1,30 @@
+#include "storage/json.hpp"
+
+namespace sayso::storage {
+
+using nlohmann::json;
+
+json response_json(const StoredResponse& r) {
+    json answers = json::array();
+    for (const auto& a : r.answers)
+        answers.push_back({{"question_id", a.question_id},
+                           {"position", a.position},
+                           {"kind", a.kind},
+                           {"measure", a.measure},
+                           {"skipped", a.skipped},
+                           {"options", a.options},
+                           {"text", a.text},
+                           {"answered_at", iso_time(a.answered_at_ms)}});
+    return {{"id", r.start.id},
+            {"pack_id", r.start.pack_id},
+            {"pack_version", r.start.pack_version},
+            {"band", r.start.band},
+            {"visit_type", r.start.visit_type},
+            {"language", r.start.language},
+            {"started_at", iso_time(r.start.started_at_ms)},
+            {"ended_at", r.ended_at_ms ? json(iso_time(*r.ended_at_ms)) : json()},
+            {"state", r.state},
+            {"answers", std::move(answers)}};
+}
+
+} // namespace sayso::storage
