@@ -60,7 +60,12 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const bool single = q.single_choice();
     // Tiles a little taller than wide, to fit the label under the picture.
     const float label_room = L.em * 0.9f;
-    Grid g = best_grid(n, w, h, gap, 4.5f * L.target, label_room);
+    // A scale (faces, yes / not sure / no) stays in one row, so its order reads
+    // from one end to the other; picture choices take whatever grid fits best.
+    const bool scale = q.kind == pack::Kind::Faces || q.kind == pack::Kind::YesNo;
+    Grid g = scale ? Grid{n, 1, std::min({(w - static_cast<float>(n - 1) * gap) / static_cast<float>(n),
+                                          h - label_room, 4.5f * L.target})}
+                   : best_grid(n, w, h, gap, 4.5f * L.target, label_room);
     g.size = std::max(g.size, L.target);
     const float tile_w = g.size, tile_h = g.size + label_room;
     const float grid_w = static_cast<float>(g.cols) * tile_w + static_cast<float>(g.cols - 1) * gap;
