@@ -84,7 +84,11 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     REQUIRE(s);
 
     std::vector<std::string> stored;
-    REQUIRE_FALSE(s->insert("tab", {response(hex(1)), response(hex(2))}, stored));
+    auto flagged = response(hex(1));
+    flagged.asked_to_talk = true;
+    flagged.practitioner_code = "SW-042";
+    flagged.case_ref = "C-123456";
+    REQUIRE_FALSE(s->insert("tab", {flagged, response(hex(2))}, stored));
     CHECK(stored == std::vector<std::string>{hex(1), hex(2)});
     // Sent again (with different words): acknowledged again, kept as first stored.
     REQUIRE_FALSE(s->insert("tab", {response(hex(2), "changed"), response(hex(3))}, stored));
@@ -95,6 +99,9 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     REQUIRE_FALSE(s->for_each([&](const std::string& device, const collector::Response& r) {
         CHECK(device == "tab");
         if (r.id == hex(2)) CHECK(r.answers.at(0).text == "hello");
+        CHECK(r.asked_to_talk == (r.id == hex(1)));
+        CHECK(r.case_ref == (r.id == hex(1) ? "C-123456" : ""));
+        CHECK(r.practitioner_code == (r.id == hex(1) ? "SW-042" : ""));
         return true;
     }));
     CHECK(all_ids(*s) == std::vector<std::string>{hex(1), hex(2), hex(3)});
@@ -166,6 +173,10 @@ TEST_CASE("bad requests get their status and words, and change nothing") {
          "$.responses[0].state"},
         {"a bad time", bearer, "application/json", with("started_at", "yesterday"), 400, "UTC time",
          "$.responses[0].started_at"},
+        {"a talk flag that is not true or false", bearer, "application/json", with("asked_to_talk", "yes"), 400,
+         "true or false", "$.responses[0].asked_to_talk"},
+        {"a long case reference", bearer, "application/json", with("case_ref", std::string(41, 'x')), 400,
+         "longer than 40", "$.responses[0].case_ref"},
         {"answers not a list", bearer, "application/json", with("answers", 7), 400, "must be a list",
          "$.responses[0].answers"},
         {"deep nesting", bearer, "application/json", std::string(5000, '[') + std::string(5000, ']'), 400,
@@ -209,7 +220,7 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
         auto s = storage::Store::open(tmp / "kiosk.db", p);
         REQUIRE(s);
         for (int i = 0; i < 1500; ++i) {
-            flow::ResponseStart st{hex(i + 1), "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000 + i};
+            flow::ResponseStart st{hex(i + 1), "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000 + i, "", ""};
             REQUIRE_FALSE(s->begin(st));
             REQUIRE_FALSE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
         }

@@ -393,3 +393,77 @@ TEST_CASE("the child's own stop ends the session, keeps the answers and marks it
     CHECK(flow.screen() == Screen::Practitioner);
     CHECK(flow.session() == nullptr);
 }
+
+TEST_CASE("a child who asks to talk: the flag is kept with the response and waits for the practitioner") {
+    Fixture f;
+    auto& flow = *f.flow;
+    REQUIRE(f.pack->talk_button);
+    CHECK_FALSE(flow.ask_to_talk()); // not on the practitioner screen
+
+    SUBCASE("with the talk button, from the welcome screen") {
+        f.hand_over("4-7");
+        REQUIRE(flow.ask_to_talk());
+        CHECK(flow.session()->asked_to_talk);
+        CHECK(f.stored().at(0).asked_to_talk); // on disk at once, mid-session
+        REQUIRE(flow.ask_to_talk());           // pressing again changes nothing
+        CHECK(flow.talk_requests() == 0);      // not shown until the child is done
+        REQUIRE(flow.start());
+        while (flow.screen() == Screen::Question) flow.skip();
+        REQUIRE(flow.finish());
+    }
+    SUBCASE("with an answer the pack marks, in a pick-many question") {
+        f.hand_over("8-11");
+        flow.start();
+        while (flow.session()->question().id != "better") flow.skip();
+        REQUIRE(flow.choose("worry"));
+        REQUIRE(flow.choose("worry")); // unpicking it does not take the request back
+        CHECK(flow.session()->asked_to_talk);
+        REQUIRE(flow.stop());
+        f.pass(flow.settings().thanks_duration);
+    }
+    REQUIRE(flow.screen() == Screen::Practitioner);
+    CHECK(flow.talk_requests() == 1);
+    const auto r = f.stored().at(0);
+    CHECK(r.asked_to_talk);
+
+    // The next child who does not ask leaves the notice as it is; seeing it clears it.
+    f.hand_over("12-17");
+    flow.stop();
+    f.pass(flow.settings().thanks_duration);
+    CHECK(flow.talk_requests() == 1);
+    CHECK_FALSE(f.stored().at(1).asked_to_talk);
+    REQUIRE(flow.acknowledge_talk());
+    CHECK(flow.talk_requests() == 0);
+    CHECK_FALSE(flow.acknowledge_talk());
+}
+
+TEST_CASE("a practitioner code and a case reference go with the response; the admin's pattern is enforced") {
+    Fixture f;
+    auto& flow = *f.flow;
+    flow.select_pack(f.pack);
+    flow.select_band("8-11");
+    flow.select_visit("visit");
+    CHECK(flow.can_hand_over()); // both are optional
+
+    REQUIRE(flow.set_case_pattern("C-[0-9]{6}"));
+    CHECK_FALSE(flow.set_case_pattern("C-[0-9"));   // does not compile: the old pattern stays
+    CHECK(flow.case_pattern() == "C-[0-9]{6}");
+    CHECK_FALSE(flow.set_case_ref("C-12345"));     // too short for the pattern
+    CHECK_FALSE(flow.can_hand_over());
+    CHECK_FALSE(flow.set_case_ref("Jane Smith"));  // names are not references
+    CHECK_FALSE(flow.set_practitioner_code("Mrs Jones"));
+    CHECK_FALSE(flow.can_hand_over());
+    CHECK(flow.set_practitioner_code("SW-042"));
+    CHECK(flow.set_case_ref("C-123456"));
+    REQUIRE(flow.can_hand_over());
+    REQUIRE_FALSE(flow.hand_over());
+    flow.stop();
+    f.pass(flow.settings().thanks_duration);
+
+    const auto r = f.stored().at(0);
+    CHECK(r.start.practitioner_code == "SW-042");
+    CHECK(r.start.case_ref == "C-123456");
+    // The next child: the practitioner is the same, the case is not.
+    CHECK(flow.practitioner_code() == "SW-042");
+    CHECK(flow.case_ref().empty());
+}

@@ -341,3 +341,22 @@ TEST_CASE("the child taps stop: thank-you, then the practitioner screen; the ans
     REQUIRE(stored[0].answers.size() == 1);
     CHECK(stored[0].answers[0].options == std::vector<std::string>{"ok"});
 }
+
+TEST_CASE("a child asks to talk: kept with the response, and the practitioner is told without seeing answers") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\ntap start\n"
+                      "tap answer:listened:sad\nwait 800\ntap talk\nshot talk-pressed\n"
+                      "tap stop\nwait 9000\nexpect practitioner\nshot talk-practitioner\ntap talk_seen\n"
+                      "shot talk-seen\n",
+                      "talk");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].asked_to_talk);
+    CHECK(rs[0].state == "incomplete");
+    // Once seen, the notice is gone.
+    auto again = k.replay("tap talk_seen\n", "talk-again");
+    CHECK(again.code != 0);
+    CHECK(again.err.find("tap talk_seen: no widget") != std::string::npos);
+}

@@ -21,7 +21,7 @@ std::unique_ptr<storage::Store> open_ok(const std::filesystem::path& p,
 }
 
 flow::ResponseStart start(const std::string& id) {
-    return {id, "after-my-visit", "1.0.0", "8-11", "visit", "en", 1'700'000'000'000};
+    return {id, "after-my-visit", "1.0.0", "8-11", "visit", "en", 1'700'000'000'000, "", ""};
 }
 
 flow::AnswerRecord answer(int i) {
@@ -268,6 +268,28 @@ TEST_CASE("a version 1 database is migrated and its answers wait in the outbox")
     CHECK(out[0].start.id == "00000000000000000000000000000001");
     CHECK(out[0].answers.at(0).options == std::vector<std::string>{"happy"});
     CHECK_FALSE(out[0].delivered_at_ms);
+    CHECK_FALSE(out[0].asked_to_talk); // columns added later read as their defaults
+    CHECK(out[0].start.case_ref.empty());
+}
+
+TEST_CASE("device settings are kept, replaced and removed") {
+    TempDir tmp;
+    {
+        auto s = open_ok(tmp / "a.db");
+        std::optional<std::string> v;
+        REQUIRE_FALSE(s->setting("case_pattern", v));
+        CHECK_FALSE(v);
+        REQUIRE_FALSE(s->set_setting("case_pattern", std::string("C-[0-9]+")));
+        REQUIRE_FALSE(s->set_setting("case_pattern", std::string("[A-Z]{2}[0-9]{4}")));
+        REQUIRE_FALSE(s->set_setting("other", std::string("x")));
+        REQUIRE_FALSE(s->set_setting("other", std::nullopt));
+    }
+    auto s = open_ok(tmp / "a.db");
+    std::optional<std::string> v;
+    REQUIRE_FALSE(s->setting("case_pattern", v));
+    CHECK(v == "[A-Z]{2}[0-9]{4}");
+    REQUIRE_FALSE(s->setting("other", v));
+    CHECK_FALSE(v);
 }
 
 TEST_CASE("the outbox gives ended responses oldest first, and forgets them once acknowledged") {

@@ -10,7 +10,7 @@ namespace {
 
 storage::StoredResponse response(const std::string& id, const std::string& text = "") {
     storage::StoredResponse r;
-    r.start = {id, "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000};
+    r.start = {id, "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000, "", ""};
     r.ended_at_ms = 1'700'000'060'000;
     r.state = "complete";
     flow::AnswerRecord a;
@@ -35,7 +35,11 @@ storage::StoredResponse response(const std::string& id, const std::string& text 
 } // namespace
 
 TEST_CASE("a batch carries every field of PROTOCOL.md, children's words verbatim") {
-    auto b = sync::encode_batch("dev1", {response("r1", "she \"listens\" \xc5\xbc\n"), response("r2")});
+    auto first = response("r1", "she \"listens\" \xc5\xbc\n");
+    first.asked_to_talk = true;
+    first.start.practitioner_code = "SW-042";
+    first.start.case_ref = "C-123456";
+    auto b = sync::encode_batch("dev1", {first, response("r2")});
     REQUIRE(b.ids == std::vector<std::string>{"r1", "r2"});
     auto j = json::parse(b.body);
     CHECK(j["protocol"] == 1);
@@ -51,6 +55,10 @@ TEST_CASE("a batch carries every field of PROTOCOL.md, children's words verbatim
     CHECK(r["started_at"] == "2023-11-14T22:13:20.000Z");
     CHECK(r["ended_at"] == "2023-11-14T22:14:20.000Z");
     CHECK(r["state"] == "complete");
+    CHECK(r["asked_to_talk"] == true);
+    CHECK(j["responses"][1]["asked_to_talk"] == false);
+    CHECK(r["practitioner_code"] == "SW-042");
+    CHECK(r["case_ref"] == "C-123456");
     CHECK(r["answers"][0]["options"] == json::array({"happy"}));
     CHECK(r["answers"][0]["skipped"] == false);
     CHECK(r["answers"][1]["text"] == "she \"listens\" \xc5\xbc\n");

@@ -39,6 +39,7 @@ public:
     std::optional<flow::StorageProblem> begin(const flow::ResponseStart&) override { return p_; }
     std::optional<flow::StorageProblem> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
     std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
+    std::optional<flow::StorageProblem> flag_talk(const std::string&) override { return p_; }
 
 private:
     flow::StorageProblem p_;

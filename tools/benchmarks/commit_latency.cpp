@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", problem->detail.c_str());
         return 1;
     }
-    sayso::flow::ResponseStart start{sayso::flow::random_id(), "bench", "1", "8-11", "visit", "en", 0};
+    sayso::flow::ResponseStart start{sayso::flow::random_id(), "bench", "1", "8-11", "visit", "en", 0, "", ""};
     store->begin(start);
     // Each commit of a fresh file appends to the WAL, growing it; once the WAL
     // has been checkpointed (every 1000 pages) SQLite reuses it in place. A

@@ -101,6 +101,14 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
         if (auto e = x.find("ended_at"); e != x.end() && !e->is_null()) {
             if (!r.time(x, p, "ended_at", resp.ended_at)) return r.bad;
         }
+        // Added in protocol 1 after its first release, so optional: absent means false / not given.
+        if (auto t = x.find("asked_to_talk"); t != x.end()) {
+            if (!t->is_boolean()) return BadRequest{"must be true or false", p + ".asked_to_talk"};
+            resp.asked_to_talk = t->get<bool>();
+        }
+        if (x.contains("practitioner_code") && !r.str(x, p, "practitioner_code", resp.practitioner_code, 40, true))
+            return r.bad;
+        if (x.contains("case_ref") && !r.str(x, p, "case_ref", resp.case_ref, 40, true)) return r.bad;
         auto as = x.find("answers");
         if (as == x.end() || !as->is_array()) return BadRequest{"\"answers\" must be a list", p + ".answers"};
         if (as->size() > 200) return BadRequest{"at most 200 answers per response", p + ".answers"};

@@ -22,7 +22,7 @@ using sayso::formats::csv_cell;
 int export_all(Store& store, const std::string& format) {
     if (format == "csv")
         std::cout << "response_id,device_name,device_id,pack_id,pack_version,band,visit_type,language,started_at,"
-                     "ended_at,state,question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
+                     "ended_at,state,asked_to_talk,practitioner_code,case_ref,question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
     auto e = store.for_each([&](const std::string& device, const Response& r) {
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
@@ -46,13 +46,18 @@ int export_all(Store& store, const std::string& format) {
                                 {"started_at", r.started_at},
                                 {"ended_at", r.ended_at},
                                 {"state", r.state},
+                                {"asked_to_talk", r.asked_to_talk},
+                                {"practitioner_code", r.practitioner_code},
+                                {"case_ref", r.case_ref},
                                 {"answers", answers}};
             std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
             const std::string head = csv_cell(r.id) + "," + csv_cell(device) + "," + csv_cell(r.device_id) + "," +
                                      csv_cell(r.pack_id) + "," + csv_cell(r.pack_version) + "," + csv_cell(r.band) +
                                      "," + csv_cell(r.visit_type) + "," + csv_cell(r.language) + "," +
-                                     csv_cell(r.started_at) + "," + csv_cell(r.ended_at) + "," + csv_cell(r.state);
+                                     csv_cell(r.started_at) + "," + csv_cell(r.ended_at) + "," + csv_cell(r.state) +
+                                     "," + (r.asked_to_talk ? "true" : "false") + "," +
+                                     csv_cell(r.practitioner_code) + "," + csv_cell(r.case_ref);
             if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
             for (const auto& a : r.answers) {
                 std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)

@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS responses (
     state        TEXT NOT NULL,
     received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+-- Columns added since the first release; a store made before them gains them here.
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS asked_to_talk BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS practitioner_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS case_ref TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS answers (
     response_id TEXT NOT NULL REFERENCES responses(id),
     question_id TEXT NOT NULL,
@@ -78,7 +82,8 @@ public:
             rs.push_back({{"id", x.id}, {"device_id", x.device_id}, {"pack_id", x.pack_id},
                           {"pack_version", x.pack_version}, {"band", x.band}, {"visit_type", x.visit_type},
                           {"language", x.language}, {"started_at", x.started_at}, {"ended_at", x.ended_at},
-                          {"state", x.state}});
+                          {"state", x.state}, {"asked_to_talk", x.asked_to_talk},
+                          {"practitioner_code", x.practitioner_code}, {"case_ref", x.case_ref}});
             for (const auto& a : x.answers)
                 as.push_back({{"response_id", x.id}, {"question_id", a.question_id}, {"position", a.position},
                               {"kind", a.kind}, {"measure", a.measure}, {"skipped", a.skipped},
@@ -93,13 +98,14 @@ public:
             "WITH batch AS ("
             "  SELECT * FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, device_id text, pack_id text,"
             "    pack_version text, band text, visit_type text, language text, started_at text, ended_at text,"
-            "    state text)) WITH ORDINALITY AS b(id, device_id, pack_id, pack_version, band, visit_type, language,"
-            "    started_at, ended_at, state, n)"
+            "    state text, asked_to_talk boolean, practitioner_code text, case_ref text)) WITH ORDINALITY"
+            "    AS b(id, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at, state,"
+            "    asked_to_talk, practitioner_code, case_ref, n)"
             "), fresh AS ("
             "  INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
-            "    started_at, ended_at, state)"
+            "    started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref)"
             "  SELECT id, $1, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at,"
-            "    state FROM batch ORDER BY n"
+            "    state, asked_to_talk, practitioner_code, case_ref FROM batch ORDER BY n"
             "  ON CONFLICT (id) DO NOTHING RETURNING id"
             ")"
             " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
@@ -157,7 +163,8 @@ public:
             const char* v[] = {after.c_str()};
             Result r(PQexecParams(c_,
                                   "SELECT seq, id, device_name, device_id, pack_id, pack_version, band, visit_type,"
-                                  " language, started_at, ended_at, state FROM responses WHERE seq > $1::bigint"
+                                  " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref"
+                                  " FROM responses WHERE seq > $1::bigint"
                                   " ORDER BY seq LIMIT 1000",
                                   1, nullptr, v, nullptr, nullptr, 0));
             if (r.status() != PGRES_TUPLES_OK) return error("reading responses");
@@ -177,6 +184,9 @@ public:
                 x.started_at = PQgetvalue(r.r, i, 9);
                 x.ended_at = PQgetvalue(r.r, i, 10);
                 x.state = PQgetvalue(r.r, i, 11);
+                x.asked_to_talk = std::string(PQgetvalue(r.r, i, 12)) == "t";
+                x.practitioner_code = PQgetvalue(r.r, i, 13);
+                x.case_ref = PQgetvalue(r.r, i, 14);
                 const char* av[] = {x.id.c_str()};
                 Result a(PQexecParams(c_,
                                       "SELECT question_id, position, kind, measure, skipped, options, text,"

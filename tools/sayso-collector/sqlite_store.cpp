@@ -69,6 +69,13 @@ public:
         sqlite3_busy_timeout(db_, 10'000); // ms: several collector processes may share the file
         if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")) return error("setup");
         if (!exec(kSchema)) return error("creating tables");
+        // Columns added since the first release; a store made before them gains them here.
+        for (const char* column : {"asked_to_talk INTEGER NOT NULL DEFAULT 0", "practitioner_code TEXT NOT NULL DEFAULT ''",
+                                   "case_ref TEXT NOT NULL DEFAULT ''"}) {
+            const std::string sql = std::string("ALTER TABLE responses ADD COLUMN ") + column;
+            if (!exec(sql.c_str()) && std::string(sqlite3_errmsg(db_)).find("duplicate column") == std::string::npos)
+                return error("adding a column");
+        }
         return std::nullopt;
     }
 
@@ -78,8 +85,8 @@ public:
         stored.clear();
         Stmt r, a;
         if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
-                     " language, started_at, ended_at, state) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
-                     " ON CONFLICT (id) DO NOTHING",
+                     " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) ON CONFLICT (id) DO NOTHING",
                      r) ||
             !prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
                      " answered_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING",
@@ -98,6 +105,9 @@ public:
             text(r.s, 9, x.started_at);
             text(r.s, 10, x.ended_at);
             text(r.s, 11, x.state);
+            sqlite3_bind_int(r.s, 12, x.asked_to_talk ? 1 : 0);
+            text(r.s, 13, x.practitioner_code);
+            text(r.s, 14, x.case_ref);
             if (!done(r.s)) return rollback("storing a response");
             const bool fresh = sqlite3_changes(db_) == 1;
             // A response already held keeps the answers it arrived with.
@@ -165,7 +175,8 @@ public:
         std::lock_guard lock(mu_);
         Stmt r, a;
         if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
-                     " started_at, ended_at, state FROM responses ORDER BY seq",
+                     " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref FROM responses"
+                     " ORDER BY seq",
                      r) ||
             !prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
                      " FROM answers WHERE response_id = ?1 ORDER BY position",
@@ -185,6 +196,9 @@ public:
             x.started_at = col(r.s, 8);
             x.ended_at = col(r.s, 9);
             x.state = col(r.s, 10);
+            x.asked_to_talk = sqlite3_column_int(r.s, 11) != 0;
+            x.practitioner_code = col(r.s, 12);
+            x.case_ref = col(r.s, 13);
             text(a.s, 1, x.id);
             while (sqlite3_step(a.s) == SQLITE_ROW) {
                 Answer ans;

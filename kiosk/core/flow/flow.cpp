@@ -47,6 +47,7 @@ void Flow::back_to_practitioner() {
     session_.reset();
     screen_ = locking_ ? Screen::Locked : Screen::Practitioner;
     band_.clear();
+    case_ref_.clear(); // each child has their own
     changed();
 }
 
@@ -74,8 +75,58 @@ bool Flow::select_visit(const std::string& id) {
     return true;
 }
 
+namespace {
+// Codes and references are pseudonymous tokens, never names or free prose.
+bool token_ok(const std::string& s) {
+    if (s.size() > 40) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '/' || c == '.';
+    });
+}
+} // namespace
+
+bool Flow::set_practitioner_code(const std::string& code) {
+    if (screen_ != Screen::Practitioner) return false;
+    practitioner_code_ = code;
+    changed();
+    return token_ok(code);
+}
+
+bool Flow::set_case_ref(const std::string& ref) {
+    if (screen_ != Screen::Practitioner) return false;
+    case_ref_ = ref;
+    changed();
+    return case_ref_ok();
+}
+
+bool Flow::set_case_pattern(const std::string& pattern) {
+    if (pattern.empty()) {
+        case_pattern_.clear();
+        case_re_.reset();
+        changed();
+        return true;
+    }
+    if (pattern.size() > 200) return false;
+    try {
+        case_re_ = std::regex(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+        return false;
+    }
+    case_pattern_ = pattern;
+    changed();
+    return true;
+}
+
+bool Flow::case_ref_ok() const {
+    if (case_ref_.empty()) return true;
+    if (!token_ok(case_ref_)) return false;
+    return !case_re_ || std::regex_match(case_ref_, *case_re_);
+}
+
 bool Flow::can_hand_over() const {
-    return screen_ == Screen::Practitioner && pack_ && pack_->band(band_) && pack_->visit_type(visit_);
+    return screen_ == Screen::Practitioner && pack_ && pack_->band(band_) && pack_->visit_type(visit_) &&
+           token_ok(practitioner_code_) && case_ref_ok();
 }
 
 std::optional<StorageProblem> Flow::hand_over() {
@@ -89,8 +140,8 @@ std::optional<StorageProblem> Flow::hand_over() {
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
-    ResponseStart start{s.response_id, pack_->id,   pack_->version,  band_,
-                        visit_,        s.language,  clock_.wall_ms()};
+    ResponseStart start{s.response_id, pack_->id,  pack_->version,     band_,    visit_,
+                        s.language,    clock_.wall_ms(), practitioner_code_, case_ref_};
     if (auto p = recorder_.begin(start)) {
         problem_ = p;
         changed();
@@ -123,11 +174,15 @@ bool Flow::choose(const std::string& option_id) {
     touch();
     if (q.kind == pack::Kind::PickMany) {
         auto& picked = session_->picked;
-        if (!picked.erase(option_id)) picked.insert(option_id);
+        if (!picked.erase(option_id)) {
+            picked.insert(option_id);
+            if (q.option(option_id)->asks_to_talk) ask_to_talk();
+        }
         changed();
         return true;
     }
     if (!q.single_choice()) return false;
+    if (q.option(option_id)->asks_to_talk) ask_to_talk();
     session_->picked = {option_id};
     record_current(false);
     confirming_ = option_id;
@@ -223,6 +278,23 @@ bool Flow::stop() {
     session_->draft.clear();
     screen_ = Screen::Thanks;
     thanks_until_ = now() + settings_.thanks_duration;
+    changed();
+    return true;
+}
+
+bool Flow::ask_to_talk() {
+    if (!on_child_screen() || !session_) return false;
+    touch();
+    if (session_->asked_to_talk) return true;
+    session_->asked_to_talk = true;
+    save(Op{Op::Kind::Talk, {}, session_->response_id, {}, Completion::Complete, 0});
+    changed();
+    return true;
+}
+
+bool Flow::acknowledge_talk() {
+    if (screen_ != Screen::Practitioner || talk_requests_ == 0) return false;
+    talk_requests_ = 0;
     changed();
     return true;
 }
@@ -370,6 +442,7 @@ void Flow::end_session(Completion c) {
     if (!session_) return;
     Op op{Op::Kind::Finish, {}, session_->response_id, {}, c, clock_.wall_ms()};
     save(std::move(op));
+    if (session_->asked_to_talk) ++talk_requests_;
     confirming_.clear();
 }
 
@@ -386,6 +459,7 @@ void Flow::flush() {
         case Op::Kind::Begin: p = recorder_.begin(op.start); break;
         case Op::Kind::Record: p = recorder_.record(op.response_id, op.answer); break;
         case Op::Kind::Finish: p = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
+        case Op::Kind::Talk: p = recorder_.flag_talk(op.response_id); break;
         }
         if (p) {
             if (!problem_) changed();

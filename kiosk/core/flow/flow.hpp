@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -37,6 +38,7 @@ struct Session {
     std::map<std::string, AnswerRecord> answers; // given so far, by question id
     std::set<std::string> picked;                // pick_many selection being made
     std::string draft;                           // free text being typed
+    bool asked_to_talk = false;                  // "I want to talk to someone"
 
     const pack::Question& question() const { return band->questions[index]; }
     std::size_t count() const { return band->questions.size(); }
@@ -68,6 +70,19 @@ public:
     const pack::Pack* selected_pack() const { return pack_.get(); }
     const std::string& selected_band() const { return band_; }
     const std::string& selected_visit() const { return visit_; }
+    // Optional and pseudonymous: a practitioner code (kept for the next child)
+    // and a case reference (cleared after each child). The case reference must
+    // match the admin's pattern when one is set. Setters return false when
+    // the value is refused; it is kept either way so it can be corrected.
+    bool set_practitioner_code(const std::string& code);
+    bool set_case_ref(const std::string& ref);
+    // An ECMAScript regular expression the whole reference must match; empty for none.
+    // Returns false (and sets no pattern) if it does not compile.
+    bool set_case_pattern(const std::string& pattern);
+    const std::string& practitioner_code() const { return practitioner_code_; }
+    const std::string& case_ref() const { return case_ref_; }
+    const std::string& case_pattern() const { return case_pattern_; }
+    bool case_ref_ok() const;
     bool can_hand_over() const;
     // Starts a response and shows the child's welcome. Refused, with the
     // problem, if storage cannot keep the answers.
@@ -85,6 +100,9 @@ public:
     // The child's own stop: the session ends now, the answers given are kept,
     // the response is marked incomplete, and the thank-you shows.
     bool stop();
+    // "I want to talk to someone": raised by the talk button or an answer the
+    // pack marks; stored with the response and never taken back in the session.
+    bool ask_to_talk();
     bool finish();
     // Any touch on a child screen, so the idle timer starts again.
     void touch();
@@ -106,11 +124,15 @@ public:
     std::size_t unsaved() const { return queue_.size(); }
     const std::optional<StorageProblem>& storage_problem() const { return problem_; }
 
+    // Children who asked to talk since the practitioner last said they saw it.
+    int talk_requests() const { return talk_requests_; }
+    bool acknowledge_talk();
+
     const Settings& settings() const { return settings_; }
 
 private:
     struct Op {
-        enum class Kind { Begin, Record, Finish } kind;
+        enum class Kind { Begin, Record, Finish, Talk } kind;
         ResponseStart start;
         std::string response_id;
         AnswerRecord answer;
@@ -128,6 +150,9 @@ private:
 
     std::shared_ptr<const pack::Pack> pack_;
     std::string band_, visit_;
+    std::string practitioner_code_, case_ref_, case_pattern_;
+    std::optional<std::regex> case_re_;
+    int talk_requests_ = 0;
 
     std::optional<Session> session_;
     std::string confirming_;

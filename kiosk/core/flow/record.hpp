@@ -16,6 +16,9 @@ struct ResponseStart {
     std::string visit_type;
     std::string language;
     std::int64_t started_at_ms = 0;
+    // Optional, from the practitioner before handing over; pseudonymous, never a name.
+    std::string practitioner_code;
+    std::string case_ref;
 };
 
 struct AnswerRecord {
@@ -46,6 +49,8 @@ public:
     virtual std::optional<StorageProblem> begin(const ResponseStart&) = 0;
     virtual std::optional<StorageProblem> record(const std::string& response_id, const AnswerRecord&) = 0;
     virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion, std::int64_t ended_at_ms) = 0;
+    // The child asked to talk to someone. Kept with the response and never cleared.
+    virtual std::optional<StorageProblem> flag_talk(const std::string& response_id) = 0;
 };
 
 // A fresh random 128-bit id as 32 lowercase hex digits (from the OS's CSPRNG).

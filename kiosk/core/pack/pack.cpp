@@ -70,6 +70,14 @@ const std::vector<std::string>& required_words() {
     return keys;
 }
 
+const std::vector<std::string>& optional_words() {
+    static const std::vector<std::string> keys = {
+        "talk", "talk_done", "language", "read_aloud", "text_size", "high_contrast", "easy_font", "less_motion",
+        "done", "pick_sticker",
+    };
+    return keys;
+}
+
 std::string Problem::str() const {
     std::string s = file + ":" + path + ": ";
     if (severity == Severity::Warning) s += "warning: ";
@@ -251,6 +259,17 @@ private:
         return true;
     }
 
+    bool get_bool(const json& obj, const std::string& path, const char* key, bool& out) {
+        const json* v = field(obj, path, key, false);
+        if (!v) return false;
+        if (!v->is_boolean()) {
+            error(path + "." + key, "must be true or false, not " + type_name(*v));
+            return false;
+        }
+        out = v->get<bool>();
+        return true;
+    }
+
     bool valid_id(const std::string& path, const std::string& id) {
         static const std::regex re("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
         // Length first: std::regex recurses per character and a megabyte-long id would exhaust the stack.
@@ -396,8 +415,10 @@ private:
             return;
         }
         const auto& keys = required_words();
+        const auto& optional = optional_words();
         for (auto it = v->begin(); it != v->end(); ++it) {
-            if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
+            if (std::find(keys.begin(), keys.end(), it.key()) == keys.end() &&
+                std::find(optional.begin(), optional.end(), it.key()) == optional.end()) {
                 warn(wpath + "." + it.key(), "unknown kiosk word " + shown(it.key()) + " is ignored");
                 continue;
             }
@@ -412,7 +433,8 @@ private:
 
     void parse_pack(Pack& pack) {
         const json& d = doc_;
-        unknown_keys(d, "$", {"$schema", "format", "id", "version", "title", "languages", "visit_types", "words", "bands"});
+        unknown_keys(d, "$", {"$schema", "format", "id", "version", "title", "languages", "drafts", "visit_types", "words",
+                             "talk_button", "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -444,9 +466,30 @@ private:
         }
         pack.languages = languages_;
         if (pack.languages.empty()) pack.languages.push_back("en");
+        // Languages whose text is a draft translation, not yet checked by a person.
+        if (const json* drafts = field(d, "$", "drafts", false)) {
+            if (!drafts->is_array()) error("$.drafts", "must be a list of language codes");
+            else
+                for (std::size_t i = 0; i < drafts->size(); ++i) {
+                    const auto& l = (*drafts)[i];
+                    const std::string p = "$.drafts[" + std::to_string(i) + "]";
+                    if (!l.is_string() ||
+                        std::find(pack.languages.begin(), pack.languages.end(), l.get<std::string>()) ==
+                            pack.languages.end())
+                        error(p, "must be one of the pack's languages");
+                    else if (l.get<std::string>() == pack.languages.front())
+                        error(p, "the first language is what every other falls back to; it can't be a draft");
+                    else pack.drafts.insert(l.get<std::string>());
+                }
+        }
 
         read_text(d, "$", "title", pack.title);
         read_words(d, "$", pack.words, true);
+        get_bool(d, "$", "talk_button", pack.talk_button);
+        if (pack.talk_button)
+            for (const char* k : {"talk", "talk_done"})
+                if (!pack.words.count(k))
+                    error("$.words", std::string("missing kiosk word \"") + k + "\", needed by \"talk_button\"");
 
         std::set<std::string> visit_ids;
         each(d, "$", "visit_types", true, kMaxVisitTypes, [&](const json& v, const std::string& p) {
@@ -547,12 +590,13 @@ private:
             std::set<std::string> oids;
             each(q, p, "options", true, kMaxOptions, [&](const json& o, const std::string& op) {
                 if (!o.is_object()) return error(op, "must be an object, not " + type_name(o));
-                unknown_keys(o, op, {"id", "label", "picture"});
+                unknown_keys(o, op, {"id", "label", "picture", "asks_to_talk"});
                 Option opt;
                 if (get_string(o, op, "id", opt.id) && valid_id(op + ".id", opt.id) && !oids.insert(opt.id).second)
                     error(op + ".id", "duplicate option id " + shown(opt.id));
                 read_text(o, op, "label", opt.label);
                 opt.picture = read_picture(o, op, "picture", false);
+                get_bool(o, op, "asks_to_talk", opt.asks_to_talk);
                 qu.options.push_back(std::move(opt));
             });
             if (qu.options.size() == 1) error(p + ".options", "a choice needs at least 2 options");

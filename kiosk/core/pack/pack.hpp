@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct Option {
     std::string picture;
     bool builtin = false;
     std::string word; // builtin answers: the kiosk word that labels them, e.g. "face.happy"
+    bool asks_to_talk = false; // choosing it raises the safeguarding flag ("I don't feel safe")
 };
 
 struct Question {
@@ -66,9 +68,11 @@ struct Pack {
     std::string version;
     Text title;
     std::vector<std::string> languages;
+    std::set<std::string> drafts; // languages whose text is a draft translation awaiting a person's check
     std::vector<VisitType> visit_types;
     std::vector<Band> bands;
     std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
+    bool talk_button = false; // every child screen offers "I want to talk to someone"
 
     const std::string& first_language() const { return languages.front(); }
     const Band* band(const std::string& id) const;
@@ -85,6 +89,9 @@ struct Pack {
 
 // The kiosk words every pack must give, in every language.
 const std::vector<std::string>& required_words();
+// Kiosk words a pack may give; some become required by a feature it turns on
+// ("talk" and "talk_done" with "talk_button").
+const std::vector<std::string>& optional_words();
 
 struct Problem {
     enum class Severity { Error, Warning };

@@ -24,6 +24,9 @@ json response_json(const StoredResponse& r) {
             {"started_at", iso_time(r.start.started_at_ms)},
             {"ended_at", r.ended_at_ms ? json(iso_time(*r.ended_at_ms)) : json()},
             {"state", r.state},
+            {"asked_to_talk", r.asked_to_talk},
+            {"practitioner_code", r.start.practitioner_code},
+            {"case_ref", r.start.case_ref},
             {"answers", std::move(answers)}};
 }
 

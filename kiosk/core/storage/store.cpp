@@ -71,6 +71,18 @@ CREATE TABLE pins (
     locked_until INTEGER NOT NULL DEFAULT 0   -- ms since the Unix epoch
 );
 )sql"},
+    {5, R"sql(
+-- "I want to talk to someone", and who the visit was with: a practitioner code
+-- and a case reference, both pseudonymous ('' when not given).
+ALTER TABLE responses ADD COLUMN asked_to_talk INTEGER NOT NULL DEFAULT 0 CHECK (asked_to_talk IN (0, 1));
+ALTER TABLE responses ADD COLUMN practitioner_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN case_ref TEXT NOT NULL DEFAULT '';
+-- Device settings an admin makes on the tablet (case reference pattern, disabled packs, ...).
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql"},
 };
 
 StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
@@ -154,8 +166,8 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
     if ((problem = store->load_device_id())) return nullptr;
     if (mode == Mode::ReadWrite) {
         store->insert_response_ = store->prepare(
-            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, state)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress')",
+            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, state,"
+            " practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)",
             problem);
         store->upsert_answer_ = store->prepare(
             "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text, answered_at)"
@@ -166,6 +178,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
             problem);
         store->finish_response_ = store->prepare(
             "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'", problem);
+        store->flag_talk_ = store->prepare("UPDATE responses SET asked_to_talk = 1 WHERE id = ?1", problem);
         if (problem) return nullptr;
     }
     return store;
@@ -175,6 +188,7 @@ Store::~Store() {
     insert_response_.reset();
     upsert_answer_.reset();
     finish_response_.reset();
+    flag_talk_.reset();
     sqlite3_close_v2(db_);
 }
 
@@ -238,6 +252,8 @@ std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
     bind_text(s, 6, r.language);
     bind_text(s, 7, device_id_);
     sqlite3_bind_int64(s, 8, r.started_at_ms);
+    bind_text(s, 9, r.practitioner_code);
+    bind_text(s, 10, r.case_ref);
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "starting a response");
     return std::nullopt;
 }
@@ -269,6 +285,14 @@ std::optional<StorageProblem> Store::finish(const std::string& response_id, flow
     return std::nullopt;
 }
 
+std::optional<StorageProblem> Store::flag_talk(const std::string& response_id) {
+    sqlite3_stmt* s = flag_talk_.get();
+    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    bind_text(s, 1, response_id);
+    if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "keeping a request to talk");
+    return std::nullopt;
+}
+
 std::optional<StorageProblem> Store::close_abandoned(int& closed) {
     closed = 0;
     std::optional<StorageProblem> problem;
@@ -284,7 +308,8 @@ std::optional<StorageProblem> Store::close_abandoned(int& closed) {
 
 namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
-                                     "started_at, ended_at, state, delivered_at FROM responses ";
+                                     "started_at, ended_at, state, delivered_at, asked_to_talk, practitioner_code, "
+                                     "case_ref FROM responses ";
 const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
@@ -313,6 +338,9 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
         if (sqlite3_column_type(rs.get(), 8) != SQLITE_NULL) r.ended_at_ms = sqlite3_column_int64(rs.get(), 8);
         r.state = column_text(rs.get(), 9);
         if (sqlite3_column_type(rs.get(), 10) != SQLITE_NULL) r.delivered_at_ms = sqlite3_column_int64(rs.get(), 10);
+        r.asked_to_talk = sqlite3_column_int(rs.get(), 11) != 0;
+        r.start.practitioner_code = column_text(rs.get(), 12);
+        r.start.case_ref = column_text(rs.get(), 13);
         bind_text(as.get(), 1, r.start.id);
         int arc;
         while ((arc = sqlite3_step(as.get())) == SQLITE_ROW) {
@@ -448,6 +476,31 @@ std::optional<StorageProblem> Store::set_pin_lockout(const std::string& role, in
     sqlite3_bind_int(s.get(), 2, failures);
     sqlite3_bind_int64(s.get(), 3, until_ms);
     if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN lockout");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::setting(const std::string& key, std::optional<std::string>& out) {
+    out.reset();
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("SELECT value FROM settings WHERE key = ?1", problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, key);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) out = column_text(s.get(), 0);
+    else if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a setting");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::set_setting(const std::string& key, const std::optional<std::string>& value) {
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare(value ? "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                           : "DELETE FROM settings WHERE key = ?1",
+                     problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, key);
+    if (value) bind_text(s.get(), 2, *value);
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a setting");
     return std::nullopt;
 }
 

@@ -37,6 +37,7 @@ struct StoredResponse {
     std::optional<std::int64_t> ended_at_ms;
     std::string state; // in_progress, complete, incomplete
     std::optional<std::int64_t> delivered_at_ms; // when the endpoint acknowledged it
+    bool asked_to_talk = false;                  // the child asked to talk to someone
     std::vector<flow::AnswerRecord> answers; // in question order
 };
 
@@ -57,6 +58,7 @@ public:
     std::optional<StorageProblem> record(const std::string& response_id, const flow::AnswerRecord&) override;
     std::optional<StorageProblem> finish(const std::string& response_id, flow::Completion,
                                          std::int64_t ended_at_ms) override;
+    std::optional<StorageProblem> flag_talk(const std::string& response_id) override;
 
     // Responses left in progress by a crash or power loss become incomplete,
     // ending at their last answer. Returns how many were closed.
@@ -69,6 +71,10 @@ public:
     // Sets a PIN's hash and clears its lockout.
     std::optional<StorageProblem> set_pin(const std::string& role, const std::string& hash);
     std::optional<StorageProblem> set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms);
+
+    // Device settings by key; `out` is empty when not set. Setting nullopt removes it.
+    std::optional<StorageProblem> setting(const std::string& key, std::optional<std::string>& out);
+    std::optional<StorageProblem> set_setting(const std::string& key, const std::optional<std::string>& value);
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
@@ -103,7 +109,7 @@ private:
 
     sqlite3* db_ = nullptr;
     std::string device_id_;
-    Stmt insert_response_, upsert_answer_, finish_response_;
+    Stmt insert_response_, upsert_answer_, finish_response_, flag_talk_;
 };
 
 std::string iso_time(std::int64_t ms); // 2026-11-22T20:01:26.123Z

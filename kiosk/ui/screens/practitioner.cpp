@@ -90,6 +90,27 @@ void draw_practitioner(Ui& ui) {
     }
     y += ui.fonts.large->FontSize + L.pad;
 
+    // A child asked to talk: first, calm, and without any of their answers.
+    if (flow.talk_requests() > 0) {
+        const float w = L.width - 4 * L.pad, h = std::max(L.target * 0.9f, L.em * 2.4f);
+        const ImVec2 a(2 * L.pad, y), b(a.x + w, y + h);
+        dl->AddRectFilled(a, b, colour::accent_soft, L.em * 0.4f);
+        const float bw = std::max(L.em * 7, L.target * 2.2f);
+        const std::string msg = flow.talk_requests() == 1
+                                    ? "The child asked to talk to someone. Please talk with them now."
+                                    : std::to_string(flow.talk_requests()) +
+                                          " children asked to talk to someone. Please talk with them.";
+        ImGui::PushFont(ui.fonts.body);
+        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
+                    ImVec2(a.x + L.pad, a.y + (h - ui.fonts.body->FontSize * 1.15f) * 0.5f), colour::ink,
+                    msg.c_str(), nullptr, w - bw - 3 * L.pad);
+        ImGui::PopFont();
+        if (tile(ui.widgets, "talk_seen", ImVec2(b.x - bw - L.pad * 0.4f, a.y + L.pad * 0.4f),
+                 ImVec2(b.x - L.pad * 0.4f, b.y - L.pad * 0.4f), {}, "I'll talk with them", ui.fonts.small, {}))
+            flow.acknowledge_talk();
+        y += h + L.pad * 0.5f;
+    }
+
     // What needs the practitioner's attention comes first, in words.
     if (!ui.storage_problem.empty()) y += notice(dl, ui, y, ui.storage_problem);
     if (flow.unsaved() > 0 && flow.storage_problem())

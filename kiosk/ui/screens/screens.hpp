@@ -45,5 +45,6 @@ void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
 // Shared by the welcome and question screens.
 void draw_stop_button(Ui& ui);
+void draw_talk_button(Ui& ui);
 
 } // namespace sayso::ui
