@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     app.add_option("--shots", o.shots, "folder for the replay's screenshots")->capture_default_str();
     app.add_option("--timings", o.timings, "write frame timings as JSON to this file on exit");
     app.add_option("--sync-config", o.sync_config, "delivery settings file (JSON, see sync/README.md)");
+    app.add_flag("--allow-draft-languages", o.settings.allow_draft_languages,
+                 "offer children the languages a pack marks as draft translations (not yet checked by a person)");
     app.add_option("--idle", idle_s, "seconds without a touch before \"are you still there?\"")
         ->check(CLI::Range(5, 3600))->capture_default_str();
     app.add_option("--still-there", still_s, "seconds the \"are you still there?\" prompt waits")

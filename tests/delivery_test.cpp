@@ -26,7 +26,7 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
     std::vector<std::string> ids;
     for (int i = 0; i < n; ++i) {
         flow::ResponseStart st{flow::random_id(), "after-my-visit", "1.0.0", "8-11", "visit", "en",
-                               1'700'000'000'000 + i};
+                               1'700'000'000'000 + i, "", ""};
         REQUIRE_FALSE(s->begin(st));
         flow::AnswerRecord a;
         a.question_id = "listened";

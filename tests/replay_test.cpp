@@ -360,3 +360,34 @@ TEST_CASE("a child asks to talk: kept with the response, and the practitioner is
     CHECK(again.code != 0);
     CHECK(again.err.find("tap talk_seen: no widget") != std::string::npos);
 }
+
+TEST_CASE("the child picks a language; each is named in its own script and the answers record it") {
+    Kiosk k;
+    k.extra = {"--allow-draft-languages"};
+    const auto& band = *default_pack().band("8-11");
+    for (const std::string lang : {"pl", "ur", "pa-Guru"}) {
+        CAPTURE(lang);
+        std::string script = "tap band:8-11\ntap visit:visit\ntap handover\ntap lang:" + lang + "\n";
+        std::string walked = walk(band, lang);
+        // walk() starts at the practitioner screen; skip its first lines, we are on the welcome already.
+        walked = walked.substr(walked.find("expect welcome"));
+        auto r = k.replay(script + walked, "language-" + lang);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        for (const auto& q : band.questions)
+            check_picture(shots_root / ("language-" + lang) / (lang + "-" + q.id + ".png"), 1920, 1200);
+    }
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 3);
+    CHECK(rs[0].start.language == "pl");
+    CHECK(rs[1].start.language == "ur");
+    CHECK(rs[2].start.language == "pa-Guru");
+    for (const auto& r : rs) CHECK(r.state == "complete");
+}
+
+TEST_CASE("draft translations are not offered to children unless allowed") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\ntap lang:ur\n", "drafts-hidden");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("tap lang:ur: no widget") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include "pack/shelf.hpp"
 #include "replay.hpp"
 #include "screens/screens.hpp"
+#include "shaped_text.hpp"
 #include "storage/store.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
@@ -40,6 +41,7 @@ public:
     std::optional<flow::StorageProblem> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
     std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
     std::optional<flow::StorageProblem> flag_talk(const std::string&) override { return p_; }
+    std::optional<flow::StorageProblem> set_language(const std::string&, const std::string&) override { return p_; }
 
 private:
     flow::StorageProblem p_;
@@ -57,7 +59,10 @@ public:
           SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), client_(client),
-          delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer) {
+          delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer),
+          shaped_(renderer, regular_font_path()) {
+        set_shaped_text(&shaped_);
+        for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
         // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
         if (gate_ && gate_->has_pin(access::Role::Practitioner)) {
             flow_.set_locking(true);
@@ -69,7 +74,10 @@ public:
         screen_since_ = clock_.monotonic();
     }
 
-    ~Kiosk() { write_timings(); }
+    ~Kiosk() {
+        write_timings();
+        set_shaped_text(nullptr);
+    }
 
     // Live: wait for input or the flow's next deadline, draw only when needed.
     int live() {
@@ -176,6 +184,7 @@ private:
     std::string pin_entry_, pin_message_;
     SDL_Window* window_;
     SDL_Renderer* renderer_;
+    ShapedText shaped_;
     bool quit_ = false;
     int frames_ = 2; // frames still to draw
     std::uint64_t drawn_version_ = ~0ull;
@@ -339,6 +348,7 @@ private:
                          ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
         ImGui::PushFont(fonts_.body);
         const std::uint64_t version_before = flow_.version();
+        shaped_.set_language(flow_.session() ? flow_.session()->language : std::string("en"));
         std::optional<sync::Status> delivery;
         if (client_) delivery = client_->status();
         Ui ui{flow_,           shelf_,

@@ -1,6 +1,9 @@
 #include "theme.hpp"
 
+#include "text/shaper.hpp"
+
 #include <filesystem>
+#include <vector>
 
 namespace sayso::ui {
 
@@ -21,12 +24,25 @@ const char* first_existing(const char* const* paths, std::size_t n) {
 
 } // namespace
 
+std::string regular_font_path() {
+    const char* p = first_existing(kRegular, std::size(kRegular));
+    return p ? p : "";
+}
+
 Fonts build_fonts(const Layout& l) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    // Latin with the diacritics of Polish, Romanian and Welsh, and typographic punctuation.
-    static const ImWchar ranges[] = {0x0020, 0x017F, 0x0218, 0x021B, 0x1E80, 0x1E85, 0x1EF2, 0x1EF3,
-                                     0x2013, 0x2026, 0x2190, 0x2192, 0x2713, 0x2713, 0};
+    // Latin with the diacritics of Polish, Romanian and Welsh, and typographic
+    // punctuation; other scripts are shaped (shaped_text.hpp).
+    static const std::vector<ImWchar> ranges = [] {
+        std::vector<ImWchar> r;
+        for (auto [a, b] : text::plain_ranges()) {
+            r.push_back(static_cast<ImWchar>(a));
+            r.push_back(static_cast<ImWchar>(b));
+        }
+        r.push_back(0);
+        return r;
+    }();
     Fonts f;
     const char* regular = first_existing(kRegular, std::size(kRegular));
     const char* bold = first_existing(kBold, std::size(kBold));
@@ -34,10 +50,10 @@ Fonts build_fonts(const Layout& l) {
     cfg.OversampleH = 1; // large sizes need no horizontal oversampling; keeps the atlas small
     cfg.OversampleV = 1;
     if (regular && bold) {
-        f.small = io.Fonts->AddFontFromFileTTF(regular, l.em * 0.75f, &cfg, ranges);
-        f.body = io.Fonts->AddFontFromFileTTF(regular, l.em, &cfg, ranges);
-        f.large = io.Fonts->AddFontFromFileTTF(bold, l.em * 1.4f, &cfg, ranges);
-        f.title = io.Fonts->AddFontFromFileTTF(bold, l.em * 1.9f, &cfg, ranges);
+        f.small = io.Fonts->AddFontFromFileTTF(regular, l.em * 0.75f, &cfg, ranges.data());
+        f.body = io.Fonts->AddFontFromFileTTF(regular, l.em, &cfg, ranges.data());
+        f.large = io.Fonts->AddFontFromFileTTF(bold, l.em * 1.4f, &cfg, ranges.data());
+        f.title = io.Fonts->AddFontFromFileTTF(bold, l.em * 1.9f, &cfg, ranges.data());
     }
     if (!f.small || !f.body || !f.large || !f.title) {
         f.problem = "The Andika font is missing (apt-get install fonts-sil-andika); using a plain font.";

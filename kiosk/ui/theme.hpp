@@ -38,6 +38,9 @@ struct Fonts {
     std::string problem;     // why the friendly font could not be loaded, if it couldn't
 };
 
+// The regular face of the friendly font, for the text shaper.
+std::string regular_font_path();
+
 // Builds the font atlas for `layout` (call again when the window size changes).
 Fonts build_fonts(const Layout& layout);
 void apply_style(const Layout& layout);

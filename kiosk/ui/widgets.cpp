@@ -1,5 +1,7 @@
 #include "widgets.hpp"
 
+#include "shaped_text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -43,14 +45,35 @@ std::vector<std::pair<const char*, const char*>> wrap_lines(ImFont* font, const 
 
 } // namespace
 
+namespace {
+// Text the atlas can't draw goes through the shaper, when there is one.
+ShapedText* shaper_for(const std::string& text) {
+    ShapedText* st = shaped_text();
+    return st && text::needs_shaping(text) ? st : nullptr;
+}
+} // namespace
+
 float text_height(ImFont* font, const std::string& text, float width) {
     if (text.empty()) return 0;
+    if (ShapedText* st = shaper_for(text)) {
+        float h = 0;
+        for (const auto& line : st->wrap(text, font->FontSize, width)) h += st->measure(line, font->FontSize).y;
+        return h;
+    }
     return static_cast<float>(wrap_lines(font, text, width).size()) * font->FontSize * 1.15f;
 }
 
 float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
                    ImU32 colour) {
     float y = top;
+    if (ShapedText* st = shaper_for(text)) {
+        for (const auto& line : st->wrap(text, font->FontSize, width)) {
+            const ImVec2 size = st->measure(line, font->FontSize);
+            st->draw(dl, line, font->FontSize, ImVec2(centre_x - size.x * 0.5f, y), colour);
+            y += size.y;
+        }
+        return y - top;
+    }
     for (auto [a, b] : wrap_lines(font, text, width)) {
         ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, a, b);
         dl->AddText(font, font->FontSize, ImVec2(std::floor(centre_x - size.x * 0.5f), std::floor(y)), colour, a, b);
@@ -59,7 +82,28 @@ float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float 
     return y - top;
 }
 
+float start_text(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, float width, ImU32 colour) {
+    float y = at.y;
+    if (ShapedText* st = shaper_for(text)) {
+        for (const auto& line : st->wrap(text, font->FontSize, width)) {
+            const ImVec2 size = st->measure(line, font->FontSize);
+            st->draw(dl, line, font->FontSize, ImVec2(st->rtl() ? at.x + width - size.x : at.x, y), colour);
+            y += size.y;
+        }
+        return y - at.y;
+    }
+    for (auto [a, b] : wrap_lines(font, text, width)) {
+        dl->AddText(font, font->FontSize, ImVec2(std::floor(at.x), std::floor(y)), colour, a, b);
+        y += font->FontSize * 1.15f;
+    }
+    return y - at.y;
+}
+
 float heading(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour) {
+    if (ShapedText* st = shaper_for(text)) {
+        st->draw(dl, text, font->FontSize, at, colour);
+        return std::max(font->FontSize * 1.2f, st->measure(text, font->FontSize).y);
+    }
     dl->AddText(font, font->FontSize, at, colour, text.c_str());
     return font->FontSize * 1.2f;
 }

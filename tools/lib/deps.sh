@@ -6,7 +6,8 @@ SAYSO_BUILD_PACKAGES=(
   libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev libpq-dev libsodium-dev
-  fonts-sil-andika
+  libharfbuzz-dev libfreetype-dev libfribidi-dev
+  fonts-sil-andika fonts-noto-core fonts-opendyslexic
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
 SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl)

@@ -282,12 +282,34 @@ bool Flow::stop() {
     return true;
 }
 
+std::vector<std::string> Flow::languages() const {
+    std::vector<std::string> out;
+    const pack::Pack* p = session_ ? session_->pack.get() : pack_.get();
+    if (!p) return out;
+    for (const auto& l : p->languages)
+        if (settings_.allow_draft_languages || !p->drafts.count(l)) out.push_back(l);
+    return out;
+}
+
+bool Flow::set_language(const std::string& lang) {
+    if (screen_ != Screen::Welcome || !session_) return false;
+    const auto offered = languages();
+    if (std::find(offered.begin(), offered.end(), lang) == offered.end()) return false;
+    touch();
+    if (session_->language == lang) return true;
+    session_->language = lang;
+    Op op{Op::Kind::Language, {}, session_->response_id, {}, Completion::Complete, 0, lang};
+    save(std::move(op));
+    changed();
+    return true;
+}
+
 bool Flow::ask_to_talk() {
     if (!on_child_screen() || !session_) return false;
     touch();
     if (session_->asked_to_talk) return true;
     session_->asked_to_talk = true;
-    save(Op{Op::Kind::Talk, {}, session_->response_id, {}, Completion::Complete, 0});
+    save(Op{Op::Kind::Talk, {}, session_->response_id, {}, Completion::Complete, 0, {}});
     changed();
     return true;
 }
@@ -390,7 +412,7 @@ void Flow::record_current(bool skipped) {
     }
     a.answered_at_ms = clock_.wall_ms();
     s.answers[q.id] = a;
-    Op op{Op::Kind::Record, {}, s.response_id, a, Completion::Complete, 0};
+    Op op{Op::Kind::Record, {}, s.response_id, a, Completion::Complete, 0, {}};
     save(std::move(op));
 }
 
@@ -440,7 +462,7 @@ void Flow::advance() {
 
 void Flow::end_session(Completion c) {
     if (!session_) return;
-    Op op{Op::Kind::Finish, {}, session_->response_id, {}, c, clock_.wall_ms()};
+    Op op{Op::Kind::Finish, {}, session_->response_id, {}, c, clock_.wall_ms(), {}};
     save(std::move(op));
     if (session_->asked_to_talk) ++talk_requests_;
     confirming_.clear();
@@ -460,6 +482,7 @@ void Flow::flush() {
         case Op::Kind::Record: p = recorder_.record(op.response_id, op.answer); break;
         case Op::Kind::Finish: p = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
         case Op::Kind::Talk: p = recorder_.flag_talk(op.response_id); break;
+        case Op::Kind::Language: p = recorder_.set_language(op.response_id, op.language); break;
         }
         if (p) {
             if (!problem_) changed();

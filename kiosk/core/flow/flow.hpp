@@ -26,6 +26,7 @@ struct Settings {
     Millis confirm_delay{700};         // a single-choice answer stays highlighted this long
     Millis thanks_duration{8'000};     // thank-you screen, then back to the practitioner
     Millis retry_interval{5'000};      // retry answers that could not be saved
+    bool allow_draft_languages = false; // offer languages a pack marks as draft translations
 };
 
 struct Session {
@@ -100,6 +101,12 @@ public:
     // The child's own stop: the session ends now, the answers given are kept,
     // the response is marked incomplete, and the thank-you shows.
     bool stop();
+    // The languages a child can choose from: the pack's, without drafts
+    // unless allowed. The first is the one a session starts in.
+    std::vector<std::string> languages() const;
+    // On the welcome screen: the child picks their language.
+    bool set_language(const std::string& lang);
+
     // "I want to talk to someone": raised by the talk button or an answer the
     // pack marks; stored with the response and never taken back in the session.
     bool ask_to_talk();
@@ -132,12 +139,13 @@ public:
 
 private:
     struct Op {
-        enum class Kind { Begin, Record, Finish, Talk } kind;
+        enum class Kind { Begin, Record, Finish, Talk, Language } kind;
         ResponseStart start;
         std::string response_id;
         AnswerRecord answer;
         Completion completion = Completion::Complete;
         std::int64_t ended_at = 0;
+        std::string language;
     };
 
     const Clock& clock_;

@@ -51,6 +51,8 @@ public:
     virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion, std::int64_t ended_at_ms) = 0;
     // The child asked to talk to someone. Kept with the response and never cleared.
     virtual std::optional<StorageProblem> flag_talk(const std::string& response_id) = 0;
+    // The child chose the language they answer in.
+    virtual std::optional<StorageProblem> set_language(const std::string& response_id, const std::string& lang) = 0;
 };
 
 // A fresh random 128-bit id as 32 lowercase hex digits (from the OS's CSPRNG).

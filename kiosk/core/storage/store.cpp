@@ -293,6 +293,17 @@ std::optional<StorageProblem> Store::flag_talk(const std::string& response_id) {
     return std::nullopt;
 }
 
+std::optional<StorageProblem> Store::set_language(const std::string& response_id, const std::string& lang) {
+    if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("UPDATE responses SET language = ?2 WHERE id = ?1 AND state = 'in_progress'", problem);
+    if (problem) return problem;
+    bind_text(s.get(), 1, response_id);
+    bind_text(s.get(), 2, lang);
+    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving the language");
+    return std::nullopt;
+}
+
 std::optional<StorageProblem> Store::close_abandoned(int& closed) {
     closed = 0;
     std::optional<StorageProblem> problem;
@@ -508,7 +519,7 @@ std::string iso_time(std::int64_t ms) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
     return buf;

@@ -59,6 +59,7 @@ public:
     std::optional<StorageProblem> finish(const std::string& response_id, flow::Completion,
                                          std::int64_t ended_at_ms) override;
     std::optional<StorageProblem> flag_talk(const std::string& response_id) override;
+    std::optional<StorageProblem> set_language(const std::string& response_id, const std::string& lang) override;
 
     // Responses left in progress by a crash or power loss become incomplete,
     // ending at their last answer. Returns how many were closed.

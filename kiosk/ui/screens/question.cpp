@@ -1,11 +1,19 @@
 #include "screens.hpp"
 
+#include "text/languages.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace sayso::ui {
 
 namespace {
+
+// Right-to-left languages read scales, grids and progress from the right.
+bool rtl(const flow::Session& s) {
+    const auto* l = text::find_language(s.language);
+    return l && l->rtl;
+}
 
 void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, float y) {
     const std::size_t n = s.count();
@@ -18,9 +26,10 @@ void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, floa
         gap *= k;
     }
     const float total = static_cast<float>(n) * 2 * r + static_cast<float>(n - 1) * gap;
-    float x = (L.width - total) * 0.5f + r;
-    for (std::size_t i = 0; i < n; ++i, x += 2 * r + gap) {
-        const ImVec2 c(x, y + r);
+    const float x0 = (L.width - total) * 0.5f + r;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t slot = rtl(s) ? n - 1 - i : i;
+        const ImVec2 c(x0 + static_cast<float>(slot) * (2 * r + gap), y + r);
         const bool answered = s.answer(s.band->questions[i].id) != nullptr;
         if (i == s.index) {
             dl->AddCircleFilled(c, r * 1.35f, colour::accent);
@@ -74,9 +83,10 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const float y0 = min.y + std::max(0.0f, (h - grid_h) * 0.5f);
     for (int i = 0; i < n; ++i) {
         const auto& o = q.options[static_cast<std::size_t>(i)];
-        const int row = i / g.cols, col = i % g.cols;
+        const int row = i / g.cols;
         // Centre a short last row.
         const int in_row = std::min(g.cols, n - row * g.cols);
+        const int col = rtl(s) ? in_row - 1 - i % g.cols : i % g.cols;
         const float row_x = x0 + (grid_w - (static_cast<float>(in_row) * tile_w + static_cast<float>(in_row - 1) * gap)) * 0.5f;
         const ImVec2 a(row_x + static_cast<float>(col) * (tile_w + gap), y0 + static_cast<float>(row) * (tile_h + gap));
         const ImVec2 b(a.x + tile_w, a.y + tile_h);
@@ -162,8 +172,12 @@ void draw_question(Ui& ui) {
     else answers(ui, *s, area_min, area_max);
 
     const auto& band = *s->band;
-    if (tile(ui.widgets, "back", ImVec2(L.pad * 2, bar_y), ImVec2(L.pad * 2 + side_w, bar_y + bar_h), {},
-             "\u2190 " + pack.word(band, "back", s->language), ui.fonts.body, {}))
+    // Back sits where reading starts, next where it goes: mirrored for right-to-left.
+    const bool mirror = rtl(*s);
+    const float start_x = mirror ? L.width - L.pad * 2 - side_w : L.pad * 2;
+    const float end_x = mirror ? L.pad * 2 : L.width - L.pad * 2 - side_w;
+    if (tile(ui.widgets, "back", ImVec2(start_x, bar_y), ImVec2(start_x + side_w, bar_y + bar_h), {},
+             (mirror ? "\u2192 " : "\u2190 ") + pack.word(band, "back", s->language), ui.fonts.body, {}))
         ui.flow.back();
     if (tile(ui.widgets, "skip", ImVec2(cx - skip_w * 0.5f, bar_y), ImVec2(cx + skip_w * 0.5f, bar_y + bar_h),
              ui.textures.asset("ui/skip"), pack.word(band, "skip", s->language), ui.fonts.body, TileStyle{.row = true}))
@@ -176,8 +190,8 @@ void draw_question(Ui& ui) {
     else can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
     const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || can_next;
     if (show_next &&
-        tile(ui.widgets, "next", ImVec2(L.width - L.pad * 2 - side_w, bar_y), ImVec2(L.width - L.pad * 2, bar_y + bar_h),
-             {}, pack.word(band, "next", s->language) + " \u2192", ui.fonts.large,
+        tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
+             pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
              TileStyle{.enabled = can_next, .primary = true}))
         ui.flow.next();
 }

@@ -1,5 +1,7 @@
 #include "screens.hpp"
 
+#include "text/languages.hpp"
+
 #include <algorithm>
 
 namespace sayso::ui {
@@ -18,9 +20,14 @@ void draw_welcome(Ui& ui) {
     const std::string& note = pack.word(band, "welcome_note", s->language);
     const float pic = std::min(L.short_side() * 0.28f, 5 * L.target);
     const float button_h = std::max(L.target, L.em * 2.6f);
+    // The child's language, along the bottom, each named in its own script.
+    const auto langs = ui.flow.languages();
+    const float lang_h = langs.size() > 1 ? std::max(L.target * 0.9f, L.em * 2.4f) : 0;
+    const float lang_y = L.height - L.pad * 1.5f - lang_h;
     const float block = pic + L.pad * 2 + text_height(ui.fonts.title, hello, text_w) + L.pad +
                         text_height(ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
-    float y = std::max(L.pad * 2, (L.height - block) * 0.5f);
+    const float room = lang_h > 0 ? lang_y - L.pad : L.height;
+    float y = std::max(L.pad * 2, (room - block) * 0.5f);
 
     draw_picture(dl, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
     y += pic + L.pad * 2;
@@ -31,6 +38,22 @@ void draw_welcome(Ui& ui) {
     if (tile(ui.widgets, "start", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "start", s->language), ui.fonts.large, TileStyle{.primary = true}))
         ui.flow.start();
+    if (lang_h > 0) {
+        const float gap = L.pad * 0.6f;
+        const float icon = lang_h;
+        const float n = static_cast<float>(langs.size());
+        const float tile_w = std::min(L.em * 7.5f, (L.width - 4 * L.pad - icon - gap * n) / n);
+        const float total = icon + gap + n * tile_w + (n - 1) * gap;
+        float x = (L.width - total) * 0.5f;
+        draw_picture(dl, ui.textures.asset("ui/language"), ImVec2(x, lang_y), ImVec2(x + icon, lang_y + lang_h));
+        x += icon + gap;
+        for (const auto& code : langs) {
+            if (tile(ui.widgets, "lang:" + code, ImVec2(x, lang_y), ImVec2(x + tile_w, lang_y + lang_h), {},
+                     text::endonym(code), ui.fonts.body, TileStyle{.selected = s->language == code}))
+                ui.flow.set_language(code);
+            x += tile_w + gap;
+        }
+    }
     draw_stop_button(ui);
 }
 
