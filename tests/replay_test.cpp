@@ -7,6 +7,9 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <set>
 #include <stb/stb_image.h>
 
@@ -24,6 +27,7 @@ struct Kiosk {
     std::string size = "1920x1200";
 
     std::vector<std::string> extra;
+    std::vector<std::string> env;
 
     test::Run replay(const std::string& script, const std::string& shots_name) {
         test::write_file(tmp / "script.txt", script);
@@ -33,7 +37,7 @@ struct Kiosk {
                                          "--db", db.string(), "--replay", (tmp / "script.txt").string(),
                                          "--shots", shots.string()};
         args.insert(args.end(), extra.begin(), extra.end());
-        return test::run(args);
+        return test::run(args, env);
     }
 
     std::vector<storage::StoredResponse> stored() {
@@ -390,4 +394,86 @@ TEST_CASE("draft translations are not offered to children unless allowed") {
     auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\ntap lang:ur\n", "drafts-hidden");
     CHECK(r.code == 3);
     CHECK(r.err.find("tap lang:ur: no widget") != std::string::npos);
+}
+
+namespace {
+
+// What SDL's disk audio driver wrote: signed 16-bit mono samples.
+std::vector<std::int16_t> heard(const std::filesystem::path& raw) {
+    const std::string bytes = test::read_file(raw);
+    std::vector<std::int16_t> s(bytes.size() / 2);
+    std::memcpy(s.data(), bytes.data(), s.size() * 2);
+    return s;
+}
+
+double loudest_second(const std::vector<std::int16_t>& s, int rate) {
+    double best = 0;
+    for (std::size_t at = 0; at + static_cast<std::size_t>(rate) <= s.size(); at += static_cast<std::size_t>(rate) / 4) {
+        double sum = 0;
+        for (std::size_t i = at; i < at + static_cast<std::size_t>(rate); ++i) sum += double(s[i]) * s[i];
+        best = std::max(best, std::sqrt(sum / rate) / 32768.0);
+    }
+    return best;
+}
+
+} // namespace
+
+TEST_CASE("read-aloud: the youngest hear each question as it appears, and every speaker button speaks") {
+    Kiosk k;
+    const auto raw = k.tmp / "heard.raw";
+    k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILE=" + raw.string()};
+
+    SUBCASE("the 4-7 band reads by itself") {
+        auto r = k.replay("tap band:4-7\ntap visit:visit\ntap handover\nlisten\ntap start\nlisten\nshot read-aloud\n",
+                          "read-aloud-47");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(loudest_second(heard(raw), 22050) > 0.03);
+    }
+    SUBCASE("an older band is silent until a speaker is tapped") {
+        auto r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\nlisten\n", "read-aloud-quiet");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(loudest_second(heard(raw), 22050) < 0.001);
+        r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap lang:ur\ntap start\n"
+                     "tap speak:listened:happy\nlisten\n", "read-aloud-answer");
+        INFO(r.err);
+        REQUIRE(r.code != 0); // Urdu is a draft: not offered without the flag
+        k.extra = {"--allow-draft-languages"};
+        r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap lang:ur\ntap start\n"
+                     "tap speak:listened:happy\nlisten\n", "read-aloud-answer");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(loudest_second(heard(raw), 22050) > 0.03);
+    }
+}
+
+TEST_CASE("read-aloud plays a pack's own recording where it has one") {
+    Kiosk k;
+    // A copy of the default pack with a recorded clip for one question: a
+    // square wave, which espeak-ng would never make.
+    std::filesystem::create_directories(k.tmp / "packs");
+    std::filesystem::copy(test::default_pack, k.tmp / "packs" / "after-my-visit", std::filesystem::copy_options::recursive);
+    k.packs = k.tmp / "packs";
+    const auto dir = k.packs / "after-my-visit" / "audio" / "en" / "12-17";
+    std::filesystem::create_directories(dir);
+    std::string pcm;
+    for (int i = 0; i < 22050; ++i) {
+        const std::int16_t v = (i / 50) % 2 ? 10000 : -10000;
+        pcm.push_back(char(v & 0xFF));
+        pcm.push_back(char((v >> 8) & 0xFF));
+    }
+    auto u32 = [](std::uint32_t x) { return std::string{char(x), char(x >> 8), char(x >> 16), char(x >> 24)}; };
+    test::write_file(dir / "listened.wav", "RIFF" + u32(36 + 44100) + "WAVEfmt " + u32(16) + std::string("\x01\x00\x01\x00", 4) +
+                                               u32(22050) + u32(44100) + std::string("\x02\x00\x10\x00", 4) + "data" +
+                                               u32(44100) + pcm);
+    const auto raw = k.tmp / "heard.raw";
+    k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILE=" + raw.string()};
+    auto r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\ntap speak\nlisten\n", "read-aloud-clip");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto s = heard(raw);
+    const auto flat = std::count_if(s.begin(), s.end(), [](std::int16_t v) { return v == 10000 || v == -10000; });
+    CHECK(flat > 20000); // the whole recording played
+    CHECK(loudest_second(s, 22050) > 0.2);
 }

@@ -6,6 +6,7 @@
 #include "replay.hpp"
 #include "screens/screens.hpp"
 #include "shaped_text.hpp"
+#include "speaker.hpp"
 #include "storage/store.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
@@ -62,6 +63,7 @@ public:
           delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer),
           shaped_(renderer, regular_font_path()) {
         set_shaped_text(&shaped_);
+        if (!speaker_.available()) std::fprintf(stderr, "sayso: read-aloud is off: %s\n", speaker_.problem().c_str());
         for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
         // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
         if (gate_ && gate_->has_pin(access::Role::Practitioner)) {
@@ -151,6 +153,18 @@ public:
                 settle();
                 break;
             }
+            case Command::Verb::Listen: {
+                // Real time: speech is made and played on other threads.
+                settle();
+                if (!speaker_.available()) return fail(c, "listen: no sound device (" + speaker_.problem() + ")");
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                while (speaker_.busy()) {
+                    if (std::chrono::steady_clock::now() > until) return fail(c, "listen: still speaking after 30 s");
+                    SDL_Delay(20);
+                }
+                settle();
+                break;
+            }
             case Command::Verb::Key: {
                 SDL_Event e{};
                 e.type = SDL_KEYDOWN;
@@ -185,6 +199,8 @@ private:
     SDL_Window* window_;
     SDL_Renderer* renderer_;
     ShapedText shaped_;
+    Speaker speaker_;
+    std::string spoken_; // what is showing, for read-aloud: screen, question and language
     bool quit_ = false;
     int frames_ = 2; // frames still to draw
     std::uint64_t drawn_version_ = ~0ull;
@@ -317,6 +333,21 @@ private:
             client_->wake();
     }
 
+    // A new screen, question or language stops the last clip; bands for
+    // children who can't read yet hear each screen as it appears.
+    void update_read_aloud() {
+        const auto* s = flow_.session();
+        const auto screen = flow_.screen();
+        std::string now = flow::screen_name(screen);
+        if (s) now += "|" + std::to_string(s->index) + "|" + s->language;
+        if (now == spoken_) return;
+        spoken_ = now;
+        speaker_.stop();
+        if (!s || !s->band->auto_read) return;
+        if (screen == flow::Screen::Welcome) speaker_.say(welcome_speech(*s));
+        else if (screen == flow::Screen::Question) speaker_.say(question_speech(*s));
+    }
+
     void update_text_input() {
         const auto* s = flow_.session();
         const bool want = flow_.screen() == flow::Screen::Question && s &&
@@ -332,6 +363,7 @@ private:
     bool draw(const std::filesystem::path* capture) {
         const auto t0 = Clock::now();
         on_screen_change();
+        update_read_aloud();
         update_text_input();
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = ImVec2(layout_.width, layout_.height);
@@ -357,7 +389,8 @@ private:
               storage_problem_, delivery ? &*delivery : nullptr,
               delivery_problem_, gate_,
               pin_entry_,      pin_message_,
-              now,             screen_since_};
+              now,             screen_since_,
+              &speaker_};
         switch (flow_.screen()) {
         case flow::Screen::Locked: draw_pin_pad(ui); break;
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
@@ -451,6 +484,8 @@ private:
 
 int run(const Options& o) {
     if (o.headless) {
+        // No sound either, unless asked for (tests use SDL's disk driver to hear it).
+        SDL_setenv("SDL_AUDIODRIVER", "dummy", 0);
         SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
         SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     }

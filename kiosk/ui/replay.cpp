@@ -39,8 +39,10 @@ Script parse_script(const std::string& text) {
         else if (verb == "type") c.verb = Command::Verb::Type;
         else if (verb == "key") c.verb = Command::Verb::Key;
         else if (verb == "deliver") c.verb = Command::Verb::Deliver;
-        else return fail("unknown command \"" + verb + "\" (expected tap, wait, idle, shot, expect, type, key or deliver)");
-        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver) {
+        else if (verb == "listen") c.verb = Command::Verb::Listen;
+        else return fail("unknown command \"" + verb +
+                         "\" (expected tap, wait, idle, shot, expect, type, key, deliver or listen)");
+        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen) {
             while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t')) c.arg.pop_back();
             if (c.arg.empty()) return fail(verb + " needs an argument");
         }

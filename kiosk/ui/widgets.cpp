@@ -63,6 +63,16 @@ float text_height(ImFont* font, const std::string& text, float width) {
     return static_cast<float>(wrap_lines(font, text, width).size()) * font->FontSize * 1.15f;
 }
 
+float text_width(ImFont* font, const std::string& text, float width) {
+    float w = 0;
+    if (ShapedText* st = shaper_for(text)) {
+        for (const auto& line : st->wrap(text, font->FontSize, width)) w = std::max(w, st->measure(line, font->FontSize).x);
+        return w;
+    }
+    for (auto [a, b] : wrap_lines(font, text, width)) w = std::max(w, font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, a, b).x);
+    return w;
+}
+
 float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
                    ImU32 colour) {
     float y = top;

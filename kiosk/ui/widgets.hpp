@@ -45,6 +45,8 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
 float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
                    ImU32 colour);
 float text_height(ImFont* font, const std::string& text, float width);
+// The widest line of `text` wrapped to `width`.
+float text_width(ImFont* font, const std::string& text, float width);
 // Text wrapped to `width` from `at`, aligned to the start of the line: the
 // left, or the right for a right-to-left language. Returns the height used.
 float start_text(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, float width, ImU32 colour);

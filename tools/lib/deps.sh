@@ -6,7 +6,7 @@ SAYSO_BUILD_PACKAGES=(
   libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev libpq-dev libsodium-dev
-  libharfbuzz-dev libfreetype-dev libfribidi-dev
+  libharfbuzz-dev libfreetype-dev libfribidi-dev libespeak-ng-dev espeak-ng-data
   fonts-sil-andika fonts-noto-core fonts-opendyslexic
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.

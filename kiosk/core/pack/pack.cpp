@@ -61,6 +61,23 @@ const std::string& Pack::word(const Band& b, const std::string& key, const std::
     return empty;
 }
 
+std::filesystem::path Pack::clip(const Band& b, const std::string& key, const std::string& lang) const {
+    if (std::find(languages.begin(), languages.end(), lang) == languages.end()) return {};
+    // Ids, languages and keys are checked at load to be plain names; a clip
+    // must still not lead out of the pack through a link.
+    std::error_code ec;
+    const auto root = std::filesystem::weakly_canonical(dir, ec);
+    for (const auto& folder : {dir / "audio" / lang / b.id, dir / "audio" / lang})
+        for (const char* ext : {".ogg", ".wav"}) {
+            const auto file = folder / (key + ext);
+            if (!std::filesystem::is_regular_file(file, ec)) continue;
+            const auto real = std::filesystem::weakly_canonical(file, ec);
+            const auto rel = real.lexically_relative(root);
+            if (!ec && !rel.empty() && *rel.begin() != "..") return real;
+        }
+    return {};
+}
+
 const std::vector<std::string>& required_words() {
     static const std::vector<std::string> keys = {
         "welcome", "welcome_note", "start", "skip", "back", "next", "thanks", "thanks_note",
@@ -525,7 +542,7 @@ private:
     }
 
     Band parse_band(const json& b, const std::string& p, std::set<std::string>& band_ids) {
-        unknown_keys(b, p, {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "questions"});
+        unknown_keys(b, p, {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "auto_read", "questions"});
         Band band;
         if (get_string(b, p, "id", band.id) && valid_id(p + ".id", band.id) && !band_ids.insert(band.id).second)
             error(p + ".id", "duplicate band id " + shown(band.id));
@@ -535,6 +552,7 @@ private:
         if (ages && band.min_age > band.max_age)
             error(p, "min_age " + std::to_string(band.min_age) + " is above max_age " + std::to_string(band.max_age));
         get_string(b, p, "cohort", band.cohort, false);
+        get_bool(b, p, "auto_read", band.auto_read);
         band.picture = read_picture(b, p, "picture", true);
         read_words(b, p, band.words, false);
         std::set<std::string> qids;

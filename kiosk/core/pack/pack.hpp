@@ -55,6 +55,7 @@ struct Band {
     std::string picture;
     std::vector<Question> questions;
     std::map<std::string, Text> words; // band's own wording of the kiosk words
+    bool auto_read = false; // read the welcome and each question aloud as it appears (children who can't read yet)
 };
 
 struct VisitType {
@@ -80,6 +81,10 @@ struct Pack {
     // A kiosk word for `band` in `lang`: the band's wording if it has one, else the pack's.
     const std::string& word(const Band& band, const std::string& key, const std::string& lang) const;
     const std::string& text(const Text& t, const std::string& lang) const { return t.get(lang, first_language()); }
+    // A recorded clip the pack ships for `key` in `lang`, or an empty path:
+    // audio/<lang>/<band>/<key>.ogg|.wav, else audio/<lang>/<key>.ogg|.wav.
+    // Keys: a question's id, "<question>.<option>" for an answer, "word.<kiosk word>".
+    std::filesystem::path clip(const Band& band, const std::string& key, const std::string& lang) const;
     // What a child reads under an answer: the option's own label, or for
     // builtin faces and yes/no answers the band's kiosk word.
     const std::string& label(const Band& band, const Option& o, const std::string& lang) const {

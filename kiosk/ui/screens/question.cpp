@@ -67,6 +67,7 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const float w = max.x - min.x, h = max.y - min.y;
     const auto* given = s.answer(q.id);
     const bool single = q.single_choice();
+    const bool speaking = can_speak(ui, s);
     // Tiles a little taller than wide, to fit the label under the picture.
     const float label_room = L.em * 0.9f;
     // A scale (faces, yes / not sure / no) stays in one row, so its order reads
@@ -96,9 +97,19 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
                       (single && given && !given->skipped && !given->options.empty() && given->options[0] == o.id);
         if (ui.flow.confirming() == o.id) st.pulse = ui.flow.confirm_progress();
         Picture pic = o.builtin ? ui.textures.asset(o.picture) : ui.textures.file(o.picture);
-        if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, a, b, pic, pack.label(*s.band, o, s.language),
-                 ui.fonts.body, st))
+        // A speaker in the tile's top corner reads this answer; its hit area goes
+        // first so the tile under it does not take the tap.
+        const float br = std::max(tile_w * 0.13f, L.target * 0.32f);
+        const ImVec2 bc(rtl(s) ? b.x - br * 1.15f : a.x + br * 1.15f, a.y + br * 1.15f);
+        const bool speak = speaking && speak_hit(ui, "speak:" + q.id + ":" + o.id, bc, br);
+        const std::string& label = pack.label(*s.band, o, s.language);
+        if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, a, b, pic, label, ui.fonts.body, st))
             ui.flow.choose(o.id);
+        if (speaking) speak_draw(ui, bc, br);
+        if (speak) {
+            ui.flow.touch();
+            ui.speaker->say({speech_item(s, label, q.id + "." + o.id)});
+        }
     }
 }
 
@@ -164,7 +175,24 @@ void draw_question(Ui& ui) {
         draw_picture(dl, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
         y += pic + L.pad * 0.5f;
     }
-    y += centred_text(dl, ui.fonts.large, words, cx, y, text_w, colour::ink) + L.pad;
+    if (can_speak(ui, *s)) {
+        // The question's speaker sits at the start of its line.
+        const float r = std::max(L.target * 0.55f, L.em * 1.1f);
+        const float text_room = std::min(text_w, L.width - 4 * L.pad - 4 * r - 2 * L.pad);
+        const float th = text_height(ui.fonts.large, words, text_room);
+        const float tw = text_width(ui.fonts.large, words, text_room);
+        const ImVec2 c(rtl(*s) ? cx + tw * 0.5f + L.pad + r : cx - tw * 0.5f - L.pad - r,
+                       y + std::max(th, 2 * r) * 0.5f);
+        if (speak_hit(ui, "speak", c, r)) {
+            ui.flow.touch();
+            ui.speaker->say(question_speech(*s));
+        }
+        speak_draw(ui, c, r);
+        y += std::max(th, 2 * r) * 0.5f - th * 0.5f;
+        y += centred_text(dl, ui.fonts.large, words, cx, y, text_room, colour::ink) + L.pad + std::max(0.0f, r - th * 0.5f);
+    } else {
+        y += centred_text(dl, ui.fonts.large, words, cx, y, text_w, colour::ink) + L.pad;
+    }
     (void)words_h;
 
     const ImVec2 area_min(L.pad * 2, y), area_max(L.width - L.pad * 2, bar_y - L.pad);

@@ -7,6 +7,7 @@
 #include "flow/flow.hpp"
 #include "layout.hpp"
 #include "pack/shelf.hpp"
+#include "speaker.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
@@ -35,6 +36,7 @@ struct Ui {
     std::string& pin_message;
     flow::Millis now; // monotonic, for animations
     flow::Millis screen_since; // when the current screen appeared
+    Speaker* speaker;          // null or unavailable: no read-aloud buttons
 };
 
 void draw_pin_pad(Ui& ui);
@@ -43,6 +45,18 @@ void draw_welcome(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
+// Read-aloud. What to say for `text` in the child's language: the pack's
+// recorded clip for `key` if it has one, else espeak-ng's voice.
+Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key);
+bool can_speak(const Ui& ui, const flow::Session& s);
+// A round speaker button in two steps, so it can sit on top of a tile: the
+// hit area first (before the tile), then the drawing (after it).
+bool speak_hit(Ui& ui, const std::string& id, ImVec2 centre, float radius);
+void speak_draw(Ui& ui, ImVec2 centre, float radius);
+// What each screen reads: the welcome, a question and its answers.
+std::vector<Speaker::Item> welcome_speech(const flow::Session& s);
+std::vector<Speaker::Item> question_speech(const flow::Session& s);
+
 // Shared by the welcome and question screens.
 void draw_stop_button(Ui& ui);
 void draw_talk_button(Ui& ui);

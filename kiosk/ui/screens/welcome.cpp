@@ -31,6 +31,16 @@ void draw_welcome(Ui& ui) {
 
     draw_picture(dl, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
     y += pic + L.pad * 2;
+    if (can_speak(ui, *s)) {
+        // Read the welcome aloud: a speaker beside the picture.
+        const float r = std::max(L.target * 0.55f, L.em * 1.1f);
+        const ImVec2 c(cx + pic * 0.5f + L.pad + r, y - L.pad * 2 - pic * 0.5f);
+        if (speak_hit(ui, "speak", c, r)) {
+            ui.flow.touch();
+            ui.speaker->say(welcome_speech(*s));
+        }
+        speak_draw(ui, c, r);
+    }
     y += centred_text(dl, ui.fonts.title, hello, cx, y, text_w, colour::ink) + L.pad;
     y += centred_text(dl, ui.fonts.body, note, cx, y, text_w, colour::muted) + L.pad * 3;
 

@@ -1,0 +1,52 @@
+#include "screens.hpp"
+
+#include "text/languages.hpp"
+
+namespace sayso::ui {
+
+Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key) {
+    const auto* lang = text::find_language(s.language);
+    return Speaker::Item{text, lang ? lang->voice : std::string(), s.pack->clip(*s.band, key, s.language)};
+}
+
+bool can_speak(const Ui& ui, const flow::Session& s) {
+    if (!ui.speaker || !ui.speaker->available()) return false;
+    const auto* lang = text::find_language(s.language);
+    // Without a voice for the language, only a pack with its own recordings can speak.
+    return (lang && !lang->voice.empty()) || std::filesystem::exists(s.pack->dir / "audio" / s.language);
+}
+
+bool speak_hit(Ui& ui, const std::string& id, ImVec2 c, float r) {
+    ImGui::SetCursorScreenPos(ImVec2(c.x - r, c.y - r));
+    ImGui::PushID(id.c_str());
+    const bool clicked = ImGui::InvisibleButton("##speak", ImVec2(2 * r, 2 * r));
+    ImGui::PopID();
+    ui.widgets.add(id, ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r));
+    return clicked;
+}
+
+void speak_draw(Ui& ui, ImVec2 c, float r) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddCircleFilled(ImVec2(c.x, c.y + r * 0.06f), r, colour::shadow);
+    dl->AddCircleFilled(c, r, colour::primary_soft);
+    dl->AddCircle(c, r, colour::primary, 0, std::max(2.0f, r * 0.08f));
+    const float k = r * 0.62f;
+    draw_picture(dl, ui.textures.asset("ui/speaker"), ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k));
+}
+
+std::vector<Speaker::Item> welcome_speech(const flow::Session& s) {
+    const auto& p = *s.pack;
+    const auto& b = *s.band;
+    return {speech_item(s, p.word(b, "welcome", s.language), "word.welcome"),
+            speech_item(s, p.word(b, "welcome_note", s.language), "word.welcome_note")};
+}
+
+std::vector<Speaker::Item> question_speech(const flow::Session& s) {
+    const auto& q = s.question();
+    const auto& p = *s.pack;
+    std::vector<Speaker::Item> items = {speech_item(s, p.text(q.text, s.language), q.id)};
+    for (const auto& o : q.options) items.push_back(speech_item(s, p.label(*s.band, o, s.language), q.id + "." + o.id));
+    return items;
+}
+
+} // namespace sayso::ui

@@ -1,0 +1,126 @@
+#include "speaker.hpp"
+
+#include "speech/speech.hpp"
+
+#include <SDL.h>
+#include <cstdio>
+#include <cstring>
+
+namespace sayso::ui {
+
+Speaker::Speaker() {
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+        problem_ = std::string("no sound: ") + SDL_GetError();
+        return;
+    }
+    SDL_AudioSpec want{}, have{};
+    want.freq = rate_;
+    want.format = AUDIO_S16SYS;
+    want.channels = 1;
+    want.samples = 1024;
+    // No callback: samples are queued, and SDL converts for the hardware.
+    device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
+    if (device_ == 0) {
+        problem_ = std::string("no sound: ") + SDL_GetError();
+        SDL_QuitSubSystem(SDL_INIT_AUDIO);
+        return;
+    }
+    SDL_PauseAudioDevice(device_, 0);
+    thread_ = std::thread([this] { work(); });
+}
+
+Speaker::~Speaker() {
+    {
+        std::lock_guard lock(mu_);
+        quit_ = true;
+        ++generation_;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    if (device_) {
+        SDL_CloseAudioDevice(device_);
+        SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    }
+}
+
+void Speaker::say(std::vector<Item> items) {
+    if (!device_) return;
+    {
+        std::lock_guard lock(mu_);
+        ++generation_;
+        pending_.assign(items.begin(), items.end());
+    }
+    SDL_ClearQueuedAudio(device_);
+    cv_.notify_all();
+}
+
+void Speaker::stop() {
+    if (!device_) return;
+    {
+        std::lock_guard lock(mu_);
+        ++generation_;
+        pending_.clear();
+    }
+    SDL_ClearQueuedAudio(device_);
+}
+
+bool Speaker::busy() const {
+    if (!device_) return false;
+    {
+        std::lock_guard lock(mu_);
+        if (working_ || !pending_.empty()) return true;
+    }
+    return SDL_GetQueuedAudioSize(device_) > 0;
+}
+
+void Speaker::work() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+        cv_.wait(lock, [this] { return quit_ || !pending_.empty(); });
+        if (quit_) return;
+        Item item = std::move(pending_.front());
+        pending_.pop_front();
+        const std::uint64_t gen = generation_;
+        working_ = true;
+        lock.unlock();
+
+        speech::Pcm pcm;
+        std::string problem;
+        if (!item.clip.empty()) {
+            pcm = speech::read_clip(item.clip, problem);
+            if (!problem.empty()) std::fprintf(stderr, "sayso: %s; speaking the words instead\n", problem.c_str());
+        }
+        if (pcm.samples.empty() && !item.voice.empty()) {
+            problem.clear();
+            pcm = speech::Espeak::instance().say(item.text, item.voice, problem);
+            if (!problem.empty()) std::fprintf(stderr, "sayso: read-aloud: %s\n", problem.c_str());
+        }
+        if (!pcm.samples.empty() && pcm.rate != rate_) {
+            // A clip at another rate: convert to the device's.
+            SDL_AudioCVT cvt;
+            if (SDL_BuildAudioCVT(&cvt, AUDIO_S16SYS, 1, pcm.rate, AUDIO_S16SYS, 1, rate_) >= 0) {
+                const int bytes = static_cast<int>(pcm.samples.size() * 2);
+                std::vector<std::uint8_t> buf(static_cast<std::size_t>(bytes) * static_cast<std::size_t>(cvt.len_mult));
+                std::memcpy(buf.data(), pcm.samples.data(), static_cast<std::size_t>(bytes));
+                cvt.buf = buf.data();
+                cvt.len = bytes;
+                if (SDL_ConvertAudio(&cvt) == 0) {
+                    pcm.samples.assign(reinterpret_cast<std::int16_t*>(buf.data()),
+                                       reinterpret_cast<std::int16_t*>(buf.data()) + cvt.len_cvt / 2);
+                    pcm.rate = rate_;
+                }
+            }
+        }
+
+        lock.lock();
+        working_ = false;
+        if (gen != generation_ || pcm.rate != rate_ || pcm.samples.empty()) continue; // stopped meanwhile, or nothing
+        // A short pause between the question and each answer.
+        std::vector<std::int16_t> gap(static_cast<std::size_t>(rate_ / 4), 0);
+        SDL_QueueAudio(device_, pcm.samples.data(), static_cast<Uint32>(pcm.samples.size() * 2));
+        SDL_QueueAudio(device_, gap.data(), static_cast<Uint32>(gap.size() * 2));
+        queued_samples_ += pcm.samples.size();
+    }
+}
+
+} // namespace sayso::ui

@@ -1,0 +1,55 @@
+// Read-aloud: words become sound on a worker thread (a pack's recorded clip,
+// else espeak-ng) and play through SDL audio. Never blocks the screen; a new
+// request, or a new screen, stops whatever was playing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sayso::ui {
+
+class Speaker {
+public:
+    struct Item {
+        std::string text;
+        std::string voice;          // espeak-ng voice; empty if the language has none
+        std::filesystem::path clip; // a recorded clip, used first when set
+    };
+
+    Speaker(); // opens the default audio device; without one, read-aloud is off
+    ~Speaker();
+    Speaker(const Speaker&) = delete;
+    Speaker& operator=(const Speaker&) = delete;
+
+    bool available() const { return device_ != 0; }
+    const std::string& problem() const { return problem_; }
+
+    void say(std::vector<Item> items); // replaces anything playing or waiting
+    void stop();
+    bool busy() const; // still making or playing sound
+    std::uint64_t samples_played() const { return queued_samples_; }
+
+private:
+    void work();
+
+    std::uint32_t device_ = 0;
+    int rate_ = 22050;
+    std::string problem_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Item> pending_;
+    std::uint64_t generation_ = 0;
+    bool working_ = false;
+    bool quit_ = false;
+    std::atomic<std::uint64_t> queued_samples_{0};
+    std::thread thread_;
+};
+
+} // namespace sayso::ui

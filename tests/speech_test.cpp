@@ -1,0 +1,100 @@
+// Speech without a sound card: espeak-ng into a buffer, and recorded clips.
+#include "pack/pack.hpp"
+#include "speech/speech.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+
+using namespace sayso;
+
+namespace {
+
+// A 16-bit PCM WAV of a 440 Hz tone.
+std::string tone_wav(int rate, double seconds, int channels = 1) {
+    const int frames = static_cast<int>(rate * seconds);
+    std::string data;
+    for (int i = 0; i < frames; ++i) {
+        const auto v = static_cast<std::int16_t>(12000 * std::sin(2 * M_PI * 440 * i / rate));
+        for (int c = 0; c < channels; ++c) {
+            data.push_back(static_cast<char>(v & 0xFF));
+            data.push_back(static_cast<char>((v >> 8) & 0xFF));
+        }
+    }
+    auto u32 = [](std::uint32_t x) { return std::string{char(x), char(x >> 8), char(x >> 16), char(x >> 24)}; };
+    auto u16 = [](std::uint16_t x) { return std::string{char(x), char(x >> 8)}; };
+    return "RIFF" + u32(36 + static_cast<std::uint32_t>(data.size())) + "WAVE" + "fmt " + u32(16) + u16(1) +
+           u16(static_cast<std::uint16_t>(channels)) + u32(static_cast<std::uint32_t>(rate)) +
+           u32(static_cast<std::uint32_t>(rate * channels * 2)) + u16(static_cast<std::uint16_t>(channels * 2)) +
+           u16(16) + "data" + u32(static_cast<std::uint32_t>(data.size())) + data;
+}
+
+} // namespace
+
+TEST_CASE("espeak-ng speaks each language of the default pack, and it is not silence") {
+    auto& e = speech::Espeak::instance();
+    REQUIRE_MESSAGE(e.ok(), e.problem());
+    const std::vector<std::pair<std::string, std::string>> lines = {
+        {"en-gb", "How well does your worker listen to you?"},
+        {"pl", "Jak dobrze s\u0142ucha Ci\u0119 Tw\u00f3j pracownik?"},
+        {"ur", "\u0622\u067e \u06a9\u0627 \u06a9\u0627\u0631\u06a9\u0646 \u0622\u067e \u06a9\u06cc \u0628\u0627\u062a "
+               "\u0633\u0646\u062a\u0627 \u06c1\u06d2\u061f"},
+        {"pa", "\u0a24\u0a41\u0a39\u0a3e\u0a21\u0a40 \u0a17\u0a71\u0a32 \u0a38\u0a41\u0a23\u0a40?"},
+    };
+    for (const auto& [voice, text] : lines) {
+        CAPTURE(voice);
+        std::string problem;
+        auto pcm = e.say(text, voice, problem);
+        CHECK(problem.empty());
+        CHECK(pcm.rate > 8000);
+        CHECK(pcm.seconds() > 0.5);
+        CHECK(speech::level(pcm) > 0.02);
+    }
+    std::string problem;
+    CHECK(e.say("hello", "zz", problem).samples.empty());
+    CHECK(problem.find("no voice") != std::string::npos);
+}
+
+TEST_CASE("recorded clips are read, mixed to mono, and bad ones refused with the file named") {
+    test::TempDir tmp;
+    test::write_file(tmp / "tone.wav", tone_wav(16000, 0.5, 2));
+    std::string problem;
+    auto pcm = speech::read_clip(tmp / "tone.wav", problem);
+    CHECK(problem.empty());
+    CHECK(pcm.rate == 16000);
+    CHECK(pcm.samples.size() == 8000);
+    CHECK(speech::level(pcm) > 0.2);
+
+    test::write_file(tmp / "bad.wav", "RIFF....WAVEjunk");
+    CHECK(speech::read_clip(tmp / "bad.wav", problem).samples.empty());
+    CHECK(problem.find("bad.wav") != std::string::npos);
+    problem.clear();
+    test::write_file(tmp / "bad.ogg", "OggS not really");
+    CHECK(speech::read_clip(tmp / "bad.ogg", problem).samples.empty());
+    CHECK(problem.find("Ogg Vorbis") != std::string::npos);
+    problem.clear();
+    CHECK(speech::read_clip(tmp / "missing.wav", problem).samples.empty());
+    CHECK_FALSE(problem.empty());
+}
+
+TEST_CASE("a pack's recorded clip is found for its band, language and key, and never outside the pack") {
+    test::TempDir tmp;
+    std::filesystem::copy(test::default_pack, tmp / "p", std::filesystem::copy_options::recursive);
+    std::filesystem::create_directories(tmp / "p" / "audio" / "pl" / "8-11");
+    test::write_file(tmp / "p" / "audio" / "pl" / "8-11" / "listened.wav", tone_wav(16000, 0.2));
+    test::write_file(tmp / "p" / "audio" / "pl" / "word.start.ogg", "x");
+    test::write_file(tmp / "secret.wav", tone_wav(16000, 0.2));
+    std::filesystem::create_symlink(tmp / "secret.wav", tmp / "p" / "audio" / "pl" / "word.skip.wav");
+    auto r = pack::load_pack(tmp / "p");
+    REQUIRE(r.ok());
+    const auto& p = *r.pack;
+    const auto& band = *p.band("8-11");
+    CHECK(p.clip(band, "listened", "pl").filename() == "listened.wav");
+    CHECK(p.clip(band, "listened", "en").empty());
+    CHECK(p.clip(*p.band("4-7"), "listened", "pl").empty()); // another band's question has other words
+    CHECK(p.clip(band, "word.start", "pl").filename() == "word.start.ogg"); // shared by every band
+    CHECK(p.clip(band, "word.skip", "pl").empty());                        // a link out of the pack
+    CHECK(p.clip(band, "listened", "de").empty());                         // not a pack language
+}
