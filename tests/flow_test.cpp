@@ -427,6 +427,7 @@ TEST_CASE("a child who asks to talk: the flag is kept with the response and wait
     CHECK(r.asked_to_talk);
 
     // The next child who does not ask leaves the notice as it is; seeing it clears it.
+    f.pass(Millis(1000)); // a later start, so the stored order is certain
     f.hand_over("12-17");
     flow.stop();
     f.pass(flow.settings().thanks_duration);
@@ -466,4 +467,43 @@ TEST_CASE("a practitioner code and a case reference go with the response; the ad
     // The next child: the practitioner is the same, the case is not.
     CHECK(flow.practitioner_code() == "SW-042");
     CHECK(flow.case_ref().empty());
+}
+
+TEST_CASE("a child's text size, contrast, font and motion last their session and reset for the next child") {
+    Fixture f;
+    auto& flow = *f.flow;
+    flow.select_pack(f.pack);
+    CHECK_FALSE(flow.set_access({})); // not on the practitioner screen
+    f.hand_over("8-11");
+    flow::Access a;
+    a.text_size = 2;
+    a.high_contrast = true;
+    a.easy_font = true;
+    a.less_motion = true;
+    REQUIRE(flow.set_access(a));
+    a.text_size = 3;
+    CHECK_FALSE(flow.set_access(a)); // three steps only
+    REQUIRE(flow.start());
+    CHECK(flow.session()->access.text_size == 2);
+    CHECK(flow.session()->access.easy_font);
+    flow.stop();
+    f.pass(flow.settings().thanks_duration);
+    f.hand_over("8-11");
+    CHECK(flow.session()->access == flow::Access{});
+}
+
+TEST_CASE("a sticker on the thank-you screen gives a few more seconds, and is never stored") {
+    Fixture f;
+    auto& flow = *f.flow;
+    f.hand_over("4-7");
+    CHECK_FALSE(flow.pick_sticker("star")); // only on the thank-you screen
+    flow.stop();
+    f.pass(flow.settings().thanks_duration - Millis(1000));
+    REQUIRE(flow.pick_sticker("unicorn"));
+    CHECK(flow.session()->sticker == "unicorn");
+    f.pass(Millis(2000)); // past the usual end
+    CHECK(flow.screen() == Screen::Thanks);
+    f.pass(Millis(2000));
+    CHECK(flow.screen() == Screen::Practitioner);
+    CHECK(f.stored().at(0).state == "incomplete");
 }

@@ -83,6 +83,18 @@ TEST_CASE("a broken pack is refused with every problem as file:JSON-path: messag
         expect_error(r, "$.bands[0].min_age", "must be a whole number");
         expect_error(r, "$.bands[1].questions", "must be a list");
     }
+    SUBCASE("the talk button without its words, a talk flag that is not true or false, a draft of no language") {
+        auto r = load_edited(tmp, [](json& j) {
+            j["words"].erase("talk_done");
+            j["bands"][1]["questions"][5]["options"][5]["asks_to_talk"] = "yes";
+            j["drafts"] = json::array({"pl", "de"});
+            j["bands"][0]["auto_read"] = 1;
+        });
+        expect_error(r, "$.words", "missing kiosk word \"talk_done\", needed by \"talk_button\"");
+        expect_error(r, "$.bands[1].questions[5].options[5].asks_to_talk", "must be true or false");
+        expect_error(r, "$.drafts[1]", "must be one of the pack's languages");
+        expect_error(r, "$.bands[0].auto_read", "must be true or false");
+    }
     SUBCASE("unknown question kind") {
         auto r = load_edited(tmp, [](json& j) { j["bands"][1]["questions"][2]["kind"] = "slider"; });
         expect_error(r, "$.bands[1].questions[2].kind", "unknown question kind \"slider\"");
@@ -168,17 +180,18 @@ TEST_CASE("a broken pack is refused with every problem as file:JSON-path: messag
 TEST_CASE("a text missing in a declared language falls back to the first language with a warning") {
     TempDir tmp;
     auto r = load_edited(tmp, [](json& j) {
-        j["languages"] = json::array({"en", "pl"});
-        // Give only the title a Polish text: everything else falls back.
-        j["title"]["pl"] = "Po mojej wizycie";
+        j["languages"] = json::array({"en", "ro"});
+        j.erase("drafts");
+        // Give only the title a Romanian text: everything else falls back.
+        j["title"]["ro"] = "După vizita mea";
     });
     REQUIRE(r.ok());
-    const Problem* w = find(r, "$.bands[0].label", "missing text in \"pl\"");
+    const Problem* w = find(r, "$.bands[0].label", "missing text in \"ro\"");
     REQUIRE(w != nullptr);
     CHECK(w->severity == Problem::Severity::Warning);
     CHECK(w->str().find(": warning: ") != std::string::npos);
-    CHECK(r.pack->text(r.pack->title, "pl") == "Po mojej wizycie");
-    CHECK(r.pack->text(r.pack->bands[0].label, "pl") == "Age 4\u20137");
+    CHECK(r.pack->text(r.pack->title, "ro") == "Dup\u0103 vizita mea");
+    CHECK(r.pack->text(r.pack->bands[0].label, "ro") == "Age 4\u20137");
 }
 
 TEST_CASE("the validator never crashes or hangs on strange input") {

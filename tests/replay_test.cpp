@@ -477,3 +477,33 @@ TEST_CASE("read-aloud plays a pack's own recording where it has one") {
     CHECK(flat > 20000); // the whole recording played
     CHECK(loudest_second(s, 22050) > 0.2);
 }
+
+namespace {
+std::uint32_t pixel(const std::filesystem::path& png, int x, int y) {
+    int w = 0, h = 0, n = 0;
+    stbi_uc* px = stbi_load(png.c_str(), &w, &h, &n, 4);
+    REQUIRE(px != nullptr);
+    std::uint32_t c = 0;
+    std::memcpy(&c, px + 4 * (y * w + x), 4);
+    stbi_image_free(px);
+    return c & 0xFFFFFF; // RGB, little-endian: 0xBBGGRR
+}
+} // namespace
+
+TEST_CASE("a child's text size, contrast, font and motion apply at once and reset for the next child") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\nshot before\n"
+                      "tap access:text_size\ntap access:text_size\ntap access:high_contrast\n"
+                      "tap access:easy_font\ntap access:less_motion\nshot after\ntap start\nshot question\n"
+                      "tap stop\nexpect thanks\ntap sticker:rocket\nshot sticker\ntap finish\n"
+                      "tap band:8-11\ntap handover\nshot next-child\n",
+                      "access");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto dir = shots_root / "access";
+    CHECK(pixel(dir / "before.png", 4, 4) == 0xE6F4FF);     // warm cream
+    CHECK(pixel(dir / "after.png", 4, 4) == 0xFFFFFF);      // high contrast: white
+    CHECK(pixel(dir / "question.png", 4, 4) == 0xFFFFFF);   // and it stays for the session
+    CHECK(pixel(dir / "next-child.png", 4, 4) == 0xE6F4FF); // the next child starts fresh
+    check_picture(dir / "sticker.png", 1920, 1200);
+}

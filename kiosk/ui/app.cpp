@@ -61,7 +61,7 @@ public:
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), client_(client),
           delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer),
-          shaped_(renderer, regular_font_path()) {
+          shaped_(renderer, latin_font_path(false)) {
         set_shaped_text(&shaped_);
         if (!speaker_.available()) std::fprintf(stderr, "sayso: read-aloud is off: %s\n", speaker_.problem().c_str());
         for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
@@ -201,6 +201,7 @@ private:
     ShapedText shaped_;
     Speaker speaker_;
     std::string spoken_; // what is showing, for read-aloud: screen, question and language
+    flow::Access access_; // what the screens are drawn with now
     bool quit_ = false;
     int frames_ = 2; // frames still to draw
     std::uint64_t drawn_version_ = ~0ull;
@@ -229,6 +230,7 @@ private:
     }
 
     bool animating() const {
+        if (flow_.session() && flow_.session()->access.less_motion) return false;
         if (!flow_.confirming().empty()) return true;
         return flow_.screen() == flow::Screen::Thanks && clock_.monotonic() - screen_since_ < flow::Millis(1900);
     }
@@ -242,12 +244,31 @@ private:
             if (SDL_GetDisplayDPI(SDL_GetWindowDisplayIndex(window_), &ddpi, nullptr, nullptr) == 0) dpi = ddpi;
         }
         layout_ = Layout::compute(static_cast<float>(w), static_cast<float>(h), dpi);
-        ImGui_ImplSDLRenderer_DestroyFontsTexture();
-        fonts_ = build_fonts(layout_);
-        ImGui_ImplSDLRenderer_CreateFontsTexture();
+        rebuild_fonts();
         apply_style(layout_);
         if (!fonts_.problem.empty()) std::fprintf(stderr, "sayso: %s\n", fonts_.problem.c_str());
         frames_ = 2;
+    }
+
+    void rebuild_fonts() {
+        static const float scales[] = {1.0f, 1.2f, 1.45f}; // the three text sizes a child can choose
+        ImGui_ImplSDLRenderer_DestroyFontsTexture();
+        fonts_ = build_fonts(layout_, scales[std::clamp(access_.text_size, 0, 2)], access_.easy_font);
+        ImGui_ImplSDLRenderer_CreateFontsTexture();
+        frames_ = std::max(frames_, 2);
+    }
+
+    // The child's text size, contrast and font; the practitioner's screens use the defaults.
+    void apply_access() {
+        const auto* s = flow_.session();
+        const flow::Access want = s ? s->access : flow::Access{};
+        if (want == access_) return;
+        const bool fonts = want.text_size != access_.text_size || want.easy_font != access_.easy_font;
+        if (want.easy_font != access_.easy_font) shaped_.set_latin_font(latin_font_path(want.easy_font));
+        access_ = want;
+        set_palette(want.high_contrast);
+        apply_style(layout_);
+        if (fonts) rebuild_fonts();
     }
 
     // Rescans the packs; a refused pack's problems go to the log in full
@@ -363,6 +384,7 @@ private:
     bool draw(const std::filesystem::path* capture) {
         const auto t0 = Clock::now();
         on_screen_change();
+        apply_access();
         update_read_aloud();
         update_text_input();
         ImGuiIO& io = ImGui::GetIO();

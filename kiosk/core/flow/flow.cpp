@@ -304,6 +304,15 @@ bool Flow::set_language(const std::string& lang) {
     return true;
 }
 
+bool Flow::set_access(const Access& a) {
+    if (!on_child_screen() || !session_ || a.text_size < 0 || a.text_size > 2) return false;
+    touch();
+    if (session_->access == a) return true;
+    session_->access = a;
+    changed();
+    return true;
+}
+
 bool Flow::ask_to_talk() {
     if (!on_child_screen() || !session_) return false;
     touch();
@@ -317,6 +326,14 @@ bool Flow::ask_to_talk() {
 bool Flow::acknowledge_talk() {
     if (screen_ != Screen::Practitioner || talk_requests_ == 0) return false;
     talk_requests_ = 0;
+    changed();
+    return true;
+}
+
+bool Flow::pick_sticker(const std::string& id) {
+    if (screen_ != Screen::Thanks || !session_ || id.empty()) return false;
+    session_->sticker = id;
+    thanks_until_ = std::max(thanks_until_, now() + Millis(4'000));
     changed();
     return true;
 }

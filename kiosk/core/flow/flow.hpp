@@ -29,6 +29,16 @@ struct Settings {
     bool allow_draft_languages = false; // offer languages a pack marks as draft translations
 };
 
+// How a child wants the screens, chosen on the welcome screen and reset for
+// the next child.
+struct Access {
+    int text_size = 0;          // 0 normal, 1 larger, 2 largest
+    bool high_contrast = false;
+    bool easy_font = false;     // the dyslexia-friendly face
+    bool less_motion = false;   // no confetti, no pulsing
+    bool operator==(const Access&) const = default;
+};
+
 struct Session {
     std::shared_ptr<const pack::Pack> pack; // the version this child started on
     const pack::Band* band = nullptr;
@@ -40,6 +50,8 @@ struct Session {
     std::set<std::string> picked;                // pick_many selection being made
     std::string draft;                           // free text being typed
     bool asked_to_talk = false;                  // "I want to talk to someone"
+    Access access;
+    std::string sticker;                         // picked on the thank-you screen, just for fun
 
     const pack::Question& question() const { return band->questions[index]; }
     std::size_t count() const { return band->questions.size(); }
@@ -107,10 +119,17 @@ public:
     // On the welcome screen: the child picks their language.
     bool set_language(const std::string& lang);
 
+    // The child's choices for text size, contrast, font and motion (welcome
+    // and question screens). Out-of-range sizes are refused.
+    bool set_access(const Access& a);
+
     // "I want to talk to someone": raised by the talk button or an answer the
     // pack marks; stored with the response and never taken back in the session.
     bool ask_to_talk();
     bool finish();
+    // On the thank-you screen: the child's sticker. Gives them a few more
+    // seconds to enjoy it; never stored.
+    bool pick_sticker(const std::string& id);
     // Any touch on a child screen, so the idle timer starts again.
     void touch();
 

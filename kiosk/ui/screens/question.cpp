@@ -95,7 +95,7 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         st.check = q.kind == pack::Kind::PickMany;
         st.selected = s.picked.count(o.id) > 0 ||
                       (single && given && !given->skipped && !given->options.empty() && given->options[0] == o.id);
-        if (ui.flow.confirming() == o.id) st.pulse = ui.flow.confirm_progress();
+        if (ui.flow.confirming() == o.id && !s.access.less_motion) st.pulse = ui.flow.confirm_progress();
         Picture pic = o.builtin ? ui.textures.asset(o.picture) : ui.textures.file(o.picture);
         // A speaker in the tile's top corner reads this answer; its hit area goes
         // first so the tile under it does not take the tap.

@@ -26,7 +26,10 @@ void draw_welcome(Ui& ui) {
     const float lang_y = L.height - L.pad * 1.5f - lang_h;
     const float block = pic + L.pad * 2 + text_height(ui.fonts.title, hello, text_w) + L.pad +
                         text_height(ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
-    const float room = lang_h > 0 ? lang_y - L.pad : L.height;
+    // The child's own settings, above the languages: text size, contrast, font, motion.
+    const float access_h = std::max(L.target * 0.9f, L.em * 2.2f);
+    const float access_y = (lang_h > 0 ? lang_y - L.pad * 0.6f : L.height - L.pad * 1.5f) - access_h;
+    const float room = access_y - L.pad;
     float y = std::max(L.pad * 2, (room - block) * 0.5f);
 
     draw_picture(dl, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
@@ -48,6 +51,36 @@ void draw_welcome(Ui& ui) {
     if (tile(ui.widgets, "start", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "start", s->language), ui.fonts.large, TileStyle{.primary = true}))
         ui.flow.start();
+    {
+        struct Toggle {
+            const char* id;
+            bool on;
+        };
+        flow::Access a = s->access;
+        const Toggle toggles[] = {{"text_size", a.text_size > 0},
+                                  {"high_contrast", a.high_contrast},
+                                  {"easy_font", a.easy_font},
+                                  {"less_motion", a.less_motion}};
+        const float gap = L.pad * 0.6f;
+        const float w = std::min(L.em * 9.0f, (L.width - 4 * L.pad - 3 * gap) / 4);
+        float x = (L.width - 4 * w - 3 * gap) * 0.5f;
+        for (const auto& t : toggles) {
+            std::string label = pack.word(band, t.id, s->language);
+            // Text size steps through three sizes; dots show which.
+            if (std::string(t.id) == "text_size") label += a.text_size == 0 ? "" : a.text_size == 1 ? " \u2022" : " \u2022\u2022";
+            if (tile(ui.widgets, std::string("access:") + t.id, ImVec2(x, access_y), ImVec2(x + w, access_y + access_h),
+                     ui.textures.asset(std::string("ui/") + t.id), label, ui.fonts.small,
+                     TileStyle{.selected = t.on, .row = true})) {
+                const std::string id = t.id;
+                if (id == "text_size") a.text_size = (a.text_size + 1) % 3;
+                if (id == "high_contrast") a.high_contrast = !a.high_contrast;
+                if (id == "easy_font") a.easy_font = !a.easy_font;
+                if (id == "less_motion") a.less_motion = !a.less_motion;
+                ui.flow.set_access(a);
+            }
+            x += w + gap;
+        }
+    }
     if (lang_h > 0) {
         const float gap = L.pad * 0.6f;
         const float icon = lang_h;
