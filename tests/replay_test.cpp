@@ -507,3 +507,45 @@ TEST_CASE("a child's text size, contrast, font and motion apply at once and rese
     CHECK(pixel(dir / "next-child.png", 4, 4) == 0xE6F4FF); // the next child starts fresh
     check_picture(dir / "sticker.png", 1920, 1200);
 }
+
+TEST_CASE("the on-screen keyboard types a child's words in their language's letters, and done moves on") {
+    Kiosk k;
+    k.extra = {"--allow-draft-languages"};
+    std::string skips;
+    for (int i = 0; i < 7; ++i) skips += "tap skip\n";
+    auto r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\n" + skips +
+                          "expect question:anything-else\ntap key:o\ntap key:k\ntap key:space\ntap key:x\n"
+                          "tap key:backspace\ntap key:?\nshot keyboard-en\ntap key:done\nexpect thanks\nwait 9000\n"
+                          "tap band:12-17\ntap handover\ntap lang:ur\ntap start\n" + skips +
+                          "tap key:\u0627\ntap key:\u0686\ntap key:\u06be\ntap key:\u0627\nshot keyboard-ur\n"
+                          "tap key:done\nexpect thanks\n",
+                      "keyboard");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[0].answers.back().text == "ok ?");
+    CHECK(rs[1].answers.back().text == "\u0627\u0686\u06be\u0627");
+    CHECK(rs[1].start.language == "ur");
+}
+
+TEST_CASE("a practitioner code and a case reference typed before handing over are kept, checked against the admin's pattern") {
+    Kiosk k;
+    REQUIRE(test::run({SAYSO_ADMIN, "case-pattern", "--db", k.db.string(), "C-[0-9]{3}"}).code == 0);
+    CHECK(test::run({SAYSO_ADMIN, "case-pattern", "--db", k.db.string(), "C-[0-9"}).code == 1); // not a pattern
+    const std::string typed = "tap band:8-11\ntap visit:visit\ntap field:code\ntap key:S\ntap key:W\ntap key:7\n"
+                              "tap key:done\ntap field:case\ntap key:C\ntap key:-\ntap key:1\ntap key:2\ntap key:done\n";
+    // Too short for the pattern: "pass the tablet" stays disabled.
+    auto r = k.replay(typed + "shot case-wrong\ntap handover\n", "case-ref-wrong");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("tap handover: no widget") != std::string::npos);
+    r = k.replay(typed + "tap field:case\ntap key:3\ntap key:done\nshot case-right\ntap handover\nexpect welcome\n"
+                         "tap stop\nwait 9000\nexpect practitioner\nshot next-child\n",
+                 "case-ref");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].start.practitioner_code == "SW7");
+    CHECK(rs[0].start.case_ref == "C-123");
+}

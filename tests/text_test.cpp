@@ -1,6 +1,7 @@
 // Text in the scripts the default pack uses, shaped and drawn without a display.
 #include "pack/pack.hpp"
 #include "support.hpp"
+#include "text/keyboards.hpp"
 #include "text/languages.hpp"
 #include "text/shaper.hpp"
 
@@ -148,4 +149,18 @@ TEST_CASE("every text of the default pack, in every language, draws with no miss
             ++checked;
         }
     CHECK(checked > 300);
+}
+
+TEST_CASE("every key of every on-screen keyboard layout draws on its own, with no missing glyph") {
+    for (const auto& lang : text::keyboard_layouts()) {
+        const auto& rows = text::keyboard_rows(lang);
+        CHECK(rows.size() >= 4);
+        for (const auto& row : rows)
+            for (const auto& key : row) {
+                INFO(lang << ": " << key);
+                CHECK(text::decode(key).size() == 1);
+                CHECK(shaper().shape(key, 24, lang == "codes" ? "en" : lang).missing == 0);
+            }
+    }
+    CHECK(&text::keyboard_rows("de") == &text::keyboard_rows("en")); // no layout of its own: Latin
 }

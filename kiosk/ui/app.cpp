@@ -56,13 +56,15 @@ struct SdlDeleter {
 class Kiosk {
 public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
-          sync::Client* client, std::string delivery_problem, access::Gate* gate, SDL_Window* window,
-          SDL_Renderer* renderer)
+          sync::Client* client, std::string delivery_problem, access::Gate* gate, storage::Store* store,
+          SDL_Window* window, SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), client_(client),
-          delivery_problem_(std::move(delivery_problem)), gate_(gate), window_(window), renderer_(renderer),
+          delivery_problem_(std::move(delivery_problem)), gate_(gate), store_(store), window_(window),
+          renderer_(renderer),
           shaped_(renderer, latin_font_path(false)) {
         set_shaped_text(&shaped_);
+        load_settings();
         if (!speaker_.available()) std::fprintf(stderr, "sayso: read-aloud is off: %s\n", speaker_.problem().c_str());
         for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
         // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
@@ -195,7 +197,9 @@ private:
     sync::Client* client_;
     std::string delivery_problem_;
     access::Gate* gate_;
+    storage::Store* store_; // null when the answers file could not be opened
     std::string pin_entry_, pin_message_;
+    std::string editing_; // practitioner screen: the field being typed
     SDL_Window* window_;
     SDL_Renderer* renderer_;
     ShapedText shaped_;
@@ -248,6 +252,18 @@ private:
         apply_style(layout_);
         if (!fonts_.problem.empty()) std::fprintf(stderr, "sayso: %s\n", fonts_.problem.c_str());
         frames_ = 2;
+    }
+
+    // Settings the admin made on this tablet.
+    void load_settings() {
+        if (!store_) return;
+        std::optional<std::string> pattern;
+        if (auto p = store_->setting("case_pattern", pattern)) {
+            std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
+        } else if (pattern && !flow_.set_case_pattern(*pattern)) {
+            std::fprintf(stderr, "sayso: the case reference pattern \"%s\" is not a valid pattern; ignored\n",
+                         pattern->c_str());
+        }
     }
 
     void rebuild_fonts() {
@@ -349,6 +365,7 @@ private:
             pin_entry_.clear();
             pin_message_.clear();
         }
+        editing_.clear();
         // A session just ended: its response is in the outbox now.
         if (client_ && (s == flow::Screen::Thanks || s == flow::Screen::Practitioner || s == flow::Screen::Locked))
             client_->wake();
@@ -412,7 +429,7 @@ private:
               delivery_problem_, gate_,
               pin_entry_,      pin_message_,
               now,             screen_since_,
-              &speaker_};
+              &speaker_,       editing_};
         switch (flow_.screen()) {
         case flow::Screen::Locked: draw_pin_pad(ui); break;
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
@@ -598,8 +615,8 @@ int run(const Options& o) {
         flow::ManualClock manual_clock;
         const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
         if (store) gate = std::make_unique<access::Gate>(*store, clock);
-        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, gate.get(), window.get(),
-                    renderer.get());
+        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, gate.get(), store.get(),
+                    window.get(), renderer.get());
         code = o.replay ? kiosk.replay(script, manual_clock) : kiosk.live();
     }
 

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <regex>
 #include <string>
 #include <unistd.h>
 
@@ -65,7 +66,9 @@ int responses(const std::string& db, const std::string& format) {
                 csv_cell(r.start.id) + "," + csv_cell(r.device_id) + "," + csv_cell(r.start.pack_id) + "," +
                 csv_cell(r.start.pack_version) + "," + csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) +
                 "," + csv_cell(r.start.language) + "," + csv_cell(storage::iso_time(r.start.started_at_ms)) + "," +
-                csv_cell(ended) + "," + csv_cell(r.state) + "," + csv_cell(delivered);
+                csv_cell(ended) + "," + csv_cell(r.state) + "," + csv_cell(delivered) + "," +
+                (r.asked_to_talk ? "true" : "false") + "," + csv_cell(r.start.practitioner_code) + "," +
+                csv_cell(r.start.case_ref);
             if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
             for (const auto& a : r.answers) {
                 std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
@@ -111,6 +114,31 @@ int set_pin(const std::string& db, const std::string& role) {
     return 0;
 }
 
+int case_pattern(const std::string& db, const std::optional<std::string>& pattern) {
+    if (pattern) {
+        try {
+            std::regex check(*pattern, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            std::cerr << "sayso-admin: \"" << *pattern << "\" is not a pattern (" << e.what() << "); nothing was changed\n";
+            return 1;
+        }
+        if (pattern->empty() || pattern->size() > 200) {
+            std::cerr << "sayso-admin: a pattern has 1 to 200 characters; use --clear to remove it\n";
+            return 1;
+        }
+    }
+    std::optional<storage::StorageProblem> problem;
+    auto store = storage::Store::open(db, problem);
+    if (store) problem = store->set_setting("case_pattern", pattern);
+    if (problem) {
+        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
+        return 1;
+    }
+    std::cerr << "sayso-admin: " << (pattern ? "case references must now match " + *pattern : "no case reference pattern")
+              << "\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -139,6 +167,14 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"practitioner", "admin"}))
         ->capture_default_str();
 
+    std::string pattern;
+    bool clear = false;
+    auto* cp = app.add_subcommand("case-pattern",
+                                  "the pattern every case reference typed on the kiosk must match, e.g. 'C-[0-9]{6}'");
+    cp->add_option("--db", db, "the kiosk's database file")->required();
+    auto* pattern_opt = cp->add_option("PATTERN", pattern, "a regular expression (ECMAScript) the whole reference matches");
+    cp->add_flag("--clear", clear, "no pattern: any reference of letters, digits and - / . _")->excludes(pattern_opt);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -147,5 +183,12 @@ int main(int argc, char** argv) {
     }
     if (*v) return validate(dirs);
     if (*pin_set) return set_pin(db, role);
+    if (*cp) {
+        if (!clear && pattern.empty()) {
+            std::cerr << "sayso-admin: give a PATTERN or --clear\n";
+            return 2;
+        }
+        return case_pattern(db, clear ? std::nullopt : std::optional<std::string>(pattern));
+    }
     return responses(db, format);
 }

@@ -124,9 +124,11 @@ bool Flow::case_ref_ok() const {
     return !case_re_ || std::regex_match(case_ref_, *case_re_);
 }
 
+bool Flow::practitioner_code_ok() const { return token_ok(practitioner_code_); }
+
 bool Flow::can_hand_over() const {
     return screen_ == Screen::Practitioner && pack_ && pack_->band(band_) && pack_->visit_type(visit_) &&
-           token_ok(practitioner_code_) && case_ref_ok();
+           practitioner_code_ok() && case_ref_ok();
 }
 
 std::optional<StorageProblem> Flow::hand_over() {

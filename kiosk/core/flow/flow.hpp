@@ -96,6 +96,7 @@ public:
     const std::string& case_ref() const { return case_ref_; }
     const std::string& case_pattern() const { return case_pattern_; }
     bool case_ref_ok() const;
+    bool practitioner_code_ok() const;
     bool can_hand_over() const;
     // Starts a response and shows the child's welcome. Refused, with the
     // problem, if storage cannot keep the answers.

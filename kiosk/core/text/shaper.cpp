@@ -177,10 +177,22 @@ Line Shaper::shape(std::string_view utf8, float px, const std::string& lang) {
     std::vector<Run> runs;
     for (std::size_t i = 0; i < cps.size(); ++i) {
         Font* f = font_for(scripts[i], lang);
-        // Punctuation a script's face lacks (a dash, an ellipsis) comes from the Latin face.
-        if (f != latin_ && cps[i] != U' ') {
-            Sized* sf = sized(f, px);
-            if (sf && FT_Get_Char_Index(sf->ft, cps[i]) == 0) f = latin_;
+        // A character the chosen face lacks (a dash in Urdu, an Arabic comma
+        // on its own) comes from the first face that has it, Latin first.
+        if (cps[i] != U' ') {
+            auto has = [&](Font* font) {
+                Sized* sf = sized(font, px);
+                return sf && FT_Get_Char_Index(sf->ft, cps[i]) != 0;
+            };
+            if (!has(f)) {
+                if (has(latin_)) f = latin_;
+                else
+                    for (auto& other : fonts_)
+                        if (has(other.get())) {
+                            f = other.get();
+                            break;
+                        }
+            }
         }
         if (!runs.empty() && runs.back().level == levels[i] && runs.back().font == f &&
             runs.back().script == scripts[i])

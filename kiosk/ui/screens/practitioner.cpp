@@ -68,6 +68,60 @@ bool delivery_words(const Ui& ui, std::string& words) {
     return false;
 }
 
+// Optional, pseudonymous: who is visiting and for which case. Never a name.
+// Returns the y below them.
+float code_fields(ImDrawList* dl, Ui& ui, float y) {
+    const auto& L = ui.layout;
+    auto& flow = ui.flow;
+
+        const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
+        const float fw = std::min((L.width - 5 * L.pad) * 0.5f, L.em * 14);
+        struct Field {
+            const char* id;
+            const char* label;
+            const std::string& value;
+            bool ok;
+        };
+        const Field fields[] = {{"code", "Your code (optional)", flow.practitioner_code(), flow.practitioner_code_ok()},
+                                {"case", "Case reference (optional)", flow.case_ref(), flow.case_ref_ok()}};
+        float x = 2 * L.pad;
+        for (const auto& f : fields) {
+            dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), colour::muted, f.label);
+            const ImVec2 a(x, y + ui.fonts.small->FontSize * 1.3f), b(a.x + fw, a.y + fh);
+            const bool active = ui.editing == f.id;
+            const std::string shown = f.value + (active ? "|" : "");
+            if (tile(ui.widgets, std::string("field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
+                     TileStyle{.selected = active}))
+                ui.editing = active ? "" : f.id;
+            if (!f.ok) dl->AddRect(a, b, colour::problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
+            x += fw + L.pad;
+        }
+        y += ui.fonts.small->FontSize * 1.3f + fh + L.pad * 0.4f;
+        if (!flow.case_ref_ok())
+            y += notice(dl, ui, y,
+                        "This case reference doesn't look like the ones your admin set up (" + flow.case_pattern() +
+                            "). Letters, digits and - / . _ only; never a name.");
+        y += L.pad;
+        return y;
+}
+
+// Typing a code: the fields and a keyboard, nothing else to tap by mistake.
+void edit_codes(ImDrawList* dl, Ui& ui, float y) {
+    const auto& L = ui.layout;
+    auto& flow = ui.flow;
+    y = code_fields(dl, ui, y);
+    const auto press = keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done",
+                                true);
+    std::string value = ui.editing == "code" ? flow.practitioner_code() : flow.case_ref();
+    if (!press.typed.empty() && press.typed != " " && value.size() < 40) value += press.typed;
+    if (press.erase && !value.empty()) value.pop_back(); // codes are ASCII
+    if (!press.typed.empty() || press.erase) {
+        if (ui.editing == "code") flow.set_practitioner_code(value);
+        else flow.set_case_ref(value);
+    }
+    if (press.done) ui.editing.clear();
+}
+
 } // namespace
 
 void draw_practitioner(Ui& ui) {
@@ -142,6 +196,10 @@ void draw_practitioner(Ui& ui) {
         y += notice(dl, ui, y, "No survey packs are installed. Ask your admin to load one.");
         return;
     }
+    if (!ui.editing.empty()) {
+        edit_codes(dl, ui, y);
+        return;
+    }
 
     const auto& packs = ui.shelf.packs();
     if (!flow.selected_pack() || !ui.shelf.find(flow.selected_pack()->id)) flow.select_pack(packs.front());
@@ -186,9 +244,12 @@ void draw_practitioner(Ui& ui) {
                    }) +
          L.pad * 2;
 
+    y = code_fields(dl, ui, y);
+
     const float button_h = std::max(L.target, L.em * 2.6f);
     const float button_w = std::min(L.width - 4 * L.pad, std::max(L.em * 16, L.target * 5));
     const float by = std::max(y, L.height - L.pad * 2 - button_h);
+
     const bool ready = flow.can_hand_over() && ui.storage_problem.empty();
     if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
              ImVec2((L.width + button_w) * 0.5f, by + button_h), {}, "Pass the tablet to the child \u2192",

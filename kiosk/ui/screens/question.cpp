@@ -113,32 +113,36 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     }
 }
 
+// The child's words, and a keyboard in their language's letters below.
 void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto& L = ui.layout;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float w = std::min(max.x - min.x, 34 * L.em);
-    const float h = std::min(max.y - min.y, 7 * L.em);
-    const ImVec2 a(min.x + (max.x - min.x - w) * 0.5f, min.y + (max.y - min.y - h) * 0.5f), b(a.x + w, a.y + h);
+    const float h = std::min((max.y - min.y) * 0.25f, 3.2f * L.em);
+    const ImVec2 a(min.x + (max.x - min.x - w) * 0.5f, min.y), b(a.x + w, a.y + h);
     dl->AddRectFilled(a, b, colour::card, L.em * 0.6f);
     dl->AddRect(a, b, colour::primary, L.em * 0.6f, 0, std::max(2.0f, L.mm * 0.6f));
     const float inset = L.em * 0.6f;
     const std::string& placeholder = s.pack->word(*s.band, "type_here", s.language);
+    dl->PushClipRect(a, b, true);
     if (s.draft.empty()) {
-        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(a.x + inset, a.y + inset), colour::muted,
-                    placeholder.c_str());
+        start_text(dl, ui.fonts.body, placeholder, ImVec2(a.x + inset, a.y + inset), w - 2 * inset, colour::muted);
     } else {
-        dl->PushClipRect(a, b, true);
         // The end of what was typed stays in view; a caret marks where letters go.
-        std::string shown = s.draft + "|";
-        ImGui::PushFont(ui.fonts.body);
+        const std::string shown = s.draft + "|";
         const float wrap = w - 2 * inset;
-        ImVec2 size = ui.fonts.body->CalcTextSizeA(ui.fonts.body->FontSize, FLT_MAX, wrap, shown.c_str());
-        const float y = std::min(a.y + inset, b.y - inset - size.y);
-        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(a.x + inset, y), colour::ink, shown.c_str(),
-                    nullptr, wrap);
-        ImGui::PopFont();
-        dl->PopClipRect();
+        const float th = text_height(ui.fonts.body, shown, wrap);
+        start_text(dl, ui.fonts.body, shown, ImVec2(a.x + inset, std::min(a.y + inset, b.y - inset - th)), wrap,
+                   colour::ink);
     }
+    dl->PopClipRect();
+
+    const auto press = keyboard(ui, s.language, ImVec2(min.x, b.y + L.pad * 0.6f), max,
+                                s.pack->word(*s.band, "done", s.language),
+                                s.draft.find_first_not_of(" \t\n") != std::string::npos);
+    if (!press.typed.empty()) ui.flow.type(press.typed);
+    if (press.erase) ui.flow.erase();
+    if (press.done) ui.flow.next();
 }
 
 } // namespace
@@ -169,7 +173,8 @@ void draw_question(Ui& ui) {
     const std::string& words = pack.text(q.text, s->language);
     const float words_h = text_height(ui.fonts.large, words, text_w);
     const float room = bar_y - y - L.pad * 2;
-    float pic = q.picture.empty() ? 0 : std::min(L.short_side() * 0.16f, room * 0.2f);
+    // A text question gives the picture's room to the keyboard.
+    float pic = q.picture.empty() || q.kind == pack::Kind::FreeText ? 0 : std::min(L.short_side() * 0.16f, room * 0.2f);
     if (pic > 0 && pic < L.em * 1.5f) pic = 0;
     if (pic > 0) {
         draw_picture(dl, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));

@@ -37,6 +37,7 @@ struct Ui {
     flow::Millis now; // monotonic, for animations
     flow::Millis screen_since; // when the current screen appeared
     Speaker* speaker;          // null or unavailable: no read-aloud buttons
+    std::string& editing;      // practitioner screen: the field the keyboard types into ("code", "case" or none)
 };
 
 void draw_pin_pad(Ui& ui);
@@ -56,6 +57,17 @@ void speak_draw(Ui& ui, ImVec2 centre, float radius);
 // What each screen reads: the welcome, a question and its answers.
 std::vector<Speaker::Item> welcome_speech(const flow::Session& s);
 std::vector<Speaker::Item> question_speech(const flow::Session& s);
+
+// A large on-screen keyboard in a language's letters ("codes" for the
+// practitioner's capitals and digits). Keys are `key:<letter>`,
+// `key:space`, `key:backspace` and `key:done`.
+struct KeyPress {
+    std::string typed; // a letter or a space
+    bool erase = false;
+    bool done = false;
+};
+KeyPress keyboard(Ui& ui, const std::string& lang, ImVec2 min, ImVec2 max, const std::string& done_label,
+                  bool done_enabled);
 
 // Shared by the welcome and question screens.
 void draw_stop_button(Ui& ui);
