@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
     app.add_option("--shots", o.shots, "folder for the replay's screenshots")->capture_default_str();
     app.add_option("--timings", o.timings, "write frame timings as JSON to this file on exit");
     app.add_option("--sync-config", o.sync_config, "delivery settings file (JSON, see sync/README.md)");
+    std::vector<std::filesystem::path> imports;
+    app.add_option("--import", imports,
+                   "folder the admin screen looks in for packs to install (default /media and /run/media)");
     app.add_flag("--allow-draft-languages", o.settings.allow_draft_languages,
                  "offer children the languages a pack marks as draft translations (not yet checked by a person)");
     app.add_option("--idle", idle_s, "seconds without a touch before \"are you still there?\"")
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? 0 : sayso::ui::kExitUsage;
     }
+    if (!imports.empty()) o.import_roots = imports;
     if (!size.empty()) {
         std::smatch m;
         static const std::regex re("([0-9]{3,4})x([0-9]{3,4})");

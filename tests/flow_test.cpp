@@ -507,3 +507,27 @@ TEST_CASE("a sticker on the thank-you screen gives a few more seconds, and is ne
     CHECK(flow.screen() == Screen::Practitioner);
     CHECK(f.stored().at(0).state == "incomplete");
 }
+
+TEST_CASE("the admin screen opens from the practitioner screen or the PIN pad, never during a child's session") {
+    Fixture f;
+    auto& flow = *f.flow;
+    REQUIRE(flow.open_admin(true));
+    CHECK(flow.screen() == Screen::AdminPin);
+    CHECK_FALSE(flow.select_band("8-11")); // nothing behind it can be touched
+    REQUIRE(flow.admin_unlock());
+    CHECK(flow.screen() == Screen::Admin);
+    REQUIRE(flow.close_admin());
+    CHECK(flow.screen() == Screen::Practitioner);
+
+    flow.set_locking(true);
+    REQUIRE(flow.lock());
+    REQUIRE(flow.open_admin(false));
+    CHECK(flow.screen() == Screen::Admin);
+    REQUIRE(flow.close_admin());
+    CHECK(flow.screen() == Screen::Locked); // back behind the PIN
+
+    flow.unlock();
+    f.hand_over("8-11");
+    CHECK_FALSE(flow.open_admin(false));
+    CHECK(flow.screen() == Screen::Welcome);
+}

@@ -1,3 +1,4 @@
+#include "pack/install.hpp"
 #include "pack/pack.hpp"
 #include "pack/shelf.hpp"
 #include "support.hpp"
@@ -322,4 +323,51 @@ TEST_CASE("huge ids and lists are refused quickly, not crashed on") {
     expect_error(r, "$.id", "must be 1 to 64 letters");
     expect_error(r, "$.languages[1]", "must be a language code");
     expect_error(r, "$.bands", "has 200 items; at most 32");
+}
+
+TEST_CASE("installing a pack: a bad one changes nothing and says why, a good one replaces the old version whole") {
+    TempDir tmp;
+    const auto packs = tmp / "packs";
+    std::filesystem::create_directories(packs);
+    test::copy_pack(packs / "after-my-visit");
+    // A USB stick with a broken pack and a newer version of the installed one.
+    test::copy_pack(tmp / "usb" / "stick" / "newer");
+    {
+        auto j = json::parse(test::read_file(tmp / "usb" / "stick" / "newer" / "pack.json"));
+        j["version"] = "1.1.0";
+        test::write_file(tmp / "usb" / "stick" / "newer" / "pack.json", j.dump());
+    }
+    test::copy_pack(tmp / "usb" / "stick" / "broken");
+    std::filesystem::remove(tmp / "usb" / "stick" / "broken" / "pictures" / "help.png");
+    std::filesystem::create_directories(tmp / "usb" / "deep" / "a" / "b" / "c" / "d");
+    test::copy_pack(tmp / "usb" / "deep" / "a" / "b" / "c" / "d" / "too-deep");
+
+    const auto found = find_pack_folders({tmp / "usb", tmp / "nowhere"});
+    REQUIRE(found.size() == 2); // four levels down is not looked at
+    CHECK(found[0].filename() == "broken");
+    CHECK(found[1].filename() == "newer");
+
+    auto bad = install_pack(found[0], packs);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.message.find("nothing was installed") != std::string::npos);
+    REQUIRE_FALSE(bad.problems.empty());
+    CHECK(bad.problems[0].str().find("help.png") != std::string::npos);
+    CHECK(load_pack(packs / "after-my-visit").pack->version == "1.0.0");
+
+    auto good = install_pack(found[1], packs);
+    INFO(good.message);
+    REQUIRE(good.ok);
+    CHECK(good.version == "1.1.0");
+    CHECK(load_pack(packs / "after-my-visit").pack->version == "1.1.0");
+    // Nothing half-done is left beside it.
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(packs)) ++entries;
+    CHECK(entries == 1);
+
+    Shelf shelf(packs);
+    shelf.reload();
+    REQUIRE(shelf.packs().size() == 1);
+    shelf.set_disabled({"after-my-visit"});
+    CHECK(shelf.packs().empty());
+    CHECK(shelf.all().size() == 1);
 }

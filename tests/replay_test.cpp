@@ -549,3 +549,72 @@ TEST_CASE("a practitioner code and a case reference typed before handing over ar
     CHECK(rs[0].start.practitioner_code == "SW7");
     CHECK(rs[0].start.case_ref == "C-123");
 }
+
+TEST_CASE("the admin loads a bad pack (the old one stays) and a good one (used at once), and takes a pack out of use") {
+    Kiosk k;
+    std::filesystem::create_directories(k.tmp / "packs");
+    test::copy_pack(k.tmp / "packs" / "after-my-visit");
+    k.packs = k.tmp / "packs";
+    test::copy_pack(k.tmp / "usb" / "stick" / "a-broken", [](nlohmann::json& j) { j["bands"][0]["questions"] = 3; });
+    test::copy_pack(k.tmp / "usb" / "stick" / "b-second", [](nlohmann::json& j) {
+        j["id"] = "second";
+        j["title"]["en"] = "A second pack";
+    });
+    k.extra = {"--import", (k.tmp / "usb").string()};
+    auto r = k.replay("tap admin\nexpect admin\ntap admin:install:0\nshot refused\ntap admin:close\n"
+                      "expect practitioner\ntap band:8-11\n" // the old pack is still offered, alone
+                      "tap admin\ntap admin:install:1\nshot installed\ntap admin:close\n"
+                      "tap pack:second\ntap band:4-7\ntap visit:visit\ntap handover\nexpect welcome\ntap stop\nwait 9000\n"
+                      "tap admin\ntap admin:toggle:second\ntap admin:close\ntap band:12-17\n",
+                      "admin-packs");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("$.bands[0].questions") == std::string::npos); // shown on screen, not a crash
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].start.pack_id == "second");
+    CHECK(std::filesystem::exists(k.packs / "second" / "pack.json"));
+    // Out of use: no choice of pack is offered any more, and it stays so after a restart.
+    r = k.replay("tap pack:second\n", "admin-packs-after");
+    CHECK(r.code == 3);
+}
+
+TEST_CASE("closing Sayso asks for the admin PIN; a wrong one keeps it open, the right one closes it") {
+    Kiosk k;
+    test::write_file(k.tmp / "pin.txt", "2468\n2468\n");
+    REQUIRE(test::run({"/bin/sh", "-c",
+                       std::string(SAYSO_ADMIN) + " pin set --role admin --db " + k.db.string() + " < " +
+                           (k.tmp / "pin.txt").string()})
+                .code == 0);
+    auto r = k.replay("quit\nexpect admin_pin\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:ok\nexpect admin_pin\n"
+                      "tap pin:cancel\nexpect practitioner\n"
+                      "tap band:8-11\ntap visit:visit\ntap handover\nquit\nexpect welcome\n" // not during a child's session
+                      "tap stop\nwait 9000\nquit\ntap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:ok\n"
+                      "shot never-taken\n",
+                      "quit");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK_FALSE(std::filesystem::exists(shots_root / "quit" / "never-taken.png")); // closed before this line
+    CHECK(r.err.find("not closing during a child's session") != std::string::npos);
+}
+
+TEST_CASE("the admin sets PINs on the tablet and wipes it only after asking twice") {
+    Kiosk k;
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\ntap stop\nwait 9000\n"
+                      "tap admin\ntap admin:tab:pins\ntap admin:pin:practitioner\n"
+                      "tap newpin:1\ntap newpin:3\ntap newpin:5\ntap newpin:7\ntap newpin:ok\n"
+                      "tap newpin:1\ntap newpin:3\ntap newpin:5\ntap newpin:7\ntap newpin:ok\n"
+                      "tap admin:tab:wipe\nshot wipe-ask\ntap admin:wipe\ntap admin:wipe-cancel\n"
+                      "tap admin:wipe\ntap admin:wipe-sure\nshot wipe-sure\ntap admin:close\nexpect locked\n",
+                      "wipe");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(k.stored().size() == 1); // asked, but not wiped
+    r = k.replay("tap pin:1\ntap pin:3\ntap pin:5\ntap pin:7\ntap pin:ok\nexpect practitioner\ntap admin\n"
+                 "tap admin:tab:wipe\ntap admin:wipe\ntap admin:wipe-sure\ntap admin:wipe-really\nshot wiped\n"
+                 "tap admin:close\nexpect practitioner\n", // no PIN any more
+                 "wipe-2");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(k.stored().empty());
+}

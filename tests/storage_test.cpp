@@ -371,3 +371,33 @@ TEST_CASE("marking delivered on a full disk marks nothing and says so") {
     REQUIRE_FALSE(s->waiting(n));
     CHECK(n == 2);
 }
+
+TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a new device id") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    const std::string old_device = s->device_id();
+    REQUIRE_FALSE(s->begin(start("00000000000000000000000000000042")));
+    flow::AnswerRecord a;
+    a.question_id = "anything-else";
+    a.kind = "text";
+    a.text = "a secret only this child knows";
+    REQUIRE_FALSE(s->record("00000000000000000000000000000042", a));
+    REQUIRE_FALSE(s->set_pin("admin", "hash"));
+    REQUIRE_FALSE(s->set_setting("case_pattern", std::string("C-[0-9]+")));
+    REQUIRE_FALSE(s->wipe());
+    CHECK(s->device_id().size() == 32);
+    CHECK(s->device_id() != old_device);
+    int n = 0;
+    REQUIRE_FALSE(s->for_each_response([&](const storage::StoredResponse&) { return ++n, true; }));
+    CHECK(n == 0);
+    std::optional<storage::PinRecord> pin;
+    REQUIRE_FALSE(s->pin("admin", pin));
+    CHECK_FALSE(pin);
+    s.reset();
+    // Not in the file, nor in its write-ahead log.
+    for (const char* f : {"a.db", "a.db-wal"}) {
+        std::error_code ec;
+        if (!std::filesystem::exists(tmp / f, ec)) continue;
+        CHECK(test::read_file(tmp / f).find("a secret only this child knows") == std::string::npos);
+    }
+}

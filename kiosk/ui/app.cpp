@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include "formats/formats.hpp"
 #include "input.hpp"
 #include "layout.hpp"
 #include "pack/shelf.hpp"
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace sayso::ui {
@@ -155,6 +157,14 @@ public:
                 settle();
                 break;
             }
+            case Command::Verb::Quit: {
+                // What closing the window or the system's quit keys send.
+                SDL_Event e{};
+                e.type = SDL_QUIT;
+                SDL_PushEvent(&e);
+                settle();
+                break;
+            }
             case Command::Verb::Listen: {
                 // Real time: speech is made and played on other threads.
                 settle();
@@ -200,6 +210,9 @@ private:
     storage::Store* store_; // null when the answers file could not be opened
     std::string pin_entry_, pin_message_;
     std::string editing_; // practitioner screen: the field being typed
+    AdminState admin_;
+    bool quit_asked_ = false, quit_now_ = false;
+    std::string delivery_settings_ = o_.sync_config ? o_.sync_config->string() : std::string();
     SDL_Window* window_;
     SDL_Renderer* renderer_;
     ShapedText shaped_;
@@ -254,9 +267,33 @@ private:
         frames_ = 2;
     }
 
+    // Closing the window or the quit keys: never during a child's session, and
+    // only with the admin PIN when there is one.
+    void request_quit() {
+        const auto s = flow_.screen();
+        if (s == flow::Screen::Welcome || s == flow::Screen::Question || s == flow::Screen::StillThere ||
+            s == flow::Screen::Thanks) {
+            std::fprintf(stderr, "sayso: not closing during a child's session\n");
+            return;
+        }
+        if (s == flow::Screen::Admin || !gate_ || !gate_->has_pin(access::Role::Admin)) {
+            quit_ = true;
+            return;
+        }
+        quit_asked_ = true;
+        if (s != flow::Screen::AdminPin) flow_.open_admin(true);
+        frames_ = std::max(frames_, 2);
+    }
+
     // Settings the admin made on this tablet.
     void load_settings() {
         if (!store_) return;
+        std::optional<std::string> disabled;
+        if (!store_->setting("disabled_packs", disabled) && disabled) {
+            std::set<std::string> ids;
+            for (const auto& id : formats::options_from_json(*disabled)) ids.insert(id);
+            shelf_.set_disabled(ids);
+        }
         std::optional<std::string> pattern;
         if (auto p = store_->setting("case_pattern", pattern)) {
             std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
@@ -318,7 +355,7 @@ private:
 
     void other_event(const SDL_Event& e) {
         switch (e.type) {
-        case SDL_QUIT: quit_ = true; break;
+        case SDL_QUIT: request_quit(); break;
         case SDL_WINDOWEVENT:
             if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout();
             if (e.window.event == SDL_WINDOWEVENT_EXPOSED) frames_ = std::max(frames_, 1);
@@ -361,10 +398,12 @@ private:
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
         if (s == flow::Screen::Practitioner || s == flow::Screen::Locked) reload_packs();
-        if (s != flow::Screen::Locked) {
+        if (s != flow::Screen::Locked && s != flow::Screen::AdminPin) {
             pin_entry_.clear();
             pin_message_.clear();
         }
+        if (s != flow::Screen::Admin) admin_ = AdminState{};
+        if (s != flow::Screen::AdminPin && s != flow::Screen::Admin) quit_asked_ = false;
         editing_.clear();
         // A session just ended: its response is in the outbox now.
         if (client_ && (s == flow::Screen::Thanks || s == flow::Screen::Practitioner || s == flow::Screen::Locked))
@@ -429,9 +468,14 @@ private:
               delivery_problem_, gate_,
               pin_entry_,      pin_message_,
               now,             screen_since_,
-              &speaker_,       editing_};
+              &speaker_,       editing_,
+              admin_,          store_,
+              o_.import_roots, delivery_settings_,
+              quit_asked_,     quit_now_};
         switch (flow_.screen()) {
-        case flow::Screen::Locked: draw_pin_pad(ui); break;
+        case flow::Screen::Locked:
+        case flow::Screen::AdminPin: draw_pin_pad(ui); break;
+        case flow::Screen::Admin: draw_admin(ui); break;
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
         case flow::Screen::Welcome: draw_welcome(ui); break;
         case flow::Screen::Question: draw_question(ui); break;
@@ -441,6 +485,7 @@ private:
         ImGui::PopFont();
         ImGui::End();
         ImGui::Render();
+        if (quit_now_) quit_ = true;
         const auto bg = colour::background;
         SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
         SDL_RenderClear(renderer_);

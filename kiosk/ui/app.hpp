@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace sayso::ui {
 
@@ -21,6 +22,8 @@ struct Options {
     std::optional<std::filesystem::path> replay;
     std::optional<std::filesystem::path> timings; // write frame timings as JSON here
     std::optional<std::filesystem::path> sync_config; // delivery settings (sync/README.md); none: not set up
+    // Where the admin screen looks for pack folders to install (USB sticks are mounted here).
+    std::vector<std::filesystem::path> import_roots = {"/media", "/run/media"};
     flow::Settings settings;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(); // for first-frame timing
 };

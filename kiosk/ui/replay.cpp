@@ -40,9 +40,11 @@ Script parse_script(const std::string& text) {
         else if (verb == "key") c.verb = Command::Verb::Key;
         else if (verb == "deliver") c.verb = Command::Verb::Deliver;
         else if (verb == "listen") c.verb = Command::Verb::Listen;
+        else if (verb == "quit") c.verb = Command::Verb::Quit;
         else return fail("unknown command \"" + verb +
-                         "\" (expected tap, wait, idle, shot, expect, type, key, deliver or listen)");
-        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen) {
+                         "\" (expected tap, wait, idle, shot, expect, type, key, deliver, listen or quit)");
+        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
+            c.verb != Command::Verb::Quit) {
             while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t')) c.arg.pop_back();
             if (c.arg.empty()) return fail(verb + " needs an argument");
         }

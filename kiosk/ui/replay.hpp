@@ -10,7 +10,7 @@
 namespace sayso::ui {
 
 struct Command {
-    enum class Verb { Tap, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen };
+    enum class Verb { Tap, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen, Quit };
     Verb verb;
     std::string arg;
     long number = 0; // wait (ms), idle (s)

@@ -12,6 +12,8 @@ const char* screen_name(Screen s) {
     case Screen::Question: return "question";
     case Screen::StillThere: return "still_there";
     case Screen::Thanks: return "thanks";
+    case Screen::AdminPin: return "admin_pin";
+    case Screen::Admin: return "admin";
     }
     return "?";
 }
@@ -39,6 +41,28 @@ bool Flow::lock() {
 bool Flow::unlock() {
     if (screen_ != Screen::Locked) return false;
     screen_ = Screen::Practitioner;
+    changed();
+    return true;
+}
+
+bool Flow::open_admin(bool pin_needed) {
+    if (screen_ != Screen::Practitioner && screen_ != Screen::Locked) return false;
+    screen_ = pin_needed ? Screen::AdminPin : Screen::Admin;
+    changed();
+    return true;
+}
+
+bool Flow::admin_unlock() {
+    if (screen_ != Screen::AdminPin) return false;
+    screen_ = Screen::Admin;
+    changed();
+    return true;
+}
+
+bool Flow::close_admin() {
+    if (screen_ != Screen::AdminPin && screen_ != Screen::Admin) return false;
+    // Leaving the admin screen locks the tablet again if there is a PIN.
+    screen_ = locking_ ? Screen::Locked : Screen::Practitioner;
     changed();
     return true;
 }

@@ -17,7 +17,7 @@
 
 namespace sayso::flow {
 
-enum class Screen { Locked, Practitioner, Welcome, Question, StillThere, Thanks };
+enum class Screen { Locked, Practitioner, Welcome, Question, StillThere, Thanks, AdminPin, Admin };
 const char* screen_name(Screen);
 
 struct Settings {
@@ -75,6 +75,14 @@ public:
     bool locking() const { return locking_; }
     bool lock();
     bool unlock();
+
+    // The admin screen, opened from the practitioner screen or the PIN pad,
+    // never during a child's session: through the admin PIN pad when
+    // `pin_needed`, else directly. Closing returns to the PIN pad when there
+    // is a practitioner PIN, else to the practitioner screen.
+    bool open_admin(bool pin_needed);
+    bool admin_unlock();
+    bool close_admin();
 
     // Practitioner screen.
     void select_pack(std::shared_ptr<const pack::Pack> pack);

@@ -58,7 +58,7 @@ bool Shelf::reload() {
             ++it;
         }
     }
-    packs_.clear();
+    all_.clear();
     problems_.clear();
     refused_.clear();
     std::set<std::string> ids;
@@ -69,14 +69,26 @@ bool Shelf::reload() {
         }
         if (!e.good) continue;
         if (ids.insert(e.good->id).second) {
-            packs_.push_back(e.good);
+            all_.push_back(e.good);
         } else {
             problems_.push_back({Problem::Severity::Error, (root_ / name / "pack.json").string(), "$.id",
                                  "pack id \"" + e.good->id + "\" is already used by another folder; this copy is ignored"});
             refused_.push_back(name);
         }
     }
+    filter();
     return changed;
+}
+
+void Shelf::set_disabled(std::set<std::string> ids) {
+    disabled_ = std::move(ids);
+    filter();
+}
+
+void Shelf::filter() {
+    packs_.clear();
+    for (const auto& p : all_)
+        if (!disabled_.count(p->id)) packs_.push_back(p);
 }
 
 std::shared_ptr<const Pack> Shelf::find(const std::string& id) const {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,14 @@ public:
 
     // Good packs, ordered by folder name. Sessions hold their own shared_ptr,
     // so a reload never changes a pack under a child who is answering it.
+    // Only packs in use: an admin can take a pack out of use without removing it.
     const std::vector<std::shared_ptr<const Pack>>& packs() const { return packs_; }
+    // Every good pack, in use or not.
+    const std::vector<std::shared_ptr<const Pack>>& all() const { return all_; }
     std::shared_ptr<const Pack> find(const std::string& id) const;
+    // Pack ids taken out of use.
+    void set_disabled(std::set<std::string> ids);
+    const std::set<std::string>& disabled() const { return disabled_; }
 
     // Problems of the folders whose latest copy was refused (errors and warnings).
     const std::vector<Problem>& problems() const { return problems_; }
@@ -40,7 +47,9 @@ private:
     };
     std::filesystem::path root_;
     std::map<std::string, Entry> entries_; // by folder name
-    std::vector<std::shared_ptr<const Pack>> packs_;
+    std::vector<std::shared_ptr<const Pack>> packs_, all_;
+    std::set<std::string> disabled_;
+    void filter();
     std::vector<Problem> problems_;
     std::vector<std::string> refused_;
 };

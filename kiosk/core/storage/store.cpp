@@ -515,6 +515,28 @@ std::optional<StorageProblem> Store::set_setting(const std::string& key, const s
     return std::nullopt;
 }
 
+std::optional<StorageProblem> Store::wipe() {
+    if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    if (auto p = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe")) return p;
+    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to wipe")) return p;
+    if (auto p = exec(db_,
+                      "DELETE FROM answers; DELETE FROM responses; DELETE FROM pins; DELETE FROM settings;"
+                      " DELETE FROM device;",
+                      "wiping")) {
+        exec(db_, "ROLLBACK", "rolling back");
+        return p;
+    }
+    if (auto p = exec(db_, "COMMIT", "committing the wipe")) {
+        exec(db_, "ROLLBACK", "rolling back");
+        return p;
+    }
+    // Old pages may linger in the WAL and in free pages: rewrite the file.
+    if (auto p = exec(db_, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", "compacting"))
+        return p;
+    device_id_.clear();
+    return load_device_id();
+}
+
 std::string iso_time(std::int64_t ms) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};

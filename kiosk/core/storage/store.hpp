@@ -77,6 +77,10 @@ public:
     std::optional<StorageProblem> setting(const std::string& key, std::optional<std::string>& out);
     std::optional<StorageProblem> set_setting(const std::string& key, const std::optional<std::string>& value);
 
+    // Removes every response, answer, PIN and setting, and gives the tablet a
+    // new device id; freed pages are overwritten and the WAL emptied.
+    std::optional<StorageProblem> wipe();
+
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
 

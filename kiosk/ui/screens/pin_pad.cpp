@@ -12,9 +12,11 @@ std::string minutes(std::int64_t ms) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
-} // namespace
 
-void draw_pin_pad(Ui& ui) {
+// A PIN pad: dots for the digits typed, the keys, and what happened.
+// Returns true when OK is tapped with something typed.
+bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::string& message, bool problem,
+              const char* id_prefix = "pin:") {
     const auto& L = ui.layout;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float cx = L.width * 0.5f;
@@ -24,19 +26,14 @@ void draw_pin_pad(Ui& ui) {
     const float head = ui.fonts.large->FontSize * 1.3f + ui.fonts.body->FontSize * 2.6f + key * 0.5f;
     float y = std::max(L.pad, (L.height - pad_h - head) * 0.5f);
 
-    centred_text(dl, ui.fonts.large, "Enter your PIN", cx, y, L.width - 4 * L.pad, colour::ink);
+    centred_text(dl, ui.fonts.large, title, cx, y, L.width - 4 * L.pad, colour::ink);
     y += ui.fonts.large->FontSize * 1.3f;
-    // The message: a wrong PIN, or how long the lockout lasts.
-    std::string msg = ui.pin_message;
-    if (const auto locked = ui.gate ? ui.gate->locked_for_ms(access::Role::Practitioner) : 0; locked > 0)
-        msg = "Too many wrong PINs. Try again in " + minutes(locked) + ", or ask your admin.";
-    centred_text(dl, ui.fonts.body, msg.empty() ? "For the practitioner" : msg, cx, y, L.width - 4 * L.pad,
-                 msg.empty() ? colour::muted : colour::problem);
+    centred_text(dl, ui.fonts.body, message, cx, y, L.width - 4 * L.pad, problem ? colour::problem : colour::muted);
     y += ui.fonts.body->FontSize * 2.6f;
 
     // One dot per digit typed: the PIN itself is never shown.
     const float r = key * 0.09f;
-    const int n = static_cast<int>(ui.pin_entry.size());
+    const int n = static_cast<int>(entry.size());
     for (int i = 0; i < std::max(n, 4); ++i) {
         const ImVec2 c(cx + (static_cast<float>(i) - (std::max(n, 4) - 1) * 0.5f) * r * 3.2f, y);
         if (i < n) dl->AddCircleFilled(c, r, colour::primary);
@@ -46,6 +43,7 @@ void draw_pin_pad(Ui& ui) {
 
     static const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "ok"};
     const float x0 = cx - pad_w * 0.5f;
+    bool submitted = false;
     for (int i = 0; i < 12; ++i) {
         const ImVec2 a(x0 + static_cast<float>(i % 3) * (key + gap), y + static_cast<float>(i / 3) * (key + gap));
         const ImVec2 b(a.x + key, a.y + key);
@@ -54,26 +52,119 @@ void draw_pin_pad(Ui& ui) {
         const std::string label = k == "back" ? "\u2190" : ok ? "OK" : k;
         TileStyle st;
         st.primary = ok;
-        st.enabled = !ok || !ui.pin_entry.empty();
-        if (!tile(ui.widgets, "pin:" + k, a, b, {}, label, ui.fonts.large, st)) continue;
-        ui.pin_message.clear();
+        st.enabled = !ok || !entry.empty();
+        if (!tile(ui.widgets, id_prefix + k, a, b, {}, label, ui.fonts.large, st)) continue;
         if (k == "back") {
-            if (!ui.pin_entry.empty()) ui.pin_entry.pop_back();
+            if (!entry.empty()) entry.pop_back();
         } else if (!ok) {
-            if (ui.pin_entry.size() < 8) ui.pin_entry += k;
-        } else if (ui.gate) {
-            const auto attempt = ui.gate->check(access::Role::Practitioner, ui.pin_entry);
-            ui.pin_entry.assign(ui.pin_entry.size(), '\0'); // overwrite, then forget
-            ui.pin_entry.clear();
+            if (entry.size() < 8) entry += k;
+        } else {
+            submitted = true;
+        }
+    }
+    return submitted;
+}
+
+// Overwrites a PIN in memory before forgetting it.
+void forget(std::string& pin) {
+    pin.assign(pin.size(), '\0');
+    pin.clear();
+}
+
+} // namespace
+
+void draw_pin_pad(Ui& ui) {
+    const auto& L = ui.layout;
+    const bool admin = ui.flow.screen() == flow::Screen::AdminPin;
+    const auto role = admin ? access::Role::Admin : access::Role::Practitioner;
+    std::string msg = ui.pin_message;
+    bool problem = !msg.empty();
+    if (const auto locked = ui.gate ? ui.gate->locked_for_ms(role) : 0; locked > 0) {
+        msg = "Too many wrong PINs. Try again in " + minutes(locked) + (admin ? "." : ", or ask your admin.");
+        problem = true;
+    }
+    if (msg.empty()) msg = admin ? (ui.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin") : "For the practitioner";
+    const std::string title = admin ? "Enter the admin PIN" : "Enter your PIN";
+    if (pin_keys(ui, ui.pin_entry, title, msg, problem)) {
+        ui.pin_message.clear();
+        if (ui.gate) {
+            const auto attempt = ui.gate->check(role, ui.pin_entry);
             switch (attempt.result) {
             case access::Gate::Result::Open:
-            case access::Gate::Result::NoPin: ui.flow.unlock(); break;
+            case access::Gate::Result::NoPin:
+                if (!admin) ui.flow.unlock();
+                else if (ui.quit_asked) ui.quit_now = true;
+                else ui.flow.admin_unlock();
+                break;
             case access::Gate::Result::Wrong: ui.pin_message = "That PIN isn't right. Try again."; break;
             case access::Gate::Result::LockedOut: break; // the lockout message shows
             case access::Gate::Result::Problem: ui.pin_message = attempt.problem; break;
             }
         }
+        forget(ui.pin_entry);
     }
+    // The admin's way in from the PIN pad, and back out.
+    const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
+    const ImVec2 a(L.width - 2 * L.pad - w, L.pad * 1.5f), b(L.width - 2 * L.pad, L.pad * 1.5f + h);
+    if (admin) {
+        if (tile(ui.widgets, "pin:cancel", a, b, {}, "Cancel", ui.fonts.body, {})) {
+            ui.quit_asked = false;
+            forget(ui.pin_entry);
+            ui.pin_message.clear();
+            ui.flow.close_admin();
+        }
+    } else if (tile(ui.widgets, "admin", a, b, {}, "Admin", ui.fonts.body, {})) {
+        forget(ui.pin_entry);
+        ui.pin_message.clear();
+        ui.flow.open_admin(ui.gate && ui.gate->has_pin(access::Role::Admin));
+    }
+}
+
+// Setting a PIN on the admin screen: typed twice, so a slip is caught.
+bool draw_new_pin(Ui& ui) {
+    auto& st = ui.admin;
+    if (st.pin_role.empty()) return false;
+    const bool again = !st.pin_first.empty();
+    const std::string title = std::string(again ? "Type the new " : "New ") + st.pin_role + " PIN" + (again ? " again" : "");
+    const std::string msg = st.message.empty() ? "4 to 8 digits" : st.message;
+    if (pin_keys(ui, st.pin_entry, title, msg, st.message_is_problem, "newpin:")) {
+        st.message.clear();
+        st.message_is_problem = false;
+        if (!again) {
+            if (const auto why = access::check_new_pin(st.pin_entry); !why.empty()) {
+                st.message = why;
+                st.message_is_problem = true;
+            } else {
+                st.pin_first = st.pin_entry;
+            }
+        } else if (st.pin_entry != st.pin_first) {
+            forget(st.pin_first);
+            st.message = "The two PINs were not the same. Start again.";
+            st.message_is_problem = true;
+        } else if (ui.gate) {
+            const auto role = st.pin_role == "admin" ? access::Role::Admin : access::Role::Practitioner;
+            if (auto err = ui.gate->set_pin(role, st.pin_entry)) {
+                st.message = *err;
+                st.message_is_problem = true;
+            } else {
+                st.message = "The " + st.pin_role + " PIN is set.";
+                if (role == access::Role::Practitioner) ui.flow.set_locking(true);
+            }
+            forget(st.pin_first);
+            st.pin_role.clear();
+        }
+        forget(st.pin_entry);
+    }
+    const auto& L = ui.layout;
+    const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
+    if (tile(ui.widgets, "newpin:cancel", ImVec2(L.width - 2 * L.pad - w, L.pad * 1.5f),
+             ImVec2(L.width - 2 * L.pad, L.pad * 1.5f + h), {}, "Cancel", ui.fonts.body, {})) {
+        forget(st.pin_entry);
+        forget(st.pin_first);
+        st.pin_role.clear();
+        st.message.clear();
+    }
+    return true;
 }
 
 } // namespace sayso::ui

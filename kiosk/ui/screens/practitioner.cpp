@@ -22,6 +22,8 @@ float tile_rows(const Layout& L, float y, int n, float tile_w, float tile_h, Eac
     return static_cast<float>(rows) * tile_h + static_cast<float>(rows - 1) * gap;
 }
 
+} // namespace
+
 float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text) {
     const auto& L = ui.layout;
     const float w = L.width - 4 * L.pad;
@@ -38,7 +40,6 @@ float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text) {
     return h + L.pad * 0.5f;
 }
 
-// The delivery state in a practitioner's words. Returns true if it is a problem.
 bool delivery_words(const Ui& ui, std::string& words) {
     if (!ui.delivery) {
         if (!ui.delivery_problem.empty()) {
@@ -67,6 +68,8 @@ bool delivery_words(const Ui& ui, std::string& words) {
     }
     return false;
 }
+
+namespace {
 
 // Optional, pseudonymous: who is visiting and for which case. Never a name.
 // Returns the y below them.
@@ -135,12 +138,16 @@ void draw_practitioner(Ui& ui) {
     dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
                 ImVec2(2 * L.pad + title_w + L.pad, y + (ui.fonts.large->FontSize - ui.fonts.body->FontSize) * 0.7f),
                 colour::muted, "Before you pass the tablet to the child");
-    if (flow.locking()) {
-        // Lock the screen now, e.g. before leaving the tablet on a table.
+    {
+        // Lock the screen now, e.g. before leaving the tablet on a table; and the admin's way in.
         const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
-        if (tile(ui.widgets, "lock", ImVec2(L.width - 2 * L.pad - w, y), ImVec2(L.width - 2 * L.pad, y + h), {},
-                 "Lock", ui.fonts.body, {}))
-            flow.lock();
+        float x = L.width - 2 * L.pad - w;
+        if (flow.locking()) {
+            if (tile(ui.widgets, "lock", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Lock", ui.fonts.body, {})) flow.lock();
+            x -= w + L.pad;
+        }
+        if (tile(ui.widgets, "admin", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Admin", ui.fonts.body, {}))
+            flow.open_admin(ui.gate && ui.gate->has_pin(access::Role::Admin));
     }
     y += ui.fonts.large->FontSize + L.pad;
 
@@ -223,7 +230,16 @@ void draw_practitioner(Ui& ui) {
     const int nb = static_cast<int>(pack.bands.size());
     const float band_w = std::clamp((L.width - 4 * L.pad - static_cast<float>(nb - 1) * L.pad) / static_cast<float>(nb),
                                     L.target * 1.2f, L.target * 2.6f);
-    y += tile_rows(L, y, nb, band_w, band_w * 0.95f,
+    // As tall as the room left allows once the visit types, the codes and the
+    // hand-over button below have theirs, so the button is never pushed off screen.
+    const float below = ui.fonts.body->FontSize * 1.2f + std::max(L.target * 0.75f, L.em * 2.0f) + L.pad * 2 +
+                        ui.fonts.small->FontSize * 1.3f + std::max(L.target * 0.75f, L.em * 2.0f) + L.pad * 1.4f +
+                        std::max(L.target, L.em * 2.6f) + L.pad * 2;
+    const int per_row = std::max(1, static_cast<int>((L.width - 4 * L.pad + L.pad) / (band_w + L.pad)));
+    const int band_rows = (nb + per_row - 1) / per_row;
+    const float band_h = std::max(L.target, std::min(band_w * 0.95f, (L.height - y - below - L.pad) / band_rows -
+                                                                          L.pad * static_cast<float>(band_rows - 1)));
+    y += tile_rows(L, y, nb, band_w, band_h,
                    [&](int i, ImVec2 a, ImVec2 b) {
                        const auto& band = pack.bands[static_cast<std::size_t>(i)];
                        if (tile(ui.widgets, "band:" + band.id, a, b, ui.textures.file(band.picture),

@@ -8,13 +8,28 @@
 #include "layout.hpp"
 #include "pack/shelf.hpp"
 #include "speaker.hpp"
+#include "storage/store.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sayso::ui {
+
+// What the admin screen is doing between frames.
+struct AdminState {
+    std::string tab = "packs";        // packs, delivery, pins, wipe
+    std::string message;              // the outcome of the last action, in words
+    bool message_is_problem = false;
+    std::vector<std::string> problems; // a refused pack's problems, all of them
+    int wipe_step = 0;                // 0, then 1 and 2: asked twice
+    std::string pin_role;             // setting this role's PIN ("practitioner", "admin"), or none
+    std::string pin_first;            // the new PIN as first typed
+    std::string pin_entry;
+};
 
 struct Ui {
     flow::Flow& flow;
@@ -38,6 +53,12 @@ struct Ui {
     flow::Millis screen_since; // when the current screen appeared
     Speaker* speaker;          // null or unavailable: no read-aloud buttons
     std::string& editing;      // practitioner screen: the field the keyboard types into ("code", "case" or none)
+    AdminState& admin;
+    storage::Store* store;     // null when the answers file could not be opened
+    const std::vector<std::filesystem::path>& import_roots; // where the admin screen looks for packs to install
+    const std::string& delivery_settings; // the delivery settings file, or empty
+    bool& quit_asked;          // closing Sayso waits for the admin PIN
+    bool& quit_now;            // the admin PIN was right: close
 };
 
 void draw_pin_pad(Ui& ui);
@@ -46,6 +67,13 @@ void draw_welcome(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
+void draw_admin(Ui& ui);
+// The admin screen's "set a PIN" pad; false when no PIN is being set.
+bool draw_new_pin(Ui& ui);
+// A notice in the problem colour across the screen at `y`; returns the height used.
+float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text);
+// The delivery state in a practitioner's words; true if it is a problem.
+bool delivery_words(const Ui& ui, std::string& words);
 // Read-aloud. What to say for `text` in the child's language: the pack's
 // recorded clip for `key` if it has one, else espeak-ng's voice.
 Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key);

@@ -1,0 +1,208 @@
+#include "screens.hpp"
+
+#include "pack/install.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace sayso::ui {
+
+namespace {
+
+void say(AdminState& st, std::string words, bool problem = false) {
+    st.message = std::move(words);
+    st.message_is_problem = problem;
+}
+
+// Packs taken out of use are kept as a setting: a JSON list of pack ids.
+void save_disabled(Ui& ui, const std::set<std::string>& ids) {
+    if (!ui.store) return say(ui.admin, "The answers file can't be used, so this can't be saved.", true);
+    if (auto p = ui.store->set_setting("disabled_packs", nlohmann::json(ids).dump()))
+        return say(ui.admin, flow::describe(*p), true);
+    ui.shelf.set_disabled(ids);
+}
+
+float line(ImDrawList* dl, const Ui& ui, float y, const std::string& text, ImU32 colour, ImFont* font = nullptr) {
+    const auto& L = ui.layout;
+    font = font ? font : ui.fonts.body;
+    return start_text(dl, font, text, ImVec2(2 * L.pad, y), L.width - 4 * L.pad, colour) + L.pad * 0.4f;
+}
+
+void packs_tab(Ui& ui, ImDrawList* dl, float y) {
+    const auto& L = ui.layout;
+    auto& st = ui.admin;
+    y += heading(dl, ui.fonts.body, "Installed survey packs", ImVec2(2 * L.pad, y), colour::ink);
+    const float h = std::max(L.target * 0.7f, L.em * 1.9f);
+    const float bw = std::max(L.em * 7, L.target * 2.2f);
+    if (ui.shelf.all().empty()) y += line(dl, ui, y, "None.", colour::muted);
+    for (const auto& p : ui.shelf.all()) {
+        const bool off = ui.shelf.disabled().count(p->id) > 0;
+        const std::string words = p->text(p->title, p->first_language()) + "  \u2013  " + p->id + " version " +
+                                  p->version + (off ? "  (not in use)" : "");
+        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(2 * L.pad, y + (h - ui.fonts.body->FontSize) * 0.5f),
+                    off ? colour::muted : colour::ink, words.c_str());
+        const ImVec2 a(L.width - 2 * L.pad - bw, y);
+        if (tile(ui.widgets, "admin:toggle:" + p->id, a, ImVec2(a.x + bw, a.y + h), {}, off ? "Use it" : "Stop using",
+                 ui.fonts.small, {})) {
+            auto ids = ui.shelf.disabled();
+            if (off) ids.erase(p->id);
+            else ids.insert(p->id);
+            save_disabled(ui, ids);
+            say(st, "\"" + p->id + "\" is " + (off ? "in use again." : "no longer offered."));
+        }
+        y += h + L.pad * 0.4f;
+    }
+    y += L.pad;
+    y += heading(dl, ui.fonts.body, "Install a pack from a USB stick or folder", ImVec2(2 * L.pad, y), colour::ink);
+    const auto found = pack::find_pack_folders(ui.import_roots);
+    if (found.empty()) {
+        std::string where;
+        for (const auto& r : ui.import_roots) where += (where.empty() ? "" : ", ") + r.string();
+        y += line(dl, ui, y, "No pack folders found in " + (where.empty() ? std::string("(none set)") : where) +
+                                 ". Plug in the USB stick and open this screen again.",
+                  colour::muted);
+    }
+    for (std::size_t i = 0; i < found.size() && i < 6; ++i) {
+        const ImVec2 a(2 * L.pad, y);
+        const float w = std::min(L.width - 4 * L.pad, L.em * 30);
+        if (tile(ui.widgets, "admin:install:" + std::to_string(i), a, ImVec2(a.x + w, a.y + h), {},
+                 "Install " + found[i].string(), ui.fonts.small, {})) {
+            auto r = pack::install_pack(found[i], ui.shelf.root());
+            st.problems.clear();
+            for (const auto& p : r.problems) st.problems.push_back(p.str());
+            say(st, r.message, !r.ok);
+            if (r.ok) ui.shelf.reload();
+        }
+        y += h + L.pad * 0.4f;
+    }
+    // Every problem of a refused pack, as many as fit.
+    for (std::size_t i = 0; i < st.problems.size(); ++i) {
+        if (y > L.height - ui.fonts.small->FontSize * 3) {
+            y += line(dl, ui, y, "\u2026 and " + std::to_string(st.problems.size() - i) +
+                                     " more; 'sayso-admin validate' lists them all.",
+                      colour::problem, ui.fonts.small);
+            break;
+        }
+        y += line(dl, ui, y, st.problems[i], colour::problem, ui.fonts.small);
+    }
+}
+
+void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
+    const auto& L = ui.layout;
+    y += heading(dl, ui.fonts.body, "Delivery", ImVec2(2 * L.pad, y), colour::ink);
+    std::string words;
+    const bool bad = delivery_words(ui, words);
+    y += line(dl, ui, y, words, bad ? colour::problem : colour::ink);
+    y += line(dl, ui, y,
+              ui.delivery_settings.empty() ? std::string("No delivery settings file is given (--sync-config).")
+                                           : "Settings file: " + ui.delivery_settings +
+                                                 ". Its format is in sync/README.md; Sayso reads it when it starts.",
+              colour::muted);
+    if (ui.delivery) {
+        y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted);
+    }
+}
+
+void pins_tab(Ui& ui, ImDrawList* dl, float y) {
+    const auto& L = ui.layout;
+    y += heading(dl, ui.fonts.body, "PINs", ImVec2(2 * L.pad, y), colour::ink);
+    if (!ui.gate) {
+        line(dl, ui, y, "The answers file can't be used, so PINs can't be kept.", colour::problem);
+        return;
+    }
+    const float h = std::max(L.target * 0.8f, L.em * 2.2f);
+    const float w = std::min(L.width - 4 * L.pad, L.em * 16);
+    for (const char* role : {"practitioner", "admin"}) {
+        const bool has = ui.gate->has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
+        const ImVec2 a(2 * L.pad, y);
+        if (tile(ui.widgets, std::string("admin:pin:") + role, a, ImVec2(a.x + w, a.y + h), {},
+                 std::string(has ? "Change the " : "Set a ") + role + " PIN", ui.fonts.body, {})) {
+            ui.admin.pin_role = role;
+            ui.admin.message.clear();
+        }
+        y += h + L.pad * 0.5f;
+    }
+}
+
+void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
+    const auto& L = ui.layout;
+    auto& st = ui.admin;
+    y += heading(dl, ui.fonts.body, "Wipe this tablet", ImVec2(2 * L.pad, y), colour::ink);
+    std::int64_t waiting = 0;
+    if (ui.store) ui.store->waiting(waiting);
+    const std::string what = "Wiping deletes every answer on this tablet" +
+                             (waiting > 0 ? ", including " + std::to_string(waiting) + " survey" +
+                                                (waiting == 1 ? "" : "s") + " not yet sent," : std::string(",")) +
+                             " and its PINs and settings. Survey packs stay.";
+    y += line(dl, ui, y, what, waiting > 0 ? colour::problem : colour::ink);
+    const float h = std::max(L.target * 0.8f, L.em * 2.2f);
+    const float w = std::min(L.width - 4 * L.pad, L.em * 18);
+    const ImVec2 a(2 * L.pad, y + L.pad);
+    const char* labels[] = {"Wipe this tablet", "Yes, delete everything", "Really wipe: this can't be undone"};
+    const char* ids[] = {"admin:wipe", "admin:wipe-sure", "admin:wipe-really"};
+    if (tile(ui.widgets, ids[st.wipe_step], a, ImVec2(a.x + w, a.y + h), {}, labels[st.wipe_step], ui.fonts.body,
+             TileStyle{.selected = st.wipe_step > 0})) {
+        if (st.wipe_step < 2) {
+            ++st.wipe_step;
+        } else {
+            st.wipe_step = 0;
+            if (!ui.store) return say(st, "The answers file can't be used, so it can't be wiped.", true);
+            if (auto p = ui.store->wipe()) return say(st, flow::describe(*p), true);
+            ui.flow.set_locking(false);
+            ui.shelf.set_disabled({});
+            say(st, "This tablet was wiped: no answers, PINs or settings are left on it.");
+        }
+    }
+    if (st.wipe_step > 0 &&
+        tile(ui.widgets, "admin:wipe-cancel", ImVec2(a.x + w + L.pad, a.y), ImVec2(a.x + 2 * w + L.pad, a.y + h), {},
+             "No, keep everything", ui.fonts.body, {}))
+        st.wipe_step = 0;
+}
+
+} // namespace
+
+void draw_admin(Ui& ui) {
+    if (draw_new_pin(ui)) return;
+    const auto& L = ui.layout;
+    auto& st = ui.admin;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    float y = L.pad * 1.5f;
+    dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), colour::primary, "Sayso admin");
+    const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
+    if (tile(ui.widgets, "admin:close", ImVec2(L.width - 2 * L.pad - w, y), ImVec2(L.width - 2 * L.pad, y + h), {},
+             "Close", ui.fonts.body, {})) {
+        st = AdminState{};
+        ui.quit_asked = false;
+        ui.flow.close_admin();
+        return;
+    }
+    y += ui.fonts.large->FontSize + L.pad;
+    if (ui.gate && !ui.gate->has_pin(access::Role::Admin))
+        y += notice(dl, ui, y, "No admin PIN is set, so anyone can open this screen. Set one under PINs.");
+
+    // Tabs.
+    const char* tabs[][2] = {{"packs", "Survey packs"}, {"delivery", "Delivery"}, {"pins", "PINs"}, {"wipe", "Wipe"}};
+    const float tw = std::min(L.em * 8, (L.width - 4 * L.pad - 3 * L.pad) / 4);
+    const float th = std::max(L.target * 0.7f, L.em * 1.9f);
+    for (int i = 0; i < 4; ++i) {
+        const ImVec2 a(2 * L.pad + static_cast<float>(i) * (tw + L.pad), y);
+        if (tile(ui.widgets, std::string("admin:tab:") + tabs[i][0], a, ImVec2(a.x + tw, a.y + th), {}, tabs[i][1],
+                 ui.fonts.body, TileStyle{.selected = st.tab == tabs[i][0]})) {
+            st.tab = tabs[i][0];
+            st.message.clear();
+            st.problems.clear();
+            st.wipe_step = 0;
+        }
+    }
+    y += th + L.pad;
+    if (!st.message.empty()) {
+        if (st.message_is_problem) y += notice(dl, ui, y, st.message);
+        else y += line(dl, ui, y, st.message, colour::primary);
+    }
+    if (st.tab == "packs") packs_tab(ui, dl, y);
+    else if (st.tab == "delivery") delivery_tab(ui, dl, y);
+    else if (st.tab == "pins") pins_tab(ui, dl, y);
+    else wipe_tab(ui, dl, y);
+}
+
+} // namespace sayso::ui
