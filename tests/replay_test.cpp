@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <tuple>
 #include <stb/stb_image.h>
 
 using namespace sayso;
@@ -617,4 +618,45 @@ TEST_CASE("the admin sets PINs on the tablet and wipes it only after asking twic
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(k.stored().empty());
+}
+
+TEST_CASE("sayso-admin preview draws every screen of every band in every language at three sizes, with a contact sheet") {
+    TempDir tmp;
+    for (const auto& entry : std::filesystem::directory_iterator(test::source_dir / "surveys")) {
+        if (!entry.is_directory()) continue;
+        auto loaded = pack::load_pack(entry.path());
+        REQUIRE(loaded.ok());
+        const auto& p = *loaded.pack;
+        const auto out = tmp / p.id;
+        auto r = test::run({SAYSO_ADMIN, "preview", entry.path().string(), "--out", out.string()});
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const std::string index = test::read_file(out / "index.html");
+        const std::vector<std::tuple<std::string, int, int>> sizes = {
+            {"phone", 720, 1280}, {"tablet", 1280, 800}, {"large", 1920, 1080}};
+        int pictures = 0;
+        for (const auto& [size, w, h] : sizes)
+            for (const auto& band : p.bands)
+                for (const auto& lang : p.languages) {
+                    const std::string prefix = size + "/" + band.id + "-" + lang + "-";
+                    std::vector<std::string> files = {prefix + "1-welcome.png"};
+                    for (std::size_t i = 0; i < band.questions.size(); ++i)
+                        files.push_back(prefix + std::to_string(i + 2) + "-" + band.questions[i].id + ".png");
+                    files.push_back(prefix + std::to_string(band.questions.size() + 2) + "-thanks.png");
+                    for (const auto& f : files) {
+                        INFO(f);
+                        CHECK(index.find(f) != std::string::npos);
+                        if (pictures++ % 7 == 0) check_picture(out / f, w, h); // a sample: each is a real screen
+                        else CHECK(std::filesystem::file_size(out / f) > 10'000);
+                    }
+                }
+        CHECK(pictures > 300);
+        for (const auto& d : p.drafts) CHECK(index.find(d + " <span class=\"draft\">") != std::string::npos);
+    }
+    // A broken pack: told why, no preview.
+    test::copy_pack(tmp / "broken", [](nlohmann::json& j) { j["bands"] = 3; });
+    auto r = test::run({SAYSO_ADMIN, "preview", (tmp / "broken").string(), "--out", (tmp / "nope").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("$.bands") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tmp / "nope" / "index.html"));
 }

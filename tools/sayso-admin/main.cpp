@@ -6,6 +6,9 @@
 #include "pack/pack.hpp"
 #include "storage/json.hpp"
 #include "storage/store.hpp"
+#ifdef SAYSO_PREVIEW
+#include "preview.hpp"
+#endif
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -175,6 +178,19 @@ int main(int argc, char** argv) {
     auto* pattern_opt = cp->add_option("PATTERN", pattern, "a regular expression (ECMAScript) the whole reference matches");
     cp->add_flag("--clear", clear, "no pattern: any reference of letters, digits and - / . _")->excludes(pattern_opt);
 
+    std::string preview_pack, preview_out, preview_assets;
+    std::vector<std::string> preview_sizes;
+#ifdef SAYSO_PREVIEW
+    preview_assets = SAYSO_ASSETS_DIR;
+#endif
+    auto* pv = app.add_subcommand("preview", "draw every screen of every band in every language at phone, tablet and "
+                                             "large sizes: PNGs and an index.html contact sheet");
+    pv->add_option("PACK", preview_pack, "the pack folder")->required();
+    pv->add_option("--out", preview_out, "folder for the pictures and index.html")->required();
+    pv->add_option("--assets", preview_assets, "the kiosk's pictures")->capture_default_str();
+    pv->add_option("--size", preview_sizes, "only these sizes: phone, tablet, large")
+        ->check(CLI::IsMember({"phone", "tablet", "large"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -183,6 +199,14 @@ int main(int argc, char** argv) {
     }
     if (*v) return validate(dirs);
     if (*pin_set) return set_pin(db, role);
+    if (*pv) {
+#ifdef SAYSO_PREVIEW
+        return admin::preview(preview_pack, preview_out, preview_assets, preview_sizes);
+#else
+        std::cerr << "sayso-admin: this build has no screens (SAYSO_BUILD_UI=OFF), so it can't draw a preview\n";
+        return 1;
+#endif
+    }
     if (*cp) {
         if (!clear && pattern.empty()) {
             std::cerr << "sayso-admin: give a PATTERN or --clear\n";
