@@ -10,7 +10,8 @@ SAYSO_BUILD_PACKAGES=(
   fonts-sil-andika fonts-noto-core fonts-opendyslexic
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
-SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl)
+# cage and systemd: a test checks the kiosk session unit with systemd-analyze.
+SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl cage systemd)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 
 # install_packages PKG... : apt-get installs those not yet installed.
