@@ -531,3 +531,27 @@ TEST_CASE("the admin screen opens from the practitioner screen or the PIN pad, n
     CHECK_FALSE(flow.open_admin(false));
     CHECK(flow.screen() == Screen::Welcome);
 }
+
+TEST_CASE("an unlocked practitioner screen left alone locks itself; an admin screen left open closes") {
+    Fixture f;
+    auto& flow = *f.flow;
+    flow.set_locking(true);
+    REQUIRE(flow.lock());
+    REQUIRE(flow.unlock());
+    f.pass(flow.settings().practitioner_idle - Millis(1000));
+    CHECK(flow.screen() == Screen::Practitioner);
+    flow.touch(); // the practitioner is still choosing
+    f.pass(Millis(2000));
+    CHECK(flow.screen() == Screen::Practitioner);
+    REQUIRE(flow.next_deadline());
+    f.pass(flow.settings().practitioner_idle);
+    CHECK(flow.screen() == Screen::Locked);
+
+    REQUIRE(flow.open_admin(false));
+    f.pass(flow.settings().admin_idle);
+    CHECK(flow.screen() == Screen::Locked);
+
+    flow.set_locking(false);
+    f.pass(flow.settings().practitioner_idle * 2);
+    CHECK(flow.screen() == Screen::Practitioner); // without a PIN there is nothing to lock
+}

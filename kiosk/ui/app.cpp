@@ -285,9 +285,15 @@ private:
         frames_ = std::max(frames_, 2);
     }
 
-    // Settings the admin made on this tablet.
+    // Settings the admin made on this tablet, and children who asked to talk
+    // whom the practitioner has not yet seen to (kept across a restart).
     void load_settings() {
         if (!store_) return;
+        std::optional<std::string> seen;
+        int talk = 0;
+        std::int64_t since = 0;
+        if (!store_->setting("talk_seen_at", seen) && seen) since = std::atoll(seen->c_str());
+        if (!store_->count_talk_requests(since, talk) && talk > 0) flow_.set_talk_requests(talk);
         std::optional<std::string> disabled;
         if (!store_->setting("disabled_packs", disabled) && disabled) {
             std::set<std::string> ids;

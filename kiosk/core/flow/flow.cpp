@@ -41,6 +41,7 @@ bool Flow::lock() {
 bool Flow::unlock() {
     if (screen_ != Screen::Locked) return false;
     screen_ = Screen::Practitioner;
+    last_touch_ = now();
     changed();
     return true;
 }
@@ -48,6 +49,7 @@ bool Flow::unlock() {
 bool Flow::open_admin(bool pin_needed) {
     if (screen_ != Screen::Practitioner && screen_ != Screen::Locked) return false;
     screen_ = pin_needed ? Screen::AdminPin : Screen::Admin;
+    last_touch_ = now();
     changed();
     return true;
 }
@@ -63,6 +65,7 @@ bool Flow::close_admin() {
     if (screen_ != Screen::AdminPin && screen_ != Screen::Admin) return false;
     // Leaving the admin screen locks the tablet again if there is a PIN.
     screen_ = locking_ ? Screen::Locked : Screen::Practitioner;
+    last_touch_ = now();
     changed();
     return true;
 }
@@ -352,6 +355,7 @@ bool Flow::ask_to_talk() {
 bool Flow::acknowledge_talk() {
     if (screen_ != Screen::Practitioner || talk_requests_ == 0) return false;
     talk_requests_ = 0;
+    talk_seen_at_ = clock_.wall_ms();
     changed();
     return true;
 }
@@ -371,7 +375,12 @@ bool Flow::finish() {
 }
 
 void Flow::touch() {
-    if (on_child_screen()) last_touch_ = now();
+    last_touch_ = now();
+}
+
+void Flow::set_talk_requests(int n) {
+    talk_requests_ = std::max(0, n);
+    changed();
 }
 
 // --- time -----------------------------------------------------------------------
@@ -411,6 +420,15 @@ bool Flow::tick() {
         back_to_practitioner();
         did = true;
     }
+    // A tablet put down unlocked locks itself; an admin screen left open closes.
+    if (screen_ == Screen::Practitioner && locking_ && t - last_touch_ >= settings_.practitioner_idle) {
+        lock();
+        did = true;
+    }
+    if ((screen_ == Screen::Admin || screen_ == Screen::AdminPin) && t - last_touch_ >= settings_.admin_idle) {
+        close_admin();
+        did = true;
+    }
     return did;
 }
 
@@ -422,6 +440,8 @@ std::optional<Millis> Flow::next_deadline() const {
     if (on_child_screen()) consider(last_touch_ + settings_.idle_timeout);
     if (screen_ == Screen::StillThere) consider(still_since_ + settings_.still_there_timeout);
     if (screen_ == Screen::Thanks) consider(thanks_until_);
+    if (screen_ == Screen::Practitioner && locking_) consider(last_touch_ + settings_.practitioner_idle);
+    if (screen_ == Screen::Admin || screen_ == Screen::AdminPin) consider(last_touch_ + settings_.admin_idle);
     return d;
 }
 

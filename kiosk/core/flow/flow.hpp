@@ -26,6 +26,8 @@ struct Settings {
     Millis confirm_delay{700};         // a single-choice answer stays highlighted this long
     Millis thanks_duration{8'000};     // thank-you screen, then back to the practitioner
     Millis retry_interval{5'000};      // retry answers that could not be saved
+    Millis practitioner_idle{300'000}; // an unlocked practitioner screen left alone locks again (with a PIN)
+    Millis admin_idle{120'000};        // the admin screen left alone closes
     bool allow_draft_languages = false; // offer languages a pack marks as draft translations
 };
 
@@ -139,7 +141,7 @@ public:
     // On the thank-you screen: the child's sticker. Gives them a few more
     // seconds to enjoy it; never stored.
     bool pick_sticker(const std::string& id);
-    // Any touch on a child screen, so the idle timer starts again.
+    // Any touch, so the idle timer of the screen showing starts again.
     void touch();
 
     // Moves time-driven transitions on. Returns true if anything changed.
@@ -159,9 +161,13 @@ public:
     std::size_t unsaved() const { return queue_.size(); }
     const std::optional<StorageProblem>& storage_problem() const { return problem_; }
 
-    // Children who asked to talk since the practitioner last said they saw it.
+    // Children who asked to talk since the practitioner last said they saw it
+    // (set at start from storage, so a restart does not lose the notice).
     int talk_requests() const { return talk_requests_; }
+    void set_talk_requests(int n);
     bool acknowledge_talk();
+    // When the practitioner last acknowledged (wall clock, ms), for storage.
+    std::int64_t talk_seen_at() const { return talk_seen_at_; }
 
     const Settings& settings() const { return settings_; }
 
@@ -189,6 +195,7 @@ private:
     std::string practitioner_code_, case_ref_, case_pattern_;
     std::optional<std::regex> case_re_;
     int talk_requests_ = 0;
+    std::int64_t talk_seen_at_ = 0;
 
     std::optional<Session> session_;
     std::string confirming_;

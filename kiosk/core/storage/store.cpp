@@ -515,6 +515,18 @@ std::optional<StorageProblem> Store::set_setting(const std::string& key, const s
     return std::nullopt;
 }
 
+std::optional<StorageProblem> Store::count_talk_requests(std::int64_t since_ms, int& count) {
+    count = 0;
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("SELECT count(*) FROM responses WHERE asked_to_talk = 1 AND started_at >= ?1", problem);
+    if (problem) return problem;
+    sqlite3_bind_int64(s.get(), 1, since_ms);
+    int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting requests to talk");
+    count = sqlite3_column_int(s.get(), 0);
+    return std::nullopt;
+}
+
 std::optional<StorageProblem> Store::wipe() {
     if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     if (auto p = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe")) return p;

@@ -77,6 +77,9 @@ public:
     std::optional<StorageProblem> setting(const std::string& key, std::optional<std::string>& out);
     std::optional<StorageProblem> set_setting(const std::string& key, const std::optional<std::string>& value);
 
+    // Responses whose child asked to talk, started at or after `since_ms`.
+    std::optional<StorageProblem> count_talk_requests(std::int64_t since_ms, int& count);
+
     // Removes every response, answer, PIN and setting, and gives the tablet a
     // new device id; freed pages are overwritten and the WAL emptied.
     std::optional<StorageProblem> wipe();

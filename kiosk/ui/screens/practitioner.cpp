@@ -168,7 +168,11 @@ void draw_practitioner(Ui& ui) {
         ImGui::PopFont();
         if (tile(ui.widgets, "talk_seen", ImVec2(b.x - bw - L.pad * 0.4f, a.y + L.pad * 0.4f),
                  ImVec2(b.x - L.pad * 0.4f, b.y - L.pad * 0.4f), {}, "I'll talk with them", ui.fonts.small, {}))
+        {
             flow.acknowledge_talk();
+            // Kept, so the notice does not come back after a restart.
+            if (ui.store) ui.store->set_setting("talk_seen_at", std::to_string(flow.talk_seen_at()));
+        }
         y += h + L.pad * 0.5f;
     }
 
