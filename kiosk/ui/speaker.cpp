@@ -3,6 +3,7 @@
 #include "speech/speech.hpp"
 
 #include <SDL.h>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -13,19 +14,14 @@ Speaker::Speaker() {
         problem_ = std::string("no sound: ") + SDL_GetError();
         return;
     }
-    SDL_AudioSpec want{}, have{};
-    want.freq = rate_;
-    want.format = AUDIO_S16SYS;
-    want.channels = 1;
-    want.samples = 1024;
-    // No callback: samples are queued, and SDL converts for the hardware.
-    device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
-    if (device_ == 0) {
-        problem_ = std::string("no sound: ") + SDL_GetError();
+    // Open once to know there is a device at all.
+    std::lock_guard lock(mu_);
+    if (!open()) {
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
         return;
     }
-    SDL_PauseAudioDevice(device_, 0);
+    close();
+    available_ = true;
     thread_ = std::thread([this] { work(); });
 }
 
@@ -37,40 +33,60 @@ Speaker::~Speaker() {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    if (device_) {
-        SDL_CloseAudioDevice(device_);
+    if (available_) {
+        std::lock_guard lock(mu_);
+        close();
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
     }
 }
 
-void Speaker::say(std::vector<Item> items) {
+bool Speaker::open() {
+    if (device_) return true;
+    SDL_AudioSpec want{}, have{};
+    want.freq = rate_;
+    want.format = AUDIO_S16SYS;
+    want.channels = 1;
+    want.samples = 1024;
+    // No callback: samples are queued, and SDL converts for the hardware.
+    device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
+    if (device_ == 0) {
+        problem_ = std::string("no sound: ") + SDL_GetError();
+        return false;
+    }
+    SDL_PauseAudioDevice(device_, 0);
+    return true;
+}
+
+void Speaker::close() {
     if (!device_) return;
+    SDL_CloseAudioDevice(device_);
+    device_ = 0;
+}
+
+void Speaker::say(std::vector<Item> items) {
+    if (!available_) return;
     {
         std::lock_guard lock(mu_);
         ++generation_;
         pending_.assign(items.begin(), items.end());
+        if (device_) SDL_ClearQueuedAudio(device_);
     }
-    SDL_ClearQueuedAudio(device_);
     cv_.notify_all();
 }
 
 void Speaker::stop() {
-    if (!device_) return;
-    {
-        std::lock_guard lock(mu_);
-        ++generation_;
-        pending_.clear();
-    }
-    SDL_ClearQueuedAudio(device_);
+    if (!available_) return;
+    std::lock_guard lock(mu_);
+    ++generation_;
+    pending_.clear();
+    if (device_) SDL_ClearQueuedAudio(device_);
+    cv_.notify_all();
 }
 
 bool Speaker::busy() const {
-    if (!device_) return false;
-    {
-        std::lock_guard lock(mu_);
-        if (working_ || !pending_.empty()) return true;
-    }
-    return SDL_GetQueuedAudioSize(device_) > 0;
+    if (!available_) return false;
+    std::lock_guard lock(mu_);
+    return working_ || !pending_.empty() || (device_ && SDL_GetQueuedAudioSize(device_) > 0);
 }
 
 void Speaker::work() {
@@ -114,12 +130,17 @@ void Speaker::work() {
 
         lock.lock();
         working_ = false;
-        if (gen != generation_ || pcm.rate != rate_ || pcm.samples.empty()) continue; // stopped meanwhile, or nothing
-        // A short pause between the question and each answer.
-        std::vector<std::int16_t> gap(static_cast<std::size_t>(rate_ / 4), 0);
-        SDL_QueueAudio(device_, pcm.samples.data(), static_cast<Uint32>(pcm.samples.size() * 2));
-        SDL_QueueAudio(device_, gap.data(), static_cast<Uint32>(gap.size() * 2));
-        queued_samples_ += pcm.samples.size();
+        if (gen == generation_ && pcm.rate == rate_ && !pcm.samples.empty() && open()) {
+            // A short pause between the question and each answer.
+            std::vector<std::int16_t> gap(static_cast<std::size_t>(rate_ / 4), 0);
+            SDL_QueueAudio(device_, pcm.samples.data(), static_cast<Uint32>(pcm.samples.size() * 2));
+            SDL_QueueAudio(device_, gap.data(), static_cast<Uint32>(gap.size() * 2));
+            queued_samples_ += pcm.samples.size();
+        }
+        // Nothing more to make: once the sound has played, close the device.
+        while (pending_.empty() && !quit_ && device_ && SDL_GetQueuedAudioSize(device_) > 0)
+            cv_.wait_for(lock, std::chrono::milliseconds(100));
+        if (pending_.empty()) close();
     }
 }
 

@@ -1,6 +1,7 @@
 // Read-aloud: words become sound on a worker thread (a pack's recorded clip,
 // else espeak-ng) and play through SDL audio. Never blocks the screen; a new
-// request, or a new screen, stops whatever was playing.
+// request, or a new screen, stops whatever was playing. The audio device is
+// open only while speaking, so an idle kiosk has no audio thread running.
 #pragma once
 
 #include <atomic>
@@ -28,7 +29,7 @@ public:
     Speaker(const Speaker&) = delete;
     Speaker& operator=(const Speaker&) = delete;
 
-    bool available() const { return device_ != 0; }
+    bool available() const { return available_; }
     const std::string& problem() const { return problem_; }
 
     void say(std::vector<Item> items); // replaces anything playing or waiting
@@ -38,7 +39,10 @@ public:
 
 private:
     void work();
+    bool open(); // the device is open only while there is sound to play (mu_ held)
+    void close();
 
+    bool available_ = false;
     std::uint32_t device_ = 0;
     int rate_ = 22050;
     std::string problem_;

@@ -19,7 +19,7 @@ def percentile(values, p):
     return v[min(len(v) - 1, int(p * (len(v) - 1)))]
 
 
-def kiosk(build, root, tmp, script, size="1920x1200", name="run"):
+def kiosk(build, root, tmp, script, size="1920x1200", name="run", extra=()):
     script_file = os.path.join(tmp, name + ".txt")
     with open(script_file, "w") as f:
         f.write(script)
@@ -29,7 +29,7 @@ def kiosk(build, root, tmp, script, size="1920x1200", name="run"):
     proc = subprocess.Popen([os.path.join(build, "kiosk", "sayso"), "--headless", "--size", size,
                              "--packs", os.path.join(root, "surveys"), "--assets", os.path.join(root, "assets"),
                              "--db", db, "--replay", script_file, "--shots", os.path.join(tmp, "shots"),
-                             "--timings", timings])
+                             "--timings", timings, *extra])
     # wait4 gives this one child's own peak memory (ru_maxrss, KiB).
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -41,11 +41,11 @@ def kiosk(build, root, tmp, script, size="1920x1200", name="run"):
     return t, wall, usage.ru_maxrss
 
 
-def survey_script(root):
+def survey_script(root, lang=None):
     with open(os.path.join(root, "surveys", "after-my-visit", "pack.json")) as f:
         pack = json.load(f)
     band = next(b for b in pack["bands"] if b["id"] == "12-17")
-    lines = ["tap band:12-17", "tap visit:visit", "tap handover", "tap start"]
+    lines = ["tap band:12-17", "tap visit:visit", "tap handover"] + (["tap lang:" + lang] if lang else []) + ["tap start"]
     for q in band["questions"]:
         if q["kind"] == "text":
             lines += ["type thank you", "tap next"]
@@ -157,10 +157,12 @@ def main():
     ap.add_argument("--commits", type=int, default=500)
     ap.add_argument("--backlog", type=int, default=10000)
     ap.add_argument("--skip-kiosk", action="store_true", help="only the delivery figures")
+    ap.add_argument("--skip-delivery", action="store_true", help="only the kiosk figures")
     args = ap.parse_args()
-    if args.skip_kiosk:
-        return delivery_figures(args)
-    kiosk_figures(args)
+    if not args.skip_kiosk:
+        kiosk_figures(args)
+    if args.skip_delivery:
+        return 0
     return delivery_figures(args)
 
 
@@ -203,6 +205,17 @@ def kiosk_figures(args):
 
         t, _, rss_kib = kiosk(args.build, args.root, tmp, survey_script(args.root), name="survey")
         frames = t["frame_ms"]
+        t_ur, _, rss_ur = kiosk(args.build, args.root, tmp, survey_script(args.root, "ur"), name="survey-ur",
+                                extra=["--allow-draft-languages"])
+        frames_ur = t_ur["frame_ms"]
+        text = json.loads(subprocess.run([os.path.join(args.build, "tools", "sayso-bench-text")],
+                                         check=True, capture_output=True, text=True).stdout)
+        t0 = time.monotonic()
+        subprocess.run([os.path.join(args.build, "tools", "sayso-admin"), "preview",
+                        os.path.join(args.root, "surveys", "after-my-visit"), "--out", os.path.join(tmp, "preview"),
+                        "--assets", os.path.join(args.root, "assets")], check=True, capture_output=True)
+        preview_s = time.monotonic() - t0
+        shots = sum(len(files) for _, _, files in os.walk(os.path.join(tmp, "preview")))
 
         out = subprocess.run([os.path.join(args.build, "tools", "sayso-bench-storage"),
                               os.path.join(tmp, "storage"), str(args.commits)],
@@ -216,6 +229,16 @@ def kiosk_figures(args):
     print("  peak RSS (survey replay):   %7.1f MB" % (rss_kib / 1024))
     print("  frame time, 12-17 survey:   %7.1f ms mean, %.1f ms p99 over %d frames" %
           (sum(frames) / len(frames), percentile(frames, 0.99), len(frames)))
+    print("  same survey in Urdu:        %7.1f ms mean, %.1f ms p99 over %d frames; peak RSS %.1f MB" %
+          (sum(frames_ur) / len(frames_ur), percentile(frames_ur, 0.99), len(frames_ur), rss_ur / 1024))
+    print("  shaping + drawing one question line (50 px): Urdu %.2f ms first, %.3f ms after; Punjabi %.2f ms first,"
+          " %.3f ms after (faces opened in %.1f ms)" % (text["urdu_first_ms"], text["urdu_ms"], text["punjabi_first_ms"],
+                                                       text["punjabi_ms"], text["faces_open_ms"]))
+    print("  espeak-ng speaking a question: English %.0f ms for %.1f s of speech, Urdu %.0f ms for %.1f s"
+          " (made off the UI thread)" % (text["speak_en_ms"], text["speak_en_audio_s"], text["speak_ur_ms"],
+                                         text["speak_ur_audio_s"]))
+    print("  sayso-admin preview, default pack: %.0f s for %d files (3 sizes x 4 bands x 4 languages)" %
+          (preview_s, shots))
     print("  answer commit, steady:      %7.3f ms p50, %.3f ms p99 over %d commits" %
           (storage["commit_p50_ms"], storage["commit_p99_ms"], storage["count"]))
     print("  answer commit, fresh file:  %7.3f ms p50, %.3f ms p99 (the WAL still growing)" %
