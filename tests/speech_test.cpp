@@ -67,6 +67,16 @@ TEST_CASE("recorded clips are read, mixed to mono, and bad ones refused with the
     CHECK(pcm.samples.size() == 8000);
     CHECK(speech::level(pcm) > 0.2);
 
+    // The same tone as Ogg Vorbis, encoded by oggenc.
+    auto enc = test::run({"/usr/bin/oggenc", "-Q", "-o", (tmp / "tone.ogg").string(), (tmp / "tone.wav").string()});
+    REQUIRE_MESSAGE(enc.code == 0, enc.err);
+    auto ogg = speech::read_clip(tmp / "tone.ogg", problem);
+    CHECK(problem.empty());
+    CHECK(ogg.rate == 16000);
+    CHECK(ogg.samples.size() >= 7900);
+    CHECK(ogg.samples.size() <= 8100);
+    CHECK(speech::level(ogg) > 0.2);
+
     test::write_file(tmp / "bad.wav", "RIFF....WAVEjunk");
     CHECK(speech::read_clip(tmp / "bad.wav", problem).samples.empty());
     CHECK(problem.find("bad.wav") != std::string::npos);

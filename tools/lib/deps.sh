@@ -11,7 +11,8 @@ SAYSO_BUILD_PACKAGES=(
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
 # cage and systemd: a test checks the kiosk session unit with systemd-analyze.
-SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl cage systemd)
+# vorbis-tools: a test makes an Ogg Vorbis clip with oggenc to read back.
+SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl cage systemd vorbis-tools)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 
 # install_packages PKG... : apt-get installs those not yet installed.

@@ -1,5 +1,6 @@
 #include "screens.hpp"
 
+#include "config.hpp"
 #include "pack/install.hpp"
 
 #include <algorithm>
@@ -98,6 +99,19 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
                                            : "Settings file: " + ui.delivery_settings +
                                                  ". Its format is in sync/README.md; Sayso reads it when it starts.",
               colour::muted);
+    if (!ui.delivery_settings.empty()) {
+        // What the settings say (never the token).
+        std::string err;
+        if (auto c = sync::load_config(ui.delivery_settings, err)) {
+            y += line(dl, ui, y, "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
+                                     ", looking for new answers every " +
+                                     std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
+                                     (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ".",
+                      colour::ink);
+        } else {
+            y += line(dl, ui, y, "The settings file has a problem: " + err, colour::problem);
+        }
+    }
     if (ui.delivery) {
         y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted);
     }
