@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
     std::vector<std::filesystem::path> imports;
     app.add_option("--import", imports,
                    "folder the admin screen looks in for packs to install (default /media and /run/media)");
+    std::filesystem::path trusted_keys = "/etc/sayso/trusted-keys";
+    app.add_option("--trusted-keys", trusted_keys, "public keys allowed to sign packs, one a line (sayso-admin keygen)")
+        ->capture_default_str();
+    app.add_flag("--allow-unsigned-packs", o.trust.allow_unsigned,
+                 "development: take unsigned packs too (the practitioner screen says so)");
     app.add_flag("--allow-draft-languages", o.settings.allow_draft_languages,
                  "offer children the languages a pack marks as draft translations (not yet checked by a person)");
     app.add_option("--idle", idle_s, "seconds without a touch before \"are you still there?\"")
@@ -46,6 +51,18 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : sayso::ui::kExitUsage;
     }
     if (!imports.empty()) o.import_roots = imports;
+    {
+        std::error_code ec;
+        if (std::filesystem::exists(trusted_keys, ec)) {
+            if (auto err = sayso::pack::read_trusted_keys(trusted_keys, o.trust.keys)) {
+                std::fprintf(stderr, "sayso: %s\n", err->c_str());
+                return sayso::ui::kExitUsage;
+            }
+        } else if (!o.trust.allow_unsigned) {
+            std::fprintf(stderr, "sayso: no trusted keys in %s, so no pack can be installed; "
+                                 "see sayso-admin keygen and sign\n", trusted_keys.c_str());
+        }
+    }
     if (!size.empty()) {
         std::smatch m;
         static const std::regex re("([0-9]{3,4})x([0-9]{3,4})");

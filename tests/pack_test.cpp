@@ -1,5 +1,6 @@
 #include "pack/install.hpp"
 #include "pack/pack.hpp"
+#include "pack/signature.hpp"
 #include "pack/shelf.hpp"
 #include "support.hpp"
 
@@ -259,7 +260,7 @@ TEST_CASE("the validator never crashes or hangs on strange input") {
 TEST_CASE("the shelf keeps the last good version of a pack that turns bad") {
     TempDir tmp;
     test::copy_pack(tmp / "packs" / "after-my-visit");
-    Shelf shelf(tmp / "packs");
+    Shelf shelf(tmp / "packs", Trust{{}, true});
     shelf.reload();
     REQUIRE(shelf.packs().size() == 1);
     auto first = shelf.find("after-my-visit");
@@ -347,14 +348,14 @@ TEST_CASE("installing a pack: a bad one changes nothing and says why, a good one
     CHECK(found[0].filename() == "broken");
     CHECK(found[1].filename() == "newer");
 
-    auto bad = install_pack(found[0], packs);
+    auto bad = install_pack(found[0], packs, Trust{{}, true});
     CHECK_FALSE(bad.ok);
     CHECK(bad.message.find("nothing was installed") != std::string::npos);
     REQUIRE_FALSE(bad.problems.empty());
     CHECK(bad.problems[0].str().find("help.png") != std::string::npos);
     CHECK(load_pack(packs / "after-my-visit").pack->version == "1.0.0");
 
-    auto good = install_pack(found[1], packs);
+    auto good = install_pack(found[1], packs, Trust{{}, true});
     INFO(good.message);
     REQUIRE(good.ok);
     CHECK(good.version == "1.1.0");
@@ -364,10 +365,101 @@ TEST_CASE("installing a pack: a bad one changes nothing and says why, a good one
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(packs)) ++entries;
     CHECK(entries == 1);
 
-    Shelf shelf(packs);
+    Shelf shelf(packs, Trust{{}, true});
     shelf.reload();
     REQUIRE(shelf.packs().size() == 1);
     shelf.set_disabled({"after-my-visit"});
     CHECK(shelf.packs().empty());
     CHECK(shelf.all().size() == 1);
+}
+
+TEST_CASE("signed packs: a trusted signature lets a pack in; a changed, added or removed file is named") {
+    TempDir tmp;
+    auto keys = make_keys();
+    REQUIRE(keys);
+    auto other = make_keys();
+    const Trust trust{{keys->public_key}, false};
+    const auto dir = test::copy_pack(tmp / "pack");
+
+    auto unsigned_problems = check_signature(dir, trust);
+    REQUIRE(unsigned_problems.size() == 1);
+    CHECK(unsigned_problems[0].message.find("not signed") != std::string::npos);
+    CHECK(check_signature(dir, Trust{{}, true}).empty()); // the development setting
+
+    REQUIRE_FALSE(sign_pack(dir, keys->secret_key));
+    CHECK(check_signature(dir, trust).empty());
+    auto stranger = check_signature(dir, Trust{{other->public_key}, false});
+    REQUIRE(stranger.size() == 1);
+    CHECK(stranger[0].message.find("does not trust") != std::string::npos);
+
+    auto only = [&](const std::string& file, const std::string& words) {
+        auto p = check_signature(dir, trust);
+        REQUIRE(p.size() == 1);
+        CHECK(p[0].file == (dir / file).string());
+        CHECK(p[0].message.find(words) != std::string::npos);
+    };
+    SUBCASE("a changed picture") {
+        test::write_file(dir / "pictures" / "help.png", test::read_file(dir / "pictures" / "play.png"));
+        only("pictures/help.png", "was changed after the pack was signed");
+    }
+    SUBCASE("an added file") {
+        test::write_file(dir / "pictures" / "extra.png", "x");
+        only("pictures/extra.png", "was added after the pack was signed");
+    }
+    SUBCASE("a removed file") {
+        std::filesystem::remove(dir / "pictures" / "walk.png");
+        only("pictures/walk.png", "was removed after the pack was signed");
+    }
+    SUBCASE("a forged list of files") {
+        auto j = json::parse(test::read_file(dir / "SIGNATURE"));
+        j["files"]["pack.json"] = std::string(64, '0');
+        test::write_file(dir / "SIGNATURE", j.dump());
+        only("SIGNATURE", "the signature itself was altered");
+    }
+    SUBCASE("a link out of the pack") {
+        std::filesystem::create_symlink("/etc/hostname", dir / "pictures" / "link.png");
+        auto p = check_signature(dir, trust);
+        REQUIRE_FALSE(p.empty());
+        CHECK(p[0].message.find("a link") != std::string::npos);
+    }
+    SUBCASE("the shelf and the installer refuse what the signature refuses") {
+        test::write_file(dir / "pack.json", test::read_file(dir / "pack.json") + " ");
+        Shelf shelf(tmp / "", trust);
+        shelf.reload();
+        CHECK(shelf.packs().empty());
+        REQUIRE(shelf.refused() == std::vector<std::string>{"pack"});
+        auto r = install_pack(dir, tmp / "installed", trust);
+        CHECK_FALSE(r.ok);
+        CHECK_FALSE(std::filesystem::exists(tmp / "installed" / "after-my-visit"));
+        REQUIRE_FALSE(sign_pack(dir, keys->secret_key)); // signed again, as it now is
+        CHECK(install_pack(dir, tmp / "installed", trust).ok);
+    }
+}
+
+TEST_CASE("sayso-admin keygen and sign: the secret key is the owner's alone, and a signed pack checks out") {
+    TempDir tmp;
+    auto r = test::run({SAYSO_ADMIN, "keygen", "--out", (tmp / "council").string()});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    struct stat st {};
+    REQUIRE(stat((tmp / "council.secret").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK(test::run({SAYSO_ADMIN, "keygen", "--out", (tmp / "council").string()}).code == 1); // never overwritten
+    const auto dir = test::copy_pack(tmp / "pack");
+    r = test::run({SAYSO_ADMIN, "sign", dir.string(), "--key", (tmp / "council.secret").string()});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    std::vector<std::string> keys;
+    REQUIRE_FALSE(read_trusted_keys(tmp / "council.pub", keys));
+    REQUIRE(keys.size() == 1);
+    CHECK(check_signature(dir, Trust{keys, false}).empty());
+    const std::string trusted = (tmp / "council.pub").string();
+    CHECK(test::run({SAYSO_ADMIN, "validate", dir.string(), "--trusted-keys", trusted}).code == 0);
+    test::write_file(dir / "pictures" / "extra.png", "x");
+    r = test::run({SAYSO_ADMIN, "validate", dir.string(), "--trusted-keys", trusted});
+    CHECK(r.code == 1);
+    CHECK(r.out.find("extra.png: was added after the pack was signed") != std::string::npos);
+    CHECK(test::run({SAYSO_ADMIN, "validate", dir.string()}).code == 0); // without keys: the content alone
+    test::write_file(tmp / "bad-keys", "# a comment\nnot a key\n");
+    CHECK(read_trusted_keys(tmp / "bad-keys", keys).value_or("").find("line 2") != std::string::npos);
 }

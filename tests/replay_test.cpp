@@ -29,6 +29,7 @@ struct Kiosk {
 
     std::vector<std::string> extra;
     std::vector<std::string> env;
+    bool unsigned_ok = true; // most tests use the default pack, which is not signed
 
     test::Run replay(const std::string& script, const std::string& shots_name) {
         test::write_file(tmp / "script.txt", script);
@@ -37,6 +38,7 @@ struct Kiosk {
         std::vector<std::string> args = {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(),
                                          "--db", db.string(), "--replay", (tmp / "script.txt").string(),
                                          "--shots", shots.string()};
+        if (unsigned_ok) args.push_back("--allow-unsigned-packs");
         args.insert(args.end(), extra.begin(), extra.end());
         return test::run(args, env);
     }
@@ -664,4 +666,30 @@ TEST_CASE("sayso-admin preview draws every screen of every band in every languag
     CHECK(r.code == 1);
     CHECK(r.err.find("$.bands") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(tmp / "nope" / "index.html"));
+}
+
+TEST_CASE("a kiosk without the development setting takes only packs signed by a key it trusts") {
+    Kiosk k;
+    k.unsigned_ok = false;
+    std::filesystem::create_directories(k.tmp / "packs");
+    const auto pack = test::copy_pack(k.tmp / "packs" / "after-my-visit");
+    k.packs = k.tmp / "packs";
+    REQUIRE(test::run({SAYSO_ADMIN, "keygen", "--out", (k.tmp / "council").string()}).code == 0);
+    REQUIRE(test::run({SAYSO_ADMIN, "sign", pack.string(), "--key", (k.tmp / "council.secret").string()}).code == 0);
+    k.extra = {"--trusted-keys", (k.tmp / "council.pub").string()};
+    auto r = k.replay("tap band:8-11\nshot signed\n", "signed");
+    INFO(r.err);
+    CHECK(r.code == 0);
+
+    // One picture swapped on the tablet: the pack is refused, the file named.
+    test::write_file(pack / "pictures" / "help.png", test::read_file(pack / "pictures" / "play.png"));
+    r = k.replay("shot tampered\ntap band:8-11\n", "signed-tampered");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("help.png: was changed after the pack was signed") != std::string::npos);
+
+    // And an unsigned pack, with no development setting, is refused too.
+    std::filesystem::remove(pack / "SIGNATURE");
+    r = k.replay("tap band:8-11\n", "unsigned");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("not signed") != std::string::npos);
 }

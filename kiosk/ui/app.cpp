@@ -60,7 +60,7 @@ public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
           sync::Client* client, std::string delivery_problem, access::Gate* gate, storage::Store* store,
           SDL_Window* window, SDL_Renderer* renderer)
-        : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs), textures_(renderer, o.assets),
+        : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs, o.trust), textures_(renderer, o.assets),
           storage_problem_(std::move(storage_problem)), client_(client),
           delivery_problem_(std::move(delivery_problem)), gate_(gate), store_(store), window_(window),
           renderer_(renderer),

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "flow/flow.hpp"
+#include "pack/signature.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -24,6 +25,8 @@ struct Options {
     std::optional<std::filesystem::path> sync_config; // delivery settings (sync/README.md); none: not set up
     // Where the admin screen looks for pack folders to install (USB sticks are mounted here).
     std::vector<std::filesystem::path> import_roots = {"/media", "/run/media"};
+    // Who may sign packs; with `allow_unsigned`, unsigned packs too (development).
+    pack::Trust trust;
     flow::Settings settings;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(); // for first-frame timing
 };

@@ -26,7 +26,7 @@ def kiosk(build, root, tmp, script, size="1920x1200", name="run", extra=()):
     timings = os.path.join(tmp, name + ".json")
     db = os.path.join(tmp, name + ".db")
     t0 = time.monotonic()
-    proc = subprocess.Popen([os.path.join(build, "kiosk", "sayso"), "--headless", "--size", size,
+    proc = subprocess.Popen([os.path.join(build, "kiosk", "sayso"), "--headless", "--allow-unsigned-packs", "--size", size,
                              "--packs", os.path.join(root, "surveys"), "--assets", os.path.join(root, "assets"),
                              "--db", db, "--replay", script_file, "--shots", os.path.join(tmp, "shots"),
                              "--timings", timings, *extra])
@@ -59,7 +59,7 @@ def survey_script(root, lang=None):
 
 
 def idle_cpu(build, root, tmp, seconds):
-    proc = subprocess.Popen([os.path.join(build, "kiosk", "sayso"), "--headless", "--size", "1920x1200",
+    proc = subprocess.Popen([os.path.join(build, "kiosk", "sayso"), "--headless", "--allow-unsigned-packs", "--size", "1920x1200",
                              "--packs", os.path.join(root, "surveys"), "--assets", os.path.join(root, "assets"),
                              "--db", os.path.join(tmp, "idle.db")])
     try:

@@ -4,6 +4,7 @@
 #include "access/gate.hpp"
 #include "formats/formats.hpp"
 #include "pack/pack.hpp"
+#include "pack/signature.hpp"
 #include "storage/json.hpp"
 #include "storage/store.hpp"
 #ifdef SAYSO_PREVIEW
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <fcntl.h>
+#include <fstream>
 #include <iostream>
 #include <regex>
 #include <string>
@@ -24,10 +27,24 @@ namespace {
 using namespace sayso;
 using formats::csv_cell;
 
-int validate(const std::vector<std::string>& dirs) {
+int validate(const std::vector<std::string>& dirs, const std::string& trusted) {
+    pack::Trust trust{{}, true};
+    if (!trusted.empty()) {
+        trust.allow_unsigned = false;
+        if (auto err = pack::read_trusted_keys(trusted, trust.keys)) {
+            std::cerr << "sayso-admin: " << *err << "\n";
+            return 2;
+        }
+    }
     int bad = 0;
     for (const auto& dir : dirs) {
         auto r = pack::load_pack(dir);
+        if (r.ok() && !trusted.empty()) {
+            // With trusted keys given, the signature is checked as a kiosk would.
+            auto sig = pack::check_signature(dir, trust);
+            if (!sig.empty()) r.pack = nullptr;
+            r.problems.insert(r.problems.end(), sig.begin(), sig.end());
+        }
         for (const auto& p : r.problems)
             std::cout << p.str() << "\n";
         if (r.ok()) {
@@ -142,6 +159,57 @@ int case_pattern(const std::string& db, const std::optional<std::string>& patter
     return 0;
 }
 
+int keygen(const std::string& out) {
+    const std::string secret = out + ".secret", pub = out + ".pub";
+    std::error_code ec;
+    if (std::filesystem::exists(secret, ec) || std::filesystem::exists(pub, ec)) {
+        std::cerr << "sayso-admin: " << secret << " or " << pub << " exists already; nothing was written\n";
+        return 1;
+    }
+    auto keys = pack::make_keys();
+    if (!keys) {
+        std::cerr << "sayso-admin: libsodium could not start\n";
+        return 1;
+    }
+    {
+        // Only its owner may read the secret key.
+        const int fd = ::open(secret.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || ::write(fd, keys->secret_key.data(), keys->secret_key.size()) !=
+                          static_cast<ssize_t>(keys->secret_key.size()) || ::write(fd, "\n", 1) != 1) {
+            if (fd >= 0) ::close(fd);
+            std::cerr << "sayso-admin: can't write " << secret << "\n";
+            return 1;
+        }
+        ::close(fd);
+    }
+    std::ofstream(pub) << keys->public_key << "\n";
+    std::cerr << "sayso-admin: signing key in " << secret << " (keep it safe, off the tablets); public key in " << pub
+              << ": add it to each kiosk's trusted keys\n";
+    std::cout << keys->public_key << "\n";
+    return 0;
+}
+
+int sign(const std::string& dir, const std::string& key_file) {
+    auto loaded = pack::load_pack(dir);
+    for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
+    if (!loaded.ok()) {
+        std::cerr << "sayso-admin: " << dir << " has problems; it was not signed\n";
+        return 1;
+    }
+    std::ifstream in(key_file);
+    std::string secret;
+    if (!std::getline(in, secret)) {
+        std::cerr << "sayso-admin: can't read the signing key " << key_file << "\n";
+        return 1;
+    }
+    if (auto err = pack::sign_pack(dir, secret)) {
+        std::cerr << "sayso-admin: " << *err << "\n";
+        return 1;
+    }
+    std::cerr << "sayso-admin: signed " << dir << " (" << loaded.pack->id << " version " << loaded.pack->version << ")\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +221,8 @@ int main(int argc, char** argv) {
     auto* v =
         app.add_subcommand("validate", "check survey pack folders; lists every problem as file:JSON-path: message");
     v->add_option("DIR", dirs, "pack folder(s)")->required();
+    std::string trusted;
+    v->add_option("--trusted-keys", trusted, "also check each pack is signed by one of these keys, as a kiosk does");
 
     std::string db, format = "jsonl";
     auto* r = app.add_subcommand("responses", "print the responses stored in a kiosk database");
@@ -169,6 +239,13 @@ int main(int argc, char** argv) {
     pin_set->add_option("--role", role, "practitioner or admin")
         ->check(CLI::IsMember({"practitioner", "admin"}))
         ->capture_default_str();
+
+    std::string key_out, sign_dir, sign_key;
+    auto* kg = app.add_subcommand("keygen", "make a pack signing key pair: PREFIX.secret and PREFIX.pub");
+    kg->add_option("--out", key_out, "file name prefix")->required();
+    auto* sg = app.add_subcommand("sign", "sign every file of a pack (writes its SIGNATURE)");
+    sg->add_option("PACK", sign_dir, "the pack folder")->required();
+    sg->add_option("--key", sign_key, "the secret key from keygen")->required();
 
     std::string pattern;
     bool clear = false;
@@ -197,8 +274,10 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
-    if (*v) return validate(dirs);
+    if (*v) return validate(dirs, trusted);
     if (*pin_set) return set_pin(db, role);
+    if (*kg) return keygen(key_out);
+    if (*sg) return sign(sign_dir, sign_key);
     if (*pv) {
 #ifdef SAYSO_PREVIEW
         return admin::preview(preview_pack, preview_out, preview_assets, preview_sizes);

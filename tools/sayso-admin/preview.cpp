@@ -125,6 +125,7 @@ int preview(const fs::path& pack_dir, const fs::path& out, const fs::path& asset
                 o.shots = out / size.name;
                 o.replay = script_file;
                 o.settings.allow_draft_languages = true; // drafts are what an admin previews before approving
+                o.trust.allow_unsigned = true;           // checked already above; signing comes after previewing
                 const int code = ui::run(o);
                 if (code != 0) {
                     std::cerr << "sayso-admin: the " << size.name << " preview of band " << band.id << " in " << lang

@@ -7,13 +7,20 @@ namespace sayso::pack {
 
 namespace fs = std::filesystem;
 
-InstallResult install_pack(const fs::path& from, const fs::path& packs_dir) {
+InstallResult install_pack(const fs::path& from, const fs::path& packs_dir, const Trust& trust) {
     InstallResult r;
     auto checked = load_pack(from);
     r.problems = checked.problems;
-    if (!checked.ok()) {
-        r.message = std::to_string(checked.errors()) + " problem" + (checked.errors() == 1 ? "" : "s") + " in " +
-                    from.string() + "; nothing was installed and the packs in use stay as they are.";
+    std::size_t errors = checked.errors();
+    if (checked.ok()) {
+        for (auto& p : check_signature(from, trust)) {
+            r.problems.push_back(std::move(p));
+            ++errors;
+        }
+    }
+    if (errors > 0) {
+        r.message = std::to_string(errors) + " problem" + (errors == 1 ? "" : "s") + " in " + from.string() +
+                    "; nothing was installed and the packs in use stay as they are.";
         return r;
     }
     const std::string id = checked.pack->id;
@@ -33,7 +40,7 @@ InstallResult install_pack(const fs::path& from, const fs::path& packs_dir) {
     if (ec) return fail("Could not copy " + from.string() + " (" + ec.message() + ")");
     // Check the copy too: the stick may have changed or failed while copying.
     auto copy = load_pack(incoming);
-    if (!copy.ok() || copy.pack->id != id) {
+    if (!copy.ok() || copy.pack->id != id || !check_signature(incoming, trust).empty()) {
         r.problems = copy.problems;
         return fail("The copy of " + from.string() + " does not check out");
     }

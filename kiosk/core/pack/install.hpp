@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pack/pack.hpp"
+#include "pack/signature.hpp"
 
 #include <filesystem>
 #include <string>
@@ -18,9 +19,10 @@ struct InstallResult {
     std::string message;           // in words, for the admin
 };
 
-// Validates the pack in `from` and installs it as `packs_dir/<pack id>`,
-// replacing an older version of the same pack.
-InstallResult install_pack(const std::filesystem::path& from, const std::filesystem::path& packs_dir);
+// Validates the pack in `from`, and its signature against `trust`, and
+// installs it as `packs_dir/<pack id>`, replacing an older version of it.
+InstallResult install_pack(const std::filesystem::path& from, const std::filesystem::path& packs_dir,
+                           const Trust& trust);
 
 // Folders holding a pack.json under each of `roots`, up to three levels down
 // (e.g. /media/<user>/<stick>/<pack>), for the admin to pick from.

@@ -96,7 +96,7 @@ const std::vector<std::string>& optional_words() {
 }
 
 std::string Problem::str() const {
-    std::string s = file + ":" + path + ": ";
+    std::string s = file + (path.empty() ? "" : ":" + path) + ": ";
     if (severity == Severity::Warning) s += "warning: ";
     return s + message;
 }

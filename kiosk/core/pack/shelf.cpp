@@ -47,6 +47,14 @@ bool Shelf::reload() {
         if (e.signature == sig && !sig.empty()) continue;
         e.signature = sig;
         e.last = load_pack(it->path());
+        if (e.last.ok()) {
+            // A good pack from someone this kiosk does not trust is still refused.
+            auto sig = check_signature(it->path(), trust_);
+            if (!sig.empty()) {
+                e.last.pack = nullptr;
+                e.last.problems.insert(e.last.problems.end(), sig.begin(), sig.end());
+            }
+        }
         if (e.last.ok()) e.good = e.last.pack;
         changed = true;
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pack/pack.hpp"
+#include "pack/signature.hpp"
 
 #include <filesystem>
 #include <map>
@@ -15,7 +16,9 @@ namespace sayso::pack {
 
 class Shelf {
 public:
-    explicit Shelf(std::filesystem::path root) : root_(std::move(root)) {}
+    // Only packs signed by a key in `trust` are taken (or unsigned ones, when it allows them).
+    Shelf(std::filesystem::path root, Trust trust) : root_(std::move(root)), trust_(std::move(trust)) {}
+    const Trust& trust() const { return trust_; }
 
     // Rescans the root folder. A folder whose files did not change is not
     // read again. A folder whose pack is now broken keeps its last good
@@ -46,6 +49,7 @@ private:
         std::shared_ptr<const Pack> good;
     };
     std::filesystem::path root_;
+    Trust trust_;
     std::map<std::string, Entry> entries_; // by folder name
     std::vector<std::shared_ptr<const Pack>> packs_, all_;
     std::set<std::string> disabled_;

@@ -68,7 +68,7 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
         const float w = std::min(L.width - 4 * L.pad, L.em * 30);
         if (tile(ui.widgets, "admin:install:" + std::to_string(i), a, ImVec2(a.x + w, a.y + h), {},
                  "Install " + found[i].string(), ui.fonts.small, {})) {
-            auto r = pack::install_pack(found[i], ui.shelf.root());
+            auto r = pack::install_pack(found[i], ui.shelf.root(), ui.shelf.trust());
             st.problems.clear();
             for (const auto& p : r.problems) st.problems.push_back(p.str());
             say(st, r.message, !r.ok);

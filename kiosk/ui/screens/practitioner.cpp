@@ -177,6 +177,9 @@ void draw_practitioner(Ui& ui) {
     }
 
     // What needs the practitioner's attention comes first, in words.
+    if (ui.shelf.trust().allow_unsigned)
+        y += notice(dl, ui, y, "Development setting: survey packs are taken without a signature. "
+                               "A tablet for children should run without --allow-unsigned-packs.");
     if (!ui.storage_problem.empty()) y += notice(dl, ui, y, ui.storage_problem);
     if (flow.unsaved() > 0 && flow.storage_problem())
         y += notice(dl, ui, y,
