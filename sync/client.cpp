@@ -356,6 +356,16 @@ void Client::run(std::stop_token stop) {
             }
         }
         const std::int64_t at = now_ms();
+        // Retention: what the endpoint has kept is deleted from the tablet once
+        // it is old enough (at once by default).
+        if (!round.storage && (round.acknowledged > 0 || wait > 0)) {
+            int removed = 0;
+            const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
+            if (auto p2 = store->purge_delivered(at - keep_ms, removed)) {
+                p = Status::Problem::Storage;
+                round.storage = p2;
+            }
+        }
         set([&](Status& s) {
             s.waiting = waiting;
             s.delivered += static_cast<std::int64_t>(round.acknowledged);

@@ -45,7 +45,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     };
     static const char* known[] = {"endpoint", "token", "ca_file", "interval_seconds", "batch_size",
                                   "connect_timeout_seconds", "timeout_seconds", "low_speed_seconds",
-                                  "retry_start_seconds", "retry_cap_seconds"};
+                                  "retry_start_seconds", "retry_cap_seconds", "keep_delivered_days"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
             return fail(it.key(), "is not a setting Sayso knows");
@@ -79,6 +79,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     if (!num("low_speed_seconds", low, 1, 3600) || low != static_cast<int>(low)) return fail("low_speed_seconds", "must be a whole number of seconds from 1 to 3600");
     if (!num("retry_start_seconds", c.retry_start_seconds, 0.01, 3600)) return fail("retry_start_seconds", "must be a number of seconds from 0.01 to 3600");
     if (!num("retry_cap_seconds", c.retry_cap_seconds, c.retry_start_seconds, 86400)) return fail("retry_cap_seconds", "must be a number of seconds, at least retry_start_seconds");
+    if (!num("keep_delivered_days", c.keep_delivered_days, 0, 3650)) return fail("keep_delivered_days", "must be a number of days from 0 (delete at once) to 3650");
     c.batch_size = static_cast<int>(batch);
     c.low_speed_seconds = static_cast<int>(low);
     return c;

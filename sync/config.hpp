@@ -18,6 +18,7 @@ struct Config {
     int low_speed_seconds = 20;    // abandon a request moving under 100 bytes/s this long
     double retry_start_seconds = 5;
     double retry_cap_seconds = 900;
+    double keep_delivered_days = 0; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
 };
 
 // Reads and checks a config file. On a problem returns nullopt and `error`

@@ -128,6 +128,15 @@ TEST_CASE("every response arrives exactly once over loopback, and the export ope
     auto again = drain(tmp / "kiosk.db", config(collector.url(), token), 2);
     CHECK(again.delivered == 0);
     exactly_once(store, ids);
+    // Retention at its default: nothing delivered is left on the tablet.
+    {
+        std::optional<storage::StorageProblem> p;
+        auto kiosk = storage::Store::open(tmp / "kiosk.db", p, storage::Store::Mode::ReadOnly);
+        REQUIRE(kiosk);
+        int left = 0;
+        REQUIRE_FALSE(kiosk->for_each_response([&](const storage::StoredResponse&) { return ++left, true; }));
+        CHECK(left == 0);
+    }
 }
 
 TEST_CASE("faults between the tablet and the collector lose and duplicate nothing") {
@@ -239,11 +248,13 @@ TEST_CASE("a config file with a mistake names the setting") {
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"timeout_seconds", "soon"}}, "\"timeout_seconds\"");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"ca_file", "/nowhere.pem"}}, "\"ca_file\" can't be read");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"endpont", "x"}}, "\"endpont\" is not a setting");
+    bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"keep_delivered_days", -1}}, "\"keep_delivered_days\"");
     CHECK_FALSE(sync::parse_config("{", "sync.json", err));
     auto ok = sync::parse_config(R"({"endpoint": "http://127.0.0.1:9/", "token": "abc"})", "sync.json", err);
     REQUIRE(ok);
     CHECK(ok->endpoint == "http://127.0.0.1:9");
     CHECK(ok->batch_size == 500);
+    CHECK(ok->keep_delivered_days == 0); // deleted from the tablet as soon as the endpoint has it
 }
 
 TEST_CASE("nothing listening: the tablet says it can't reach the server and keeps the answers") {

@@ -401,3 +401,38 @@ TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a 
         CHECK(test::read_file(tmp / f).find("a secret only this child knows") == std::string::npos);
     }
 }
+
+TEST_CASE("retention: responses acknowledged long enough ago are deleted with their answers; others stay") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    for (const char* id : {"00000000000000000000000000000001", "00000000000000000000000000000002",
+                           "00000000000000000000000000000003"}) {
+        REQUIRE_FALSE(s->begin(start(id)));
+        flow::AnswerRecord a;
+        a.question_id = "anything-else";
+        a.kind = "text";
+        a.text = std::string("words of ") + id;
+        REQUIRE_FALSE(s->record(id, a));
+        REQUIRE_FALSE(s->finish(id, flow::Completion::Complete, 1'700'000'100'000));
+    }
+    int marked = 0;
+    REQUIRE_FALSE(s->mark_delivered({"00000000000000000000000000000001"}, 1'000, marked));
+    REQUIRE_FALSE(s->mark_delivered({"00000000000000000000000000000002"}, 5'000, marked));
+    int removed = 0;
+    REQUIRE_FALSE(s->purge_delivered(2'000, removed));
+    CHECK(removed == 1);
+    std::vector<std::string> left;
+    REQUIRE_FALSE(s->for_each_response([&](const storage::StoredResponse& r) {
+        left.push_back(r.start.id);
+        CHECK(r.answers.size() == 1);
+        return true;
+    }));
+    // The one delivered later stays until its time; the undelivered one always.
+    CHECK(left == std::vector<std::string>{"00000000000000000000000000000002", "00000000000000000000000000000003"});
+    REQUIRE_FALSE(s->purge_delivered(10'000, removed));
+    CHECK(removed == 1);
+    s.reset();
+    const std::string bytes = test::read_file(tmp / "a.db") + test::read_file(tmp / "a.db-wal");
+    CHECK(bytes.find("words of 00000000000000000000000000000001") == std::string::npos);
+    CHECK(bytes.find("words of 00000000000000000000000000000003") != std::string::npos); // still waiting: kept
+}

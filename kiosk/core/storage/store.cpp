@@ -162,6 +162,9 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
         if ((problem = exec(raw, "PRAGMA journal_mode=WAL", "switching to WAL mode"))) return nullptr;
     }
     if ((problem = exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "setting durability"))) return nullptr;
+    // Deleted answers are overwritten, not left in free pages.
+    if (mode == Mode::ReadWrite && (problem = exec(raw, "PRAGMA secure_delete=ON", "setting secure delete")))
+        return nullptr;
     if ((problem = store->migrate())) return nullptr;
     if ((problem = store->load_device_id())) return nullptr;
     if (mode == Mode::ReadWrite) {
@@ -512,6 +515,33 @@ std::optional<StorageProblem> Store::set_setting(const std::string& key, const s
     bind_text(s.get(), 1, key);
     if (value) bind_text(s.get(), 2, *value);
     if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a setting");
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::purge_delivered(std::int64_t before_ms, int& removed) {
+    removed = 0;
+    std::optional<StorageProblem> problem;
+    Stmt a = prepare("DELETE FROM answers WHERE response_id IN"
+                     " (SELECT id FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1)",
+                     problem);
+    Stmt r = prepare("DELETE FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1", problem);
+    if (problem) return problem;
+    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to delete delivered responses")) return p;
+    sqlite3_bind_int64(a.get(), 1, before_ms);
+    sqlite3_bind_int64(r.get(), 1, before_ms);
+    int rc = step_done(a.get());
+    if (rc == SQLITE_OK) rc = step_done(r.get());
+    if (rc != SQLITE_OK) {
+        auto p = problem_from(db_, rc, "deleting delivered responses");
+        exec(db_, "ROLLBACK", "rolling back");
+        return p;
+    }
+    removed = sqlite3_changes(db_);
+    if (auto p = exec(db_, "COMMIT", "committing the deletion")) {
+        exec(db_, "ROLLBACK", "rolling back");
+        removed = 0;
+        return p;
+    }
     return std::nullopt;
 }
 

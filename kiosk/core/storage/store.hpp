@@ -77,6 +77,10 @@ public:
     std::optional<StorageProblem> setting(const std::string& key, std::optional<std::string>& out);
     std::optional<StorageProblem> set_setting(const std::string& key, const std::optional<std::string>& value);
 
+    // Retention: deletes responses acknowledged at or before `before_ms`, with
+    // their answers (freed pages overwritten). `removed` counts the responses.
+    std::optional<StorageProblem> purge_delivered(std::int64_t before_ms, int& removed);
+
     // Responses whose child asked to talk, started at or after `since_ms`.
     std::optional<StorageProblem> count_talk_requests(std::int64_t since_ms, int& count);
 
