@@ -250,3 +250,31 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
     CHECK(ids.size() == 1500);
     CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 1500);
 }
+
+TEST_CASE("each tablet has its own rate limit, answered 429 with Retry-After") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto a = test::add_token(store, "tablet-a");
+    const auto b = test::add_token(store, "tablet-b");
+    // 6 a minute, 3 at once.
+    test::CollectorProcess collector(store, {"--rate", "6", "--burst", "3"});
+    httplib::Client http("127.0.0.1", collector.port());
+    const std::string body = R"({"protocol": 1, "device_id": "d", "responses": []})";
+    auto post = [&](const std::string& token) {
+        auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body, "application/json");
+        REQUIRE(res);
+        return *res;
+    };
+    for (int i = 0; i < 3; ++i) CHECK(post(a).status == 200);
+    auto limited = post(a);
+    CHECK(limited.status == 429);
+    const int wait = std::stoi(limited.get_header_value("Retry-After"));
+    CHECK(wait >= 1);
+    CHECK(wait <= 10);
+    CHECK(limited.body.find("more often than this collector allows") != std::string::npos);
+    CHECK(post(b).status == 200); // another tablet is not held up
+    // An unknown token is refused before any bucket is spent on it.
+    auto res = http.Post("/v1/responses", {{"Authorization", "Bearer nope"}}, body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+}

@@ -125,7 +125,7 @@ def delivery(build, tmp, store, devices, per_device, name):
         dbs.append(db)
         tokens.append(subprocess.run([collector_bin, "token", "add", "%s-%d" % (name, d), "--store", store],
                                      check=True, capture_output=True, text=True).stdout.strip())
-    server = subprocess.Popen([collector_bin, "serve", "--listen", "127.0.0.1:0", "--store", store],
+    server = subprocess.Popen([collector_bin, "serve", "--listen", "127.0.0.1:0", "--store", store, "--rate", "0"],
                               stdout=subprocess.PIPE, text=True)
     try:
         url = server.stdout.readline().strip().split(" ")[-1]

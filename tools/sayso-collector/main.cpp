@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
     serve->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
     serve->add_option("--key", so.key_file, "TLS private key (PEM)");
     serve->add_option("--max-body", so.max_body, "largest request body, bytes")->capture_default_str();
+    serve->add_option("--rate", so.per_minute, "requests a minute each tablet may make (0: no limit)")
+        ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+    serve->add_option("--burst", so.burst, "requests a tablet may make at once before the rate applies")
+        ->check(CLI::Range(1.0, 1e6))->capture_default_str();
 
     auto* token = app.add_subcommand("token", "device tokens");
     token->require_subcommand(1);

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <sys/random.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace sayso::collector {
@@ -76,6 +77,11 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
             return problem(res, 503, "the collector's store is not available: " + e->message);
         }
         if (!device) return problem(res, 401, "this device token is not known here, or has been revoked");
+        if (const int wait = take(*device); wait > 0) {
+            res.set_header("Retry-After", std::to_string(wait));
+            return problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
+                                         std::to_string(wait) + " s");
+        }
         const std::string type = req.get_header_value("Content-Type");
         if (type.rfind("application/json", 0) != 0)
             return problem(res, 415, "the body must be application/json, not \"" + type.substr(0, 100) + "\"");
@@ -104,6 +110,24 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
 }
 
 Server::~Server() = default;
+
+int Server::take(const std::string& device) {
+    if (options_.per_minute <= 0) return 0;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(rate_mu_);
+    auto [it, fresh] = buckets_.try_emplace(device, Bucket{options_.burst, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+        const double secs = std::chrono::duration<double>(now - b.at).count();
+        b.tokens = std::min(options_.burst, b.tokens + secs * options_.per_minute / 60.0);
+        b.at = now;
+    }
+    if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return 0;
+    }
+    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / options_.per_minute)));
+}
 
 int Server::bind(const std::string& host, int port) {
     if (!http_->is_valid()) return -1;

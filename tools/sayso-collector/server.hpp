@@ -3,7 +3,10 @@
 
 #include "store.hpp"
 
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace httplib {
@@ -14,6 +17,10 @@ namespace sayso::collector {
 
 struct ServerOptions {
     std::size_t max_body = 8u << 20; // bytes; larger requests get 413
+    // Per-device rate limit: a bucket of `burst` requests refilled at
+    // `per_minute`; an empty bucket is answered 429 with Retry-After. 0: none.
+    double per_minute = 600;
+    double burst = 60;
     std::string cert_file, key_file;  // both set: HTTPS
 };
 
@@ -29,8 +36,17 @@ public:
     bool tls() const { return tls_; }
 
 private:
+    // Takes one request from the device's bucket; 0 if allowed, else seconds to wait.
+    int take(const std::string& device);
+
     Store& store_;
     ServerOptions options_;
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::mutex rate_mu_;
+    std::map<std::string, Bucket> buckets_;
     std::unique_ptr<httplib::Server> http_;
     bool tls_ = false;
 };
