@@ -119,6 +119,17 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK_FALSE(who);
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
     CHECK_FALSE(found);
+    // The audit log keeps what happened, in order.
+    REQUIRE_FALSE(s->audit("token_added", "tablet-1", "by test"));
+    REQUIRE_FALSE(s->audit("exported", "csv", "by test"));
+    std::vector<std::string> events;
+    REQUIRE_FALSE(s->for_each_audit([&](const collector::AuditEntry& a) {
+        events.push_back(a.event + " " + a.subject + " " + a.detail);
+        CHECK(a.at.size() >= 20);
+        CHECK(a.at.back() == 'Z');
+        return true;
+    }));
+    CHECK(events == std::vector<std::string>{"token_added tablet-1 by test", "exported csv by test"});
     // A new token for the same tablet replaces the old one and is active.
     REQUIRE_FALSE(s->add_device("tablet-1", "hash2"));
     REQUIRE_FALSE(s->device_for("hash2", who));
@@ -277,4 +288,26 @@ TEST_CASE("each tablet has its own rate limit, answered 429 with Retry-After") {
     auto res = http.Post("/v1/responses", {{"Authorization", "Bearer nope"}}, body, "application/json");
     REQUIRE(res);
     CHECK(res->status == 401);
+}
+
+TEST_CASE("sayso-collector audit lists every token added and revoked and every export, with who did it") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::add_token(store, "tablet-a");
+    REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-a", "--store", store}).code == 0);
+    REQUIRE(test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "csv"}).code == 0);
+    auto r = test::run({SAYSO_COLLECTOR, "audit", "--store", store});
+    REQUIRE(r.code == 0);
+    const auto added = r.out.find("token_added  tablet-a  by ");
+    const auto revoked = r.out.find("token_revoked  tablet-a  by ");
+    const auto exported = r.out.find("exported  csv  by ");
+    REQUIRE(added != std::string::npos);
+    REQUIRE(revoked != std::string::npos);
+    REQUIRE(exported != std::string::npos);
+    CHECK(added < revoked);
+    CHECK(revoked < exported);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
+    // A failed revoke (no such tablet) changes nothing and is not logged as done.
+    CHECK(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-z", "--store", store}).code == 1);
+    CHECK(test::run({SAYSO_COLLECTOR, "audit", "--store", store}).out == r.out);
 }

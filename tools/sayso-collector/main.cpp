@@ -12,7 +12,9 @@
 
 #include <csignal>
 #include <iostream>
+#include <pwd.h>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -106,6 +108,8 @@ int main(int argc, char** argv) {
 
     auto* exp = app.add_subcommand("export", "write every response with its answers");
     exp->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    auto* aud = app.add_subcommand("audit", "print the audit log: tokens added and revoked, exports");
+    aud->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
     exp->add_option("--format", format, "jsonl (a response a line) or csv (an answer a row)")
         ->check(CLI::IsMember({"jsonl", "csv"}))
         ->capture_default_str();
@@ -128,12 +132,25 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // Who did it, for the audit log: the operating system user running this.
+    std::string who = "by ";
+    if (const passwd* pw = getpwuid(geteuid())) who += pw->pw_name;
+    else who += "uid " + std::to_string(geteuid());
+    auto audited = [&](const char* event, const std::string& subject, const std::string& detail) {
+        if (auto e = store->audit(event, subject, who + detail)) {
+            std::cerr << "sayso-collector: " << e->message << "; nothing was done\n";
+            return false;
+        }
+        return true;
+    };
+
     if (*add) {
         const std::string t = new_token();
         if (auto e = store->add_device(name, token_hash(t))) {
             std::cerr << "sayso-collector: " << e->message << "\n";
             return 1;
         }
+        if (!audited("token_added", name, "")) return 1;
         std::cout << t << "\n";
         std::cerr << "sayso-collector: token for \"" << name << "\" printed once; only its hash is kept\n";
         return 0;
@@ -148,9 +165,24 @@ int main(int argc, char** argv) {
             std::cerr << "sayso-collector: no active device named \"" << name << "\"\n";
             return 1;
         }
+        return audited("token_revoked", name, "") ? 0 : 1;
+    }
+    if (*exp) {
+        // Logged before anything leaves: an export that fails half way still shows.
+        if (!audited("exported", format, "")) return 1;
+        return export_all(*store, format);
+    }
+    if (*aud) {
+        auto e = store->for_each_audit([](const AuditEntry& a) {
+            std::cout << a.at << "  " << a.event << "  " << a.subject << "  " << a.detail << "\n";
+            return static_cast<bool>(std::cout);
+        });
+        if (e) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return 1;
+        }
         return 0;
     }
-    if (*exp) return export_all(*store, format);
 
     const auto colon = listen.rfind(':');
     int port = -1;

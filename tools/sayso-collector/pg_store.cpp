@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS responses (
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS asked_to_talk BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS practitioner_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS case_ref TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS audit (
+    seq     BIGSERIAL PRIMARY KEY,
+    at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    event   TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS answers (
     response_id TEXT NOT NULL REFERENCES responses(id),
     question_id TEXT NOT NULL,
@@ -119,6 +126,28 @@ public:
             3, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
         for (const auto& x : batch) stored.push_back(x.id);
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> audit(const std::string& event, const std::string& subject,
+                                    const std::string& detail) override {
+        std::lock_guard lock(mu_);
+        const char* v[] = {event.c_str(), subject.c_str(), detail.c_str()};
+        Result r(PQexecParams(c_, "INSERT INTO audit (event, subject, detail) VALUES ($1, $2, $3)", 3, nullptr, v,
+                              nullptr, nullptr, 0));
+        if (r.status() != PGRES_COMMAND_OK) return error("writing the audit log");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
+        std::lock_guard lock(mu_);
+        Result r(PQexec(c_, "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), event, subject,"
+                            " detail FROM audit ORDER BY seq"));
+        if (r.status() != PGRES_TUPLES_OK) return error("reading the audit log");
+        for (int i = 0; i < PQntuples(r.r); ++i)
+            if (!each(AuditEntry{PQgetvalue(r.r, i, 0), PQgetvalue(r.r, i, 1), PQgetvalue(r.r, i, 2),
+                                 PQgetvalue(r.r, i, 3)}))
+                break;
         return std::nullopt;
     }
 

@@ -44,6 +44,13 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL,
     PRIMARY KEY (response_id, question_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    seq     INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    event   TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
 )sql";
 
 struct Stmt {
@@ -127,6 +134,29 @@ public:
             stored.push_back(x.id);
         }
         if (!exec("COMMIT")) return rollback("committing");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> audit(const std::string& event, const std::string& subject,
+                                    const std::string& detail) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("INSERT INTO audit (event, subject, detail) VALUES (?1, ?2, ?3)", s)) return error("preparing");
+        text(s.s, 1, event);
+        text(s.s, 2, subject);
+        text(s.s, 3, detail);
+        if (!done(s.s)) return error("writing the audit log");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("SELECT at, event, subject, detail FROM audit ORDER BY seq", s)) return error("preparing");
+        int rc;
+        while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
+            if (!each(AuditEntry{col(s.s, 0), col(s.s, 1), col(s.s, 2), col(s.s, 3)})) return std::nullopt;
+        if (rc != SQLITE_DONE) return error("reading the audit log");
         return std::nullopt;
     }
 

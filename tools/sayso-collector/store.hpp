@@ -16,6 +16,14 @@ struct StoreError {
     std::string message;
 };
 
+// A line of the audit log: who was given or lost a token, what was exported.
+struct AuditEntry {
+    std::string at;      // UTC, ISO 8601
+    std::string event;   // token_added, token_revoked, exported
+    std::string subject; // the tablet's name, or the export's format
+    std::string detail;  // who did it (the operating system user) and anything else worth knowing
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -35,6 +43,11 @@ public:
     virtual std::optional<StoreError> for_each(
         const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
     virtual std::optional<StoreError> count(std::int64_t& responses) = 0;
+
+    // The audit log: appended to, never changed.
+    virtual std::optional<StoreError> audit(const std::string& event, const std::string& subject,
+                                            const std::string& detail) = 0;
+    virtual std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) = 0;
 };
 
 // "sqlite:PATH" or "postgresql://..." (a libpq connection URI).
