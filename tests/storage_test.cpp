@@ -3,6 +3,7 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -435,4 +436,16 @@ TEST_CASE("retention: responses acknowledged long enough ago are deleted with th
     const std::string bytes = test::read_file(tmp / "a.db") + test::read_file(tmp / "a.db-wal");
     CHECK(bytes.find("words of 00000000000000000000000000000001") == std::string::npos);
     CHECK(bytes.find("words of 00000000000000000000000000000003") != std::string::npos); // still waiting: kept
+}
+
+TEST_CASE("the answers file and its WAL are readable by the kiosk's user alone") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    REQUIRE_FALSE(s->begin(start("00000000000000000000000000000009")));
+    for (const char* f : {"a.db", "a.db-wal"}) {
+        INFO(f);
+        struct stat st {};
+        REQUIRE(stat((tmp / f).c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0600);
+    }
 }

@@ -155,6 +155,13 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
         return nullptr;
     }
     sqlite3_extended_result_codes(raw, 1);
+    if (mode == Mode::ReadWrite) {
+        // Children's words: readable by the kiosk's user alone. SQLite gives the
+        // WAL and shared-memory files the same permissions as the database.
+        std::error_code ec;
+        std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                     std::filesystem::perm_options::replace, ec);
+    }
     // A locked file waits this long before reporting "locked"; short, because
     // the child is waiting on the answer's commit.
     sqlite3_busy_timeout(raw, 500); // ms
