@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include <sodium.h>
+
 #include <curl/curl.h>
 #include <fstream>
 #include <memory>
@@ -45,7 +47,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     };
     static const char* known[] = {"endpoint", "token", "ca_file", "interval_seconds", "batch_size",
                                   "connect_timeout_seconds", "timeout_seconds", "low_speed_seconds",
-                                  "retry_start_seconds", "retry_cap_seconds", "keep_delivered_days"};
+                                  "retry_start_seconds", "retry_cap_seconds", "keep_delivered_days", "seal_keys"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
             return fail(it.key(), "is not a setting Sayso knows");
@@ -80,6 +82,26 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     if (!num("retry_start_seconds", c.retry_start_seconds, 0.01, 3600)) return fail("retry_start_seconds", "must be a number of seconds from 0.01 to 3600");
     if (!num("retry_cap_seconds", c.retry_cap_seconds, c.retry_start_seconds, 86400)) return fail("retry_cap_seconds", "must be a number of seconds, at least retry_start_seconds");
     if (!num("keep_delivered_days", c.keep_delivered_days, 0, 3650)) return fail("keep_delivered_days", "must be a number of days from 0 (delete at once) to 3650");
+    if (auto it = j.find("seal_keys"); it != j.end()) {
+        const char* why = "must be a list of {\"id\", \"public_key\"} from: sayso-collector keys new";
+        if (!it->is_array() || it->size() > 32) return fail("seal_keys", why);
+        for (const auto& k : *it) {
+            if (!k.is_object() || !k.contains("id") || !k["id"].is_string() || !k.contains("public_key") ||
+                !k["public_key"].is_string())
+                return fail("seal_keys", why);
+            const std::string id = k["id"].get<std::string>(), pk = k["public_key"].get<std::string>();
+            if (id.empty() || id.size() > 64 || id.find_first_of(" \t\r\n") != std::string::npos)
+                return fail("seal_keys", "has a key id that is empty, too long or has spaces");
+            unsigned char raw[32];
+            std::size_t len = 0;
+            if (sodium_init() < 0 ||
+                sodium_base642bin(raw, sizeof raw, pk.data(), pk.size(), nullptr, &len, nullptr,
+                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                len != sizeof raw)
+                return fail("seal_keys", "has a public key that is not 32 bytes in base64");
+            c.seal_keys.push_back({id, pk});
+        }
+    }
     c.batch_size = static_cast<int>(batch);
     c.low_speed_seconds = static_cast<int>(low);
     return c;

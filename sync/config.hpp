@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sayso::sync {
 
@@ -18,7 +19,14 @@ struct Config {
     int low_speed_seconds = 20;    // abandon a request moving under 100 bytes/s this long
     double retry_start_seconds = 5;
     double retry_cap_seconds = 900;
-    double keep_delivered_days = 0; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
+    double keep_delivered_days = 0;
+    // The collector's public keys answers are sealed to, oldest first; new
+    // answers use the last. Empty: answers are stored unsealed (development).
+    struct SealKey {
+        std::string id;
+        std::string public_key; // base64, 32 bytes
+    };
+    std::vector<SealKey> seal_keys; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
 };
 
 // Reads and checks a config file. On a problem returns nullopt and `error`

@@ -119,6 +119,26 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK_FALSE(who);
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
     CHECK_FALSE(found);
+    // A sealed answer is kept sealed, with the id of its key.
+    auto sealed = response(hex(9));
+    sealed.answers[0].text.clear();
+    sealed.answers[0].sealed = "c2VhbGVkIGJ5dGVz";
+    sealed.answers[0].seal_key = "k1";
+    REQUIRE_FALSE(s->insert("tab", {sealed}, stored));
+    std::set<std::string> key_ids;
+    REQUIRE_FALSE(s->seal_key_ids(key_ids));
+    CHECK(key_ids == std::set<std::string>{"k1"});
+    REQUIRE_FALSE(s->for_each([&](const std::string&, const collector::Response& r) {
+        if (r.id == hex(9)) {
+            CHECK(r.answers.at(0).sealed == "c2VhbGVkIGJ5dGVz");
+            CHECK(r.answers.at(0).seal_key == "k1");
+            CHECK(r.answers.at(0).text.empty());
+        } else {
+            CHECK(r.answers.at(0).sealed.empty());
+        }
+        return true;
+    }));
+
     // The audit log keeps what happened, in order.
     REQUIRE_FALSE(s->audit("token_added", "tablet-1", "by test"));
     REQUIRE_FALSE(s->audit("exported", "csv", "by test"));

@@ -695,3 +695,78 @@ TEST_CASE("a kiosk without the development setting takes only packs signed by a 
     CHECK(r.code == 3);
     CHECK(r.err.find("not signed") != std::string::npos);
 }
+
+TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in the clear; the collector opens them, across a key rotation") {
+    Kiosk k;
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto keys = (k.tmp / "keys.json").string();
+    auto key1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    INFO(key1.err);
+    REQUIRE(key1.code == 0);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store, {"--keys", keys});
+    auto settings = [&](const std::vector<nlohmann::json>& seal_keys) {
+        test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()},
+                                                             {"token", token},
+                                                             {"seal_keys", seal_keys},
+                                                             {"keep_delivered_days", 30}, // kept, to be searched
+                                                             {"interval_seconds", 3600}}
+                                                  .dump());
+    };
+    settings({nlohmann::json::parse(key1.out)});
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    std::string skips;
+    for (int i = 0; i < 5; ++i) skips += "tap skip\n";
+    // Answers with ids and words that can't turn up by chance in base64.
+    const std::string session = "tap band:12-17\ntap visit:visit\ntap handover\ntap start\n"
+                                "tap answer:listened:very_sad\nwait 800\n" + skips +
+                                "tap answer:better:on-my-own\ntap next\ntype WORDS\ntap next\n";
+    auto r = k.replay(session + "expect thanks\n", "sealed-1");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    // Before delivery: the tablet's file and its WAL, byte by byte.
+    const std::string raw = test::read_file(k.db) + test::read_file(k.db.string() + "-wal");
+    REQUIRE(raw.find("anything-else") != std::string::npos); // the search does see what is there
+    for (const char* secret : {"WORDS", "very_sad", "on-my-own", "See me on my own", "Really bad"}) {
+        INFO(secret);
+        CHECK(raw.find(secret) == std::string::npos);
+    }
+    // sayso-admin on the tablet sees that answers exist, not what they are.
+    auto local = test::run({SAYSO_ADMIN, "responses", "--db", k.db.string()});
+    REQUIRE(local.code == 0);
+    CHECK(local.out.find("WORDS") == std::string::npos);
+    CHECK(local.out.find("\"sealed\"") != std::string::npos);
+
+    r = k.replay("deliver\n", "sealed-deliver-1");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+
+    // A second key; the tablet seals new answers to it.
+    auto key2 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k2"});
+    REQUIRE(key2.code == 0);
+    settings({nlohmann::json::parse(key1.out), nlohmann::json::parse(key2.out)});
+    r = k.replay(session + "expect thanks\nwait 9000\ndeliver\n", "sealed-2");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+
+    // Without the keys nothing opens; with them, both answers, old key and new.
+    auto closed = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+    CHECK(closed.code == 1);
+    CHECK(closed.err.find("sealed to key \"k1\"") != std::string::npos);
+    auto open = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl", "--keys", keys});
+    INFO(open.err);
+    REQUIRE(open.code == 0);
+    CHECK(std::count(open.out.begin(), open.out.end(), '\n') == 2);
+    std::size_t at = 0, words = 0;
+    while ((at = open.out.find("\"WORDS\"", at)) != std::string::npos) ++words, ++at;
+    CHECK(words == 2);
+    CHECK(open.out.find("\"seal_key\"") == std::string::npos); // exported opened, as plain answers
+
+    // A collector that lost key k1 refuses to start, and names it.
+    auto all = nlohmann::json::parse(test::read_file(keys));
+    test::write_file(k.tmp / "only-k2.json", nlohmann::json::array({all[1]}).dump());
+    auto serve = test::run({SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store, "--keys",
+                            (k.tmp / "only-k2.json").string()});
+    CHECK(serve.code == 1);
+    CHECK(serve.err.find("sealed to key \"k1\"") != std::string::npos);
+}

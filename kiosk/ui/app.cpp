@@ -646,6 +646,11 @@ int run(const Options& o) {
     if (o.sync_config && store) {
         std::string err;
         if (auto conf = sync::load_config(*o.sync_config, err)) {
+            // Answers are sealed to the collector's newest key before they are written.
+            if (!conf->seal_keys.empty()) {
+                const auto& k = conf->seal_keys.back();
+                if (auto e = store->set_seal_key(k.id, k.public_key)) std::fprintf(stderr, "sayso: %s\n", e->c_str());
+            }
             static const Uint32 changed = SDL_USEREVENT;
             client = std::make_unique<sync::Client>(o.db, *conf, [] {
                 SDL_Event e{};

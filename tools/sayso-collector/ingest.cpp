@@ -118,13 +118,20 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
             if (!a.is_object()) return BadRequest{"must be an object", ap};
             Answer ans;
             if (!r.str(a, ap, "question_id", ans.question_id) || !r.str(a, ap, "kind", ans.kind) ||
-                !r.str(a, ap, "measure", ans.measure, 200, true) || !r.str(a, ap, "text", ans.text, 20000, true) ||
-                !r.time(a, ap, "answered_at", ans.answered_at))
+                !r.str(a, ap, "measure", ans.measure, 200, true) || !r.time(a, ap, "answered_at", ans.answered_at))
                 return r.bad;
             auto pos = a.find("position");
             if (pos == a.end() || !pos->is_number_integer() || *pos < 0 || *pos > 10000)
                 return BadRequest{"must be a whole number from 0", ap + ".position"};
             ans.position = pos->get<int>();
+            if (a.contains("sealed")) {
+                // Sealed on the tablet: kept sealed, opened only with the collector's keys.
+                if (!r.str(a, ap, "sealed", ans.sealed, 60000) || !r.str(a, ap, "seal_key", ans.seal_key, 64))
+                    return r.bad;
+                resp.answers.push_back(std::move(ans));
+                continue;
+            }
+            if (!r.str(a, ap, "text", ans.text, 20000, true)) return r.bad;
             auto sk = a.find("skipped");
             if (sk == a.end() || !sk->is_boolean()) return BadRequest{"must be true or false", ap + ".skipped"};
             ans.skipped = sk->get<bool>();

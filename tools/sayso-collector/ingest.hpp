@@ -16,6 +16,9 @@ struct Answer {
     std::vector<std::string> options;
     std::string text;
     std::string answered_at;
+    // A sealed answer: skipped, options and text are inside, for the keys to open.
+    std::string sealed; // base64
+    std::string seal_key;
 };
 
 struct Response {

@@ -4,6 +4,7 @@
 //   token revoke NAME --store ...
 //   export --store ... --format csv|jsonl
 #include "formats/formats.hpp"
+#include "keys.hpp"
 #include "server.hpp"
 #include "store.hpp"
 
@@ -21,11 +22,19 @@ namespace {
 using namespace sayso::collector;
 using sayso::formats::csv_cell;
 
-int export_all(Store& store, const std::string& format) {
+int export_all(Store& store, const std::string& format, const std::vector<SealKeyPair>& keys) {
+    std::string sealed_problem;
     if (format == "csv")
         std::cout << "response_id,device_name,device_id,pack_id,pack_version,band,visit_type,language,started_at,"
                      "ended_at,state,asked_to_talk,practitioner_code,case_ref,question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
-    auto e = store.for_each([&](const std::string& device, const Response& r) {
+    auto e = store.for_each([&](const std::string& device, const Response& sealed_r) {
+        // Sealed answers are opened here, in memory, with the collector's keys.
+        Response r = sealed_r;
+        for (auto& a : r.answers)
+            if (auto why = open_sealed(keys, a)) {
+                sealed_problem = *why;
+                return false;
+            }
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
             for (const auto& a : r.answers)
@@ -74,6 +83,10 @@ int export_all(Store& store, const std::string& format) {
         std::cerr << "sayso-collector: " << e->message << "\n";
         return 1;
     }
+    if (!sealed_problem.empty()) {
+        std::cerr << "sayso-collector: " << sealed_problem << " (--keys); the export stopped there\n";
+        return 1;
+    }
     std::cout.flush();
     return std::cout ? 0 : 1;
 }
@@ -108,6 +121,14 @@ int main(int argc, char** argv) {
 
     auto* exp = app.add_subcommand("export", "write every response with its answers");
     exp->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    std::string keys_file, key_id;
+    exp->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
+    serve->add_option("--keys", keys_file, "the collector's keys file: it must open every sealed answer in the store");
+    auto* keys_cmd = app.add_subcommand("keys", "the keys tablets seal answers to");
+    keys_cmd->require_subcommand(1);
+    auto* keys_new = keys_cmd->add_subcommand("new", "add a new key pair; prints the entry for the tablets' seal_keys");
+    keys_new->add_option("--keys", keys_file, "the keys file (created, readable by its owner alone)")->required();
+    keys_new->add_option("--id", key_id, "the new key's id, e.g. 2026-11")->required();
     auto* aud = app.add_subcommand("audit", "print the audit log: tokens added and revoked, exports");
     aud->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
     exp->add_option("--format", format, "jsonl (a response a line) or csv (an answer a row)")
@@ -125,6 +146,23 @@ int main(int argc, char** argv) {
         std::cerr << "sayso-collector: --cert and --key go together\n";
         return 2;
     }
+    if (*keys_new) {
+        SealKeyPair made;
+        if (auto e = new_key(keys_file, key_id, made)) {
+            std::cerr << "sayso-collector: " << *e << "; nothing was changed\n";
+            return 1;
+        }
+        std::cout << nlohmann::json{{"id", made.id}, {"public_key", made.public_key}}.dump() << "\n";
+        std::cerr << "sayso-collector: key \"" << made.id << "\" added to " << keys_file
+                  << "; put the line above last in each tablet's \"seal_keys\", and back up the keys file\n";
+        return 0;
+    }
+    std::vector<SealKeyPair> keys;
+    if (!keys_file.empty())
+        if (auto e = load_keys(keys_file, keys)) {
+            std::cerr << "sayso-collector: " << *e << "\n";
+            return 1;
+        }
     std::string err;
     auto store = open_store(store_spec, err);
     if (!store) {
@@ -170,7 +208,7 @@ int main(int argc, char** argv) {
     if (*exp) {
         // Logged before anything leaves: an export that fails half way still shows.
         if (!audited("exported", format, "")) return 1;
-        return export_all(*store, format);
+        return export_all(*store, format, keys);
     }
     if (*aud) {
         auto e = store->for_each_audit([](const AuditEntry& a) {
@@ -184,6 +222,24 @@ int main(int argc, char** argv) {
         return 0;
     }
 
+    {
+        // Losing the secret keys loses every answer sealed to them: refuse to
+        // serve a store holding answers none of the given keys opens.
+        std::set<std::string> ids;
+        if (auto e = store->seal_key_ids(ids)) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return 1;
+        }
+        for (const auto& id : ids) {
+            const bool held = std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == id; });
+            if (!held) {
+                std::cerr << "sayso-collector: answers in this store are sealed to key \"" << id << "\", which "
+                          << (keys_file.empty() ? std::string("no --keys file was given for")
+                                                : keys_file + " does not hold") << "; restore that key before serving\n";
+                return 1;
+            }
+        }
+    }
     const auto colon = listen.rfind(':');
     int port = -1;
     try {

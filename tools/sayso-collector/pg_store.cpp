@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL,
     PRIMARY KEY (response_id, question_id)
 );
+ALTER TABLE answers ADD COLUMN IF NOT EXISTS sealed TEXT NOT NULL DEFAULT '';
+ALTER TABLE answers ADD COLUMN IF NOT EXISTS seal_key TEXT NOT NULL DEFAULT '';
 )sql";
 
 struct Result {
@@ -95,7 +97,7 @@ public:
                 as.push_back({{"response_id", x.id}, {"question_id", a.question_id}, {"position", a.position},
                               {"kind", a.kind}, {"measure", a.measure}, {"skipped", a.skipped},
                               {"options", nlohmann::json(a.options).dump()}, {"text", a.text},
-                              {"answered_at", a.answered_at}});
+                              {"answered_at", a.answered_at}, {"sealed", a.sealed}, {"seal_key", a.seal_key}});
         }
         const std::string rj = rs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         const std::string aj = as.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -116,16 +118,25 @@ public:
             "  ON CONFLICT (id) DO NOTHING RETURNING id"
             ")"
             " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
-            "   answered_at)"
+            "   answered_at, sealed, seal_key)"
             " SELECT a.response_id, a.question_id, a.position, a.kind, a.measure, a.skipped, a.options, a.text,"
-            "   a.answered_at"
+            "   a.answered_at, a.sealed, a.seal_key"
             " FROM jsonb_to_recordset($3::jsonb) AS a(response_id text, question_id text, position integer,"
-            "   kind text, measure text, skipped boolean, options text, text text, answered_at text)"
+            "   kind text, measure text, skipped boolean, options text, text text, answered_at text, sealed text,"
+            "   seal_key text)"
             " WHERE a.response_id IN (SELECT id FROM fresh)"
             " ON CONFLICT DO NOTHING",
             3, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
         for (const auto& x : batch) stored.push_back(x.id);
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
+        std::lock_guard lock(mu_);
+        Result r(PQexec(c_, "SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''"));
+        if (r.status() != PGRES_TUPLES_OK) return error("reading key ids");
+        for (int i = 0; i < PQntuples(r.r); ++i) ids.insert(PQgetvalue(r.r, i, 0));
         return std::nullopt;
     }
 
@@ -219,7 +230,8 @@ public:
                 const char* av[] = {x.id.c_str()};
                 Result a(PQexecParams(c_,
                                       "SELECT question_id, position, kind, measure, skipped, options, text,"
-                                      " answered_at FROM answers WHERE response_id = $1 ORDER BY position",
+                                      " answered_at, sealed, seal_key FROM answers WHERE response_id = $1"
+                                      " ORDER BY position",
                                       1, nullptr, av, nullptr, nullptr, 0));
                 if (a.status() != PGRES_TUPLES_OK) return error("reading answers");
                 for (int k = 0; k < PQntuples(a.r); ++k) {
@@ -232,6 +244,8 @@ public:
                     ans.options = formats::options_from_json(PQgetvalue(a.r, k, 5));
                     ans.text = PQgetvalue(a.r, k, 6);
                     ans.answered_at = PQgetvalue(a.r, k, 7);
+                    ans.sealed = PQgetvalue(a.r, k, 8);
+                    ans.seal_key = PQgetvalue(a.r, k, 9);
                     x.answers.push_back(std::move(ans));
                 }
                 if (!each(device, x)) return std::nullopt;

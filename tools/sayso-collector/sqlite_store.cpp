@@ -77,9 +77,12 @@ public:
         if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")) return error("setup");
         if (!exec(kSchema)) return error("creating tables");
         // Columns added since the first release; a store made before them gains them here.
-        for (const char* column : {"asked_to_talk INTEGER NOT NULL DEFAULT 0", "practitioner_code TEXT NOT NULL DEFAULT ''",
-                                   "case_ref TEXT NOT NULL DEFAULT ''"}) {
-            const std::string sql = std::string("ALTER TABLE responses ADD COLUMN ") + column;
+        for (const char* column : {"responses ADD COLUMN asked_to_talk INTEGER NOT NULL DEFAULT 0",
+                                   "responses ADD COLUMN practitioner_code TEXT NOT NULL DEFAULT ''",
+                                   "responses ADD COLUMN case_ref TEXT NOT NULL DEFAULT ''",
+                                   "answers ADD COLUMN sealed TEXT NOT NULL DEFAULT ''",
+                                   "answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT ''"}) {
+            const std::string sql = std::string("ALTER TABLE ") + column;
             if (!exec(sql.c_str()) && std::string(sqlite3_errmsg(db_)).find("duplicate column") == std::string::npos)
                 return error("adding a column");
         }
@@ -96,7 +99,7 @@ public:
                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) ON CONFLICT (id) DO NOTHING",
                      r) ||
             !prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
-                     " answered_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING",
+                     " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
                      a))
             return error("preparing");
         if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
@@ -129,11 +132,23 @@ public:
                     text(a.s, 7, nlohmann::json(ans.options).dump());
                     text(a.s, 8, ans.text);
                     text(a.s, 9, ans.answered_at);
+                    text(a.s, 10, ans.sealed);
+                    text(a.s, 11, ans.seal_key);
                     if (!done(a.s)) return rollback("storing an answer");
                 }
             stored.push_back(x.id);
         }
         if (!exec("COMMIT")) return rollback("committing");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''", s)) return error("preparing");
+        int rc;
+        while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) ids.insert(col(s.s, 0));
+        if (rc != SQLITE_DONE) return error("reading key ids");
         return std::nullopt;
     }
 
@@ -208,7 +223,7 @@ public:
                      " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref FROM responses"
                      " ORDER BY seq",
                      r) ||
-            !prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
+            !prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
                      " FROM answers WHERE response_id = ?1 ORDER BY position",
                      a))
             return error("preparing");
@@ -240,6 +255,8 @@ public:
                 ans.options = formats::options_from_json(col(a.s, 5));
                 ans.text = col(a.s, 6);
                 ans.answered_at = col(a.s, 7);
+                ans.sealed = col(a.s, 8);
+                ans.seal_key = col(a.s, 9);
                 x.answers.push_back(std::move(ans));
             }
             sqlite3_reset(a.s);

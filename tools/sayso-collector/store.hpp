@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ public:
     virtual std::optional<StoreError> for_each(
         const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
     virtual std::optional<StoreError> count(std::int64_t& responses) = 0;
+
+    // The ids of every key some stored answer is sealed to.
+    virtual std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) = 0;
 
     // The audit log: appended to, never changed.
     virtual std::optional<StoreError> audit(const std::string& event, const std::string& subject,

@@ -30,6 +30,11 @@ struct AnswerRecord {
     std::vector<std::string> options; // chosen option ids (one for single choice)
     std::string text;        // free text
     std::int64_t answered_at_ms = 0;
+    // As read back from storage when the answer was sealed to the collector's
+    // key: skipped, options and text are then empty here, and only the
+    // collector can open `sealed` (base64 of a libsodium sealed box).
+    std::string sealed;
+    std::string seal_key; // the id of the key it was sealed to
 };
 
 enum class Completion { Complete, Incomplete };

@@ -6,15 +6,23 @@ using nlohmann::json;
 
 json response_json(const StoredResponse& r) {
     json answers = json::array();
-    for (const auto& a : r.answers)
-        answers.push_back({{"question_id", a.question_id},
-                           {"position", a.position},
-                           {"kind", a.kind},
-                           {"measure", a.measure},
-                           {"skipped", a.skipped},
-                           {"options", a.options},
-                           {"text", a.text},
-                           {"answered_at", iso_time(a.answered_at_ms)}});
+    for (const auto& a : r.answers) {
+        json j = {{"question_id", a.question_id},
+                  {"position", a.position},
+                  {"kind", a.kind},
+                  {"measure", a.measure},
+                  {"answered_at", iso_time(a.answered_at_ms)}};
+        if (a.sealed.empty()) {
+            j["skipped"] = a.skipped;
+            j["options"] = a.options;
+            j["text"] = a.text;
+        } else {
+            // Only the collector can open it.
+            j["sealed"] = a.sealed;
+            j["seal_key"] = a.seal_key;
+        }
+        answers.push_back(std::move(j));
+    }
     return {{"id", r.start.id},
             {"pack_id", r.start.pack_id},
             {"pack_version", r.start.pack_version},

@@ -4,7 +4,10 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 #include <sqlite3.h>
+
+#include <cstring>
 
 namespace sayso::storage {
 
@@ -82,6 +85,12 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+)sql"},
+    {6, R"sql(
+-- Sealed answers: skipped, options and text sealed to the collector's public
+-- key (base64 of a libsodium sealed box); the clear columns then hold nothing.
+ALTER TABLE answers ADD COLUMN sealed TEXT NOT NULL DEFAULT '';
+ALTER TABLE answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
@@ -180,11 +189,12 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
             " practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)",
             problem);
         store->upsert_answer_ = store->prepare(
-            "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text, answered_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text, answered_at,"
+            " sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
             " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
-            " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at",
+            " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at,"
+            " sealed = excluded.sealed, seal_key = excluded.seal_key",
             problem);
         store->finish_response_ = store->prepare(
             "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'", problem);
@@ -251,6 +261,19 @@ std::optional<StorageProblem> Store::load_device_id() {
     return std::nullopt;
 }
 
+std::optional<std::string> Store::set_seal_key(const std::string& id, const std::string& public_key) {
+    if (sodium_init() < 0) return "libsodium could not start";
+    std::vector<unsigned char> pk(crypto_box_PUBLICKEYBYTES);
+    std::size_t len = 0;
+    if (id.empty() || sodium_base642bin(pk.data(), pk.size(), public_key.data(), public_key.size(), nullptr, &len,
+                                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        len != pk.size())
+        return "the key \"" + id + "\" is not a collector's public key";
+    seal_id_ = id;
+    seal_pk_ = std::move(pk);
+    return std::nullopt;
+}
+
 std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
     sqlite3_stmt* s = insert_response_.get();
     if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
@@ -276,10 +299,34 @@ std::optional<StorageProblem> Store::record(const std::string& response_id, cons
     sqlite3_bind_int(s, 3, a.position);
     bind_text(s, 4, a.kind);
     bind_text(s, 5, a.measure);
-    sqlite3_bind_int(s, 6, a.skipped ? 1 : 0);
-    bind_text(s, 7, nlohmann::json(a.options).dump());
-    bind_text(s, 8, a.text);
     sqlite3_bind_int64(s, 9, a.answered_at_ms);
+    if (seal_pk_.empty()) {
+        sqlite3_bind_int(s, 6, a.skipped ? 1 : 0);
+        bind_text(s, 7, nlohmann::json(a.options).dump());
+        bind_text(s, 8, a.text);
+        bind_text(s, 10, std::string());
+        bind_text(s, 11, std::string());
+    } else {
+        // Sealed in memory; only the box reaches the disk.
+        const std::string payload =
+            nlohmann::json{{"skipped", a.skipped}, {"options", a.options}, {"text", a.text}}.dump(
+                -1, ' ', false, nlohmann::json::error_handler_t::replace);
+        std::vector<unsigned char> box(payload.size() + crypto_box_SEALBYTES);
+        if (crypto_box_seal(box.data(), reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+                            seal_pk_.data()) != 0) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return StorageProblem{StorageProblem::Kind::Other, "sealing an answer failed"};
+        }
+        std::string b64(sodium_base64_ENCODED_LEN(box.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+        sodium_bin2base64(b64.data(), b64.size(), box.data(), box.size(), sodium_base64_VARIANT_ORIGINAL);
+        b64.resize(std::strlen(b64.c_str()));
+        sqlite3_bind_int(s, 6, 0);
+        bind_text(s, 7, std::string("[]"));
+        bind_text(s, 8, std::string());
+        bind_text(s, 10, b64);
+        bind_text(s, 11, seal_id_);
+    }
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
     return std::nullopt;
 }
@@ -339,7 +386,7 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
                                                     const std::function<void(sqlite3_stmt*)>& bind_more) {
     std::optional<StorageProblem> problem;
     Stmt rs = prepare(sql.c_str(), problem);
-    Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at"
+    Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
                       " FROM answers WHERE response_id = ?1 ORDER BY position",
                       problem);
     if (problem) return problem;
@@ -374,6 +421,8 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
             a.options = formats::options_from_json(column_text(as.get(), 5));
             a.text = column_text(as.get(), 6);
             a.answered_at_ms = sqlite3_column_int64(as.get(), 7);
+            a.sealed = column_text(as.get(), 8);
+            a.seal_key = column_text(as.get(), 9);
             r.answers.push_back(std::move(a));
         }
         sqlite3_reset(as.get());

@@ -67,6 +67,11 @@ public:
 
     const std::string& device_id() const { return device_id_; }
 
+    // From now on, answers are sealed to this public key (base64, 32 bytes;
+    // libsodium's crypto_box_seal) before they are written: nothing a child
+    // tapped or wrote is stored in the clear. Returns the error in words.
+    std::optional<std::string> set_seal_key(const std::string& id, const std::string& public_key);
+
     // PINs by role ("practitioner", "admin"); `out` is empty when none is set.
     std::optional<StorageProblem> pin(const std::string& role, std::optional<PinRecord>& out);
     // Sets a PIN's hash and clears its lockout.
@@ -121,6 +126,8 @@ private:
 
     sqlite3* db_ = nullptr;
     std::string device_id_;
+    std::string seal_id_;
+    std::vector<unsigned char> seal_pk_;
     Stmt insert_response_, upsert_answer_, finish_response_, flag_talk_;
 };
 

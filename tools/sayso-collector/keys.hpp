@@ -1,0 +1,29 @@
+// The collector's sealing keys: tablets seal each answer to a public key
+// (libsodium's crypto_box_seal); only the secret keys kept here open them.
+// Several key pairs may be held, so keys can be rotated and answers sealed
+// to an older key still open.
+#pragma once
+
+#include "ingest.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sayso::collector {
+
+struct SealKeyPair {
+    std::string id;
+    std::string public_key; // base64, 32 bytes
+    std::string secret_key; // base64, 32 bytes
+};
+
+// Reads a keys file (JSON list of {id, public_key, secret_key}).
+std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys);
+// Makes a new key pair and adds it to the file (created readable by its owner alone).
+std::optional<std::string> new_key(const std::filesystem::path& file, const std::string& id, SealKeyPair& made);
+// Opens a sealed answer in place (skipped, options, text), or says why not.
+std::optional<std::string> open_sealed(const std::vector<SealKeyPair>& keys, Answer& answer);
+
+} // namespace sayso::collector
