@@ -71,6 +71,7 @@ public:
     // libsodium's crypto_box_seal) before they are written: nothing a child
     // tapped or wrote is stored in the clear. Returns the error in words.
     std::optional<std::string> set_seal_key(const std::string& id, const std::string& public_key);
+    bool sealing() const { return !seal_pk_.empty(); }
 
     // PINs by role ("practitioner", "admin"); `out` is empty when none is set.
     std::optional<StorageProblem> pin(const std::string& role, std::optional<PinRecord>& out);

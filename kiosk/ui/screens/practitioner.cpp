@@ -177,6 +177,9 @@ void draw_practitioner(Ui& ui) {
     }
 
     // What needs the practitioner's attention comes first, in words.
+    if (ui.store && !ui.store->sealing())
+        y += notice(dl, ui, y, "Answers on this tablet are not sealed: the delivery settings give no collector "
+                               "keys (seal_keys). Fine for trying Sayso out; not for children's answers.");
     if (ui.shelf.trust().allow_unsigned)
         y += notice(dl, ui, y, "Development setting: survey packs are taken without a signature. "
                                "A tablet for children should run without --allow-unsigned-packs.");
