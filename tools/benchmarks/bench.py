@@ -243,6 +243,8 @@ def kiosk_figures(args):
           (storage["commit_p50_ms"], storage["commit_p99_ms"], storage["count"]))
     print("  answer commit, fresh file:  %7.3f ms p50, %.3f ms p99 (the WAL still growing)" %
           (storage["fresh_commit_p50_ms"], storage["fresh_commit_p99_ms"]))
+    print("  answer commit, sealed:      %7.3f ms p50, %.3f ms p99 (crypto_box_seal to a collector key)" %
+          (storage["sealed_commit_p50_ms"], storage["sealed_commit_p99_ms"]))
     print("  bare fdatasync, same disk:  %7.3f ms p50, %.3f ms p99" %
           (storage["fdatasync_p50_ms"], storage["fdatasync_p99_ms"]))
     print("  commit p99 / fdatasync p99: %7.2f x (aim: within 2x)" %

@@ -177,12 +177,14 @@ void draw_practitioner(Ui& ui) {
     }
 
     // What needs the practitioner's attention comes first, in words.
-    if (ui.store && !ui.store->sealing())
-        y += notice(dl, ui, y, "Answers on this tablet are not sealed: the delivery settings give no collector "
-                               "keys (seal_keys). Fine for trying Sayso out; not for children's answers.");
-    if (ui.shelf.trust().allow_unsigned)
-        y += notice(dl, ui, y, "Development setting: survey packs are taken without a signature. "
-                               "A tablet for children should run without --allow-unsigned-packs.");
+    {
+        // Development settings, in one line: fine for trying Sayso out, not for children's answers.
+        std::string dev;
+        if (ui.store && !ui.store->sealing()) dev += "answers are not sealed (no seal_keys in the delivery settings)";
+        if (ui.shelf.trust().allow_unsigned)
+            dev += std::string(dev.empty() ? "" : "; ") + "packs are taken unsigned (--allow-unsigned-packs)";
+        if (!dev.empty()) y += notice(dl, ui, y, "Development settings: " + dev + ". Not for children's answers.");
+    }
     if (!ui.storage_problem.empty()) y += notice(dl, ui, y, ui.storage_problem);
     if (flow.unsaved() > 0 && flow.storage_problem())
         y += notice(dl, ui, y,
@@ -274,7 +276,8 @@ void draw_practitioner(Ui& ui) {
 
     const float button_h = std::max(L.target, L.em * 2.6f);
     const float button_w = std::min(L.width - 4 * L.pad, std::max(L.em * 16, L.target * 5));
-    const float by = std::max(y, L.height - L.pad * 2 - button_h);
+    // Never below the screen's edge, however much is above it.
+    const float by = std::min(std::max(y, L.height - L.pad * 2 - button_h), L.height - L.pad * 0.5f - button_h);
 
     const bool ready = flow.can_hand_over() && ui.storage_problem.empty();
     if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
