@@ -1,6 +1,6 @@
 #include "config.hpp"
 
-#include <sodium.h>
+#include "formats/base64.hpp"
 
 #include <curl/curl.h>
 #include <fstream>
@@ -92,12 +92,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
             const std::string id = k["id"].get<std::string>(), pk = k["public_key"].get<std::string>();
             if (id.empty() || id.size() > 64 || id.find_first_of(" \t\r\n") != std::string::npos)
                 return fail("seal_keys", "has a key id that is empty, too long or has spaces");
-            unsigned char raw[32];
-            std::size_t len = 0;
-            if (sodium_init() < 0 ||
-                sodium_base642bin(raw, sizeof raw, pk.data(), pk.size(), nullptr, &len, nullptr,
-                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
-                len != sizeof raw)
+            std::vector<unsigned char> raw;
+            if (sodium_init() < 0 || !formats::from_base64(pk, raw, crypto_box_PUBLICKEYBYTES))
                 return fail("seal_keys", "has a public key that is not 32 bytes in base64");
             c.seal_keys.push_back({id, pk});
         }

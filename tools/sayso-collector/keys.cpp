@@ -1,5 +1,7 @@
 #include "keys.hpp"
 
+#include "formats/base64.hpp"
+
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -11,27 +13,10 @@
 
 namespace sayso::collector {
 
+using formats::from_base64;
+using formats::to_base64;
 using nlohmann::json;
 
-namespace {
-
-std::string b64(const unsigned char* d, std::size_t n) {
-    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), d, n, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-bool unb64(const std::string& s, std::vector<unsigned char>& out, std::size_t max) {
-    out.assign(max, 0);
-    std::size_t len = 0;
-    if (sodium_base642bin(out.data(), max, s.data(), s.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-        return false;
-    out.resize(len);
-    return true;
-}
-
-} // namespace
 
 std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys) {
     keys.clear();
@@ -65,7 +50,7 @@ std::optional<std::string> new_key(const std::filesystem::path& file, const std:
         if (k.id == id) return "the keys file already holds a key \"" + id + "\"";
     unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     crypto_box_keypair(pk, sk);
-    made = {id, b64(pk, sizeof pk), b64(sk, sizeof sk)};
+    made = {id, to_base64(pk, sizeof pk), to_base64(sk, sizeof sk)};
     sodium_memzero(sk, sizeof sk);
     keys.push_back(made);
     json j = json::array();
@@ -92,9 +77,9 @@ std::optional<std::string> open_sealed(const std::vector<SealKeyPair>& keys, Ans
         if (k.id == a.seal_key) key = &k;
     if (!key) return "an answer is sealed to key \"" + a.seal_key + "\", which the keys file does not hold";
     std::vector<unsigned char> box, pk, sk;
-    if (!unb64(a.sealed, box, a.sealed.size()) || box.size() < crypto_box_SEALBYTES ||
-        !unb64(key->public_key, pk, crypto_box_PUBLICKEYBYTES) || pk.size() != crypto_box_PUBLICKEYBYTES ||
-        !unb64(key->secret_key, sk, crypto_box_SECRETKEYBYTES) || sk.size() != crypto_box_SECRETKEYBYTES)
+    if (!from_base64(a.sealed, box) || box.size() < crypto_box_SEALBYTES ||
+        !from_base64(key->public_key, pk, crypto_box_PUBLICKEYBYTES) ||
+        !from_base64(key->secret_key, sk, crypto_box_SECRETKEYBYTES))
         return "an answer sealed to key \"" + a.seal_key + "\" is damaged";
     std::string plain(box.size() - crypto_box_SEALBYTES, '\0');
     const int rc = crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), box.data(), box.size(),

@@ -1,5 +1,7 @@
 #include "pack/signature.hpp"
 
+#include "formats/base64.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -10,24 +12,11 @@
 namespace sayso::pack {
 
 namespace fs = std::filesystem;
+using formats::from_base64;
+using formats::to_base64;
 using nlohmann::json;
 
 namespace {
-
-std::string to_base64(const unsigned char* d, std::size_t n) {
-    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), d, n, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-bool from_base64(const std::string& s, std::vector<unsigned char>& out, std::size_t expect) {
-    out.assign(expect, 0);
-    std::size_t len = 0;
-    return sodium_base642bin(out.data(), expect, s.data(), s.size(), " \n\r\t", &len, nullptr,
-                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
-           len == expect;
-}
 
 std::optional<std::string> sha256_file(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);

@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 
+#include "formats/base64.hpp"
 #include "formats/formats.hpp"
 
 #include <ctime>
@@ -263,11 +264,8 @@ std::optional<StorageProblem> Store::load_device_id() {
 
 std::optional<std::string> Store::set_seal_key(const std::string& id, const std::string& public_key) {
     if (sodium_init() < 0) return "libsodium could not start";
-    std::vector<unsigned char> pk(crypto_box_PUBLICKEYBYTES);
-    std::size_t len = 0;
-    if (id.empty() || sodium_base642bin(pk.data(), pk.size(), public_key.data(), public_key.size(), nullptr, &len,
-                                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        len != pk.size())
+    std::vector<unsigned char> pk;
+    if (id.empty() || !formats::from_base64(public_key, pk, crypto_box_PUBLICKEYBYTES))
         return "the key \"" + id + "\" is not a collector's public key";
     seal_id_ = id;
     seal_pk_ = std::move(pk);
@@ -318,9 +316,7 @@ std::optional<StorageProblem> Store::record(const std::string& response_id, cons
             sqlite3_clear_bindings(s);
             return StorageProblem{StorageProblem::Kind::Other, "sealing an answer failed"};
         }
-        std::string b64(sodium_base64_ENCODED_LEN(box.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-        sodium_bin2base64(b64.data(), b64.size(), box.data(), box.size(), sodium_base64_VARIANT_ORIGINAL);
-        b64.resize(std::strlen(b64.c_str()));
+        const std::string b64 = formats::to_base64(box.data(), box.size());
         sqlite3_bind_int(s, 6, 0);
         bind_text(s, 7, std::string("[]"));
         bind_text(s, 8, std::string());

@@ -55,7 +55,8 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
     }
     y += L.pad;
     y += heading(dl, ui.fonts.body, "Install a pack from a USB stick or folder", ImVec2(2 * L.pad, y), colour::ink);
-    const auto found = pack::find_pack_folders(ui.import_roots);
+    if (!st.found) st.found = pack::find_pack_folders(ui.import_roots);
+    const auto found = *st.found;
     if (found.empty()) {
         std::string where;
         for (const auto& r : ui.import_roots) where += (where.empty() ? "" : ", ") + r.string();
@@ -73,6 +74,7 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
             for (const auto& p : r.problems) st.problems.push_back(p.str());
             say(st, r.message, !r.ok);
             if (r.ok) ui.shelf.reload();
+            st.found.reset();
         }
         y += h + L.pad * 0.4f;
     }
@@ -206,6 +208,7 @@ void draw_admin(Ui& ui) {
             st.message.clear();
             st.problems.clear();
             st.wipe_step = 0;
+            st.found.reset(); // look at the sticks again
         }
     }
     y += th + L.pad;

@@ -14,6 +14,7 @@
 #include "widgets.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct AdminState {
     std::string pin_role;             // setting this role's PIN ("practitioner", "admin"), or none
     std::string pin_first;            // the new PIN as first typed
     std::string pin_entry;
+    // Pack folders found on USB sticks: looked for once when the packs tab
+    // opens (and after an install), not on every frame.
+    std::optional<std::vector<std::filesystem::path>> found;
 };
 
 struct Ui {
