@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <future>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 
 namespace sayso::sync {
@@ -79,7 +80,7 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
     for (const char* h : {"Content-Type: application/json", "Expect:"})
         headers.reset(curl_slist_append(headers.release(), h));
-    headers.reset(curl_slist_append(headers.release(), auth.c_str()));
+    if (!config_.token.empty()) headers.reset(curl_slist_append(headers.release(), auth.c_str()));
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_USERAGENT, "sayso/" SAYSO_VERSION);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -131,7 +132,11 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
         return r;
     }
     if (status == 200) r.kind = PostResult::Kind::Ok;
-    else if (status == 401 || status == 403) r.kind = PostResult::Kind::AuthRefused;
+    else if (status == 401 || status == 403) {
+        // The collector says so when the token was revoked, not just unknown.
+        const auto j = nlohmann::json::parse(r.body, nullptr, false);
+        r.kind = j.is_object() && j.value("revoked", false) ? PostResult::Kind::Revoked : PostResult::Kind::AuthRefused;
+    }
     else if (status == 413) r.kind = PostResult::Kind::TooLarge;
     else if (status == 429 || status == 503) r.kind = PostResult::Kind::RetryLater;
     else if (status >= 500) r.kind = PostResult::Kind::ServerError;
@@ -201,6 +206,9 @@ std::string describe(Status::Problem p) {
     case Status::Problem::Unreachable: return "Can't reach the server; answers stay here and are sent when it's back.";
     case Status::Problem::Tls: return "The server's certificate isn't trusted; nothing was sent. Ask your admin.";
     case Status::Problem::AuthRefused: return "The server refused this tablet's token. Ask your admin; answers stay here.";
+    case Status::Problem::Revoked:
+        return "This tablet was switched off at the server (its token was revoked). Answers stay here safely; an admin "
+               "can enrol it again.";
     case Status::Problem::ServerBusy: return "The server is busy; answers will be sent shortly.";
     case Status::Problem::ServerError: return "The server had a problem; answers will be sent again.";
     case Status::Problem::ServerCantRead: return "The server could not read the answers. Ask your admin; they stay here.";
@@ -344,8 +352,9 @@ void Client::run(std::stop_token stop) {
                 wait = std::max(backoff.next(), static_cast<double>(round.result.retry_after_s.value_or(0)));
                 break;
             case K::AuthRefused:
+            case K::Revoked:
                 // Keep everything and ask again only rarely: the admin has to act.
-                p = Status::Problem::AuthRefused;
+                p = round.result.kind == K::Revoked ? Status::Problem::Revoked : Status::Problem::AuthRefused;
                 wait = config_.retry_cap_seconds;
                 break;
             case K::Tls: p = Status::Problem::Tls; wait = backoff.next(); break;

@@ -23,7 +23,7 @@ namespace sayso::sync {
 
 // What one request came to, as a value (PROTOCOL.md, "Replies").
 struct PostResult {
-    enum class Kind { Ok, Unreachable, Tls, AuthRefused, TooLarge, RetryLater, ServerError, BadRequest, BadReply };
+    enum class Kind { Ok, Unreachable, Tls, AuthRefused, Revoked, TooLarge, RetryLater, ServerError, BadRequest, BadReply };
     Kind kind = Kind::Unreachable;
     int status = 0;                       // HTTP status, 0 if none arrived
     std::string body;                     // reply body (capped)
@@ -50,7 +50,7 @@ private:
 
 // The delivery state in words-ready form, for the practitioner screen.
 struct Status {
-    enum class Problem { None, NotSetUp, BadSettings, Unreachable, Tls, AuthRefused, ServerBusy, ServerError,
+    enum class Problem { None, NotSetUp, BadSettings, Unreachable, Tls, AuthRefused, Revoked, ServerBusy, ServerError,
                          ServerCantRead, Storage };
     bool configured = false;
     std::int64_t waiting = -1;                 // responses not yet delivered (-1: not known yet)

@@ -68,7 +68,8 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     if (!str("endpoint", c.endpoint, true)) return fail("endpoint", "must be the collector's URL, like \"https://voice.example.org/sayso\"");
     if (auto why = check_endpoint(c.endpoint); !why.empty()) return fail("endpoint", why);
     while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
-    if (!str("token", c.token, true)) return fail("token", "must be this tablet's device token (sayso-collector token add NAME)");
+    // No token: the tablet is not enrolled yet (the admin screen enrols it).
+    if (!str("token", c.token, false)) return fail("token", "must be this tablet's device token (sayso-collector token add NAME)");
     if (c.token.size() > 512 || c.token.find_first_of(" \r\n\t") != std::string::npos)
         return fail("token", "must be one word without spaces");
     if (!str("ca_file", c.ca_file, false)) return fail("ca_file", "must be the path of a PEM file");

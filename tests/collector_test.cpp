@@ -107,16 +107,20 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK(all_ids(*s) == std::vector<std::string>{hex(1), hex(2), hex(3)});
 
     std::optional<std::string> who;
+    bool revoked = true;
     REQUIRE_FALSE(s->add_device("tablet-1", "hash1"));
-    REQUIRE_FALSE(s->device_for("hash1", who));
+    REQUIRE_FALSE(s->device_for("hash1", who, revoked));
     CHECK(who == "tablet-1");
-    REQUIRE_FALSE(s->device_for("nope", who));
+    CHECK_FALSE(revoked);
+    REQUIRE_FALSE(s->device_for("nope", who, revoked));
     CHECK_FALSE(who);
+    CHECK_FALSE(revoked);
     bool found = false;
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
     CHECK(found);
-    REQUIRE_FALSE(s->device_for("hash1", who));
+    REQUIRE_FALSE(s->device_for("hash1", who, revoked));
     CHECK_FALSE(who);
+    CHECK(revoked);
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
     CHECK_FALSE(found);
     // A sealed answer is kept sealed, with the id of its key.
@@ -152,8 +156,36 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK(events == std::vector<std::string>{"token_added tablet-1 by test", "exported csv by test"});
     // A new token for the same tablet replaces the old one and is active.
     REQUIRE_FALSE(s->add_device("tablet-1", "hash2"));
-    REQUIRE_FALSE(s->device_for("hash2", who));
+    REQUIRE_FALSE(s->device_for("hash2", who, revoked));
     CHECK(who == "tablet-1");
+    CHECK_FALSE(revoked);
+
+    // Enrolment codes work once, and not after they expire.
+    REQUIRE_FALSE(s->add_enrolment("tablet-2", "code-a", 2000));
+    REQUIRE_FALSE(s->add_enrolment("tablet-3", "code-b", 1000));
+    REQUIRE_FALSE(s->redeem_enrolment("code-x", "hash-x", "dev", 1500, who));
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(s->redeem_enrolment("code-b", "hash-b", "dev", 1500, who)); // expired at 1000
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(s->device_for("hash-b", who, revoked));
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(s->redeem_enrolment("code-a", "hash-a", "dev-a", 1500, who));
+    CHECK(who == "tablet-2");
+    REQUIRE_FALSE(s->device_for("hash-a", who, revoked));
+    CHECK(who == "tablet-2");
+    REQUIRE_FALSE(s->redeem_enrolment("code-a", "hash-a2", "dev-z", 1500, who)); // used already
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(s->device_for("hash-a2", who, revoked));
+    CHECK_FALSE(who);
+    // Enrolling a revoked tablet again gives it a working token.
+    REQUIRE_FALSE(s->revoke_device("tablet-2", found));
+    REQUIRE_FALSE(s->add_enrolment("tablet-2", "code-c", 3000));
+    REQUIRE_FALSE(s->redeem_enrolment("code-c", "hash-c", "dev-a", 2500, who));
+    CHECK(who == "tablet-2");
+    REQUIRE_FALSE(s->device_for("hash-c", who, revoked));
+    CHECK(who == "tablet-2");
+    REQUIRE_FALSE(s->device_for("hash-a", who, revoked));
+    CHECK_FALSE(who);
 }
 
 TEST_CASE("bad requests get their status and words, and change nothing") {
@@ -330,4 +362,181 @@ TEST_CASE("sayso-collector audit lists every token added and revoked and every e
     // A failed revoke (no such tablet) changes nothing and is not logged as done.
     CHECK(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-z", "--store", store}).code == 1);
     CHECK(test::run({SAYSO_COLLECTOR, "audit", "--store", store}).out == r.out);
+}
+
+TEST_CASE("enrolment codes are typeable, random, and read back however they are typed") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        const std::string code = collector::new_enrolment_code();
+        REQUIRE(code.size() == 14);
+        CHECK(code[4] == '-');
+        CHECK(code[9] == '-');
+        CHECK(code.find_first_of("01OIL") == std::string::npos);
+        CHECK(collector::normalise_code(code).size() == 12);
+        seen.insert(code);
+    }
+    CHECK(seen.size() == 200);
+    CHECK(collector::normalise_code("abcd-efgh-jkmn") == "ABCDEFGHJKMN");
+    CHECK(collector::normalise_code("ABCD EFGH JKMN") == "ABCDEFGHJKMN");
+    CHECK(collector::normalise_code("ABCD-EFGH-JKM").empty());   // too short
+    CHECK(collector::normalise_code("ABCD-EFGH-JKMO").empty());  // O is never in a code
+    CHECK(collector::normalise_code(std::string("ABCD-EFGH-JKM\0", 14)).empty());
+}
+
+TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, and a revoked token is called revoked") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = tmp / "keys.json";
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k1"}).code == 0);
+    const auto k2 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k2"});
+    REQUIRE(k2.code == 0);
+    auto made = test::run({SAYSO_COLLECTOR, "enrol", "tablet-7", "--store", store});
+    REQUIRE(made.code == 0);
+    const std::string code = made.out.substr(0, made.out.find('\n'));
+    CHECK(code.size() == 14);
+    CHECK(made.err.find("works once") != std::string::npos);
+    test::CollectorProcess collector(store, {"--keys", keys.string()});
+    httplib::Client http("127.0.0.1", collector.port());
+    auto enrol = [&](const std::string& c, const std::string& device = "dev-7") {
+        auto res = http.Post("/v1/enrol", nlohmann::json{{"code", c}, {"device_id", device}}.dump(), "application/json");
+        REQUIRE(res);
+        return *res;
+    };
+    CHECK(enrol("ABCD-EFGH-JKMN").status == 403); // not issued
+    // Typed in small letters without dashes, as an admin might.
+    std::string typed;
+    for (char c : code)
+        if (c != '-') typed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto ok = enrol(typed);
+    REQUIRE(ok.status == 200);
+    const auto reply = nlohmann::json::parse(ok.body);
+    CHECK(reply["device_name"] == "tablet-7");
+    const std::string token = reply["token"];
+    CHECK(token.size() == 64);
+    REQUIRE(reply["seal_keys"].size() == 2);
+    CHECK(reply["seal_keys"][1]["id"] == "k2"); // newest last
+    CHECK(reply["seal_keys"][1]["public_key"] == nlohmann::json::parse(k2.out)["public_key"]);
+    CHECK(ok.body.find("secret") == std::string::npos);
+    // Used twice: refused, and the first token still works.
+    auto again = enrol(code, "someone-else");
+    CHECK(again.status == 403);
+    CHECK(again.body.find("used already") != std::string::npos);
+    const std::string body = R"({"protocol": 1, "device_id": "dev-7", "responses": []})";
+    auto post = [&] {
+        auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body, "application/json");
+        REQUIRE(res);
+        return *res;
+    };
+    CHECK(post().status == 200);
+    // Not JSON, or no code: 400.
+    auto bad = http.Post("/v1/enrol", "{\"code\": 7}", "application/json");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+
+    // Revoked: the reply says so, so the tablet can tell the practitioner.
+    REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-7", "--store", store}).code == 0);
+    auto refused = post();
+    CHECK(refused.status == 401);
+    CHECK(nlohmann::json::parse(refused.body)["revoked"] == true);
+    sync::Config c;
+    c.endpoint = collector.url();
+    c.token = token;
+    sync::Http client(c);
+    CHECK(client.post("/v1/responses", body).kind == sync::PostResult::Kind::Revoked);
+    c.token = "not-a-token";
+    sync::Http stranger(c);
+    CHECK(stranger.post("/v1/responses", body).kind == sync::PostResult::Kind::AuthRefused);
+
+    // A code lasts at least 36 s (expiry itself is checked on both stores above).
+    CHECK(test::run({SAYSO_COLLECTOR, "enrol", "tablet-8", "--store", store, "--valid-hours", "0.0003"}).code == 2);
+
+    // Every step is in the audit log.
+    auto log = test::run({SAYSO_COLLECTOR, "audit", "--store", store}).out;
+    const auto issued = log.find("enrolment_issued  tablet-7  by ");
+    const auto enrolled = log.find("enrolled  tablet-7  device id dev-7 from 127.0.0.1");
+    const auto revoked = log.find("token_revoked  tablet-7");
+    REQUIRE(issued != std::string::npos);
+    REQUIRE(enrolled != std::string::npos);
+    REQUIRE(revoked != std::string::npos);
+    CHECK(issued < enrolled);
+    CHECK(enrolled < revoked);
+    CHECK(log.find("enrolment_refused  127.0.0.1  device id someone-else") != std::string::npos);
+}
+
+TEST_CASE("enrolment guesses are held back by the rate limit") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess collector(store, {"--rate", "6", "--burst", "3"});
+    httplib::Client http("127.0.0.1", collector.port());
+    const std::string body = R"({"code": "ABCD-EFGH-JKMN", "device_id": "d"})";
+    for (int i = 0; i < 3; ++i) {
+        auto res = http.Post("/v1/enrol", body, "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 403);
+    }
+    auto res = http.Post("/v1/enrol", body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 429);
+    CHECK_FALSE(res->get_header_value("Retry-After").empty());
+}
+
+TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole, refused with a wrong one") {
+    TempDir tmp;
+    const auto keys = tmp / "keys.json", backup = tmp / "keys.backup";
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k1"}).code == 0);
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k2"}).code == 0);
+    const auto held = nlohmann::json::parse(test::read_file(keys));
+    const std::string pass = "correct horse battery staple";
+    auto backup_with = [&](const std::string& input) {
+        return test::run({SAYSO_COLLECTOR, "keys", "backup", "--keys", keys.string(), "--out", backup.string()}, {},
+                         input);
+    };
+    // Typed differently the second time, or too short: nothing is written.
+    auto differ = backup_with(pass + "\n" + pass + "!\n");
+    CHECK(differ.code == 1);
+    CHECK(differ.err.find("differ") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(backup));
+    auto shortp = backup_with("short\nshort\n");
+    CHECK(shortp.code == 1);
+    CHECK(shortp.err.find("at least 12") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(backup));
+    auto made = backup_with(pass + "\n" + pass + "\n");
+    REQUIRE(made.code == 0);
+    CHECK((std::filesystem::status(backup).permissions() & std::filesystem::perms::all) == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    // No secret key is in the backup in the clear.
+    const std::string text = test::read_file(backup);
+    for (const auto& k : held) CHECK(text.find(k["secret_key"].get<std::string>()) == std::string::npos);
+    CHECK(backup_with(pass + "\n" + pass + "\n").code == 1); // never overwrites
+
+    // The keys are lost; a wrong passphrase restores nothing.
+    std::filesystem::remove(keys);
+    auto restore = [&](const std::string& p) {
+        return test::run({SAYSO_COLLECTOR, "keys", "restore", "--backup", backup.string(), "--keys", keys.string()},
+                         {}, p + "\n");
+    };
+    auto wrong = restore("wrong horse battery staple");
+    CHECK(wrong.code == 1);
+    CHECK(wrong.err.find("passphrase is wrong") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(keys));
+    auto right = restore(pass);
+    REQUIRE(right.code == 0);
+    CHECK(nlohmann::json::parse(test::read_file(keys)) == held);
+    CHECK((std::filesystem::status(keys).permissions() & std::filesystem::perms::all) == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    // Restoring onto a keys file that has moved on adds only what it lacks.
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k3"}).code == 0);
+    auto merged = restore(pass);
+    REQUIRE(merged.code == 0);
+    CHECK(merged.err.find("already holds every key") != std::string::npos);
+    CHECK(nlohmann::json::parse(test::read_file(keys)).size() == 3);
+    // A damaged backup is refused.
+    auto j = nlohmann::json::parse(text);
+    std::string box = j["box"];
+    box[10] = box[10] == 'A' ? 'B' : 'A';
+    j["box"] = box;
+    test::write_file(tmp / "damaged.backup", j.dump());
+    auto damaged = test::run(
+        {SAYSO_COLLECTOR, "keys", "restore", "--backup", (tmp / "damaged.backup").string(), "--keys", keys.string()}, {},
+        pass + "\n");
+    CHECK(damaged.code == 1);
+    CHECK(damaged.err.find("damaged") != std::string::npos);
 }

@@ -220,8 +220,15 @@ TEST_CASE("a revoked or wrong token: the tablet is told, keeps everything, and s
     const auto token = test::add_token(store, "tablet-1");
     REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-1", "--store", store}).code == 0);
     test::CollectorProcess collector(store);
-    for (const std::string& t : {token, std::string("not-a-token")}) {
-        sync::Client client(tmp / "kiosk.db", config(collector.url(), t));
+    {
+        sync::Client client(tmp / "kiosk.db", config(collector.url(), token));
+        const sync::Status s = until_problem(client, sync::Status::Problem::Revoked);
+        CHECK(s.problem == sync::Status::Problem::Revoked);
+        CHECK(sync::describe(s.problem).find("its token was revoked") != std::string::npos);
+        CHECK(sync::describe(s.problem).find("Answers stay here") != std::string::npos);
+    }
+    {
+        sync::Client client(tmp / "kiosk.db", config(collector.url(), "not-a-token"));
         const sync::Status s = until_problem(client, sync::Status::Problem::AuthRefused);
         CHECK(s.problem == sync::Status::Problem::AuthRefused);
         CHECK(sync::describe(s.problem).find("refused this tablet's token") != std::string::npos);
@@ -242,7 +249,11 @@ TEST_CASE("a config file with a mistake names the setting") {
     bad({{"endpoint", "http://collector.example.org"}, {"token", "t"}},
         "\"endpoint\" plain http is only allowed to this machine");
     bad({{"endpoint", "ftp://x"}, {"token", "t"}}, "\"endpoint\" must start with https://");
-    bad({{"endpoint", "https://x.org"}}, "\"token\"");
+    bad({{"endpoint", "https://x.org"}, {"token", ""}}, "\"token\"");
+    // No token at all: a tablet waiting to be enrolled.
+    auto waiting = sync::parse_config(R"({"endpoint": "https://x.org"})", "sync.json", err);
+    REQUIRE(waiting);
+    CHECK(waiting->token.empty());
     bad({{"endpoint", "https://x.org"}, {"token", "two words"}}, "\"token\" must be one word");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"batch_size", 0}}, "\"batch_size\"");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"timeout_seconds", "soon"}}, "\"timeout_seconds\"");

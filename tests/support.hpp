@@ -78,12 +78,16 @@ struct Run {
     std::string out, err;
 };
 
-// Runs a program and waits for it; stdout and stderr are captured.
-inline Run run(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+// Runs a program and waits for it; stdout and stderr are captured, and
+// standard input is `input` (or empty).
+inline Run run(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {},
+               const std::string& input = "") {
     TempDir tmp;
-    const auto out = tmp / "out", err = tmp / "err";
+    const auto out = tmp / "out", err = tmp / "err", in = tmp / "in";
+    write_file(in, input);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<char*> argv;

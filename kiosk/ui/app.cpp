@@ -15,6 +15,7 @@
 
 #include "client.hpp"
 #include "config.hpp"
+#include "enrol.hpp"
 
 #include <SDL.h>
 #include <imgui.h>
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <set>
 #include <vector>
@@ -58,15 +60,14 @@ struct SdlDeleter {
 class Kiosk {
 public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
-          sync::Client* client, std::string delivery_problem, access::Gate* gate, storage::Store* store,
-          SDL_Window* window, SDL_Renderer* renderer)
+          access::Gate* gate, storage::Store* store, SDL_Window* window, SDL_Renderer* renderer)
         : o_(o), clock_(clock), flow_(clock, recorder, o.settings), shelf_(o.packs, o.trust), textures_(renderer, o.assets),
-          storage_problem_(std::move(storage_problem)), client_(client),
-          delivery_problem_(std::move(delivery_problem)), gate_(gate), store_(store), window_(window),
+          storage_problem_(std::move(storage_problem)), gate_(gate), store_(store), window_(window),
           renderer_(renderer),
           shaped_(renderer, latin_font_path(false)) {
         set_shaped_text(&shaped_);
         load_settings();
+        start_delivery();
         if (!speaker_.available()) std::fprintf(stderr, "sayso: read-aloud is off: %s\n", speaker_.problem().c_str());
         for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
         // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
@@ -204,8 +205,10 @@ private:
     Layout layout_;
     Fonts fonts_;
     std::string storage_problem_;
-    sync::Client* client_;
+    std::unique_ptr<sync::Client> client_; // null: delivery is not running, and delivery_problem_ says why
     std::string delivery_problem_;
+    std::future<sync::Enrolment> enrolling_; // an enrolment under way (the admin screen)
+    std::string enrolling_endpoint_;
     access::Gate* gate_;
     storage::Store* store_; // null when the answers file could not be opened
     std::string pin_entry_, pin_message_;
@@ -384,10 +387,13 @@ private:
         if (pressed) flow_.touch();
         flow_.tick();
         if (flow_.version() != drawn_version_) frames_ = std::max(frames_, 2);
+        update_enrolment();
         if (frames_ > 0 || animating()) {
             draw(nullptr);
             if (frames_ > 0) --frames_;
         }
+        update_wipe();
+        update_enrolment();
     }
 
     // Runs frames until input is consumed and the screen is up to date.
@@ -395,6 +401,97 @@ private:
         step(); // at least once, so the flow sees the time that passed
         for (int i = 0; i < 64 && (!input_.idle() || frames_ > 0 || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)); ++i)
             step();
+        // A replay waits for an enrolment to finish, as a person would.
+        if (enrolling_.valid()) {
+            enrolling_.wait();
+            settle();
+        }
+    }
+
+    // Delivery runs on its own thread with its own connection to the database;
+    // started here, and again after the tablet is enrolled or wiped.
+    void start_delivery() {
+        client_.reset();
+        delivery_problem_.clear();
+        if (!o_.sync_config || !store_) return;
+        std::string err;
+        auto conf = sync::load_config(*o_.sync_config, err);
+        if (!conf) {
+            // No file at all is "not set up"; a file with a mistake is a problem to show.
+            std::error_code ec;
+            if (std::filesystem::exists(*o_.sync_config, ec)) {
+                delivery_problem_ = err;
+                std::fprintf(stderr, "sayso: delivery is off: %s\n", err.c_str());
+            }
+            return;
+        }
+        // Answers are sealed to the collector's newest key before they are written.
+        if (!conf->seal_keys.empty()) {
+            const auto& k = conf->seal_keys.back();
+            if (auto e = store_->set_seal_key(k.id, k.public_key)) std::fprintf(stderr, "sayso: %s\n", e->c_str());
+        }
+        if (conf->token.empty()) return; // not enrolled yet
+        static const Uint32 changed = SDL_USEREVENT;
+        client_ = std::make_unique<sync::Client>(o_.db, *conf, [] {
+            SDL_Event e{};
+            e.type = changed;
+            SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
+        });
+    }
+
+    // Enrolment talks to the collector off the UI thread; the admin screen
+    // asks for it, and its outcome is kept here when it comes.
+    void update_enrolment() {
+        if (admin_.enrol_asked && !enrolling_.valid()) {
+            admin_.enrol_asked = false;
+            std::string endpoint, ca;
+            sync::read_endpoint(delivery_settings_, endpoint, ca);
+            enrolling_endpoint_ = admin_.endpoint;
+            const std::string device = store_ ? store_->device_id() : std::string();
+            const std::string code = admin_.code;
+            // The CA file stays the settings file's: a council's own CA is set there.
+            enrolling_ = std::async(std::launch::async, [endpoint = admin_.endpoint, ca_file = ca, code, device] {
+                auto r = sync::enrol(endpoint, ca_file, code, device);
+                SDL_Event e{};
+                e.type = SDL_USEREVENT;
+                SDL_PushEvent(&e);
+                return r;
+            });
+        }
+        admin_.enrolling = enrolling_.valid();
+        if (!enrolling_.valid() || enrolling_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+        const sync::Enrolment r = enrolling_.get();
+        admin_.enrolling = false;
+        std::string words = r.words;
+        bool problem = !r.ok;
+        if (r.ok) {
+            if (auto e = sync::save_enrolment(delivery_settings_, enrolling_endpoint_, r)) {
+                words = "Enrolled, but the settings could not be kept: " + *e;
+                problem = true;
+            } else {
+                start_delivery();
+                words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
+                                             : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
+                admin_.code.clear();
+            }
+        }
+        std::fprintf(stderr, "sayso: enrolment: %s\n", words.c_str());
+        admin_.message = words;
+        admin_.message_is_problem = problem;
+        frames_ = std::max(frames_, 2);
+    }
+
+    // After a wipe: the tablet forgets its token and keys, and stops delivering.
+    void update_wipe() {
+        if (!admin_.wiped) return;
+        admin_.wiped = false;
+        client_.reset();
+        if (!delivery_settings_.empty())
+            if (auto e = sync::forget_enrolment(delivery_settings_)) {
+                admin_.message = "Answers and PINs were wiped, but " + *e;
+                admin_.message_is_problem = true;
+            }
+        start_delivery();
     }
 
     void on_screen_change() {
@@ -640,29 +737,6 @@ int run(const Options& o) {
     }
     flow::Recorder& recorder = store ? static_cast<flow::Recorder&>(*store) : *unavailable;
 
-    // Delivery runs on its own thread with its own connection to the database.
-    std::unique_ptr<sync::Client> client;
-    std::string delivery_problem;
-    if (o.sync_config && store) {
-        std::string err;
-        if (auto conf = sync::load_config(*o.sync_config, err)) {
-            // Answers are sealed to the collector's newest key before they are written.
-            if (!conf->seal_keys.empty()) {
-                const auto& k = conf->seal_keys.back();
-                if (auto e = store->set_seal_key(k.id, k.public_key)) std::fprintf(stderr, "sayso: %s\n", e->c_str());
-            }
-            static const Uint32 changed = SDL_USEREVENT;
-            client = std::make_unique<sync::Client>(o.db, *conf, [] {
-                SDL_Event e{};
-                e.type = changed;
-                SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
-            });
-        } else {
-            delivery_problem = err;
-            std::fprintf(stderr, "sayso: delivery is off: %s\n", err.c_str());
-        }
-    }
-
     std::unique_ptr<access::Gate> gate;
 
     int code = kExitOk;
@@ -671,12 +745,10 @@ int run(const Options& o) {
         flow::ManualClock manual_clock;
         const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
         if (store) gate = std::make_unique<access::Gate>(*store, clock);
-        Kiosk kiosk(o, clock, recorder, storage_words, client.get(), delivery_problem, gate.get(), store.get(),
-                    window.get(), renderer.get());
+        Kiosk kiosk(o, clock, recorder, storage_words, gate.get(), store.get(), window.get(), renderer.get());
         code = o.replay ? kiosk.replay(script, manual_clock) : kiosk.live();
     }
 
-    client.reset(); // stop delivery before the database goes
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui::DestroyContext();
     renderer.reset();

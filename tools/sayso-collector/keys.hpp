@@ -23,6 +23,18 @@ struct SealKeyPair {
 std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys);
 // Makes a new key pair and adds it to the file (created readable by its owner alone).
 std::optional<std::string> new_key(const std::filesystem::path& file, const std::string& id, SealKeyPair& made);
+// Backups: the keys file sealed under a passphrase (Argon2id, then
+// XSalsa20-Poly1305), written readable by its owner alone; never overwrites.
+std::optional<std::string> backup_keys(const std::filesystem::path& keys_file, const std::filesystem::path& out,
+                                       const std::string& passphrase);
+// Reads a backup back into the keys file: keys it lacks are added, keys it
+// holds are left as they are; a key id held with a different secret is refused.
+// `restored` gets the ids added.
+std::optional<std::string> restore_keys(const std::filesystem::path& backup, const std::filesystem::path& keys_file,
+                                        const std::string& passphrase, std::vector<std::string>& restored);
+// The shortest passphrase a backup takes.
+constexpr std::size_t kMinPassphrase = 12;
+
 // Opens a sealed answer in place (skipped, options, text), or says why not.
 std::optional<std::string> open_sealed(const std::vector<SealKeyPair>& keys, Answer& answer);
 

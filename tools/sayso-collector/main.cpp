@@ -3,6 +3,8 @@
 //   token add NAME --store ...      prints a new device token once
 //   token revoke NAME --store ...
 //   export --store ... --format csv|jsonl
+//   enrol NAME --store ...          prints a one-time enrolment code for a tablet
+//   keys new|backup|restore         the keys tablets seal answers to
 #include "formats/formats.hpp"
 #include "keys.hpp"
 #include "server.hpp"
@@ -10,8 +12,11 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <csignal>
+#include <ctime>
+#include <termios.h>
 #include <iostream>
 #include <pwd.h>
 #include <thread>
@@ -91,6 +96,28 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
     return std::cout ? 0 : 1;
 }
 
+// Reads a passphrase: from the terminal without echo, or a line of standard
+// input when that is not a terminal (scripts). False at end of input.
+bool read_passphrase(const char* prompt, std::string& out) {
+    out.clear();
+    const bool tty = isatty(STDIN_FILENO);
+    termios old{};
+    if (tty) {
+        std::cerr << prompt << std::flush;
+        tcgetattr(STDIN_FILENO, &old);
+        termios quiet = old;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    const bool got = static_cast<bool>(std::getline(std::cin, out));
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        std::cerr << "\n";
+    }
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return got;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -129,7 +156,23 @@ int main(int argc, char** argv) {
     auto* keys_new = keys_cmd->add_subcommand("new", "add a new key pair; prints the entry for the tablets' seal_keys");
     keys_new->add_option("--keys", keys_file, "the keys file (created, readable by its owner alone)")->required();
     keys_new->add_option("--id", key_id, "the new key's id, e.g. 2026-11")->required();
-    auto* aud = app.add_subcommand("audit", "print the audit log: tokens added and revoked, exports");
+    std::string backup_file;
+    auto* keys_backup = keys_cmd->add_subcommand(
+        "backup", "write the keys file encrypted under a passphrase (asked twice); keep it away from the collector");
+    keys_backup->add_option("--keys", keys_file, "the keys file")->required();
+    keys_backup->add_option("--out", backup_file, "the backup to write (never overwritten)")->required();
+    auto* keys_restore = keys_cmd->add_subcommand("restore", "read a backup's keys back into the keys file");
+    keys_restore->add_option("--backup", backup_file, "the backup")->required();
+    keys_restore->add_option("--keys", keys_file, "the keys file to add them to (created if missing)")->required();
+
+    double valid_hours = 24;
+    auto* enrol = app.add_subcommand("enrol", "make a one-time code a tablet's admin types to enrol it");
+    enrol->add_option("NAME", name, "the tablet's name")->required();
+    enrol->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    enrol->add_option("--valid-hours", valid_hours, "hours until the code stops working")
+        ->check(CLI::Range(0.01, 24.0 * 30))->capture_default_str();
+
+    auto* aud = app.add_subcommand("audit", "print the audit log: enrolments, tokens added and revoked, exports");
     aud->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
     exp->add_option("--format", format, "jsonl (a response a line) or csv (an answer a row)")
         ->check(CLI::IsMember({"jsonl", "csv"}))
@@ -155,6 +198,45 @@ int main(int argc, char** argv) {
         std::cout << nlohmann::json{{"id", made.id}, {"public_key", made.public_key}}.dump() << "\n";
         std::cerr << "sayso-collector: key \"" << made.id << "\" added to " << keys_file
                   << "; put the line above last in each tablet's \"seal_keys\", and back up the keys file\n";
+        return 0;
+    }
+    if (*keys_backup) {
+        std::string pass, again;
+        if (!read_passphrase("Passphrase for the backup: ", pass) ||
+            !read_passphrase("The same passphrase again: ", again)) {
+            std::cerr << "sayso-collector: no passphrase was given; nothing was written\n";
+            return 1;
+        }
+        if (pass != again) {
+            std::cerr << "sayso-collector: the two passphrases differ; nothing was written\n";
+            return 1;
+        }
+        const auto e = backup_keys(keys_file, backup_file, pass);
+        sodium_memzero(pass.data(), pass.size());
+        sodium_memzero(again.data(), again.size());
+        if (e) {
+            std::cerr << "sayso-collector: " << *e << "; nothing was written\n";
+            return 1;
+        }
+        std::cerr << "sayso-collector: the keys are in " << backup_file
+                  << ", encrypted; keep it and the passphrase apart, both away from the collector\n";
+        return 0;
+    }
+    if (*keys_restore) {
+        std::string pass;
+        if (!read_passphrase("Passphrase of the backup: ", pass)) {
+            std::cerr << "sayso-collector: no passphrase was given; nothing was changed\n";
+            return 1;
+        }
+        std::vector<std::string> ids;
+        const auto e = restore_keys(backup_file, keys_file, pass, ids);
+        sodium_memzero(pass.data(), pass.size());
+        if (e) {
+            std::cerr << "sayso-collector: " << *e << "\n";
+            return 1;
+        }
+        if (ids.empty()) std::cerr << "sayso-collector: " << keys_file << " already holds every key in the backup\n";
+        for (const auto& id : ids) std::cerr << "sayso-collector: key \"" << id << "\" restored to " << keys_file << "\n";
         return 0;
     }
     std::vector<SealKeyPair> keys;
@@ -191,6 +273,22 @@ int main(int argc, char** argv) {
         if (!audited("token_added", name, "")) return 1;
         std::cout << t << "\n";
         std::cerr << "sayso-collector: token for \"" << name << "\" printed once; only its hash is kept\n";
+        return 0;
+    }
+    if (*enrol) {
+        const std::string code = new_enrolment_code();
+        const auto expires = static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(valid_hours * 3600);
+        if (auto e = store->add_enrolment(name, token_hash(normalise_code(code)), expires)) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return 1;
+        }
+        char until[32];
+        const std::time_t t = expires;
+        std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+        if (!audited("enrolment_issued", name, ", valid until " + std::string(until))) return 1;
+        std::cout << code << "\n";
+        std::cerr << "sayso-collector: type this code on \"" << name << "\" (admin screen, Delivery); it works once, until "
+                  << until << "\n";
         return 0;
     }
     if (*revoke) {
@@ -260,6 +358,7 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    for (const auto& k : keys) so.seal_keys.emplace_back(k.id, k.public_key);
     Server server(*store, so);
     const int bound = server.bind(host, port);
     if (bound < 0) {

@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS responses (
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS asked_to_talk BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS practitioner_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS case_ref TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash   TEXT PRIMARY KEY,
+    device_name TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at  BIGINT NOT NULL,
+    used_at     TIMESTAMPTZ,
+    device_id   TEXT
+);
 CREATE TABLE IF NOT EXISTS audit (
     seq     BIGSERIAL PRIMARY KEY,
     at      TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -183,13 +191,54 @@ public:
         return std::nullopt;
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name) override {
+    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
+                                         bool& revoked) override {
         std::lock_guard lock(mu_);
         name.reset();
+        revoked = false;
         const char* v[] = {hash.c_str()};
-        Result r(PQexecParams(c_, "SELECT name FROM devices WHERE token_hash = $1 AND revoked_at IS NULL", 1, nullptr,
-                              v, nullptr, nullptr, 0));
+        Result r(PQexecParams(c_, "SELECT name, revoked_at IS NOT NULL FROM devices WHERE token_hash = $1", 1,
+                              nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK) return error("looking up a token");
+        if (PQntuples(r.r) == 1) {
+            revoked = std::string(PQgetvalue(r.r, 0, 1)) == "t";
+            if (!revoked) name = PQgetvalue(r.r, 0, 0);
+        }
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
+                                            std::int64_t expires_at) override {
+        std::lock_guard lock(mu_);
+        const std::string exp = std::to_string(expires_at);
+        const char* v[] = {code_hash.c_str(), name.c_str(), exp.c_str()};
+        Result r(PQexecParams(c_, "INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES ($1, $2, $3)",
+                              3, nullptr, v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_COMMAND_OK) return error("keeping the enrolment code");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
+                                               const std::string& device_id, std::int64_t now,
+                                               std::optional<std::string>& name) override {
+        std::lock_guard lock(mu_);
+        name.reset();
+        // One statement, so one transaction: the code is used and the token
+        // given together, or neither.
+        const std::string t = std::to_string(now);
+        const char* v[] = {code_hash.c_str(), device_id.c_str(), t.c_str(), token_hash.c_str()};
+        Result r(PQexecParams(
+            c_,
+            "WITH used AS ("
+            "  UPDATE enrolments SET used_at = now(), device_id = $2"
+            "  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3::bigint RETURNING device_name"
+            "), dev AS ("
+            "  INSERT INTO devices (name, token_hash) SELECT device_name, $4 FROM used"
+            "  ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, created_at = now()"
+            ")"
+            " SELECT device_name FROM used",
+            4, nullptr, v, nullptr, nullptr, 0));
+        if (r.status() != PGRES_TUPLES_OK) return error("using an enrolment code");
         if (PQntuples(r.r) == 1) name = PQgetvalue(r.r, 0, 0);
         return std::nullopt;
     }

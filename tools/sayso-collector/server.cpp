@@ -5,21 +5,59 @@
 #include <openssl/evp.h>
 #include <sys/random.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
+#include <ctime>
 
 namespace sayso::collector {
 
 using nlohmann::json;
 
-std::string new_token() {
-    unsigned char b[32];
+namespace {
+
+void random_bytes(unsigned char* b, std::size_t size) {
     std::size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+    while (got < size) {
+        ssize_t n = getrandom(b + got, size - got, 0);
         if (n < 0) throw std::runtime_error("getrandom failed");
         got += static_cast<std::size_t>(n);
     }
+}
+
+constexpr char kCodeLetters[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"; // 31: no 0 O 1 I L
+constexpr std::size_t kCodeLength = 12;
+
+} // namespace
+
+std::string new_enrolment_code() {
+    std::string code;
+    const std::size_t n = sizeof kCodeLetters - 1;
+    while (code.size() < kCodeLength + 2) {
+        unsigned char b = 0;
+        random_bytes(&b, 1);
+        if (b >= 256 / n * n) continue; // no bias toward the first letters
+        if (code.size() == 4 || code.size() == 9) code += '-';
+        code += kCodeLetters[b % n];
+    }
+    return code;
+}
+
+std::string normalise_code(const std::string& typed) {
+    std::string out;
+    for (char c : typed) {
+        if (c == '-' || c == ' ') continue;
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (std::strchr(kCodeLetters, c) == nullptr || c == '\0') return "";
+        out += c;
+    }
+    return out.size() == kCodeLength ? out : "";
+}
+
+std::string new_token() {
+    unsigned char b[32];
+    random_bytes(b, sizeof b);
     char hex[65];
     for (int i = 0; i < 32; ++i) std::snprintf(hex + 2 * i, 3, "%02x", b[i]);
     return std::string(hex, 64);
@@ -72,11 +110,15 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
         if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7)
             return problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
         std::optional<std::string> device;
-        if (auto e = store_.device_for(token_hash(auth.substr(7)), device)) {
+        bool revoked = false;
+        if (auto e = store_.device_for(token_hash(auth.substr(7)), device, revoked)) {
             res.set_header("Retry-After", "10");
             return problem(res, 503, "the collector's store is not available: " + e->message);
         }
-        if (!device) return problem(res, 401, "this device token is not known here, or has been revoked");
+        if (revoked) {
+            return reply(res, 401, {{"error", "this tablet's token has been revoked"}, {"revoked", true}});
+        }
+        if (!device) return problem(res, 401, "this device token is not known here");
         if (const int wait = take(*device); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
             return problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
@@ -93,6 +135,40 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
             return problem(res, 503, "the collector's store is not available: " + e->message);
         }
         reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", json::array()}});
+    });
+
+    // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
+    // exchanged for the tablet's device token and the keys to seal to.
+    s.Post("/v1/enrol", [this](const httplib::Request& req, httplib::Response& res) {
+        // Guessing codes is slowed by the same buckets, kept per address.
+        if (const int wait = take("enrol " + req.remote_addr); wait > 0) {
+            res.set_header("Retry-After", std::to_string(wait));
+            return problem(res, 429, "too many enrolment attempts from here; try again in " + std::to_string(wait) +
+                                         " s");
+        }
+        const json body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object() || !body.contains("code") || !body["code"].is_string() ||
+            !body.contains("device_id") || !body["device_id"].is_string() ||
+            body["device_id"].get_ref<const std::string&>().size() > 64)
+            return problem(res, 400, "an enrolment is {\"code\": \"...\", \"device_id\": \"...\"}");
+        const std::string code = normalise_code(body["code"].get<std::string>());
+        const std::string device_id = body["device_id"].get<std::string>();
+        const std::string token = new_token();
+        std::optional<std::string> name;
+        if (!code.empty())
+            if (auto e = store_.redeem_enrolment(token_hash(code), token_hash(token), device_id,
+                                                 static_cast<std::int64_t>(std::time(nullptr)), name)) {
+                res.set_header("Retry-After", "10");
+                return problem(res, 503, "the collector's store is not available: " + e->message);
+            }
+        if (!name) {
+            store_.audit("enrolment_refused", req.remote_addr, "device id " + device_id.substr(0, 64));
+            return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
+        }
+        store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
+        json keys = json::array();
+        for (const auto& [id, pk] : options_.seal_keys) keys.push_back({{"id", id}, {"public_key", pk}});
+        reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
     });
 
     s.set_error_handler([](const httplib::Request&, httplib::Response& res) {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace httplib {
 class Server;
@@ -22,6 +24,8 @@ struct ServerOptions {
     double per_minute = 600;
     double burst = 60;
     std::string cert_file, key_file;  // both set: HTTPS
+    // The public keys (id, base64) an enrolled tablet is given to seal to, oldest first.
+    std::vector<std::pair<std::string, std::string>> seal_keys;
 };
 
 class Server {
@@ -55,5 +59,11 @@ private:
 std::string new_token();
 // SHA-256 of a token, as hex: what the store keeps.
 std::string token_hash(const std::string& token);
+// A one-time enrolment code: 12 letters and digits that can't be mistaken
+// for one another (no 0/O, 1/I/L), as XXXX-XXXX-XXXX: about 59 bits.
+std::string new_enrolment_code();
+// A code as typed (any case, with or without dashes and spaces) in the form
+// its hash is kept for; empty if it can't be a code.
+std::string normalise_code(const std::string& typed);
 
 } // namespace sayso::collector

@@ -44,6 +44,14 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL,
     PRIMARY KEY (response_id, question_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash   TEXT PRIMARY KEY,       -- SHA-256 of the one-time code, hex
+    device_name TEXT NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    expires_at  INTEGER NOT NULL,       -- Unix seconds
+    used_at     TEXT,
+    device_id   TEXT                    -- the tablet that used it
+);
 CREATE TABLE IF NOT EXISTS audit (
     seq     INTEGER PRIMARY KEY,
     at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -202,16 +210,72 @@ public:
         return std::nullopt;
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name) override {
+    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
+                                         bool& revoked) override {
         std::lock_guard lock(mu_);
         name.reset();
+        revoked = false;
         Stmt s;
-        if (!prepare("SELECT name FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL", s))
+        if (!prepare("SELECT name, revoked_at IS NOT NULL FROM devices WHERE token_hash = ?1", s))
             return error("preparing");
         text(s.s, 1, hash);
         int rc = sqlite3_step(s.s);
-        if (rc == SQLITE_ROW) name = col(s.s, 0);
-        else if (rc != SQLITE_DONE) return error("looking up a token");
+        if (rc == SQLITE_ROW) {
+            revoked = sqlite3_column_int(s.s, 1) != 0;
+            if (!revoked) name = col(s.s, 0);
+        } else if (rc != SQLITE_DONE) {
+            return error("looking up a token");
+        }
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
+                                            std::int64_t expires_at) override {
+        std::lock_guard lock(mu_);
+        Stmt s;
+        if (!prepare("INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES (?1, ?2, ?3)", s))
+            return error("preparing");
+        text(s.s, 1, code_hash);
+        text(s.s, 2, name);
+        sqlite3_bind_int64(s.s, 3, expires_at);
+        if (!done(s.s)) return error("keeping the enrolment code");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
+                                               const std::string& device_id, std::int64_t now,
+                                               std::optional<std::string>& name) override {
+        std::lock_guard lock(mu_);
+        name.reset();
+        Stmt use, dev;
+        if (!prepare("UPDATE enrolments SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), device_id = ?2"
+                     " WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?3 RETURNING device_name",
+                     use) ||
+            !prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
+                     " ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
+                     " created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                     dev))
+            return error("preparing");
+        if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
+        text(use.s, 1, code_hash);
+        text(use.s, 2, device_id);
+        sqlite3_bind_int64(use.s, 3, now);
+        int rc = sqlite3_step(use.s);
+        std::string got;
+        if (rc == SQLITE_ROW) {
+            got = col(use.s, 0);
+            rc = sqlite3_step(use.s);
+        }
+        if (rc != SQLITE_DONE) return rollback("using an enrolment code");
+        if (got.empty()) {
+            exec("ROLLBACK");
+            return std::nullopt;
+        }
+        text(dev.s, 1, got);
+        text(dev.s, 2, token_hash);
+        if (!done(dev.s)) return rollback("adding a device");
+        if (!exec("COMMIT")) return rollback("committing");
+        name = got;
         return std::nullopt;
     }
 

@@ -37,8 +37,21 @@ public:
     // Device tokens: only a hash of each is kept.
     virtual std::optional<StoreError> add_device(const std::string& name, const std::string& token_hash) = 0;
     virtual std::optional<StoreError> revoke_device(const std::string& name, bool& found) = 0;
-    // The device holding this token hash, if it is not revoked.
-    virtual std::optional<StoreError> device_for(const std::string& token_hash, std::optional<std::string>& name) = 0;
+    // The device holding this token hash; `revoked` says whether its token
+    // was revoked (a token replaced by a new one is simply not found).
+    virtual std::optional<StoreError> device_for(const std::string& token_hash, std::optional<std::string>& name,
+                                                 bool& revoked) = 0;
+
+    // Enrolment codes: only a hash of each is kept, with the tablet's name and
+    // when it stops working (Unix seconds).
+    virtual std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
+                                                    std::int64_t expires_at) = 0;
+    // In one transaction: marks the code used (if it is known, unused and not
+    // expired at `now`) and gives its tablet the token hash, replacing any
+    // token the name had. `name` is empty when the code can't be used.
+    virtual std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
+                                                       const std::string& device_id, std::int64_t now,
+                                                       std::optional<std::string>& name) = 0;
 
     // Every response with its answers, in arrival order, and the device it came from.
     virtual std::optional<StoreError> for_each(

@@ -47,13 +47,15 @@ const std::vector<std::vector<std::string>>& keyboard_rows(const std::string& la
     if (lang == "pl") return polish;
     if (lang == "ur") return urdu;
     if (lang == "pa-Guru" || lang == "pa") return gurmukhi;
+    static const Rows url = rows_of({"1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm/.-"});
     if (lang == "codes") return codes;
+    if (lang == "url") return url;
     return latin;
 }
 
 
 const std::vector<std::string>& keyboard_layouts() {
-    static const std::vector<std::string> all = {"en", "pl", "ur", "pa-Guru", "codes"};
+    static const std::vector<std::string> all = {"en", "pl", "ur", "pa-Guru", "codes", "url"};
     return all;
 }
 

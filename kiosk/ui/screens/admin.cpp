@@ -1,6 +1,7 @@
 #include "screens.hpp"
 
 #include "config.hpp"
+#include "enrol.hpp"
 #include "pack/install.hpp"
 
 #include <algorithm>
@@ -90,32 +91,96 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
     }
 }
 
+// Enrolment: the collector's address and the one-time code from
+// `sayso-collector enrol NAME`; the kiosk does the rest off the UI thread.
+float enrol_fields(ImDrawList* dl, Ui& ui, float y) {
+    const auto& L = ui.layout;
+    auto& st = ui.admin;
+    const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
+    const float wide = std::min(L.width - 4 * L.pad, L.em * 26);
+    struct Field {
+        const char* id;
+        const char* label;
+        const std::string& value;
+        float w;
+    };
+    const Field fields[] = {{"endpoint", "Collector address", st.endpoint, wide},
+                            {"code", "Enrolment code", st.code, std::min(wide, L.em * 12)}};
+    for (const auto& f : fields) {
+        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), colour::muted, f.label);
+        const ImVec2 a(2 * L.pad, y + ui.fonts.small->FontSize * 1.3f), b(a.x + f.w, a.y + fh);
+        const bool active = st.typing == f.id;
+        const std::string shown = f.value + (active ? "|" : "");
+        if (tile(ui.widgets, std::string("admin:field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
+                 TileStyle{.selected = active}))
+            st.typing = active ? "" : f.id;
+        y = b.y + L.pad * 0.4f;
+    }
+    return y;
+}
+
 void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
     const auto& L = ui.layout;
+    auto& st = ui.admin;
+    if (!st.endpoint_loaded && !ui.delivery_settings.empty()) {
+        std::string ca;
+        sync::read_endpoint(ui.delivery_settings, st.endpoint, ca);
+        st.endpoint_loaded = true;
+    }
+    if (!st.typing.empty()) {
+        // Typing: the fields and a keyboard, nothing else to tap by mistake.
+        y = enrol_fields(dl, ui, y);
+        const auto press = keyboard(ui, st.typing == "endpoint" ? "url" : "codes", ImVec2(2 * L.pad, y),
+                                    ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
+        std::string& value = st.typing == "endpoint" ? st.endpoint : st.code;
+        if (!press.typed.empty() && press.typed != " " && value.size() < 200) value += press.typed;
+        if (press.erase && !value.empty()) value.pop_back(); // addresses and codes are ASCII
+        if (press.done) st.typing.clear();
+        return;
+    }
     y += heading(dl, ui.fonts.body, "Delivery", ImVec2(2 * L.pad, y), colour::ink);
     std::string words;
     const bool bad = delivery_words(ui, words);
     y += line(dl, ui, y, words, bad ? colour::problem : colour::ink);
-    y += line(dl, ui, y,
-              ui.delivery_settings.empty() ? std::string("No delivery settings file is given (--sync-config).")
-                                           : "Settings file: " + ui.delivery_settings +
-                                                 ". Its format is in sync/README.md; Sayso reads it when it starts.",
-              colour::muted);
-    if (!ui.delivery_settings.empty()) {
-        // What the settings say (never the token).
-        std::string err;
-        if (auto c = sync::load_config(ui.delivery_settings, err)) {
-            y += line(dl, ui, y, "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
-                                     ", looking for new answers every " +
-                                     std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
-                                     (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ".",
-                      colour::ink);
-        } else {
-            y += line(dl, ui, y, "The settings file has a problem: " + err, colour::problem);
-        }
+    if (ui.delivery_settings.empty()) {
+        line(dl, ui, y, "No delivery settings file is given (--sync-config), so this tablet can't be enrolled.",
+             colour::muted);
+        return;
     }
-    if (ui.delivery) {
-        y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted);
+    // What the settings say (never the token).
+    std::string err;
+    std::optional<sync::Config> c;
+    if (std::filesystem::exists(ui.delivery_settings)) c = sync::load_config(ui.delivery_settings, err);
+    if (c && !c->token.empty()) {
+        y += line(dl, ui, y, "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
+                                 ", looking for new answers every " +
+                                 std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
+                                 (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
+                                 (c->seal_keys.empty() ? std::string("Answers are not sealed.")
+                                                       : "Answers are sealed to key \"" + c->seal_keys.back().id + "\"."),
+                  colour::ink);
+    } else if (!err.empty()) {
+        y += line(dl, ui, y, "The settings file has a problem: " + err, colour::problem);
+    }
+    y += line(dl, ui, y, "Settings file: " + ui.delivery_settings + " (format in sync/README.md).", colour::muted,
+              ui.fonts.small);
+    if (ui.delivery) y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted, ui.fonts.small);
+    y += L.pad * 0.5f;
+    y += heading(dl, ui.fonts.body, c && !c->token.empty() ? "Enrol again" : "Enrol this tablet",
+                 ImVec2(2 * L.pad, y), colour::ink);
+    y += line(dl, ui, y, "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
+                         "prints. The code works once.",
+              colour::muted, ui.fonts.small);
+    y = enrol_fields(dl, ui, y);
+    const float h = std::max(L.target * 0.8f, L.em * 2.2f);
+    const float w = std::min(L.width - 4 * L.pad, L.em * 12);
+    const bool ready = !st.enrolling && !st.endpoint.empty() && !st.code.empty();
+    const ImVec2 a(2 * L.pad, y + L.pad * 0.3f);
+    if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + w, a.y + h), {}, st.enrolling ? "Enrolling\u2026" : "Enrol",
+             ui.fonts.body, TileStyle{.enabled = ready, .primary = ready}) &&
+        ready) {
+        st.enrol_asked = true;
+        st.message.clear();
     }
 }
 
@@ -149,7 +214,7 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
     const std::string what = "Wiping deletes every answer on this tablet" +
                              (waiting > 0 ? ", including " + std::to_string(waiting) + " survey" +
                                                 (waiting == 1 ? "" : "s") + " not yet sent," : std::string(",")) +
-                             " and its PINs and settings. Survey packs stay.";
+                             " its PINs and settings, and its delivery token and keys. Survey packs stay.";
     y += line(dl, ui, y, what, waiting > 0 ? colour::problem : colour::ink);
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
     const float w = std::min(L.width - 4 * L.pad, L.em * 18);
@@ -166,7 +231,8 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
             if (auto p = ui.store->wipe()) return say(st, flow::describe(*p), true);
             ui.flow.set_locking(false);
             ui.shelf.set_disabled({});
-            say(st, "This tablet was wiped: no answers, PINs or settings are left on it.");
+            st.wiped = true; // the kiosk also forgets the tablet's token and keys
+            say(st, "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.");
         }
     }
     if (st.wipe_step > 0 &&

@@ -33,6 +33,13 @@ struct AdminState {
     // Pack folders found on USB sticks: looked for once when the packs tab
     // opens (and after an install), not on every frame.
     std::optional<std::vector<std::filesystem::path>> found;
+    // Enrolment: the collector's address and the one-time code as typed, the
+    // field the keyboard types into ("endpoint", "code" or none), a request
+    // for the kiosk to enrol, and whether it is under way.
+    bool endpoint_loaded = false;
+    std::string endpoint, code, typing;
+    bool enrol_asked = false, enrolling = false;
+    bool wiped = false; // the kiosk forgets the enrolment after a wipe
 };
 
 struct Ui {
