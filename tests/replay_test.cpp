@@ -770,3 +770,84 @@ TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in t
     CHECK(serve.code == 1);
     CHECK(serve.err.find("sealed to key \"k1\"") != std::string::npos);
 }
+
+// Taps `text` out on the on-screen keyboard, a key at a time.
+std::string tap_out(const std::string& text) {
+    std::string script;
+    for (char c : text) script += std::string("tap key:") + c + "\n";
+    return script;
+}
+
+std::string erase(int keys) {
+    std::string script;
+    for (int i = 0; i < keys; ++i) script += "tap key:backspace\n";
+    return script;
+}
+
+TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a revoked tablet says so and keeps its answers; a wipe forgets the token") {
+    Kiosk k;
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto keys = (k.tmp / "keys.json").string();
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"}).code == 0);
+    auto made = test::run({SAYSO_COLLECTOR, "enrol", "tablet-9", "--store", store});
+    REQUIRE(made.code == 0);
+    const std::string code = made.out.substr(0, 14);
+    test::CollectorProcess collector(store, {"--keys", keys});
+    const auto settings = k.tmp / "etc" / "sync.json"; // not there yet: the tablet is not set up
+    std::filesystem::create_directories(settings.parent_path());
+    k.extra = {"--sync-config", settings.string()};
+    const std::string session = "tap band:12-17\ntap visit:visit\ntap handover\ntap start\n"
+                                "tap answer:listened:very_sad\nwait 800\ntap skip\ntap skip\ntap skip\ntap skip\n"
+                                "tap skip\ntap answer:better:on-my-own\ntap next\ntype WORDS\ntap next\n"
+                                "expect thanks\nwait 9000\n";
+    auto r = k.replay("tap admin\ntap admin:tab:delivery\nshot not-enrolled\n"
+                      "tap admin:field:endpoint\n" + tap_out(collector.url()) + "tap key:done\n"
+                      "tap admin:field:code\n" + tap_out("ABCD-EFGH-JKMN") + "shot typing-code\ntap key:done\n"
+                      "tap admin:enrol\nshot wrong-code\n" // a code never issued
+                      "tap admin:field:code\n" + erase(14) + tap_out(code) + "tap key:done\ntap admin:enrol\nshot enrolled\ntap admin:close\n"
+                      "expect practitioner\n" + session + "deliver\nshot delivered\n",
+                      "enrol");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("enrolment: The collector refused this code") != std::string::npos);
+    CHECK(r.err.find("enrolment: Enrolled as \"tablet-9\"") != std::string::npos);
+    // The settings file now holds the token and the key, for the kiosk's user alone.
+    const auto written = nlohmann::json::parse(test::read_file(settings));
+    CHECK(written["endpoint"] == collector.url());
+    CHECK(written["token"].get<std::string>().size() == 64);
+    REQUIRE(written["seal_keys"].size() == 1);
+    CHECK(written["seal_keys"][0]["id"] == "k1");
+    CHECK((std::filesystem::status(settings).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    // The answers went sealed, and the collector opens them.
+    CHECK(k.stored().empty());
+    auto open = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl", "--keys", keys});
+    REQUIRE(open.code == 0);
+    CHECK(open.out.find("\"WORDS\"") != std::string::npos);
+    CHECK(open.out.find("\"device_name\":\"tablet-9\"") != std::string::npos);
+
+    // Revoked at the collector: the tablet says so in words and keeps the next child's answers.
+    REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-9", "--store", store}).code == 0);
+    r = k.replay(session + "deliver\nshot revoked\n", "enrol-revoked");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("delivery: This tablet was switched off at the server (its token was revoked)") != std::string::npos);
+    REQUIRE(k.stored().size() == 1);
+    CHECK_FALSE(k.stored()[0].delivered_at_ms.has_value());
+
+    // A wipe takes the token and keys too; the collector's address stays for enrolling again.
+    r = k.replay("tap admin\ntap admin:tab:wipe\ntap admin:wipe\ntap admin:wipe-sure\ntap admin:wipe-really\n"
+                 "shot wiped\ntap admin:close\nexpect practitioner\n",
+                 "enrol-wiped");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const std::string after = test::read_file(settings);
+    CHECK(after.find(written["token"].get<std::string>()) == std::string::npos);
+    CHECK(after.find("seal_keys") == std::string::npos);
+    CHECK(nlohmann::json::parse(after)["endpoint"] == collector.url());
+    CHECK(k.stored().empty());
+    // Restarted after the wipe, it is not enrolled and says answers are not sealed.
+    r = k.replay("shot after-wipe\n", "enrol-after-wipe");
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("not enrolled yet") != std::string::npos);
+}

@@ -209,6 +209,7 @@ private:
     std::string delivery_problem_;
     std::future<sync::Enrolment> enrolling_; // an enrolment under way (the admin screen)
     std::string enrolling_endpoint_;
+    sync::Status::Problem logged_problem_ = sync::Status::Problem::None;
     access::Gate* gate_;
     storage::Store* store_; // null when the answers file could not be opened
     std::string pin_entry_, pin_message_;
@@ -414,6 +415,7 @@ private:
         client_.reset();
         delivery_problem_.clear();
         if (!o_.sync_config || !store_) return;
+        store_->clear_seal_key();
         std::string err;
         auto conf = sync::load_config(*o_.sync_config, err);
         if (!conf) {
@@ -430,7 +432,12 @@ private:
             const auto& k = conf->seal_keys.back();
             if (auto e = store_->set_seal_key(k.id, k.public_key)) std::fprintf(stderr, "sayso: %s\n", e->c_str());
         }
-        if (conf->token.empty()) return; // not enrolled yet
+        if (conf->token.empty()) {
+            std::fprintf(stderr, "sayso: this tablet is not enrolled yet (no token in %s)\n", o_.sync_config->c_str());
+            return;
+        }
+        if (conf->seal_keys.empty())
+            std::fprintf(stderr, "sayso: answers are not sealed: %s gives no seal_keys\n", o_.sync_config->c_str());
         static const Uint32 changed = SDL_USEREVENT;
         client_ = std::make_unique<sync::Client>(o_.db, *conf, [] {
             SDL_Event e{};
@@ -564,6 +571,13 @@ private:
         shaped_.set_language(flow_.session() ? flow_.session()->language : std::string("en"));
         std::optional<sync::Status> delivery;
         if (client_) delivery = client_->status();
+        // Changes in delivery problems go to the log too, for whoever looks after the tablet.
+        const auto problem = delivery ? delivery->problem : sync::Status::Problem::None;
+        if (problem != logged_problem_) {
+            logged_problem_ = problem;
+            if (problem != sync::Status::Problem::None)
+                std::fprintf(stderr, "sayso: delivery: %s\n", sync::describe(problem).c_str());
+        }
         Ui ui{flow_,           shelf_,
               textures_,       widgets_,
               layout_,         fonts_,

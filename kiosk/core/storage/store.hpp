@@ -71,6 +71,7 @@ public:
     // libsodium's crypto_box_seal) before they are written: nothing a child
     // tapped or wrote is stored in the clear. Returns the error in words.
     std::optional<std::string> set_seal_key(const std::string& id, const std::string& public_key);
+    void clear_seal_key() { seal_id_.clear(), seal_pk_.clear(); } // answers after this are not sealed
     bool sealing() const { return !seal_pk_.empty(); }
 
     // PINs by role ("practitioner", "admin"); `out` is empty when none is set.

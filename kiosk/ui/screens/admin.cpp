@@ -92,31 +92,45 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
 }
 
 // Enrolment: the collector's address and the one-time code from
-// `sayso-collector enrol NAME`; the kiosk does the rest off the UI thread.
-float enrol_fields(ImDrawList* dl, Ui& ui, float y) {
+// `sayso-collector enrol NAME` in one row, with the Enrol button at its end
+// when not typing; the kiosk does the rest off the UI thread.
+float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
     const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
-    const float wide = std::min(L.width - 4 * L.pad, L.em * 26);
+    const float all = L.width - 4 * L.pad;
+    const float bw = with_button ? std::max(L.em * 6, L.target * 1.6f) : 0;
+    const float cw = std::min(L.em * 11, all * 0.3f);
+    const float aw = all - cw - bw - L.pad * (with_button ? 2 : 1);
     struct Field {
         const char* id;
         const char* label;
         const std::string& value;
-        float w;
+        float x, w;
     };
-    const Field fields[] = {{"endpoint", "Collector address", st.endpoint, wide},
-                            {"code", "Enrolment code", st.code, std::min(wide, L.em * 12)}};
+    const Field fields[] = {{"endpoint", "Collector address", st.endpoint, 2 * L.pad, aw},
+                            {"code", "Enrolment code", st.code, 2 * L.pad + aw + L.pad, cw}};
+    const float top = y + ui.fonts.small->FontSize * 1.3f;
     for (const auto& f : fields) {
-        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), colour::muted, f.label);
-        const ImVec2 a(2 * L.pad, y + ui.fonts.small->FontSize * 1.3f), b(a.x + f.w, a.y + fh);
+        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(f.x, y), colour::muted, f.label);
+        const ImVec2 a(f.x, top), b(a.x + f.w, a.y + fh);
         const bool active = st.typing == f.id;
         const std::string shown = f.value + (active ? "|" : "");
         if (tile(ui.widgets, std::string("admin:field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
                  TileStyle{.selected = active}))
             st.typing = active ? "" : f.id;
-        y = b.y + L.pad * 0.4f;
     }
-    return y;
+    if (with_button) {
+        const bool ready = !st.enrolling && !st.endpoint.empty() && !st.code.empty();
+        const ImVec2 a(L.width - 2 * L.pad - bw, top);
+        if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + bw, a.y + fh), {}, st.enrolling ? "Enrolling\u2026" : "Enrol",
+                 ui.fonts.body, TileStyle{.enabled = ready, .primary = ready}) &&
+            ready) {
+            st.enrol_asked = true;
+            st.message.clear();
+        }
+    }
+    return top + fh + L.pad * 0.6f;
 }
 
 void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
@@ -129,7 +143,7 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
     }
     if (!st.typing.empty()) {
         // Typing: the fields and a keyboard, nothing else to tap by mistake.
-        y = enrol_fields(dl, ui, y);
+        y = enrol_fields(dl, ui, y, false);
         const auto press = keyboard(ui, st.typing == "endpoint" ? "url" : "codes", ImVec2(2 * L.pad, y),
                                     ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
         std::string& value = st.typing == "endpoint" ? st.endpoint : st.code;
@@ -171,17 +185,7 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
     y += line(dl, ui, y, "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
                          "prints. The code works once.",
               colour::muted, ui.fonts.small);
-    y = enrol_fields(dl, ui, y);
-    const float h = std::max(L.target * 0.8f, L.em * 2.2f);
-    const float w = std::min(L.width - 4 * L.pad, L.em * 12);
-    const bool ready = !st.enrolling && !st.endpoint.empty() && !st.code.empty();
-    const ImVec2 a(2 * L.pad, y + L.pad * 0.3f);
-    if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + w, a.y + h), {}, st.enrolling ? "Enrolling\u2026" : "Enrol",
-             ui.fonts.body, TileStyle{.enabled = ready, .primary = ready}) &&
-        ready) {
-        st.enrol_asked = true;
-        st.message.clear();
-    }
+    enrol_fields(dl, ui, y, true);
 }
 
 void pins_tab(Ui& ui, ImDrawList* dl, float y) {

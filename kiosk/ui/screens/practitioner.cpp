@@ -46,7 +46,8 @@ bool delivery_words(const Ui& ui, std::string& words) {
             words = "Delivery is off: " + ui.delivery_problem + ". Answers stay on this tablet safely.";
             return true;
         }
-        words = "Delivery is not set up on this tablet; answers stay here safely.";
+        words = "Delivery is not set up on this tablet; answers stay here safely. An admin can enrol it on the admin "
+                "screen (Delivery).";
         return false;
     }
     const auto& d = *ui.delivery;
