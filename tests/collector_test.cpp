@@ -3,6 +3,7 @@
 #include "client.hpp"
 #include "collector_process.hpp"
 #include "config.hpp"
+#include "enrol.hpp"
 #include "postgres.hpp"
 #include "server.hpp"
 #include "storage/store.hpp"
@@ -447,6 +448,13 @@ TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, an
     sync::Http stranger(c);
     CHECK(stranger.post("/v1/responses", body).kind == sync::PostResult::Kind::AuthRefused);
 
+    // The tablet's side: only over TLS, or to this machine; a refused code is said in words.
+    const auto plain = sync::enrol("http://collector.example.org", "", code, "dev-7");
+    CHECK_FALSE(plain.ok);
+    CHECK(plain.words.find("plain http is only allowed to this machine") != std::string::npos);
+    const auto used = sync::enrol(collector.url(), "", code, "dev-7");
+    CHECK_FALSE(used.ok);
+    CHECK(used.words.find("was used already") != std::string::npos);
     // A code lasts at least 36 s (expiry itself is checked on both stores above).
     CHECK(test::run({SAYSO_COLLECTOR, "enrol", "tablet-8", "--store", store, "--valid-hours", "0.0003"}).code == 2);
 

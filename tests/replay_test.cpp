@@ -274,6 +274,8 @@ TEST_CASE("answers given on the kiosk arrive at the collector, and the practitio
     REQUIRE(ids.size() == 1);
     CHECK(ids[0].size() == 32);
     CHECK(test::read_file(k.db).find("I like my worke") == std::string::npos);
+    // These settings give no keys: the log says answers are not sealed (the screen says it in red).
+    CHECK(r.err.find("answers are not sealed") != std::string::npos);
 }
 
 TEST_CASE("bad delivery settings are named, and the kiosk still collects answers") {
