@@ -90,7 +90,7 @@ public:
 
     std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
                                      std::vector<std::string>& stored) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         stored.clear();
         // The whole batch in one statement: one round trip to the server
         // however many responses, each stored at most once.
@@ -141,7 +141,7 @@ public:
     }
 
     std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''"));
         if (r.status() != PGRES_TUPLES_OK) return error("reading key ids");
         for (int i = 0; i < PQntuples(r.r); ++i) ids.insert(PQgetvalue(r.r, i, 0));
@@ -150,7 +150,7 @@ public:
 
     std::optional<StoreError> audit(const std::string& event, const std::string& subject,
                                     const std::string& detail) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {event.c_str(), subject.c_str(), detail.c_str()};
         Result r(PQexecParams(c_, "INSERT INTO audit (event, subject, detail) VALUES ($1, $2, $3)", 3, nullptr, v,
                               nullptr, nullptr, 0));
@@ -159,7 +159,7 @@ public:
     }
 
     std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), event, subject,"
                             " detail FROM audit ORDER BY seq"));
         if (r.status() != PGRES_TUPLES_OK) return error("reading the audit log");
@@ -171,7 +171,7 @@ public:
     }
 
     std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {name.c_str(), hash.c_str()};
         Result r(PQexecParams(c_,
                               "INSERT INTO devices (name, token_hash) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
@@ -182,7 +182,7 @@ public:
     }
 
     std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {name.c_str()};
         Result r(PQexecParams(c_, "UPDATE devices SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", 1,
                               nullptr, v, nullptr, nullptr, 0));
@@ -193,7 +193,7 @@ public:
 
     std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
                                          bool& revoked) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         name.reset();
         revoked = false;
         const char* v[] = {hash.c_str()};
@@ -207,9 +207,49 @@ public:
         return std::nullopt;
     }
 
+    std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
+                                    std::vector<Row>& rows) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        rows.clear();
+        // ? becomes $1, $2...: the reports' SQL has no ? inside its string literals.
+        std::string pg;
+        int n = 0;
+        for (char c : sql) {
+            if (c == '?') pg += "$" + std::to_string(++n);
+            else pg += c;
+        }
+        std::vector<const char*> v;
+        for (const auto& p : params) v.push_back(p ? p->c_str() : nullptr);
+        Result r(PQexecParams(c_, pg.c_str(), static_cast<int>(v.size()), nullptr, v.data(), nullptr, nullptr, 0));
+        if (r.status() != PGRES_TUPLES_OK && r.status() != PGRES_COMMAND_OK) return error("running a report query");
+        const int cols = PQnfields(r.r);
+        for (int i = 0; i < PQntuples(r.r); ++i) {
+            Row row;
+            row.reserve(static_cast<std::size_t>(cols));
+            for (int c = 0; c < cols; ++c) row.emplace_back(PQgetvalue(r.r, i, c));
+            rows.push_back(std::move(row));
+        }
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        Result begin(PQexec(c_, "BEGIN"));
+        if (begin.status() != PGRES_COMMAND_OK) return error("starting a transaction");
+        if (auto e = body()) {
+            Result rb(PQexec(c_, "ROLLBACK"));
+            return e;
+        }
+        Result commit(PQexec(c_, "COMMIT"));
+        if (commit.status() != PGRES_COMMAND_OK) return error("committing");
+        return std::nullopt;
+    }
+
+    bool postgresql() const override { return true; }
+
     std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
                                             std::int64_t expires_at) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         const std::string exp = std::to_string(expires_at);
         const char* v[] = {code_hash.c_str(), name.c_str(), exp.c_str()};
         Result r(PQexecParams(c_, "INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES ($1, $2, $3)",
@@ -221,7 +261,7 @@ public:
     std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
                                                const std::string& device_id, std::int64_t now,
                                                std::optional<std::string>& name) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         name.reset();
         // One statement, so one transaction: the code is used and the token
         // given together, or neither.
@@ -245,7 +285,7 @@ public:
 
     std::optional<StoreError> for_each(
         const std::function<bool(const std::string&, const Response&)>& each) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         // Read in pages by arrival order, so an export of millions never holds them all.
         std::string after = "0";
         for (;;) {
@@ -303,7 +343,7 @@ public:
     }
 
     std::optional<StoreError> count(std::int64_t& n) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT count(*) FROM responses"));
         if (r.status() != PGRES_TUPLES_OK) return error("counting");
         n = std::atoll(PQgetvalue(r.r, 0, 0));
@@ -312,7 +352,7 @@ public:
 
 private:
     PGconn* c_;
-    std::mutex mu_;
+    std::recursive_mutex mu_; // recursive: a report transaction's body runs queries
 
     bool command(const char* sql) {
         Result r(PQexec(c_, sql));

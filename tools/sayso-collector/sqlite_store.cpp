@@ -99,7 +99,7 @@ public:
 
     std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
                                      std::vector<std::string>& stored) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         stored.clear();
         Stmt r, a;
         if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
@@ -151,7 +151,7 @@ public:
     }
 
     std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''", s)) return error("preparing");
         int rc;
@@ -162,7 +162,7 @@ public:
 
     std::optional<StoreError> audit(const std::string& event, const std::string& subject,
                                     const std::string& detail) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO audit (event, subject, detail) VALUES (?1, ?2, ?3)", s)) return error("preparing");
         text(s.s, 1, event);
@@ -173,7 +173,7 @@ public:
     }
 
     std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("SELECT at, event, subject, detail FROM audit ORDER BY seq", s)) return error("preparing");
         int rc;
@@ -184,7 +184,7 @@ public:
     }
 
     std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
                      " ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
@@ -198,7 +198,7 @@ public:
     }
 
     std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("UPDATE devices SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
                      " WHERE name = ?1 AND revoked_at IS NULL",
@@ -212,7 +212,7 @@ public:
 
     std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
                                          bool& revoked) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         name.reset();
         revoked = false;
         Stmt s;
@@ -229,9 +229,44 @@ public:
         return std::nullopt;
     }
 
+    std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
+                                    std::vector<Row>& rows) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        rows.clear();
+        Stmt s;
+        if (!prepare(sql.c_str(), s)) return error("preparing a report query");
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            if (params[i]) text(s.s, static_cast<int>(i + 1), *params[i]);
+            else sqlite3_bind_null(s.s, static_cast<int>(i + 1));
+        }
+        int rc;
+        const int n = sqlite3_column_count(s.s);
+        while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
+            Row r;
+            r.reserve(static_cast<std::size_t>(n));
+            for (int c = 0; c < n; ++c) r.push_back(col(s.s, c));
+            rows.push_back(std::move(r));
+        }
+        if (rc != SQLITE_DONE) return error("running a report query");
+        return std::nullopt;
+    }
+
+    std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
+        if (auto e = body()) {
+            exec("ROLLBACK");
+            return e;
+        }
+        if (!exec("COMMIT")) return rollback("committing");
+        return std::nullopt;
+    }
+
+    bool postgresql() const override { return false; }
+
     std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
                                             std::int64_t expires_at) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES (?1, ?2, ?3)", s))
             return error("preparing");
@@ -245,7 +280,7 @@ public:
     std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
                                                const std::string& device_id, std::int64_t now,
                                                std::optional<std::string>& name) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         name.reset();
         Stmt use, dev;
         if (!prepare("UPDATE enrolments SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), device_id = ?2"
@@ -281,7 +316,7 @@ public:
 
     std::optional<StoreError> for_each(
         const std::function<bool(const std::string&, const Response&)>& each) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt r, a;
         if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
                      " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref FROM responses"
@@ -331,7 +366,7 @@ public:
     }
 
     std::optional<StoreError> count(std::int64_t& n) override {
-        std::lock_guard lock(mu_);
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("SELECT count(*) FROM responses", s) || sqlite3_step(s.s) != SQLITE_ROW) return error("counting");
         n = sqlite3_column_int64(s.s, 0);
@@ -340,7 +375,7 @@ public:
 
 private:
     sqlite3* db_;
-    std::mutex mu_;
+    std::recursive_mutex mu_; // recursive: a report transaction's body runs queries
 
     bool exec(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
     bool prepare(const char* sql, Stmt& s) { return sqlite3_prepare_v2(db_, sql, -1, &s.s, nullptr) == SQLITE_OK; }

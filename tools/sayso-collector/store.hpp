@@ -61,6 +61,17 @@ public:
     // The ids of every key some stored answer is sealed to.
     virtual std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) = 0;
 
+    // Portable SQL for reports: `?` placeholders (PostgreSQL's $1, $2... are
+    // made from them), parameters bound as text (nullopt: NULL), every value
+    // read back as text (NULL: ""). The store's own lock is held throughout.
+    using Param = std::optional<std::string>;
+    using Row = std::vector<std::string>;
+    virtual std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
+                                            std::vector<Row>& rows) = 0;
+    // Runs `body` in one transaction: committed if it returns no error, else rolled back.
+    virtual std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) = 0;
+    virtual bool postgresql() const = 0;
+
     // The audit log: appended to, never changed.
     virtual std::optional<StoreError> audit(const std::string& event, const std::string& subject,
                                             const std::string& detail) = 0;
