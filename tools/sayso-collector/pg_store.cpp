@@ -64,6 +64,78 @@ CREATE TABLE IF NOT EXISTS answers (
     PRIMARY KEY (response_id, question_id)
 );
 ALTER TABLE answers ADD COLUMN IF NOT EXISTS sealed TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS service_area TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS device_services (
+    name         TEXT PRIMARY KEY,
+    service_area TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS report_responses (
+    response_id       TEXT PRIMARY KEY,
+    seq               BIGINT NOT NULL,
+    started_at        TEXT NOT NULL,
+    month             TEXT NOT NULL,
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    case_ref          TEXT NOT NULL,
+    child             TEXT NOT NULL,
+    pack_id           TEXT NOT NULL,
+    language          TEXT NOT NULL,
+    complete          INTEGER NOT NULL,
+    asked_to_talk     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_responses_case ON report_responses (case_ref);
+CREATE TABLE IF NOT EXISTS report_answers (
+    response_id       TEXT NOT NULL,
+    question_id       TEXT NOT NULL,
+    month             TEXT NOT NULL,
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    child             TEXT NOT NULL,
+    measure           TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    tone              INTEGER,
+    skipped           INTEGER NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+);
+CREATE INDEX IF NOT EXISTS report_answers_cut ON report_answers
+    (measure, service_area, month, visit_type, band, practitioner_code, child, tone, skipped);
+CREATE TABLE IF NOT EXISTS report_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name              TEXT PRIMARY KEY,
+    password_hash     TEXT NOT NULL,
+    role              TEXT NOT NULL,
+    service_area      TEXT NOT NULL DEFAULT '',
+    practitioner_code TEXT NOT NULL DEFAULT '',
+    created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+    disabled          INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_name  TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    seen_at    BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS families (
+    case_ref   TEXT PRIMARY KEY,
+    family_ref TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS families_family ON families (family_ref);
+CREATE TABLE IF NOT EXISTS we_did (
+    seq        BIGSERIAL PRIMARY KEY,
+    measure    TEXT NOT NULL,
+    you_said   TEXT NOT NULL,
+    we_did     TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    created_by TEXT NOT NULL
+);
 ALTER TABLE answers ADD COLUMN IF NOT EXISTS seal_key TEXT NOT NULL DEFAULT '';
 )sql";
 
@@ -120,9 +192,10 @@ public:
             "    asked_to_talk, practitioner_code, case_ref, n)"
             "), fresh AS ("
             "  INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
-            "    started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref)"
+            "    started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area)"
             "  SELECT id, $1, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at,"
-            "    state, asked_to_talk, practitioner_code, case_ref FROM batch ORDER BY n"
+            "    state, asked_to_talk, practitioner_code, case_ref,"
+            "    COALESCE((SELECT service_area FROM device_services WHERE name = $1), '') FROM batch ORDER BY n"
             "  ON CONFLICT (id) DO NOTHING RETURNING id"
             ")"
             " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"

@@ -52,6 +52,80 @@ CREATE TABLE IF NOT EXISTS enrolments (
     used_at     TEXT,
     device_id   TEXT                    -- the tablet that used it
 );
+CREATE TABLE IF NOT EXISTS device_services (
+    name         TEXT PRIMARY KEY,      -- a tablet's name
+    service_area TEXT NOT NULL          -- e.g. children-in-care; stamped on each response as it arrives
+);
+-- Reports (tools/sayso-collector/reports): one row per response and per
+-- answer, with everything a report filters on beside it, built from the
+-- responses (sealed answers opened with the collector's keys).
+CREATE TABLE IF NOT EXISTS report_responses (
+    response_id       TEXT PRIMARY KEY,
+    seq               INTEGER NOT NULL,
+    started_at        TEXT NOT NULL,
+    month             TEXT NOT NULL,    -- YYYY-MM
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    case_ref          TEXT NOT NULL,
+    child             TEXT NOT NULL,    -- the case reference, or the response id when none was given
+    pack_id           TEXT NOT NULL,
+    language          TEXT NOT NULL,
+    complete          INTEGER NOT NULL,
+    asked_to_talk     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_responses_case ON report_responses (case_ref);
+CREATE TABLE IF NOT EXISTS report_answers (
+    response_id       TEXT NOT NULL,
+    question_id       TEXT NOT NULL,
+    month             TEXT NOT NULL,
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    child             TEXT NOT NULL,
+    measure           TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    tone              INTEGER,          -- 1 positive, 0 middling, -1 negative; NULL: skipped, or not a rating
+    skipped           INTEGER NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS report_answers_cut ON report_answers
+    (measure, service_area, month, visit_type, band, practitioner_code, child, tone, skipped);
+CREATE TABLE IF NOT EXISTS report_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name              TEXT PRIMARY KEY,
+    password_hash     TEXT NOT NULL,    -- libsodium crypto_pwhash_str (Argon2id)
+    role              TEXT NOT NULL,    -- admin, manager, practitioner
+    service_area      TEXT NOT NULL DEFAULT '',
+    practitioner_code TEXT NOT NULL DEFAULT '',
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    disabled          INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash    TEXT PRIMARY KEY,        -- SHA-256 of the cookie
+    user_name  TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,        -- Unix seconds
+    seen_at    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS families (
+    case_ref   TEXT PRIMARY KEY,
+    family_ref TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS families_family ON families (family_ref);
+CREATE TABLE IF NOT EXISTS we_did (
+    seq        INTEGER PRIMARY KEY,
+    measure    TEXT NOT NULL,
+    you_said   TEXT NOT NULL,
+    we_did     TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_by TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     seq     INTEGER PRIMARY KEY,
     at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -89,7 +163,8 @@ public:
                                    "responses ADD COLUMN practitioner_code TEXT NOT NULL DEFAULT ''",
                                    "responses ADD COLUMN case_ref TEXT NOT NULL DEFAULT ''",
                                    "answers ADD COLUMN sealed TEXT NOT NULL DEFAULT ''",
-                                   "answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT ''"}) {
+                                   "answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT ''",
+                                   "responses ADD COLUMN service_area TEXT NOT NULL DEFAULT ''"}) {
             const std::string sql = std::string("ALTER TABLE ") + column;
             if (!exec(sql.c_str()) && std::string(sqlite3_errmsg(db_)).find("duplicate column") == std::string::npos)
                 return error("adding a column");
@@ -103,8 +178,10 @@ public:
         stored.clear();
         Stmt r, a;
         if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
-                     " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref)"
-                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) ON CONFLICT (id) DO NOTHING",
+                     " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                     " COALESCE((SELECT service_area FROM device_services WHERE name = ?2), ''))"
+                     " ON CONFLICT (id) DO NOTHING",
                      r) ||
             !prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
                      " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",

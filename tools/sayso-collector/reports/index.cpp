@@ -1,0 +1,132 @@
+#include "index.hpp"
+
+#include "formats/formats.hpp"
+
+#include <map>
+
+namespace sayso::collector::reports {
+
+namespace {
+
+bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
+
+constexpr std::size_t kChunk = 2000; // responses read and indexed per transaction
+constexpr std::size_t kRowsPerInsert = 100;
+
+// INSERT ... VALUES (?,...),(?,...) for `rows` rows of `cols` values.
+std::string values(std::size_t rows, std::size_t cols) {
+    std::string one = "(";
+    for (std::size_t c = 0; c < cols; ++c) one += c ? ",?" : "?";
+    one += ")";
+    std::string all;
+    for (std::size_t r = 0; r < rows; ++r) all += (r ? "," : "") + one;
+    return all;
+}
+
+std::optional<StoreError> insert_rows(Store& store, const std::string& head, std::size_t cols,
+                                      const std::vector<Store::Param>& flat) {
+    const std::size_t n = flat.size() / cols;
+    std::vector<Store::Row> none;
+    for (std::size_t at = 0; at < n; at += kRowsPerInsert) {
+        const std::size_t take = std::min(kRowsPerInsert, n - at);
+        std::vector<Store::Param> p(flat.begin() + static_cast<std::ptrdiff_t>(at * cols),
+                                    flat.begin() + static_cast<std::ptrdiff_t>((at + take) * cols));
+        if (auto e = store.query(head + values(take, cols) + " ON CONFLICT DO NOTHING", p, none)) return e;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
+    if (skipped || options.size() != 1) return std::nullopt;
+    const std::string& o = options[0];
+    if (kind == "faces") {
+        if (o == "very_sad" || o == "sad") return -1;
+        if (o == "ok") return 0;
+        if (o == "happy" || o == "very_happy") return 1;
+    } else if (kind == "yes_no") {
+        if (o == "no") return -1;
+        if (o == "not_sure") return 0;
+        if (o == "yes") return 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done) {
+    done = {};
+    for (;;) {
+        std::vector<Store::Row> rows;
+        if (auto e = store.query("SELECT last_seq FROM report_state WHERE id = 1", {}, rows)) return e;
+        const std::string last = rows.empty() ? "0" : rows[0][0];
+        std::vector<Store::Row> rs;
+        if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
+                                 " case_ref, pack_id, language, state, asked_to_talk FROM responses"
+                                 " WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kChunk),
+                                 {last}, rs))
+            return e;
+        if (rs.empty()) return std::nullopt;
+        const std::string upto = rs.back()[0];
+        std::vector<Store::Row> as;
+        if (auto e = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
+                                 " a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
+                                 " WHERE r.seq > ? AND r.seq <= ?",
+                                 {last, upto}, as))
+            return e;
+        // What each answer's row is filed under comes from its response.
+        struct Cut {
+            std::string month, service_area, visit_type, band, practitioner_code, child;
+        };
+        std::map<std::string, Cut> cut;
+        std::vector<Store::Param> resp;
+        for (const auto& r : rs) {
+            const std::string child = r[7].empty() ? "response:" + r[1] : r[7];
+            const std::string month = r[2].substr(0, 7);
+            cut[r[1]] = {month, r[3], r[4], r[5], r[6], child};
+            for (const std::string& v : {r[1], r[0], r[2], month, r[3], r[4], r[5], r[6], r[7], child, r[8], r[9]})
+                resp.emplace_back(v);
+            resp.emplace_back(r[10] == "complete" ? "1" : "0");
+            resp.emplace_back(truth(r[11]) ? "1" : "0");
+        }
+        std::vector<Store::Param> ans;
+        for (const auto& a : as) {
+            Answer x;
+            x.kind = a[2];
+            x.skipped = truth(a[4]);
+            x.options = formats::options_from_json(a[5]);
+            x.sealed = a[6];
+            x.seal_key = a[7];
+            if (auto why = open_sealed(keys, x)) return StoreError{*why};
+            const auto t = tone(x.kind, x.skipped, x.options);
+            const Cut& c = cut[a[0]];
+            for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,
+                                         c.practitioner_code, c.child, a[3], a[2]})
+                ans.emplace_back(v);
+            ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
+            ans.emplace_back(x.skipped ? "1" : "0");
+        }
+        auto e = store.transaction([&]() -> std::optional<StoreError> {
+            if (auto e = insert_rows(store,
+                                     "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
+                                     " visit_type, band, practitioner_code, case_ref, child, pack_id, language,"
+                                     " complete, asked_to_talk) VALUES ",
+                                     14, resp))
+                return e;
+            if (auto e = insert_rows(store,
+                                     "INSERT INTO report_answers (response_id, question_id, month, service_area,"
+                                     " visit_type, band, practitioner_code, child, measure, kind, tone, skipped)"
+                                     " VALUES ",
+                                     12, ans))
+                return e;
+            std::vector<Store::Row> none;
+            return store.query("INSERT INTO report_state (id, last_seq) VALUES (1, ?)"
+                               " ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
+                               {upto}, none);
+        });
+        if (e) return e;
+        done.responses += static_cast<std::int64_t>(rs.size());
+        done.answers += static_cast<std::int64_t>(as.size());
+    }
+}
+
+} // namespace sayso::collector::reports

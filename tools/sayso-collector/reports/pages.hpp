@@ -1,0 +1,50 @@
+// The report pages as HTML (no JavaScript; charts as inline SVG; A4 print
+// styles) and their CSV downloads, from the data in views.hpp.
+#pragma once
+
+#include "pack/pack.hpp"
+#include "store.hpp"
+#include "users.hpp"
+#include "views.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sayso::collector::reports {
+
+// The survey packs the collector knows, for question texts and pictures.
+using Packs = std::map<std::string, std::shared_ptr<const pack::Pack>>;
+
+std::string esc(const std::string& text);
+// "fewer than 5" for a suppressed figure.
+std::string fewer_than(int threshold);
+
+struct Page {
+    std::string title;
+    std::string active; // the menu entry to mark
+    std::string body;
+};
+std::string layout(const Page& page, const Session* session);
+
+std::string login_page(const std::string& next, const std::string& problem);
+std::string message_page(const Session* session, const std::string& title, const std::string& words);
+
+std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query);
+std::string service_csv(const ServiceView& v, const std::string& table);
+
+std::string child_page(const Session& s, const Packs& packs, const std::string& case_ref,
+                       const std::vector<ChildResponse>& responses, Access access);
+std::string family_page(const Session& s, const Packs& packs, const std::string& family_ref,
+                        const std::vector<std::string>& cases, const std::vector<ChildResponse>& responses,
+                        Access access);
+std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& responses);
+
+std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, const std::vector<std::string>& measures,
+                        int threshold);
+std::string we_did_csv(const std::vector<WeDid>& entries, int threshold);
+
+std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries);
+
+} // namespace sayso::collector::reports

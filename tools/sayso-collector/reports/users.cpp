@@ -1,0 +1,135 @@
+#include "users.hpp"
+
+#include "server.hpp"
+
+#include <sodium.h>
+
+#include <cctype>
+
+namespace sayso::collector::reports {
+
+namespace {
+
+using Rows = std::vector<Store::Row>;
+
+std::string random_hex(std::size_t bytes) {
+    std::vector<unsigned char> b(bytes);
+    randombytes_buf(b.data(), b.size());
+    std::string hex(bytes * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), b.data(), b.size());
+    hex.pop_back();
+    return hex;
+}
+
+bool plain_word(const std::string& s, std::size_t max) {
+    if (s.empty() || s.size() > max) return false;
+    for (unsigned char c : s)
+        if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '@')) return false;
+    return true;
+}
+
+} // namespace
+
+std::optional<std::string> add_user(Store& store, const Reader& u, const std::string& password) {
+    if (sodium_init() < 0) return "libsodium could not start";
+    if (!plain_word(u.name, 64)) return "a user name is 1 to 64 letters, digits and - _ . @";
+    if (u.role != "admin" && u.role != "manager" && u.role != "practitioner")
+        return "the role must be admin, manager or practitioner";
+    if (u.role == "manager" && !plain_word(u.service_area, 40)) return "a manager needs --service, their service area";
+    if (u.role == "practitioner" && !plain_word(u.practitioner_code, 40))
+        return "a practitioner needs --code, the practitioner code they type on the tablet";
+    if (password.size() < kMinPassword)
+        return "the password must be at least " + std::to_string(kMinPassword) + " characters";
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return "not enough memory to hash the password";
+    Rows none;
+    const std::string area = u.role == "manager" ? u.service_area : "";
+    const std::string code = u.role == "practitioner" ? u.practitioner_code : "";
+    if (auto e = store.query("INSERT INTO users (name, password_hash, role, service_area, practitioner_code, disabled)"
+                             " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (name) DO UPDATE SET"
+                             " password_hash = excluded.password_hash, role = excluded.role,"
+                             " service_area = excluded.service_area, practitioner_code = excluded.practitioner_code,"
+                             " disabled = 0",
+                             {u.name, std::string(hash), u.role, area, code}, none))
+        return e->message;
+    return std::nullopt;
+}
+
+std::optional<std::string> disable_user(Store& store, const std::string& name) {
+    Rows rows;
+    if (auto e = store.query("SELECT name FROM users WHERE name = ? AND disabled = 0", {name}, rows)) return e->message;
+    if (rows.empty()) return "no active user named \"" + name + "\"";
+    auto e = store.transaction([&]() -> std::optional<StoreError> {
+        if (auto e = store.query("UPDATE users SET disabled = 1 WHERE name = ?", {name}, rows)) return e;
+        return store.query("DELETE FROM sessions WHERE user_name = ?", {name}, rows); // signed out at once
+    });
+    if (e) return e->message;
+    return std::nullopt;
+}
+
+std::optional<StoreError> check_login(Store& store, const std::string& name, const std::string& password,
+                                      std::optional<Reader>& user) {
+    user.reset();
+    if (sodium_init() < 0) return StoreError{"libsodium could not start"};
+    Rows rows;
+    if (auto e = store.query("SELECT name, role, service_area, practitioner_code, password_hash FROM users"
+                             " WHERE name = ? AND disabled = 0",
+                             {name}, rows))
+        return e;
+    // An unknown name is checked against a hash made once, so it takes as long.
+    static const std::string dummy = [] {
+        char h[crypto_pwhash_STRBYTES] = {};
+        if (crypto_pwhash_str(h, "x", 1, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+            return std::string();
+        return std::string(h);
+    }();
+    const std::string& hash = rows.empty() ? dummy : rows[0][4];
+    const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+    if (ok && !rows.empty()) user = Reader{rows[0][0], rows[0][1], rows[0][2], rows[0][3]};
+    return std::nullopt;
+}
+
+std::optional<StoreError> new_session(Store& store, const Reader& user, std::int64_t now, Session& out) {
+    out = Session{random_hex(32), random_hex(16), user};
+    Rows none;
+    // Old sessions go as new ones come.
+    if (auto e = store.query("DELETE FROM sessions WHERE seen_at < ? OR created_at < ?",
+                             {std::to_string(now - kSessionIdleSeconds), std::to_string(now - kSessionMaxSeconds)}, none))
+        return e;
+    return store.query("INSERT INTO sessions (id_hash, user_name, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?)",
+                       {token_hash(out.cookie), user.name, out.csrf, std::to_string(now), std::to_string(now)}, none);
+}
+
+std::optional<StoreError> find_session(Store& store, const std::string& cookie, std::int64_t now,
+                                       std::optional<Session>& out) {
+    out.reset();
+    if (cookie.size() != 64) return std::nullopt;
+    Rows rows;
+    const std::string id = token_hash(cookie);
+    if (auto e = store.query("SELECT s.csrf, s.created_at, s.seen_at, u.name, u.role, u.service_area,"
+                             " u.practitioner_code FROM sessions s JOIN users u ON u.name = s.user_name"
+                             " WHERE s.id_hash = ? AND u.disabled = 0",
+                             {id}, rows))
+        return e;
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    const std::int64_t created = std::stoll(r[1]), seen = std::stoll(r[2]);
+    if (now - seen > kSessionIdleSeconds || now - created > kSessionMaxSeconds) {
+        Rows none;
+        return store.query("DELETE FROM sessions WHERE id_hash = ?", {id}, none);
+    }
+    Rows none;
+    if (auto e = store.query("UPDATE sessions SET seen_at = ? WHERE id_hash = ?", {std::to_string(now), id}, none))
+        return e;
+    out = Session{"", r[0], Reader{r[3], r[4], r[5], r[6]}};
+    return std::nullopt;
+}
+
+std::optional<StoreError> end_session(Store& store, const std::string& cookie) {
+    Rows none;
+    return store.query("DELETE FROM sessions WHERE id_hash = ?", {token_hash(cookie)}, none);
+}
+
+} // namespace sayso::collector::reports

@@ -1,0 +1,39 @@
+// Report users and their sessions. Passwords are kept only as Argon2id hashes
+// (libsodium's crypto_pwhash_str); a session is a random cookie whose SHA-256
+// alone is kept, ending after 30 minutes unused or 12 hours in all.
+#pragma once
+
+#include "store.hpp"
+#include "views.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sayso::collector::reports {
+
+inline constexpr std::int64_t kSessionIdleSeconds = 30 * 60;
+inline constexpr std::int64_t kSessionMaxSeconds = 12 * 60 * 60;
+inline constexpr std::size_t kMinPassword = 10;
+
+// Adds or replaces a user. Words for the person when something is wrong.
+std::optional<std::string> add_user(Store& store, const Reader& user, const std::string& password);
+std::optional<std::string> disable_user(Store& store, const std::string& name);
+
+// The user, if the name and password match and the user is not disabled. The
+// same work is done for an unknown name, so timing does not tell names apart.
+std::optional<StoreError> check_login(Store& store, const std::string& name, const std::string& password,
+                                      std::optional<Reader>& user);
+
+struct Session {
+    std::string cookie; // only on the session just made; the store keeps its hash
+    std::string csrf;   // a form's hidden field must carry this
+    Reader user;
+};
+std::optional<StoreError> new_session(Store& store, const Reader& user, std::int64_t now, Session& out);
+// The session for a cookie, if it has not expired (and then it is kept alive).
+std::optional<StoreError> find_session(Store& store, const std::string& cookie, std::int64_t now,
+                                       std::optional<Session>& out);
+std::optional<StoreError> end_session(Store& store, const std::string& cookie);
+
+} // namespace sayso::collector::reports

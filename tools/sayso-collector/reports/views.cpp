@@ -1,0 +1,380 @@
+#include "views.hpp"
+
+#include "formats/formats.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace sayso::collector::reports {
+
+namespace {
+
+using Params = std::vector<Store::Param>;
+using Rows = std::vector<Store::Row>;
+
+std::int64_t num(const std::string& s) {
+    if (s.empty()) return 0;
+    try {
+        return std::stoll(s);
+    } catch (...) {
+        return 0;
+    }
+}
+
+bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
+
+// The WHERE clause for the filters and the reader's role, over report_answers
+// or report_responses (both carry the same columns).
+std::string where(const Reader& reader, const Filters& f, Params& p) {
+    std::string w = " WHERE 1 = 1";
+    auto add = [&](const char* sql, const std::string& v) {
+        if (v.empty()) return;
+        w += sql;
+        p.emplace_back(v);
+    };
+    add(" AND service_area = ?", f.service_area);
+    add(" AND visit_type = ?", f.visit_type);
+    add(" AND band = ?", f.band);
+    add(" AND practitioner_code = ?", f.practitioner_code);
+    add(" AND month >= ?", f.month_from);
+    add(" AND month <= ?", f.month_to);
+    if (reader.role == "manager") {
+        w += " AND service_area = ?";
+        p.emplace_back(reader.service_area);
+    } else if (reader.role == "practitioner") {
+        w += " AND practitioner_code = ?";
+        p.emplace_back(reader.practitioner_code);
+    } else if (reader.role != "admin") {
+        w += " AND 1 = 0"; // an unknown role sees nothing
+    }
+    return w;
+}
+
+const char* const kFigureColumns =
+    "COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END), SUM(skipped),"
+    " SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+
+// Reads the seven figure columns starting at `at`; suppresses small groups.
+Figure figure(const Store::Row& r, std::size_t at, int threshold) {
+    Figure f;
+    f.children = num(r[at]);
+    if (f.children < threshold) {
+        f.suppressed = true;
+        return f;
+    }
+    f.answers = num(r[at + 1]);
+    f.positive = num(r[at + 2]);
+    f.middling = num(r[at + 3]);
+    f.negative = num(r[at + 4]);
+    f.skipped = num(r[at + 5]);
+    f.other = num(r[at + 6]);
+    return f;
+}
+
+void suppress(Figure& f) {
+    const auto children = f.children;
+    f = Figure{};
+    f.suppressed = true;
+    f.children = children;
+}
+
+// Complementary suppression: when one figure of a set is hidden, the set's
+// total would give it away by subtraction, so the next smallest is hidden too.
+template <class Get>
+void complement(const std::vector<std::string>& keys, Get get) {
+    int hidden = 0;
+    Figure* smallest = nullptr;
+    for (const auto& k : keys) {
+        Figure* f = get(k);
+        if (!f) continue;
+        if (f->suppressed) ++hidden;
+        else if (!smallest || f->children < smallest->children) smallest = f;
+    }
+    if (hidden == 1 && smallest) suppress(*smallest);
+}
+
+bool valid_dimension(const std::string& d) {
+    const auto& all = breakdown_dimensions();
+    return std::find(all.begin(), all.end(), d) != all.end();
+}
+
+} // namespace
+
+const std::vector<std::string>& breakdown_dimensions() {
+    static const std::vector<std::string> d = {"band", "visit_type", "service_area", "practitioner_code", "month"};
+    return d;
+}
+
+const std::vector<std::string>& known_service_areas() {
+    static const std::vector<std::string> a = {"early-help", "child-protection", "children-in-care", "care-leavers",
+                                               "disabled-children"};
+    return a;
+}
+
+std::string service_area_name(const std::string& area) {
+    static const std::map<std::string, std::string> names = {{"early-help", "Early help"},
+                                                             {"child-protection", "Child protection"},
+                                                             {"children-in-care", "Children in care"},
+                                                             {"care-leavers", "Care leavers"},
+                                                             {"disabled-children", "Children with disabilities"}};
+    if (area.empty()) return "Not set";
+    auto it = names.find(area);
+    return it == names.end() ? area : it->second;
+}
+
+std::string measure_name(const std::string& measure) {
+    static const std::map<std::string, std::string> names = {
+        {"listened", "I am listened to"},
+        {"knows_me", "My worker knows me and understands my needs"},
+        {"involved", "I am involved in decisions about me"},
+        {"keeps_promises", "Professionals do what they say they will do and keep me informed"},
+        {"help_good", "The help I get is good and meets my needs"},
+        {"better_services", "I have been listened to about how services could be made better"},
+        {"explained", "Things were explained so I understood"},
+        {"anything_else", "Anything else children want to tell us"}};
+    auto it = names.find(measure);
+    return it == names.end() ? measure : it->second;
+}
+
+std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                          std::vector<MeasureFigure>& out) {
+    out.clear();
+    threshold = std::max(threshold, kMinGroup);
+    Params p;
+    Rows rows;
+    const std::string w = where(reader, filters, p);
+    if (auto e = store.query(std::string("SELECT measure, ") + kFigureColumns + " FROM report_answers" + w +
+                                 " AND measure <> '' GROUP BY measure ORDER BY measure",
+                             p, rows))
+        return e;
+    for (const auto& r : rows) out.push_back({r[0], figure(r, 1, threshold)});
+    return std::nullopt;
+}
+
+std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters_in, int threshold,
+                                       const std::vector<SealKeyPair>& keys, ServiceView& out) {
+    out = ServiceView{};
+    out.threshold = threshold = std::max(threshold, kMinGroup);
+    Filters filters = filters_in;
+    if (!valid_dimension(filters.by)) filters.by = "band";
+    Rows rows;
+    if (auto e = measure_figures(store, reader, filters, threshold, out.measures)) return e;
+    {
+        Params p;
+        const std::string w = where(reader, filters, p);
+        if (auto e = store.query(std::string("SELECT measure, month, ") + kFigureColumns + " FROM report_answers" + w +
+                                     " AND measure <> '' GROUP BY measure, month ORDER BY measure, month",
+                                 p, rows))
+            return e;
+        std::set<std::string> months;
+        for (const auto& r : rows) {
+            out.trend[r[0]][r[1]] = figure(r, 2, threshold);
+            months.insert(r[1]);
+        }
+        out.months.assign(months.begin(), months.end());
+        for (auto& [measure, by_month] : out.trend)
+            complement(out.months, [&](const std::string& m) -> Figure* {
+                auto it = by_month.find(m);
+                return it == by_month.end() ? nullptr : &it->second;
+            });
+    }
+    {
+        Params p;
+        const std::string w = where(reader, filters, p);
+        const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
+        if (auto e = store.query("SELECT " + d + ", measure, " + kFigureColumns + " FROM report_answers" + w +
+                                     " AND measure <> '' GROUP BY " + d + ", measure ORDER BY " + d + ", measure",
+                                 p, rows))
+            return e;
+        std::set<std::string> groups;
+        for (const auto& r : rows) {
+            out.breakdown[r[0]][r[1]] = figure(r, 2, threshold);
+            groups.insert(r[0]);
+        }
+        out.groups.assign(groups.begin(), groups.end());
+        for (const auto& m : out.measures)
+            complement(out.groups, [&](const std::string& g) -> Figure* {
+                auto it = out.breakdown[g].find(m.measure);
+                return it == out.breakdown[g].end() ? nullptr : &it->second;
+            });
+        Params q;
+        const std::string wq = where(reader, filters, q);
+        if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
+                                     wq + " GROUP BY " + d,
+                                 q, rows))
+            return e;
+        for (const auto& r : rows) {
+            Counts c{false, num(r[1]), num(r[2]), num(r[3])};
+            if (c.children < threshold) c = Counts{true, 0, 0, 0};
+            out.group_counts[r[0]] = c;
+        }
+        // Counts by group: hiding one alone would not hide it from the total.
+        int hidden = 0;
+        Counts* smallest = nullptr;
+        for (auto& [g, c] : out.group_counts) {
+            if (c.suppressed) ++hidden;
+            else if (!smallest || c.children < smallest->children) smallest = &c;
+        }
+        if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
+    }
+    {
+        Params p;
+        const std::string w = where(reader, filters, p);
+        if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + w, p,
+                                 rows))
+            return e;
+        if (!rows.empty()) out.counts = Counts{false, num(rows[0][0]), num(rows[0][1]), num(rows[0][2])};
+        if (out.counts.children < threshold) out.counts = Counts{true, 0, 0, 0};
+        Params q;
+        const std::string wq = where(reader, filters, q);
+        if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
+                                     wq + " GROUP BY month ORDER BY month",
+                                 q, rows))
+            return e;
+        int hidden = 0;
+        Counts* smallest = nullptr;
+        for (const auto& r : rows) {
+            Counts c{false, num(r[1]), num(r[2]), num(r[3])};
+            if (c.children < threshold) c = Counts{true, 0, 0, 0};
+            out.month_counts[r[0]] = c;
+        }
+        for (auto& [m, c] : out.month_counts) {
+            if (c.suppressed) ++hidden;
+            else if (!smallest || c.children < smallest->children) smallest = &c;
+        }
+        if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
+    }
+    // Children's own words, only where the group is large enough.
+    out.comments_shown = !out.counts.suppressed;
+    if (out.comments_shown) {
+        Params p;
+        const std::string w = where(reader, filters, p);
+        if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area"
+                                 " FROM report_answers" + w +
+                                     " AND kind = 'text' AND skipped = 0 ORDER BY month DESC, response_id LIMIT 200",
+                                 p, rows))
+            return e;
+        Rows text;
+        for (const auto& r : rows) {
+            if (auto e = store.query("SELECT text, sealed, seal_key, skipped, options FROM answers"
+                                     " WHERE response_id = ? AND question_id = ?",
+                                     {r[0], r[1]}, text))
+                return e;
+            if (text.empty()) continue;
+            Answer a;
+            a.text = text[0][0];
+            a.sealed = text[0][1];
+            a.seal_key = text[0][2];
+            a.skipped = truth(text[0][3]);
+            a.options = formats::options_from_json(text[0][4]);
+            if (auto why = open_sealed(keys, a)) return StoreError{*why};
+            if (a.skipped || a.text.empty()) continue;
+            out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<StoreError> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
+                                     const std::vector<SealKeyPair>& keys, std::vector<ChildResponse>& out,
+                                     Access& access) {
+    out.clear();
+    access = Access::NotFound;
+    if (case_refs.empty()) return std::nullopt;
+    std::string in = " IN (";
+    Params refs;
+    for (std::size_t i = 0; i < case_refs.size(); ++i) {
+        in += i ? ",?" : "?";
+        refs.emplace_back(case_refs[i]);
+    }
+    in += ")";
+    Rows rows;
+    if (auto e = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs, rows)) return e;
+    const std::int64_t total = rows.empty() ? 0 : num(rows[0][0]);
+    Params p = refs;
+    std::string scope;
+    if (reader.role == "manager") {
+        scope = " AND service_area = ?";
+        p.emplace_back(reader.service_area);
+    } else if (reader.role == "practitioner") {
+        scope = " AND practitioner_code = ?";
+        p.emplace_back(reader.practitioner_code);
+    } else if (reader.role != "admin") {
+        scope = " AND 1 = 0";
+    }
+    if (auto e = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
+                             " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
+                             " WHERE case_ref" + in + scope + " ORDER BY asked_to_talk DESC, started_at DESC",
+                             p, rows))
+        return e;
+    if (rows.empty()) {
+        access = reader.role == "admin" && total == 0 ? Access::NotFound : Access::Denied;
+        return std::nullopt;
+    }
+    access = Access::Allowed;
+    Rows as;
+    for (const auto& r : rows) {
+        ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}};
+        if (auto e = store.query("SELECT question_id, position, kind, measure, skipped, options, text, sealed,"
+                                 " seal_key FROM answers WHERE response_id = ? ORDER BY position",
+                                 {r[0]}, as))
+            return e;
+        for (const auto& a : as) {
+            Answer x;
+            x.skipped = truth(a[4]);
+            x.options = formats::options_from_json(a[5]);
+            x.text = a[6];
+            x.sealed = a[7];
+            x.seal_key = a[8];
+            if (auto why = open_sealed(keys, x)) return StoreError{*why};
+            c.answers.push_back({a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text});
+        }
+        out.push_back(std::move(c));
+    }
+    return std::nullopt;
+}
+
+std::optional<StoreError> family_cases(Store& store, const std::string& family_ref, std::vector<std::string>& cases) {
+    cases.clear();
+    Rows rows;
+    if (auto e = store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref}, rows))
+        return e;
+    for (const auto& r : rows) cases.push_back(r[0]);
+    return std::nullopt;
+}
+
+std::optional<StoreError> set_family(Store& store, const std::string& case_ref, const std::string& family_ref) {
+    Rows none;
+    if (family_ref.empty()) return store.query("DELETE FROM families WHERE case_ref = ?", {case_ref}, none);
+    return store.query("INSERT INTO families (case_ref, family_ref) VALUES (?, ?)"
+                       " ON CONFLICT (case_ref) DO UPDATE SET family_ref = excluded.family_ref",
+                       {case_ref, family_ref}, none);
+}
+
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, int threshold, std::vector<WeDid>& out) {
+    out.clear();
+    std::vector<MeasureFigure> all;
+    if (auto e = measure_figures(store, reader, Filters{}, threshold, all)) return e;
+    Rows rows;
+    if (auto e = store.query("SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC",
+                             {}, rows))
+        return e;
+    for (const auto& r : rows) {
+        WeDid w{num(r[0]), r[1], r[2], r[3], r[4].substr(0, 10), r[5], {}};
+        w.figure.suppressed = true;
+        for (const auto& m : all)
+            if (m.measure == w.measure) w.figure = m.figure;
+        out.push_back(std::move(w));
+    }
+    return std::nullopt;
+}
+
+std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
+                                     const std::string& we_did, const std::string& by) {
+    Rows none;
+    return store.query("INSERT INTO we_did (measure, you_said, we_did, created_by) VALUES (?, ?, ?, ?)",
+                       {measure, you_said, we_did, by}, none);
+}
+
+} // namespace sayso::collector::reports

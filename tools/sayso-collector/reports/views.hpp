@@ -1,0 +1,120 @@
+// What the report pages show, as data: every figure counted in the database
+// (report_answers and report_responses, see index.hpp), cut by the filters
+// and the reader's role, with small numbers suppressed.
+#pragma once
+
+#include "keys.hpp"
+#include "store.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sayso::collector::reports {
+
+// No figure built from fewer children than this is shown.
+inline constexpr int kMinGroup = 5;
+
+// Who is reading: an admin sees everything; a manager the responses of their
+// service area; a practitioner only responses carrying their own code.
+struct Reader {
+    std::string name;
+    std::string role; // admin, manager, practitioner
+    std::string service_area;
+    std::string practitioner_code;
+};
+
+struct Filters {
+    std::string service_area, visit_type, band, practitioner_code, month_from, month_to; // empty: any
+    std::string by = "band"; // the breakdown's dimension: service_area, visit_type, band, practitioner_code, month
+};
+
+// A figure over a group of answers. When fewer than the threshold of
+// children are in the group, `suppressed` is set and nothing else is shown.
+struct Figure {
+    bool suppressed = false;
+    std::int64_t children = 0;
+    std::int64_t answers = 0;   // all answers, skips included
+    std::int64_t positive = 0, middling = 0, negative = 0, skipped = 0;
+    std::int64_t other = 0;     // answered, but not a rating (pictures picked)
+};
+
+struct MeasureFigure {
+    std::string measure;
+    Figure figure;
+};
+
+struct Counts {
+    bool suppressed = false;
+    std::int64_t responses = 0, children = 0, complete = 0;
+};
+
+struct Comment {
+    std::string month, band, visit_type, service_area, text;
+};
+
+struct ServiceView {
+    int threshold = kMinGroup;
+    std::vector<MeasureFigure> measures;                 // every measure, in name order
+    std::vector<std::string> months;                     // ascending
+    std::map<std::string, std::map<std::string, Figure>> trend; // measure -> month -> figure
+    std::vector<std::string> groups;                     // the breakdown's rows (values of `by`)
+    std::map<std::string, std::map<std::string, Figure>> breakdown; // group -> measure -> figure
+    std::map<std::string, Counts> group_counts;          // group -> responses and children
+    Counts counts;                                       // the whole filtered set
+    std::map<std::string, Counts> month_counts;          // month -> responses, children, complete
+    bool comments_shown = false;                         // the group is large enough for its words to be shown
+    std::vector<Comment> comments;                       // newest first, up to 200
+};
+
+// Each measure's figure over everything the filters and the reader allow.
+std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                          std::vector<MeasureFigure>& out);
+std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                       const std::vector<SealKeyPair>& keys, ServiceView& out);
+
+// One child's responses (by case reference), or a family's: every answer as stored.
+struct ChildAnswer {
+    std::string question_id, kind, measure;
+    int position = 0;
+    bool skipped = false;
+    std::vector<std::string> options;
+    std::string text;
+};
+struct ChildResponse {
+    std::string id, case_ref, started_at, visit_type, band, pack_id, language, service_area, practitioner_code;
+    bool complete = false, asked_to_talk = false;
+    std::vector<ChildAnswer> answers;
+};
+enum class Access { Allowed, Denied, NotFound };
+// Responses for these case references the reader may see, safeguarding flags
+// first, then newest first. Denied when there are responses but none the
+// reader may see (or, for a manager or practitioner, none at all).
+std::optional<StoreError> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
+                                     const std::vector<SealKeyPair>& keys, std::vector<ChildResponse>& out,
+                                     Access& access);
+
+// The case references an admin grouped under a family reference.
+std::optional<StoreError> family_cases(Store& store, const std::string& family_ref, std::vector<std::string>& cases);
+std::optional<StoreError> set_family(Store& store, const std::string& case_ref, const std::string& family_ref);
+
+// "You said, we did": what changed, against a measure.
+struct WeDid {
+    std::int64_t seq = 0;
+    std::string measure, you_said, we_did, created_at, created_by;
+    Figure figure; // what children said on that measure, within the reader's view
+};
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, int threshold, std::vector<WeDid>& out);
+std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
+                                     const std::string& we_did, const std::string& by);
+
+// Names a person reads: measures (the principle's statement), service areas,
+// visit types and bands (from their ids).
+std::string measure_name(const std::string& measure);
+std::string service_area_name(const std::string& area);
+const std::vector<std::string>& known_service_areas();
+const std::vector<std::string>& breakdown_dimensions();
+
+} // namespace sayso::collector::reports
