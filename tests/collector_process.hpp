@@ -10,14 +10,16 @@ namespace test {
 
 class CollectorProcess {
 public:
-    explicit CollectorProcess(std::string store, std::vector<std::string> extra = {}) : store_(std::move(store)) {
+    // `serve` by default; `reports` runs the reports website the same way.
+    explicit CollectorProcess(std::string store, std::vector<std::string> extra = {}, std::string command = "serve")
+        : store_(std::move(store)) {
         int out[2];
         if (pipe(out) != 0) throw std::runtime_error("pipe");
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, out[1], 1);
         posix_spawn_file_actions_addclose(&fa, out[0]);
-        std::vector<std::string> args = {SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store_};
+        std::vector<std::string> args = {SAYSO_COLLECTOR, command, "--listen", "127.0.0.1:0", "--store", store_};
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -6,7 +6,10 @@
 //   enrol NAME --store ...          prints a one-time enrolment code for a tablet
 //   keys new|backup|restore         the keys tablets seal answers to
 #include "formats/formats.hpp"
+#include "index.hpp"
 #include "keys.hpp"
+#include "users.hpp"
+#include "web.hpp"
 #include "server.hpp"
 #include "store.hpp"
 
@@ -25,6 +28,7 @@
 namespace {
 
 using namespace sayso::collector;
+namespace reports = sayso::collector::reports;
 using sayso::formats::csv_cell;
 
 int export_all(Store& store, const std::string& format, const std::vector<SealKeyPair>& keys) {
@@ -96,6 +100,39 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
     return std::cout ? 0 : 1;
 }
 
+bool parse_listen(const std::string& listen, std::string& host, int& port) {
+    const auto colon = listen.rfind(':');
+    port = -1;
+    try {
+        port = colon == std::string::npos ? -1 : std::stoi(listen.substr(colon + 1));
+    } catch (...) {
+    }
+    if (colon == std::string::npos || port < 0 || port > 65535) return false;
+    host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return true;
+}
+
+// Serves until SIGTERM or SIGINT; prints "listening on URL" first.
+template <class S>
+int run_server(S& server, const std::string& host, int port, const std::string& listen, sigset_t& signals) {
+    const int bound = server.bind(host, port);
+    if (bound < 0) {
+        std::cerr << "sayso-collector: can't listen on " << listen << " (in use? with --cert and --key, check them)\n";
+        return 1;
+    }
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        server.stop();
+    });
+    std::cout << "listening on " << (server.tls() ? "https" : "http") << "://" << host << ":" << bound << std::endl;
+    const bool ok = server.serve();
+    pthread_kill(waiter.native_handle(), SIGTERM); // wakes the waiter if serve() ended on its own
+    waiter.join();
+    return ok ? 0 : 1;
+}
+
 // Reads a passphrase: from the terminal without echo, or a line of standard
 // input when that is not a terminal (scripts). False at end of input.
 bool read_passphrase(const char* prompt, std::string& out) {
@@ -124,6 +161,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Sayso collector: receives children's answers from Sayso kiosks.", "sayso-collector"};
     app.require_subcommand(1);
     std::string store_spec, listen = "127.0.0.1:8080", format = "jsonl", name;
+    std::string role, service, code; // users, and a tablet's service area
     ServerOptions so;
 
     auto* serve = app.add_subcommand("serve", "receive deliveries from kiosks");
@@ -142,6 +180,7 @@ int main(int argc, char** argv) {
     auto* add = token->add_subcommand("add", "make a token for a tablet; printed once, only its hash is kept");
     add->add_option("NAME", name, "the tablet's name")->required();
     add->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    add->add_option("--service", service, "the tablet's service area, stamped on its responses (e.g. early-help)");
     auto* revoke = token->add_subcommand("revoke", "stop accepting a tablet's token");
     revoke->add_option("NAME", name, "the tablet's name")->required();
     revoke->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
@@ -169,8 +208,36 @@ int main(int argc, char** argv) {
     auto* enrol = app.add_subcommand("enrol", "make a one-time code a tablet's admin types to enrol it");
     enrol->add_option("NAME", name, "the tablet's name")->required();
     enrol->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    enrol->add_option("--service", service, "the tablet's service area, stamped on its responses (e.g. early-help)");
     enrol->add_option("--valid-hours", valid_hours, "hours until the code stops working")
         ->check(CLI::Range(0.01, 24.0 * 30))->capture_default_str();
+
+    auto* reports_cmd = app.add_subcommand("reports", "serve the reports website (sign-in needed; see: user add)");
+    std::filesystem::path packs_dir, assets_dir;
+    int min_group = sayso::collector::reports::kMinGroup;
+    reports_cmd->add_option("--listen", listen, "ADDR:PORT to listen on (port 0: any free port)")->capture_default_str();
+    reports_cmd->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    reports_cmd->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
+    reports_cmd->add_option("--packs", packs_dir, "the survey packs, for question texts and pictures");
+    reports_cmd->add_option("--assets", assets_dir, "the kiosk's assets folder, for the faces and yes/no pictures");
+    reports_cmd->add_option("--min-group", min_group, "the fewest children a figure may be built from (5 or more)")
+        ->check(CLI::Range(sayso::collector::reports::kMinGroup, 1000))
+        ->capture_default_str();
+    reports_cmd->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
+    reports_cmd->add_option("--key", so.key_file, "TLS private key (PEM)");
+
+    auto* user_cmd = app.add_subcommand("user", "people who may read the reports");
+    user_cmd->require_subcommand(1);
+    auto* user_add = user_cmd->add_subcommand("add", "add a user or change one; asks for the password twice");
+    user_add->add_option("NAME", name, "their sign-in name")->required();
+    user_add->add_option("--role", role, "admin, manager or practitioner")
+        ->check(CLI::IsMember({"admin", "manager", "practitioner"}))->required();
+    user_add->add_option("--service", service, "a manager's service area, e.g. children-in-care");
+    user_add->add_option("--code", code, "a practitioner's code, as typed on the tablet");
+    user_add->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    auto* user_disable = user_cmd->add_subcommand("disable", "stop a user signing in (signed out at once)");
+    user_disable->add_option("NAME", name, "their sign-in name")->required();
+    user_disable->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
 
     auto* aud = app.add_subcommand("audit", "print the audit log: enrolments, tokens added and revoked, exports");
     aud->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
@@ -264,7 +331,49 @@ int main(int argc, char** argv) {
         return true;
     };
 
+    // A tablet's service area, kept by name: its responses are stamped with it as they arrive.
+    auto set_service = [&]() {
+        if (service.empty()) return true;
+        std::vector<Store::Row> none;
+        if (auto e = store->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
+                                  " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
+                                  {name, service}, none)) {
+            std::cerr << "sayso-collector: " << e->message << "\n";
+            return false;
+        }
+        return true;
+    };
+    if (*user_add) {
+        std::string pass, again;
+        if (!read_passphrase("Password: ", pass) || !read_passphrase("The same password again: ", again)) {
+            std::cerr << "sayso-collector: no password was given; nothing was changed\n";
+            return 1;
+        }
+        if (pass != again) {
+            std::cerr << "sayso-collector: the two passwords differ; nothing was changed\n";
+            return 1;
+        }
+        const auto e = reports::add_user(*store, reports::Reader{name, role, service, code}, pass);
+        sodium_memzero(pass.data(), pass.size());
+        sodium_memzero(again.data(), again.size());
+        if (e) {
+            std::cerr << "sayso-collector: " << *e << "; nothing was changed\n";
+            return 1;
+        }
+        return audited("user_added", name, ", role " + role + (service.empty() ? "" : ", service " + service) +
+                                               (code.empty() ? "" : ", code " + code))
+                   ? 0
+                   : 1;
+    }
+    if (*user_disable) {
+        if (auto e = reports::disable_user(*store, name)) {
+            std::cerr << "sayso-collector: " << *e << "\n";
+            return 1;
+        }
+        return audited("user_disabled", name, "") ? 0 : 1;
+    }
     if (*add) {
+        if (!set_service()) return 1;
         const std::string t = new_token();
         if (auto e = store->add_device(name, token_hash(t))) {
             std::cerr << "sayso-collector: " << e->message << "\n";
@@ -276,9 +385,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*enrol) {
-        const std::string code = new_enrolment_code();
+        if (!set_service()) return 1;
+        const std::string once = new_enrolment_code();
         const auto expires = static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(valid_hours * 3600);
-        if (auto e = store->add_enrolment(name, token_hash(normalise_code(code)), expires)) {
+        if (auto e = store->add_enrolment(name, token_hash(normalise_code(once)), expires)) {
             std::cerr << "sayso-collector: " << e->message << "\n";
             return 1;
         }
@@ -286,7 +396,7 @@ int main(int argc, char** argv) {
         const std::time_t t = expires;
         std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
         if (!audited("enrolment_issued", name, ", valid until " + std::string(until))) return 1;
-        std::cout << code << "\n";
+        std::cout << once << "\n";
         std::cerr << "sayso-collector: type this code on \"" << name << "\" (admin screen, Delivery); it works once, until "
                   << until << "\n";
         return 0;
@@ -338,19 +448,12 @@ int main(int argc, char** argv) {
             }
         }
     }
-    const auto colon = listen.rfind(':');
+    std::string host;
     int port = -1;
-    try {
-        port = colon == std::string::npos ? -1 : std::stoi(listen.substr(colon + 1));
-    } catch (...) {
-    }
-    if (colon == std::string::npos || port < 0 || port > 65535) {
+    if (!parse_listen(listen, host, port)) {
         std::cerr << "sayso-collector: --listen must be ADDR:PORT, like 127.0.0.1:8080\n";
         return 2;
     }
-    std::string host = listen.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-
     // SIGTERM and SIGINT stop the server cleanly; a thread waits for them.
     sigset_t signals;
     sigemptyset(&signals);
@@ -358,22 +461,29 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    if (*reports_cmd) {
+        reports::WebOptions wo;
+        wo.threshold = min_group;
+        wo.keys = keys;
+        wo.assets = assets_dir;
+        wo.cert_file = so.cert_file;
+        wo.key_file = so.key_file;
+        if (!packs_dir.empty()) {
+            std::vector<std::string> problems;
+            wo.packs = reports::load_packs(packs_dir, problems);
+            for (const auto& p : problems) std::cerr << "sayso-collector: pack skipped: " << p << "\n";
+        }
+        // Everything that arrived so far is indexed before the first page.
+        reports::Indexed done;
+        if (auto e = reports::index_new(*store, keys, done)) {
+            std::cerr << "sayso-collector: can't index responses for reports: " << e->message << "\n";
+            return 1;
+        }
+        std::cerr << "sayso-collector: " << done.responses << " new response(s) indexed for reports\n";
+        reports::ReportServer server(*store, wo);
+        return run_server(server, host, port, listen, signals);
+    }
     for (const auto& k : keys) so.seal_keys.emplace_back(k.id, k.public_key);
     Server server(*store, so);
-    const int bound = server.bind(host, port);
-    if (bound < 0) {
-        std::cerr << "sayso-collector: can't listen on " << listen
-                  << (so.cert_file.empty() ? "" : " (check --cert and --key)") << "\n";
-        return 1;
-    }
-    std::thread waiter([&] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        server.stop();
-    });
-    std::cout << "listening on " << (server.tls() ? "https" : "http") << "://" << host << ":" << bound << std::endl;
-    const bool ok = server.serve();
-    pthread_kill(waiter.native_handle(), SIGTERM); // wakes the waiter if serve() ended on its own
-    waiter.join();
-    return ok ? 0 : 1;
+    return run_server(server, host, port, listen, signals);
 }
