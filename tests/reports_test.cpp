@@ -265,3 +265,252 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     CHECK(v.counts.suppressed);
     CHECK(v.measures.empty());
 }
+
+namespace {
+
+// A signed-in browser of the reports site: keeps its session cookie.
+struct Browser {
+    httplib::Client http;
+    std::string cookie;
+    explicit Browser(int port) : http("127.0.0.1", port) { http.set_read_timeout(20, 0); }
+
+    httplib::Result get(const std::string& path) {
+        httplib::Headers h;
+        if (!cookie.empty()) h.emplace("Cookie", "sayso_session=" + cookie);
+        return http.Get(path, h);
+    }
+    httplib::Result post(const std::string& path, const httplib::Params& form) {
+        httplib::Headers h;
+        if (!cookie.empty()) h.emplace("Cookie", "sayso_session=" + cookie);
+        return http.Post(path, h, form);
+    }
+    int sign_in(const std::string& name, const std::string& password) {
+        auto r = http.Post("/login", httplib::Params{{"name", name}, {"password", password}, {"next", "/service"}});
+        REQUIRE(r);
+        const std::string set = r->get_header_value("Set-Cookie");
+        if (set.rfind("sayso_session=", 0) == 0) cookie = set.substr(14, 64);
+        return r->status;
+    }
+    // The hidden form field that proves a form came from this site.
+    std::string csrf(const std::string& page) {
+        const auto at = page.find("name=\"csrf\" value=\"");
+        REQUIRE(at != std::string::npos);
+        return page.substr(at + 19, 32);
+    }
+};
+
+// The data-v of `key` in the part of `page` that starts at `anchor` (up to its row's end).
+std::string figure_in(const std::string& page, const std::string& anchor, const std::string& key) {
+    const auto at = page.find(anchor);
+    if (at == std::string::npos) return "(no " + anchor + ")";
+    const auto end = page.find("</tr>", at);
+    const std::string row = page.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    const std::string want = "data-k=\"" + key + "\" data-v=\"";
+    const auto k = row.find(want);
+    if (k == std::string::npos) return row.find("data-k=\"suppressed\"") != std::string::npos ? "suppressed" : "(none)";
+    return row.substr(k + want.size(), row.find('"', k + want.size()) - k - want.size());
+}
+
+std::string section(const std::string& page, const std::string& name) {
+    const auto at = page.find("data-section=\"" + name + "\"");
+    if (at == std::string::npos) return "";
+    return page.substr(at, page.find("</table>", at) - at);
+}
+
+void add_user(const std::string& store, const std::vector<std::string>& args) {
+    std::vector<std::string> all = {SAYSO_COLLECTOR, "user", "add"};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), {"--store", store});
+    auto r = test::run(all, {}, "a long enough password\na long enough password\n");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+}
+
+} // namespace
+
+TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed answers opened, and every view audited") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(key.code == 0);
+    {
+        std::string err;
+        auto s = collector::open_store(store, err);
+        REQUIRE(s);
+        seed(*s, nlohmann::json::parse(key.out)["public_key"].get<std::string>());
+    }
+    add_user(store, {"ada", "--role", "admin"});
+    add_user(store, {"meg", "--role", "manager", "--service", "early-help"});
+    add_user(store, {"sam", "--role", "practitioner", "--code", "SW-1"});
+    add_user(store, {"old", "--role", "admin"});
+    REQUIRE(test::run({SAYSO_COLLECTOR, "user", "disable", "old", "--store", store}).code == 0);
+    // A manager without a service, a short password, a threshold below 5: refused.
+    CHECK(test::run({SAYSO_COLLECTOR, "user", "add", "x", "--role", "manager", "--store", store}, {},
+                    "a long enough password\na long enough password\n").code == 1);
+    CHECK(test::run({SAYSO_COLLECTOR, "user", "add", "x", "--role", "admin", "--store", store}, {}, "short\nshort\n")
+              .code == 1);
+    CHECK(test::run({SAYSO_COLLECTOR, "reports", "--store", store, "--keys", keys, "--min-group", "4"}).code == 2);
+    // Without the keys the sealed answers can't be opened: it won't start, and names the key.
+    auto keyless = test::run({SAYSO_COLLECTOR, "reports", "--listen", "127.0.0.1:0", "--store", store});
+    CHECK(keyless.code == 1);
+    CHECK(keyless.err.find("sealed to key \"k1\"") != std::string::npos);
+
+    test::CollectorProcess site(store,
+                                {"--keys", keys, "--packs", (test::source_dir / "surveys").string(), "--assets",
+                                 (test::source_dir / "assets").string()},
+                                "reports");
+
+    // Signed out: every page and download sends you to sign in.
+    Browser anon(site.port());
+    for (const char* path : {"/service", "/service.csv?table=measures", "/child?case=C-001", "/family?family=F",
+                             "/wedid", "/audit", "/picture?pack=after-my-visit&band=12-17&q=listened&o=happy"}) {
+        auto r = anon.get(path);
+        REQUIRE(r);
+        INFO(path);
+        CHECK(r->status == 303);
+        CHECK(r->get_header_value("Location").rfind("/login?next=", 0) == 0);
+    }
+    CHECK(anon.sign_in("ada", "wrong password here") == 401);
+    CHECK(anon.sign_in("old", "a long enough password") == 401); // disabled
+    CHECK(anon.cookie.empty());
+
+    // The admin: every figure, the sealed words opened.
+    Browser ada(site.port());
+    REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+    auto page = ada.get("/service");
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    const std::string& p = page->body;
+    CHECK(p.find("<script") == std::string::npos);
+    CHECK(figure_in(p, "data-k=\"responses\"", "responses") == "12");
+    CHECK(figure_in(p, "data-k=\"children\"", "children") == "11");
+    const std::string ms = section(p, "measures");
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "children") == "11");
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "positive") == "6");
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "middling") == "2");
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "negative") == "3");
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "1");
+    CHECK(figure_in(ms, "data-measure=\"keeps_promises\"", "positive") == "3");
+    CHECK(p.find("More time to talk please") != std::string::npos); // opened with k1
+    CHECK(p.find("Secret words from a small group") != std::string::npos);
+    CHECK(p.find("<svg") != std::string::npos);
+    // Early help at reviews: 4 children, so nothing is shown, not even their words.
+    auto small = ada.get("/service?service_area=early-help&visit_type=review");
+    REQUIRE(small);
+    CHECK(figure_in(section(small->body, "measures"), "data-measure=\"listened\"", "positive") == "suppressed");
+    CHECK(small->body.find("Secret words") == std::string::npos);
+    CHECK(small->body.find("fewer than 5") != std::string::npos);
+    auto small_csv = ada.get("/service.csv?table=comments&service_area=early-help&visit_type=review");
+    REQUIRE(small_csv);
+    CHECK(small_csv->body.find("Secret words") == std::string::npos);
+    auto measures_csv = ada.get("/service.csv?table=measures");
+    REQUIRE(measures_csv);
+    CHECK(measures_csv->get_header_value("Content-Type").rfind("text/csv", 0) == 0);
+    CHECK(measures_csv->body.find(
+              "\"listened\",\"I am listened to\",\"11\",\"12\",\"6\",\"2\",\"3\",\"1\",\"0\"\r\n") != std::string::npos);
+    auto trend_csv = ada.get("/service.csv?table=trend&service_area=early-help&visit_type=review");
+    REQUIRE(trend_csv);
+    CHECK(trend_csv->body.find("\"listened\",\"2026-11\",\"fewer than 5\",\"fewer than 5\"") != std::string::npos);
+
+    // One child, as they saw it: the safeguarding flag first, pictures and words.
+    auto child = ada.get("/child?case=C-001");
+    REQUIRE(child);
+    REQUIRE(child->status == 200);
+    const std::string& c = child->body;
+    const auto flagged = c.find("data-response=\"a7\""), earlier = c.find("data-response=\"a1\"");
+    REQUIRE(flagged != std::string::npos);
+    REQUIRE(earlier != std::string::npos);
+    CHECK(flagged < earlier);
+    CHECK(c.find("data-flag=\"asked_to_talk\"") < earlier);
+    CHECK(c.find("How well are you listened to?") != std::string::npos);
+    CHECK(c.find("<blockquote data-k=\"text\">More time to talk please</blockquote>") != std::string::npos);
+    CHECK(c.find("/picture?pack=after-my-visit&amp;band=12-17&amp;q=listened&amp;o=happy") != std::string::npos);
+    auto picture = ada.get("/picture?pack=after-my-visit&band=12-17&q=listened&o=happy");
+    REQUIRE(picture);
+    CHECK(picture->status == 200);
+    CHECK(picture->body.substr(1, 3) == "PNG");
+    CHECK(ada.get("/picture?pack=after-my-visit&band=12-17&q=listened&o=../../etc/passwd")->status == 404);
+    auto child_csv = ada.get("/child.csv?case=C-001");
+    REQUIRE(child_csv);
+    CHECK(child_csv->body.find("\"C-001\",\"a1\",") != std::string::npos);
+    CHECK(child_csv->body.find("More time to talk please") != std::string::npos);
+
+    // A family: the admin groups two children, then reads them together.
+    auto fam = ada.get("/family");
+    REQUIRE(fam);
+    const std::string token = ada.csrf(fam->body);
+    CHECK(ada.post("/family", {{"csrf", token}, {"case", "C-001"}, {"family", "F-1"}})->status == 303);
+    CHECK(ada.post("/family", {{"csrf", token}, {"case", "C-002"}, {"family", "F-1"}})->status == 303);
+    CHECK(ada.post("/family", {{"csrf", "forged"}, {"case", "C-003"}, {"family", "F-1"}})->status == 403);
+    fam = ada.get("/family?family=F-1");
+    REQUIRE(fam);
+    CHECK(fam->body.find("data-case=\"C-001\">Case C-001: 2 responses") != std::string::npos);
+    CHECK(fam->body.find("data-case=\"C-002\">Case C-002: 1 response") != std::string::npos);
+    CHECK(fam->body.find("data-case=\"C-003\"") == std::string::npos);
+
+    // You said, we did.
+    auto wd = ada.get("/wedid");
+    REQUIRE(wd);
+    CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)}, {"measure", "listened"},
+                              {"you_said", "Workers don't always have time to listen."},
+                              {"we_did", "Every visit now ends with ten minutes just for you."}})
+              ->status == 303);
+    wd = ada.get("/wedid");
+    REQUIRE(wd);
+    CHECK(wd->body.find("Every visit now ends with ten minutes just for you.") != std::string::npos);
+    CHECK(wd->body.find("data-v=\"6/11\"") != std::string::npos); // positive of the ratings, all children
+
+    // A manager: their service only; another service's child is refused.
+    Browser meg(site.port());
+    REQUIRE(meg.sign_in("meg", "a long enough password") == 303);
+    page = meg.get("/service");
+    REQUIRE(page);
+    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5");
+    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "positive") == "2");
+    CHECK(page->body.find("More time to talk please") == std::string::npos);
+    CHECK(meg.get("/child?case=C-001")->status == 403);
+    CHECK(meg.get("/child?case=E-001")->status == 200);
+    CHECK(meg.get("/audit")->status == 403);
+    CHECK(meg.post("/wedid", {{"csrf", meg.csrf(page->body)}, {"measure", "listened"}, {"you_said", "x"},
+                              {"we_did", "y"}})
+              ->status == 403);
+
+    // A practitioner: only responses carrying their code.
+    Browser sam(site.port());
+    REQUIRE(sam.sign_in("sam", "a long enough password") == 303);
+    page = sam.get("/service");
+    REQUIRE(page);
+    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "7");
+    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "negative") == "1");
+    auto mine = sam.get("/child?case=C-001");
+    REQUIRE(mine);
+    CHECK(mine->status == 200);
+    auto theirs = sam.get("/child?case=E-001");
+    REQUIRE(theirs);
+    CHECK(theirs->status == 403);
+    CHECK(theirs->body.find("Secret words") == std::string::npos);
+    CHECK(sam.get("/child.csv?case=E-001")->status == 403);
+    CHECK(sam.get("/family?family=F-1")->status == 200); // C-001 and C-002 are both SW-1's
+    CHECK(sam.get("/audit")->status == 403);
+
+    // Signing out ends the session at once.
+    page = sam.get("/service");
+    CHECK(sam.post("/logout", {{"csrf", sam.csrf(page->body)}})->status == 303);
+    CHECK(sam.get("/service")->status == 303);
+
+    // The audit log has who viewed, downloaded and was refused what.
+    auto audit = ada.get("/audit");
+    REQUIRE(audit);
+    REQUIRE(audit->status == 200);
+    const std::string& a = audit->body;
+    CHECK(a.find("<td>denied</td><td>/child?case=E-001</td><td>by sam (practitioner)</td>") != std::string::npos);
+    CHECK(a.find("<td>denied</td><td>/child.csv?case=E-001</td><td>by sam (practitioner)</td>") != std::string::npos);
+    CHECK(a.find("<td>viewed</td><td>/child?case=C-001</td><td>by sam (practitioner)</td>") != std::string::npos);
+    CHECK(a.find("<td>downloaded</td><td>/child.csv?case=C-001</td><td>by ada (admin)</td>") != std::string::npos);
+    CHECK(a.find("<td>denied</td><td>/child?case=C-001</td><td>by meg (manager)</td>") != std::string::npos);
+    CHECK(a.find("<td>sign_in_failed</td><td>ada</td>") != std::string::npos);
+    CHECK(a.find("<td>family_set</td><td>C-001</td><td>by ada (admin) under family F-1</td>") != std::string::npos);
+    CHECK(a.find("<td>we_did_added</td><td>listened</td>") != std::string::npos);
+    CHECK(a.find("<td>user_disabled</td><td>old</td>") != std::string::npos);
+}
