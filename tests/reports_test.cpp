@@ -514,3 +514,51 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(a.find("<td>we_did_added</td><td>listened</td>") != std::string::npos);
     CHECK(a.find("<td>user_disabled</td><td>old</td>") != std::string::npos);
 }
+
+TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    {
+        std::string err;
+        auto s = collector::open_store(store, err);
+        REQUIRE(s);
+        seed(*s, "");
+        REQUIRE_FALSE(reports::set_family(*s, "C-001", "F-1"));
+        REQUIRE_FALSE(reports::set_family(*s, "C-002", "F-1"));
+        REQUIRE_FALSE(reports::add_we_did(*s, "listened", "Workers don't always have time to listen.",
+                                          "Every visit now ends with ten minutes just for you.", "ada"));
+        REQUIRE_FALSE(reports::add_we_did(*s, "keeps_promises", "Sometimes we don't hear back when we were told we would.",
+                                          "Your worker now texts you within two days of every meeting.", "ada"));
+    }
+    add_user(store, {"ada", "--role", "admin"});
+    test::CollectorProcess site(store,
+                                {"--packs", (test::source_dir / "surveys").string(), "--assets",
+                                 (test::source_dir / "assets").string()},
+                                "reports");
+    const auto out = std::filesystem::path(SAYSO_SHOTS_DIR) / "reports";
+    std::filesystem::remove_all(out);
+    auto r = test::run({"/usr/bin/python3", (test::source_dir / "tests" / "browser" / "shoot.py").string(),
+                        "http://127.0.0.1:" + std::to_string(site.port()), "ada", "a long enough password",
+                        out.string(), "/service=service", "/service?service_area=early-help&visit_type=review=small",
+                        "/child?case=C-001=child", "/family?family=F-1=family", "/wedid=wedid", "/audit=audit"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    for (const char* view : {"service", "small", "child", "family", "wedid", "audit"}) {
+        INFO(std::string(view));
+        const std::string desktop = test::read_file(out / (std::string(view) + "-desktop.png"));
+        const std::string a4 = test::read_file(out / (std::string(view) + "-a4.png"));
+        const std::string pdf = test::read_file(out / (std::string(view) + ".pdf"));
+        REQUIRE(desktop.size() > 24);
+        REQUIRE(a4.size() > 24);
+        auto width = [](const std::string& png) {
+            return (static_cast<unsigned char>(png[16]) << 24) | (static_cast<unsigned char>(png[17]) << 16) |
+                   (static_cast<unsigned char>(png[18]) << 8) | static_cast<unsigned char>(png[19]);
+        };
+        CHECK(desktop.substr(1, 3) == "PNG");
+        CHECK(width(desktop) == 1280);
+        CHECK(width(a4) == 794);
+        CHECK(desktop.size() > 20000); // a real page, not a blank one
+        CHECK(pdf.rfind("%PDF", 0) == 0);
+        CHECK(pdf.find("/MediaBox [0 0 594.95996 841.91998]") != std::string::npos); // A4
+    }
+}

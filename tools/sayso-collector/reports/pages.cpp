@@ -76,6 +76,8 @@ form.add { background: #fff; border: 1px solid var(--line); border-radius: .5rem
 .login { max-width: 24rem; margin: 4rem auto; background: #fff; border: 1px solid var(--line); border-radius: .8rem; padding: 1.5rem 1.8rem; }
 .login label { display: flex; flex-direction: column; gap: .2rem; margin: .8rem 0; font-size: .9rem; }
 .problem { color: var(--flag); font-weight: 600; }
+svg.bar { width: 100%; min-width: 6rem; max-width: 260px; height: 18px; display: block; }
+svg.trend { width: 100%; max-width: 640px; height: auto; }
 svg text { font: 11px "Noto Sans", "DejaVu Sans", sans-serif; fill: var(--muted); }
 @page { size: A4; margin: 14mm; }
 @media print {
@@ -87,6 +89,8 @@ svg text { font: 11px "Noto Sans", "DejaVu Sans", sans-serif; fill: var(--muted)
   h2 { page-break-after: avoid; }
   tr, .card, .response, .saiddid { page-break-inside: avoid; }
   .saiddid h3 { font-size: 18pt; } .saiddid p { font-size: 14pt; }
+  th, td { padding: .25rem .35rem; font-size: 9pt; }
+  svg.bar { min-width: 3rem; }
 }
 )css";
 
@@ -145,8 +149,8 @@ std::string stacked_bar(const Figure& f, int width = 260) {
     }
     std::string l = label.str();
     if (l.size() >= 2) l.resize(l.size() - 2);
-    return "<svg width=\"" + std::to_string(width) + "\" height=\"18\" role=\"img\" aria-label=\"" + l + "\">" +
-           svg.str() + "</svg>";
+    return "<svg class=\"bar\" viewBox=\"0 0 " + std::to_string(width) + " 18\" preserveAspectRatio=\"none\" "
+           "role=\"img\" aria-label=\"" + l + "\">" + svg.str() + "</svg>";
 }
 
 // % positive by month, as a line with its points; gaps where figures are hidden.
@@ -157,7 +161,8 @@ std::string trend_chart(const std::vector<std::string>& months, const std::map<s
     auto xpos = [&](int i) { return left + (n == 1 ? (w - left) / 2 : i * (w - left - 20) / (n - 1) + 10); };
     auto ypos = [&](int p) { return top + (h - top - bottom) * (100 - p) / 100; };
     std::ostringstream svg;
-    svg << "<svg width=\"" << w << "\" height=\"" << h << "\" role=\"img\" aria-label=\"Share of positive answers by month\">";
+    svg << "<svg class=\"trend\" viewBox=\"0 0 " << w << " " << h
+        << "\" role=\"img\" aria-label=\"Share of positive answers by month\">";
     for (int p : {0, 50, 100}) {
         svg << "<line x1=\"" << left << "\" x2=\"" << w << "\" y1=\"" << ypos(p) << "\" y2=\"" << ypos(p)
             << "\" stroke=\"#d9e2e4\"/><text x=\"0\" y=\"" << ypos(p) + 4 << "\">" << p << "%</text>";
@@ -168,7 +173,9 @@ std::string trend_chart(const std::vector<std::string>& months, const std::map<s
         const bool shown = it != by_month.end() && !it->second.suppressed && it->second.answers - it->second.skipped -
                                                                                      it->second.other > 0;
         if (i % std::max(1, n / 8) == 0 || i == n - 1)
-            svg << "<text x=\"" << xpos(i) - 18 << "\" y=\"" << h - 6 << "\">" << esc(month_name(months[i])) << "</text>";
+            svg << "<text x=\"" << xpos(i) << "\" y=\"" << h - 6 << "\" text-anchor=\""
+                << (i == 0 && n > 1 ? "start" : i == n - 1 && n > 1 ? "end" : "middle") << "\">"
+                << esc(month_name(months[i])) << "</text>";
         if (!shown) {
             path += " ";
             continue;
@@ -193,7 +200,7 @@ std::string figure_cells(const Figure& f, int threshold, bool with_bar) {
     };
     std::string s = "<td class=\"num\" data-k=\"children\" data-v=\"" + std::to_string(f.children) + "\">" +
                     std::to_string(f.children) + "</td>";
-    if (with_bar) s += "<td>" + stacked_bar(f) + "</td>";
+    if (with_bar) s += "<td style=\"width:30%\">" + stacked_bar(f) + "</td>";
     s += cell("positive", f.positive) + cell("middling", f.middling) + cell("negative", f.negative) +
          cell("skipped", f.skipped) +
          "<td class=\"num\" data-k=\"answers\" data-v=\"" + std::to_string(f.answers) + "\">" +
@@ -417,7 +424,10 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     b += "<table data-section=\"trend\"><tr><th>Measure</th>";
     for (const auto& mo : v.months) b += "<th class=\"num\">" + esc(month_name(mo)) + "</th>";
     b += "</tr>";
-    for (const auto& [measure, by_month] : v.trend) {
+    for (const auto& mf : v.measures) {
+        const auto t = v.trend.find(mf.measure);
+        if (t == v.trend.end()) continue;
+        const auto& [measure, by_month] = *t;
         b += "<tr data-measure=\"" + esc(measure) + "\"><td>" + esc(measure_name(measure)) + "</td>";
         for (const auto& mo : v.months) {
             auto it = by_month.find(mo);
@@ -435,10 +445,13 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         b += "</tr>";
     }
     b += "</table>";
-    for (const auto& [measure, by_month] : v.trend) {
-        bool any_rating = false;
-        for (const auto& [mo, x] : by_month) any_rating |= !x.suppressed && x.positive + x.middling + x.negative > 0;
-        if (any_rating && v.months.size() > 1)
+    for (const auto& mf : v.measures) {
+        const auto t = v.trend.find(mf.measure);
+        if (t == v.trend.end()) continue;
+        const auto& [measure, by_month] = *t;
+        int rated_months = 0;
+        for (const auto& [mo, x] : by_month) rated_months += !x.suppressed && x.positive + x.middling + x.negative > 0;
+        if (rated_months > 1)
             b += "<h3 style=\"font-size:1rem;margin:1rem 0 .2rem\">" + esc(measure_name(measure)) + "</h3>" +
                  trend_chart(v.months, by_month);
     }

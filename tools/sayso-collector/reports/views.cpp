@@ -123,6 +123,13 @@ std::string service_area_name(const std::string& area) {
     return it == names.end() ? area : it->second;
 }
 
+int measure_rank(const std::string& measure) {
+    static const std::vector<std::string> order = {"listened",  "knows_me",        "involved", "keeps_promises",
+                                                   "help_good", "better_services", "explained"};
+    const auto it = std::find(order.begin(), order.end(), measure);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
+
 std::string measure_name(const std::string& measure) {
     static const std::map<std::string, std::string> names = {
         {"listened", "I am listened to"},
@@ -149,6 +156,10 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
                              p, rows))
         return e;
     for (const auto& r : rows) out.push_back({r[0], figure(r, 1, threshold)});
+    // The principles in their own order; any other measure after them, by name.
+    std::stable_sort(out.begin(), out.end(), [](const MeasureFigure& a, const MeasureFigure& b) {
+        return measure_rank(a.measure) < measure_rank(b.measure);
+    });
     return std::nullopt;
 }
 

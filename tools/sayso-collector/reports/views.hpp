@@ -113,6 +113,8 @@ std::optional<StoreError> add_we_did(Store& store, const std::string& measure, c
 // Names a person reads: measures (the principle's statement), service areas,
 // visit types and bands (from their ids).
 std::string measure_name(const std::string& measure);
+// Where a measure comes in the list: the principles in order, then the rest.
+int measure_rank(const std::string& measure);
 std::string service_area_name(const std::string& area);
 const std::vector<std::string>& known_service_areas();
 const std::vector<std::string>& breakdown_dimensions();
