@@ -12,6 +12,7 @@ SAYSO_BUILD_PACKAGES=(
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
 # cage and systemd: a test checks the kiosk session unit with systemd-analyze.
 # vorbis-tools: a test makes an Ogg Vorbis clip with oggenc to read back.
+# chromium and python3-websocket: the reports are loaded and photographed in headless Chromium.
 SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 
