@@ -466,6 +466,8 @@ int main(int argc, char** argv) {
         wo.threshold = min_group;
         wo.keys = keys;
         wo.assets = assets_dir;
+        // Figures are counted at once on several connections (one more than the cores, to balance).
+        wo.readers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
         wo.cert_file = so.cert_file;
         wo.key_file = so.key_file;
         if (!packs_dir.empty()) {

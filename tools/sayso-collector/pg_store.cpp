@@ -69,24 +69,70 @@ CREATE TABLE IF NOT EXISTS device_services (
     name         TEXT PRIMARY KEY,
     service_area TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS report_children (
+    id  BIGSERIAL PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE          -- a case reference, or "response:<id>" when none was given
+);
 CREATE TABLE IF NOT EXISTS report_responses (
     response_id       TEXT PRIMARY KEY,
     seq               BIGINT NOT NULL,
     started_at        TEXT NOT NULL,
-    month             TEXT NOT NULL,
+    month             TEXT NOT NULL,  -- YYYY-MM
     service_area      TEXT NOT NULL,
     visit_type        TEXT NOT NULL,
     band              TEXT NOT NULL,
     practitioner_code TEXT NOT NULL,
     case_ref          TEXT NOT NULL,
-    child             TEXT NOT NULL,
+    child             BIGINT NOT NULL, -- report_children.id
     pack_id           TEXT NOT NULL,
     language          TEXT NOT NULL,
     complete          INTEGER NOT NULL,
     asked_to_talk     INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS report_responses_case ON report_responses (case_ref);
+-- Counting responses and children by each cut, without sorting (as for report_answers below).
+CREATE INDEX IF NOT EXISTS report_responses_child ON report_responses
+    (child, complete, month, service_area, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_responses_month ON report_responses
+    (month, child, complete, service_area, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_responses_band ON report_responses
+    (band, child, complete, month, service_area, visit_type, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_responses_visit ON report_responses
+    (visit_type, child, complete, month, service_area, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_responses_area ON report_responses
+    (service_area, child, complete, month, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_responses_code ON report_responses
+    (practitioner_code, child, complete, month, service_area, visit_type, band);
+-- One row per answer to a measure: small, and counted through narrow covering
+-- indexes, one for each way the service view groups them.
 CREATE TABLE IF NOT EXISTS report_answers (
+    measure           TEXT NOT NULL,
+    month             TEXT NOT NULL,
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    child             BIGINT NOT NULL,
+    tone              INTEGER,        -- 1 positive, 0 middling, -1 negative; NULL: skipped, or not a rating
+    skipped           INTEGER NOT NULL
+);
+-- Each index holds every column a report filters on, so no query reads the
+-- table; within each group its rows come ordered by child, so children are
+-- counted without sorting.
+CREATE INDEX IF NOT EXISTS report_answers_child ON report_answers
+    (measure, child, tone, skipped, month, service_area, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_answers_month ON report_answers
+    (measure, month, child, tone, skipped, service_area, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_answers_band ON report_answers
+    (measure, band, child, tone, skipped, month, service_area, visit_type, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_answers_visit ON report_answers
+    (measure, visit_type, child, tone, skipped, month, service_area, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_answers_area ON report_answers
+    (measure, service_area, child, tone, skipped, month, visit_type, band, practitioner_code);
+CREATE INDEX IF NOT EXISTS report_answers_code ON report_answers
+    (measure, practitioner_code, child, tone, skipped, month, service_area, visit_type, band);
+-- Written answers, for the comments list (the words stay in answers, sealed).
+CREATE TABLE IF NOT EXISTS report_comments (
     response_id       TEXT NOT NULL,
     question_id       TEXT NOT NULL,
     month             TEXT NOT NULL,
@@ -94,15 +140,10 @@ CREATE TABLE IF NOT EXISTS report_answers (
     visit_type        TEXT NOT NULL,
     band              TEXT NOT NULL,
     practitioner_code TEXT NOT NULL,
-    child             TEXT NOT NULL,
-    measure           TEXT NOT NULL,
-    kind              TEXT NOT NULL,
-    tone              INTEGER,
-    skipped           INTEGER NOT NULL,
+    child             BIGINT NOT NULL,
     PRIMARY KEY (response_id, question_id)
 );
-CREATE INDEX IF NOT EXISTS report_answers_cut ON report_answers
-    (measure, service_area, month, visit_type, band, practitioner_code, child, tone, skipped);
+CREATE INDEX IF NOT EXISTS report_comments_month ON report_comments (month);
 CREATE TABLE IF NOT EXISTS report_state (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     last_seq BIGINT NOT NULL

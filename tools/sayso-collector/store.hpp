@@ -29,6 +29,10 @@ class Store {
 public:
     virtual ~Store() = default;
 
+    // What open_store() was given: another connection to the same store can be opened with it.
+    const std::string& spec() const { return spec_; }
+    void set_spec(std::string spec) { spec_ = std::move(spec); }
+
     // Stores the responses not stored yet, all in one transaction, and
     // returns every id now held (new and already present).
     virtual std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
@@ -76,6 +80,9 @@ public:
     virtual std::optional<StoreError> audit(const std::string& event, const std::string& subject,
                                             const std::string& detail) = 0;
     virtual std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) = 0;
+
+private:
+    std::string spec_;
 };
 
 // "sqlite:PATH" or "postgresql://..." (a libpq connection URI).

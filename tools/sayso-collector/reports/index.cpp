@@ -55,57 +55,90 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
 
 std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done) {
     done = {};
+    std::vector<Store::Row> none;
+    if (auto e = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {},
+                             none))
+        return e;
     for (;;) {
-        std::vector<Store::Row> rows;
-        if (auto e = store.query("SELECT last_seq FROM report_state WHERE id = 1", {}, rows)) return e;
-        const std::string last = rows.empty() ? "0" : rows[0][0];
-        std::vector<Store::Row> rs;
-        if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
-                                 " case_ref, pack_id, language, state, asked_to_talk FROM responses"
-                                 " WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kChunk),
-                                 {last}, rs))
-            return e;
-        if (rs.empty()) return std::nullopt;
-        const std::string upto = rs.back()[0];
-        std::vector<Store::Row> as;
-        if (auto e = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
-                                 " a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
-                                 " WHERE r.seq > ? AND r.seq <= ?",
-                                 {last, upto}, as))
-            return e;
-        // What each answer's row is filed under comes from its response.
-        struct Cut {
-            std::string month, service_area, visit_type, band, practitioner_code, child;
-        };
-        std::map<std::string, Cut> cut;
-        std::vector<Store::Param> resp;
-        for (const auto& r : rs) {
-            const std::string child = r[7].empty() ? "response:" + r[1] : r[7];
-            const std::string month = r[2].substr(0, 7);
-            cut[r[1]] = {month, r[3], r[4], r[5], r[6], child};
-            for (const std::string& v : {r[1], r[0], r[2], month, r[3], r[4], r[5], r[6], r[7], child, r[8], r[9]})
-                resp.emplace_back(v);
-            resp.emplace_back(r[10] == "complete" ? "1" : "0");
-            resp.emplace_back(truth(r[11]) ? "1" : "0");
-        }
-        std::vector<Store::Param> ans;
-        for (const auto& a : as) {
-            Answer x;
-            x.kind = a[2];
-            x.skipped = truth(a[4]);
-            x.options = formats::options_from_json(a[5]);
-            x.sealed = a[6];
-            x.seal_key = a[7];
-            if (auto why = open_sealed(keys, x)) return StoreError{*why};
-            const auto t = tone(x.kind, x.skipped, x.options);
-            const Cut& c = cut[a[0]];
-            for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,
-                                         c.practitioner_code, c.child, a[3], a[2]})
-                ans.emplace_back(v);
-            ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
-            ans.emplace_back(x.skipped ? "1" : "0");
-        }
+        std::int64_t responses = 0, answers = 0;
+        // One chunk in one transaction, from reading where the last one ended
+        // to moving that mark: two collectors indexing at once can't both take it.
         auto e = store.transaction([&]() -> std::optional<StoreError> {
+            std::vector<Store::Row> rows;
+            if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
+                                         (store.postgresql() ? " FOR UPDATE" : ""),
+                                     {}, rows))
+                return e;
+            const std::string last = rows.empty() ? "0" : rows[0][0];
+            std::vector<Store::Row> rs;
+            if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
+                                     " case_ref, pack_id, language, state, asked_to_talk FROM responses"
+                                     " WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kChunk),
+                                     {last}, rs))
+                return e;
+            if (rs.empty()) return std::nullopt;
+            const std::string upto = rs.back()[0];
+            std::vector<Store::Row> as;
+            if (auto e = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
+                                     " a.sealed, a.seal_key, a.text FROM answers a JOIN responses r ON r.id = a.response_id"
+                                     " WHERE r.seq > ? AND r.seq <= ?",
+                                     {last, upto}, as))
+                return e;
+            // Each child gets a number once: counting distinct numbers is quicker than distinct words.
+            std::vector<Store::Param> keys_of;
+            for (const auto& r : rs) keys_of.emplace_back(r[7].empty() ? "response:" + r[1] : r[7]);
+            if (auto e = insert_rows(store, "INSERT INTO report_children (key) VALUES ", 1, keys_of)) return e;
+            std::map<std::string, std::string> child_id;
+            for (std::size_t at = 0; at < keys_of.size(); at += 500) {
+                std::string in;
+                std::vector<Store::Param> part;
+                for (std::size_t i = at; i < keys_of.size() && i < at + 500; ++i) {
+                    in += in.empty() ? "?" : ",?";
+                    part.push_back(keys_of[i]);
+                }
+                if (auto e = store.query("SELECT key, id FROM report_children WHERE key IN (" + in + ")", part, rows))
+                    return e;
+                for (const auto& r : rows) child_id[r[0]] = r[1];
+            }
+            // What each answer's row is filed under comes from its response.
+            struct Cut {
+                std::string month, service_area, visit_type, band, practitioner_code, child;
+            };
+            std::map<std::string, Cut> cut;
+            std::vector<Store::Param> resp;
+            for (std::size_t i = 0; i < rs.size(); ++i) {
+                const auto& r = rs[i];
+                const std::string child = child_id[*keys_of[i]];
+                const std::string month = r[2].substr(0, 7);
+                cut[r[1]] = {month, r[3], r[4], r[5], r[6], child};
+                for (const std::string& v : {r[1], r[0], r[2], month, r[3], r[4], r[5], r[6], r[7], child, r[8], r[9]})
+                    resp.emplace_back(v);
+                resp.emplace_back(r[10] == "complete" ? "1" : "0");
+                resp.emplace_back(truth(r[11]) ? "1" : "0");
+            }
+            std::vector<Store::Param> ans, texts;
+            for (const auto& a : as) {
+                Answer x;
+                x.kind = a[2];
+                x.skipped = truth(a[4]);
+                x.options = formats::options_from_json(a[5]);
+                x.sealed = a[6];
+                x.seal_key = a[7];
+                x.text = a[8];
+                if (auto why = open_sealed(keys, x)) return StoreError{*why};
+                const Cut& c = cut[a[0]];
+                if (x.kind == "text" && !x.skipped && !x.text.empty())
+                    for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,
+                                                 c.practitioner_code, c.child})
+                        texts.emplace_back(v);
+                if (a[3].empty()) continue; // no measure: not counted
+                const auto t = tone(x.kind, x.skipped, x.options);
+                for (const std::string& v : {a[3], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code,
+                                             c.child})
+                    ans.emplace_back(v);
+                ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
+                ans.emplace_back(x.skipped ? "1" : "0");
+            }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
                                      " visit_type, band, practitioner_code, case_ref, child, pack_id, language,"
@@ -113,19 +146,23 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                                      14, resp))
                 return e;
             if (auto e = insert_rows(store,
-                                     "INSERT INTO report_answers (response_id, question_id, month, service_area,"
-                                     " visit_type, band, practitioner_code, child, measure, kind, tone, skipped)"
-                                     " VALUES ",
-                                     12, ans))
+                                     "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
+                                     " practitioner_code, child, tone, skipped) VALUES ",
+                                     9, ans))
                 return e;
-            std::vector<Store::Row> none;
-            return store.query("INSERT INTO report_state (id, last_seq) VALUES (1, ?)"
-                               " ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq",
-                               {upto}, none);
+            if (auto e = insert_rows(store,
+                                     "INSERT INTO report_comments (response_id, question_id, month, service_area,"
+                                     " visit_type, band, practitioner_code, child) VALUES ",
+                                     8, texts))
+                return e;
+            responses = static_cast<std::int64_t>(rs.size());
+            answers = static_cast<std::int64_t>(as.size());
+            return store.query("UPDATE report_state SET last_seq = ? WHERE id = 1", {upto}, rows);
         });
         if (e) return e;
-        done.responses += static_cast<std::int64_t>(rs.size());
-        done.answers += static_cast<std::int64_t>(as.size());
+        if (responses == 0) return std::nullopt;
+        done.responses += responses;
+        done.answers += answers;
     }
 }
 

@@ -3,6 +3,9 @@
 #include "formats/formats.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <future>
 #include <set>
 
 namespace sayso::collector::reports {
@@ -152,7 +155,7 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Rows rows;
     const std::string w = where(reader, filters, p);
     if (auto e = store.query(std::string("SELECT measure, ") + kFigureColumns + " FROM report_answers" + w +
-                                 " AND measure <> '' GROUP BY measure ORDER BY measure",
+                                 " GROUP BY measure ORDER BY measure",
                              p, rows))
         return e;
     for (const auto& r : rows) out.push_back({r[0], figure(r, 1, threshold)});
@@ -163,127 +166,174 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     return std::nullopt;
 }
 
-std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters_in, int threshold,
+namespace {
+
+// Hides the smallest shown count when exactly one other is hidden (see complement()).
+void complement_counts(std::map<std::string, Counts>& counts) {
+    int hidden = 0;
+    Counts* smallest = nullptr;
+    for (auto& [g, c] : counts) {
+        if (c.suppressed) ++hidden;
+        else if (!smallest || c.children < smallest->children) smallest = &c;
+    }
+    if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
+}
+
+Counts counts_of(const Store::Row& r, std::size_t at, int threshold) {
+    Counts c{false, num(r[at]), num(r[at + 1]), num(r[at + 2])};
+    if (c.children < threshold) c = Counts{true, 0, 0, 0};
+    return c;
+}
+
+// The sections of the service view. Each reads on the store it is given, so
+// the view can run them at once on several connections.
+std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                        ServiceView& out) {
+    Params p;
+    Rows rows;
+    const std::string w = where(reader, filters, p);
+    if (auto e = store.query(std::string("SELECT measure, month, ") + kFigureColumns + " FROM report_answers" + w +
+                                 " GROUP BY measure, month ORDER BY measure, month",
+                             p, rows))
+        return e;
+    std::set<std::string> months;
+    for (const auto& r : rows) {
+        out.trend[r[0]][r[1]] = figure(r, 2, threshold);
+        months.insert(r[1]);
+    }
+    out.months.assign(months.begin(), months.end());
+    for (auto& [measure, by_month] : out.trend)
+        complement(out.months, [&](const std::string& m) -> Figure* {
+            auto it = by_month.find(m);
+            return it == by_month.end() ? nullptr : &it->second;
+        });
+    return std::nullopt;
+}
+
+std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                            ServiceView& out) {
+    Params p;
+    Rows rows;
+    const std::string w = where(reader, filters, p);
+    const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
+    // Grouped measure first, in the order of the index for `d`: no sorting.
+    if (auto e = store.query("SELECT " + d + ", measure, " + kFigureColumns + " FROM report_answers" + w +
+                                 " GROUP BY measure, " + d + " ORDER BY measure, " + d,
+                             p, rows))
+        return e;
+    std::set<std::string> groups, measures;
+    for (const auto& r : rows) {
+        out.breakdown[r[0]][r[1]] = figure(r, 2, threshold);
+        groups.insert(r[0]);
+        measures.insert(r[1]);
+    }
+    out.groups.assign(groups.begin(), groups.end());
+    for (const auto& m : measures)
+        complement(out.groups, [&](const std::string& g) -> Figure* {
+            auto it = out.breakdown[g].find(m);
+            return it == out.breakdown[g].end() ? nullptr : &it->second;
+        });
+    Params q;
+    const std::string wq = where(reader, filters, q);
+    if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
+                                 wq + " GROUP BY " + d,
+                             q, rows))
+        return e;
+    for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, threshold);
+    complement_counts(out.group_counts);
+    return std::nullopt;
+}
+
+std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+                                         ServiceView& out) {
+    Params p;
+    Rows rows;
+    const std::string w = where(reader, filters, p);
+    if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + w, p, rows))
+        return e;
+    out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, threshold);
+    Params q;
+    const std::string wq = where(reader, filters, q);
+    if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + wq +
+                                 " GROUP BY month ORDER BY month",
+                             q, rows))
+        return e;
+    for (const auto& r : rows) out.month_counts[r[0]] = counts_of(r, 1, threshold);
+    complement_counts(out.month_counts);
+    return std::nullopt;
+}
+
+// The newest 200 written comments, opened; whether they may be shown is decided after.
+std::optional<StoreError> comments_section(Store& store, const Reader& reader, const Filters& filters,
+                                           const std::vector<SealKeyPair>& keys, ServiceView& out) {
+    Params p;
+    Rows rows, text;
+    const std::string w = where(reader, filters, p);
+    if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area"
+                             " FROM report_comments" + w + " ORDER BY month DESC, response_id LIMIT 200",
+                             p, rows))
+        return e;
+    for (const auto& r : rows) {
+        if (auto e = store.query("SELECT text, sealed, seal_key, skipped, options FROM answers"
+                                 " WHERE response_id = ? AND question_id = ?",
+                                 {r[0], r[1]}, text))
+            return e;
+        if (text.empty()) continue;
+        Answer a;
+        a.text = text[0][0];
+        a.sealed = text[0][1];
+        a.seal_key = text[0][2];
+        a.skipped = truth(text[0][3]);
+        a.options = formats::options_from_json(text[0][4]);
+        if (auto why = open_sealed(keys, a)) return StoreError{*why};
+        if (a.skipped || a.text.empty()) continue;
+        out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, int threshold,
                                        const std::vector<SealKeyPair>& keys, ServiceView& out) {
+    return service_view(store, {}, reader, filters, threshold, keys, out);
+}
+
+std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
+                                       const Filters& filters_in, int threshold, const std::vector<SealKeyPair>& keys,
+                                       ServiceView& out) {
     out = ServiceView{};
     out.threshold = threshold = std::max(threshold, kMinGroup);
     Filters filters = filters_in;
     if (!valid_dimension(filters.by)) filters.by = "band";
-    Rows rows;
-    if (auto e = measure_figures(store, reader, filters, threshold, out.measures)) return e;
-    {
-        Params p;
-        const std::string w = where(reader, filters, p);
-        if (auto e = store.query(std::string("SELECT measure, month, ") + kFigureColumns + " FROM report_answers" + w +
-                                     " AND measure <> '' GROUP BY measure, month ORDER BY measure, month",
-                                 p, rows))
-            return e;
-        std::set<std::string> months;
-        for (const auto& r : rows) {
-            out.trend[r[0]][r[1]] = figure(r, 2, threshold);
-            months.insert(r[1]);
-        }
-        out.months.assign(months.begin(), months.end());
-        for (auto& [measure, by_month] : out.trend)
-            complement(out.months, [&](const std::string& m) -> Figure* {
-                auto it = by_month.find(m);
-                return it == by_month.end() ? nullptr : &it->second;
-            });
+    // Each section writes its own part of `out`; with more connections they run at once.
+    std::vector<std::function<std::optional<StoreError>(Store&)>> sections = {
+        [&](Store& s) { return breakdown_section(s, reader, filters, threshold, out); },
+        [&](Store& s) { return measure_figures(s, reader, filters, threshold, out.measures); },
+        [&](Store& s) { return trend_section(s, reader, filters, threshold, out); },
+        [&](Store& s) { return counts_section(s, reader, filters, threshold, out); },
+        [&](Store& s) { return comments_section(s, reader, filters, keys, out); }};
+    std::vector<std::optional<StoreError>> errors(sections.size());
+    if (more.empty()) {
+        for (std::size_t i = 0; i < sections.size(); ++i) errors[i] = sections[i](store);
+    } else {
+        // One thread a connection, each taking the next section not yet
+        // taken; the heaviest come first.
+        std::vector<Store*> pool = {&store};
+        pool.insert(pool.end(), more.begin(), more.end());
+        std::atomic<std::size_t> next{0};
+        std::vector<std::future<void>> runs;
+        for (std::size_t c = 0; c < pool.size() && c < sections.size(); ++c)
+            runs.push_back(std::async(std::launch::async, [&, c] {
+                for (std::size_t i; (i = next++) < sections.size();) errors[i] = sections[i](*pool[c]);
+            }));
+        for (auto& r : runs) r.get();
     }
-    {
-        Params p;
-        const std::string w = where(reader, filters, p);
-        const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
-        if (auto e = store.query("SELECT " + d + ", measure, " + kFigureColumns + " FROM report_answers" + w +
-                                     " AND measure <> '' GROUP BY " + d + ", measure ORDER BY " + d + ", measure",
-                                 p, rows))
-            return e;
-        std::set<std::string> groups;
-        for (const auto& r : rows) {
-            out.breakdown[r[0]][r[1]] = figure(r, 2, threshold);
-            groups.insert(r[0]);
-        }
-        out.groups.assign(groups.begin(), groups.end());
-        for (const auto& m : out.measures)
-            complement(out.groups, [&](const std::string& g) -> Figure* {
-                auto it = out.breakdown[g].find(m.measure);
-                return it == out.breakdown[g].end() ? nullptr : &it->second;
-            });
-        Params q;
-        const std::string wq = where(reader, filters, q);
-        if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
-                                     wq + " GROUP BY " + d,
-                                 q, rows))
-            return e;
-        for (const auto& r : rows) {
-            Counts c{false, num(r[1]), num(r[2]), num(r[3])};
-            if (c.children < threshold) c = Counts{true, 0, 0, 0};
-            out.group_counts[r[0]] = c;
-        }
-        // Counts by group: hiding one alone would not hide it from the total.
-        int hidden = 0;
-        Counts* smallest = nullptr;
-        for (auto& [g, c] : out.group_counts) {
-            if (c.suppressed) ++hidden;
-            else if (!smallest || c.children < smallest->children) smallest = &c;
-        }
-        if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
-    }
-    {
-        Params p;
-        const std::string w = where(reader, filters, p);
-        if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + w, p,
-                                 rows))
-            return e;
-        if (!rows.empty()) out.counts = Counts{false, num(rows[0][0]), num(rows[0][1]), num(rows[0][2])};
-        if (out.counts.children < threshold) out.counts = Counts{true, 0, 0, 0};
-        Params q;
-        const std::string wq = where(reader, filters, q);
-        if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
-                                     wq + " GROUP BY month ORDER BY month",
-                                 q, rows))
-            return e;
-        int hidden = 0;
-        Counts* smallest = nullptr;
-        for (const auto& r : rows) {
-            Counts c{false, num(r[1]), num(r[2]), num(r[3])};
-            if (c.children < threshold) c = Counts{true, 0, 0, 0};
-            out.month_counts[r[0]] = c;
-        }
-        for (auto& [m, c] : out.month_counts) {
-            if (c.suppressed) ++hidden;
-            else if (!smallest || c.children < smallest->children) smallest = &c;
-        }
-        if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
-    }
+    for (auto& e : errors)
+        if (e) return e;
     // Children's own words, only where the group is large enough.
     out.comments_shown = !out.counts.suppressed;
-    if (out.comments_shown) {
-        Params p;
-        const std::string w = where(reader, filters, p);
-        if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area"
-                                 " FROM report_answers" + w +
-                                     " AND kind = 'text' AND skipped = 0 ORDER BY month DESC, response_id LIMIT 200",
-                                 p, rows))
-            return e;
-        Rows text;
-        for (const auto& r : rows) {
-            if (auto e = store.query("SELECT text, sealed, seal_key, skipped, options FROM answers"
-                                     " WHERE response_id = ? AND question_id = ?",
-                                     {r[0], r[1]}, text))
-                return e;
-            if (text.empty()) continue;
-            Answer a;
-            a.text = text[0][0];
-            a.sealed = text[0][1];
-            a.seal_key = text[0][2];
-            a.skipped = truth(text[0][3]);
-            a.options = formats::options_from_json(text[0][4]);
-            if (auto why = open_sealed(keys, a)) return StoreError{*why};
-            if (a.skipped || a.text.empty()) continue;
-            out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
-        }
-    }
+    if (!out.comments_shown) out.comments.clear();
     return std::nullopt;
 }
 

@@ -74,6 +74,10 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
                                           std::vector<MeasureFigure>& out);
 std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, int threshold,
                                        const std::vector<SealKeyPair>& keys, ServiceView& out);
+// The same, with more connections to the same store: its sections are counted at once, one per connection.
+std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
+                                       const Filters& filters, int threshold, const std::vector<SealKeyPair>& keys,
+                                       ServiceView& out);
 
 // One child's responses (by case reference), or a family's: every answer as stored.
 struct ChildAnswer {

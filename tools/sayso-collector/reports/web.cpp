@@ -112,6 +112,15 @@ Packs load_packs(const std::filesystem::path& root, std::vector<std::string>& pr
 
 ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), options_(std::move(options)) {
     options_.threshold = std::max(options_.threshold, kMinGroup);
+    for (int i = 0; i < options_.readers && !store_.spec().empty(); ++i) {
+        std::string err;
+        auto r = open_store(store_.spec(), err);
+        if (!r) {
+            std::fprintf(stderr, "sayso-collector: reports count on one connection: %s\n", err.c_str());
+            break;
+        }
+        readers_.push_back(std::move(r));
+    }
     if (!options_.cert_file.empty() && !options_.key_file.empty()) {
         http_ = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
         tls_ = true;
@@ -181,7 +190,11 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
             std::string query;
             const Filters f = filters_of(req, query);
             ServiceView v;
-            if (auto e = service_view(store_, session.user, f, options_.threshold, options_.keys, v))
+            std::unique_lock pool(readers_mu_, std::try_to_lock);
+            std::vector<Store*> more;
+            if (pool.owns_lock())
+                for (auto& r : readers_) more.push_back(r.get());
+            if (auto e = service_view(store_, more, session.user, f, options_.threshold, options_.keys, v))
                 return html(res, 503, message_page(&session, "Not available", e->message));
             const std::string table = req.has_param("table") ? req.get_param_value("table") : "measures";
             audit(as_csv ? "downloaded" : "viewed", std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query,

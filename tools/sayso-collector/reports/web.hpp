@@ -29,6 +29,7 @@ struct WebOptions {
     Packs packs;                             // question texts and pictures
     std::filesystem::path assets;            // the kiosk's pictures (faces, yes/no)
     std::string cert_file, key_file;         // both: HTTPS
+    int readers = 1;                         // more connections, so a page's figures are counted at once
 };
 
 class ReportServer {
@@ -50,6 +51,8 @@ private:
 
     Store& store_;
     WebOptions options_;
+    std::vector<std::unique_ptr<Store>> readers_; // used by one page at a time; others count on store_ alone
+    std::mutex readers_mu_;
     std::unique_ptr<httplib::Server> http_;
     bool tls_ = false;
     std::mutex index_mu_;
