@@ -6,6 +6,7 @@
 #include "postgres.hpp"
 #include "store.hpp"
 #include "support.hpp"
+#include "users.hpp"
 #include "views.hpp"
 
 #include "formats/base64.hpp"
@@ -499,6 +500,13 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(sam.post("/logout", {{"csrf", sam.csrf(page->body)}})->status == 303);
     CHECK(sam.get("/service")->status == 303);
 
+    // Opening sealed words for a page leaves no copy behind: the store's file
+    // and its WAL hold no sealed child's words in the clear, after all of that.
+    const std::string raw = test::read_file(tmp / "c.db") + test::read_file((tmp / "c.db").string() + "-wal");
+    CHECK(raw.find("Secret words from a small group") != std::string::npos); // sent unsealed: the search sees it
+    CHECK(raw.find("More time to talk please") == std::string::npos);
+    CHECK(raw.find("I like my worker") == std::string::npos);
+
     // The audit log has who viewed, downloaded and was refused what.
     auto audit = ada.get("/audit");
     REQUIRE(audit);
@@ -561,4 +569,58 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
         CHECK(pdf.rfind("%PDF", 0) == 0);
         CHECK(pdf.find("/MediaBox [0 0 594.95996 841.91998]") != std::string::npos); // A4
     }
+}
+
+TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and at sign-out; a wrong password finds no one") {
+    TempDir tmp;
+    std::string err;
+    auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
+    REQUIRE(s);
+    REQUIRE_FALSE(reports::add_user(*s, {"ada", "admin", "", ""}, "a long enough password"));
+    CHECK(reports::add_user(*s, {"x", "admin", "", ""}, "short").has_value());
+    CHECK(reports::add_user(*s, {"bad name!", "admin", "", ""}, "a long enough password").has_value());
+    CHECK(reports::add_user(*s, {"y", "owner", "", ""}, "a long enough password").has_value());
+    std::optional<reports::Reader> who;
+    REQUIRE_FALSE(reports::check_login(*s, "ada", "not the password", who));
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(reports::check_login(*s, "nobody", "a long enough password", who));
+    CHECK_FALSE(who);
+    REQUIRE_FALSE(reports::check_login(*s, "ada", "a long enough password", who));
+    REQUIRE(who);
+    // Kept only as an Argon2id hash.
+    std::vector<collector::Store::Row> rows;
+    REQUIRE_FALSE(s->query("SELECT password_hash FROM users WHERE name = ?", {"ada"}, rows));
+    CHECK(rows.at(0).at(0).rfind("$argon2id$", 0) == 0);
+
+    const std::int64_t t0 = 1'800'000'000;
+    reports::Session made;
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    std::optional<reports::Session> found;
+    // Used every 29 minutes it stays...
+    std::int64_t t = t0;
+    for (int i = 0; i < 20; ++i) {
+        t += 29 * 60;
+        REQUIRE_FALSE(reports::find_session(*s, made.cookie, t, found));
+        REQUIRE(found);
+    }
+    // ...until 12 hours have passed in all.
+    t = t0 + 12 * 3600 + 60;
+    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t, found));
+    CHECK_FALSE(found);
+    // Left for 31 minutes, it is gone.
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 31 * 60, found));
+    CHECK_FALSE(found);
+    // Signed out, it is gone; the store keeps only the cookie's hash.
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    REQUIRE_FALSE(s->query("SELECT id_hash FROM sessions", {}, rows));
+    for (const auto& r : rows) CHECK(r[0] != made.cookie);
+    REQUIRE_FALSE(reports::end_session(*s, made.cookie));
+    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 60, found));
+    CHECK_FALSE(found);
+    // A disabled user's sessions end with them.
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    CHECK_FALSE(reports::disable_user(*s, "ada"));
+    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 60, found));
+    CHECK_FALSE(found);
 }

@@ -7,6 +7,8 @@ backlog delivered in under 2 s with the SQLite store.
 """
 import argparse
 import json
+import urllib.parse
+import urllib.request
 import os
 import subprocess
 import sys
@@ -157,13 +159,77 @@ def main():
     ap.add_argument("--commits", type=int, default=500)
     ap.add_argument("--backlog", type=int, default=10000)
     ap.add_argument("--skip-kiosk", action="store_true", help="only the delivery figures")
-    ap.add_argument("--skip-delivery", action="store_true", help="only the kiosk figures")
+    ap.add_argument("--skip-delivery", action="store_true", help="no delivery figures")
+    ap.add_argument("--skip-reports", action="store_true", help="no reports figures")
+    ap.add_argument("--report-answers", type=int, default=1000000, help="answers in the reports data set")
     args = ap.parse_args()
     if not args.skip_kiosk:
         kiosk_figures(args)
-    if args.skip_delivery:
-        return 0
-    return delivery_figures(args)
+    if not args.skip_delivery:
+        delivery_figures(args)
+    if not args.skip_reports:
+        reports_figures(args)
+    return 0
+
+
+def service_page_times(build, store, runs=5):
+    """Serves the reports, signs in as an admin and a manager, and times whole service pages over HTTP."""
+    collector_bin = os.path.join(build, "tools", "sayso-collector")
+    password = "a long enough password\n" * 2
+    for name, extra in (("ada", ["--role", "admin"]), ("meg", ["--role", "manager", "--service", "early-help"])):
+        subprocess.run([collector_bin, "user", "add", name, "--store", store] + extra, input=password, text=True,
+                       check=True, capture_output=True)
+    server = subprocess.Popen([collector_bin, "reports", "--listen", "127.0.0.1:0", "--store", store],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip().split(" ")[-1]
+        times = {}
+        for name, path in (("ada", "/service"), ("ada", "/service?by=practitioner_code"), ("meg", "/service")):
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+            opener.open(url + "/login", urllib.parse.urlencode(
+                {"name": name, "password": "a long enough password", "next": "/service"}).encode()).read()
+            ms = []
+            for _ in range(runs):
+                t0 = time.monotonic()
+                page = opener.open(url + path).read()
+                ms.append((time.monotonic() - t0) * 1000)
+                if b"What children said" not in page:
+                    raise SystemExit("the service page did not come back")
+            times[(name, path)] = sorted(ms)
+        return times
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def reports_figures(args):
+    gen = os.path.join(args.build, "tools", "sayso-bench-reports")
+    n = args.report_answers
+    with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+        print("Reports: the service view over %d answers from 200 tablets (sayso-bench-reports makes them)" % n)
+        stores = [("SQLite", "sqlite:" + os.path.join(tmp, "reports.db"))]
+        pg = None
+        try:
+            pg = Postgres(tmp)
+            stores.append(("PostgreSQL", pg.uri()))
+        except Exception as e:  # noqa: BLE001 - say why and go on
+            print("  PostgreSQL store: not measured (%s)" % e)
+        try:
+            for label, store in stores:
+                made = json.loads(subprocess.run([gen, store, str(n)], check=True, capture_output=True,
+                                                 text=True).stdout)
+                size = ""
+                if store.startswith("sqlite:"):
+                    size = ", file %.0f MB" % (os.path.getsize(store[7:]) / 1e6)
+                print("  %-10s made %d responses in %.1f s, indexed for reports in %.1f s%s" %
+                      (label, made["responses"], made["store_s"], made["index_s"], size))
+                for (name, path), ms in service_page_times(args.build, store).items():
+                    who = "admin" if name == "ada" else "manager"
+                    print("  %-10s %-8s %-31s median %5.0f ms, max %5.0f ms (aim: under 1000)" %
+                          (label, who, path, ms[len(ms) // 2], ms[-1]))
+        finally:
+            if pg:
+                pg.stop()
 
 
 def delivery_figures(args):
