@@ -204,6 +204,31 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     std::sort(said.begin(), said.end());
     CHECK(said == std::vector<std::string>{"I like my worker", "More time to talk please", "Secret words from a small group"});
 
+    // Counted two ways, the same: children added up from their marked rows
+    // (no filter), and counted one by one (a month range that takes in everything).
+    auto same = [](const reports::Figure& a, const reports::Figure& b) {
+        return a.suppressed == b.suppressed && a.children == b.children && a.answers == b.answers &&
+               a.positive == b.positive && a.middling == b.middling && a.negative == b.negative &&
+               a.skipped == b.skipped && a.other == b.other;
+    };
+    for (const std::string& by : reports::breakdown_dimensions()) {
+        INFO(by);
+        reports::Filters marked, counted;
+        marked.by = counted.by = by;
+        counted.month_from = "2000-01";
+        counted.month_to = "2099-12";
+        reports::ServiceView a, b;
+        REQUIRE_FALSE(reports::service_view(*s, admin, marked, 5, {}, a));
+        REQUIRE_FALSE(reports::service_view(*s, admin, counted, 5, {}, b));
+        REQUIRE(a.measures.size() == b.measures.size());
+        for (std::size_t i = 0; i < a.measures.size(); ++i) CHECK(same(a.measures[i].figure, b.measures[i].figure));
+        CHECK(a.groups == b.groups);
+        for (const auto& [g, by_measure] : a.breakdown)
+            for (const auto& [m, f] : by_measure) CHECK(same(f, b.breakdown[g][m]));
+        for (const auto& [m, by_month] : a.trend)
+            for (const auto& [mo, f] : by_month) CHECK(same(f, b.trend[m][mo]));
+    }
+
     // By service area: both groups large enough (6 and 5 children).
     reports::Filters by_area;
     by_area.by = "service_area";
@@ -259,6 +284,21 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     CHECK(v.counts.responses == 7);
     CHECK(v.counts.children == 6);
     check_figure(measure(v, "listened"), 6, 7, 4, 1, 1, 1);
+    // Indexed later, in another chunk: C-001 again in November is no new child.
+    std::vector<std::string> stored;
+    REQUIRE_FALSE(s->insert("tab-cic", {make("a8", "C-001", "SW-1", "visit", "2026-11-20", "complete", false,
+                                             {listened("happy")})},
+                            stored));
+    REQUIRE_FALSE(reports::index_new(*s, {}, done));
+    CHECK(done.responses == 1);
+    REQUIRE_FALSE(reports::service_view(*s, admin, {}, 5, {}, v));
+    check_figure(measure(v, "listened"), 11, 13, 7, 2, 3, 1);
+    check_figure(v.trend["listened"]["2026-11"], 6, 7, 3, 1, 3, 0);
+    reports::Filters everything;
+    everything.month_from = "2000-01";
+    REQUIRE_FALSE(reports::service_view(*s, admin, everything, 5, {}, v));
+    check_figure(measure(v, "listened"), 11, 13, 7, 2, 3, 1);
+
     // A manager asking for another service's figures gets only their own (none).
     reports::Filters other;
     other.service_area = "children-in-care";
@@ -393,6 +433,25 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(figure_in(ms, "data-measure=\"listened\"", "negative") == "3");
     CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "1");
     CHECK(figure_in(ms, "data-measure=\"keeps_promises\"", "positive") == "3");
+    // Over time: positive of the ratings given, each month.
+    const std::string tr = section(p, "trend");
+    CHECK(tr.find("data-month=\"2026-10\" data-v=\"4/5\"") != std::string::npos);
+    CHECK(tr.find("data-month=\"2026-11\" data-v=\"2/6\"") != std::string::npos);
+    CHECK(tr.find("data-month=\"2026-10\" data-v=\"3/6\"") != std::string::npos); // keeps_promises
+    // Responses by month, and the breakdown by age band (one band: everything).
+    const std::string done = section(p, "completion");
+    CHECK(figure_in(done, "data-month=\"2026-10\"", "responses") == "6");
+    CHECK(figure_in(done, "data-month=\"2026-10\"", "complete") == "5");
+    CHECK(figure_in(done, "data-month=\"2026-11\"", "children") == "6");
+    CHECK(figure_in(section(p, "breakdown"), "data-group=\"12-17\"", "children") == "11");
+    CHECK(figure_in(p, "data-k=\"completion\"", "completion") == "92");
+    auto areas = ada.get("/service?by=service_area");
+    REQUIRE(areas);
+    const std::string by_area = section(areas->body, "breakdown");
+    CHECK(figure_in(by_area, "data-group=\"early-help\"", "responses") == "5");
+    CHECK(figure_in(by_area, "data-group=\"children-in-care\"", "children") == "6");
+    CHECK(by_area.find("data-measure=\"listened\" data-v=\"2/5\"") != std::string::npos);
+    CHECK(by_area.find("data-measure=\"listened\" data-v=\"4/6\"") != std::string::npos);
     CHECK(p.find("More time to talk please") != std::string::npos); // opened with k1
     CHECK(p.find("Secret words from a small group") != std::string::npos);
     CHECK(p.find("<svg") != std::string::npos);

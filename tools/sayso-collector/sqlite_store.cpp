@@ -104,23 +104,32 @@ CREATE TABLE IF NOT EXISTS report_answers (
     practitioner_code TEXT NOT NULL,
     child             INTEGER NOT NULL,
     tone              INTEGER,        -- 1 positive, 0 middling, -1 negative; NULL: skipped, or not a rating
-    skipped           INTEGER NOT NULL
+    skipped           INTEGER NOT NULL,
+    -- 1 on exactly one row of each child for the measure overall, and in each
+    -- month, band, visit type, service area and practitioner code: children are
+    -- then counted by adding these up, when no other filter applies.
+    first_all         INTEGER NOT NULL,
+    first_month       INTEGER NOT NULL,
+    first_band        INTEGER NOT NULL,
+    first_visit       INTEGER NOT NULL,
+    first_area        INTEGER NOT NULL,
+    first_code        INTEGER NOT NULL
 );
 -- Each index holds every column a report filters on, so no query reads the
 -- table; within each group its rows come ordered by child, so children are
 -- counted without sorting.
 CREATE INDEX IF NOT EXISTS report_answers_child ON report_answers
-    (measure, child, tone, skipped, month, service_area, visit_type, band, practitioner_code);
+    (measure, child, tone, skipped, month, service_area, visit_type, band, practitioner_code, first_all);
 CREATE INDEX IF NOT EXISTS report_answers_month ON report_answers
-    (measure, month, child, tone, skipped, service_area, visit_type, band, practitioner_code);
+    (measure, month, child, tone, skipped, service_area, visit_type, band, practitioner_code, first_month);
 CREATE INDEX IF NOT EXISTS report_answers_band ON report_answers
-    (measure, band, child, tone, skipped, month, service_area, visit_type, practitioner_code);
+    (measure, band, child, tone, skipped, month, service_area, visit_type, practitioner_code, first_band);
 CREATE INDEX IF NOT EXISTS report_answers_visit ON report_answers
-    (measure, visit_type, child, tone, skipped, month, service_area, band, practitioner_code);
+    (measure, visit_type, child, tone, skipped, month, service_area, band, practitioner_code, first_visit);
 CREATE INDEX IF NOT EXISTS report_answers_area ON report_answers
-    (measure, service_area, child, tone, skipped, month, visit_type, band, practitioner_code);
+    (measure, service_area, child, tone, skipped, month, visit_type, band, practitioner_code, first_area);
 CREATE INDEX IF NOT EXISTS report_answers_code ON report_answers
-    (measure, practitioner_code, child, tone, skipped, month, service_area, visit_type, band);
+    (measure, practitioner_code, child, tone, skipped, month, service_area, visit_type, band, first_code);
 -- Written answers, for the comments list (the words stay in answers, sealed).
 CREATE TABLE IF NOT EXISTS report_comments (
     response_id       TEXT NOT NULL,

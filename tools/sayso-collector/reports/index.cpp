@@ -3,6 +3,7 @@
 #include "formats/formats.hpp"
 
 #include <map>
+#include <set>
 
 namespace sayso::collector::reports {
 
@@ -34,6 +35,16 @@ std::optional<StoreError> insert_rows(Store& store, const std::string& head, std
         if (auto e = store.query(head + values(take, cols) + " ON CONFLICT DO NOTHING", p, none)) return e;
     }
     return std::nullopt;
+}
+
+// The keys a row of `measure` for `child` is the first of: overall, then in
+// its month, band, visit type, service area and practitioner code (in the
+// order of the first_* columns).
+std::vector<std::string> first_keys(const std::string& measure, const std::string& child, const std::string& month,
+                                    const std::string& band, const std::string& visit, const std::string& area,
+                                    const std::string& code) {
+    const std::string mc = measure + '\x1f' + child + '\x1f';
+    return {"a" + mc, "m" + mc + month, "b" + mc + band, "v" + mc + visit, "s" + mc + area, "c" + mc + code};
 }
 
 } // namespace
@@ -116,6 +127,29 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 resp.emplace_back(r[10] == "complete" ? "1" : "0");
                 resp.emplace_back(truth(r[11]) ? "1" : "0");
             }
+            // Which children already have rows for a measure (overall, and in
+            // each month, band, visit type, area and code), so each new row
+            // knows whether it is the child's first there.
+            std::set<std::string> seen;
+            {
+                std::set<std::string> ids;
+                for (const auto& [id, c] : cut) ids.insert(c.child);
+                std::vector<std::string> all(ids.begin(), ids.end());
+                for (std::size_t at = 0; at < all.size(); at += 500) {
+                    std::string in;
+                    std::vector<Store::Param> part;
+                    for (std::size_t i = at; i < all.size() && i < at + 500; ++i) {
+                        in += in.empty() ? "?" : ",?";
+                        part.emplace_back(all[i]);
+                    }
+                    if (auto e = store.query("SELECT measure, child, month, band, visit_type, service_area,"
+                                             " practitioner_code FROM report_answers WHERE child IN (" + in + ")",
+                                             part, rows))
+                        return e;
+                    for (const auto& r : rows)
+                        for (const std::string& k : first_keys(r[0], r[1], r[2], r[3], r[4], r[5], r[6])) seen.insert(k);
+                }
+            }
             std::vector<Store::Param> ans, texts;
             for (const auto& a : as) {
                 Answer x;
@@ -138,6 +172,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                     ans.emplace_back(v);
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
+                for (const std::string& k :
+                     first_keys(a[3], c.child, c.month, c.band, c.visit_type, c.service_area, c.practitioner_code))
+                    ans.emplace_back(seen.insert(k).second ? "1" : "0");
             }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
@@ -147,8 +184,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 return e;
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
-                                     " practitioner_code, child, tone, skipped) VALUES ",
-                                     9, ans))
+                                     " practitioner_code, child, tone, skipped, first_all, first_month, first_band,"
+                                     " first_visit, first_area, first_code) VALUES ",
+                                     15, ans))
                 return e;
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_comments (response_id, question_id, month, service_area,"

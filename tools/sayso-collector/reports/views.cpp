@@ -53,10 +53,35 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     return w;
 }
 
-const char* const kFigureColumns =
-    "COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END), SUM(skipped),"
-    " SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+// How children are counted in a group of report_answers grouped by `group`
+// ("" for overall, else a dimension): by adding up the first_* marks when the
+// filters and the reader's role constrain nothing but that dimension (each
+// child then has exactly one marked row in the group), else by counting
+// distinct children.
+std::string children_of(const Reader& reader, const Filters& f, const std::string& group) {
+    std::set<std::string> constrained;
+    if (!f.service_area.empty() || reader.role == "manager") constrained.insert("service_area");
+    if (!f.visit_type.empty()) constrained.insert("visit_type");
+    if (!f.band.empty()) constrained.insert("band");
+    if (!f.practitioner_code.empty() || reader.role == "practitioner") constrained.insert("practitioner_code");
+    if (!f.month_from.empty() || !f.month_to.empty()) constrained.insert("month");
+    if (reader.role != "admin" && reader.role != "manager" && reader.role != "practitioner") return "0";
+    static const std::map<std::string, std::string> mark = {{"", "first_all"},
+                                                            {"month", "first_month"},
+                                                            {"band", "first_band"},
+                                                            {"visit_type", "first_visit"},
+                                                            {"service_area", "first_area"},
+                                                            {"practitioner_code", "first_code"}};
+    const bool marks = constrained.empty() || (constrained.size() == 1 && *constrained.begin() == group);
+    return marks ? "SUM(" + mark.at(group) + ")" : "COUNT(DISTINCT child)";
+}
+
+std::string figure_columns(const std::string& children) {
+    return children +
+           ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+           " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END), SUM(skipped),"
+           " SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+}
 
 // Reads the seven figure columns starting at `at`; suppresses small groups.
 Figure figure(const Store::Row& r, std::size_t at, int threshold) {
@@ -154,7 +179,8 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query(std::string("SELECT measure, ") + kFigureColumns + " FROM report_answers" + w +
+    if (auto e = store.query("SELECT measure, " + figure_columns(children_of(reader, filters, "")) +
+                                 " FROM report_answers" + w +
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
         return e;
@@ -192,7 +218,8 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query(std::string("SELECT measure, month, ") + kFigureColumns + " FROM report_answers" + w +
+    if (auto e = store.query("SELECT measure, month, " + figure_columns(children_of(reader, filters, "month")) +
+                                 " FROM report_answers" + w +
                                  " GROUP BY measure, month ORDER BY measure, month",
                              p, rows))
         return e;
@@ -217,7 +244,8 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
-    if (auto e = store.query("SELECT " + d + ", measure, " + kFigureColumns + " FROM report_answers" + w +
+    if (auto e = store.query("SELECT " + d + ", measure, " + figure_columns(children_of(reader, filters, d)) +
+                             " FROM report_answers" + w +
                                  " GROUP BY measure, " + d + " ORDER BY measure, " + d,
                              p, rows))
         return e;
