@@ -211,10 +211,12 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
                a.positive == b.positive && a.middling == b.middling && a.negative == b.negative &&
                a.skipped == b.skipped && a.other == b.other;
     };
-    for (const std::string& by : reports::breakdown_dimensions()) {
-        INFO(by);
+    for (const std::string& by : reports::breakdown_dimensions())
+    for (const std::string& area : {std::string(), std::string("children-in-care")}) {
+        INFO(by << " " << area);
         reports::Filters marked, counted;
         marked.by = counted.by = by;
+        marked.service_area = counted.service_area = area;
         counted.month_from = "2000-01";
         counted.month_to = "2099-12";
         reports::ServiceView a, b;

@@ -130,6 +130,28 @@ CREATE INDEX IF NOT EXISTS report_answers_area ON report_answers
     (measure, service_area, child, tone, skipped, month, visit_type, band, practitioner_code, first_area);
 CREATE INDEX IF NOT EXISTS report_answers_code ON report_answers
     (measure, practitioner_code, child, tone, skipped, month, service_area, visit_type, band, first_code);
+-- The same answers added up by measure, month, service area, visit type and
+-- band (at most a few thousand rows a year): the service view reads these
+-- when it needs no practitioner code and its children can be added up.
+CREATE TABLE IF NOT EXISTS report_cells (
+    measure      TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    service_area TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    answers      BIGINT NOT NULL,
+    positive     BIGINT NOT NULL,
+    middling     BIGINT NOT NULL,
+    negative     BIGINT NOT NULL,
+    skipped      BIGINT NOT NULL,
+    other        BIGINT NOT NULL,
+    first_all    BIGINT NOT NULL,
+    first_month  BIGINT NOT NULL,
+    first_band   BIGINT NOT NULL,
+    first_visit  BIGINT NOT NULL,
+    first_area   BIGINT NOT NULL,
+    PRIMARY KEY (measure, month, service_area, visit_type, band)
+) WITHOUT ROWID;
 -- Written answers, for the comments list (the words stay in answers, sealed).
 CREATE TABLE IF NOT EXISTS report_comments (
     response_id       TEXT NOT NULL,

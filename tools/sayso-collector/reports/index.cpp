@@ -2,6 +2,7 @@
 
 #include "formats/formats.hpp"
 
+#include <array>
 #include <map>
 #include <set>
 
@@ -151,6 +152,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 }
             }
             std::vector<Store::Param> ans, texts;
+            // Sums by measure, month, area, visit type and band: answers, positive, middling, negative,
+            // skipped, other, then the first_* marks (all, month, band, visit, area).
+            std::map<std::array<std::string, 5>, std::array<std::int64_t, 11>> cells;
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
@@ -172,9 +176,26 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                     ans.emplace_back(v);
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
+                auto& cell = cells[{a[3], c.month, c.service_area, c.visit_type, c.band}];
+                cell[0] += 1;
+                cell[1] += t && *t == 1;
+                cell[2] += t && *t == 0;
+                cell[3] += t && *t == -1;
+                cell[4] += x.skipped;
+                cell[5] += !t && !x.skipped;
+                int i = 0;
                 for (const std::string& k :
-                     first_keys(a[3], c.child, c.month, c.band, c.visit_type, c.service_area, c.practitioner_code))
-                    ans.emplace_back(seen.insert(k).second ? "1" : "0");
+                     first_keys(a[3], c.child, c.month, c.band, c.visit_type, c.service_area, c.practitioner_code)) {
+                    const bool first = seen.insert(k).second;
+                    ans.emplace_back(first ? "1" : "0");
+                    if (i < 5) cell[static_cast<std::size_t>(6 + i)] += first; // all, month, band, visit, area
+                    ++i;
+                }
+            }
+            std::vector<Store::Param> cell_rows;
+            for (const auto& [key, sums] : cells) {
+                for (const auto& k : key) cell_rows.emplace_back(k);
+                for (auto n : sums) cell_rows.emplace_back(std::to_string(n));
             }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
@@ -188,6 +209,29 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                                      " first_visit, first_area, first_code) VALUES ",
                                      15, ans))
                 return e;
+            for (std::size_t at = 0; at < cell_rows.size(); at += 16 * kRowsPerInsert) {
+                std::vector<Store::Param> part(
+                    cell_rows.begin() + static_cast<std::ptrdiff_t>(at),
+                    cell_rows.begin() + static_cast<std::ptrdiff_t>(std::min(cell_rows.size(), at + 16 * kRowsPerInsert)));
+                if (auto e = store.query(
+                        "INSERT INTO report_cells (measure, month, service_area, visit_type, band, answers, positive,"
+                        " middling, negative, skipped, other, first_all, first_month, first_band, first_visit,"
+                        " first_area) VALUES " + values(part.size() / 16, 16) +
+                            " ON CONFLICT (measure, month, service_area, visit_type, band) DO UPDATE SET"
+                            " answers = report_cells.answers + excluded.answers,"
+                            " positive = report_cells.positive + excluded.positive,"
+                            " middling = report_cells.middling + excluded.middling,"
+                            " negative = report_cells.negative + excluded.negative,"
+                            " skipped = report_cells.skipped + excluded.skipped,"
+                            " other = report_cells.other + excluded.other,"
+                            " first_all = report_cells.first_all + excluded.first_all,"
+                            " first_month = report_cells.first_month + excluded.first_month,"
+                            " first_band = report_cells.first_band + excluded.first_band,"
+                            " first_visit = report_cells.first_visit + excluded.first_visit,"
+                            " first_area = report_cells.first_area + excluded.first_area",
+                        part, rows))
+                    return e;
+            }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_comments (response_id, question_id, month, service_area,"
                                      " visit_type, band, practitioner_code, child) VALUES ",

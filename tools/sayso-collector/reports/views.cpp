@@ -53,34 +53,46 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     return w;
 }
 
-// How children are counted in a group of report_answers grouped by `group`
-// ("" for overall, else a dimension): by adding up the first_* marks when the
-// filters and the reader's role constrain nothing but that dimension (each
-// child then has exactly one marked row in the group), else by counting
-// distinct children.
-std::string children_of(const Reader& reader, const Filters& f, const std::string& group) {
-    std::set<std::string> constrained;
-    if (!f.service_area.empty() || reader.role == "manager") constrained.insert("service_area");
-    if (!f.visit_type.empty()) constrained.insert("visit_type");
-    if (!f.band.empty()) constrained.insert("band");
-    if (!f.practitioner_code.empty() || reader.role == "practitioner") constrained.insert("practitioner_code");
-    if (!f.month_from.empty() || !f.month_to.empty()) constrained.insert("month");
-    if (reader.role != "admin" && reader.role != "manager" && reader.role != "practitioner") return "0";
+// Where a figure grouped by `group` ("" for overall, else a dimension) is
+// counted, and how its children are. Each child has exactly one row marked
+// first_D among its rows with one value of D (first_all: among all its rows
+// for the measure). So when the group's cells are set by at most one
+// dimension D (filters, the reader's role and the grouping together), its
+// children are the sum of first_D, and, when D is not the practitioner code,
+// everything can be read from report_cells, the answers already added up.
+// Otherwise children are counted one by one in report_answers.
+struct Source {
+    std::string table;    // report_cells or report_answers
+    std::string columns;  // the seven figure columns
+};
+
+Source source_of(const Reader& reader, const Filters& f, const std::string& group) {
+    std::set<std::string> dims;
+    if (!f.service_area.empty() || reader.role == "manager") dims.insert("service_area");
+    if (!f.visit_type.empty()) dims.insert("visit_type");
+    if (!f.band.empty()) dims.insert("band");
+    if (!f.practitioner_code.empty() || reader.role == "practitioner") dims.insert("practitioner_code");
+    const bool month_range = !f.month_from.empty() || !f.month_to.empty();
+    if (month_range) dims.insert("month");
+    if (!group.empty()) dims.insert(group);
     static const std::map<std::string, std::string> mark = {{"", "first_all"},
                                                             {"month", "first_month"},
                                                             {"band", "first_band"},
                                                             {"visit_type", "first_visit"},
                                                             {"service_area", "first_area"},
                                                             {"practitioner_code", "first_code"}};
-    const bool marks = constrained.empty() || (constrained.size() == 1 && *constrained.begin() == group);
-    return marks ? "SUM(" + mark.at(group) + ")" : "COUNT(DISTINCT child)";
-}
-
-std::string figure_columns(const std::string& children) {
-    return children +
-           ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-           " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END), SUM(skipped),"
-           " SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+    const std::string d = dims.empty() ? "" : *dims.begin();
+    // A range of months is one value of month only when each group is one month.
+    const bool marks = dims.size() <= 1 && !(d == "month" && group != "month");
+    if (marks && d != "practitioner_code")
+        return {"report_cells", "SUM(" + mark.at(d) +
+                                    "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped),"
+                                    " SUM(other)"};
+    const std::string children = marks ? "SUM(" + mark.at(d) + ")" : "COUNT(DISTINCT child)";
+    return {"report_answers", children +
+                                  ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+                                  " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
+                                  " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
 }
 
 // Reads the seven figure columns starting at `at`; suppresses small groups.
@@ -179,8 +191,8 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query("SELECT measure, " + figure_columns(children_of(reader, filters, "")) +
-                                 " FROM report_answers" + w +
+    const Source src = source_of(reader, filters, "");
+    if (auto e = store.query("SELECT measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
         return e;
@@ -218,8 +230,8 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query("SELECT measure, month, " + figure_columns(children_of(reader, filters, "month")) +
-                                 " FROM report_answers" + w +
+    const Source src = source_of(reader, filters, "month");
+    if (auto e = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, month ORDER BY measure, month",
                              p, rows))
         return e;
@@ -244,8 +256,8 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
-    if (auto e = store.query("SELECT " + d + ", measure, " + figure_columns(children_of(reader, filters, d)) +
-                             " FROM report_answers" + w +
+    const Source src = source_of(reader, filters, d);
+    if (auto e = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, " + d + " ORDER BY measure, " + d,
                              p, rows))
         return e;
