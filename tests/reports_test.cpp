@@ -556,6 +556,28 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(sam.get("/family?family=F-1")->status == 200); // C-001 and C-002 are both SW-1's
     CHECK(sam.get("/audit")->status == 403);
 
+    // An admin adds a practitioner on the website; they sign in and see their own visits.
+    CHECK(sam.get("/users")->status == 403);
+    auto people = ada.get("/users");
+    REQUIRE(people);
+    REQUIRE(people->status == 200);
+    CHECK(people->body.find("data-user=\"old\"") != std::string::npos);
+    const std::string ut = ada.csrf(people->body);
+    auto differ = ada.post("/users", {{"csrf", ut}, {"name", "pat"}, {"role", "practitioner"}, {"code", "SW-2"},
+                                      {"password", "another long password"}, {"again", "another long passwort"}});
+    REQUIRE(differ);
+    CHECK(differ->status == 400);
+    CHECK(ada.post("/users", {{"csrf", ut}, {"name", "pat"}, {"role", "practitioner"}, {"code", "SW-2"},
+                              {"password", "another long password"}, {"again", "another long password"}})
+              ->status == 200);
+    Browser pat(site.port());
+    REQUIRE(pat.sign_in("pat", "another long password") == 303);
+    page = pat.get("/service");
+    REQUIRE(page);
+    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5");
+    CHECK(ada.post("/users/disable", {{"csrf", ut}, {"name", "pat"}})->status == 200);
+    CHECK(pat.get("/service")->status == 303); // signed out at once
+
     // Signing out ends the session at once.
     page = sam.get("/service");
     CHECK(sam.post("/logout", {{"csrf", sam.csrf(page->body)}})->status == 303);
@@ -582,6 +604,13 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(a.find("<td>family_set</td><td>C-001</td><td>by ada (admin) under family F-1</td>") != std::string::npos);
     CHECK(a.find("<td>we_did_added</td><td>listened</td>") != std::string::npos);
     CHECK(a.find("<td>user_disabled</td><td>old</td>") != std::string::npos);
+    CHECK(a.find("<td>user_added</td><td>pat</td><td>by ada (admin), role practitioner</td>") != std::string::npos);
+    CHECK(a.find("<td>denied</td><td>/users</td><td>by sam (practitioner)</td>") != std::string::npos);
+
+    // Guessing passwords from one address is held back.
+    int refused = 0;
+    for (int i = 0; i < 25 && refused == 0; ++i) refused += anon.sign_in("ada", "guess number " + std::to_string(i)) == 429;
+    CHECK(refused == 1);
 }
 
 TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4") {
@@ -609,10 +638,11 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
     auto r = test::run({"/usr/bin/python3", (test::source_dir / "tests" / "browser" / "shoot.py").string(),
                         "http://127.0.0.1:" + std::to_string(site.port()), "ada", "a long enough password",
                         out.string(), "/service=service", "/service?service_area=early-help&visit_type=review=small",
-                        "/child?case=C-001=child", "/family?family=F-1=family", "/wedid=wedid", "/audit=audit"});
+                        "/child?case=C-001=child", "/family?family=F-1=family", "/wedid=wedid", "/audit=audit",
+                        "/users=users"});
     INFO(r.err);
     REQUIRE(r.code == 0);
-    for (const char* view : {"service", "small", "child", "family", "wedid", "audit"}) {
+    for (const char* view : {"service", "small", "child", "family", "wedid", "audit", "users"}) {
         INFO(std::string(view));
         const std::string desktop = test::read_file(out / (std::string(view) + "-desktop.png"));
         const std::string a4 = test::read_file(out / (std::string(view) + "-a4.png"));

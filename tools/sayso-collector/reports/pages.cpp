@@ -73,6 +73,8 @@ ul.comments .meta { font-size: .8rem; color: var(--muted); }
 .saiddid .measure { grid-column: 1 / 3; background: var(--teal); color: #fff; padding: .5rem 1.3rem; font-weight: 600; }
 .saiddid .figure { font-size: .95rem; color: var(--muted); }
 form.add { background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; display: grid; gap: .6rem; max-width: 40rem; }
+form.add label { display: flex; flex-direction: column; gap: .2rem; font-size: .9rem; color: var(--muted); }
+form.add button { justify-self: start; }
 .login { max-width: 24rem; margin: 4rem auto; background: #fff; border: 1px solid var(--line); border-radius: .8rem; padding: 1.5rem 1.8rem; }
 .login label { display: flex; flex-direction: column; gap: .2rem; margin: .8rem 0; font-size: .9rem; }
 .problem { color: var(--flag); font-weight: 600; }
@@ -333,7 +335,10 @@ std::string layout(const Page& page, const Session* s) {
         h += "<nav>";
         std::vector<std::pair<std::string, std::string>> items = {
             {"service", "The service"}, {"child", "One child"}, {"family", "A family"}, {"wedid", "You said, we did"}};
-        if (s->user.role == "admin") items.push_back({"audit", "Audit log"});
+        if (s->user.role == "admin") {
+            items.push_back({"users", "Users"});
+            items.push_back({"audit", "Audit log"});
+        }
         for (const auto& [id, label] : items)
             h += "<a href=\"/" + id + "\"" + (id == page.active ? " class=\"on\"" : "") + ">" + label + "</a>";
         h += "</nav><span class=\"who\">" + esc(s->user.name) + " (" + esc(s->user.role) +
@@ -686,6 +691,39 @@ std::string we_did_csv(const std::vector<WeDid>& entries, int threshold) {
         out += "\r\n";
     }
     return out;
+}
+
+std::string users_page(const Session& s, const std::vector<UserRow>& users, const std::string& message, bool problem) {
+    std::string b = "<h1>Users</h1><p class=\"lead\">Who may read these reports. A manager sees their service "
+                    "area; a practitioner, responses carrying their own code.</p>";
+    if (!message.empty()) b += std::string("<p class=\"") + (problem ? "problem" : "note") + "\">" + esc(message) + "</p>";
+    b += "<table data-section=\"users\"><tr><th>Name</th><th>Role</th><th>Service area</th><th>Practitioner code</th>"
+         "<th></th></tr>";
+    for (const auto& u : users) {
+        b += "<tr data-user=\"" + esc(u.user.name) + "\"><td>" + esc(u.user.name) + "</td><td>" + esc(u.user.role) +
+             "</td><td>" + esc(u.user.role == "manager" ? service_area_name(u.user.service_area) : "") + "</td><td>" +
+             esc(u.user.practitioner_code) + "</td><td>";
+        if (u.disabled) b += "<span class=\"skipped\">cannot sign in</span>";
+        else if (u.user.name != s.user.name)
+            b += "<form method=\"post\" action=\"/users/disable\">" + csrf_field(s) +
+                 "<input type=\"hidden\" name=\"name\" value=\"" + esc(u.user.name) +
+                 "\"><button>Stop them signing in</button></form>";
+        b += "</td></tr>";
+    }
+    b += "</table>";
+    std::vector<std::pair<std::string, std::string>> roles = {
+        {"practitioner", "Practitioner"}, {"manager", "Manager"}, {"admin", "Admin"}};
+    std::vector<std::pair<std::string, std::string>> areas = {{"", "(managers only)"}};
+    for (const auto& a : known_service_areas()) areas.push_back({a, service_area_name(a)});
+    b += "<h2>Add someone, or change them</h2><form class=\"add\" method=\"post\" action=\"/users\">" + csrf_field(s) +
+         "<label>Name<input name=\"name\" required></label><label>Role " + option_select("role", "practitioner", roles) +
+         "</label><label>Service area (a manager's) " + option_select("service_area", "", areas) +
+         "</label><label>Practitioner code (a practitioner's, as typed on the tablet)<input name=\"code\"></label>"
+         "<label>Password (at least " + std::to_string(kMinPassword) +
+         " characters)<input type=\"password\" name=\"password\" autocomplete=\"new-password\" required></label>"
+         "<label>The same password again<input type=\"password\" name=\"again\" autocomplete=\"new-password\" "
+         "required></label><button class=\"go\">Save</button></form>";
+    return layout({"Users", "users", b}, &s);
 }
 
 std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries) {

@@ -47,4 +47,10 @@ std::string we_did_csv(const std::vector<WeDid>& entries, int threshold);
 
 std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries);
 
+struct UserRow {
+    Reader user;
+    bool disabled = false;
+};
+std::string users_page(const Session& s, const std::vector<UserRow>& users, const std::string& message, bool problem);
+
 } // namespace sayso::collector::reports

@@ -312,6 +312,56 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         see_other(res, "/wedid");
     });
 
+    // Users: an admin adds, changes and stops them; the sign-in and role rules are in users.cpp.
+    auto users = [this](const Session& session, httplib::Response& res, int status, const std::string& message,
+                        bool problem) {
+        std::vector<Store::Row> rows;
+        std::vector<UserRow> list;
+        if (auto e = store_.query("SELECT name, role, service_area, practitioner_code, disabled FROM users ORDER BY name",
+                                  {}, rows))
+            return html(res, 503, message_page(&session, "Not available", e->message));
+        for (const auto& r : rows) list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
+        html(res, status, users_page(session, list, message, problem));
+    };
+    s.Get("/users", [this, users](const httplib::Request& req, httplib::Response& res) {
+        Session session;
+        if (!signed_in(req, res, session)) return;
+        if (session.user.role != "admin") {
+            audit("denied", "/users", &session);
+            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can see the users."));
+        }
+        audit("viewed", "/users", &session);
+        users(session, res, 200, "", false);
+    });
+    s.Post("/users", [this, users](const httplib::Request& req, httplib::Response& res) {
+        Session session;
+        if (!signed_in(req, res, session)) return;
+        const std::string name = req.get_param_value("name").substr(0, 80);
+        if (session.user.role != "admin" || req.get_param_value("csrf") != session.csrf) {
+            audit("denied", "/users (add " + name + ")", &session);
+            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can add users."));
+        }
+        const Reader u{name, req.get_param_value("role"), req.get_param_value("service_area"),
+                       req.get_param_value("code")};
+        const std::string password = req.get_param_value("password");
+        if (password != req.get_param_value("again")) return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
+        if (auto why = add_user(store_, u, password)) return users(session, res, 400, *why + "; nothing was saved.", true);
+        audit("user_added", name, &session, ", role " + u.role);
+        users(session, res, 200, "Saved: " + name + " (" + u.role + ").", false);
+    });
+    s.Post("/users/disable", [this, users](const httplib::Request& req, httplib::Response& res) {
+        Session session;
+        if (!signed_in(req, res, session)) return;
+        const std::string name = req.get_param_value("name").substr(0, 80);
+        if (session.user.role != "admin" || req.get_param_value("csrf") != session.csrf || name == session.user.name) {
+            audit("denied", "/users/disable " + name, &session);
+            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can stop another user signing in."));
+        }
+        if (auto why = disable_user(store_, name)) return users(session, res, 400, *why, true);
+        audit("user_disabled", name, &session);
+        users(session, res, 200, name + " can no longer sign in.", false);
+    });
+
     s.Get("/audit", [this](const httplib::Request& req, httplib::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
@@ -403,12 +453,13 @@ bool ReportServer::fresh(httplib::Response& res) {
 }
 
 bool ReportServer::allow_login(const std::string& address) {
-    // 10 sign-in tries a minute from one address, 5 at once.
+    // 20 sign-in tries a minute from one address, 20 at once: enough for an
+    // office behind one address, too few to guess passwords.
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(login_mu_);
-    auto [it, fresh] = login_buckets_.try_emplace(address, 5.0, now);
+    auto [it, fresh] = login_buckets_.try_emplace(address, 20.0, now);
     auto& [tokens, at] = it->second;
-    if (!fresh) tokens = std::min(5.0, tokens + std::chrono::duration<double>(now - at).count() * 10.0 / 60.0);
+    if (!fresh) tokens = std::min(20.0, tokens + std::chrono::duration<double>(now - at).count() * 20.0 / 60.0);
     at = now;
     if (tokens < 1) return false;
     tokens -= 1;
