@@ -229,19 +229,8 @@ std::string csrf_field(const Session& s) { return "<input type=\"hidden\" name=\
 
 // Where a picture shown with an answer comes from: the collector serves it from the pack.
 std::string picture_url(const std::string& pack, const std::string& band, const std::string& q, const std::string& o) {
-    auto enc = [](const std::string& v) {
-        std::string out;
-        for (unsigned char c : v) {
-            if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
-            else {
-                char b[4];
-                std::snprintf(b, sizeof b, "%%%02X", c);
-                out += b;
-            }
-        }
-        return out;
-    };
-    return "/picture?pack=" + enc(pack) + "&band=" + enc(band) + "&q=" + enc(q) + "&o=" + enc(o);
+    return "/picture?pack=" + url_encode(pack) + "&band=" + url_encode(band) + "&q=" + url_encode(q) +
+           "&o=" + url_encode(o);
 }
 
 std::string response_html(const Packs& packs, const ChildResponse& r) {
@@ -319,6 +308,20 @@ std::string esc(const std::string& text) {
         case '"': out += "&quot;"; break;
         case '\'': out += "&#39;"; break;
         default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string url_encode(const std::string& value) {
+    std::string out;
+    for (unsigned char c : value) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char b[4];
+            std::snprintf(b, sizeof b, "%%%02X", c);
+            out += b;
         }
     }
     return out;
@@ -585,7 +588,7 @@ std::string child_page(const Session& s, const Packs& packs, const std::string& 
         if (access == Access::NotFound) b += "<p class=\"note\">No responses carry the case reference " + esc(case_ref) + ".</p>";
         else if (access == Access::Denied) b += "<p class=\"problem\">You can't see this child's responses.</p>";
         else {
-            b += "<p class=\"downloads\"><a href=\"/child.csv?case=" + esc(case_ref) + "\">Download CSV</a></p>";
+            b += "<p class=\"downloads\"><a href=\"/child.csv?case=" + esc(url_encode(case_ref)) + "\">Download CSV</a></p>";
             b += "<h2>Case " + esc(case_ref) + ": " + std::to_string(responses.size()) +
                  (responses.size() == 1 ? " response" : " responses") + "</h2>" + responses_body(packs, responses);
         }
@@ -609,7 +612,7 @@ std::string family_page(const Session& s, const Packs& packs, const std::string&
         if (cases.empty()) b += "<p class=\"note\">No case references are grouped under " + esc(family_ref) + ".</p>";
         else if (access == Access::Denied) b += "<p class=\"problem\">You can't see this family's responses.</p>";
         else {
-            b += "<p class=\"downloads\"><a href=\"/family.csv?family=" + esc(family_ref) + "\">Download CSV</a></p>";
+            b += "<p class=\"downloads\"><a href=\"/family.csv?family=" + esc(url_encode(family_ref)) + "\">Download CSV</a></p>";
             for (const auto& c : cases) {
                 std::vector<ChildResponse> mine;
                 for (const auto& r : responses)

@@ -18,6 +18,8 @@ namespace sayso::collector::reports {
 using Packs = std::map<std::string, std::shared_ptr<const pack::Pack>>;
 
 std::string esc(const std::string& text);
+// A value for a URL's query: letters, digits and - _ . ~ as they are, the rest as %XX.
+std::string url_encode(const std::string& value);
 // "fewer than 5" for a suppressed figure.
 std::string fewer_than(int threshold);
 

@@ -33,19 +33,6 @@ std::string cookie_of(const httplib::Request& req) {
     return "";
 }
 
-std::string url_encode(const std::string& v) {
-    std::string out;
-    for (unsigned char c : v) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-        else {
-            char b[4];
-            std::snprintf(b, sizeof b, "%%%02X", c);
-            out += b;
-        }
-    }
-    return out;
-}
-
 bool month_like(const std::string& m) {
     return m.size() == 7 && std::isdigit(static_cast<unsigned char>(m[0])) && m[4] == '-' &&
            std::all_of(m.begin(), m.begin() + 4, [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
