@@ -42,7 +42,6 @@ public:
     bool tls() const { return tls_; }
 
 private:
-    struct Signed;
     // The session behind the request's cookie, or a redirect to the sign-in page.
     bool signed_in(const httplib::Request& req, httplib::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
