@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "enrol.hpp"
 #include "postgres.hpp"
+#include "store_kinds.hpp"
 #include "server.hpp"
 #include "storage/store.hpp"
 #include "store.hpp"
@@ -15,6 +16,8 @@
 #include <set>
 
 using namespace sayso;
+using test::PostgresKind;
+using test::SqliteKind;
 using test::TempDir;
 
 namespace {
@@ -46,23 +49,6 @@ std::string hex(int i) {
     return b;
 }
 
-struct SqliteKind {
-    TempDir tmp;
-    bool available() { return true; }
-    std::string spec() { return "sqlite:" + (tmp / "c.db").string(); }
-};
-struct PostgresKind {
-    std::string uri;
-    bool available() {
-        if (!test::postgres().running()) {
-            MESSAGE("PostgreSQL could not start here, so this check is skipped: " << test::postgres().why_not());
-            return false;
-        }
-        if (uri.empty()) uri = test::postgres().new_database();
-        return true;
-    }
-    std::string spec() { return uri; }
-};
 
 std::vector<std::string> all_ids(collector::Store& s) {
     std::vector<std::string> ids;

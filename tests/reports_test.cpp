@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "index.hpp"
 #include "postgres.hpp"
+#include "store_kinds.hpp"
 #include "store.hpp"
 #include "support.hpp"
 #include "users.hpp"
@@ -17,6 +18,8 @@
 #include <sodium.h>
 
 using namespace sayso;
+using test::PostgresKind;
+using test::SqliteKind;
 using test::TempDir;
 namespace reports = sayso::collector::reports;
 
@@ -135,23 +138,6 @@ void check_figure(const reports::Figure& f, std::int64_t children, std::int64_t 
     CHECK(f.skipped == skip);
 }
 
-struct SqliteKind {
-    TempDir tmp;
-    bool available() { return true; }
-    std::string spec() { return "sqlite:" + (tmp / "c.db").string(); }
-};
-struct PostgresKind {
-    std::string uri;
-    bool available() {
-        if (!test::postgres().running()) {
-            MESSAGE("PostgreSQL could not start here, so this check is skipped: " << test::postgres().why_not());
-            return false;
-        }
-        if (uri.empty()) uri = test::postgres().new_database();
-        return true;
-    }
-    std::string spec() { return uri; }
-};
 
 } // namespace
 

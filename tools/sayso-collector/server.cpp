@@ -205,11 +205,13 @@ int Server::take(const std::string& device) {
     return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / options_.per_minute)));
 }
 
-int Server::bind(const std::string& host, int port) {
-    if (!http_->is_valid()) return -1;
-    if (port == 0) return http_->bind_to_any_port(host.c_str());
-    return http_->bind_to_port(host.c_str(), port) ? port : -1;
+int bind_http(httplib::Server& server, const std::string& host, int port) {
+    if (!server.is_valid()) return -1;
+    if (port == 0) return server.bind_to_any_port(host.c_str());
+    return server.bind_to_port(host.c_str(), port) ? port : -1;
 }
+
+int Server::bind(const std::string& host, int port) { return bind_http(*http_, host, port); }
 
 bool Server::serve() { return http_->listen_after_bind(); }
 

@@ -55,6 +55,9 @@ private:
     bool tls_ = false;
 };
 
+// Binds an HTTP(S) server to `host`:`port` (0: any free port): the port, or -1.
+int bind_http(httplib::Server& server, const std::string& host, int port);
+
 // A new device token: 32 random bytes as 64 hex digits.
 std::string new_token();
 // SHA-256 of a token, as hex: what the store keeps.

@@ -10,8 +10,6 @@ namespace sayso::collector::reports {
 
 namespace {
 
-bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
-
 constexpr std::size_t kChunk = 2000; // responses read and indexed per transaction
 constexpr std::size_t kRowsPerInsert = 100;
 
@@ -50,6 +48,25 @@ std::vector<std::string> first_keys(const std::string& measure, const std::strin
 
 } // namespace
 
+bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
+
+std::string placeholders(std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+    return s;
+}
+
+std::optional<StoreError> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
+                                      Answer& out) {
+    out.skipped = truth(row[at]);
+    out.options = formats::options_from_json(row[at + 1]);
+    out.text = row[at + 2];
+    out.sealed = row[at + 3];
+    out.seal_key = row[at + 4];
+    if (auto why = open_sealed(keys, out)) return StoreError{*why};
+    return std::nullopt;
+}
+
 std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
     if (skipped || options.size() != 1) return std::nullopt;
     const std::string& o = options[0];
@@ -68,6 +85,12 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
 std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done) {
     done = {};
     std::vector<Store::Row> none;
+    // Nothing new (the usual case for a page view): only read, take no write lock.
+    if (auto e = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
+                             " (SELECT last_seq FROM report_state WHERE id = 1)",
+                             {}, none))
+        return e;
+    if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1]) return std::nullopt;
     if (auto e = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {},
                              none))
         return e;
@@ -92,7 +115,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             const std::string upto = rs.back()[0];
             std::vector<Store::Row> as;
             if (auto e = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
-                                     " a.sealed, a.seal_key, a.text FROM answers a JOIN responses r ON r.id = a.response_id"
+                                     " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
                                      " WHERE r.seq > ? AND r.seq <= ?",
                                      {last, upto}, as))
                 return e;
@@ -102,13 +125,12 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             if (auto e = insert_rows(store, "INSERT INTO report_children (key) VALUES ", 1, keys_of)) return e;
             std::map<std::string, std::string> child_id;
             for (std::size_t at = 0; at < keys_of.size(); at += 500) {
-                std::string in;
-                std::vector<Store::Param> part;
-                for (std::size_t i = at; i < keys_of.size() && i < at + 500; ++i) {
-                    in += in.empty() ? "?" : ",?";
-                    part.push_back(keys_of[i]);
-                }
-                if (auto e = store.query("SELECT key, id FROM report_children WHERE key IN (" + in + ")", part, rows))
+                const std::vector<Store::Param> part(
+                    keys_of.begin() + static_cast<std::ptrdiff_t>(at),
+                    keys_of.begin() + static_cast<std::ptrdiff_t>(std::min(keys_of.size(), at + 500)));
+                if (auto e = store.query("SELECT key, id FROM report_children WHERE key IN (" +
+                                             placeholders(part.size()) + ")",
+                                         part, rows))
                     return e;
                 for (const auto& r : rows) child_id[r[0]] = r[1];
             }
@@ -135,16 +157,14 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             {
                 std::set<std::string> ids;
                 for (const auto& [id, c] : cut) ids.insert(c.child);
-                std::vector<std::string> all(ids.begin(), ids.end());
+                const std::vector<Store::Param> all(ids.begin(), ids.end());
                 for (std::size_t at = 0; at < all.size(); at += 500) {
-                    std::string in;
-                    std::vector<Store::Param> part;
-                    for (std::size_t i = at; i < all.size() && i < at + 500; ++i) {
-                        in += in.empty() ? "?" : ",?";
-                        part.emplace_back(all[i]);
-                    }
+                    const std::vector<Store::Param> part(
+                        all.begin() + static_cast<std::ptrdiff_t>(at),
+                        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + 500)));
                     if (auto e = store.query("SELECT measure, child, month, band, visit_type, service_area,"
-                                             " practitioner_code FROM report_answers WHERE child IN (" + in + ")",
+                                             " practitioner_code FROM report_answers WHERE child IN (" +
+                                                 placeholders(part.size()) + ")",
                                              part, rows))
                         return e;
                     for (const auto& r : rows)
@@ -158,12 +178,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
-                x.skipped = truth(a[4]);
-                x.options = formats::options_from_json(a[5]);
-                x.sealed = a[6];
-                x.seal_key = a[7];
-                x.text = a[8];
-                if (auto why = open_sealed(keys, x)) return StoreError{*why};
+                if (auto e = read_answer(a, 4, keys, x)) return e;
                 const Cut& c = cut[a[0]];
                 if (x.kind == "text" && !x.skipped && !x.text.empty())
                     for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,

@@ -18,6 +18,15 @@ namespace sayso::collector::reports {
 // for a skip or an answer that is not a rating (pictures picked, words).
 std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options);
 
+// Reading the store's rows: a boolean as either store writes it, "?,?,..."
+// for an IN list, and an answer from its five stored columns (kAnswerColumns,
+// in that order from `at`), opened with the keys when it is sealed.
+bool truth(const std::string& v);
+std::string placeholders(std::size_t n);
+inline constexpr const char* kAnswerColumns = "skipped, options, text, sealed, seal_key";
+std::optional<StoreError> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
+                                      Answer& out);
+
 struct Indexed {
     std::int64_t responses = 0, answers = 0;
 };

@@ -1,5 +1,7 @@
 #include "views.hpp"
 
+#include "index.hpp"
+
 #include "formats/formats.hpp"
 
 #include <algorithm>
@@ -23,8 +25,6 @@ std::int64_t num(const std::string& s) {
         return 0;
     }
 }
-
-bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
 
 // The WHERE clause for the filters and the reader's role, over report_answers
 // or report_responses (both carry the same columns).
@@ -314,18 +314,13 @@ std::optional<StoreError> comments_section(Store& store, const Reader& reader, c
                              p, rows))
         return e;
     for (const auto& r : rows) {
-        if (auto e = store.query("SELECT text, sealed, seal_key, skipped, options FROM answers"
-                                 " WHERE response_id = ? AND question_id = ?",
+        if (auto e = store.query(std::string("SELECT ") + kAnswerColumns +
+                                     " FROM answers WHERE response_id = ? AND question_id = ?",
                                  {r[0], r[1]}, text))
             return e;
         if (text.empty()) continue;
         Answer a;
-        a.text = text[0][0];
-        a.sealed = text[0][1];
-        a.seal_key = text[0][2];
-        a.skipped = truth(text[0][3]);
-        a.options = formats::options_from_json(text[0][4]);
-        if (auto why = open_sealed(keys, a)) return StoreError{*why};
+        if (auto e = read_answer(text[0], 0, keys, a)) return e;
         if (a.skipped || a.text.empty()) continue;
         out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
     }
@@ -383,13 +378,8 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
     out.clear();
     access = Access::NotFound;
     if (case_refs.empty()) return std::nullopt;
-    std::string in = " IN (";
-    Params refs;
-    for (std::size_t i = 0; i < case_refs.size(); ++i) {
-        in += i ? ",?" : "?";
-        refs.emplace_back(case_refs[i]);
-    }
-    in += ")";
+    const std::string in = " IN (" + placeholders(case_refs.size()) + ")";
+    const Params refs(case_refs.begin(), case_refs.end());
     Rows rows;
     if (auto e = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs, rows)) return e;
     const std::int64_t total = rows.empty() ? 0 : num(rows[0][0]);
@@ -417,18 +407,13 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
     Rows as;
     for (const auto& r : rows) {
         ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}};
-        if (auto e = store.query("SELECT question_id, position, kind, measure, skipped, options, text, sealed,"
-                                 " seal_key FROM answers WHERE response_id = ? ORDER BY position",
+        if (auto e = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
+                                     " FROM answers WHERE response_id = ? ORDER BY position",
                                  {r[0]}, as))
             return e;
         for (const auto& a : as) {
             Answer x;
-            x.skipped = truth(a[4]);
-            x.options = formats::options_from_json(a[5]);
-            x.text = a[6];
-            x.sealed = a[7];
-            x.seal_key = a[8];
-            if (auto why = open_sealed(keys, x)) return StoreError{*why};
+            if (auto e = read_answer(a, 4, keys, x)) return e;
             c.answers.push_back({a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text});
         }
         out.push_back(std::move(c));

@@ -2,6 +2,7 @@
 
 #include "index.hpp"
 #include "pack/pack.hpp"
+#include "server.hpp"
 
 #include <httplib.h>
 
@@ -453,11 +454,7 @@ bool ReportServer::allow_login(const std::string& address) {
     return true;
 }
 
-int ReportServer::bind(const std::string& host, int port) {
-    if (!http_->is_valid()) return -1;
-    if (port == 0) return http_->bind_to_any_port(host.c_str());
-    return http_->bind_to_port(host.c_str(), port) ? port : -1;
-}
+int ReportServer::bind(const std::string& host, int port) { return bind_http(*http_, host, port); }
 
 bool ReportServer::serve() { return http_->listen_after_bind(); }
 

@@ -1,0 +1,11 @@
+// The reports' tables (tools/sayso-collector/reports), the same for both
+// stores but for a few types: one text, filled in for SQLite or PostgreSQL.
+#pragma once
+
+#include <string>
+
+namespace sayso::collector::reports {
+
+std::string report_schema(bool postgresql);
+
+} // namespace sayso::collector::reports
