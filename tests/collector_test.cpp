@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "enrol.hpp"
 #include "postgres.hpp"
+#include "seal.hpp"
 #include "store_kinds.hpp"
 #include "server.hpp"
 #include "storage/store.hpp"
@@ -95,17 +96,26 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
 
     std::optional<std::string> who;
     bool revoked = true;
+    std::string bound;
+    auto device_for = [&](const std::string& hash, std::optional<std::string>& name, bool& was_revoked) {
+        collector::DeviceToken t;
+        auto e = s->device_for(hash, t);
+        name = t.name;
+        was_revoked = t.revoked;
+        bound = t.device_id;
+        return e;
+    };
     REQUIRE_FALSE(s->add_device("tablet-1", "hash1"));
-    REQUIRE_FALSE(s->device_for("hash1", who, revoked));
+    REQUIRE_FALSE(device_for("hash1", who, revoked));
     CHECK(who == "tablet-1");
     CHECK_FALSE(revoked);
-    REQUIRE_FALSE(s->device_for("nope", who, revoked));
+    REQUIRE_FALSE(device_for("nope", who, revoked));
     CHECK_FALSE(who);
     CHECK_FALSE(revoked);
     bool found = false;
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
     CHECK(found);
-    REQUIRE_FALSE(s->device_for("hash1", who, revoked));
+    REQUIRE_FALSE(device_for("hash1", who, revoked));
     CHECK_FALSE(who);
     CHECK(revoked);
     REQUIRE_FALSE(s->revoke_device("tablet-1", found));
@@ -143,9 +153,10 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK(events == std::vector<std::string>{"token_added tablet-1 by test", "exported csv by test"});
     // A new token for the same tablet replaces the old one and is active.
     REQUIRE_FALSE(s->add_device("tablet-1", "hash2"));
-    REQUIRE_FALSE(s->device_for("hash2", who, revoked));
+    REQUIRE_FALSE(device_for("hash2", who, revoked));
     CHECK(who == "tablet-1");
     CHECK_FALSE(revoked);
+    CHECK(bound.empty()); // a hand-made token is bound to no device id
 
     // Enrolment codes work once, and not after they expire.
     REQUIRE_FALSE(s->add_enrolment("tablet-2", "code-a", 2000));
@@ -154,24 +165,25 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK_FALSE(who);
     REQUIRE_FALSE(s->redeem_enrolment("code-b", "hash-b", "dev", 1500, who)); // expired at 1000
     CHECK_FALSE(who);
-    REQUIRE_FALSE(s->device_for("hash-b", who, revoked));
+    REQUIRE_FALSE(device_for("hash-b", who, revoked));
     CHECK_FALSE(who);
     REQUIRE_FALSE(s->redeem_enrolment("code-a", "hash-a", "dev-a", 1500, who));
     CHECK(who == "tablet-2");
-    REQUIRE_FALSE(s->device_for("hash-a", who, revoked));
+    REQUIRE_FALSE(device_for("hash-a", who, revoked));
     CHECK(who == "tablet-2");
+    CHECK(bound == "dev-a"); // an enrolled token knows its tablet's device id
     REQUIRE_FALSE(s->redeem_enrolment("code-a", "hash-a2", "dev-z", 1500, who)); // used already
     CHECK_FALSE(who);
-    REQUIRE_FALSE(s->device_for("hash-a2", who, revoked));
+    REQUIRE_FALSE(device_for("hash-a2", who, revoked));
     CHECK_FALSE(who);
     // Enrolling a revoked tablet again gives it a working token.
     REQUIRE_FALSE(s->revoke_device("tablet-2", found));
     REQUIRE_FALSE(s->add_enrolment("tablet-2", "code-c", 3000));
     REQUIRE_FALSE(s->redeem_enrolment("code-c", "hash-c", "dev-a", 2500, who));
     CHECK(who == "tablet-2");
-    REQUIRE_FALSE(s->device_for("hash-c", who, revoked));
+    REQUIRE_FALSE(device_for("hash-c", who, revoked));
     CHECK(who == "tablet-2");
-    REQUIRE_FALSE(s->device_for("hash-a", who, revoked));
+    REQUIRE_FALSE(device_for("hash-a", who, revoked));
     CHECK_FALSE(who);
 }
 
@@ -204,6 +216,9 @@ TEST_CASE("bad requests get their status and words, and change nothing") {
         j["responses"][0][field] = v;
         return j.dump();
     };
+    auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+        return text.replace(text.find(from), from.size(), to);
+    };
     struct Case {
         const char* name;
         std::string auth, type, body;
@@ -229,6 +244,27 @@ TEST_CASE("bad requests get their status and words, and change nothing") {
          "longer than 40", "$.responses[0].case_ref"},
         {"answers not a list", bearer, "application/json", with("answers", 7), 400, "must be a list",
          "$.responses[0].answers"},
+        {"a time that does not exist", bearer, "application/json", with("started_at", "2026-99-99T99:99:99.000Z"),
+         400, "UTC time", "$.responses[0].started_at"},
+        {"the 30th of February", bearer, "application/json", with("started_at", "2026-02-30T10:00:00.000Z"), 400,
+         "UTC time", "$.responses[0].started_at"},
+        {"a protocol too large for any number", bearer, "application/json",
+         R"({"protocol": 1e400, "device_id": "d", "responses": []})", 400, "not valid JSON", "$"},
+        {"a position too large for any number", bearer, "application/json",
+         replaced(with("answers", nlohmann::json::array({{{"question_id", "q"}, {"position", 12345}, {"kind", "faces"},
+                                                           {"measure", ""}, {"answered_at", "2026-11-22T10:00:00.000Z"},
+                                                           {"skipped", true}, {"options", nlohmann::json::array()},
+                                                           {"text", ""}}})),
+                  "12345", "1e400"),
+         400, "not valid JSON", "$"},
+        {"one question answered twice", bearer, "application/json",
+         with("answers", nlohmann::json::array({{{"question_id", "q"}, {"position", 0}, {"kind", "faces"},
+                                                  {"measure", ""}, {"answered_at", "2026-11-22T10:00:00.000Z"},
+                                                  {"skipped", false}, {"options", {"happy"}}, {"text", ""}},
+                                                 {{"question_id", "q"}, {"position", 1}, {"kind", "faces"},
+                                                  {"measure", ""}, {"answered_at", "2026-11-22T10:00:01.000Z"},
+                                                  {"skipped", false}, {"options", {"sad"}}, {"text", ""}}})),
+         400, "answered twice", "$.responses[0].answers[1].question_id"},
         {"deep nesting", bearer, "application/json", std::string(5000, '[') + std::string(5000, ']'), 400,
          "nests deeper", "$"},
         {"a body over the limit", bearer, "application/json", std::string(200000, ' '), 413, "larger", ""},
@@ -415,6 +451,12 @@ TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, an
         return *res;
     };
     CHECK(post().status == 200);
+    // The token is this tablet's: another device id with it is refused, and says where.
+    auto other = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}},
+                           R"({"protocol": 1, "device_id": "dev-8", "responses": []})", "application/json");
+    REQUIRE(other);
+    CHECK(other->status == 400);
+    CHECK(nlohmann::json::parse(other->body)["where"] == "$.device_id");
     // Not JSON, or no code: 400.
     auto bad = http.Post("/v1/enrol", "{\"code\": 7}", "application/json");
     REQUIRE(bad);
@@ -533,4 +575,134 @@ TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole
         pass + "\n");
     CHECK(damaged.code == 1);
     CHECK(damaged.err.find("damaged") != std::string::npos);
+}
+
+TEST_CASE("a response the collector can never take is rejected by id with the reason, and nothing of it is stored") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(k1.code == 0);
+    const std::string pk = nlohmann::json::parse(k1.out)["public_key"];
+    // A key pair this collector never made: what a stranger with a leaked token would seal to.
+    const auto stranger = (tmp / "stranger.json").string();
+    const auto k9 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", stranger, "--id", "k1"});
+    REQUIRE(k9.code == 0);
+    const std::string foreign_pk = nlohmann::json::parse(k9.out)["public_key"];
+    const auto token = test::add_token(store, "tab");
+    test::CollectorProcess collector(store, {"--keys", keys, "--packs", (test::source_dir / "surveys").string()});
+    httplib::Client http("127.0.0.1", collector.port());
+
+    auto resp = [&](int i, const std::string& pack, const std::string& band, const std::string& sealed,
+                    const std::string& key) {
+        nlohmann::json a = {{"question_id", "listened"}, {"position", 0},       {"kind", "faces"},
+                            {"measure", "listened"},    {"answered_at", "2026-11-22T10:00:01.000Z"}};
+        if (sealed.empty()) {
+            a["skipped"] = false;
+            a["options"] = {"happy"};
+            a["text"] = "";
+        } else {
+            a["sealed"] = sealed;
+            a["seal_key"] = key;
+        }
+        return nlohmann::json{{"id", hex(i)},       {"pack_id", pack},       {"pack_version", "1.0.0"},
+                              {"band", band},       {"visit_type", "visit"}, {"language", "en"},
+                              {"started_at", "2026-11-22T10:00:00.000Z"},    {"ended_at", "2026-11-22T10:02:00.000Z"},
+                              {"state", "complete"}, {"answers", {a}}};
+    };
+    const std::string good_seal = test::seal_answer(pk, false, {"happy"}, "");
+    const nlohmann::json body = {
+        {"protocol", 1},
+        {"device_id", "d"},
+        {"responses",
+         {resp(1, "after-my-visit", "8-11", "", ""),                                        // taken
+          resp(2, "not-a-pack", "8-11", "", ""),                                            // unknown pack
+          resp(3, "after-my-visit", "99-100", "", ""),                                      // unknown band
+          resp(4, "after-my-visit", "8-11", good_seal, "k7"),                               // a key never issued
+          resp(5, "after-my-visit", "8-11", test::seal_answer(foreign_pk, false, {}, ""), "k1"), // not our k1
+          resp(6, "after-my-visit", "8-11", "bm90IGEgYm94", "k1"),                          // not a box at all
+          resp(7, "after-my-visit", "8-11", test::seal(pk, "[1, 2, 3]"), "k1"),             // opens to nonsense
+          resp(8, "after-my-visit", "8-11", good_seal, "k1")}}};                            // taken, sealed
+    auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const auto reply = nlohmann::json::parse(res->body);
+    CHECK(reply["accepted"] == nlohmann::json{hex(1), hex(8)});
+    std::map<std::string, std::string> why;
+    for (const auto& r : reply["rejected"]) why[r["id"]] = r["reason"];
+    REQUIRE(why.size() == 6);
+    CHECK(why[hex(2)].find("pack \"not-a-pack\" is not one this collector knows") != std::string::npos);
+    CHECK(why[hex(3)].find("no age band \"99-100\"") != std::string::npos);
+    CHECK(why[hex(4)].find("key \"k7\", which the keys file does not hold") != std::string::npos);
+    CHECK(why[hex(5)].find("does not open") != std::string::npos);
+    CHECK(why[hex(6)].find("damaged") != std::string::npos);
+    CHECK(why[hex(7)].find("unreadable") != std::string::npos);
+    CHECK(test::exported_ids(store) == std::vector<std::string>{hex(1), hex(8)});
+
+    // Without the keys, a sealed answer is refused too: a collector never stores what it can't open.
+    test::CollectorProcess keyless(store);
+    httplib::Client plain("127.0.0.1", keyless.port());
+    const nlohmann::json sealed_only = {
+        {"protocol", 1}, {"device_id", "d"}, {"responses", {resp(9, "after-my-visit", "8-11", good_seal, "k1")}}};
+    auto refused = plain.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, sealed_only.dump(),
+                              "application/json");
+    REQUIRE(refused);
+    REQUIRE(refused->status == 200);
+    const auto r2 = nlohmann::json::parse(refused->body);
+    CHECK(r2["accepted"].empty());
+    REQUIRE(r2["rejected"].size() == 1);
+    CHECK(r2["rejected"][0]["reason"].get<std::string>().find("holds no keys") != std::string::npos);
+}
+
+TEST_CASE("an answer stored under a key that is later lost stops no server and no export") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(k1.code == 0);
+    {
+        std::string err;
+        auto s = collector::open_store(store, err);
+        REQUIRE(s);
+        auto kept = response(hex(1));
+        kept.answers[0].text.clear();
+        kept.answers[0].sealed = test::seal_answer(nlohmann::json::parse(k1.out)["public_key"], false, {}, "words");
+        kept.answers[0].seal_key = "k1";
+        auto lost = response(hex(2));
+        lost.answers[0].text.clear();
+        lost.answers[0].sealed = "bm90IGEgYm94";
+        lost.answers[0].seal_key = "k0"; // its key is gone
+        std::vector<std::string> stored;
+        REQUIRE_FALSE(s->insert("tab", {kept, lost, response(hex(3))}, stored));
+    }
+    // serve starts, says which key is missing, and takes deliveries.
+    const auto token = test::add_token(store, "tab");
+    {
+        test::CollectorProcess serving(store, {"--keys", keys});
+        httplib::Client http("127.0.0.1", serving.port());
+        auto health = http.Get("/v1/health");
+        REQUIRE(health);
+        CHECK(health->status == 200);
+    }
+    // The export goes to the end: the lost answer still sealed, with why; the rest opened.
+    auto out = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--keys", keys, "--format", "jsonl"});
+    CHECK(out.code == 0);
+    CHECK(out.err.find("1 answer(s) exported still sealed") != std::string::npos);
+    std::vector<nlohmann::json> rows;
+    std::istringstream lines(out.out);
+    for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0]["answers"][0]["text"] == "words");
+    CHECK(rows[1]["answers"][0]["unopened"].get<std::string>().find("\"k0\"") != std::string::npos);
+    CHECK(rows[1]["answers"][0]["seal_key"] == "k0");
+    CHECK(rows[2]["answers"][0]["text"] == "hello");
+    auto csv = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--keys", keys, "--format", "csv"});
+    CHECK(csv.code == 0);
+    const auto table = test::read_csv_table(csv.out);
+    REQUIRE(table.size() == 3);
+    CHECK(table[0].at("text") == "words");
+    CHECK(table[0].at("question_id") == "anything-else");
+    CHECK(table[0].at("answered_at") == "2026-11-22T10:01:00.000Z");
+    CHECK(table[1].at("unopened").find("\"k0\"") != std::string::npos);
+    CHECK(table[2].at("case_ref").empty());
 }

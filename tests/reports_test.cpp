@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "index.hpp"
 #include "postgres.hpp"
+#include "seal.hpp"
 #include "store_kinds.hpp"
 #include "store.hpp"
 #include "support.hpp"
@@ -61,13 +62,7 @@ collector::Response make(const std::string& id, const std::string& case_ref, con
         a.text = g.text;
         a.answered_at = day + "T10:01:00.000Z";
         if (!public_key.empty()) {
-            std::vector<unsigned char> pk;
-            REQUIRE(formats::from_base64(public_key, pk, crypto_box_PUBLICKEYBYTES));
-            const std::string plain =
-                nlohmann::json{{"skipped", a.skipped}, {"options", a.options}, {"text", a.text}}.dump();
-            std::vector<unsigned char> box(plain.size() + crypto_box_SEALBYTES);
-            crypto_box_seal(box.data(), reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), pk.data());
-            a.sealed = formats::to_base64(box.data(), box.size());
+            a.sealed = test::seal_answer(public_key, a.skipped, a.options, a.text);
             a.seal_key = "k1";
             a.skipped = false;
             a.options.clear();
@@ -380,10 +375,30 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(test::run({SAYSO_COLLECTOR, "user", "add", "x", "--role", "admin", "--store", store}, {}, "short\nshort\n")
               .code == 1);
     CHECK(test::run({SAYSO_COLLECTOR, "reports", "--store", store, "--keys", keys, "--min-group", "4"}).code == 2);
-    // Without the keys the sealed answers can't be opened: it won't start, and names the key.
-    auto keyless = test::run({SAYSO_COLLECTOR, "reports", "--listen", "127.0.0.1:0", "--store", store});
-    CHECK(keyless.code == 1);
-    CHECK(keyless.err.find("sealed to key \"k1\"") != std::string::npos);
+    // Without the keys the sealed answers can't be opened: the site still
+    // serves, leaves them out of every figure, and names the key to admins.
+    {
+        test::CollectorProcess keyless(store, {}, "reports");
+        Browser ada(keyless.port());
+        REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+        auto page = ada.get("/service");
+        REQUIRE(page);
+        REQUIRE(page->status == 200);
+        const auto warning = page->body.find("data-k=\"unopened\"");
+        REQUIRE(warning != std::string::npos);
+        CHECK(page->body.find("sealed to key \u201ck1\u201d", warning) != std::string::npos);
+        // Only early help's five responses were never sealed: the listened figure counts those alone.
+        CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "children") == "5");
+        auto child = ada.get("/child?case=C-001");
+        REQUIRE(child);
+        CHECK(child->status == 200);
+        CHECK(child->body.find("can't be opened") != std::string::npos);
+        Browser meg(keyless.port());
+        REQUIRE(meg.sign_in("meg", "a long enough password") == 303);
+        auto theirs = meg.get("/service");
+        REQUIRE(theirs);
+        CHECK(theirs->body.find("data-k=\"unopened\"") == std::string::npos); // an admin's matter
+    }
 
     test::CollectorProcess site(store,
                                 {"--keys", keys, "--packs", (test::source_dir / "surveys").string(), "--assets",

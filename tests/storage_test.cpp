@@ -247,9 +247,23 @@ TEST_CASE("sayso-admin responses prints every response as JSON lines or CSV") {
 
     auto csv = test::run({SAYSO_ADMIN, "responses", "--db", (tmp / "a.db").string(), "--format", "csv"});
     REQUIRE(csv.code == 0);
-    CHECK(csv.out.rfind("response_id,device_id,pack_id", 0) == 0);
-    // Header, three answers of r1, one row for r2 with no answers.
+    CHECK(csv.out.rfind("\"response_id\",\"device_id\",\"pack_id\"", 0) == 0);
+    // Header, three answers of r1, one row for r2 with no answers; each cell under its own heading.
     CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 5);
+    const auto table = test::read_csv_table(csv.out);
+    REQUIRE(table.size() == 4);
+    CHECK(table[0].at("response_id") == "r1");
+    CHECK(table[0].at("state") == "complete");
+    CHECK(table[0].at("asked_to_talk") == "false");
+    CHECK(table[0].at("question_id") == "q0");
+    CHECK(table[0].at("position") == "0");
+    CHECK(table[0].at("options") == "happy");
+    CHECK(table[1].at("kind") == "text");
+    CHECK(table[1].at("text") == "'=HYPERLINK(\"x\"), \"said\"");
+    CHECK(table[2].at("skipped") == "true");
+    CHECK(table[2].at("answered_at") == "2023-11-14T22:13:20.002Z");
+    CHECK(table[3].at("response_id") == "r2");
+    CHECK(table[3].at("question_id").empty());
     // A child's words are never run as a spreadsheet formula; quotes are doubled.
     CHECK(csv.out.find("\"'=HYPERLINK(\"\"x\"\"), \"\"said\"\"\"") != std::string::npos);
 

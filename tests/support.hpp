@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <functional>
+#include <map>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,59 @@ fs::path copy_pack(const fs::path& dir, Edit&& edit) {
 }
 inline fs::path copy_pack(const fs::path& dir) {
     return copy_pack(dir, [](nlohmann::json&) {});
+}
+
+// Reads CSV (RFC 4180: quoted cells, doubled quotes, CRLF or LF) into rows of cells.
+inline std::vector<std::vector<std::string>> read_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false, any = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cell += text[++i];
+            else if (c == '"') quoted = false;
+            else cell += c;
+        } else if (c == '"') {
+            quoted = any = true;
+        } else if (c == ',') {
+            row.push_back(std::move(cell));
+            cell.clear();
+            any = true;
+        } else if (c == '\n' || c == '\r') {
+            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+            row.push_back(std::move(cell));
+            cell.clear();
+            rows.push_back(std::move(row));
+            row.clear();
+            any = false;
+        } else {
+            cell += c;
+            any = true;
+        }
+    }
+    if (any) {
+        row.push_back(std::move(cell));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// A CSV's rows as maps from heading to cell; throws if a row has more or fewer cells than the heading.
+inline std::vector<std::map<std::string, std::string>> read_csv_table(const std::string& text) {
+    auto rows = read_csv(text);
+    std::vector<std::map<std::string, std::string>> out;
+    if (rows.empty()) return out;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        if (rows[r].size() != rows[0].size())
+            throw std::runtime_error("row " + std::to_string(r) + " has " + std::to_string(rows[r].size()) +
+                                     " cells under " + std::to_string(rows[0].size()) + " headings");
+        std::map<std::string, std::string> m;
+        for (std::size_t c = 0; c < rows[0].size(); ++c) m[rows[0][c]] = rows[r][c];
+        out.push_back(std::move(m));
+    }
+    return out;
 }
 
 struct Run {

@@ -25,7 +25,6 @@
 namespace {
 
 using namespace sayso;
-using formats::csv_cell;
 
 int validate(const std::vector<std::string>& dirs, const std::string& trusted) {
     pack::Trust trust{{}, true};
@@ -69,10 +68,18 @@ int responses(const std::string& db, const std::string& format) {
         std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
         return 1;
     }
-    if (format == "csv")
-        std::cout << "response_id,device_id,pack_id,pack_version,band,visit_type,language,started_at,ended_at,state,"
-                     "delivered_at,"
-                     "question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
+    // The heading and every row are built from these two lists, so a column
+    // can't sit under another's name.
+    static const std::vector<std::string> response_columns = {
+        "response_id", "device_id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at",
+        "ended_at", "state", "delivered_at", "asked_to_talk", "practitioner_code", "case_ref"};
+    static const std::vector<std::string> answer_columns = {"question_id", "position", "kind", "measure",
+                                                            "skipped", "options", "text", "answered_at"};
+    if (format == "csv") {
+        std::vector<std::string> heading = response_columns;
+        heading.insert(heading.end(), answer_columns.begin(), answer_columns.end());
+        std::cout << formats::csv_row(heading);
+    }
     problem = store->for_each_response([&](const storage::StoredResponse& r) {
         const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
         const std::string delivered = r.delivered_at_ms ? storage::iso_time(*r.delivered_at_ms) : "";
@@ -82,20 +89,30 @@ int responses(const std::string& db, const std::string& format) {
             j["delivered_at"] = r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json();
             std::cout << storage::dump(j) << "\n";
         } else {
-            const std::string head =
-                csv_cell(r.start.id) + "," + csv_cell(r.device_id) + "," + csv_cell(r.start.pack_id) + "," +
-                csv_cell(r.start.pack_version) + "," + csv_cell(r.start.band) + "," + csv_cell(r.start.visit_type) +
-                "," + csv_cell(r.start.language) + "," + csv_cell(storage::iso_time(r.start.started_at_ms)) + "," +
-                csv_cell(ended) + "," + csv_cell(r.state) + "," + csv_cell(delivered) + "," +
-                (r.asked_to_talk ? "true" : "false") + "," + csv_cell(r.start.practitioner_code) + "," +
-                csv_cell(r.start.case_ref);
-            if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
-            for (const auto& a : r.answers) {
-                std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
-                          << "," << csv_cell(a.measure) << "," << (a.skipped ? "true" : "false") << ","
-                          << csv_cell(formats::join_options(a.options)) << "," << csv_cell(a.text) << ","
-                          << csv_cell(storage::iso_time(a.answered_at_ms)) << "\r\n";
-            }
+            const std::vector<std::string> head = {r.start.id,
+                                                   r.device_id,
+                                                   r.start.pack_id,
+                                                   r.start.pack_version,
+                                                   r.start.band,
+                                                   r.start.visit_type,
+                                                   r.start.language,
+                                                   storage::iso_time(r.start.started_at_ms),
+                                                   ended,
+                                                   r.state,
+                                                   delivered,
+                                                   r.asked_to_talk ? "true" : "false",
+                                                   r.start.practitioner_code,
+                                                   r.start.case_ref};
+            auto row = [&](std::vector<std::string> answer) {
+                std::vector<std::string> cells = head;
+                answer.resize(answer_columns.size());
+                cells.insert(cells.end(), answer.begin(), answer.end());
+                std::cout << formats::csv_row(cells);
+            };
+            if (r.answers.empty()) row({});
+            for (const auto& a : r.answers)
+                row({a.question_id, std::to_string(a.position), a.kind, a.measure, a.skipped ? "true" : "false",
+                     formats::join_options(a.options), a.text, storage::iso_time(a.answered_at_ms)});
         }
         return static_cast<bool>(std::cout);
     });

@@ -1,8 +1,11 @@
 #include "ingest.hpp"
 
 #include "formats/formats.hpp"
+#include "keys.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <set>
 
 namespace sayso::collector {
 
@@ -17,8 +20,9 @@ bool hex_id(const std::string& s) {
     return true;
 }
 
-// YYYY-MM-DDTHH:MM:SS[.fraction]Z, checked by hand: this runs for every
-// answer of every delivery, and std::regex is slow.
+// YYYY-MM-DDTHH:MM:SS[.fraction]Z, a time that exists (no 2026-02-30,
+// no 25:00), checked by hand: this runs for every answer of every delivery,
+// and std::regex is slow.
 bool iso_time(const std::string& s) {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
     const std::size_t n = sizeof shape - 1;
@@ -33,7 +37,18 @@ bool iso_time(const std::string& s) {
         for (; i < s.size() - 1; ++i)
             if (s[i] < '0' || s[i] > '9') return false;
     }
-    return i == s.size() - 1;
+    if (i != s.size() - 1) return false;
+    auto num = [&](std::size_t at, std::size_t len) {
+        int v = 0;
+        for (std::size_t k = at; k < at + len; ++k) v = v * 10 + (s[k] - '0');
+        return v;
+    };
+    const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+    if (year < 2000 || month < 1 || month > 12 || day < 1) return false;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+    return num(11, 2) < 24 && num(14, 2) < 60 && num(17, 2) < 60;
 }
 
 struct Reader {
@@ -62,13 +77,15 @@ struct Reader {
 
 } // namespace
 
-std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out) {
+std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device) {
     out.clear();
+    device.clear();
     if (formats::json_depth(body) > kMaxDepth) return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
     json j;
     try {
         j = json::parse(body);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (1e400).
         return BadRequest{std::string("not valid JSON: ") + e.what(), "$"};
     }
     Reader r;
@@ -76,7 +93,6 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
     auto proto = j.find("protocol");
     if (proto == j.end() || !proto->is_number_integer() || *proto != 1)
         return BadRequest{"\"protocol\" must be 1", "$.protocol"};
-    std::string device;
     if (!r.str(j, "$", "device_id", device, 64)) return r.bad;
     auto rs = j.find("responses");
     if (rs == j.end() || !rs->is_array()) return BadRequest{"\"responses\" must be a list", "$.responses"};
@@ -112,6 +128,7 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
         auto as = x.find("answers");
         if (as == x.end() || !as->is_array()) return BadRequest{"\"answers\" must be a list", p + ".answers"};
         if (as->size() > 200) return BadRequest{"at most 200 answers per response", p + ".answers"};
+        std::set<std::string> questions; // a question is answered once in a response
         for (std::size_t k = 0; k < as->size(); ++k) {
             const json& a = (*as)[k];
             const std::string ap = p + ".answers[" + std::to_string(k) + "]";
@@ -120,6 +137,9 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
             if (!r.str(a, ap, "question_id", ans.question_id) || !r.str(a, ap, "kind", ans.kind) ||
                 !r.str(a, ap, "measure", ans.measure, 200, true) || !r.time(a, ap, "answered_at", ans.answered_at))
                 return r.bad;
+            if (!questions.insert(ans.question_id).second)
+                return BadRequest{"question \"" + ans.question_id + "\" is answered twice in this response",
+                                  ap + ".question_id"};
             auto pos = a.find("position");
             if (pos == a.end() || !pos->is_number_integer() || *pos < 0 || *pos > 10000)
                 return BadRequest{"must be a whole number from 0", ap + ".position"};
@@ -146,6 +166,23 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
             resp.answers.push_back(std::move(ans));
         }
         out.push_back(std::move(resp));
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> never_taken(const Response& r, const Intake& intake) {
+    if (!intake.packs.empty()) {
+        auto pack = intake.packs.find(r.pack_id);
+        if (pack == intake.packs.end()) return "the pack \"" + r.pack_id + "\" is not one this collector knows";
+        if (!pack->second.count(r.band))
+            return "the pack \"" + r.pack_id + "\" has no age band \"" + r.band + "\" here";
+    }
+    for (const auto& a : r.answers) {
+        if (a.sealed.empty()) continue;
+        if (intake.keys.empty())
+            return "the answer to \"" + a.question_id + "\" is sealed, and this collector holds no keys to open it";
+        Answer opened = a;
+        if (auto why = open_sealed(intake.keys, opened)) return "the answer to \"" + a.question_id + "\": " + *why;
     }
     return std::nullopt;
 }

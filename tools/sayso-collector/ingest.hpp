@@ -2,7 +2,9 @@
 // exactly what is wrong and where.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,9 @@ struct Answer {
     // A sealed answer: skipped, options and text are inside, for the keys to open.
     std::string sealed; // base64
     std::string seal_key;
+    // Read back from a store: why a sealed answer could not be opened (its key
+    // is not held, or it is damaged); empty when it opened or was never sealed.
+    std::string unopened;
 };
 
 struct Response {
@@ -39,7 +44,27 @@ struct BadRequest {
 inline constexpr std::size_t kMaxResponsesPerRequest = 500;
 inline constexpr int kMaxDepth = 16;
 
-// Parses and checks a request body. On success `out` holds the responses.
-std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out);
+// Parses and checks a request body. On success `out` holds the responses and
+// `device_id` the sending tablet's device id.
+std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device_id);
+
+// One of the collector's sealing key pairs (keys.hpp reads and makes them).
+struct SealKeyPair {
+    std::string id;
+    std::string public_key; // base64, 32 bytes
+    std::string secret_key; // base64, 32 bytes
+};
+
+// What a collector takes: the packs it knows (pack id to its age bands; empty:
+// any pack) and the keys that open sealed answers.
+struct Intake {
+    std::map<std::string, std::set<std::string>> packs;
+    std::vector<SealKeyPair> keys;
+};
+
+// Why the collector will never take this well-formed response (its pack or
+// age band is unknown, or a sealed answer does not open with the keys), in
+// words for its `rejected` entry; nullopt when it is taken.
+std::optional<std::string> never_taken(const Response& r, const Intake& intake);
 
 } // namespace sayso::collector

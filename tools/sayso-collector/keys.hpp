@@ -13,12 +13,6 @@
 
 namespace sayso::collector {
 
-struct SealKeyPair {
-    std::string id;
-    std::string public_key; // base64, 32 bytes
-    std::string secret_key; // base64, 32 bytes
-};
-
 // Reads a keys file (JSON list of {id, public_key, secret_key}).
 std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys);
 // Makes a new key pair and adds it to the file (created readable by its owner alone).

@@ -21,6 +21,7 @@
 #include <ctime>
 #include <termios.h>
 #include <iostream>
+#include <map>
 #include <pwd.h>
 #include <thread>
 #include <unistd.h>
@@ -29,32 +30,39 @@ namespace {
 
 using namespace sayso::collector;
 namespace reports = sayso::collector::reports;
-using sayso::formats::csv_cell;
+using sayso::formats::csv_row;
 
 int export_all(Store& store, const std::string& format, const std::vector<SealKeyPair>& keys) {
-    std::string sealed_problem;
-    if (format == "csv")
-        std::cout << "response_id,device_name,device_id,pack_id,pack_version,band,visit_type,language,started_at,"
-                     "ended_at,state,asked_to_talk,practitioner_code,case_ref,question_id,position,kind,measure,skipped,options,text,answered_at\r\n";
+    // An answer the keys can't open is exported sealed, with why, and counted:
+    // one lost key never stops the rest of an export.
+    std::map<std::string, std::int64_t> unopened; // reason -> answers
+    static const std::vector<std::string> columns = {
+        "response_id", "device_name", "device_id", "pack_id", "pack_version", "band", "visit_type", "language",
+        "started_at", "ended_at", "state", "asked_to_talk", "practitioner_code", "case_ref", "question_id",
+        "position", "kind", "measure", "skipped", "options", "text", "answered_at", "unopened"};
+    if (format == "csv") std::cout << csv_row(columns);
     auto e = store.for_each([&](const std::string& device, const Response& sealed_r) {
         // Sealed answers are opened here, in memory, with the collector's keys.
         Response r = sealed_r;
         for (auto& a : r.answers)
             if (auto why = open_sealed(keys, a)) {
-                sealed_problem = *why;
-                return false;
+                a.unopened = *why;
+                ++unopened[*why];
             }
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
-            for (const auto& a : r.answers)
-                answers.push_back({{"question_id", a.question_id},
-                                   {"position", a.position},
-                                   {"kind", a.kind},
-                                   {"measure", a.measure},
-                                   {"skipped", a.skipped},
-                                   {"options", a.options},
-                                   {"text", a.text},
-                                   {"answered_at", a.answered_at}});
+            for (const auto& a : r.answers) {
+                nlohmann::json x = {{"question_id", a.question_id}, {"position", a.position},
+                                    {"kind", a.kind},               {"measure", a.measure},
+                                    {"skipped", a.skipped},         {"options", a.options},
+                                    {"text", a.text},               {"answered_at", a.answered_at}};
+                if (!a.unopened.empty()) {
+                    x["unopened"] = a.unopened;
+                    x["sealed"] = a.sealed;
+                    x["seal_key"] = a.seal_key;
+                }
+                answers.push_back(std::move(x));
+            }
             nlohmann::json j = {{"id", r.id},
                                 {"device_name", device},
                                 {"device_id", r.device_id},
@@ -72,19 +80,20 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
                                 {"answers", answers}};
             std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
-            const std::string head = csv_cell(r.id) + "," + csv_cell(device) + "," + csv_cell(r.device_id) + "," +
-                                     csv_cell(r.pack_id) + "," + csv_cell(r.pack_version) + "," + csv_cell(r.band) +
-                                     "," + csv_cell(r.visit_type) + "," + csv_cell(r.language) + "," +
-                                     csv_cell(r.started_at) + "," + csv_cell(r.ended_at) + "," + csv_cell(r.state) +
-                                     "," + (r.asked_to_talk ? "true" : "false") + "," +
-                                     csv_cell(r.practitioner_code) + "," + csv_cell(r.case_ref);
-            if (r.answers.empty()) std::cout << head << ",,,,,,,,\r\n";
-            for (const auto& a : r.answers) {
-                std::cout << head << "," << csv_cell(a.question_id) << "," << a.position << "," << csv_cell(a.kind)
-                          << "," << csv_cell(a.measure) << "," << (a.skipped ? "true" : "false") << ","
-                          << csv_cell(sayso::formats::join_options(a.options)) << "," << csv_cell(a.text) << ","
-                          << csv_cell(a.answered_at) << "\r\n";
-            }
+            const std::vector<std::string> head = {r.id,         device,       r.device_id,    r.pack_id,
+                                                   r.pack_version, r.band,     r.visit_type,   r.language,
+                                                   r.started_at, r.ended_at,   r.state,        r.asked_to_talk ? "true" : "false",
+                                                   r.practitioner_code, r.case_ref};
+            auto row = [&](std::vector<std::string> answer) {
+                std::vector<std::string> cells = head;
+                answer.resize(columns.size() - head.size());
+                cells.insert(cells.end(), answer.begin(), answer.end());
+                std::cout << csv_row(cells);
+            };
+            if (r.answers.empty()) row({});
+            for (const auto& a : r.answers)
+                row({a.question_id, std::to_string(a.position), a.kind, a.measure, a.skipped ? "true" : "false",
+                     sayso::formats::join_options(a.options), a.text, a.answered_at, a.unopened});
         }
         return static_cast<bool>(std::cout);
     });
@@ -92,10 +101,9 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
         std::cerr << "sayso-collector: " << e->message << "\n";
         return 1;
     }
-    if (!sealed_problem.empty()) {
-        std::cerr << "sayso-collector: " << sealed_problem << " (--keys); the export stopped there\n";
-        return 1;
-    }
+    for (const auto& [why, n] : unopened)
+        std::cerr << "sayso-collector: warning: " << n << " answer(s) exported still sealed: " << why
+                  << " (restore the key with keys restore, then export again)\n";
     std::cout.flush();
     return std::cout ? 0 : 1;
 }
@@ -189,7 +197,7 @@ int main(int argc, char** argv) {
     exp->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
     std::string keys_file, key_id;
     exp->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
-    serve->add_option("--keys", keys_file, "the collector's keys file: it must open every sealed answer in the store");
+    serve->add_option("--keys", keys_file, "the collector's keys file: every sealed answer is opened on arrival, and refused if it can't be");
     auto* keys_cmd = app.add_subcommand("keys", "the keys tablets seal answers to");
     keys_cmd->require_subcommand(1);
     auto* keys_new = keys_cmd->add_subcommand("new", "add a new key pair; prints the entry for the tablets' seal_keys");
@@ -219,6 +227,7 @@ int main(int argc, char** argv) {
     reports_cmd->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
     reports_cmd->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
     reports_cmd->add_option("--packs", packs_dir, "the survey packs, for question texts and pictures");
+    serve->add_option("--packs", packs_dir, "the survey packs taken: a response from any other pack or age band is refused");
     reports_cmd->add_option("--assets", assets_dir, "the kiosk's assets folder, for the faces and yes/no pictures");
     reports_cmd->add_option("--min-group", min_group, "the fewest children a figure may be built from (5 or more)")
         ->check(CLI::Range(sayso::collector::reports::kMinGroup, 1000))
@@ -431,8 +440,9 @@ int main(int argc, char** argv) {
     }
 
     {
-        // Losing the secret keys loses every answer sealed to them: refuse to
-        // serve a store holding answers none of the given keys opens.
+        // Answers sealed to a key that is not here can't be read until it is
+        // restored. That is said, loudly, but never stops a server: every
+        // tablet's delivery depends on it.
         std::set<std::string> ids;
         if (auto e = store->seal_key_ids(ids)) {
             std::cerr << "sayso-collector: " << e->message << "\n";
@@ -440,12 +450,11 @@ int main(int argc, char** argv) {
         }
         for (const auto& id : ids) {
             const bool held = std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == id; });
-            if (!held) {
-                std::cerr << "sayso-collector: answers in this store are sealed to key \"" << id << "\", which "
+            if (!held)
+                std::cerr << "sayso-collector: warning: answers in this store are sealed to key \"" << id << "\", which "
                           << (keys_file.empty() ? std::string("no --keys file was given for")
-                                                : keys_file + " does not hold") << "; restore that key before serving\n";
-                return 1;
-            }
+                                                : keys_file + " does not hold")
+                          << "; they can't be read until that key is restored (keys restore)\n";
         }
     }
     std::string host;
@@ -485,7 +494,18 @@ int main(int argc, char** argv) {
         reports::ReportServer server(*store, wo);
         return run_server(server, host, port, listen, signals);
     }
-    for (const auto& k : keys) so.seal_keys.emplace_back(k.id, k.public_key);
+    so.intake.keys = keys;
+    if (!packs_dir.empty()) {
+        std::vector<std::string> problems;
+        for (const auto& [id, pack] : reports::load_packs(packs_dir, problems))
+            for (const auto& band : pack->bands) so.intake.packs[id].insert(band.id);
+        for (const auto& p : problems) std::cerr << "sayso-collector: pack skipped: " << p << "\n";
+        if (so.intake.packs.empty()) {
+            std::cerr << "sayso-collector: no pack could be read from " << packs_dir.string()
+                      << "; every response would be refused\n";
+            return 1;
+        }
+    }
     Server server(*store, so);
     return run_server(server, host, port, listen, signals);
 }

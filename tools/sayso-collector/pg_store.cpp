@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS devices (
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     revoked_at  TIMESTAMPTZ
 );
+-- The tablet's device id when it enrolled; NULL for a hand-made token.
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS device_id TEXT;
 CREATE TABLE IF NOT EXISTS responses (
     seq          BIGSERIAL PRIMARY KEY,
     id           TEXT NOT NULL UNIQUE,
@@ -179,7 +181,7 @@ public:
         const char* v[] = {name.c_str(), hash.c_str()};
         Result r(PQexecParams(c_,
                               "INSERT INTO devices (name, token_hash) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
-                              " SET token_hash = excluded.token_hash, revoked_at = NULL, created_at = now()",
+                              " SET token_hash = excluded.token_hash, revoked_at = NULL, device_id = NULL, created_at = now()",
                               2, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("adding a device");
         return std::nullopt;
@@ -195,18 +197,19 @@ public:
         return std::nullopt;
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
-                                         bool& revoked) override {
+    std::optional<StoreError> device_for(const std::string& hash, DeviceToken& out) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        name.reset();
-        revoked = false;
+        out = {};
         const char* v[] = {hash.c_str()};
-        Result r(PQexecParams(c_, "SELECT name, revoked_at IS NOT NULL FROM devices WHERE token_hash = $1", 1,
-                              nullptr, v, nullptr, nullptr, 0));
+        Result r(PQexecParams(c_,
+                              "SELECT name, revoked_at IS NOT NULL, COALESCE(device_id, '') FROM devices"
+                              " WHERE token_hash = $1",
+                              1, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK) return error("looking up a token");
         if (PQntuples(r.r) == 1) {
-            revoked = std::string(PQgetvalue(r.r, 0, 1)) == "t";
-            if (!revoked) name = PQgetvalue(r.r, 0, 0);
+            out.revoked = std::string(PQgetvalue(r.r, 0, 1)) == "t";
+            if (!out.revoked) out.name = PQgetvalue(r.r, 0, 0);
+            out.device_id = PQgetvalue(r.r, 0, 2);
         }
         return std::nullopt;
     }
@@ -277,8 +280,9 @@ public:
             "  UPDATE enrolments SET used_at = now(), device_id = $2"
             "  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3::bigint RETURNING device_name"
             "), dev AS ("
-            "  INSERT INTO devices (name, token_hash) SELECT device_name, $4 FROM used"
-            "  ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL, created_at = now()"
+            "  INSERT INTO devices (name, token_hash, device_id) SELECT device_name, $4, $2 FROM used"
+            "  ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
+            "    device_id = excluded.device_id, created_at = now()"
             ")"
             " SELECT device_name FROM used",
             4, nullptr, v, nullptr, nullptr, 0));

@@ -109,17 +109,16 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
         const std::string auth = req.get_header_value("Authorization");
         if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7)
             return problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
-        std::optional<std::string> device;
-        bool revoked = false;
-        if (auto e = store_.device_for(token_hash(auth.substr(7)), device, revoked)) {
+        DeviceToken device;
+        if (auto e = store_.device_for(token_hash(auth.substr(7)), device)) {
             res.set_header("Retry-After", "10");
             return problem(res, 503, "the collector's store is not available: " + e->message);
         }
-        if (revoked) {
+        if (device.revoked) {
             return reply(res, 401, {{"error", "this tablet's token has been revoked"}, {"revoked", true}});
         }
-        if (!device) return problem(res, 401, "this device token is not known here");
-        if (const int wait = take(*device); wait > 0) {
+        if (!device.name) return problem(res, 401, "this device token is not known here");
+        if (const int wait = take(*device.name); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
             return problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
                                          std::to_string(wait) + " s");
@@ -128,13 +127,27 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
         if (type.rfind("application/json", 0) != 0)
             return problem(res, 415, "the body must be application/json, not \"" + type.substr(0, 100) + "\"");
         std::vector<Response> batch;
-        if (auto bad = read_request(req.body, batch)) return problem(res, 400, bad->message, bad->where);
-        std::vector<std::string> stored;
-        if (auto e = store_.insert(*device, batch, stored)) {
-            res.set_header("Retry-After", "10");
-            return problem(res, 503, "the collector's store is not available: " + e->message);
+        std::string sender;
+        if (auto bad = read_request(req.body, batch, sender)) return problem(res, 400, bad->message, bad->where);
+        if (!device.device_id.empty() && sender != device.device_id)
+            return problem(res, 400,
+                           "this token was given to the tablet with device id \"" + device.device_id +
+                               "\", not this one; enrol this tablet to get its own",
+                           "$.device_id");
+        // What will never be taken is said once, by id, so the tablet keeps it and stops resending it.
+        std::vector<Response> taken;
+        json rejected = json::array();
+        for (auto& r : batch) {
+            if (auto why = never_taken(r, options_.intake)) rejected.push_back({{"id", r.id}, {"reason", *why}});
+            else taken.push_back(std::move(r));
         }
-        reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", json::array()}});
+        std::vector<std::string> stored;
+        if (!taken.empty())
+            if (auto e = store_.insert(*device.name, taken, stored)) {
+                res.set_header("Retry-After", "10");
+                return problem(res, 503, "the collector's store is not available: " + e->message);
+            }
+        reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", rejected}});
     });
 
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
@@ -167,7 +180,7 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
         }
         store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
         json keys = json::array();
-        for (const auto& [id, pk] : options_.seal_keys) keys.push_back({{"id", id}, {"public_key", pk}});
+        for (const auto& k : options_.intake.keys) keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
         reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
     });
 

@@ -24,8 +24,9 @@ struct ServerOptions {
     double per_minute = 600;
     double burst = 60;
     std::string cert_file, key_file;  // both set: HTTPS
-    // The public keys (id, base64) an enrolled tablet is given to seal to, oldest first.
-    std::vector<std::pair<std::string, std::string>> seal_keys;
+    // The packs taken and the keys that open sealed answers; an enrolling
+    // tablet is given the keys' public halves to seal to, oldest first.
+    Intake intake;
 };
 
 class Server {

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS devices (
     name        TEXT PRIMARY KEY,
     token_hash  TEXT NOT NULL UNIQUE,   -- SHA-256 of the token, hex
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    revoked_at  TEXT
+    revoked_at  TEXT,
+    device_id   TEXT                    -- the tablet's device id when it enrolled; NULL for a hand-made token
 );
 CREATE TABLE IF NOT EXISTS responses (
     seq          INTEGER PRIMARY KEY,   -- arrival order
@@ -94,7 +95,8 @@ public:
                                    "responses ADD COLUMN case_ref TEXT NOT NULL DEFAULT ''",
                                    "answers ADD COLUMN sealed TEXT NOT NULL DEFAULT ''",
                                    "answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT ''",
-                                   "responses ADD COLUMN service_area TEXT NOT NULL DEFAULT ''"}) {
+                                   "responses ADD COLUMN service_area TEXT NOT NULL DEFAULT ''",
+                                   "devices ADD COLUMN device_id TEXT"}) {
             const std::string sql = std::string("ALTER TABLE ") + column;
             if (!exec(sql.c_str()) && std::string(sqlite3_errmsg(db_)).find("duplicate column") == std::string::npos)
                 return error("adding a column");
@@ -195,7 +197,7 @@ public:
         Stmt s;
         if (!prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
                      " ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
-                     " created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                     " device_id = NULL, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
                      s))
             return error("preparing");
         text(s.s, 1, name);
@@ -217,19 +219,19 @@ public:
         return std::nullopt;
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, std::optional<std::string>& name,
-                                         bool& revoked) override {
+    std::optional<StoreError> device_for(const std::string& hash, DeviceToken& out) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        name.reset();
-        revoked = false;
+        out = {};
         Stmt s;
-        if (!prepare("SELECT name, revoked_at IS NOT NULL FROM devices WHERE token_hash = ?1", s))
+        if (!prepare("SELECT name, revoked_at IS NOT NULL, COALESCE(device_id, '') FROM devices WHERE token_hash = ?1",
+                     s))
             return error("preparing");
         text(s.s, 1, hash);
         int rc = sqlite3_step(s.s);
         if (rc == SQLITE_ROW) {
-            revoked = sqlite3_column_int(s.s, 1) != 0;
-            if (!revoked) name = col(s.s, 0);
+            out.revoked = sqlite3_column_int(s.s, 1) != 0;
+            if (!out.revoked) out.name = col(s.s, 0);
+            out.device_id = col(s.s, 2);
         } else if (rc != SQLITE_DONE) {
             return error("looking up a token");
         }
@@ -293,9 +295,9 @@ public:
         if (!prepare("UPDATE enrolments SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), device_id = ?2"
                      " WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?3 RETURNING device_name",
                      use) ||
-            !prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
+            !prepare("INSERT INTO devices (name, token_hash, device_id) VALUES (?1, ?2, ?3)"
                      " ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
-                     " created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                     " device_id = excluded.device_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
                      dev))
             return error("preparing");
         if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
@@ -315,6 +317,7 @@ public:
         }
         text(dev.s, 1, got);
         text(dev.s, 2, token_hash);
+        text(dev.s, 3, device_id);
         if (!done(dev.s)) return rollback("adding a device");
         if (!exec("COMMIT")) return rollback("committing");
         name = got;

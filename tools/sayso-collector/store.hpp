@@ -25,6 +25,13 @@ struct AuditEntry {
     std::string detail;  // who did it (the operating system user) and anything else worth knowing
 };
 
+// What a device token stands for.
+struct DeviceToken {
+    std::optional<std::string> name; // the tablet, when the token is known and not revoked
+    bool revoked = false;            // the token was revoked (a replaced token is simply unknown)
+    std::string device_id;           // the device id it enrolled with; empty for a token made by hand
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -41,10 +48,8 @@ public:
     // Device tokens: only a hash of each is kept.
     virtual std::optional<StoreError> add_device(const std::string& name, const std::string& token_hash) = 0;
     virtual std::optional<StoreError> revoke_device(const std::string& name, bool& found) = 0;
-    // The device holding this token hash; `revoked` says whether its token
-    // was revoked (a token replaced by a new one is simply not found).
-    virtual std::optional<StoreError> device_for(const std::string& token_hash, std::optional<std::string>& name,
-                                                 bool& revoked) = 0;
+    // The device holding this token hash (a hand-made token: add_device; an enrolled one: redeem_enrolment).
+    virtual std::optional<StoreError> device_for(const std::string& token_hash, DeviceToken& out) = 0;
 
     // Enrolment codes: only a hash of each is kept, with the tablet's name and
     // when it stops working (Unix seconds).

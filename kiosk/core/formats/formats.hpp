@@ -42,6 +42,13 @@ inline std::string csv_cell(const std::string& v) {
     return out + "\"";
 }
 
+// One CSV record: every cell through csv_cell, comma-separated, CRLF-terminated.
+inline std::string csv_row(const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+    return out + "\r\n";
+}
+
 // Chosen option ids as stored (a JSON list); anything else reads as none.
 inline std::vector<std::string> options_from_json(const std::string& stored) {
     std::vector<std::string> out;

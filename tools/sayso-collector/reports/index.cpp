@@ -2,6 +2,7 @@
 
 #include "formats/formats.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <set>
@@ -56,15 +57,19 @@ std::string placeholders(std::size_t n) {
     return s;
 }
 
-std::optional<StoreError> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
-                                      Answer& out) {
+void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out) {
     out.skipped = truth(row[at]);
     out.options = formats::options_from_json(row[at + 1]);
     out.text = row[at + 2];
     out.sealed = row[at + 3];
     out.seal_key = row[at + 4];
-    if (auto why = open_sealed(keys, out)) return StoreError{*why};
-    return std::nullopt;
+    out.unopened.clear();
+    if (auto why = open_sealed(keys, out)) {
+        out.unopened = *why;
+        out.skipped = false;
+        out.options.clear();
+        out.text.clear();
+    }
 }
 
 std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
@@ -85,6 +90,22 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
 std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done) {
     done = {};
     std::vector<Store::Row> none;
+    // Answers left out because their key was missing, and that key is here
+    // now (restored): the index is built again from the start, so they count.
+    if (!keys.empty()) {
+        if (auto e = store.query("SELECT DISTINCT seal_key FROM report_unopened", {}, none)) return e;
+        const bool back = std::any_of(none.begin(), none.end(), [&](const Store::Row& r) {
+            return std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == r[0]; });
+        });
+        if (back)
+            if (auto e = store.transaction([&]() -> std::optional<StoreError> {
+                    for (const char* t : {"report_unopened", "report_comments", "report_cells", "report_answers",
+                                          "report_responses", "report_children", "report_state"})
+                        if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
+                    return std::nullopt;
+                }))
+                return e;
+    }
     // Nothing new (the usual case for a page view): only read, take no write lock.
     if (auto e = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
                              " (SELECT last_seq FROM report_state WHERE id = 1)",
@@ -171,14 +192,19 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                         for (const std::string& k : first_keys(r[0], r[1], r[2], r[3], r[4], r[5], r[6])) seen.insert(k);
                 }
             }
-            std::vector<Store::Param> ans, texts;
+            std::vector<Store::Param> ans, texts, unopened;
             // Sums by measure, month, area, visit type and band: answers, positive, middling, negative,
             // skipped, other, then the first_* marks (all, month, band, visit, area).
             std::map<std::array<std::string, 5>, std::array<std::int64_t, 11>> cells;
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
-                if (auto e = read_answer(a, 4, keys, x)) return e;
+                read_answer(a, 4, keys, x);
+                if (!x.unopened.empty()) {
+                    // Counted in no figure, and named to admins, until its key is back.
+                    for (const std::string& v : {a[0], a[1], a[8], x.unopened}) unopened.emplace_back(v);
+                    continue;
+                }
                 const Cut& c = cut[a[0]];
                 if (x.kind == "text" && !x.skipped && !x.text.empty())
                     for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,
@@ -251,6 +277,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                                      "INSERT INTO report_comments (response_id, question_id, month, service_area,"
                                      " visit_type, band, practitioner_code, child) VALUES ",
                                      8, texts))
+                return e;
+            if (auto e = insert_rows(store, "INSERT INTO report_unopened (response_id, question_id, seal_key, reason) VALUES ",
+                                     4, unopened))
                 return e;
             responses = static_cast<std::int64_t>(rs.size());
             answers = static_cast<std::int64_t>(as.size());

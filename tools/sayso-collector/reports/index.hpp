@@ -20,19 +20,20 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
 
 // Reading the store's rows: a boolean as either store writes it, "?,?,..."
 // for an IN list, and an answer from its five stored columns (kAnswerColumns,
-// in that order from `at`), opened with the keys when it is sealed.
+// in that order from `at`), opened with the keys when it is sealed; one that
+// can't be opened says why in `unopened`, and holds nothing else.
 bool truth(const std::string& v);
 std::string placeholders(std::size_t n);
 inline constexpr const char* kAnswerColumns = "skipped, options, text, sealed, seal_key";
-std::optional<StoreError> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
-                                      Answer& out);
+void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out);
 
 struct Indexed {
     std::int64_t responses = 0, answers = 0;
 };
 
-// Indexes the responses that arrived since the last call. Stops, naming the
-// key, at an answer none of `keys` opens (nothing of that batch is indexed).
+// Indexes the responses that arrived since the last call. An answer none of
+// `keys` opens is counted in no figure and kept in report_unopened, with why;
+// it never stops the index.
 std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done);
 
 } // namespace sayso::collector::reports

@@ -59,6 +59,7 @@ td.few { color: var(--muted); font-style: italic; }
 .pick { display: flex; align-items: center; gap: .4rem; background: #f6f9f9; border-radius: .4rem; padding: .2rem .6rem .2rem .2rem; }
 .pick img { width: 44px; height: 44px; object-fit: contain; }
 .skipped { color: var(--muted); font-style: italic; }
+p.warning { background: #fff3e0; border-left: 4px solid var(--neg); padding: .5rem .8rem; }
 blockquote { margin: 0; padding: .4rem .8rem; border-left: 4px solid var(--teal); background: #f6f9f9; white-space: pre-wrap; }
 ul.comments { list-style: none; padding: 0; }
 ul.comments li { margin: .6rem 0; }
@@ -261,7 +262,10 @@ std::string response_html(const Packs& packs, const ChildResponse& r) {
             h += esc(a.question_id);
         }
         h += "</div><div>";
-        if (a.skipped) {
+        if (!a.unopened.empty()) {
+            h += "<span class=\"skipped\" data-k=\"unopened\">This answer can't be opened: " + esc(a.unopened) +
+                 ".</span>";
+        } else if (a.skipped) {
             h += "<span class=\"skipped\">Preferred not to say" +
                  (p && band ? " (\u201c" + esc(p->word(*band, "skip", lang)) + "\u201d)" : std::string()) + "</span>";
         } else if (a.kind == "text") {
@@ -401,6 +405,11 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
          "\">breakdown</a><a href=\"/service.csv?table=completion" + q + "\">responses</a>"
          "<a href=\"/service.csv?table=comments" + q + "\">comments</a></p>";
 
+    for (const auto& [key, n] : v.unopened)
+        b += "<p class=\"warning\" data-k=\"unopened\">" + std::to_string(n) + " answer" + (n == 1 ? "" : "s") +
+             " sealed to key \u201c" + esc(key) +
+             "\u201d can't be opened with the keys this site was given, so they are in no figure here. Restore that "
+             "key (sayso-collector keys restore) and start the reports with it.</p>";
     // Headline counts.
     b += "<div class=\"cards\" data-section=\"counts\">";
     if (v.counts.suppressed) {

@@ -122,6 +122,15 @@ CREATE TABLE IF NOT EXISTS report_comments (
     PRIMARY KEY (response_id, question_id)
 );
 CREATE INDEX IF NOT EXISTS report_comments_month ON report_comments (month);
+-- Sealed answers the keys could not open when they were indexed (a key lost):
+-- in no figure, and named to admins.
+CREATE TABLE IF NOT EXISTS report_unopened (
+    response_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    seal_key    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+);
 CREATE TABLE IF NOT EXISTS report_state (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     last_seq ${BIG} NOT NULL

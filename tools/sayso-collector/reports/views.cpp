@@ -320,7 +320,7 @@ std::optional<StoreError> comments_section(Store& store, const Reader& reader, c
             return e;
         if (text.empty()) continue;
         Answer a;
-        if (auto e = read_answer(text[0], 0, keys, a)) return e;
+        read_answer(text[0], 0, keys, a);
         if (a.skipped || a.text.empty()) continue;
         out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
     }
@@ -347,7 +347,16 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
         [&](Store& s) { return measure_figures(s, reader, filters, threshold, out.measures); },
         [&](Store& s) { return trend_section(s, reader, filters, threshold, out); },
         [&](Store& s) { return counts_section(s, reader, filters, threshold, out); },
-        [&](Store& s) { return comments_section(s, reader, filters, keys, out); }};
+        [&](Store& s) { return comments_section(s, reader, filters, keys, out); },
+        [&](Store& s) -> std::optional<StoreError> {
+            if (reader.role != "admin") return std::nullopt;
+            Rows rows;
+            if (auto e = s.query("SELECT seal_key, COUNT(*) FROM report_unopened GROUP BY seal_key ORDER BY seal_key",
+                                 {}, rows))
+                return e;
+            for (const auto& r : rows) out.unopened.push_back({r[0], num(r[1])});
+            return std::nullopt;
+        }};
     std::vector<std::optional<StoreError>> errors(sections.size());
     if (more.empty()) {
         for (std::size_t i = 0; i < sections.size(); ++i) errors[i] = sections[i](store);
@@ -413,8 +422,9 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
             return e;
         for (const auto& a : as) {
             Answer x;
-            if (auto e = read_answer(a, 4, keys, x)) return e;
-            c.answers.push_back({a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text});
+            read_answer(a, 4, keys, x);
+            c.answers.push_back(
+                {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, x.unopened});
         }
         out.push_back(std::move(c));
     }

@@ -64,6 +64,9 @@ struct ServiceView {
     std::map<std::string, std::map<std::string, Figure>> breakdown; // group -> measure -> figure
     std::map<std::string, Counts> group_counts;          // group -> responses and children
     Counts counts;                                       // the whole filtered set
+    // For admins: answers whose sealing key was not held when they were
+    // indexed, by key id, so a lost key is seen and restored.
+    std::vector<std::pair<std::string, std::int64_t>> unopened;
     std::map<std::string, Counts> month_counts;          // month -> responses, children, complete
     bool comments_shown = false;                         // the group is large enough for its words to be shown
     std::vector<Comment> comments;                       // newest first, up to 200
@@ -86,6 +89,7 @@ struct ChildAnswer {
     bool skipped = false;
     std::vector<std::string> options;
     std::string text;
+    std::string unopened; // why a sealed answer can't be opened; empty when it could
 };
 struct ChildResponse {
     std::string id, case_ref, started_at, visit_type, band, pack_id, language, service_area, practitioner_code;
