@@ -5,7 +5,7 @@ SAYSO_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libsdl2-dev libimgui-dev libstb-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev libpq-dev libsodium-dev
+  libboost1.81-dev libssl-dev libpq-dev libsodium-dev
   libharfbuzz-dev libfreetype-dev libfribidi-dev libespeak-ng-dev espeak-ng-data
   fonts-sil-andika fonts-noto-core fonts-opendyslexic
 )
@@ -13,7 +13,8 @@ SAYSO_BUILD_PACKAGES=(
 # cage and systemd: a test checks the kiosk session unit with systemd-analyze.
 # vorbis-tools: a test makes an Ogg Vorbis clip with oggenc to read back.
 # chromium and python3-websocket: the reports are loaded and photographed in headless Chromium.
-SAYSO_TEST_PACKAGES=(doctest-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket)
+# libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
+SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 
 # install_packages PKG... : apt-get installs those not yet installed.

@@ -1,6 +1,5 @@
 #include "server.hpp"
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <sys/random.h>
@@ -78,54 +77,71 @@ std::string token_hash(const std::string& token) {
 
 namespace {
 
-void reply(httplib::Response& res, int status, const json& body) {
+void reply(http::Response& res, int status, const json& body) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void problem(httplib::Response& res, int status, const std::string& words, const std::string& where = "") {
+void problem(http::Response& res, int status, const std::string& words, const std::string& where = "") {
     json b = {{"error", words}};
     if (!where.empty()) b["where"] = where;
     reply(res, status, b);
 }
 
+constexpr std::size_t kMaxEnrolBody = 4096; // {"code", "device_id"}
+
 } // namespace
 
-Server::Server(Store& store, ServerOptions options) : store_(store), options_(std::move(options)) {
-    if (!options_.cert_file.empty() && !options_.key_file.empty()) {
-        http_ = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
-        tls_ = true;
-    } else {
-        http_ = std::make_unique<httplib::Server>();
-    }
-    auto& s = *http_;
-    s.set_payload_max_length(options_.max_body);
-    s.set_read_timeout(30, 0);  // s
-    s.set_write_timeout(30, 0); // s
+Server::Server(Store& store, ServerOptions options)
+    : store_(store), options_(std::move(options)), rate_(options_.per_minute, options_.burst),
+      http_(options_.limits, options_.cert_file, options_.key_file) {
+    http_.on_error([](int status, const std::string& words, http::Response& res) {
+        problem(res, status, status == 404 ? words + "; deliveries go to POST /v1/responses" : words);
+        if (status == 503) res.set_header("Retry-After", "5");
+    });
 
-    s.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, {{"ok", true}}); });
+    http_.route({"GET", "/v1/health", 0, nullptr,
+                 [](http::Request&, http::Response& res) { reply(res, 200, {{"ok", true}}); }});
 
-    s.Post("/v1/responses", [this](const httplib::Request& req, httplib::Response& res) {
-        const std::string auth = req.get_header_value("Authorization");
-        if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7)
-            return problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
+    // Everything a refusal needs is in the header: the token, the rate, the
+    // type. A request refused here has none of its body read.
+    auto delivery_gate = [this](http::Request& req, http::Response& res) {
+        const std::string auth = req.header("Authorization");
+        if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
+            problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
+            return false;
+        }
         DeviceToken device;
         if (auto e = store_.device_for(token_hash(auth.substr(7)), device)) {
             res.set_header("Retry-After", "10");
-            return problem(res, 503, "the collector's store is not available: " + e->message);
+            problem(res, 503, "the collector's store is not available: " + e->message);
+            return false;
         }
         if (device.revoked) {
-            return reply(res, 401, {{"error", "this tablet's token has been revoked"}, {"revoked", true}});
+            reply(res, 401, {{"error", "this tablet's token has been revoked"}, {"revoked", true}});
+            return false;
         }
-        if (!device.name) return problem(res, 401, "this device token is not known here");
-        if (const int wait = take(*device.name); wait > 0) {
+        if (!device.name) {
+            problem(res, 401, "this device token is not known here");
+            return false;
+        }
+        if (const int wait = rate_.take(*device.name); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
-            return problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
-                                         std::to_string(wait) + " s");
+            problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
+                                  std::to_string(wait) + " s");
+            return false;
         }
-        const std::string type = req.get_header_value("Content-Type");
-        if (type.rfind("application/json", 0) != 0)
-            return problem(res, 415, "the body must be application/json, not \"" + type.substr(0, 100) + "\"");
+        const std::string type = req.header("Content-Type");
+        if (type.rfind("application/json", 0) != 0) {
+            problem(res, 415, "the body must be application/json, not \"" + type.substr(0, 100) + "\"");
+            return false;
+        }
+        req.state = device;
+        return true;
+    };
+
+    http_.route({"POST", "/v1/responses", options_.max_body, delivery_gate, [this](http::Request& req, http::Response& res) {
+        const auto& device = std::any_cast<const DeviceToken&>(req.state);
         std::vector<Response> batch;
         std::string sender;
         if (auto bad = read_request(req.body, batch, sender)) return problem(res, 400, bad->message, bad->where);
@@ -148,17 +164,20 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
                 return problem(res, 503, "the collector's store is not available: " + e->message);
             }
         reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", rejected}});
-    });
+    }});
 
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
     // exchanged for the tablet's device token and the keys to seal to.
-    s.Post("/v1/enrol", [this](const httplib::Request& req, httplib::Response& res) {
-        // Guessing codes is slowed by the same buckets, kept per address.
-        if (const int wait = take("enrol " + req.remote_addr); wait > 0) {
+    // Guessing codes is slowed by the same buckets, kept per address, before any body is read.
+    auto enrol_gate = [this](http::Request& req, http::Response& res) {
+        if (const int wait = rate_.take("enrol " + req.remote_addr); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
-            return problem(res, 429, "too many enrolment attempts from here; try again in " + std::to_string(wait) +
-                                         " s");
+            problem(res, 429, "too many enrolment attempts from here; try again in " + std::to_string(wait) + " s");
+            return false;
         }
+        return true;
+    };
+    http_.route({"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
         const json body = json::parse(req.body, nullptr, false);
         if (body.is_discarded() || !body.is_object() || !body.contains("code") || !body["code"].is_string() ||
             !body.contains("device_id") || !body["device_id"].is_string() ||
@@ -182,52 +201,9 @@ Server::Server(Store& store, ServerOptions options) : store_(store), options_(st
         json keys = json::array();
         for (const auto& k : options_.intake.keys) keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
         reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
-    });
-
-    s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        // httplib sets 413 itself for a body over the limit; give every error words.
-        if (res.body.empty()) {
-            const char* words = res.status == 413   ? "the request body is larger than this collector accepts"
-                                : res.status == 404 ? "there is nothing here; deliveries go to POST /v1/responses"
-                                                    : "the request could not be handled";
-            problem(res, res.status, words);
-        }
-    });
-    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        problem(res, 500, "the collector hit an internal error; nothing was stored from this request");
-    });
+    }});
 }
 
 Server::~Server() = default;
-
-int Server::take(const std::string& device) {
-    if (options_.per_minute <= 0) return 0;
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(rate_mu_);
-    auto [it, fresh] = buckets_.try_emplace(device, Bucket{options_.burst, now});
-    Bucket& b = it->second;
-    if (!fresh) {
-        const double secs = std::chrono::duration<double>(now - b.at).count();
-        b.tokens = std::min(options_.burst, b.tokens + secs * options_.per_minute / 60.0);
-        b.at = now;
-    }
-    if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return 0;
-    }
-    return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / options_.per_minute)));
-}
-
-int bind_http(httplib::Server& server, const std::string& host, int port) {
-    if (!server.is_valid()) return -1;
-    if (port == 0) return server.bind_to_any_port(host.c_str());
-    return server.bind_to_port(host.c_str(), port) ? port : -1;
-}
-
-int Server::bind(const std::string& host, int port) { return bind_http(*http_, host, port); }
-
-bool Server::serve() { return http_->listen_after_bind(); }
-
-void Server::stop() { http_->stop(); }
 
 } // namespace sayso::collector

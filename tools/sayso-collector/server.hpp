@@ -1,19 +1,13 @@
 // The collector's HTTP(S) endpoint: POST /v1/responses as in sync/PROTOCOL.md.
 #pragma once
 
+#include "http/rate_limit.hpp"
+#include "http/server.hpp"
 #include "store.hpp"
 
-#include <chrono>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
-
-namespace httplib {
-class Server;
-}
 
 namespace sayso::collector {
 
@@ -24,6 +18,7 @@ struct ServerOptions {
     double per_minute = 600;
     double burst = 60;
     std::string cert_file, key_file;  // both set: HTTPS
+    http::Limits limits;              // connections, deadlines, header size
     // The packs taken and the keys that open sealed answers; an enrolling
     // tablet is given the keys' public halves to seal to, oldest first.
     Intake intake;
@@ -34,30 +29,18 @@ public:
     Server(Store& store, ServerOptions options);
     ~Server();
     // Binds `host`:`port` (0: any free port). Returns the port, or -1.
-    int bind(const std::string& host, int port);
+    int bind(const std::string& host, int port) { return http_.bind(host, port); }
     // Serves until stop(); returns false if it could not.
-    bool serve();
-    void stop();
-    bool tls() const { return tls_; }
+    bool serve() { return http_.serve(); }
+    void stop() { http_.stop(); }
+    bool tls() const { return http_.tls(); }
 
 private:
-    // Takes one request from the device's bucket; 0 if allowed, else seconds to wait.
-    int take(const std::string& device);
-
     Store& store_;
     ServerOptions options_;
-    struct Bucket {
-        double tokens = 0;
-        std::chrono::steady_clock::time_point at;
-    };
-    std::mutex rate_mu_;
-    std::map<std::string, Bucket> buckets_;
-    std::unique_ptr<httplib::Server> http_;
-    bool tls_ = false;
+    http::RateLimit rate_;
+    http::Server http_;
 };
-
-// Binds an HTTP(S) server to `host`:`port` (0: any free port): the port, or -1.
-int bind_http(httplib::Server& server, const std::string& host, int port);
 
 // A new device token: 32 random bytes as 64 hex digits.
 std::string new_token();

@@ -4,7 +4,6 @@
 #include "pack/pack.hpp"
 #include "server.hpp"
 
-#include <httplib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,19 +19,7 @@ constexpr const char* kCookie = "sayso_session";
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-std::string cookie_of(const httplib::Request& req) {
-    const std::string all = req.get_header_value("Cookie");
-    const std::string key = std::string(kCookie) + "=";
-    for (std::size_t at = 0; at < all.size();) {
-        while (at < all.size() && (all[at] == ' ' || all[at] == ';')) ++at;
-        const auto end = all.find(';', at);
-        const std::string part = all.substr(at, end == std::string::npos ? std::string::npos : end - at);
-        if (part.rfind(key, 0) == 0) return part.substr(key.size());
-        if (end == std::string::npos) break;
-        at = end + 1;
-    }
-    return "";
-}
+std::string cookie_of(const http::Request& req) { return http::cookie(req.header("Cookie"), kCookie); }
 
 bool month_like(const std::string& m) {
     return m.size() == 7 && std::isdigit(static_cast<unsigned char>(m[0])) && m[4] == '-' &&
@@ -40,9 +27,9 @@ bool month_like(const std::string& m) {
            std::isdigit(static_cast<unsigned char>(m[5])) && std::isdigit(static_cast<unsigned char>(m[6]));
 }
 
-Filters filters_of(const httplib::Request& req, std::string& query) {
+Filters filters_of(const http::Request& req, std::string& query) {
     Filters f;
-    auto get = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k).substr(0, 80) : std::string(); };
+    auto get = [&](const char* k) { return req.has_param(k) ? req.param(k).substr(0, 80) : std::string(); };
     f.service_area = get("service_area");
     f.visit_type = get("visit_type");
     f.band = get("band");
@@ -63,18 +50,18 @@ Filters filters_of(const httplib::Request& req, std::string& query) {
     return f;
 }
 
-void html(httplib::Response& res, int status, const std::string& body) {
+void html(http::Response& res, int status, const std::string& body) {
     res.status = status;
     res.set_content(body, "text/html; charset=utf-8");
 }
 
-void csv(httplib::Response& res, const std::string& name, const std::string& body) {
+void csv(http::Response& res, const std::string& name, const std::string& body) {
     res.status = 200;
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     res.set_content(body, "text/csv; charset=utf-8");
 }
 
-void see_other(httplib::Response& res, const std::string& where) {
+void see_other(http::Response& res, const std::string& where) {
     res.status = 303;
     res.set_header("Location", where);
 }
@@ -98,7 +85,8 @@ Packs load_packs(const std::filesystem::path& root, std::vector<std::string>& pr
     return packs;
 }
 
-ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), options_(std::move(options)) {
+ReportServer::ReportServer(Store& store, WebOptions options)
+    : store_(store), options_(std::move(options)), http_(options_.limits, options_.cert_file, options_.key_file) {
     options_.threshold = std::max(options_.threshold, kMinGroup);
     for (int i = 0; i < options_.readers && !store_.spec().empty(); ++i) {
         std::string err;
@@ -109,17 +97,8 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         }
         readers_.push_back(std::move(r));
     }
-    if (!options_.cert_file.empty() && !options_.key_file.empty()) {
-        http_ = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
-        tls_ = true;
-    } else {
-        http_ = std::make_unique<httplib::Server>();
-    }
-    auto& s = *http_;
-    s.set_payload_max_length(64 * 1024); // forms only
-    s.set_read_timeout(30, 0);
-    s.set_write_timeout(30, 0);
-    s.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    auto& s = http_;
+    s.after([](const http::Request&, http::Response& res) {
         res.set_header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
                                                   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         res.set_header("X-Content-Type-Options", "nosniff");
@@ -127,23 +106,39 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         res.set_header("Cache-Control", "no-store");
         res.set_header("X-Frame-Options", "DENY");
     });
+    s.on_error([](int status, const std::string& words, http::Response& res) {
+        const std::string title = status == 404 ? "Not found" : status == 503 ? "Busy" : "Something went wrong";
+        std::string said = status == 404 ? "there is no such page here" : words;
+        if (!said.empty()) said[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(said[0])));
+        html(res, status, message_page(nullptr, title, said + "."));
+        if (status == 503) res.set_header("Retry-After", "5");
+    });
+    constexpr std::size_t kForm = 64 * 1024; // bytes: a form's fields, never a file
+    auto get = [&s](const char* path, http::Handler h) { s.route({"GET", path, 0, nullptr, std::move(h)}); };
+    auto post = [&s](const char* path, http::Handler h, http::Gate g = nullptr) {
+        s.route({"POST", path, kForm, std::move(g), std::move(h)});
+    };
 
-    s.Get("/", [](const httplib::Request&, httplib::Response& res) { see_other(res, "/service"); });
+    get("/", [](http::Request&, http::Response& res) { see_other(res, "/service"); });
 
-    s.Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
-        html(res, 200, login_page(req.has_param("next") ? req.get_param_value("next") : "/service", ""));
+    get("/login", [this](http::Request& req, http::Response& res) {
+        html(res, 200, login_page(req.has_param("next") ? req.param("next") : "/service", ""));
     });
 
-    s.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
-        std::string next = req.has_param("next") ? req.get_param_value("next") : "/service";
+    // Sign-in tries are counted from the header, before the form is read.
+    auto login_gate = [this](http::Request& req, http::Response& res) {
+        if (login_.take(req.remote_addr) == 0) return true;
+        res.set_header("Retry-After", "60");
+        html(res, 429, login_page(req.has_param("next") ? req.param("next") : "/service",
+                                  "Too many tries from here. Wait a minute and try again."));
+        return false;
+    };
+    post("/login", [this](http::Request& req, http::Response& res) {
+        std::string next = req.has_param("next") ? req.param("next") : "/service";
         if (next.empty() || next[0] != '/' || next.rfind("//", 0) == 0 || next.find('\\') != std::string::npos)
             next = "/service"; // only a page of this site
-        if (!allow_login(req.remote_addr)) {
-            res.set_header("Retry-After", "60");
-            return html(res, 429, login_page(next, "Too many tries from here. Wait a minute and try again."));
-        }
-        const std::string name = req.has_param("name") ? req.get_param_value("name").substr(0, 64) : "";
-        const std::string password = req.has_param("password") ? req.get_param_value("password") : "";
+        const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
+        const std::string password = req.has_param("password") ? req.param("password") : "";
         std::optional<Reader> user;
         if (auto e = check_login(store_, name, password, user))
             return html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
@@ -156,14 +151,14 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
             return html(res, 503, message_page(nullptr, "Not available", e->message));
         audit("signed_in", user->name, &session, " from " + req.remote_addr);
         res.set_header("Set-Cookie", std::string(kCookie) + "=" + session.cookie + "; Path=/; HttpOnly; SameSite=Strict" +
-                                         (tls_ ? "; Secure" : ""));
+                                         (http_.tls() ? "; Secure" : ""));
         see_other(res, next);
-    });
+    }, login_gate);
 
-    s.Post("/logout", [this](const httplib::Request& req, httplib::Response& res) {
+    post("/logout", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        if (!req.has_param("csrf") || req.get_param_value("csrf") != session.csrf)
+        if (!req.has_param("csrf") || req.param("csrf") != session.csrf)
             return html(res, 403, message_page(&session, "Not signed out", "This form has expired; try again."));
         end_session(store_, cookie_of(req));
         audit("signed_out", session.user.name, &session);
@@ -172,7 +167,7 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
     });
 
     auto service = [this](bool as_csv) {
-        return [this, as_csv](const httplib::Request& req, httplib::Response& res) {
+        return [this, as_csv](http::Request& req, http::Response& res) {
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
             std::string query;
@@ -184,21 +179,21 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
                 for (auto& r : readers_) more.push_back(r.get());
             if (auto e = service_view(store_, more, session.user, f, options_.threshold, options_.keys, v))
                 return html(res, 503, message_page(&session, "Not available", e->message));
-            const std::string table = req.has_param("table") ? req.get_param_value("table") : "measures";
+            const std::string table = req.has_param("table") ? req.param("table") : "measures";
             audit(as_csv ? "downloaded" : "viewed", std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query,
                   &session);
             if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(v, table));
             html(res, 200, service_page(session, v, f, query));
         };
     };
-    s.Get("/service", service(false));
-    s.Get("/service.csv", service(true));
+    get("/service", service(false));
+    get("/service.csv", service(true));
 
     auto child = [this](bool as_csv) {
-        return [this, as_csv](const httplib::Request& req, httplib::Response& res) {
+        return [this, as_csv](http::Request& req, http::Response& res) {
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
-            const std::string ref = req.has_param("case") ? req.get_param_value("case").substr(0, 80) : "";
+            const std::string ref = req.has_param("case") ? req.param("case").substr(0, 80) : "";
             std::vector<ChildResponse> rs;
             Access access = Access::NotFound;
             if (!ref.empty())
@@ -214,14 +209,14 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
             html(res, 200, child_page(session, options_.packs, ref, rs, access));
         };
     };
-    s.Get("/child", child(false));
-    s.Get("/child.csv", child(true));
+    get("/child", child(false));
+    get("/child.csv", child(true));
 
     auto family = [this](bool as_csv) {
-        return [this, as_csv](const httplib::Request& req, httplib::Response& res) {
+        return [this, as_csv](http::Request& req, http::Response& res) {
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
-            const std::string ref = req.has_param("family") ? req.get_param_value("family").substr(0, 80) : "";
+            const std::string ref = req.has_param("family") ? req.param("family").substr(0, 80) : "";
             std::vector<std::string> cases;
             std::vector<ChildResponse> rs;
             Access access = Access::NotFound;
@@ -241,15 +236,15 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
             html(res, 200, family_page(session, options_.packs, ref, cases, rs, access));
         };
     };
-    s.Get("/family", family(false));
-    s.Get("/family.csv", family(true));
+    get("/family", family(false));
+    get("/family.csv", family(true));
 
-    s.Post("/family", [this](const httplib::Request& req, httplib::Response& res) {
+    post("/family", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        const std::string c = req.has_param("case") ? req.get_param_value("case").substr(0, 80) : "";
-        const std::string f = req.has_param("family") ? req.get_param_value("family").substr(0, 80) : "";
-        if (session.user.role != "admin" || !req.has_param("csrf") || req.get_param_value("csrf") != session.csrf) {
+        const std::string c = req.has_param("case") ? req.param("case").substr(0, 80) : "";
+        const std::string f = req.has_param("family") ? req.param("family").substr(0, 80) : "";
+        if (session.user.role != "admin" || !req.has_param("csrf") || req.param("csrf") != session.csrf) {
             audit("denied", "/family (group " + c + " under " + f + ")", &session);
             return html(res, 403, message_page(&session, "Not allowed", "Only an admin can group case references."));
         }
@@ -261,7 +256,7 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
     });
 
     auto wedid = [this](bool as_csv) {
-        return [this, as_csv](const httplib::Request& req, httplib::Response& res) {
+        return [this, as_csv](http::Request& req, http::Response& res) {
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
             std::vector<WeDid> entries;
@@ -279,19 +274,19 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
             html(res, 200, we_did_page(session, entries, measures, options_.threshold));
         };
     };
-    s.Get("/wedid", wedid(false));
-    s.Get("/wedid.csv", wedid(true));
+    get("/wedid", wedid(false));
+    get("/wedid.csv", wedid(true));
 
-    s.Post("/wedid", [this](const httplib::Request& req, httplib::Response& res) {
+    post("/wedid", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        if (session.user.role != "admin" || !req.has_param("csrf") || req.get_param_value("csrf") != session.csrf) {
+        if (session.user.role != "admin" || !req.has_param("csrf") || req.param("csrf") != session.csrf) {
             audit("denied", "/wedid (add)", &session);
             return html(res, 403, message_page(&session, "Not allowed", "Only an admin can add to \u201cyou said, we did\u201d."));
         }
-        const std::string m = req.get_param_value("measure").substr(0, 64);
-        const std::string said = req.get_param_value("you_said").substr(0, 2000);
-        const std::string did = req.get_param_value("we_did").substr(0, 2000);
+        const std::string m = req.param("measure").substr(0, 64);
+        const std::string said = req.param("you_said").substr(0, 2000);
+        const std::string did = req.param("we_did").substr(0, 2000);
         if (m.empty() || said.empty() || did.empty())
             return html(res, 400, message_page(&session, "Not added", "A measure, what children said and what was done are all needed."));
         if (auto e = add_we_did(store_, m, said, did, session.user.name))
@@ -301,7 +296,7 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
     });
 
     // Users: an admin adds, changes and stops them; the sign-in and role rules are in users.cpp.
-    auto users = [this](const Session& session, httplib::Response& res, int status, const std::string& message,
+    auto users = [this](const Session& session, http::Response& res, int status, const std::string& message,
                         bool problem) {
         std::vector<Store::Row> rows;
         std::vector<UserRow> list;
@@ -311,7 +306,7 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         for (const auto& r : rows) list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
         html(res, status, users_page(session, list, message, problem));
     };
-    s.Get("/users", [this, users](const httplib::Request& req, httplib::Response& res) {
+    get("/users", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
         if (session.user.role != "admin") {
@@ -321,27 +316,27 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         audit("viewed", "/users", &session);
         users(session, res, 200, "", false);
     });
-    s.Post("/users", [this, users](const httplib::Request& req, httplib::Response& res) {
+    post("/users", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        const std::string name = req.get_param_value("name").substr(0, 80);
-        if (session.user.role != "admin" || req.get_param_value("csrf") != session.csrf) {
+        const std::string name = req.param("name").substr(0, 80);
+        if (session.user.role != "admin" || req.param("csrf") != session.csrf) {
             audit("denied", "/users (add " + name + ")", &session);
             return html(res, 403, message_page(&session, "Not allowed", "Only an admin can add users."));
         }
-        const Reader u{name, req.get_param_value("role"), req.get_param_value("service_area"),
-                       req.get_param_value("code")};
-        const std::string password = req.get_param_value("password");
-        if (password != req.get_param_value("again")) return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
+        const Reader u{name, req.param("role"), req.param("service_area"),
+                       req.param("code")};
+        const std::string password = req.param("password");
+        if (password != req.param("again")) return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
         if (auto why = add_user(store_, u, password)) return users(session, res, 400, *why + "; nothing was saved.", true);
         audit("user_added", name, &session, ", role " + u.role);
         users(session, res, 200, "Saved: " + name + " (" + u.role + ").", false);
     });
-    s.Post("/users/disable", [this, users](const httplib::Request& req, httplib::Response& res) {
+    post("/users/disable", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        const std::string name = req.get_param_value("name").substr(0, 80);
-        if (session.user.role != "admin" || req.get_param_value("csrf") != session.csrf || name == session.user.name) {
+        const std::string name = req.param("name").substr(0, 80);
+        if (session.user.role != "admin" || req.param("csrf") != session.csrf || name == session.user.name) {
             audit("denied", "/users/disable " + name, &session);
             return html(res, 403, message_page(&session, "Not allowed", "Only an admin can stop another user signing in."));
         }
@@ -350,7 +345,7 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         users(session, res, 200, name + " can no longer sign in.", false);
     });
 
-    s.Get("/audit", [this](const httplib::Request& req, httplib::Response& res) {
+    get("/audit", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
         if (session.user.role != "admin") {
@@ -368,15 +363,15 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
     });
 
     // Pictures of answers, as the child saw them: only files the pack model names.
-    s.Get("/picture", [this](const httplib::Request& req, httplib::Response& res) {
+    get("/picture", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        auto it = options_.packs.find(req.get_param_value("pack"));
-        const pack::Band* band = it == options_.packs.end() ? nullptr : it->second->band(req.get_param_value("band"));
+        auto it = options_.packs.find(req.param("pack"));
+        const pack::Band* band = it == options_.packs.end() ? nullptr : it->second->band(req.param("band"));
         const pack::Option* o = nullptr;
         if (band)
             for (const auto& q : band->questions)
-                if (q.id == req.get_param_value("q")) o = q.option(req.get_param_value("o"));
+                if (q.id == req.param("q")) o = q.option(req.param("o"));
         if (!o || o->picture.empty()) return html(res, 404, message_page(&session, "No picture", "There is no such picture."));
         const std::filesystem::path file =
             o->builtin ? options_.assets / "pictures" / (o->picture + ".png") : std::filesystem::path(o->picture);
@@ -387,20 +382,11 @@ ReportServer::ReportServer(Store& store, WebOptions options) : store_(store), op
         res.set_content(ss.str(), "image/png");
     });
 
-    s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty())
-            html(res, res.status, message_page(nullptr, res.status == 404 ? "Not found" : "Something went wrong",
-                                               res.status == 404 ? "There is no such page here."
-                                                                 : "The request could not be handled."));
-    });
-    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        html(res, 500, message_page(nullptr, "Something went wrong", "The reports hit an internal error."));
-    });
 }
 
 ReportServer::~ReportServer() = default;
 
-bool ReportServer::signed_in(const httplib::Request& req, httplib::Response& res, Session& out) {
+bool ReportServer::signed_in(const http::Request& req, http::Response& res, Session& out) {
     std::optional<Session> s;
     const std::string cookie = cookie_of(req);
     if (!cookie.empty())
@@ -410,9 +396,9 @@ bool ReportServer::signed_in(const httplib::Request& req, httplib::Response& res
         }
     if (!s) {
         std::string target = req.path;
-        if (!req.params.empty()) {
+        if (!req.query.empty()) {
             std::string q;
-            for (const auto& [k, v] : req.params) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+            for (const auto& [k, v] : req.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
             target += q;
         }
         see_other(res, "/login?next=" + url_encode(req.method == "GET" ? target : "/service"));
@@ -429,7 +415,7 @@ void ReportServer::audit(const std::string& event, const std::string& subject, c
         std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", e->message.c_str());
 }
 
-bool ReportServer::fresh(httplib::Response& res) {
+bool ReportServer::fresh(http::Response& res) {
     std::lock_guard lock(index_mu_);
     Indexed done;
     if (auto e = index_new(store_, options_.keys, done)) {
@@ -439,25 +425,5 @@ bool ReportServer::fresh(httplib::Response& res) {
     }
     return true;
 }
-
-bool ReportServer::allow_login(const std::string& address) {
-    // 20 sign-in tries a minute from one address, 20 at once: enough for an
-    // office behind one address, too few to guess passwords.
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(login_mu_);
-    auto [it, fresh] = login_buckets_.try_emplace(address, 20.0, now);
-    auto& [tokens, at] = it->second;
-    if (!fresh) tokens = std::min(20.0, tokens + std::chrono::duration<double>(now - at).count() * 20.0 / 60.0);
-    at = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-}
-
-int ReportServer::bind(const std::string& host, int port) { return bind_http(*http_, host, port); }
-
-bool ReportServer::serve() { return http_->listen_after_bind(); }
-
-void ReportServer::stop() { http_->stop(); }
 
 } // namespace sayso::collector::reports

@@ -3,6 +3,8 @@
 // download, refusal and sign-in is written to the audit log.
 #pragma once
 
+#include "http/rate_limit.hpp"
+#include "http/server.hpp"
 #include "keys.hpp"
 #include "pages.hpp"
 #include "store.hpp"
@@ -15,12 +17,6 @@
 #include <string>
 #include <vector>
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-} // namespace httplib
-
 namespace sayso::collector::reports {
 
 struct WebOptions {
@@ -29,6 +25,7 @@ struct WebOptions {
     Packs packs;                             // question texts and pictures
     std::filesystem::path assets;            // the kiosk's pictures (faces, yes/no)
     std::string cert_file, key_file;         // both: HTTPS
+    http::Limits limits;                     // connections, deadlines, header size
     int readers = 1;                         // more connections, so a page's figures are counted at once
 };
 
@@ -36,27 +33,26 @@ class ReportServer {
 public:
     ReportServer(Store& store, WebOptions options);
     ~ReportServer();
-    int bind(const std::string& host, int port);
-    bool serve();
-    void stop();
-    bool tls() const { return tls_; }
+    int bind(const std::string& host, int port) { return http_.bind(host, port); }
+    bool serve() { return http_.serve(); }
+    void stop() { http_.stop(); }
+    bool tls() const { return http_.tls(); }
 
 private:
     // The session behind the request's cookie, or a redirect to the sign-in page.
-    bool signed_in(const httplib::Request& req, httplib::Response& res, Session& out);
+    bool signed_in(const http::Request& req, http::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
-    bool fresh(httplib::Response& res); // indexes new arrivals; false (and a 503) if that fails
-    bool allow_login(const std::string& address);
+    bool fresh(http::Response& res); // indexes new arrivals; false (and a 503) if that fails
 
     Store& store_;
     WebOptions options_;
     std::vector<std::unique_ptr<Store>> readers_; // used by one page at a time; others count on store_ alone
     std::mutex readers_mu_;
-    std::unique_ptr<httplib::Server> http_;
-    bool tls_ = false;
     std::mutex index_mu_;
-    std::mutex login_mu_;
-    std::map<std::string, std::pair<double, std::chrono::steady_clock::time_point>> login_buckets_;
+    // 20 sign-in tries a minute from one address, 20 at once: enough for an
+    // office behind one address, too few to guess passwords.
+    http::RateLimit login_{20, 20};
+    http::Server http_;
 };
 
 // Packs in the folders under `root`, by id (a broken one is skipped and named in `problems`).

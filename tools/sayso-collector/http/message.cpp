@@ -1,0 +1,117 @@
+#include "message.hpp"
+
+namespace sayso::http {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+std::string Request::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (iequals(k, name)) return v;
+    return "";
+}
+
+bool Request::has_param(std::string_view name) const {
+    for (const auto* ps : {&query, &form})
+        for (const auto& [k, v] : *ps)
+            if (k == name) return true;
+    return false;
+}
+
+std::string Request::param(std::string_view name) const {
+    for (const auto* ps : {&query, &form})
+        for (const auto& [k, v] : *ps)
+            if (k == name) return v;
+    return "";
+}
+
+void Response::set_header(std::string name, std::string value) {
+    for (auto& [k, v] : headers)
+        if (iequals(k, name)) {
+            v = std::move(value);
+            return;
+        }
+    headers.emplace_back(std::move(name), std::move(value));
+}
+
+std::string Response::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (iequals(k, name)) return v;
+    return "";
+}
+
+void Response::set_content(std::string content, std::string type) {
+    body = std::move(content);
+    set_header("Content-Type", std::move(type));
+}
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+} // namespace
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%' && i + 2 < text.size()) {
+            const int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += plus_is_space && c == '+' ? ' ' : c;
+    }
+    return out;
+}
+
+Params parse_params(std::string_view text, std::size_t max_pairs) {
+    Params out;
+    std::size_t at = 0;
+    while (at <= text.size() && out.size() < max_pairs) {
+        std::size_t end = text.find('&', at);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view part = text.substr(at, end - at);
+        if (!part.empty()) {
+            const std::size_t eq = part.find('=');
+            if (eq == std::string_view::npos) out.emplace_back(url_decode(part, true), "");
+            else out.emplace_back(url_decode(part.substr(0, eq), true), url_decode(part.substr(eq + 1), true));
+        }
+        if (end == text.size()) break;
+        at = end + 1;
+    }
+    return out;
+}
+
+std::string cookie(std::string_view header, std::string_view name) {
+    std::size_t at = 0;
+    while (at < header.size()) {
+        while (at < header.size() && (header[at] == ' ' || header[at] == ';')) ++at;
+        std::size_t end = header.find(';', at);
+        if (end == std::string_view::npos) end = header.size();
+        const std::string_view part = header.substr(at, end - at);
+        if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+            return std::string(part.substr(name.size() + 1));
+        at = end + 1;
+    }
+    return "";
+}
+
+} // namespace sayso::http

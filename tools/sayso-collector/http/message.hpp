@@ -1,0 +1,54 @@
+// HTTP requests and replies as the collector's and the reports' handlers see
+// them, and the small parsers of what a stranger sends in them (query
+// strings, forms, cookies). Nothing here knows of sockets.
+#pragma once
+
+#include <any>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sayso::http {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method;      // GET, POST...
+    std::string target;      // as sent: the path and any query
+    std::string path;        // the target up to '?'
+    std::vector<std::pair<std::string, std::string>> headers; // names in lower case, in arrival order
+    std::string body;
+    std::string remote_addr; // the peer's address
+    Params query;            // from the target, decoded
+    Params form;             // from an application/x-www-form-urlencoded body, decoded
+    std::any state;          // what a route's gate found, for its handler (e.g. the device a token names)
+
+    // The first header of that name (any case), or "".
+    std::string header(std::string_view name) const;
+    // A parameter from the query, else from the form; "" when it is neither.
+    bool has_param(std::string_view name) const;
+    std::string param(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    void set_header(std::string name, std::string value); // replaces one of the same name
+    std::string header(std::string_view name) const;
+    void set_content(std::string content, std::string type);
+};
+
+// Percent-decoding; '+' reads as a space when `plus_is_space` (forms and
+// queries). A malformed escape is kept as written.
+std::string url_decode(std::string_view text, bool plus_is_space);
+// a=1&b=2 into pairs, decoded; at most `max_pairs` are read, the rest ignored.
+Params parse_params(std::string_view text, std::size_t max_pairs = 256);
+// The value of cookie `name` in a Cookie header, or "".
+std::string cookie(std::string_view header, std::string_view name);
+// Header values compared as HTTP does: ASCII case-insensitively.
+bool iequals(std::string_view a, std::string_view b);
+
+} // namespace sayso::http

@@ -1,0 +1,60 @@
+// Token buckets by key (a tablet, an address): `burst` requests at once,
+// refilled at `per_minute`. One for deliveries, enrolments and sign-ins alike.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace sayso::http {
+
+class RateLimit {
+public:
+    RateLimit(double per_minute, double burst) : per_minute_(per_minute), burst_(burst) {}
+
+    // Takes one request from `key`'s bucket: 0 if allowed, else the seconds to wait. per_minute 0: no limit.
+    int take(const std::string& key) {
+        if (per_minute_ <= 0) return 0;
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mu_);
+        if (buckets_.size() >= kPruneAt) prune(now);
+        auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
+        Bucket& b = it->second;
+        if (!fresh) {
+            b.tokens = refilled(b, now);
+            b.at = now;
+        }
+        if (b.tokens >= 1) {
+            b.tokens -= 1;
+            return 0;
+        }
+        return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / per_minute_)));
+    }
+
+private:
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point at;
+    };
+    // Many keys (addresses, say) would grow the map without end: full buckets
+    // are the same as none, so they go.
+    static constexpr std::size_t kPruneAt = 10'000;
+
+    double refilled(const Bucket& b, std::chrono::steady_clock::time_point now) const {
+        const double secs = std::chrono::duration<double>(now - b.at).count();
+        return std::min(burst_, b.tokens + secs * per_minute_ / 60.0);
+    }
+    void prune(std::chrono::steady_clock::time_point now) {
+        for (auto it = buckets_.begin(); it != buckets_.end();)
+            it = refilled(it->second, now) >= burst_ ? buckets_.erase(it) : std::next(it);
+    }
+
+    double per_minute_, burst_;
+    std::mutex mu_;
+    std::map<std::string, Bucket> buckets_;
+};
+
+} // namespace sayso::http
