@@ -23,6 +23,7 @@
 #include <iostream>
 #include <map>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -124,6 +125,12 @@ bool parse_listen(const std::string& listen, std::string& host, int& port) {
 // Serves until SIGTERM or SIGINT; prints "listening on URL" first.
 template <class S>
 int run_server(S& server, const std::string& host, int port, const std::string& listen, sigset_t& signals) {
+    // Each connection is a file descriptor: as many as the system allows this process.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     const int bound = server.bind(host, port);
     if (bound < 0) {
         std::cerr << "sayso-collector: can't listen on " << listen << " (in use? with --cert and --key, check them)\n";
@@ -183,6 +190,21 @@ int main(int argc, char** argv) {
     serve->add_option("--burst", so.burst, "requests a tablet may make at once before the rate applies")
         ->check(CLI::Range(1.0, 1e6))->capture_default_str();
 
+    // The HTTP layer's limits, the same for both servers.
+    double header_seconds = 10, body_seconds = 60;
+    auto limit_options = [&](CLI::App* cmd) {
+        cmd->add_option("--max-connections", so.limits.max_connections, "connections open at once, in all")
+            ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+        cmd->add_option("--per-address", so.limits.per_address, "connections open at once from one address")
+            ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+        cmd->add_option("--header-seconds", header_seconds,
+                        "seconds a request's header may take to arrive (an idle connection is closed after this)")
+            ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+        cmd->add_option("--body-seconds", body_seconds, "seconds a request's body may take to arrive")
+            ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+    };
+    limit_options(serve);
+
     auto* token = app.add_subcommand("token", "device tokens");
     token->require_subcommand(1);
     auto* add = token->add_subcommand("add", "make a token for a tablet; printed once, only its hash is kept");
@@ -232,6 +254,7 @@ int main(int argc, char** argv) {
     reports_cmd->add_option("--min-group", min_group, "the fewest children a figure may be built from (5 or more)")
         ->check(CLI::Range(sayso::collector::reports::kMinGroup, 1000))
         ->capture_default_str();
+    limit_options(reports_cmd);
     reports_cmd->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
     reports_cmd->add_option("--key", so.key_file, "TLS private key (PEM)");
 
@@ -261,6 +284,8 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
 
+    so.limits.header_time = std::chrono::milliseconds(static_cast<long>(header_seconds * 1000));
+    so.limits.body_time = std::chrono::milliseconds(static_cast<long>(body_seconds * 1000));
     if ((so.cert_file.empty()) != (so.key_file.empty())) {
         std::cerr << "sayso-collector: --cert and --key go together\n";
         return 2;
@@ -479,6 +504,7 @@ int main(int argc, char** argv) {
         wo.readers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
         wo.cert_file = so.cert_file;
         wo.key_file = so.key_file;
+        wo.limits = so.limits;
         if (!packs_dir.empty()) {
             std::vector<std::string> problems;
             wo.packs = reports::load_packs(packs_dir, problems);

@@ -157,8 +157,7 @@ private:
                 if (r.method == req_.method) route_ = &r;
             }
         if (!route_) return refuse(path_known ? 405 : 404, default_words(path_known ? 405 : 404));
-        if (const auto n = parser_->content_length(); n && *n > route_->max_body)
-            return refuse(413, default_words(413));
+        // The gate first: a stranger is told 401 whatever the size they claim.
         if (!route_->gate) return continue_body();
         work([this](Request& req, Response& res) { return route_->gate(req, res); },
              [this](bool go) {
@@ -168,6 +167,8 @@ private:
     }
 
     void continue_body() {
+        if (const auto n = parser_->content_length(); n && *n > route_->max_body)
+            return refuse(413, default_words(413));
         if (parser_->is_done()) return on_body({});
         parser_->body_limit(route_->max_body);
         if (iequals(req_.header("expect"), "100-continue")) {

@@ -1,0 +1,290 @@
+// The collector and the reports website under hostile clients, over raw
+// loopback sockets: huge bodies with no token, slow and idle connections,
+// bad framing, too many connections from one address. Each must be answered
+// at once, in words, with memory flat, while ordinary requests are served.
+#include "collector_process.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <fstream>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+
+using test::TempDir;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A TCP connection from `from` (any 127.x.y.z) to 127.0.0.1:port; -1 if refused.
+int connect_to(int port, const std::string& from = "127.0.0.1") {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+        close(fd);
+        return -1;
+    }
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Sends what it can; false once the peer has closed.
+bool send_all(int fd, const std::string& data) {
+    std::size_t at = 0;
+    while (at < data.size()) {
+        const ssize_t n = send(fd, data.data() + at, data.size() - at, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        at += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// What arrives within `wait`, until the peer closes or a whole reply is in.
+std::string read_reply(int fd, std::chrono::milliseconds wait) {
+    std::string got;
+    const auto until = Clock::now() + wait;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+        if (left <= 0) break;
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+        char buf[8192];
+        const ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+        const auto end = got.find("\r\n\r\n");
+        if (end != std::string::npos) {
+            const auto cl = got.find("Content-Length: ");
+            if (cl != std::string::npos && cl < end &&
+                got.size() >= end + 4 + std::stoul(got.substr(cl + 16, got.find("\r\n", cl) - cl - 16)))
+                break;
+        }
+    }
+    return got;
+}
+
+int status_of(const std::string& reply) {
+    if (reply.rfind("HTTP/1.1 ", 0) != 0 || reply.size() < 12) return -1;
+    return std::stoi(reply.substr(9, 3));
+}
+
+// True when the peer has closed the connection (a read gives 0 or an error) within `wait`.
+bool closed_within(int fd, std::chrono::milliseconds wait) {
+    const auto until = Clock::now() + wait;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+        if (left <= 0) return false;
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+        char buf[4096];
+        if (recv(fd, buf, sizeof buf, 0) <= 0) return true;
+    }
+}
+
+// An ordinary request on a fresh connection: its status, answered within 5 s or -1.
+int health(int port, const std::string& path = "/v1/health") {
+    const int fd = connect_to(port);
+    if (fd < 0) return -1;
+    send_all(fd, "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const int status = status_of(read_reply(fd, std::chrono::milliseconds(5000)));
+    close(fd);
+    return status;
+}
+
+// The most memory the process has held so far, in KiB.
+long peak_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+// Sends up to `total` bytes of a chunked body after `head`, stopping once a
+// reply arrives or the peer closes; the reply.
+std::string flood(int fd, const std::string& head, std::size_t total) {
+    send_all(fd, head);
+    const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
+    std::string reply;
+    for (std::size_t sent = 0; sent < total; sent += 0x10000) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 0) > 0) break; // the server has answered
+        if (!send_all(fd, chunk)) break;
+    }
+    return read_reply(fd, std::chrono::milliseconds(5000));
+}
+
+} // namespace
+
+TEST_CASE("huge bodies are refused from the header or as they arrive, and the collector's memory stays flat") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto token = test::add_token(store, "tab");
+    test::CollectorProcess collector(store, {"--max-body", "1048576"}); // 1 MiB
+    REQUIRE(health(collector.port()) == 200);
+    const long before = peak_kib(collector.pid());
+    REQUIRE(before > 0);
+
+    SUBCASE("a chunked body of 512 MiB with no token: 401 before any of it is read") {
+        const int fd = connect_to(collector.port());
+        const auto reply = flood(fd,
+                                 "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 "Transfer-Encoding: chunked\r\n\r\n",
+                                 512u << 20);
+        close(fd);
+        CHECK(status_of(reply) == 401);
+        CHECK(reply.find("no device token") != std::string::npos);
+    }
+    SUBCASE("a claimed 1 GiB with no token: 401 at once") {
+        const int fd = connect_to(collector.port());
+        send_all(fd, "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 1073741824\r\n\r\n" + std::string(100000, ' '));
+        CHECK(status_of(read_reply(fd, std::chrono::milliseconds(5000))) == 401);
+        close(fd);
+    }
+    SUBCASE("a chunked body of 9 MiB over the 1 MiB limit with a good token: 413, not 400") {
+        const int fd = connect_to(collector.port());
+        const auto reply = flood(fd,
+                                 "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 "Authorization: Bearer " + token + "\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                 9u << 20);
+        close(fd);
+        CHECK(status_of(reply) == 413);
+        CHECK(reply.find("larger than") != std::string::npos);
+    }
+    SUBCASE("a sized body over the limit with a good token: 413 before it is read") {
+        const int fd = connect_to(collector.port());
+        send_all(fd, "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Authorization: Bearer " + token + "\r\nContent-Length: 536870912\r\n\r\n");
+        CHECK(status_of(read_reply(fd, std::chrono::milliseconds(5000))) == 413);
+        close(fd);
+    }
+    // 16 MiB: what a few connections' buffers may take; a body read whole would be hundreds.
+    CHECK(peak_kib(collector.pid()) - before < 16 * 1024);
+    CHECK(health(collector.port()) == 200);
+}
+
+TEST_CASE("the reports' sign-in refuses a huge form from its header or as it arrives") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess site(store, {}, "reports");
+    REQUIRE(health(site.port(), "/login") == 200);
+    const long before = peak_kib(site.pid());
+    const int sized = connect_to(site.port());
+    send_all(sized, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    "Content-Length: 268435456\r\n\r\nname=a&password=");
+    CHECK(status_of(read_reply(sized, std::chrono::milliseconds(5000))) == 413);
+    close(sized);
+    const int chunked = connect_to(site.port());
+    const auto reply = flood(chunked,
+                             "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n",
+                             256u << 20);
+    close(chunked);
+    CHECK(status_of(reply) == 413);
+    CHECK(reply.find("<html") != std::string::npos); // said as a page, like every other answer there
+    CHECK(peak_kib(site.pid()) - before < 16 * 1024);
+}
+
+TEST_CASE("bad framing is answered 400 at once, in words") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto token = test::add_token(store, "tab");
+    test::CollectorProcess collector(store);
+    const std::string head = "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                             "Authorization: Bearer " + token + "\r\n";
+    for (const std::string& framing :
+         {std::string("Content-Length: -5\r\n"), std::string("Content-Length: ten\r\n"),
+          std::string("Content-Length: 99999999999999999999999\r\n"), std::string("Transfer-Encoding: gzip\r\n"),
+          std::string("Content-Length: 5\r\nContent-Length: 6\r\n"), std::string("Transfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+        CAPTURE(framing);
+        const int fd = connect_to(collector.port());
+        send_all(fd, head + framing + (framing.find("zz") == std::string::npos ? "\r\n" : ""));
+        const auto t0 = Clock::now();
+        const auto reply = read_reply(fd, std::chrono::milliseconds(5000));
+        close(fd);
+        CHECK(status_of(reply) == 400);
+        CHECK(reply.find("\"error\"") != std::string::npos);
+        CHECK(Clock::now() - t0 < std::chrono::seconds(4)); // not after a read timeout
+    }
+    // A header larger than the server takes: 431.
+    const int fd = connect_to(collector.port());
+    send_all(fd, "GET /v1/health HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    CHECK(status_of(read_reply(fd, std::chrono::milliseconds(5000))) == 431);
+    close(fd);
+}
+
+TEST_CASE("slow and idle clients hold no one up, and are cut off at their deadline") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    // Deadlines shortened so the test sees them pass; 300 connections a address at most.
+    for (const std::string command : {"serve", "reports"}) {
+        CAPTURE(command);
+        test::CollectorProcess server(store, {"--header-seconds", "2", "--per-address", "300"}, command);
+        const std::string path = command == "serve" ? "/v1/health" : "/login";
+        std::vector<int> slow, idle;
+        for (int i = 0; i < 200; ++i) {
+            const int fd = connect_to(server.port());
+            REQUIRE(fd >= 0);
+            send_all(fd, "POST /v1/responses HTTP/1.1\r\n");
+            slow.push_back(fd);
+        }
+        for (int i = 0; i < 16; ++i) idle.push_back(connect_to(server.port()));
+        // While they dribble a byte each, ordinary requests are answered.
+        for (int round = 0; round < 3; ++round) {
+            for (int fd : slow) send_all(fd, "X");
+            CHECK(health(server.port(), path) == 200);
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        // The deadline is for the whole header, not reset by each byte: every one is closed.
+        int closed = 0;
+        for (int fd : slow) closed += closed_within(fd, std::chrono::milliseconds(4000));
+        for (int fd : idle) closed += closed_within(fd, std::chrono::milliseconds(4000));
+        CHECK(closed == 216);
+        for (int fd : slow) close(fd);
+        for (int fd : idle) close(fd);
+
+        // A kept-alive connection left idle after its reply is closed too.
+        const int kept = connect_to(server.port());
+        send_all(kept, "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        CHECK(status_of(read_reply(kept, std::chrono::milliseconds(5000))) == 200);
+        CHECK(closed_within(kept, std::chrono::milliseconds(4000)));
+        close(kept);
+    }
+}
+
+TEST_CASE("too many connections from one address get 503 in words; other addresses are still served") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess collector(store, {"--per-address", "10"});
+    std::vector<int> held;
+    for (int i = 0; i < 10; ++i) held.push_back(connect_to(collector.port(), "127.0.0.2"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // all ten accepted
+    const int over = connect_to(collector.port(), "127.0.0.2");
+    const auto reply = read_reply(over, std::chrono::milliseconds(5000));
+    CHECK(status_of(reply) == 503);
+    CHECK(reply.find("too many connections") != std::string::npos);
+    close(over);
+    CHECK(health(collector.port()) == 200); // from 127.0.0.1
+    for (int fd : held) close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const int again = connect_to(collector.port(), "127.0.0.2");
+    send_all(again, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(status_of(read_reply(again, std::chrono::milliseconds(5000))) == 200);
+    close(again);
+}
