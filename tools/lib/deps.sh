@@ -16,6 +16,8 @@ SAYSO_BUILD_PACKAGES=(
 # libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
 SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
+# clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
+SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 # install_packages PKG... : apt-get installs those not yet installed.
 install_packages() {
