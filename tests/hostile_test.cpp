@@ -288,3 +288,34 @@ TEST_CASE("too many connections from one address get 503 in words; other address
     CHECK(status_of(read_reply(again, std::chrono::milliseconds(5000))) == 200);
     close(again);
 }
+
+TEST_CASE("chunk extensions, trailers and a target that grows when encoded are refused, and the servers go on") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess collector(store);
+    const long before = peak_kib(collector.pid());
+    for (const std::string& tail : {"0;" + std::string(4u << 20, 'a'), "0\r\nX: " + std::string(4u << 20, 'b')}) {
+        const int fd = connect_to(collector.port());
+        send_all(fd, "GET /v1/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        std::string reply;
+        for (std::size_t at = 0; at < tail.size(); at += 65536) {
+            pollfd p{fd, POLLIN, 0};
+            if (poll(&p, 1, 0) > 0 || !send_all(fd, tail.substr(at, 65536))) break;
+        }
+        reply = read_reply(fd, std::chrono::milliseconds(5000));
+        close(fd);
+        CHECK(status_of(reply) == 400);
+    }
+    CHECK(peak_kib(collector.pid()) - before < 16 * 1024);
+    CHECK(health(collector.port()) == 200);
+
+    // A signed-out visit whose target would make a huge Location: sent to sign in, and the site stays up.
+    test::CollectorProcess site(store, {}, "reports");
+    const int fd = connect_to(site.port());
+    send_all(fd, "GET /service?" + std::string(16000, '%') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto reply = read_reply(fd, std::chrono::milliseconds(5000));
+    close(fd);
+    CHECK(status_of(reply) == 303);
+    CHECK(reply.find("Location: /login?next=%2Fservice") != std::string::npos);
+    CHECK(health(site.port(), "/login") == 200);
+}

@@ -7,6 +7,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <array>
+#include <cstdio>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -102,7 +103,9 @@ public:
 
     template <class... Args>
     Session(Server::Impl& srv, std::unique_ptr<Server::Impl::Ticket> ticket, std::string address, Args&&... args)
-        : srv_(srv), ticket_(std::move(ticket)), address_(std::move(address)), stream_(std::forward<Args>(args)...) {}
+        : srv_(srv), ticket_(std::move(ticket)), address_(std::move(address)), stream_(std::forward<Args>(args)...),
+          // Bounded, so chunk extensions and trailers (which no body limit counts) can't grow it: 400 instead.
+          buffer_(srv.limits.header_bytes + 64 * 1024) {}
 
     void start() {
         if constexpr (kTls) {
@@ -215,10 +218,11 @@ private:
             bool result = false;
             try {
                 result = job(self->req_, self->res_);
-            } catch (const std::exception&) {
+            } catch (...) {
                 self->srv_.error(500, default_words(500), self->res_);
             }
-            net::post(self->lowest().get_executor(), [self, then, result]() mutable { then(result); });
+            auto at = self->lowest().get_executor();
+            net::post(at, [self = std::move(self), then = std::move(then), result]() mutable { then(result); });
         });
     }
 
@@ -234,8 +238,22 @@ private:
         if (srv_.after_fn) srv_.after_fn(req_, res_);
         auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
         msg->version(11);
-        msg->result(static_cast<unsigned>(res_.status));
-        for (const auto& [k, v] : res_.headers) msg->insert(header_safe(k), header_safe(v));
+        try {
+            // A header value no browser should get (too long, or with a control
+            // byte) is a fault here, answered 500, never sent changed.
+            for (const auto& [k, v] : res_.headers)
+                if (v.size() > 8192 || header_safe(v) != v || header_safe(k) != k)
+                    throw std::length_error("header");
+            msg->result(static_cast<unsigned>(res_.status >= 100 && res_.status <= 599 ? res_.status : 500));
+            for (const auto& [k, v] : res_.headers) msg->insert(k, v);
+        } catch (...) {
+            srv_.error(500, default_words(500), res_);
+            msg = std::make_shared<bhttp::response<bhttp::string_body>>();
+            msg->version(11);
+            msg->result(500);
+            msg->set(bhttp::field::content_type, "text/plain; charset=utf-8");
+            close = true;
+        }
         msg->body() = std::move(res_.body);
         msg->keep_alive(!close);
         msg->prepare_payload();
@@ -401,7 +419,17 @@ int Server::bind(const std::string& host, int port) {
 bool Server::serve() {
     if (!impl_->acceptor.is_open()) return false;
     impl_->accept();
-    impl_->ioc.run();
+    // A fault in one connection's handling ends that connection, never the server.
+    for (;;) {
+        try {
+            impl_->ioc.run();
+            break;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "sayso-collector: a connection failed: %s\n", e.what());
+        } catch (...) {
+            std::fprintf(stderr, "sayso-collector: a connection failed\n");
+        }
+    }
     impl_->workers.join();
     return true;
 }

@@ -241,11 +241,13 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
         months.insert(r[1]);
     }
     out.months.assign(months.begin(), months.end());
-    for (auto& [measure, by_month] : out.trend)
+    for (auto& entry : out.trend) {
+        auto& by_month = entry.second;
         complement(out.months, [&](const std::string& m) -> Figure* {
             auto it = by_month.find(m);
             return it == by_month.end() ? nullptr : &it->second;
         });
+    }
     return std::nullopt;
 }
 

@@ -135,7 +135,12 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     };
     post("/login", [this](http::Request& req, http::Response& res) {
         std::string next = req.has_param("next") ? req.param("next") : "/service";
-        if (next.empty() || next[0] != '/' || next.rfind("//", 0) == 0 || next.find('\\') != std::string::npos)
+        // Only a page of this site: no other host, and no control byte a browser would drop to make one.
+        const bool control = std::any_of(next.begin(), next.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        });
+        if (next.empty() || next.size() > 2000 || control || next[0] != '/' || next.rfind("//", 0) == 0 ||
+            next.find('\\') != std::string::npos)
             next = "/service"; // only a page of this site
         const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
         const std::string password = req.has_param("password") ? req.param("password") : "";
@@ -401,7 +406,7 @@ bool ReportServer::signed_in(const http::Request& req, http::Response& res, Sess
             for (const auto& [k, v] : req.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
             target += q;
         }
-        see_other(res, "/login?next=" + url_encode(req.method == "GET" ? target : "/service"));
+        see_other(res, "/login?next=" + url_encode(req.method == "GET" && target.size() <= 2000 ? target : "/service"));
         return false;
     }
     out = *s;
