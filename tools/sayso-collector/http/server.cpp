@@ -39,6 +39,12 @@ const char* default_words(int status) {
     }
 }
 
+// A parse error the client should be told of (not a close or a cut-off message).
+bool bad_framing(const boost::system::error_code& ec) {
+    return ec.category() == boost::beast::http::make_error_code(boost::beast::http::error::bad_method).category() &&
+           ec != boost::beast::http::error::end_of_stream && ec != boost::beast::http::error::partial_message;
+}
+
 // No header value may end the header early: CR and LF are dropped.
 std::string header_safe(const std::string& v) {
     std::string out;
@@ -139,9 +145,7 @@ private:
     void on_header(beast::error_code ec) {
         if (ec) {
             if (ec == bhttp::error::header_limit) return refuse(431, default_words(431));
-            if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-                ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
-                return refuse(400, std::string("the request can't be read: ") + ec.message());
+            if (bad_framing(ec)) return refuse(400, std::string("the request can't be read: ") + ec.message());
             return; // closed, timed out (the timer closed the socket) or reset: nothing to answer
         }
         const auto& h = parser_->get();
@@ -194,9 +198,7 @@ private:
     void on_body(beast::error_code ec) {
         if (ec) {
             if (ec == bhttp::error::body_limit) return refuse(413, default_words(413));
-            if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-                ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
-                return refuse(400, std::string("the request body can't be read: ") + ec.message());
+            if (bad_framing(ec)) return refuse(400, std::string("the request body can't be read: ") + ec.message());
             return;
         }
         req_.body = std::move(parser_->get().body());
