@@ -2,12 +2,16 @@
 #include "app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
 
 int main(int argc, char** argv) {
     sayso::ui::Options o; // records the start time, for the first-frame benchmark
+    // A write past a file-size limit then fails like a full disk, which the
+    // kiosk reports and survives, instead of ending the child's session.
+    std::signal(SIGXFSZ, SIG_IGN);
     o.assets = SAYSO_ASSETS_DIR;
     o.db = "sayso.db";
     o.packs = "surveys";

@@ -320,8 +320,10 @@ void Client::run(std::stop_token stop) {
                 if (both_ok) after = std::move(second);
             }
         }
-        std::int64_t waiting = -1;
+        std::int64_t waiting = -1, refused = 0;
+        std::string refusal;
         store->waiting(waiting);
+        store->refused(refused, refusal);
         double wait = 0;
         Status::Problem p = Status::Problem::None;
         if (round.storage) {
@@ -378,7 +380,8 @@ void Client::run(std::stop_token stop) {
         set([&](Status& s) {
             s.waiting = waiting;
             s.delivered += static_cast<std::int64_t>(round.acknowledged);
-            s.refused += static_cast<std::int64_t>(round.refused);
+            s.refused = refused;
+            s.refusal = refusal;
             if (round.acknowledged > 0) s.last_delivery_ms = at;
             s.problem = p;
             s.detail = round.storage ? round.storage->detail : round.result.detail;

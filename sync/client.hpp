@@ -55,7 +55,8 @@ struct Status {
     bool configured = false;
     std::int64_t waiting = -1;                 // responses not yet delivered (-1: not known yet)
     std::int64_t delivered = 0;                // delivered since the kiosk started
-    std::int64_t refused = 0;                  // the server will never take these
+    std::int64_t refused = 0;                  // kept here: the server will never take these
+    std::string refusal;                       // the server's reason for the latest of them
     std::optional<std::int64_t> last_delivery_ms; // wall time of the last acknowledged batch
     Problem problem = Problem::None;
     std::string detail;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <sstream>
 #include <tuple>
 #include <stb/stb_image.h>
 
@@ -29,15 +30,17 @@ struct Kiosk {
 
     std::vector<std::string> extra;
     std::vector<std::string> env;
+    std::vector<std::string> wrapper; // a program that runs the kiosk, such as prlimit
     bool unsigned_ok = true; // most tests use the default pack, which is not signed
 
     test::Run replay(const std::string& script, const std::string& shots_name) {
         test::write_file(tmp / "script.txt", script);
         const auto shots = shots_root / shots_name;
         std::filesystem::remove_all(shots);
-        std::vector<std::string> args = {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(),
+        std::vector<std::string> args = wrapper;
+        args.insert(args.end(), {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(),
                                          "--db", db.string(), "--replay", (tmp / "script.txt").string(),
-                                         "--shots", shots.string()};
+                                         "--shots", shots.string()});
         if (unsigned_ok) args.push_back("--allow-unsigned-packs");
         args.insert(args.end(), extra.begin(), extra.end());
         return test::run(args, env);
@@ -256,6 +259,50 @@ TEST_CASE("when the answers file can't be used, no child is handed the tablet") 
     CHECK(test::read_file(k.db) == std::string(4096, 'x'));
 }
 
+// The kernel's file-size limit is a full disk for one process: writes past it
+// fail as they would on a full disk, with nothing else about the machine changed.
+std::vector<std::string> disk_full_at(std::uintmax_t bytes) {
+    return {"/usr/bin/prlimit", "--fsize=" + std::to_string(bytes), "--"};
+}
+
+// walk() without its screenshots, which a full disk could not keep either.
+std::string walk_unseen(const pack::Band& band) {
+    std::istringstream in(walk(band, "unseen"));
+    std::string line, out;
+    while (std::getline(in, line))
+        if (line.rfind("shot ", 0) != 0) out += line + "\n";
+    return out;
+}
+
+TEST_CASE("a full disk: at start the practitioner reads that storage is full and no child is handed the tablet") {
+    Kiosk k;
+    REQUIRE(k.replay("tap band:8-11\n", "full-made").code == 0);
+    const std::string before = test::read_file(k.db);
+    std::filesystem::remove(k.db.string() + "-shm");
+    k.wrapper = disk_full_at(16384);
+    auto r = k.replay("tap band:8-11\ntap visit:visit\ntap handover\n", "full-at-start");
+    INFO(r.err);
+    CHECK(r.code == 3);
+    CHECK(r.err.find("tap handover: no widget") != std::string::npos);
+    CHECK(r.err.find("the tablet's storage is full") != std::string::npos);
+    CHECK(r.err.find("can't be saved right now") == std::string::npos);
+    CHECK(test::read_file(k.db) == before);
+}
+
+TEST_CASE("a disk that fills during a session: the child goes on, and the log says what is not saved yet and why") {
+    Kiosk k;
+    REQUIRE(k.replay("tap band:8-11\n", "filling-made").code == 0);
+    // Room for the WAL index (32 KiB), so the kiosk starts, and for a few
+    // pages of the write-ahead log, not for a whole session's answers.
+    k.wrapper = disk_full_at(32768);
+    const auto& band = *default_pack().band("8-11");
+    auto r = k.replay(walk_unseen(band), "filling");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.err.find("not saved yet, held until they can be: Answers can't be saved: the tablet's storage is full") !=
+          std::string::npos);
+}
+
 TEST_CASE("answers given on the kiosk arrive at the collector, and the practitioner sees it") {
     Kiosk k;
     const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
@@ -276,6 +323,43 @@ TEST_CASE("answers given on the kiosk arrive at the collector, and the practitio
     CHECK(test::read_file(k.db).find("I like my worke") == std::string::npos);
     // These settings give no keys: the log says answers are not sealed (the screen says it in red).
     CHECK(r.err.find("answers are not sealed") != std::string::npos);
+}
+
+TEST_CASE("a response the collector refuses stays on the tablet; the practitioner and the log say so, after a restart too") {
+    Kiosk k;
+    // The collector takes this pack without its 12-17 band.
+    const auto packs = k.tmp / "collector-packs";
+    std::filesystem::create_directories(packs);
+    std::filesystem::copy(test::default_pack, packs / "after-my-visit", std::filesystem::copy_options::recursive);
+    auto pack_json = nlohmann::json::parse(test::read_file(packs / "after-my-visit" / "pack.json"));
+    auto& bands = pack_json["bands"];
+    bands.erase(std::remove_if(bands.begin(), bands.end(), [](const auto& b) { return b["id"] == "12-17"; }),
+                bands.end());
+    test::write_file(packs / "after-my-visit" / "pack.json", pack_json.dump());
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store, {"--packs", packs.string()});
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()}, {"token", token}}.dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    const auto& band = *default_pack().band("12-17");
+    auto r = k.replay(walk(band, "refused") + "deliver\nshot refused-by-collector\n", "refused-by-collector");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(test::exported_ids(store).empty());
+    auto kept = k.stored();
+    REQUIRE(kept.size() == 1);
+    CHECK_FALSE(kept[0].delivered_at_ms);
+    CHECK(kept[0].refused_because.find("12-17") != std::string::npos);
+    CHECK(r.err.find("1 response(s) refused by the server") != std::string::npos);
+    // Started again: still counted, still not sent.
+    auto again = k.replay("deliver\nshot refused-after-restart\n", "refused-after-restart");
+    INFO(again.err);
+    REQUIRE(again.code == 0);
+    CHECK(again.err.find("1 response(s) refused by the server") != std::string::npos);
+    CHECK(k.stored().size() == 1);
+    // The admin's listing names the reason.
+    auto listed = test::run({SAYSO_ADMIN, "responses", "--db", k.db.string(), "--format", "jsonl"});
+    CHECK(listed.out.find("\"refused_because\"") != std::string::npos);
 }
 
 TEST_CASE("bad delivery settings are named, and the kiosk still collects answers") {

@@ -210,6 +210,8 @@ private:
     std::future<sync::Enrolment> enrolling_; // an enrolment under way (the admin screen)
     std::string enrolling_endpoint_;
     sync::Status::Problem logged_problem_ = sync::Status::Problem::None;
+    std::int64_t logged_refused_ = 0;
+    std::string logged_storage_; // detail of the storage problem last logged; empty: none
     access::Gate* gate_;
     storage::Store* store_; // null when the answers file could not be opened
     std::string pin_entry_, pin_message_;
@@ -577,6 +579,28 @@ private:
             logged_problem_ = problem;
             if (problem != sync::Status::Problem::None)
                 std::fprintf(stderr, "sayso: delivery: %s\n", sync::describe(problem).c_str());
+        }
+        const std::int64_t refused = delivery ? delivery->refused : 0;
+        if (refused != logged_refused_) {
+            logged_refused_ = refused;
+            if (refused > 0)
+                std::fprintf(stderr,
+                             "sayso: delivery: %lld response(s) refused by the server, kept on this tablet and not sent"
+                             " again; the latest because: %s\n",
+                             static_cast<long long>(refused), delivery->refusal.c_str());
+        }
+        // So do answers that can't be saved: the screen shows them, the log keeps them.
+        const auto& unsaved = flow_.storage_problem();
+        const std::string storage_now = unsaved ? unsaved->detail : std::string();
+        if (storage_now != logged_storage_) {
+            if (unsaved && flow_.unsaved() > 0)
+                std::fprintf(stderr, "sayso: %zu change(s) not saved yet, held until they can be: %s (%s)\n",
+                             flow_.unsaved(), flow::describe(*unsaved).c_str(), unsaved->detail.c_str());
+            else if (unsaved)
+                std::fprintf(stderr, "sayso: %s (%s)\n", flow::describe(*unsaved).c_str(), unsaved->detail.c_str());
+            else
+                std::fprintf(stderr, "sayso: answers are being saved again\n");
+            logged_storage_ = storage_now;
         }
         Ui ui{flow_,           shelf_,
               textures_,       widgets_,

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
         r.visit_type = visits[pick(4)];
         r.language = "en";
         const int month = pick(24);
-        char day[32];
+        char day[48]; // room for any int the compiler imagines
         std::snprintf(day, sizeof day, "%04d-%02d-%02dT10:00:00.000Z", 2025 + month / 12, month % 12 + 1, 1 + pick(28));
         r.started_at = day;
         r.ended_at = day;

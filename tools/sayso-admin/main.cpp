@@ -72,7 +72,7 @@ int responses(const std::string& db, const std::string& format) {
     // can't sit under another's name.
     static const std::vector<std::string> response_columns = {
         "response_id", "device_id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at",
-        "ended_at", "state", "delivered_at", "asked_to_talk", "practitioner_code", "case_ref"};
+        "ended_at", "state", "delivered_at", "refused_because", "asked_to_talk", "practitioner_code", "case_ref"};
     static const std::vector<std::string> answer_columns = {"question_id", "position", "kind", "measure",
                                                             "skipped", "options", "text", "answered_at"};
     if (format == "csv") {
@@ -87,6 +87,7 @@ int responses(const std::string& db, const std::string& format) {
             nlohmann::json j = storage::response_json(r);
             j["device_id"] = r.device_id;
             j["delivered_at"] = r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json();
+            j["refused_because"] = r.refused_because.empty() ? nlohmann::json() : nlohmann::json(r.refused_because);
             std::cout << storage::dump(j) << "\n";
         } else {
             const std::vector<std::string> head = {r.start.id,
@@ -100,6 +101,7 @@ int responses(const std::string& db, const std::string& format) {
                                                    ended,
                                                    r.state,
                                                    delivered,
+                                                   r.refused_because,
                                                    r.asked_to_talk ? "true" : "false",
                                                    r.start.practitioner_code,
                                                    r.start.case_ref};

@@ -8,7 +8,11 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 namespace sayso::storage {
 
@@ -95,6 +99,29 @@ ALTER TABLE answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
+// Whether the answers file can't grow: the system said so, its file system has
+// no space left for the kiosk, or one of its files has reached the largest
+// size this process may write.
+bool out_of_space(sqlite3* db) {
+    const int e = sqlite3_system_errno(db);
+    if (e == ENOSPC || e == EDQUOT || e == EFBIG) return true;
+    const char* name = sqlite3_db_filename(db, "main");
+    if (!name || !*name) return false;
+    const std::filesystem::path file(name);
+    struct statvfs fs {};
+    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    if (statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail == 0) return true;
+    struct rlimit limit {};
+    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return false;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file.string() + suffix, ec);
+        // A page and its WAL frame header past the limit can't be written.
+        if (!ec && size + 65536 + 24 > limit.rlim_cur) return true;
+    }
+    return false;
+}
+
 StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
     StorageProblem p;
     switch (rc & 0xff) {
@@ -110,6 +137,10 @@ StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
     default: p.kind = StorageProblem::Kind::Other; break;
     }
     p.detail = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    // SQLite names only some full-disk failures SQLITE_FULL: growing the WAL
+    // index, or a write past the process's file-size limit, is a plain I/O
+    // error. The disk itself says which it was, so the admin reads "full".
+    if ((rc & 0xff) == SQLITE_IOERR && db && out_of_space(db)) p.kind = StorageProblem::Kind::DiskFull;
     return p;
 }
 
@@ -373,7 +404,7 @@ std::optional<StorageProblem> Store::close_abandoned(int& closed) {
 namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
                                      "started_at, ended_at, state, delivered_at, asked_to_talk, practitioner_code, "
-                                     "case_ref FROM responses ";
+                                     "case_ref, rejected_reason FROM responses ";
 const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
@@ -405,6 +436,7 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
         r.asked_to_talk = sqlite3_column_int(rs.get(), 11) != 0;
         r.start.practitioner_code = column_text(rs.get(), 12);
         r.start.case_ref = column_text(rs.get(), 13);
+        r.refused_because = column_text(rs.get(), 14);
         bind_text(as.get(), 1, r.start.id);
         int arc;
         while ((arc = sqlite3_step(as.get())) == SQLITE_ROW) {
@@ -466,6 +498,21 @@ std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
     int rc = sqlite3_step(s.get());
     if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting undelivered responses");
     count = sqlite3_column_int64(s.get(), 0);
+    return std::nullopt;
+}
+
+std::optional<StorageProblem> Store::refused(std::int64_t& count, std::string& latest) {
+    count = 0;
+    latest.clear();
+    std::optional<StorageProblem> problem;
+    Stmt s = prepare("SELECT count(*), (SELECT rejected_reason FROM responses WHERE rejected_reason IS NOT NULL"
+                     " ORDER BY started_at DESC, id DESC LIMIT 1) FROM responses WHERE rejected_reason IS NOT NULL",
+                     problem);
+    if (problem) return problem;
+    int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting refused responses");
+    count = sqlite3_column_int64(s.get(), 0);
+    latest = column_text(s.get(), 1);
     return std::nullopt;
 }
 

@@ -38,6 +38,7 @@ struct StoredResponse {
     std::string state; // in_progress, complete, incomplete
     std::optional<std::int64_t> delivered_at_ms; // when the endpoint acknowledged it
     bool asked_to_talk = false;                  // the child asked to talk to someone
+    std::string refused_because;                 // the endpoint refused it, saying this; kept here
     std::vector<flow::AnswerRecord> answers; // in question order
 };
 
@@ -111,6 +112,9 @@ public:
     std::optional<StorageProblem> mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms, int& marked);
     // The endpoint will never take this response: keep it, with the reason, out of the outbox.
     std::optional<StorageProblem> mark_rejected(const std::string& id, const std::string& reason);
+    // Responses the endpoint refused (kept, never sent again) and the reason
+    // given for the latest of them.
+    std::optional<StorageProblem> refused(std::int64_t& count, std::string& latest);
 
 private:
     explicit Store(sqlite3* db) : db_(db) {}

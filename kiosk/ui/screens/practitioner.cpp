@@ -52,7 +52,7 @@ bool delivery_words(const Ui& ui, std::string& words) {
     }
     const auto& d = *ui.delivery;
     if (d.waiting < 0) words = "Checking for answers to send…";
-    else if (d.waiting == 0) words = "Everything has been sent.";
+    else if (d.waiting == 0) words = d.refused > 0 ? "Everything else has been sent." : "Everything has been sent.";
     else words = std::to_string(d.waiting) + (d.waiting == 1 ? " survey is" : " surveys are") + " waiting to be sent.";
     if (d.last_delivery_ms) {
         std::time_t t = static_cast<std::time_t>(*d.last_delivery_ms / 1000);
@@ -62,12 +62,12 @@ bool delivery_words(const Ui& ui, std::string& words) {
         std::strftime(when, sizeof when, " Last sent %H:%M on %d %b.", &tm);
         words += when;
     }
-    if (d.refused > 0) words += " " + std::to_string(d.refused) + " refused by the server; ask your admin.";
-    if (d.problem != sync::Status::Problem::None) {
-        words += " " + sync::describe(d.problem);
-        return true;
-    }
-    return false;
+    if (d.problem != sync::Status::Problem::None) words += " " + sync::describe(d.problem);
+    // Kept, never sent again: only an admin can find out why, so it is a notice.
+    if (d.refused > 0)
+        words += " " + std::to_string(d.refused) + (d.refused == 1 ? " survey was" : " surveys were") +
+                 " refused by the server and kept on this tablet; ask your admin.";
+    return d.problem != sync::Status::Problem::None || d.refused > 0;
 }
 
 namespace {
