@@ -457,10 +457,21 @@ TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, an
     REQUIRE(other);
     CHECK(other->status == 400);
     CHECK(nlohmann::json::parse(other->body)["where"] == "$.device_id");
-    // Not JSON, or no code: 400.
-    auto bad = http.Post("/v1/enrol", "{\"code\": 7}", "application/json");
-    REQUIRE(bad);
-    CHECK(bad->status == 400);
+    // Not JSON, or no code, or a device id that could forge an audit line: 400, with where.
+    for (const auto& [body, where] : std::vector<std::pair<std::string, std::string>>{
+             {"{\"code\": 7}", "$.code"},
+             {"[1]", "$"},
+             {R"({"code": "ABCD-EFGH-JKMN"})", "$.device_id"},
+             {R"({"code": "ABCD-EFGH-JKMN", "device_id": ""})", "$.device_id"},
+             {R"({"code": "ABCD-EFGH-JKMN", "device_id": "dev\nenrolled  tablet-1"})", "$.device_id"},
+             {R"({"code": "ABCD-EFGH-JKMN", "device_id": "dev 7"})", "$.device_id"},
+             {R"({"code": "ABCD-EFGH-JKMN", "device_id": ")" + std::string(65, 'd') + "\"}", "$.device_id"}}) {
+        INFO(body);
+        auto bad = http.Post("/v1/enrol", body, "application/json");
+        REQUIRE(bad);
+        CHECK(bad->status == 400);
+        CHECK(nlohmann::json::parse(bad->body)["where"] == where);
+    }
 
     // Revoked: the reply says so, so the tablet can tell the practitioner.
     REQUIRE(test::run({SAYSO_COLLECTOR, "token", "revoke", "tablet-7", "--store", store}).code == 0);
@@ -575,6 +586,38 @@ TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole
         pass + "\n");
     CHECK(damaged.code == 1);
     CHECK(damaged.err.find("damaged") != std::string::npos);
+}
+
+TEST_CASE("a keys file that holds an id twice, or a pair that does not belong together, is refused in words") {
+    TempDir tmp;
+    const auto keys = tmp / "keys.json";
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k1"}).code == 0);
+    REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k2"}).code == 0);
+    const auto good = nlohmann::json::parse(test::read_file(keys));
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    auto serve_with = [&](const nlohmann::json& held) {
+        test::write_file(keys, held.dump());
+        return test::run({SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store, "--keys",
+                          keys.string()});
+    };
+    auto twice = good;
+    twice[1]["id"] = "k1";
+    auto r = serve_with(twice);
+    CHECK(r.code != 0);
+    CHECK(r.err.find("holds the key id \"k1\" twice") != std::string::npos);
+    auto crossed = good;
+    crossed[0]["secret_key"] = good[1]["secret_key"];
+    r = serve_with(crossed);
+    CHECK(r.code != 0);
+    CHECK(r.err.find("damaged key \"k1\"") != std::string::npos);
+    auto short_key = good;
+    short_key[1]["public_key"] = "AAAA";
+    r = serve_with(short_key);
+    CHECK(r.code != 0);
+    CHECK(r.err.find("damaged key \"k2\"") != std::string::npos);
+    r = serve_with(nlohmann::json{{"id", "k1"}});
+    CHECK(r.code != 0);
+    CHECK(r.err.find("is not a keys file") != std::string::npos);
 }
 
 TEST_CASE("a response the collector can never take is rejected by id with the reason, and nothing of it is stored") {

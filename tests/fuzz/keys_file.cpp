@@ -3,17 +3,10 @@
 #include "keys.hpp"
 
 #include <cstdint>
-#include <fstream>
 #include <string>
-#include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const std::string path = "/tmp/sayso-fuzz-keys-" + std::to_string(getpid()) + ".json";
-    {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-    }
     std::vector<sayso::collector::SealKeyPair> keys;
-    (void)sayso::collector::load_keys(path, keys);
+    (void)sayso::collector::read_keys(std::string(reinterpret_cast<const char*>(data), size), keys);
     return 0;
 }

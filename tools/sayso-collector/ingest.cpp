@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cstring>
 #include <set>
 
 namespace sayso::collector {
@@ -76,6 +78,36 @@ struct Reader {
 };
 
 } // namespace
+
+std::string normalise_code(const std::string& typed) {
+    std::string out;
+    for (char c : typed) {
+        if (c == '-' || c == ' ') continue;
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (c == '\0' || std::strchr(kCodeLetters, c) == nullptr || out.size() == kCodeLength) return "";
+        out += c;
+    }
+    return out.size() == kCodeLength ? out : "";
+}
+
+std::optional<BadRequest> read_enrolment(const std::string& body, Enrolment& out) {
+    out = Enrolment{};
+    static const std::string shape = "an enrolment is {\"code\": \"...\", \"device_id\": \"...\"}";
+    if (formats::json_depth(body) > kMaxDepth) return BadRequest{shape, "$"};
+    const json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return BadRequest{shape, "$"};
+    auto code = j.find("code");
+    if (code == j.end() || !code->is_string()) return BadRequest{shape, "$.code"};
+    auto device = j.find("device_id");
+    if (device == j.end() || !device->is_string()) return BadRequest{shape, "$.device_id"};
+    const auto& id = device->get_ref<const std::string&>();
+    if (id.empty() || id.size() > 64) return BadRequest{"a device id is 1 to 64 characters", "$.device_id"};
+    for (unsigned char c : id)
+        if (c < 0x21 || c > 0x7e) return BadRequest{"a device id is printable ASCII, without spaces", "$.device_id"};
+    out.code = normalise_code(code->get_ref<const std::string&>());
+    out.device_id = id;
+    return std::nullopt;
+}
 
 std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device) {
     out.clear();

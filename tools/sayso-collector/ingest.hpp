@@ -48,6 +48,22 @@ inline constexpr int kMaxDepth = 16;
 // `device_id` the sending tablet's device id.
 std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device_id);
 
+// Enrolment codes: 12 letters and digits that can't be mistaken for one
+// another (no 0/O, 1/I/L), shown as XXXX-XXXX-XXXX.
+inline constexpr char kCodeLetters[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+inline constexpr std::size_t kCodeLength = 12;
+// A code as typed (any case, with or without dashes and spaces) in the form
+// its hash is kept for; empty if it can't be a code.
+std::string normalise_code(const std::string& typed);
+
+// POST /v1/enrol's body: {"code": "...", "device_id": "..."}. The code comes
+// back normalised (empty when it can't be one: refused like an unknown code);
+// the device id is 1 to 64 printable ASCII characters.
+struct Enrolment {
+    std::string code, device_id;
+};
+std::optional<BadRequest> read_enrolment(const std::string& body, Enrolment& out);
+
 // One of the collector's sealing key pairs (keys.hpp reads and makes them).
 struct SealKeyPair {
     std::string id;

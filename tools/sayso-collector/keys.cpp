@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace sayso::collector {
@@ -19,23 +20,46 @@ using formats::to_base64;
 using nlohmann::json;
 
 
-std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys) {
+std::optional<std::string> read_keys(const std::string& text, std::vector<SealKeyPair>& keys) {
     keys.clear();
-    std::ifstream in(file);
-    if (!in) return "can't read the keys file " + file.string();
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const std::exception&) {
-        return file.string() + " is not a keys file";
-    }
-    if (!j.is_array()) return file.string() + " is not a keys file";
-    for (const auto& k : j) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_array()) return "is not a keys file (a JSON list of keys)";
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const json& k = j[i];
+        const std::string which = "key " + std::to_string(i + 1);
         if (!k.is_object() || !k.value("id", json()).is_string() || !k.value("public_key", json()).is_string() ||
             !k.value("secret_key", json()).is_string())
-            return file.string() + " is not a keys file";
-        keys.push_back({k["id"], k["public_key"], k["secret_key"]});
+            return "is not a keys file: " + which + " is not {id, public_key, secret_key}";
+        SealKeyPair pair{k["id"], k["public_key"], k["secret_key"]};
+        if (pair.id.empty() || pair.id.size() > 64) return "has a key id that is empty or longer than 64 characters";
+        if (!ids.insert(pair.id).second) return "holds the key id \"" + pair.id + "\" twice";
+        // A pair that does not match would take answers it can never open.
+        std::vector<unsigned char> pk, sk;
+        unsigned char derived[crypto_box_PUBLICKEYBYTES];
+        if (!from_base64(pair.public_key, pk, crypto_box_PUBLICKEYBYTES) ||
+            !from_base64(pair.secret_key, sk, crypto_box_SECRETKEYBYTES) ||
+            crypto_scalarmult_base(derived, sk.data()) != 0 || sodium_memcmp(derived, pk.data(), sizeof derived) != 0) {
+            if (!sk.empty()) sodium_memzero(sk.data(), sk.size());
+            return "has a damaged key \"" + pair.id + "\" (its public and secret keys do not belong together)";
+        }
+        sodium_memzero(sk.data(), sk.size());
+        keys.push_back(std::move(pair));
     }
+    return std::nullopt;
+}
+
+std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys) {
+    keys.clear();
+    if (sodium_init() < 0) return "libsodium could not start";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return "can't read the keys file " + file.string();
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string held = text.str();
+    auto e = read_keys(held, keys);
+    sodium_memzero(held.data(), held.size());
+    if (e) return file.string() + " " + *e;
     return std::nullopt;
 }
 
@@ -142,53 +166,64 @@ std::optional<std::string> backup_keys(const std::filesystem::path& keys_file, c
     return std::nullopt;
 }
 
+std::optional<std::string> read_backup(const std::string& text, KeysBackup& out) {
+    out = KeysBackup{};
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != kBackupFormat)
+        return "is not a keys backup";
+    if (!j.contains("version") || j["version"] != 1 || !j.contains("kdf") || j["kdf"] != "argon2id13")
+        return "was made by a newer sayso-collector";
+    const auto number = [&](const char* k, unsigned long long& v) {
+        auto it = j.find(k);
+        if (it == j.end() || !it->is_number_unsigned()) return false;
+        v = it->get<unsigned long long>();
+        return true;
+    };
+    const auto text_of = [&](const char* k) {
+        auto it = j.find(k);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    unsigned long long mem = 0;
+    if (!number("opslimit", out.opslimit) || !number("memlimit", mem) ||
+        !from_base64(text_of("salt"), out.salt, crypto_pwhash_SALTBYTES) ||
+        !from_base64(text_of("nonce"), out.nonce, crypto_secretbox_NONCEBYTES) || !from_base64(text_of("box"), out.box) ||
+        out.box.size() < crypto_secretbox_MACBYTES || out.opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+        out.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE || mem < crypto_pwhash_MEMLIMIT_MIN ||
+        mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+        return "is damaged";
+    out.memlimit = static_cast<std::size_t>(mem);
+    return std::nullopt;
+}
+
+std::optional<std::string> open_backup(const KeysBackup& b, const std::string& passphrase, const std::string& name,
+                                       std::vector<SealKeyPair>& keys) {
+    keys.clear();
+    if (sodium_init() < 0) return "libsodium could not start";
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    if (auto e = derive(passphrase, b.salt.data(), b.opslimit, b.memlimit, key)) return e;
+    std::string plain(b.box.size() - crypto_secretbox_MACBYTES, '\0');
+    const int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), b.box.data(),
+                                              b.box.size(), b.nonce.data(), key);
+    sodium_memzero(key, sizeof key);
+    if (rc != 0) return "the passphrase is wrong, or " + name + " is damaged; nothing was changed";
+    auto e = read_keys(plain, keys);
+    sodium_memzero(plain.data(), plain.size());
+    if (e) return name + " is damaged: it " + *e;
+    return std::nullopt;
+}
+
 std::optional<std::string> restore_keys(const std::filesystem::path& backup, const std::filesystem::path& keys_file,
                                         const std::string& passphrase, std::vector<std::string>& restored) {
     restored.clear();
     if (sodium_init() < 0) return "libsodium could not start";
-    std::ifstream in(backup);
+    std::ifstream in(backup, std::ios::binary);
     if (!in) return "can't read " + backup.string();
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const std::exception&) {
-        return backup.string() + " is not a keys backup";
-    }
-    if (!j.is_object() || j.value("format", "") != kBackupFormat) return backup.string() + " is not a keys backup";
-    if (j.value("version", 0) != 1 || j.value("kdf", "") != "argon2id13")
-        return backup.string() + " was made by a newer sayso-collector";
-    std::vector<unsigned char> salt, nonce, box;
-    unsigned long long ops = 0;
-    std::size_t mem = 0;
-    try {
-        ops = j.at("opslimit").get<unsigned long long>();
-        mem = j.at("memlimit").get<std::size_t>();
-    } catch (const std::exception&) {
-        return backup.string() + " is damaged";
-    }
-    if (!from_base64(j.value("salt", ""), salt, crypto_pwhash_SALTBYTES) ||
-        !from_base64(j.value("nonce", ""), nonce, crypto_secretbox_NONCEBYTES) ||
-        !from_base64(j.value("box", ""), box) || box.size() < crypto_secretbox_MACBYTES ||
-        ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
-        return backup.string() + " is damaged";
-    unsigned char key[crypto_secretbox_KEYBYTES];
-    if (auto e = derive(passphrase, salt.data(), ops, mem, key)) return e;
-    std::string plain(box.size() - crypto_secretbox_MACBYTES, '\0');
-    const int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), box.data(), box.size(),
-                                              nonce.data(), key);
-    sodium_memzero(key, sizeof key);
-    if (rc != 0) return "the passphrase is wrong, or " + backup.string() + " is damaged; nothing was changed";
+    std::ostringstream text;
+    text << in.rdbuf();
+    KeysBackup b;
+    if (auto e = read_backup(text.str(), b)) return backup.string() + " " + *e;
     std::vector<SealKeyPair> from;
-    json keys = json::parse(plain, nullptr, false);
-    sodium_memzero(plain.data(), plain.size());
-    if (!keys.is_array()) return backup.string() + " is damaged";
-    for (const auto& k : keys) {
-        if (!k.is_object() || !k.value("id", json()).is_string() || !k.value("public_key", json()).is_string() ||
-            !k.value("secret_key", json()).is_string())
-            return backup.string() + " is damaged";
-        from.push_back({k["id"], k["public_key"], k["secret_key"]});
-    }
+    if (auto e = open_backup(b, passphrase, backup.string(), from)) return e;
     std::vector<SealKeyPair> held;
     std::error_code ec;
     if (std::filesystem::exists(keys_file, ec))

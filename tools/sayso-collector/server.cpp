@@ -25,9 +25,6 @@ void random_bytes(unsigned char* b, std::size_t size) {
     }
 }
 
-constexpr char kCodeLetters[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"; // 31: no 0 O 1 I L
-constexpr std::size_t kCodeLength = 12;
-
 } // namespace
 
 std::string new_enrolment_code() {
@@ -41,17 +38,6 @@ std::string new_enrolment_code() {
         code += kCodeLetters[b % n];
     }
     return code;
-}
-
-std::string normalise_code(const std::string& typed) {
-    std::string out;
-    for (char c : typed) {
-        if (c == '-' || c == ' ') continue;
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (std::strchr(kCodeLetters, c) == nullptr || c == '\0') return "";
-        out += c;
-    }
-    return out.size() == kCodeLength ? out : "";
 }
 
 std::string new_token() {
@@ -178,13 +164,10 @@ Server::Server(Store& store, ServerOptions options)
         return true;
     };
     http_.route({"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
-        const json body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object() || !body.contains("code") || !body["code"].is_string() ||
-            !body.contains("device_id") || !body["device_id"].is_string() ||
-            body["device_id"].get_ref<const std::string&>().size() > 64)
-            return problem(res, 400, "an enrolment is {\"code\": \"...\", \"device_id\": \"...\"}");
-        const std::string code = normalise_code(body["code"].get<std::string>());
-        const std::string device_id = body["device_id"].get<std::string>();
+        Enrolment asked;
+        if (auto bad = read_enrolment(req.body, asked)) return problem(res, 400, bad->message, bad->where);
+        const std::string& code = asked.code;
+        const std::string& device_id = asked.device_id;
         const std::string token = new_token();
         std::optional<std::string> name;
         if (!code.empty())

@@ -3,6 +3,7 @@
 
 #include "http/rate_limit.hpp"
 #include "http/server.hpp"
+#include "ingest.hpp"
 #include "store.hpp"
 
 #include <string>
@@ -48,9 +49,7 @@ std::string new_token();
 std::string token_hash(const std::string& token);
 // A one-time enrolment code: 12 letters and digits that can't be mistaken
 // for one another (no 0/O, 1/I/L), as XXXX-XXXX-XXXX: about 59 bits.
+// (normalise_code, in ingest.hpp, reads one as typed.)
 std::string new_enrolment_code();
-// A code as typed (any case, with or without dashes and spaces) in the form
-// its hash is kept for; empty if it can't be a code.
-std::string normalise_code(const std::string& typed);
 
 } // namespace sayso::collector
