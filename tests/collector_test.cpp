@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "config.hpp"
 #include "enrol.hpp"
+#include "migrations.hpp"
 #include "postgres.hpp"
 #include "seal.hpp"
 #include "store_kinds.hpp"
@@ -187,6 +188,99 @@ TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its dev
     CHECK_FALSE(who);
 }
 
+TEST_CASE_TEMPLATE("a store left by each earlier collector, numbered or not, is brought up to date with what it held",
+                   Kind, SqliteKind, PostgresKind) {
+    REQUIRE(collector::latest_schema() == static_cast<int>(collector::migrations().size()));
+    for (int from = 0; from < collector::latest_schema(); ++from)
+        for (const bool numbered : {true, false}) {
+            if (from == 0 && !numbered) continue;
+            CAPTURE(from);
+            CAPTURE(numbered);
+            Kind kind;
+            if (!kind.available()) return;
+            std::string err;
+            {
+                auto old = collector::open_store(kind.spec(), err, from);
+                INFO(err);
+                REQUIRE(old);
+                int at = -1;
+                REQUIRE_FALSE(collector::schema_of(*old, at));
+                CHECK(at == from);
+                std::vector<collector::Store::Row> none;
+                if (from >= 1) {
+                    // What the first release kept, in its own columns.
+                    const auto r = response(hex(1));
+                    const auto& a = r.answers[0];
+                    REQUIRE_FALSE(old->query("INSERT INTO devices (name, token_hash) VALUES (?, ?)", {"tab", "h1"}, none));
+                    REQUIRE_FALSE(old->query(
+                        "INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
+                        " language, started_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        {r.id, "tab", r.device_id, r.pack_id, r.pack_version, r.band, r.visit_type, r.language,
+                         r.started_at, r.ended_at, r.state},
+                        none));
+                    REQUIRE_FALSE(old->query("INSERT INTO answers (response_id, question_id, position, kind, measure,"
+                                             " skipped, options, text, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             {r.id, a.question_id, "0", a.kind, a.measure, "0", "[]", a.text,
+                                              a.answered_at},
+                                             none));
+                }
+                // Made before steps were numbered: the same tables, no number.
+                if (!numbered) REQUIRE_FALSE(old->script("DROP TABLE collector_schema"));
+            }
+            auto s = collector::open_store(kind.spec(), err);
+            INFO(err);
+            REQUIRE(s);
+            int at = -1;
+            REQUIRE_FALSE(collector::schema_of(*s, at));
+            CHECK(at == collector::latest_schema());
+            auto full = response(hex(2), "words");
+            full.asked_to_talk = true;
+            full.practitioner_code = "SW-1";
+            full.case_ref = "C-2";
+            full.answers[0].sealed = "c2VhbGVk";
+            full.answers[0].seal_key = "k1";
+            std::vector<std::string> stored;
+            REQUIRE_FALSE(s->insert("tab", {full}, stored));
+            std::vector<collector::Response> held;
+            REQUIRE_FALSE(s->for_each([&](const std::string&, const collector::Response& r) {
+                held.push_back(r);
+                return true;
+            }));
+            REQUIRE(held.size() == (from >= 1 ? 2u : 1u));
+            const auto& last = held.back();
+            CHECK(last.asked_to_talk);
+            CHECK(last.case_ref == "C-2");
+            CHECK(last.answers.at(0).seal_key == "k1");
+            if (from >= 1) {
+                CHECK(held[0].id == hex(1));
+                CHECK_FALSE(held[0].asked_to_talk);
+                CHECK(held[0].answers.at(0).text == "hello");
+                collector::DeviceToken dev;
+                REQUIRE_FALSE(s->device_for("h1", dev));
+                CHECK(dev.name == std::optional<std::string>("tab"));
+            }
+        }
+}
+
+TEST_CASE_TEMPLATE("a store from a newer collector is refused in words, and left as it is", Kind, SqliteKind,
+                   PostgresKind) {
+    Kind kind;
+    if (!kind.available()) return;
+    std::string err;
+    {
+        auto s = collector::open_store(kind.spec(), err);
+        REQUIRE(s);
+        std::vector<collector::Store::Row> none;
+        REQUIRE_FALSE(s->query("UPDATE collector_schema SET version = ?",
+                               {std::to_string(collector::latest_schema() + 1)}, none));
+    }
+    CHECK_FALSE(collector::open_store(kind.spec(), err));
+    CHECK(err.find("made by a newer sayso-collector") != std::string::npos);
+    auto r = test::run({SAYSO_COLLECTOR, "export", "--store", kind.spec()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("update sayso-collector") != std::string::npos);
+}
+
 TEST_CASE("bad requests get their status and words, and change nothing") {
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
@@ -363,6 +457,31 @@ TEST_CASE("each tablet has its own rate limit, answered 429 with Retry-After") {
     auto res = http.Post("/v1/responses", {{"Authorization", "Bearer nope"}}, body, "application/json");
     REQUIRE(res);
     CHECK(res->status == 401);
+}
+
+TEST_CASE("per-address limits count an IPv6 client by its /64 and an IPv4-mapped one as IPv4") {
+    using http::peer_address;
+    CHECK(peer_address("127.0.0.1").key == "127.0.0.1");
+    CHECK(peer_address("::ffff:192.0.2.7").address == "192.0.2.7");
+    CHECK(peer_address("::ffff:192.0.2.7").key == "192.0.2.7");
+    const auto a = peer_address("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), b = peer_address("2001:db8:1:2::1");
+    CHECK(a.address == "2001:db8:1:2:aaaa:bbbb:cccc:dddd");
+    CHECK(a.key == "2001:db8:1:2::/64");
+    CHECK(a.key == b.key);
+    CHECK(peer_address("2001:db8:1:3::1").key != a.key);
+    CHECK(peer_address("::1").key == "::/64");
+}
+
+TEST_CASE("a rate limit's keys are bounded: past the cap, new keys share one bucket") {
+    http::RateLimit limit(1, 1); // one request, then one a minute
+    int refused = 0;
+    for (int i = 0; i < 100'000; ++i) refused += limit.take("addr " + std::to_string(i)) > 0;
+    CHECK(refused == 0); // each of the first 100,000 has its own bucket
+    CHECK(limit.take("addr 0") > 0);
+    // New keys now share one: the first gets its request, the rest wait.
+    CHECK(limit.take("new 1") == 0);
+    CHECK(limit.take("new 2") > 0);
+    CHECK(limit.take("new 3") > 0);
 }
 
 TEST_CASE("sayso-collector audit lists every token added and revoked and every export, with who did it") {

@@ -131,74 +131,66 @@ std::string flood(int fd, const std::string& head, std::size_t total) {
 
 } // namespace
 
-TEST_CASE("huge bodies are refused from the header or as they arrive, and the collector's memory stays flat") {
+// A huge body, and what the server must answer before reading much of it.
+struct Flood {
+    const char* server; // serve or reports
+    const char* what;
+    bool token;         // with a good device token
+    bool chunked;       // else sized by Content-Length
+    std::size_t bytes;
+    int status;
+    const char* words;  // in the reply
+};
+
+const Flood kFloods[] = {
+    {"serve", "a chunked body of 512 MiB with no token: 401 before any of it is read", false, true, 512u << 20, 401,
+     "no device token"},
+    {"serve", "a claimed 1 GiB with no token: 401 at once", false, false, 1u << 30, 401, "no device token"},
+    {"serve", "a chunked body of 9 MiB over the 1 MiB limit with a good token: 413 as it arrives, not 400", true, true,
+     9u << 20, 413, "larger than"},
+    {"serve", "a sized body over the limit with a good token: 413 before it is read", true, false, 512u << 20, 413,
+     "larger than"},
+    {"reports", "a sized sign-in form of 256 MiB: 413 before it is read", false, false, 256u << 20, 413, "<html"},
+    {"reports", "a chunked sign-in form of 256 MiB: 413 as it arrives, said as a page", false, true, 256u << 20, 413,
+     "<html"},
+};
+
+TEST_CASE("huge bodies are refused from the header or as they arrive, and memory stays flat") {
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     const auto token = test::add_token(store, "tab");
-    test::CollectorProcess collector(store, {"--max-body", "1048576"}); // 1 MiB
-    REQUIRE(health(collector.port()) == 200);
-    const long before = peak_kib(collector.pid());
-    REQUIRE(before > 0);
-
-    SUBCASE("a chunked body of 512 MiB with no token: 401 before any of it is read") {
-        const int fd = connect_to(collector.port());
-        const auto reply = flood(fd,
-                                 "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                 "Transfer-Encoding: chunked\r\n\r\n",
-                                 512u << 20);
-        close(fd);
-        CHECK(status_of(reply) == 401);
-        CHECK(reply.find("no device token") != std::string::npos);
+    for (const std::string server : {"serve", "reports"}) {
+        CAPTURE(server);
+        const bool site = server == "reports";
+        test::CollectorProcess process(store, site ? std::vector<std::string>{} : std::vector<std::string>{"--max-body", "1048576"},
+                                       server);
+        const std::string path = site ? "/login" : "/v1/health";
+        REQUIRE(health(process.port(), path) == 200);
+        const long before = peak_kib(process.pid());
+        REQUIRE(before > 0);
+        for (const auto& f : kFloods) {
+            if (f.server != server) continue;
+            CAPTURE(f.what);
+            std::string head = std::string("POST ") + (site ? "/login" : "/v1/responses") + " HTTP/1.1\r\nHost: x\r\n" +
+                               "Content-Type: " + (site ? "application/x-www-form-urlencoded" : "application/json") +
+                               "\r\n";
+            if (f.token) head += "Authorization: Bearer " + token + "\r\n";
+            const int fd = connect_to(process.port());
+            std::string reply;
+            if (f.chunked) {
+                reply = flood(fd, head + "Transfer-Encoding: chunked\r\n\r\n", f.bytes);
+            } else {
+                send_all(fd, head + "Content-Length: " + std::to_string(f.bytes) + "\r\n\r\n" + std::string(100000, ' '));
+                reply = read_reply(fd, std::chrono::milliseconds(5000));
+            }
+            close(fd);
+            CHECK(status_of(reply) == f.status);
+            CHECK(reply.find(f.words) != std::string::npos);
+        }
+        // 16 MiB: what a few connections' buffers may take; a body read whole would be hundreds.
+        CHECK(peak_kib(process.pid()) - before < 16 * 1024);
+        CHECK(health(process.port(), path) == 200);
     }
-    SUBCASE("a claimed 1 GiB with no token: 401 at once") {
-        const int fd = connect_to(collector.port());
-        send_all(fd, "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 1073741824\r\n\r\n" + std::string(100000, ' '));
-        CHECK(status_of(read_reply(fd, std::chrono::milliseconds(5000))) == 401);
-        close(fd);
-    }
-    SUBCASE("a chunked body of 9 MiB over the 1 MiB limit with a good token: 413, not 400") {
-        const int fd = connect_to(collector.port());
-        const auto reply = flood(fd,
-                                 "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                 "Authorization: Bearer " + token + "\r\nTransfer-Encoding: chunked\r\n\r\n",
-                                 9u << 20);
-        close(fd);
-        CHECK(status_of(reply) == 413);
-        CHECK(reply.find("larger than") != std::string::npos);
-    }
-    SUBCASE("a sized body over the limit with a good token: 413 before it is read") {
-        const int fd = connect_to(collector.port());
-        send_all(fd, "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Authorization: Bearer " + token + "\r\nContent-Length: 536870912\r\n\r\n");
-        CHECK(status_of(read_reply(fd, std::chrono::milliseconds(5000))) == 413);
-        close(fd);
-    }
-    // 16 MiB: what a few connections' buffers may take; a body read whole would be hundreds.
-    CHECK(peak_kib(collector.pid()) - before < 16 * 1024);
-    CHECK(health(collector.port()) == 200);
-}
-
-TEST_CASE("the reports' sign-in refuses a huge form from its header or as it arrives") {
-    TempDir tmp;
-    const std::string store = "sqlite:" + (tmp / "c.db").string();
-    test::CollectorProcess site(store, {}, "reports");
-    REQUIRE(health(site.port(), "/login") == 200);
-    const long before = peak_kib(site.pid());
-    const int sized = connect_to(site.port());
-    send_all(sized, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                    "Content-Length: 268435456\r\n\r\nname=a&password=");
-    CHECK(status_of(read_reply(sized, std::chrono::milliseconds(5000))) == 413);
-    close(sized);
-    const int chunked = connect_to(site.port());
-    const auto reply = flood(chunked,
-                             "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                             "Transfer-Encoding: chunked\r\n\r\n",
-                             256u << 20);
-    close(chunked);
-    CHECK(status_of(reply) == 413);
-    CHECK(reply.find("<html") != std::string::npos); // said as a page, like every other answer there
-    CHECK(peak_kib(site.pid()) - before < 16 * 1024);
 }
 
 TEST_CASE("bad framing is answered 400 at once, in words") {
@@ -318,4 +310,71 @@ TEST_CASE("chunk extensions, trailers and a target that grows when encoded are r
     CHECK(status_of(reply) == 303);
     CHECK(reply.find("Location: /login?next=%2Fservice") != std::string::npos);
     CHECK(health(site.port(), "/login") == 200);
+}
+
+TEST_CASE("HEAD gets a GET's header without its body; a method a path does not take gets 405 naming those it does") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess collector(store);
+    auto ask = [&](const std::string& request) {
+        const int fd = connect_to(collector.port());
+        send_all(fd, request);
+        const auto reply = read_reply(fd, std::chrono::milliseconds(3000));
+        close(fd);
+        return reply;
+    };
+    const auto get = ask("GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto head = ask("HEAD /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    REQUIRE(status_of(get) == 200);
+    CHECK(status_of(head) == 200);
+    const auto length = [](const std::string& r) {
+        const auto at = r.find("Content-Length: ");
+        return at == std::string::npos ? std::string() : r.substr(at + 16, r.find("\r\n", at) - at - 16);
+    };
+    CHECK(length(head) == length(get));
+    CHECK_FALSE(length(get).empty());
+    CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());
+    const auto wrong = ask("DELETE /v1/responses HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(status_of(wrong) == 405);
+    CHECK(wrong.find("Allow: POST\r\n") != std::string::npos);
+    const auto nowhere = ask("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(status_of(nowhere) == 404);
+}
+
+TEST_CASE("an HTTP/1.0 client asking to keep the connection is answered in 1.0 with keep-alive, and can ask again") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    test::CollectorProcess collector(store);
+    const int fd = connect_to(collector.port());
+    for (int i = 0; i < 2; ++i) {
+        send_all(fd, "GET /v1/health HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+        const auto reply = read_reply(fd, std::chrono::milliseconds(3000));
+        INFO(reply);
+        CHECK(reply.rfind("HTTP/1.0 200", 0) == 0);
+        CHECK(reply.find("Connection: keep-alive") != std::string::npos);
+    }
+    // Without asking, 1.0 closes after the reply.
+    send_all(fd, "GET /v1/health HTTP/1.0\r\nHost: x\r\n\r\n");
+    CHECK(read_reply(fd, std::chrono::milliseconds(3000)).rfind("HTTP/1.0 200", 0) == 0);
+    CHECK(closed_within(fd, std::chrono::milliseconds(3000)));
+    close(fd);
+}
+
+TEST_CASE("the 503 for too many connections from one address says Retry-After once") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    for (const std::string command : {"serve", "reports"}) {
+        INFO(command);
+        test::CollectorProcess server(store, {"--per-address", "1"}, command);
+        const int held = connect_to(server.port(), "127.0.0.3");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const int over = connect_to(server.port(), "127.0.0.3");
+        const auto reply = read_reply(over, std::chrono::milliseconds(3000));
+        close(over);
+        close(held);
+        CHECK(status_of(reply) == 503);
+        const auto first = reply.find("Retry-After:");
+        REQUIRE(first != std::string::npos);
+        CHECK(reply.find("Retry-After:", first + 1) == std::string::npos);
+    }
 }

@@ -1,12 +1,15 @@
 """Sayso benchmarks: the kiosk (cold start, memory, frame times, commit
-latency, idle CPU) and delivery (draining a backlog to the collector).
+latency, idle CPU), delivery (draining a backlog to the collector), the
+collector and the reports under hostile clients, and the reports' pages.
 
 Run through tools/bench. Aims: first frame within 300 ms, idle CPU under 1%
 of a core, answer commit p99 within 2x a bare fdatasync, a 10,000-response
 backlog delivered in under 2 s with the SQLite store.
 """
 import argparse
+import http.client
 import json
+import threading
 import urllib.parse
 import urllib.request
 import os
@@ -161,12 +164,18 @@ def main():
     ap.add_argument("--skip-kiosk", action="store_true", help="only the delivery figures")
     ap.add_argument("--skip-delivery", action="store_true", help="no delivery figures")
     ap.add_argument("--skip-reports", action="store_true", help="no reports figures")
+    ap.add_argument("--skip-hostile", action="store_true", help="no figures under hostile clients")
+    ap.add_argument("--only-hostile", action="store_true", help="only the figures under hostile clients")
     ap.add_argument("--report-answers", type=int, default=1000000, help="answers in the reports data set")
     args = ap.parse_args()
+    if args.only_hostile:
+        args.skip_kiosk = args.skip_delivery = args.skip_reports = True
     if not args.skip_kiosk:
         kiosk_figures(args)
     if not args.skip_delivery:
         delivery_figures(args)
+    if not args.skip_hostile:
+        hostile_figures(args)
     if not args.skip_reports:
         reports_figures(args)
     return 0
@@ -230,6 +239,162 @@ def reports_figures(args):
         finally:
             if pg:
                 pg.stop()
+
+
+HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile.py")
+
+
+class Probe(threading.Thread):
+    """An ordinary request every 20 ms on a new connection, as a tablet or a browser makes it, timed."""
+
+    def __init__(self, port, method, path, body=None, headers=None):
+        super().__init__(daemon=True)
+        self.port, self.method, self.path, self.body, self.headers = port, method, path, body, headers or {}
+        self.ms, self.failed = [], 0
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            t0 = time.monotonic()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                conn.request(self.method, self.path, body=self.body, headers=self.headers)
+                res = conn.getresponse()
+                res.read()
+                conn.close()
+                if res.status != 200:
+                    self.failed += 1
+            except OSError:
+                self.failed += 1
+            self.ms.append((time.monotonic() - t0) * 1000)
+            self.stopping.wait(0.02)
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+        return self
+
+    def words(self):
+        if not self.ms:
+            return "no requests"
+        return "p50 %.1f ms, p99 %.1f ms over %d requests, %d not answered 200" % (
+            percentile(self.ms, 0.5), percentile(self.ms, 0.99), len(self.ms), self.failed)
+
+
+def memory_kib(pid):
+    """The process's resident and peak resident memory, KiB."""
+    got = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":")
+                got[key] = int(value.split()[0])
+    return got["VmRSS"], got["VmHWM"]
+
+
+def start_server(build, command, store, extra=()):
+    server = subprocess.Popen([os.path.join(build, "tools", "sayso-collector"), command, "--listen", "127.0.0.1:0",
+                               "--store", store] + list(extra), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+    url = server.stdout.readline().strip().split(" ")[-1]
+    return server, int(url.rsplit(":", 1)[1]), url
+
+
+def attack(port, path, slow, idle, addresses=16):
+    return subprocess.Popen([sys.executable, HOSTILE, "hold", "127.0.0.1", str(port), str(slow), str(idle),
+                             str(addresses), "3600", path], stdout=subprocess.PIPE, text=True)
+
+
+def end_attack(proc):
+    proc.terminate()
+    out, _ = proc.communicate(timeout=30)
+    return json.loads(out) if out.strip() else {}
+
+
+def hostile_figures(args):
+    """The backlog delivered while slow and idle clients hold on; memory while huge bodies arrive; the reports too."""
+    tool = os.path.join(args.build, "tools", "sayso-bench-delivery")
+    collector_bin = os.path.join(args.build, "tools", "sayso-collector")
+    slow = idle = 500
+    with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+        store = "sqlite:" + os.path.join(tmp, "collector.db")
+        token = lambda name: subprocess.run([collector_bin, "token", "add", name, "--store", store], check=True,
+                                            capture_output=True, text=True).stdout.strip()
+        kiosk_token, probe_token = token("kiosk"), token("probe")
+        probe_body = json.dumps({"protocol": 1, "device_id": "probe", "responses": []})
+        probe_headers = {"Authorization": "Bearer " + probe_token, "Content-Type": "application/json"}
+        print("Hostile clients (tools/benchmarks/hostile.py: %d slow, %d idle, from 16 loopback addresses;"
+              " SQLite store)" % (slow, idle))
+        server, port, url = start_server(args.build, "serve", store, ["--rate", "0"])
+        try:
+            walls = {}
+            for label in ("undisturbed", "under attack"):
+                db = os.path.join(tmp, "kiosk-%s.db" % label.replace(" ", "-"))
+                subprocess.run([tool, "fill", db, str(args.backlog)], check=True)
+                hostile = None
+                if label == "under attack":
+                    hostile = attack(port, "/v1/responses", slow, idle)
+                    time.sleep(3)  # every connection open and holding on
+                probe = Probe(port, "POST", "/v1/responses", probe_body, probe_headers)
+                probe.start()
+                t0 = time.monotonic()
+                subprocess.run([tool, "drain", db, url, kiosk_token], check=True, capture_output=True)
+                walls[label] = time.monotonic() - t0
+                time.sleep(max(0.0, 10 - walls[label]))  # at least 10 s of ordinary requests
+                probe.stop()
+                seen = end_attack(hostile) if hostile else None
+                print("  %d-response backlog %-13s %6.2f s; an ordinary delivery meanwhile: %s" %
+                      (args.backlog, label + ":", walls[label], probe.words()))
+                if seen:
+                    print("    (attack: %d connections opened, %d closed by the collector, %d answered 503, %d open"
+                          " at the end)" % (seen["opened"], seen["closed_by_server"], seen["answered_503"],
+                                            seen["open_at_end"]))
+            print("  backlog under attack / undisturbed: %.2f x (aim: within 1.5x; p99 aim: under 200 ms)" %
+                  (walls["under attack"] / walls["undisturbed"]))
+        finally:
+            server.terminate()
+            server.wait()
+
+        # Memory: a fresh collector, so its peak is this attack's alone.
+        server, port, url = start_server(args.build, "serve", store, ["--rate", "0"])
+        try:
+            probe = Probe(port, "POST", "/v1/responses", probe_body, probe_headers)
+            probe.start()
+            time.sleep(1)
+            idle_kib, _ = memory_kib(server.pid)
+            sent = json.loads(subprocess.run([sys.executable, HOSTILE, "bodies", "127.0.0.1", str(port),
+                                              str(1 << 30), kiosk_token], check=True, capture_output=True,
+                                             text=True).stdout)
+            _, peak_kib = memory_kib(server.pid)
+            probe.stop()
+            answers = ", ".join("%s x%d" % (k, v) for k, v in sorted(sent["answers"].items()))
+            print("  %.0f MiB of hostile bodies in %d requests: collector idle %.1f MiB, peak %.1f MiB, %.1f MiB more"
+                  " (aim: under 64)" % (sent["sent"] / (1 << 20), sent["requests"], idle_kib / 1024,
+                                        peak_kib / 1024, (peak_kib - idle_kib) / 1024))
+            print("    (answers: %s; an ordinary delivery meanwhile: %s)" % (answers, probe.words()))
+        finally:
+            server.terminate()
+            server.wait()
+
+        # The reports website: its sign-in page stays served.
+        server, port, url = start_server(args.build, "reports", store)
+        try:
+            for label in ("undisturbed", "under attack"):
+                hostile = attack(port, "/login", slow, idle) if label == "under attack" else None
+                if hostile:
+                    time.sleep(3)
+                probe = Probe(port, "GET", "/login")
+                probe.start()
+                time.sleep(10)
+                probe.stop()
+                seen = end_attack(hostile) if hostile else None
+                print("  reports sign-in page %-13s %s%s" % (
+                    label + ":", probe.words(),
+                    "" if not seen else " (attack: %d opened, %d closed by the server)" %
+                    (seen["opened"], seen["closed_by_server"])))
+        finally:
+            server.terminate()
+            server.wait()
 
 
 def delivery_figures(args):

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include <csignal>
+#include <functional>
 #include <ctime>
 #include <termios.h>
 #include <iostream>
@@ -170,368 +171,381 @@ bool read_passphrase(const char* prompt, std::string& out) {
     return got;
 }
 
+// Everything the command line can say; each subcommand reads what it needs.
+struct Args {
+    std::string store_spec, listen = "127.0.0.1:8080", format = "jsonl", name;
+    std::string role, service, code; // users, and a tablet's service area
+    std::string keys_file, key_id, backup_file;
+    std::filesystem::path packs_dir, assets_dir;
+    int min_group = reports::kMinGroup;
+    double valid_hours = 24;
+    double header_seconds = 10, body_seconds = 60;
+    ServerOptions so;
+};
+
+int say(const std::string& words, int code) {
+    std::cerr << "sayso-collector: " << words << "\n";
+    return code;
+}
+
+std::unique_ptr<Store> open_or_say(const Args& a) {
+    std::string err;
+    auto store = open_store(a.store_spec, err);
+    if (!store) say(err, 1);
+    return store;
+}
+
+bool keys_or_say(const Args& a, std::vector<SealKeyPair>& keys) {
+    keys.clear();
+    if (a.keys_file.empty()) return true;
+    if (auto e = load_keys(a.keys_file, keys)) return say(*e, 1), false;
+    return true;
+}
+
+// An audit log entry, with who did it: the operating system user running this.
+bool audited(Store& store, const char* event, const std::string& subject, const std::string& detail) {
+    std::string who = "by ";
+    if (const passwd* pw = getpwuid(geteuid())) who += pw->pw_name;
+    else who += "uid " + std::to_string(geteuid());
+    if (auto e = store.audit(event, subject, who + detail)) return say(e->message + "; nothing was done", 1), false;
+    return true;
+}
+
+// A tablet's service area, kept by name: its responses are stamped with it as they arrive.
+bool set_service(Store& store, const Args& a) {
+    if (a.service.empty()) return true;
+    std::vector<Store::Row> none;
+    if (auto e = store.query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
+                             " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
+                             {a.name, a.service}, none))
+        return say(e->message, 1), false;
+    return true;
+}
+
+// A passphrase or password typed twice; false (having said why) when it wasn't.
+bool typed_twice(const char* first, const char* second, const char* what, const char* unchanged, std::string& out) {
+    std::string again;
+    if (!read_passphrase(first, out) || !read_passphrase(second, again))
+        return say(std::string("no ") + what + " was given; " + unchanged, 1), false;
+    const bool same = out == again;
+    sodium_memzero(again.data(), again.size());
+    if (!same) {
+        sodium_memzero(out.data(), out.size());
+        return say(std::string("the two ") + what + "s differ; " + unchanged, 1), false;
+    }
+    return true;
+}
+
+int keys_new_cmd(const Args& a) {
+    SealKeyPair made;
+    if (auto e = new_key(a.keys_file, a.key_id, made)) return say(*e + "; nothing was changed", 1);
+    std::cout << nlohmann::json{{"id", made.id}, {"public_key", made.public_key}}.dump() << "\n";
+    return say("key \"" + made.id + "\" added to " + a.keys_file +
+                   "; put the line above last in each tablet's \"seal_keys\", and back up the keys file",
+               0);
+}
+
+int keys_backup_cmd(const Args& a) {
+    std::string pass;
+    if (!typed_twice("Passphrase for the backup: ", "The same passphrase again: ", "passphrase", "nothing was written",
+                     pass))
+        return 1;
+    const auto e = backup_keys(a.keys_file, a.backup_file, pass);
+    sodium_memzero(pass.data(), pass.size());
+    if (e) return say(*e + "; nothing was written", 1);
+    return say("the keys are in " + a.backup_file +
+                   ", encrypted; keep it and the passphrase apart, both away from the collector",
+               0);
+}
+
+int keys_restore_cmd(const Args& a) {
+    std::string pass;
+    if (!read_passphrase("Passphrase of the backup: ", pass)) return say("no passphrase was given; nothing was changed", 1);
+    std::vector<std::string> ids;
+    const auto e = restore_keys(a.backup_file, a.keys_file, pass, ids);
+    sodium_memzero(pass.data(), pass.size());
+    if (e) return say(*e, 1);
+    if (ids.empty()) say(a.keys_file + " already holds every key in the backup", 0);
+    for (const auto& id : ids) say("key \"" + id + "\" restored to " + a.keys_file, 0);
+    return 0;
+}
+
+int user_add_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    std::string pass;
+    if (!typed_twice("Password: ", "The same password again: ", "password", "nothing was changed", pass)) return 1;
+    const auto e = reports::add_user(*store, reports::Reader{a.name, a.role, a.service, a.code}, pass);
+    sodium_memzero(pass.data(), pass.size());
+    if (e) return say(*e + "; nothing was changed", 1);
+    return audited(*store, "user_added", a.name,
+                   ", role " + a.role + (a.service.empty() ? "" : ", service " + a.service) +
+                       (a.code.empty() ? "" : ", code " + a.code))
+               ? 0
+               : 1;
+}
+
+int user_disable_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    if (auto e = reports::disable_user(*store, a.name)) return say(*e, 1);
+    return audited(*store, "user_disabled", a.name, "") ? 0 : 1;
+}
+
+int token_add_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store || !set_service(*store, a)) return 1;
+    const std::string t = new_token();
+    if (auto e = store->add_device(a.name, token_hash(t))) return say(e->message, 1);
+    if (!audited(*store, "token_added", a.name, "")) return 1;
+    std::cout << t << "\n";
+    return say("token for \"" + a.name + "\" printed once; only its hash is kept", 0);
+}
+
+int token_revoke_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    bool found = false;
+    if (auto e = store->revoke_device(a.name, found)) return say(e->message, 1);
+    if (!found) return say("no active device named \"" + a.name + "\"", 1);
+    return audited(*store, "token_revoked", a.name, "") ? 0 : 1;
+}
+
+int enrol_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store || !set_service(*store, a)) return 1;
+    const std::string once = new_enrolment_code();
+    const auto expires =
+        static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(a.valid_hours * 3600);
+    if (auto e = store->add_enrolment(a.name, token_hash(normalise_code(once)), expires)) return say(e->message, 1);
+    char until[32];
+    const std::time_t t = expires;
+    std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+    if (!audited(*store, "enrolment_issued", a.name, ", valid until " + std::string(until))) return 1;
+    std::cout << once << "\n";
+    return say("type this code on \"" + a.name + "\" (admin screen, Delivery); it works once, until " + until, 0);
+}
+
+int export_cmd(const Args& a) {
+    std::vector<SealKeyPair> keys;
+    if (!keys_or_say(a, keys)) return 1;
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    // Logged before anything leaves: an export that fails half way still shows.
+    if (!audited(*store, "exported", a.format, "")) return 1;
+    return export_all(*store, a.format, keys);
+}
+
+int audit_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    auto e = store->for_each_audit([](const AuditEntry& x) {
+        std::cout << x.at << "  " << x.event << "  " << x.subject << "  " << x.detail << "\n";
+        return static_cast<bool>(std::cout);
+    });
+    return e ? say(e->message, 1) : 0;
+}
+
+// Answers sealed to a key that is not here can't be read until it is
+// restored. That is said, loudly, but never stops a server: every tablet's
+// delivery depends on it.
+bool warn_of_lost_keys(Store& store, const std::vector<SealKeyPair>& keys, const std::string& keys_file) {
+    std::set<std::string> ids;
+    if (auto e = store.seal_key_ids(ids)) return say(e->message, 1), false;
+    for (const auto& id : ids) {
+        const bool held = std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == id; });
+        if (!held)
+            say("warning: answers in this store are sealed to key \"" + id + "\", which " +
+                    (keys_file.empty() ? std::string("no --keys file was given for") : keys_file + " does not hold") +
+                    "; they can't be read until that key is restored (keys restore)",
+                0);
+    }
+    return true;
+}
+
+// What both servers need before they start: the store, the keys, the address.
+struct Serving {
+    std::unique_ptr<Store> store;
+    std::vector<SealKeyPair> keys;
+    std::string host;
+    int port = -1;
+    sigset_t signals{};
+};
+
+// 0 when ready; else the exit code, having said why.
+int prepare(Args& a, Serving& s) {
+    a.so.limits.header_time = std::chrono::milliseconds(static_cast<long>(a.header_seconds * 1000));
+    a.so.limits.body_time = std::chrono::milliseconds(static_cast<long>(a.body_seconds * 1000));
+    if (a.so.cert_file.empty() != a.so.key_file.empty()) return say("--cert and --key go together", 2);
+    if (!parse_listen(a.listen, s.host, s.port)) return say("--listen must be ADDR:PORT, like 127.0.0.1:8080", 2);
+    if (!keys_or_say(a, s.keys)) return 1;
+    if (!(s.store = open_or_say(a))) return 1;
+    if (!warn_of_lost_keys(*s.store, s.keys, a.keys_file)) return 1;
+    // SIGTERM and SIGINT stop the server cleanly; a thread waits for them.
+    sigemptyset(&s.signals);
+    sigaddset(&s.signals, SIGTERM);
+    sigaddset(&s.signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &s.signals, nullptr);
+    return 0;
+}
+
+int serve_cmd(Args& a) {
+    Serving s;
+    if (int code = prepare(a, s)) return code;
+    a.so.intake.keys = s.keys;
+    if (!a.packs_dir.empty()) {
+        std::vector<std::string> problems;
+        for (const auto& [id, pack] : reports::load_packs(a.packs_dir, problems))
+            for (const auto& band : pack->bands) a.so.intake.packs[id].insert(band.id);
+        for (const auto& p : problems) say("pack skipped: " + p, 0);
+        if (a.so.intake.packs.empty())
+            return say("no pack could be read from " + a.packs_dir.string() + "; every response would be refused", 1);
+    }
+    Server server(*s.store, a.so);
+    return run_server(server, s.host, s.port, a.listen, s.signals);
+}
+
+int reports_cmd(Args& a) {
+    Serving s;
+    if (int code = prepare(a, s)) return code;
+    reports::WebOptions wo;
+    wo.threshold = a.min_group;
+    wo.keys = s.keys;
+    wo.assets = a.assets_dir;
+    // Figures are counted at once on several connections (one more than the cores, to balance).
+    wo.readers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+    wo.cert_file = a.so.cert_file;
+    wo.key_file = a.so.key_file;
+    wo.limits = a.so.limits;
+    if (!a.packs_dir.empty()) {
+        std::vector<std::string> problems;
+        wo.packs = reports::load_packs(a.packs_dir, problems);
+        for (const auto& p : problems) say("pack skipped: " + p, 0);
+    }
+    // Everything that arrived so far is indexed before the first page.
+    reports::Indexed done;
+    if (auto e = reports::index_new(*s.store, s.keys, done))
+        return say("can't index responses for reports: " + e->message, 1);
+    say(std::to_string(done.responses) + " new response(s) indexed for reports", 0);
+    reports::ReportServer server(*s.store, wo);
+    return run_server(server, s.host, s.port, a.listen, s.signals);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"Sayso collector: receives children's answers from Sayso kiosks.", "sayso-collector"};
     app.require_subcommand(1);
-    std::string store_spec, listen = "127.0.0.1:8080", format = "jsonl", name;
-    std::string role, service, code; // users, and a tablet's service area
-    ServerOptions so;
-
-    auto* serve = app.add_subcommand("serve", "receive deliveries from kiosks");
-    serve->add_option("--listen", listen, "ADDR:PORT to listen on (port 0: any free port)")->capture_default_str();
-    serve->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    serve->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
-    serve->add_option("--key", so.key_file, "TLS private key (PEM)");
-    serve->add_option("--max-body", so.max_body, "largest request body, bytes")->capture_default_str();
-    serve->add_option("--rate", so.per_minute, "requests a minute each tablet may make (0: no limit)")
-        ->check(CLI::Range(0.0, 1e6))->capture_default_str();
-    serve->add_option("--burst", so.burst, "requests a tablet may make at once before the rate applies")
-        ->check(CLI::Range(1.0, 1e6))->capture_default_str();
-
-    // The HTTP layer's limits, the same for both servers.
-    double header_seconds = 10, body_seconds = 60;
-    auto limit_options = [&](CLI::App* cmd) {
-        cmd->add_option("--max-connections", so.limits.max_connections, "connections open at once, in all")
+    Args a;
+    std::vector<std::pair<CLI::App*, std::function<int(Args&)>>> commands;
+    auto command = [&](CLI::App* parent, const char* name, const char* what, std::function<int(Args&)> run) {
+        CLI::App* c = parent->add_subcommand(name, what);
+        commands.emplace_back(c, std::move(run));
+        return c;
+    };
+    auto store_option = [&](CLI::App* c) {
+        c->add_option("--store", a.store_spec, "sqlite:PATH or postgresql://...")->required();
+    };
+    // The HTTP layer's limits and TLS, the same for both servers.
+    auto server_options = [&](CLI::App* c) {
+        c->add_option("--listen", a.listen, "ADDR:PORT to listen on (port 0: any free port)")->capture_default_str();
+        store_option(c);
+        c->add_option("--cert", a.so.cert_file, "TLS certificate (PEM): serve HTTPS");
+        c->add_option("--key", a.so.key_file, "TLS private key (PEM)");
+        c->add_option("--max-connections", a.so.limits.max_connections, "connections open at once, in all")
             ->check(CLI::Range(1, 1'000'000))->capture_default_str();
-        cmd->add_option("--per-address", so.limits.per_address, "connections open at once from one address")
+        c->add_option("--per-address", a.so.limits.per_address, "connections open at once from one address")
             ->check(CLI::Range(1, 1'000'000))->capture_default_str();
-        cmd->add_option("--header-seconds", header_seconds,
-                        "seconds a request's header may take to arrive (an idle connection is closed after this)")
+        c->add_option("--header-seconds", a.header_seconds,
+                      "seconds a request's header may take to arrive (an idle connection is closed after this)")
             ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
-        cmd->add_option("--body-seconds", body_seconds, "seconds a request's body may take to arrive")
+        c->add_option("--body-seconds", a.body_seconds, "seconds a request's body may take to arrive")
             ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
     };
-    limit_options(serve);
+
+    auto* serve = command(&app, "serve", "receive deliveries from kiosks", serve_cmd);
+    server_options(serve);
+    serve->add_option("--max-body", a.so.max_body, "largest request body, bytes")->capture_default_str();
+    serve->add_option("--rate", a.so.per_minute, "requests a minute each tablet may make (0: no limit)")
+        ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+    serve->add_option("--burst", a.so.burst, "requests a tablet may make at once before the rate applies")
+        ->check(CLI::Range(1.0, 1e6))->capture_default_str();
+    serve->add_option("--keys", a.keys_file,
+                      "the collector's keys file: every sealed answer is opened on arrival, and refused if it can't be");
+    serve->add_option("--packs", a.packs_dir,
+                      "the survey packs taken: a response from any other pack or age band is refused");
 
     auto* token = app.add_subcommand("token", "device tokens");
     token->require_subcommand(1);
-    auto* add = token->add_subcommand("add", "make a token for a tablet; printed once, only its hash is kept");
-    add->add_option("NAME", name, "the tablet's name")->required();
-    add->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    add->add_option("--service", service, "the tablet's service area, stamped on its responses (e.g. early-help)");
-    auto* revoke = token->add_subcommand("revoke", "stop accepting a tablet's token");
-    revoke->add_option("NAME", name, "the tablet's name")->required();
-    revoke->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    auto* add = command(token, "add", "make a token for a tablet; printed once, only its hash is kept", token_add_cmd);
+    add->add_option("NAME", a.name, "the tablet's name")->required();
+    store_option(add);
+    add->add_option("--service", a.service, "the tablet's service area, stamped on its responses (e.g. early-help)");
+    auto* revoke = command(token, "revoke", "stop accepting a tablet's token", token_revoke_cmd);
+    revoke->add_option("NAME", a.name, "the tablet's name")->required();
+    store_option(revoke);
 
-    auto* exp = app.add_subcommand("export", "write every response with its answers");
-    exp->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    std::string keys_file, key_id;
-    exp->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
-    serve->add_option("--keys", keys_file, "the collector's keys file: every sealed answer is opened on arrival, and refused if it can't be");
+    auto* exp = command(&app, "export", "write every response with its answers", export_cmd);
+    store_option(exp);
+    exp->add_option("--keys", a.keys_file, "the collector's keys file, to open sealed answers");
+    exp->add_option("--format", a.format, "jsonl (a response a line) or csv (an answer a row)")
+        ->check(CLI::IsMember({"jsonl", "csv"}))
+        ->capture_default_str();
+
     auto* keys_cmd = app.add_subcommand("keys", "the keys tablets seal answers to");
     keys_cmd->require_subcommand(1);
-    auto* keys_new = keys_cmd->add_subcommand("new", "add a new key pair; prints the entry for the tablets' seal_keys");
-    keys_new->add_option("--keys", keys_file, "the keys file (created, readable by its owner alone)")->required();
-    keys_new->add_option("--id", key_id, "the new key's id, e.g. 2026-11")->required();
-    std::string backup_file;
-    auto* keys_backup = keys_cmd->add_subcommand(
-        "backup", "write the keys file encrypted under a passphrase (asked twice); keep it away from the collector");
-    keys_backup->add_option("--keys", keys_file, "the keys file")->required();
-    keys_backup->add_option("--out", backup_file, "the backup to write (never overwritten)")->required();
-    auto* keys_restore = keys_cmd->add_subcommand("restore", "read a backup's keys back into the keys file");
-    keys_restore->add_option("--backup", backup_file, "the backup")->required();
-    keys_restore->add_option("--keys", keys_file, "the keys file to add them to (created if missing)")->required();
+    auto* keys_new =
+        command(keys_cmd, "new", "add a new key pair; prints the entry for the tablets' seal_keys", keys_new_cmd);
+    keys_new->add_option("--keys", a.keys_file, "the keys file (created, readable by its owner alone)")->required();
+    keys_new->add_option("--id", a.key_id, "the new key's id, e.g. 2026-11")->required();
+    auto* keys_backup =
+        command(keys_cmd, "backup",
+                "write the keys file encrypted under a passphrase (asked twice); keep it away from the collector",
+                keys_backup_cmd);
+    keys_backup->add_option("--keys", a.keys_file, "the keys file")->required();
+    keys_backup->add_option("--out", a.backup_file, "the backup to write (never overwritten)")->required();
+    auto* keys_restore = command(keys_cmd, "restore", "read a backup's keys back into the keys file", keys_restore_cmd);
+    keys_restore->add_option("--backup", a.backup_file, "the backup")->required();
+    keys_restore->add_option("--keys", a.keys_file, "the keys file to add them to (created if missing)")->required();
 
-    double valid_hours = 24;
-    auto* enrol = app.add_subcommand("enrol", "make a one-time code a tablet's admin types to enrol it");
-    enrol->add_option("NAME", name, "the tablet's name")->required();
-    enrol->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    enrol->add_option("--service", service, "the tablet's service area, stamped on its responses (e.g. early-help)");
-    enrol->add_option("--valid-hours", valid_hours, "hours until the code stops working")
+    auto* enrol = command(&app, "enrol", "make a one-time code a tablet's admin types to enrol it", enrol_cmd);
+    enrol->add_option("NAME", a.name, "the tablet's name")->required();
+    store_option(enrol);
+    enrol->add_option("--service", a.service, "the tablet's service area, stamped on its responses (e.g. early-help)");
+    enrol->add_option("--valid-hours", a.valid_hours, "hours until the code stops working")
         ->check(CLI::Range(0.01, 24.0 * 30))->capture_default_str();
 
-    auto* reports_cmd = app.add_subcommand("reports", "serve the reports website (sign-in needed; see: user add)");
-    std::filesystem::path packs_dir, assets_dir;
-    int min_group = sayso::collector::reports::kMinGroup;
-    reports_cmd->add_option("--listen", listen, "ADDR:PORT to listen on (port 0: any free port)")->capture_default_str();
-    reports_cmd->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    reports_cmd->add_option("--keys", keys_file, "the collector's keys file, to open sealed answers");
-    reports_cmd->add_option("--packs", packs_dir, "the survey packs, for question texts and pictures");
-    serve->add_option("--packs", packs_dir, "the survey packs taken: a response from any other pack or age band is refused");
-    reports_cmd->add_option("--assets", assets_dir, "the kiosk's assets folder, for the faces and yes/no pictures");
-    reports_cmd->add_option("--min-group", min_group, "the fewest children a figure may be built from (5 or more)")
-        ->check(CLI::Range(sayso::collector::reports::kMinGroup, 1000))
+    auto* site = command(&app, "reports", "serve the reports website (sign-in needed; see: user add)", reports_cmd);
+    server_options(site);
+    site->add_option("--keys", a.keys_file, "the collector's keys file, to open sealed answers");
+    site->add_option("--packs", a.packs_dir, "the survey packs, for question texts and pictures");
+    site->add_option("--assets", a.assets_dir, "the kiosk's assets folder, for the faces and yes/no pictures");
+    site->add_option("--min-group", a.min_group, "the fewest children a figure may be built from (5 or more)")
+        ->check(CLI::Range(reports::kMinGroup, 1000))
         ->capture_default_str();
-    limit_options(reports_cmd);
-    reports_cmd->add_option("--cert", so.cert_file, "TLS certificate (PEM): serve HTTPS");
-    reports_cmd->add_option("--key", so.key_file, "TLS private key (PEM)");
 
     auto* user_cmd = app.add_subcommand("user", "people who may read the reports");
     user_cmd->require_subcommand(1);
-    auto* user_add = user_cmd->add_subcommand("add", "add a user or change one; asks for the password twice");
-    user_add->add_option("NAME", name, "their sign-in name")->required();
-    user_add->add_option("--role", role, "admin, manager or practitioner")
+    auto* user_add = command(user_cmd, "add", "add a user or change one; asks for the password twice", user_add_cmd);
+    user_add->add_option("NAME", a.name, "their sign-in name")->required();
+    user_add->add_option("--role", a.role, "admin, manager or practitioner")
         ->check(CLI::IsMember({"admin", "manager", "practitioner"}))->required();
-    user_add->add_option("--service", service, "a manager's service area, e.g. children-in-care");
-    user_add->add_option("--code", code, "a practitioner's code, as typed on the tablet");
-    user_add->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    auto* user_disable = user_cmd->add_subcommand("disable", "stop a user signing in (signed out at once)");
-    user_disable->add_option("NAME", name, "their sign-in name")->required();
-    user_disable->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
+    user_add->add_option("--service", a.service, "a manager's service area, e.g. children-in-care");
+    user_add->add_option("--code", a.code, "a practitioner's code, as typed on the tablet");
+    store_option(user_add);
+    auto* user_disable = command(user_cmd, "disable", "stop a user signing in (signed out at once)", user_disable_cmd);
+    user_disable->add_option("NAME", a.name, "their sign-in name")->required();
+    store_option(user_disable);
 
-    auto* aud = app.add_subcommand("audit", "print the audit log: enrolments, tokens added and revoked, exports");
-    aud->add_option("--store", store_spec, "sqlite:PATH or postgresql://...")->required();
-    exp->add_option("--format", format, "jsonl (a response a line) or csv (an answer a row)")
-        ->check(CLI::IsMember({"jsonl", "csv"}))
-        ->capture_default_str();
+    auto* aud = command(&app, "audit", "print the audit log: enrolments, tokens added and revoked, exports", audit_cmd);
+    store_option(aud);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : 2;
+        return app.exit(e) == 0 ? 0 : 2;
     }
-
-    so.limits.header_time = std::chrono::milliseconds(static_cast<long>(header_seconds * 1000));
-    so.limits.body_time = std::chrono::milliseconds(static_cast<long>(body_seconds * 1000));
-    if ((so.cert_file.empty()) != (so.key_file.empty())) {
-        std::cerr << "sayso-collector: --cert and --key go together\n";
-        return 2;
-    }
-    if (*keys_new) {
-        SealKeyPair made;
-        if (auto e = new_key(keys_file, key_id, made)) {
-            std::cerr << "sayso-collector: " << *e << "; nothing was changed\n";
-            return 1;
-        }
-        std::cout << nlohmann::json{{"id", made.id}, {"public_key", made.public_key}}.dump() << "\n";
-        std::cerr << "sayso-collector: key \"" << made.id << "\" added to " << keys_file
-                  << "; put the line above last in each tablet's \"seal_keys\", and back up the keys file\n";
-        return 0;
-    }
-    if (*keys_backup) {
-        std::string pass, again;
-        if (!read_passphrase("Passphrase for the backup: ", pass) ||
-            !read_passphrase("The same passphrase again: ", again)) {
-            std::cerr << "sayso-collector: no passphrase was given; nothing was written\n";
-            return 1;
-        }
-        if (pass != again) {
-            std::cerr << "sayso-collector: the two passphrases differ; nothing was written\n";
-            return 1;
-        }
-        const auto e = backup_keys(keys_file, backup_file, pass);
-        sodium_memzero(pass.data(), pass.size());
-        sodium_memzero(again.data(), again.size());
-        if (e) {
-            std::cerr << "sayso-collector: " << *e << "; nothing was written\n";
-            return 1;
-        }
-        std::cerr << "sayso-collector: the keys are in " << backup_file
-                  << ", encrypted; keep it and the passphrase apart, both away from the collector\n";
-        return 0;
-    }
-    if (*keys_restore) {
-        std::string pass;
-        if (!read_passphrase("Passphrase of the backup: ", pass)) {
-            std::cerr << "sayso-collector: no passphrase was given; nothing was changed\n";
-            return 1;
-        }
-        std::vector<std::string> ids;
-        const auto e = restore_keys(backup_file, keys_file, pass, ids);
-        sodium_memzero(pass.data(), pass.size());
-        if (e) {
-            std::cerr << "sayso-collector: " << *e << "\n";
-            return 1;
-        }
-        if (ids.empty()) std::cerr << "sayso-collector: " << keys_file << " already holds every key in the backup\n";
-        for (const auto& id : ids) std::cerr << "sayso-collector: key \"" << id << "\" restored to " << keys_file << "\n";
-        return 0;
-    }
-    std::vector<SealKeyPair> keys;
-    if (!keys_file.empty())
-        if (auto e = load_keys(keys_file, keys)) {
-            std::cerr << "sayso-collector: " << *e << "\n";
-            return 1;
-        }
-    std::string err;
-    auto store = open_store(store_spec, err);
-    if (!store) {
-        std::cerr << "sayso-collector: " << err << "\n";
-        return 1;
-    }
-
-    // Who did it, for the audit log: the operating system user running this.
-    std::string who = "by ";
-    if (const passwd* pw = getpwuid(geteuid())) who += pw->pw_name;
-    else who += "uid " + std::to_string(geteuid());
-    auto audited = [&](const char* event, const std::string& subject, const std::string& detail) {
-        if (auto e = store->audit(event, subject, who + detail)) {
-            std::cerr << "sayso-collector: " << e->message << "; nothing was done\n";
-            return false;
-        }
-        return true;
-    };
-
-    // A tablet's service area, kept by name: its responses are stamped with it as they arrive.
-    auto set_service = [&]() {
-        if (service.empty()) return true;
-        std::vector<Store::Row> none;
-        if (auto e = store->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
-                                  " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
-                                  {name, service}, none)) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return false;
-        }
-        return true;
-    };
-    if (*user_add) {
-        std::string pass, again;
-        if (!read_passphrase("Password: ", pass) || !read_passphrase("The same password again: ", again)) {
-            std::cerr << "sayso-collector: no password was given; nothing was changed\n";
-            return 1;
-        }
-        if (pass != again) {
-            std::cerr << "sayso-collector: the two passwords differ; nothing was changed\n";
-            return 1;
-        }
-        const auto e = reports::add_user(*store, reports::Reader{name, role, service, code}, pass);
-        sodium_memzero(pass.data(), pass.size());
-        sodium_memzero(again.data(), again.size());
-        if (e) {
-            std::cerr << "sayso-collector: " << *e << "; nothing was changed\n";
-            return 1;
-        }
-        return audited("user_added", name, ", role " + role + (service.empty() ? "" : ", service " + service) +
-                                               (code.empty() ? "" : ", code " + code))
-                   ? 0
-                   : 1;
-    }
-    if (*user_disable) {
-        if (auto e = reports::disable_user(*store, name)) {
-            std::cerr << "sayso-collector: " << *e << "\n";
-            return 1;
-        }
-        return audited("user_disabled", name, "") ? 0 : 1;
-    }
-    if (*add) {
-        if (!set_service()) return 1;
-        const std::string t = new_token();
-        if (auto e = store->add_device(name, token_hash(t))) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return 1;
-        }
-        if (!audited("token_added", name, "")) return 1;
-        std::cout << t << "\n";
-        std::cerr << "sayso-collector: token for \"" << name << "\" printed once; only its hash is kept\n";
-        return 0;
-    }
-    if (*enrol) {
-        if (!set_service()) return 1;
-        const std::string once = new_enrolment_code();
-        const auto expires = static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(valid_hours * 3600);
-        if (auto e = store->add_enrolment(name, token_hash(normalise_code(once)), expires)) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return 1;
-        }
-        char until[32];
-        const std::time_t t = expires;
-        std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
-        if (!audited("enrolment_issued", name, ", valid until " + std::string(until))) return 1;
-        std::cout << once << "\n";
-        std::cerr << "sayso-collector: type this code on \"" << name << "\" (admin screen, Delivery); it works once, until "
-                  << until << "\n";
-        return 0;
-    }
-    if (*revoke) {
-        bool found = false;
-        if (auto e = store->revoke_device(name, found)) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return 1;
-        }
-        if (!found) {
-            std::cerr << "sayso-collector: no active device named \"" << name << "\"\n";
-            return 1;
-        }
-        return audited("token_revoked", name, "") ? 0 : 1;
-    }
-    if (*exp) {
-        // Logged before anything leaves: an export that fails half way still shows.
-        if (!audited("exported", format, "")) return 1;
-        return export_all(*store, format, keys);
-    }
-    if (*aud) {
-        auto e = store->for_each_audit([](const AuditEntry& a) {
-            std::cout << a.at << "  " << a.event << "  " << a.subject << "  " << a.detail << "\n";
-            return static_cast<bool>(std::cout);
-        });
-        if (e) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return 1;
-        }
-        return 0;
-    }
-
-    {
-        // Answers sealed to a key that is not here can't be read until it is
-        // restored. That is said, loudly, but never stops a server: every
-        // tablet's delivery depends on it.
-        std::set<std::string> ids;
-        if (auto e = store->seal_key_ids(ids)) {
-            std::cerr << "sayso-collector: " << e->message << "\n";
-            return 1;
-        }
-        for (const auto& id : ids) {
-            const bool held = std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == id; });
-            if (!held)
-                std::cerr << "sayso-collector: warning: answers in this store are sealed to key \"" << id << "\", which "
-                          << (keys_file.empty() ? std::string("no --keys file was given for")
-                                                : keys_file + " does not hold")
-                          << "; they can't be read until that key is restored (keys restore)\n";
-        }
-    }
-    std::string host;
-    int port = -1;
-    if (!parse_listen(listen, host, port)) {
-        std::cerr << "sayso-collector: --listen must be ADDR:PORT, like 127.0.0.1:8080\n";
-        return 2;
-    }
-    // SIGTERM and SIGINT stop the server cleanly; a thread waits for them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-    if (*reports_cmd) {
-        reports::WebOptions wo;
-        wo.threshold = min_group;
-        wo.keys = keys;
-        wo.assets = assets_dir;
-        // Figures are counted at once on several connections (one more than the cores, to balance).
-        wo.readers = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
-        wo.cert_file = so.cert_file;
-        wo.key_file = so.key_file;
-        wo.limits = so.limits;
-        if (!packs_dir.empty()) {
-            std::vector<std::string> problems;
-            wo.packs = reports::load_packs(packs_dir, problems);
-            for (const auto& p : problems) std::cerr << "sayso-collector: pack skipped: " << p << "\n";
-        }
-        // Everything that arrived so far is indexed before the first page.
-        reports::Indexed done;
-        if (auto e = reports::index_new(*store, keys, done)) {
-            std::cerr << "sayso-collector: can't index responses for reports: " << e->message << "\n";
-            return 1;
-        }
-        std::cerr << "sayso-collector: " << done.responses << " new response(s) indexed for reports\n";
-        reports::ReportServer server(*store, wo);
-        return run_server(server, host, port, listen, signals);
-    }
-    so.intake.keys = keys;
-    if (!packs_dir.empty()) {
-        std::vector<std::string> problems;
-        for (const auto& [id, pack] : reports::load_packs(packs_dir, problems))
-            for (const auto& band : pack->bands) so.intake.packs[id].insert(band.id);
-        for (const auto& p : problems) std::cerr << "sayso-collector: pack skipped: " << p << "\n";
-        if (so.intake.packs.empty()) {
-            std::cerr << "sayso-collector: no pack could be read from " << packs_dir.string()
-                      << "; every response would be refused\n";
-            return 1;
-        }
-    }
-    Server server(*store, so);
-    return run_server(server, host, port, listen, signals);
+    for (auto& [cmd, run] : commands)
+        if (*cmd) return run(a);
+    return 2;
 }

@@ -1,7 +1,7 @@
 #include "store.hpp"
 
 #include "formats/formats.hpp"
-#include "schema.hpp"
+#include "migrations.hpp"
 
 #include <libpq-fe.h>
 #include <mutex>
@@ -10,66 +10,6 @@
 namespace sayso::collector {
 
 namespace {
-
-const char* const kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS devices (
-    name        TEXT PRIMARY KEY,
-    token_hash  TEXT NOT NULL UNIQUE,
-    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-    revoked_at  TIMESTAMPTZ
-);
--- The tablet's device id when it enrolled; NULL for a hand-made token.
-ALTER TABLE devices ADD COLUMN IF NOT EXISTS device_id TEXT;
-CREATE TABLE IF NOT EXISTS responses (
-    seq          BIGSERIAL PRIMARY KEY,
-    id           TEXT NOT NULL UNIQUE,
-    device_name  TEXT NOT NULL,
-    device_id    TEXT NOT NULL,
-    pack_id      TEXT NOT NULL,
-    pack_version TEXT NOT NULL,
-    band         TEXT NOT NULL,
-    visit_type   TEXT NOT NULL,
-    language     TEXT NOT NULL,
-    started_at   TEXT NOT NULL,
-    ended_at     TEXT NOT NULL,
-    state        TEXT NOT NULL,
-    received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-);
--- Columns added since the first release; a store made before them gains them here.
-ALTER TABLE responses ADD COLUMN IF NOT EXISTS asked_to_talk BOOLEAN NOT NULL DEFAULT false;
-ALTER TABLE responses ADD COLUMN IF NOT EXISTS practitioner_code TEXT NOT NULL DEFAULT '';
-ALTER TABLE responses ADD COLUMN IF NOT EXISTS case_ref TEXT NOT NULL DEFAULT '';
-CREATE TABLE IF NOT EXISTS enrolments (
-    code_hash   TEXT PRIMARY KEY,
-    device_name TEXT NOT NULL,
-    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-    expires_at  BIGINT NOT NULL,
-    used_at     TIMESTAMPTZ,
-    device_id   TEXT
-);
-CREATE TABLE IF NOT EXISTS audit (
-    seq     BIGSERIAL PRIMARY KEY,
-    at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-    event   TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    detail  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS answers (
-    response_id TEXT NOT NULL REFERENCES responses(id),
-    question_id TEXT NOT NULL,
-    position    INTEGER NOT NULL,
-    kind        TEXT NOT NULL,
-    measure     TEXT NOT NULL,
-    skipped     BOOLEAN NOT NULL,
-    options     TEXT NOT NULL,
-    text        TEXT NOT NULL,
-    answered_at TEXT NOT NULL,
-    PRIMARY KEY (response_id, question_id)
-);
-ALTER TABLE answers ADD COLUMN IF NOT EXISTS sealed TEXT NOT NULL DEFAULT '';
-ALTER TABLE responses ADD COLUMN IF NOT EXISTS service_area TEXT NOT NULL DEFAULT '';
-ALTER TABLE answers ADD COLUMN IF NOT EXISTS seal_key TEXT NOT NULL DEFAULT '';
-)sql";
 
 struct Result {
     PGresult* r = nullptr;
@@ -83,14 +23,9 @@ public:
     explicit PgStore(PGconn* c) : c_(c) {}
     ~PgStore() override { PQfinish(c_); }
 
-    std::optional<StoreError> init() {
-        // Several collectors may start at once: a lock keeps CREATE TABLE IF NOT EXISTS from racing.
-        Result lock(PQexec(c_, "SELECT pg_advisory_lock(424242)"));
-        Result r(PQexec(c_, kSchema));
-        Result reports(PQexec(c_, reports::report_schema(true).c_str()));
-        Result unlock(PQexec(c_, "SELECT pg_advisory_unlock(424242)"));
-        if (r.status() != PGRES_COMMAND_OK || reports.status() != PGRES_COMMAND_OK) return error("creating tables");
-        return std::nullopt;
+    std::optional<StoreError> init(int schema) {
+        // Several collectors may start at once: each step takes a lock (migrations.cpp).
+        return migrate(*this, schema == kLatestSchema ? latest_schema() : schema);
     }
 
     std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
@@ -254,6 +189,12 @@ public:
 
     bool postgresql() const override { return true; }
 
+    std::optional<StoreError> script(const std::string& sql) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        if (!command(sql.c_str())) return error("running");
+        return std::nullopt;
+    }
+
     std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
                                             std::int64_t expires_at) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
@@ -376,7 +317,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err) {
+std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err, int schema) {
     PGconn* c = PQconnectdb(uri.c_str());
     // "relation already exists, skipping" on every start is noise, not news.
     PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
@@ -385,7 +326,7 @@ std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err)
         err = std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c);
         return nullptr;
     }
-    if (auto e = store->init()) {
+    if (auto e = store->init(schema)) {
         err = "can't use the PostgreSQL database: " + e->message;
         return nullptr;
     }

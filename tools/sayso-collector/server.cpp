@@ -156,7 +156,7 @@ Server::Server(Store& store, ServerOptions options)
     // exchanged for the tablet's device token and the keys to seal to.
     // Guessing codes is slowed by the same buckets, kept per address, before any body is read.
     auto enrol_gate = [this](http::Request& req, http::Response& res) {
-        if (const int wait = rate_.take("enrol " + req.remote_addr); wait > 0) {
+        if (const int wait = rate_.take("enrol " + req.remote_key); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
             problem(res, 429, "too many enrolment attempts from here; try again in " + std::to_string(wait) + " s");
             return false;

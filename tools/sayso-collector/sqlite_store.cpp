@@ -1,7 +1,7 @@
 #include "store.hpp"
 
 #include "formats/formats.hpp"
-#include "schema.hpp"
+#include "migrations.hpp"
 
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -10,58 +10,6 @@
 namespace sayso::collector {
 
 namespace {
-
-const char* const kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS devices (
-    name        TEXT PRIMARY KEY,
-    token_hash  TEXT NOT NULL UNIQUE,   -- SHA-256 of the token, hex
-    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    revoked_at  TEXT,
-    device_id   TEXT                    -- the tablet's device id when it enrolled; NULL for a hand-made token
-);
-CREATE TABLE IF NOT EXISTS responses (
-    seq          INTEGER PRIMARY KEY,   -- arrival order
-    id           TEXT NOT NULL UNIQUE,  -- the kiosk's 128-bit id: the idempotency key
-    device_name  TEXT NOT NULL,
-    device_id    TEXT NOT NULL,
-    pack_id      TEXT NOT NULL,
-    pack_version TEXT NOT NULL,
-    band         TEXT NOT NULL,
-    visit_type   TEXT NOT NULL,
-    language     TEXT NOT NULL,
-    started_at   TEXT NOT NULL,
-    ended_at     TEXT NOT NULL,
-    state        TEXT NOT NULL,
-    received_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE TABLE IF NOT EXISTS answers (
-    response_id TEXT NOT NULL REFERENCES responses(id),
-    question_id TEXT NOT NULL,
-    position    INTEGER NOT NULL,
-    kind        TEXT NOT NULL,
-    measure     TEXT NOT NULL,
-    skipped     INTEGER NOT NULL,
-    options     TEXT NOT NULL,          -- JSON list
-    text        TEXT NOT NULL,
-    answered_at TEXT NOT NULL,
-    PRIMARY KEY (response_id, question_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS enrolments (
-    code_hash   TEXT PRIMARY KEY,       -- SHA-256 of the one-time code, hex
-    device_name TEXT NOT NULL,
-    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    expires_at  INTEGER NOT NULL,       -- Unix seconds
-    used_at     TEXT,
-    device_id   TEXT                    -- the tablet that used it
-);
-CREATE TABLE IF NOT EXISTS audit (
-    seq     INTEGER PRIMARY KEY,
-    at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    event   TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    detail  TEXT NOT NULL
-);
-)sql";
 
 struct Stmt {
     sqlite3_stmt* s = nullptr;
@@ -82,26 +30,13 @@ public:
     explicit SqliteStore(sqlite3* db) : db_(db) {}
     ~SqliteStore() override { sqlite3_close_v2(db_); }
 
-    std::optional<StoreError> init() {
+    std::optional<StoreError> init(int schema) {
         sqlite3_busy_timeout(db_, 10'000); // ms: several collector processes may share the file
         // Reports sort and count large tables: their temporary work stays in memory.
         if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                   " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"))
             return error("setup");
-        if (!exec(kSchema) || !exec(reports::report_schema(false).c_str())) return error("creating tables");
-        // Columns added since the first release; a store made before them gains them here.
-        for (const char* column : {"responses ADD COLUMN asked_to_talk INTEGER NOT NULL DEFAULT 0",
-                                   "responses ADD COLUMN practitioner_code TEXT NOT NULL DEFAULT ''",
-                                   "responses ADD COLUMN case_ref TEXT NOT NULL DEFAULT ''",
-                                   "answers ADD COLUMN sealed TEXT NOT NULL DEFAULT ''",
-                                   "answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT ''",
-                                   "responses ADD COLUMN service_area TEXT NOT NULL DEFAULT ''",
-                                   "devices ADD COLUMN device_id TEXT"}) {
-            const std::string sql = std::string("ALTER TABLE ") + column;
-            if (!exec(sql.c_str()) && std::string(sqlite3_errmsg(db_)).find("duplicate column") == std::string::npos)
-                return error("adding a column");
-        }
-        return std::nullopt;
+        return migrate(*this, schema == kLatestSchema ? latest_schema() : schema);
     }
 
     std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
@@ -119,44 +54,46 @@ public:
                      " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
                      a))
             return error("preparing");
-        if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
-        for (const auto& x : batch) {
-            text(r.s, 1, x.id);
-            text(r.s, 2, device_name);
-            text(r.s, 3, x.device_id);
-            text(r.s, 4, x.pack_id);
-            text(r.s, 5, x.pack_version);
-            text(r.s, 6, x.band);
-            text(r.s, 7, x.visit_type);
-            text(r.s, 8, x.language);
-            text(r.s, 9, x.started_at);
-            text(r.s, 10, x.ended_at);
-            text(r.s, 11, x.state);
-            sqlite3_bind_int(r.s, 12, x.asked_to_talk ? 1 : 0);
-            text(r.s, 13, x.practitioner_code);
-            text(r.s, 14, x.case_ref);
-            if (!done(r.s)) return rollback("storing a response");
-            const bool fresh = sqlite3_changes(db_) == 1;
-            // A response already held keeps the answers it arrived with.
-            if (fresh)
-                for (const auto& ans : x.answers) {
-                    text(a.s, 1, x.id);
-                    text(a.s, 2, ans.question_id);
-                    sqlite3_bind_int(a.s, 3, ans.position);
-                    text(a.s, 4, ans.kind);
-                    text(a.s, 5, ans.measure);
-                    sqlite3_bind_int(a.s, 6, ans.skipped ? 1 : 0);
-                    text(a.s, 7, nlohmann::json(ans.options).dump());
-                    text(a.s, 8, ans.text);
-                    text(a.s, 9, ans.answered_at);
-                    text(a.s, 10, ans.sealed);
-                    text(a.s, 11, ans.seal_key);
-                    if (!done(a.s)) return rollback("storing an answer");
-                }
-            stored.push_back(x.id);
-        }
-        if (!exec("COMMIT")) return rollback("committing");
-        return std::nullopt;
+        auto e = transaction([&]() -> std::optional<StoreError> {
+            for (const auto& x : batch) {
+                text(r.s, 1, x.id);
+                text(r.s, 2, device_name);
+                text(r.s, 3, x.device_id);
+                text(r.s, 4, x.pack_id);
+                text(r.s, 5, x.pack_version);
+                text(r.s, 6, x.band);
+                text(r.s, 7, x.visit_type);
+                text(r.s, 8, x.language);
+                text(r.s, 9, x.started_at);
+                text(r.s, 10, x.ended_at);
+                text(r.s, 11, x.state);
+                sqlite3_bind_int(r.s, 12, x.asked_to_talk ? 1 : 0);
+                text(r.s, 13, x.practitioner_code);
+                text(r.s, 14, x.case_ref);
+                if (!done(r.s)) return error("storing a response");
+                const bool fresh = sqlite3_changes(db_) == 1;
+                // A response already held keeps the answers it arrived with.
+                if (fresh)
+                    for (const auto& ans : x.answers) {
+                        text(a.s, 1, x.id);
+                        text(a.s, 2, ans.question_id);
+                        sqlite3_bind_int(a.s, 3, ans.position);
+                        text(a.s, 4, ans.kind);
+                        text(a.s, 5, ans.measure);
+                        sqlite3_bind_int(a.s, 6, ans.skipped ? 1 : 0);
+                        text(a.s, 7, nlohmann::json(ans.options).dump());
+                        text(a.s, 8, ans.text);
+                        text(a.s, 9, ans.answered_at);
+                        text(a.s, 10, ans.sealed);
+                        text(a.s, 11, ans.seal_key);
+                        if (!done(a.s)) return error("storing an answer");
+                    }
+                stored.push_back(x.id);
+            }
+            return std::nullopt;
+        });
+        if (e) stored.clear(); // rolled back: none of them is held
+        return e;
     }
 
     std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
@@ -273,6 +210,12 @@ public:
 
     bool postgresql() const override { return false; }
 
+    std::optional<StoreError> script(const std::string& sql) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        if (!exec(sql.c_str())) return error("running");
+        return std::nullopt;
+    }
+
     std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
                                             std::int64_t expires_at) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
@@ -300,28 +243,26 @@ public:
                      " device_id = excluded.device_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
                      dev))
             return error("preparing");
-        if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
-        text(use.s, 1, code_hash);
-        text(use.s, 2, device_id);
-        sqlite3_bind_int64(use.s, 3, now);
-        int rc = sqlite3_step(use.s);
-        std::string got;
-        if (rc == SQLITE_ROW) {
-            got = col(use.s, 0);
-            rc = sqlite3_step(use.s);
-        }
-        if (rc != SQLITE_DONE) return rollback("using an enrolment code");
-        if (got.empty()) {
-            exec("ROLLBACK");
+        // No code, or a used or expired one: nothing changes.
+        return transaction([&]() -> std::optional<StoreError> {
+            text(use.s, 1, code_hash);
+            text(use.s, 2, device_id);
+            sqlite3_bind_int64(use.s, 3, now);
+            int rc = sqlite3_step(use.s);
+            std::string got;
+            if (rc == SQLITE_ROW) {
+                got = col(use.s, 0);
+                rc = sqlite3_step(use.s);
+            }
+            if (rc != SQLITE_DONE) return error("using an enrolment code");
+            if (got.empty()) return std::nullopt;
+            text(dev.s, 1, got);
+            text(dev.s, 2, token_hash);
+            text(dev.s, 3, device_id);
+            if (!done(dev.s)) return error("adding a device");
+            name = got;
             return std::nullopt;
-        }
-        text(dev.s, 1, got);
-        text(dev.s, 2, token_hash);
-        text(dev.s, 3, device_id);
-        if (!done(dev.s)) return rollback("adding a device");
-        if (!exec("COMMIT")) return rollback("committing");
-        name = got;
-        return std::nullopt;
+        });
     }
 
     std::optional<StoreError> for_each(
@@ -405,7 +346,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err) {
+std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err, int schema) {
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              nullptr);
@@ -414,17 +355,17 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err) {
         err = "can't open " + path + ": " + sqlite3_errmsg(db);
         return nullptr;
     }
-    if (auto e = store->init()) {
+    if (auto e = store->init(schema)) {
         err = "can't use " + path + ": " + e->message;
         return nullptr;
     }
     return store;
 }
 
-std::unique_ptr<Store> open_store(const std::string& spec, std::string& err) {
+std::unique_ptr<Store> open_store(const std::string& spec, std::string& err, int schema) {
     std::unique_ptr<Store> s;
-    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) s = open_sqlite(spec.substr(7), err);
-    else if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0) s = open_postgresql(spec, err);
+    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) s = open_sqlite(spec.substr(7), err, schema);
+    else if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0) s = open_postgresql(spec, err, schema);
     if (s) s->set_spec(spec);
     if (s || !err.empty()) return s;
     err = "--store must be sqlite:PATH or postgresql://..., not \"" + spec + "\"";

@@ -77,6 +77,8 @@ public:
     using Row = std::vector<std::string>;
     virtual std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
                                             std::vector<Row>& rows) = 0;
+    // Runs statements without parameters or results, as written (schema steps).
+    virtual std::optional<StoreError> script(const std::string& sql) = 0;
     // Runs `body` in one transaction: committed if it returns no error, else rolled back.
     virtual std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) = 0;
     virtual bool postgresql() const = 0;
@@ -90,9 +92,12 @@ private:
     std::string spec_;
 };
 
-// "sqlite:PATH" or "postgresql://..." (a libpq connection URI).
-std::unique_ptr<Store> open_store(const std::string& spec, std::string& error);
-std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& error);
-std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& error);
+// "sqlite:PATH" or "postgresql://..." (a libpq connection URI), its tables
+// brought up to `schema` (migrations.hpp; always the latest but in tests that
+// make a store as an earlier collector left it).
+inline constexpr int kLatestSchema = -1;
+std::unique_ptr<Store> open_store(const std::string& spec, std::string& error, int schema = kLatestSchema);
+std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& error, int schema = kLatestSchema);
+std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& error, int schema = kLatestSchema);
 
 } // namespace sayso::collector

@@ -1,5 +1,9 @@
 #include "message.hpp"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+
 namespace sayso::http {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -112,6 +116,20 @@ std::string cookie(std::string_view header, std::string_view name) {
         at = end + 1;
     }
     return "";
+}
+
+PeerAddress peer_address(const std::string& written) {
+    unsigned char a[16];
+    if (inet_pton(AF_INET6, written.c_str(), a) != 1) return {written, written}; // IPv4 (or not an address)
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    char text[INET6_ADDRSTRLEN];
+    if (std::memcmp(a, mapped, sizeof mapped) == 0) {
+        inet_ntop(AF_INET, a + 12, text, sizeof text);
+        return {text, text};
+    }
+    std::memset(a + 8, 0, 8);
+    inet_ntop(AF_INET6, a, text, sizeof text);
+    return {written, std::string(text) + "/64"};
 }
 
 } // namespace sayso::http

@@ -19,7 +19,8 @@ struct Request {
     std::string path;        // the target up to '?'
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case, in arrival order
     std::string body;
-    std::string remote_addr; // the peer's address
+    std::string remote_addr; // the peer's address (an IPv4-mapped one as IPv4)
+    std::string remote_key;  // what per-address limits count: the address, or its /64 for IPv6
     Params query;            // from the target, decoded
     Params form;             // from an application/x-www-form-urlencoded body, decoded
     std::any state;          // what a route's gate found, for its handler (e.g. the device a token names)
@@ -48,6 +49,13 @@ std::string url_decode(std::string_view text, bool plus_is_space);
 Params parse_params(std::string_view text, std::size_t max_pairs = 256);
 // The value of cookie `name` in a Cookie header, or "".
 std::string cookie(std::string_view header, std::string_view name);
+// A peer's address as written in logs, and the key per-address limits count
+// it under: an IPv4-mapped IPv6 address is its IPv4 address; any other IPv6
+// address counts under its /64 network, written like 2001:db8:1:2::/64.
+struct PeerAddress {
+    std::string address, key;
+};
+PeerAddress peer_address(const std::string& written);
 // Header values compared as HTTP does: ASCII case-insensitively.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -20,8 +20,15 @@ public:
         if (per_minute_ <= 0) return 0;
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mu_);
-        if (buckets_.size() >= kPruneAt) prune(now);
-        auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
+        if (buckets_.size() >= kPruneAt && now - pruned_at_ >= std::chrono::seconds(1)) {
+            prune(now);
+            pruned_at_ = now;
+        }
+        // Past the cap (keys from more addresses than any real site sees at
+        // once), new keys share one bucket: memory stays bounded, and a flood
+        // of new keys is limited as one.
+        const std::string& k = buckets_.size() >= kMaxKeys && !buckets_.count(key) ? kOverflow : key;
+        auto [it, fresh] = buckets_.try_emplace(k, Bucket{burst_, now});
         Bucket& b = it->second;
         if (!fresh) {
             b.tokens = refilled(b, now);
@@ -41,7 +48,10 @@ private:
     };
     // Many keys (addresses, say) would grow the map without end: full buckets
     // are the same as none, so they go.
+    // Pruning walks every bucket, so it runs at most once a second.
     static constexpr std::size_t kPruneAt = 10'000;
+    static constexpr std::size_t kMaxKeys = 100'000;
+    static inline const std::string kOverflow = std::string("\0overflow", 9);
 
     double refilled(const Bucket& b, std::chrono::steady_clock::time_point now) const {
         const double secs = std::chrono::duration<double>(now - b.at).count();
@@ -55,6 +65,7 @@ private:
     double per_minute_, burst_;
     std::mutex mu_;
     std::map<std::string, Bucket> buckets_;
+    std::chrono::steady_clock::time_point pruned_at_{};
 };
 
 } // namespace sayso::http

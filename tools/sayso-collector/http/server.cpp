@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 namespace sayso::http {
@@ -56,7 +57,9 @@ std::string header_safe(const std::string& v) {
 } // namespace
 
 struct Server::Impl {
-    explicit Impl(Limits l) : limits(l), workers(static_cast<std::size_t>(std::max(1, l.workers))) {}
+    explicit Impl(Limits l)
+        : limits(l), ioc(std::max(1, l.io_threads)), workers(static_cast<std::size_t>(std::max(1, l.workers))),
+          heavy_workers(static_cast<std::size_t>(std::max(1, l.heavy_workers))) {}
 
     // What connections use is declared before the io_context, so it outlives
     // the connections the io_context's destructor ends.
@@ -70,10 +73,11 @@ struct Server::Impl {
     std::size_t open = 0;
     std::map<std::string, std::size_t> by_address;
 
-    net::io_context ioc{1};
+    net::io_context ioc;
     tcp::acceptor acceptor{ioc};
     net::steady_timer retry{ioc};
     net::thread_pool workers;
+    net::thread_pool heavy_workers;
 
     void error(int status, const std::string& words, Response& res) {
         res = Response{};
@@ -108,8 +112,8 @@ public:
     static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
     template <class... Args>
-    Session(Server::Impl& srv, std::unique_ptr<Server::Impl::Ticket> ticket, std::string address, Args&&... args)
-        : srv_(srv), ticket_(std::move(ticket)), address_(std::move(address)), stream_(std::forward<Args>(args)...),
+    Session(Server::Impl& srv, std::unique_ptr<Server::Impl::Ticket> ticket, PeerAddress peer, Args&&... args)
+        : srv_(srv), ticket_(std::move(ticket)), peer_(std::move(peer)), stream_(std::forward<Args>(args)...),
           // Bounded, so chunk extensions and trailers (which no body limit counts) can't grow it: 400 instead.
           buffer_(srv.limits.header_bytes + 64 * 1024) {}
 
@@ -155,15 +159,23 @@ private:
         req_.path = req_.target.substr(0, q);
         if (q != std::string::npos) req_.query = parse_params(std::string_view(req_.target).substr(q + 1));
         for (const auto& f : h) req_.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
-        req_.remote_addr = address_;
+        req_.remote_addr = peer_.address;
+        req_.remote_key = peer_.key;
 
-        bool path_known = false;
+        // HEAD is GET without the body.
+        head_ = req_.method == "HEAD";
+        std::string allow;
         for (const auto& r : srv_.routes)
             if (r.path == req_.path) {
-                path_known = true;
-                if (r.method == req_.method) route_ = &r;
+                allow += (allow.empty() ? "" : ", ") + r.method + (r.method == "GET" ? ", HEAD" : "");
+                if (r.method == req_.method || (head_ && r.method == "GET")) route_ = &r;
             }
-        if (!route_) return refuse(path_known ? 405 : 404, default_words(path_known ? 405 : 404));
+        if (!route_ && allow.empty()) return refuse(404, default_words(404));
+        if (!route_) {
+            srv_.error(405, default_words(405), res_);
+            res_.set_header("Allow", allow);
+            return send(true);
+        }
         // The gate first: a stranger is told 401 whatever the size they claim.
         if (!route_->gate) return continue_body();
         work([this](Request& req, Response& res) { return route_->gate(req, res); },
@@ -216,7 +228,8 @@ private:
     // password hash), then `then` back on this connection's thread.
     template <class Job, class Then>
     void work(Job job, Then then) {
-        net::post(srv_.workers, [self = this->shared_from_this(), job, then]() mutable {
+        auto& pool = route_ && route_->heavy ? srv_.heavy_workers : srv_.workers;
+        net::post(pool, [self = this->shared_from_this(), job, then]() mutable {
             bool result = false;
             try {
                 result = job(self->req_, self->res_);
@@ -239,7 +252,9 @@ private:
         if (!parser_ || !parser_->is_done()) close = true;
         if (srv_.after_fn) srv_.after_fn(req_, res_);
         auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
-        msg->version(11);
+        // An HTTP/1.0 client is answered in 1.0, so a kept-alive connection says so.
+        const unsigned version = parser_ && parser_->is_header_done() && parser_->get().version() == 10 ? 10 : 11;
+        msg->version(version);
         try {
             // A header value no browser should get (too long, or with a control
             // byte) is a fault here, answered 500, never sent changed.
@@ -251,14 +266,16 @@ private:
         } catch (...) {
             srv_.error(500, default_words(500), res_);
             msg = std::make_shared<bhttp::response<bhttp::string_body>>();
-            msg->version(11);
+            msg->version(version);
             msg->result(500);
             msg->set(bhttp::field::content_type, "text/plain; charset=utf-8");
             close = true;
         }
-        msg->body() = std::move(res_.body);
+        const std::size_t length = res_.body.size();
+        if (!head_) msg->body() = std::move(res_.body);
         msg->keep_alive(!close);
         msg->prepare_payload();
+        if (head_) msg->content_length(length);
         lowest().expires_after(srv_.limits.write_time);
         bhttp::async_write(stream_, *msg,
                            [self = this->shared_from_this(), msg, close](beast::error_code ec, std::size_t) {
@@ -307,7 +324,8 @@ private:
 
     Server::Impl& srv_;
     std::unique_ptr<Server::Impl::Ticket> ticket_;
-    std::string address_;
+    PeerAddress peer_;
+    bool head_ = false;
     Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -339,16 +357,18 @@ void Server::Impl::admit(tcp::socket socket) {
     const auto peer = socket.remote_endpoint(ec);
     if (ec) return;
     socket.set_option(tcp::no_delay(true), ec); // a reply goes out whole, now, not after 40 ms
-    std::string address = peer.address().to_string();
+    PeerAddress from = peer_address(peer.address().to_string());
+    const std::string& address = from.key;
     {
         std::lock_guard lock(count_mu);
         if (open >= limits.max_connections) return; // closed as `socket` goes
-        if (by_address[address] >= limits.per_address) {
+        if (auto n = by_address.find(address); n != by_address.end() && n->second >= limits.per_address) {
             // Said in one best-effort write, without waiting on this client.
             if (!ssl) {
                 Response res;
                 error(503, default_words(503), res);
-                std::string head = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n";
+                std::string head = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n";
+                if (res.header("Retry-After").empty()) head += "Retry-After: 5\r\n";
                 for (const auto& [k, v] : res.headers) head += header_safe(k) + ": " + header_safe(v) + "\r\n";
                 head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n" + res.body;
                 socket.non_blocking(true, ec);
@@ -361,11 +381,12 @@ void Server::Impl::admit(tcp::socket socket) {
     }
     auto ticket = std::make_unique<Ticket>(this, address);
     if (ssl) {
-        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(ticket), address,
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(ticket), std::move(from),
                                                                         std::move(socket), *ssl)
             ->start();
     } else {
-        std::make_shared<Session<beast::tcp_stream>>(*this, std::move(ticket), address, std::move(socket))->start();
+        std::make_shared<Session<beast::tcp_stream>>(*this, std::move(ticket), std::move(from), std::move(socket))
+            ->start();
     }
 }
 
@@ -388,6 +409,7 @@ Server::Server(Limits limits, std::string cert_file, std::string key_file)
 Server::~Server() {
     impl_->ioc.stop();
     impl_->workers.join();
+    impl_->heavy_workers.join();
 }
 
 void Server::route(Route r) { impl_->routes.push_back(std::move(r)); }
@@ -422,17 +444,25 @@ bool Server::serve() {
     if (!impl_->acceptor.is_open()) return false;
     impl_->accept();
     // A fault in one connection's handling ends that connection, never the server.
-    for (;;) {
-        try {
-            impl_->ioc.run();
-            break;
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "sayso-collector: a connection failed: %s\n", e.what());
-        } catch (...) {
-            std::fprintf(stderr, "sayso-collector: a connection failed\n");
+    auto run = [this] {
+        for (;;) {
+            try {
+                impl_->ioc.run();
+                break;
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "sayso-collector: a connection failed: %s\n", e.what());
+            } catch (...) {
+                std::fprintf(stderr, "sayso-collector: a connection failed\n");
+            }
         }
-    }
+    };
+    // Each connection keeps to its own strand, so more threads only share the work.
+    std::vector<std::thread> more;
+    for (int i = 1; i < impl_->limits.io_threads; ++i) more.emplace_back(run);
+    run();
+    for (auto& t : more) t.join();
     impl_->workers.join();
+    impl_->heavy_workers.join();
     return true;
 }
 

@@ -5,7 +5,11 @@
 // header (a token, a rate limit) before any body is read; a body is limited
 // while it arrives, sized or chunked; bad framing is answered at once.
 // Handlers run on a small pool of worker threads, so a slow store or a
-// password hash never holds up reading and writing for others.
+// password hash never holds up reading and writing for others; password
+// hashes have a pool of their own. A HEAD request runs its GET route and
+// gets the header alone; a method a path does not take gets 405 with Allow.
+// Per-address limits count an IPv6 client by its /64 network (one host
+// usually holds a whole /64) and an IPv4-mapped one by its IPv4 address.
 #pragma once
 
 #include "message.hpp"
@@ -26,6 +30,8 @@ struct Limits {
     std::chrono::milliseconds write_time{30'000};  // to send a reply
     std::size_t header_bytes = 16 * 1024; // the request line and every header together
     int workers = 4;                      // threads that run handlers
+    int heavy_workers = 2;                // threads that run heavy routes (password hashes)
+    int io_threads = 2;                   // threads that read, write and do TLS
 };
 
 // Runs once the header is in, before any body is read. Returns false having
@@ -38,6 +44,9 @@ struct Route {
     std::size_t max_body = 0;  // bytes; more is answered 413 (a GET has none)
     Gate gate;                 // optional
     Handler handler;
+    // Its gate and handler hash a password: they run on their own small pool,
+    // so other requests never queue behind a burst of sign-ins.
+    bool heavy = false;
 };
 
 class Server {

@@ -115,8 +115,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     });
     constexpr std::size_t kForm = 64 * 1024; // bytes: a form's fields, never a file
     auto get = [&s](const char* path, http::Handler h) { s.route({"GET", path, 0, nullptr, std::move(h)}); };
-    auto post = [&s](const char* path, http::Handler h, http::Gate g = nullptr) {
-        s.route({"POST", path, kForm, std::move(g), std::move(h)});
+    // `heavy`: the handler hashes a password (Argon2id), on the server's own pool for that.
+    auto post = [&s](const char* path, http::Handler h, http::Gate g = nullptr, bool heavy = false) {
+        s.route({"POST", path, kForm, std::move(g), std::move(h), heavy});
     };
 
     get("/", [](http::Request&, http::Response& res) { see_other(res, "/service"); });
@@ -127,7 +128,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
 
     // Sign-in tries are counted from the header, before the form is read.
     auto login_gate = [this](http::Request& req, http::Response& res) {
-        if (login_.take(req.remote_addr) == 0) return true;
+        if (login_.take(req.remote_key) == 0) return true;
         res.set_header("Retry-After", "60");
         html(res, 429, login_page(req.has_param("next") ? req.param("next") : "/service",
                                   "Too many tries from here. Wait a minute and try again."));
@@ -158,7 +159,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         res.set_header("Set-Cookie", std::string(kCookie) + "=" + session.cookie + "; Path=/; HttpOnly; SameSite=Strict" +
                                          (http_.tls() ? "; Secure" : ""));
         see_other(res, next);
-    }, login_gate);
+    }, login_gate, true);
 
     post("/logout", [this](http::Request& req, http::Response& res) {
         Session session;
@@ -336,7 +337,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (auto why = add_user(store_, u, password)) return users(session, res, 400, *why + "; nothing was saved.", true);
         audit("user_added", name, &session, ", role " + u.role);
         users(session, res, 200, "Saved: " + name + " (" + u.role + ").", false);
-    });
+    }, nullptr, true);
     post("/users/disable", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;

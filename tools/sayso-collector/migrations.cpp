@@ -1,0 +1,217 @@
+#include "migrations.hpp"
+
+#include "schema.hpp"
+
+namespace sayso::collector {
+
+namespace {
+
+std::vector<Migration> make() {
+    std::vector<Migration> m;
+    // 1: the tables of the first release. IF NOT EXISTS: a store made before
+    // steps were numbered has them already.
+    m.push_back({1, "creating the first tables", R"sql(
+CREATE TABLE IF NOT EXISTS collector_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    name        TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,   -- SHA-256 of the token, hex
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    revoked_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS responses (
+    seq          INTEGER PRIMARY KEY,   -- arrival order
+    id           TEXT NOT NULL UNIQUE,  -- the kiosk's 128-bit id: the idempotency key
+    device_name  TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    pack_id      TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    ended_at     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    received_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS answers (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    skipped     INTEGER NOT NULL,
+    options     TEXT NOT NULL,          -- JSON list
+    text        TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash   TEXT PRIMARY KEY,       -- SHA-256 of the one-time code, hex
+    device_name TEXT NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    expires_at  INTEGER NOT NULL,       -- Unix seconds
+    used_at     TEXT,
+    device_id   TEXT                    -- the tablet that used it
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq     INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    event   TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
+)sql",
+                 R"sql(
+CREATE TABLE IF NOT EXISTS collector_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    name        TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    revoked_at  TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS responses (
+    seq          BIGSERIAL PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    device_name  TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    pack_id      TEXT NOT NULL,
+    pack_version TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    ended_at     TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS answers (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    measure     TEXT NOT NULL,
+    skipped     BOOLEAN NOT NULL,
+    options     TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (response_id, question_id)
+);
+CREATE TABLE IF NOT EXISTS enrolments (
+    code_hash   TEXT PRIMARY KEY,
+    device_name TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at  BIGINT NOT NULL,
+    used_at     TIMESTAMPTZ,
+    device_id   TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq     BIGSERIAL PRIMARY KEY,
+    at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    event   TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
+)sql"});
+    // Columns added since, in the order they came.
+    auto column = [&m](const char* table, const char* name, const char* sqlite_type, const char* pg_type) {
+        const int v = static_cast<int>(m.size()) + 1;
+        const std::string add = std::string("ALTER TABLE ") + table + " ADD COLUMN " + name + " ";
+        m.push_back({v, std::string("adding ") + table + "." + name, add + sqlite_type, add + pg_type, table, name});
+    };
+    column("responses", "asked_to_talk", "INTEGER NOT NULL DEFAULT 0", "BOOLEAN NOT NULL DEFAULT false");
+    column("responses", "practitioner_code", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("responses", "case_ref", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("answers", "sealed", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("answers", "seal_key", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("responses", "service_area", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    // The tablet's device id when it enrolled; NULL for a hand-made token.
+    column("devices", "device_id", "TEXT", "TEXT");
+    // The reports' tables (reports/schema.cpp), IF NOT EXISTS for the same reason as step 1.
+    m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' tables", reports::report_schema(false),
+                 reports::report_schema(true)});
+    return m;
+}
+
+// One row or none from portable SQL: whether there was one.
+std::optional<StoreError> any_row(Store& store, const std::string& sql, const std::vector<Store::Param>& params,
+                                  bool& found) {
+    std::vector<Store::Row> rows;
+    auto e = store.query(sql, params, rows);
+    found = !rows.empty();
+    return e;
+}
+
+std::optional<StoreError> has_table(Store& store, const std::string& table, bool& found) {
+    return any_row(store,
+                   store.postgresql() ? "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+                                        " AND table_name = ?"
+                                      : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                   {table}, found);
+}
+
+std::optional<StoreError> has_column(Store& store, const std::string& table, const std::string& column, bool& found) {
+    return any_row(store,
+                   store.postgresql() ? "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                                        " AND table_name = ? AND column_name = ?"
+                                      : "SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
+                   {table, column}, found);
+}
+
+} // namespace
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = make();
+    return all;
+}
+
+int latest_schema() { return migrations().back().version; }
+
+std::optional<StoreError> schema_of(Store& store, int& version) {
+    version = 0;
+    bool numbered = false;
+    if (auto e = has_table(store, "collector_schema", numbered)) return e;
+    if (!numbered) return std::nullopt;
+    std::vector<Store::Row> rows;
+    if (auto e = store.query("SELECT max(version) FROM collector_schema", {}, rows)) return e;
+    if (!rows.empty() && !rows[0].empty() && !rows[0][0].empty()) version = std::stoi(rows[0][0]);
+    return std::nullopt;
+}
+
+std::optional<StoreError> migrate(Store& store, int target) {
+    for (;;) {
+        bool done = false;
+        // Each step in its own transaction, the version read inside it: two
+        // collectors starting at once take each step once.
+        auto e = store.transaction([&]() -> std::optional<StoreError> {
+            if (store.postgresql()) {
+                std::vector<Store::Row> none;
+                if (auto e = store.query("SELECT pg_advisory_xact_lock(424242)", {}, none)) return e;
+            }
+            int at = 0;
+            if (auto e = schema_of(store, at)) return e;
+            if (at > latest_schema())
+                return StoreError{"this store was made by a newer sayso-collector (schema " + std::to_string(at) +
+                                  "; this one knows up to " + std::to_string(latest_schema()) +
+                                  "); update sayso-collector"};
+            if (at >= target) {
+                done = true;
+                return std::nullopt;
+            }
+            const Migration& step = migrations()[static_cast<std::size_t>(at)];
+            bool there = false;
+            if (!step.column.empty())
+                if (auto e = has_column(store, step.table, step.column, there)) return e;
+            if (!there)
+                if (auto e = store.script(store.postgresql() ? step.postgresql : step.sqlite))
+                    return StoreError{"updating the store's tables (" + step.what + "): " + e->message};
+            std::vector<Store::Row> none;
+            if (auto e = store.query("DELETE FROM collector_schema", {}, none)) return e;
+            return store.query("INSERT INTO collector_schema (version) VALUES (?)", {std::to_string(step.version)},
+                               none);
+        });
+        if (e) return e;
+        if (done) return std::nullopt;
+    }
+}
+
+} // namespace sayso::collector
