@@ -323,7 +323,7 @@ void Client::run(std::stop_token stop) {
         std::int64_t waiting = -1, refused = 0;
         std::string refusal;
         store->waiting(waiting);
-        store->refused(refused, refusal);
+        const bool counted = !store->refused(refused, refusal);
         double wait = 0;
         Status::Problem p = Status::Problem::None;
         if (round.storage) {
@@ -380,8 +380,10 @@ void Client::run(std::stop_token stop) {
         set([&](Status& s) {
             s.waiting = waiting;
             s.delivered += static_cast<std::int64_t>(round.acknowledged);
-            s.refused = refused;
-            s.refusal = refusal;
+            if (counted) { // a count that failed keeps the last one
+                s.refused = refused;
+                s.refusal = refusal;
+            }
             if (round.acknowledged > 0) s.last_delivery_ms = at;
             s.problem = p;
             s.detail = round.storage ? round.storage->detail : round.result.detail;

@@ -339,6 +339,25 @@ TEST_CASE("HEAD gets a GET's header without its body; a method a path does not t
     CHECK(wrong.find("Allow: POST\r\n") != std::string::npos);
     const auto nowhere = ask("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK(status_of(nowhere) == 404);
+    // After a HEAD on a kept-alive connection, the next reply has its body again.
+    const int fd = connect_to(collector.port());
+    send_all(fd, "HEAD /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(status_of(read_reply(fd, std::chrono::milliseconds(3000))) == 200);
+    send_all(fd, "GET /v1/health HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    const auto big = read_reply(fd, std::chrono::milliseconds(3000));
+    close(fd);
+    CHECK(status_of(big) == 431);
+    CHECK(big.substr(big.find("\r\n\r\n") + 4).size() == std::stoul(length(big)));
+    CHECK(big.find("header") != std::string::npos);
+
+    // The reports' pages are audited as viewed: they take GET alone, and say so.
+    test::CollectorProcess site(store, {}, "reports");
+    const int page = connect_to(site.port());
+    send_all(page, "HEAD /service HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto refused = read_reply(page, std::chrono::milliseconds(3000));
+    close(page);
+    CHECK(status_of(refused) == 405);
+    CHECK(refused.find("Allow: GET\r\n") != std::string::npos);
 }
 
 TEST_CASE("an HTTP/1.0 client asking to keep the connection is answered in 1.0 with keep-alive, and can ask again") {

@@ -264,7 +264,7 @@ class Probe(threading.Thread):
                 conn.close()
                 if res.status != 200:
                     self.failed += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 self.failed += 1
             self.ms.append((time.monotonic() - t0) * 1000)
             self.stopping.wait(0.02)

@@ -178,13 +178,20 @@ std::optional<StoreError> schema_of(Store& store, int& version) {
 }
 
 std::optional<StoreError> migrate(Store& store, int target) {
+    // Most opens find nothing to do: said without a write lock.
+    int now = 0;
+    if (auto e = schema_of(store, now)) return e;
+    if (now >= target && now <= latest_schema()) return std::nullopt;
     for (;;) {
         bool done = false;
         // Each step in its own transaction, the version read inside it: two
         // collectors starting at once take each step once.
         auto e = store.transaction([&]() -> std::optional<StoreError> {
             if (store.postgresql()) {
+                // Read committed (whatever the server's default), so the version
+                // read after the lock is the one the last holder wrote.
                 std::vector<Store::Row> none;
+                if (auto e = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")) return e;
                 if (auto e = store.query("SELECT pg_advisory_xact_lock(424242)", {}, none)) return e;
             }
             int at = 0;

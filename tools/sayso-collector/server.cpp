@@ -80,6 +80,7 @@ constexpr std::size_t kMaxEnrolBody = 4096; // {"code", "device_id"}
 
 Server::Server(Store& store, ServerOptions options)
     : store_(store), options_(std::move(options)), rate_(options_.per_minute, options_.burst),
+      enrol_rate_(options_.per_minute, options_.burst),
       http_(options_.limits, options_.cert_file, options_.key_file) {
     http_.on_error([](int status, const std::string& words, http::Response& res) {
         problem(res, status, status == 404 ? words + "; deliveries go to POST /v1/responses" : words);
@@ -156,7 +157,7 @@ Server::Server(Store& store, ServerOptions options)
     // exchanged for the tablet's device token and the keys to seal to.
     // Guessing codes is slowed by the same buckets, kept per address, before any body is read.
     auto enrol_gate = [this](http::Request& req, http::Response& res) {
-        if (const int wait = rate_.take("enrol " + req.remote_key); wait > 0) {
+        if (const int wait = enrol_rate_.take(req.remote_key); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
             problem(res, 429, "too many enrolment attempts from here; try again in " + std::to_string(wait) + " s");
             return false;

@@ -39,7 +39,8 @@ public:
 private:
     Store& store_;
     ServerOptions options_;
-    http::RateLimit rate_;
+    http::RateLimit rate_;       // by tablet
+    http::RateLimit enrol_rate_; // by address: strangers never share a tablet's bucket
     http::Server http_;
 };
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace sayso::storage {
 
@@ -110,7 +111,8 @@ bool out_of_space(sqlite3* db) {
     const std::filesystem::path file(name);
     struct statvfs fs {};
     const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    if (statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail == 0) return true;
+    // Blocks kept for root are free to root alone.
+    if (statvfs(dir.c_str(), &fs) == 0 && (geteuid() == 0 ? fs.f_bfree : fs.f_bavail) == 0) return true;
     struct rlimit limit {};
     if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return false;
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {

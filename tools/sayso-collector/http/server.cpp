@@ -139,6 +139,7 @@ private:
         req_ = Request{};
         res_ = Response{};
         route_ = nullptr;
+        head_ = false;
         lowest().expires_after(srv_.limits.header_time);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -167,8 +168,8 @@ private:
         std::string allow;
         for (const auto& r : srv_.routes)
             if (r.path == req_.path) {
-                allow += (allow.empty() ? "" : ", ") + r.method + (r.method == "GET" ? ", HEAD" : "");
-                if (r.method == req_.method || (head_ && r.method == "GET")) route_ = &r;
+                allow += (allow.empty() ? "" : ", ") + r.method + (r.method == "GET" && r.head ? ", HEAD" : "");
+                if (r.method == req_.method || (head_ && r.method == "GET" && r.head)) route_ = &r;
             }
         if (!route_ && allow.empty()) return refuse(404, default_words(404));
         if (!route_) {
@@ -178,11 +179,13 @@ private:
         }
         // The gate first: a stranger is told 401 whatever the size they claim.
         if (!route_->gate) return continue_body();
-        work([this](Request& req, Response& res) { return route_->gate(req, res); },
-             [this](bool go) {
-                 if (go) continue_body();
-                 else send(true);
-             });
+        work(
+            [this](Request& req, Response& res) { return route_->gate(req, res); },
+            [this](bool go) {
+                if (go) continue_body();
+                else send(true);
+            },
+            false);
     }
 
     void continue_body() {
@@ -190,7 +193,11 @@ private:
             return refuse(413, default_words(413));
         if (parser_->is_done()) return on_body({});
         parser_->body_limit(route_->max_body);
-        if (iequals(req_.header("expect"), "100-continue")) {
+        // A chunked body's size is not known: room for the largest it may be,
+        // reserved once, so it is never copied as it grows (which would hold
+        // twice its size at the end). The pages are taken only as it arrives.
+        if (!parser_->content_length()) parser_->get().body().reserve(route_->max_body);
+        if (iequals(req_.header("expect"), "100-continue") && parser_->get().version() == 11) {
             auto go = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
             lowest().expires_after(srv_.limits.write_time);
             return bhttp::async_write(stream_, *go,
@@ -221,14 +228,15 @@ private:
                 route_->handler(req, res);
                 return true;
             },
-            [this](bool) { send(!parser_->keep_alive()); });
+            [this](bool) { send(!parser_->keep_alive()); }, route_->heavy);
     }
 
     // Runs `job` on a worker thread (a handler may wait on a store or a
     // password hash), then `then` back on this connection's thread.
+    // `heavy`: a password hash, on its own pool.
     template <class Job, class Then>
-    void work(Job job, Then then) {
-        auto& pool = route_ && route_->heavy ? srv_.heavy_workers : srv_.workers;
+    void work(Job job, Then then, bool heavy) {
+        auto& pool = heavy ? srv_.heavy_workers : srv_.workers;
         net::post(pool, [self = this->shared_from_this(), job, then]() mutable {
             bool result = false;
             try {

@@ -44,9 +44,12 @@ struct Route {
     std::size_t max_body = 0;  // bytes; more is answered 413 (a GET has none)
     Gate gate;                 // optional
     Handler handler;
-    // Its gate and handler hash a password: they run on their own small pool,
-    // so other requests never queue behind a burst of sign-ins.
+    // Its handler hashes a password: it runs on its own small pool, so other
+    // requests never queue behind a burst of sign-ins.
     bool heavy = false;
+    // A GET route also answers HEAD (the handler runs, the body is dropped);
+    // false for a handler with effects a HEAD must not have (an audit line).
+    bool head = true;
 };
 
 class Server {

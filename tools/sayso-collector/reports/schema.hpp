@@ -6,6 +6,8 @@
 
 namespace sayso::collector::reports {
 
+// Released as step 9 of migrations.cpp: never edit this text. A change to
+// the reports' tables is a new step there.
 std::string report_schema(bool postgresql);
 
 } // namespace sayso::collector::reports

@@ -114,7 +114,10 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (status == 503) res.set_header("Retry-After", "5");
     });
     constexpr std::size_t kForm = 64 * 1024; // bytes: a form's fields, never a file
-    auto get = [&s](const char* path, http::Handler h) { s.route({"GET", path, 0, nullptr, std::move(h)}); };
+    // Pages are audited as viewed, so they take GET alone: a HEAD would write a view no one saw.
+    auto get = [&s](const char* path, http::Handler h) {
+        s.route({"GET", path, 0, nullptr, std::move(h), false, false});
+    };
     // `heavy`: the handler hashes a password (Argon2id), on the server's own pool for that.
     auto post = [&s](const char* path, http::Handler h, http::Gate g = nullptr, bool heavy = false) {
         s.route({"POST", path, kForm, std::move(g), std::move(h), heavy});
