@@ -135,11 +135,11 @@ std::string flood(int fd, const std::string& head, std::size_t total) {
 struct Flood {
     const char* server; // serve or reports
     const char* what;
-    bool token;         // with a good device token
-    bool chunked;       // else sized by Content-Length
+    bool token;   // with a good device token
+    bool chunked; // else sized by Content-Length
     std::size_t bytes;
     int status;
-    const char* words;  // in the reply
+    const char* words; // in the reply
 };
 
 const Flood kFloods[] = {
@@ -162,8 +162,8 @@ TEST_CASE("huge bodies are refused from the header or as they arrive, and memory
     for (const std::string server : {"serve", "reports"}) {
         CAPTURE(server);
         const bool site = server == "reports";
-        test::CollectorProcess process(store, site ? std::vector<std::string>{} : std::vector<std::string>{"--max-body", "1048576"},
-                                       server);
+        test::CollectorProcess process(
+            store, site ? std::vector<std::string>{} : std::vector<std::string>{"--max-body", "1048576"}, server);
         const std::string path = site ? "/login" : "/v1/health";
         REQUIRE(health(process.port(), path) == 200);
         const long before = peak_kib(process.pid());
@@ -180,7 +180,8 @@ TEST_CASE("huge bodies are refused from the header or as they arrive, and memory
             if (f.chunked) {
                 reply = flood(fd, head + "Transfer-Encoding: chunked\r\n\r\n", f.bytes);
             } else {
-                send_all(fd, head + "Content-Length: " + std::to_string(f.bytes) + "\r\n\r\n" + std::string(100000, ' '));
+                send_all(fd,
+                         head + "Content-Length: " + std::to_string(f.bytes) + "\r\n\r\n" + std::string(100000, ' '));
                 reply = read_reply(fd, std::chrono::milliseconds(5000));
             }
             close(fd);
@@ -199,11 +200,13 @@ TEST_CASE("bad framing is answered 400 at once, in words") {
     const auto token = test::add_token(store, "tab");
     test::CollectorProcess collector(store);
     const std::string head = "POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                             "Authorization: Bearer " + token + "\r\n";
+                             "Authorization: Bearer " +
+                             token + "\r\n";
     for (const std::string& framing :
          {std::string("Content-Length: -5\r\n"), std::string("Content-Length: ten\r\n"),
           std::string("Content-Length: 99999999999999999999999\r\n"), std::string("Transfer-Encoding: gzip\r\n"),
-          std::string("Content-Length: 5\r\nContent-Length: 6\r\n"), std::string("Transfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
+          std::string("Content-Length: 5\r\nContent-Length: 6\r\n"),
+          std::string("Transfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
         CAPTURE(framing);
         const int fd = connect_to(collector.port());
         send_all(fd, head + framing + (framing.find("zz") == std::string::npos ? "\r\n" : ""));
@@ -236,20 +239,26 @@ TEST_CASE("slow and idle clients hold no one up, and are cut off at their deadli
             send_all(fd, "POST /v1/responses HTTP/1.1\r\n");
             slow.push_back(fd);
         }
-        for (int i = 0; i < 16; ++i) idle.push_back(connect_to(server.port()));
+        for (int i = 0; i < 16; ++i)
+            idle.push_back(connect_to(server.port()));
         // While they dribble a byte each, ordinary requests are answered.
         for (int round = 0; round < 3; ++round) {
-            for (int fd : slow) send_all(fd, "X");
+            for (int fd : slow)
+                send_all(fd, "X");
             CHECK(health(server.port(), path) == 200);
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
         }
         // The deadline is for the whole header, not reset by each byte: every one is closed.
         int closed = 0;
-        for (int fd : slow) closed += closed_within(fd, std::chrono::milliseconds(4000));
-        for (int fd : idle) closed += closed_within(fd, std::chrono::milliseconds(4000));
+        for (int fd : slow)
+            closed += closed_within(fd, std::chrono::milliseconds(4000));
+        for (int fd : idle)
+            closed += closed_within(fd, std::chrono::milliseconds(4000));
         CHECK(closed == 216);
-        for (int fd : slow) close(fd);
-        for (int fd : idle) close(fd);
+        for (int fd : slow)
+            close(fd);
+        for (int fd : idle)
+            close(fd);
 
         // A kept-alive connection left idle after its reply is closed too.
         const int kept = connect_to(server.port());
@@ -265,7 +274,8 @@ TEST_CASE("too many connections from one address get 503 in words; other address
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     test::CollectorProcess collector(store, {"--per-address", "10"});
     std::vector<int> held;
-    for (int i = 0; i < 10; ++i) held.push_back(connect_to(collector.port(), "127.0.0.2"));
+    for (int i = 0; i < 10; ++i)
+        held.push_back(connect_to(collector.port(), "127.0.0.2"));
     std::this_thread::sleep_for(std::chrono::milliseconds(200)); // all ten accepted
     const int over = connect_to(collector.port(), "127.0.0.2");
     const auto reply = read_reply(over, std::chrono::milliseconds(5000));
@@ -273,7 +283,8 @@ TEST_CASE("too many connections from one address get 503 in words; other address
     CHECK(reply.find("too many connections") != std::string::npos);
     close(over);
     CHECK(health(collector.port()) == 200); // from 127.0.0.1
-    for (int fd : held) close(fd);
+    for (int fd : held)
+        close(fd);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const int again = connect_to(collector.port(), "127.0.0.2");
     send_all(again, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");

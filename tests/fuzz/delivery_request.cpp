@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<sayso::collector::Response> out;
     std::string device;
     if (!sayso::collector::read_request(body, out, device))
-        for (const auto& r : out) (void)sayso::collector::never_taken(r, intake);
+        for (const auto& r : out)
+            (void)sayso::collector::never_taken(r, intake);
     return 0;
 }

@@ -42,7 +42,8 @@ bool iso_time(const std::string& s) {
     if (i != s.size() - 1) return false;
     auto num = [&](std::size_t at, std::size_t len) {
         int v = 0;
-        for (std::size_t k = at; k < at + len; ++k) v = v * 10 + (s[k] - '0');
+        for (std::size_t k = at; k < at + len; ++k)
+            v = v * 10 + (s[k] - '0');
         return v;
     };
     const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
@@ -112,7 +113,8 @@ std::optional<BadRequest> read_enrolment(const std::string& body, Enrolment& out
 std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device) {
     out.clear();
     device.clear();
-    if (formats::json_depth(body) > kMaxDepth) return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
+    if (formats::json_depth(body) > kMaxDepth)
+        return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
     json j;
     try {
         j = json::parse(body);

@@ -31,8 +31,8 @@ struct Response {
     std::string device_id;
     std::string pack_id, pack_version, band, visit_type, language;
     std::string started_at, ended_at, state;
-    bool asked_to_talk = false;               // the child asked to talk to someone
-    std::string practitioner_code, case_ref;  // pseudonymous; empty when not given
+    bool asked_to_talk = false;              // the child asked to talk to someone
+    std::string practitioner_code, case_ref; // pseudonymous; empty when not given
     std::vector<Answer> answers;
 };
 

@@ -19,7 +19,6 @@ using formats::from_base64;
 using formats::to_base64;
 using nlohmann::json;
 
-
 std::optional<std::string> read_keys(const std::string& text, std::vector<SealKeyPair>& keys) {
     keys.clear();
     const json j = json::parse(text, nullptr, false);
@@ -69,7 +68,8 @@ namespace {
 // is readable by its owner alone.
 std::optional<std::string> save_keys(const std::filesystem::path& file, const std::vector<SealKeyPair>& keys) {
     json j = json::array();
-    for (const auto& k : keys) j.push_back({{"id", k.id}, {"public_key", k.public_key}, {"secret_key", k.secret_key}});
+    for (const auto& k : keys)
+        j.push_back({{"id", k.id}, {"public_key", k.public_key}, {"secret_key", k.secret_key}});
     const std::string tmp = file.string() + ".new";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const std::string text = j.dump(2) + "\n";
@@ -186,10 +186,10 @@ std::optional<std::string> read_backup(const std::string& text, KeysBackup& out)
     unsigned long long mem = 0;
     if (!number("opslimit", out.opslimit) || !number("memlimit", mem) ||
         !from_base64(text_of("salt"), out.salt, crypto_pwhash_SALTBYTES) ||
-        !from_base64(text_of("nonce"), out.nonce, crypto_secretbox_NONCEBYTES) || !from_base64(text_of("box"), out.box) ||
-        out.box.size() < crypto_secretbox_MACBYTES || out.opslimit < crypto_pwhash_OPSLIMIT_MIN ||
-        out.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE || mem < crypto_pwhash_MEMLIMIT_MIN ||
-        mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+        !from_base64(text_of("nonce"), out.nonce, crypto_secretbox_NONCEBYTES) ||
+        !from_base64(text_of("box"), out.box) || out.box.size() < crypto_secretbox_MACBYTES ||
+        out.opslimit < crypto_pwhash_OPSLIMIT_MIN || out.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
         return "is damaged";
     out.memlimit = static_cast<std::size_t>(mem);
     return std::nullopt;

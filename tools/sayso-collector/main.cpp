@@ -8,23 +8,23 @@
 #include "formats/formats.hpp"
 #include "index.hpp"
 #include "keys.hpp"
-#include "users.hpp"
-#include "web.hpp"
 #include "server.hpp"
 #include "store.hpp"
+#include "users.hpp"
+#include "web.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <csignal>
-#include <functional>
 #include <ctime>
-#include <termios.h>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <pwd.h>
 #include <sys/resource.h>
+#include <termios.h>
 #include <thread>
 #include <unistd.h>
 
@@ -39,9 +39,10 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
     // one lost key never stops the rest of an export.
     std::map<std::string, std::int64_t> unopened; // reason -> answers
     static const std::vector<std::string> columns = {
-        "response_id", "device_name", "device_id", "pack_id", "pack_version", "band", "visit_type", "language",
-        "started_at", "ended_at", "state", "asked_to_talk", "practitioner_code", "case_ref", "question_id",
-        "position", "kind", "measure", "skipped", "options", "text", "answered_at", "unopened"};
+        "response_id",       "device_name", "device_id",   "pack_id",     "pack_version", "band",
+        "visit_type",        "language",    "started_at",  "ended_at",    "state",        "asked_to_talk",
+        "practitioner_code", "case_ref",    "question_id", "position",    "kind",         "measure",
+        "skipped",           "options",     "text",        "answered_at", "unopened"};
     if (format == "csv") std::cout << csv_row(columns);
     auto e = store.for_each([&](const std::string& device, const Response& sealed_r) {
         // Sealed answers are opened here, in memory, with the collector's keys.
@@ -54,10 +55,14 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
             for (const auto& a : r.answers) {
-                nlohmann::json x = {{"question_id", a.question_id}, {"position", a.position},
-                                    {"kind", a.kind},               {"measure", a.measure},
-                                    {"skipped", a.skipped},         {"options", a.options},
-                                    {"text", a.text},               {"answered_at", a.answered_at}};
+                nlohmann::json x = {{"question_id", a.question_id},
+                                    {"position", a.position},
+                                    {"kind", a.kind},
+                                    {"measure", a.measure},
+                                    {"skipped", a.skipped},
+                                    {"options", a.options},
+                                    {"text", a.text},
+                                    {"answered_at", a.answered_at}};
                 if (!a.unopened.empty()) {
                     x["unopened"] = a.unopened;
                     x["sealed"] = a.sealed;
@@ -82,10 +87,20 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
                                 {"answers", answers}};
             std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
-            const std::vector<std::string> head = {r.id,         device,       r.device_id,    r.pack_id,
-                                                   r.pack_version, r.band,     r.visit_type,   r.language,
-                                                   r.started_at, r.ended_at,   r.state,        r.asked_to_talk ? "true" : "false",
-                                                   r.practitioner_code, r.case_ref};
+            const std::vector<std::string> head = {r.id,
+                                                   device,
+                                                   r.device_id,
+                                                   r.pack_id,
+                                                   r.pack_version,
+                                                   r.band,
+                                                   r.visit_type,
+                                                   r.language,
+                                                   r.started_at,
+                                                   r.ended_at,
+                                                   r.state,
+                                                   r.asked_to_talk ? "true" : "false",
+                                                   r.practitioner_code,
+                                                   r.case_ref};
             auto row = [&](std::vector<std::string> answer) {
                 std::vector<std::string> cells = head;
                 answer.resize(columns.size() - head.size());
@@ -205,8 +220,10 @@ bool keys_or_say(const Args& a, std::vector<SealKeyPair>& keys) {
 // An audit log entry, with who did it: the operating system user running this.
 bool audited(Store& store, const char* event, const std::string& subject, const std::string& detail) {
     std::string who = "by ";
-    if (const passwd* pw = getpwuid(geteuid())) who += pw->pw_name;
-    else who += "uid " + std::to_string(geteuid());
+    if (const passwd* pw = getpwuid(geteuid()))
+        who += pw->pw_name;
+    else
+        who += "uid " + std::to_string(geteuid());
     if (auto e = store.audit(event, subject, who + detail)) return say(e->message + "; nothing was done", 1), false;
     return true;
 }
@@ -260,13 +277,15 @@ int keys_backup_cmd(const Args& a) {
 
 int keys_restore_cmd(const Args& a) {
     std::string pass;
-    if (!read_passphrase("Passphrase of the backup: ", pass)) return say("no passphrase was given; nothing was changed", 1);
+    if (!read_passphrase("Passphrase of the backup: ", pass))
+        return say("no passphrase was given; nothing was changed", 1);
     std::vector<std::string> ids;
     const auto e = restore_keys(a.backup_file, a.keys_file, pass, ids);
     sodium_memzero(pass.data(), pass.size());
     if (e) return say(*e, 1);
     if (ids.empty()) say(a.keys_file + " already holds every key in the backup", 0);
-    for (const auto& id : ids) say("key \"" + id + "\" restored to " + a.keys_file, 0);
+    for (const auto& id : ids)
+        say("key \"" + id + "\" restored to " + a.keys_file, 0);
     return 0;
 }
 
@@ -396,8 +415,10 @@ int serve_cmd(Args& a) {
     if (!a.packs_dir.empty()) {
         std::vector<std::string> problems;
         for (const auto& [id, pack] : reports::load_packs(a.packs_dir, problems))
-            for (const auto& band : pack->bands) a.so.intake.packs[id].insert(band.id);
-        for (const auto& p : problems) say("pack skipped: " + p, 0);
+            for (const auto& band : pack->bands)
+                a.so.intake.packs[id].insert(band.id);
+        for (const auto& p : problems)
+            say("pack skipped: " + p, 0);
         if (a.so.intake.packs.empty())
             return say("no pack could be read from " + a.packs_dir.string() + "; every response would be refused", 1);
     }
@@ -420,7 +441,8 @@ int reports_cmd(Args& a) {
     if (!a.packs_dir.empty()) {
         std::vector<std::string> problems;
         wo.packs = reports::load_packs(a.packs_dir, problems);
-        for (const auto& p : problems) say("pack skipped: " + p, 0);
+        for (const auto& p : problems)
+            say("pack skipped: " + p, 0);
     }
     // Everything that arrived so far is indexed before the first page.
     reports::Indexed done;
@@ -453,25 +475,32 @@ int main(int argc, char** argv) {
         c->add_option("--cert", a.so.cert_file, "TLS certificate (PEM): serve HTTPS");
         c->add_option("--key", a.so.key_file, "TLS private key (PEM)");
         c->add_option("--max-connections", a.so.limits.max_connections, "connections open at once, in all")
-            ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+            ->check(CLI::Range(1, 1'000'000))
+            ->capture_default_str();
         c->add_option("--per-address", a.so.limits.per_address, "connections open at once from one address")
-            ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+            ->check(CLI::Range(1, 1'000'000))
+            ->capture_default_str();
         c->add_option("--header-seconds", a.header_seconds,
                       "seconds a request's header may take to arrive (an idle connection is closed after this)")
-            ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+            ->check(CLI::Range(0.1, 3600.0))
+            ->capture_default_str();
         c->add_option("--body-seconds", a.body_seconds, "seconds a request's body may take to arrive")
-            ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+            ->check(CLI::Range(0.1, 3600.0))
+            ->capture_default_str();
     };
 
     auto* serve = command(&app, "serve", "receive deliveries from kiosks", serve_cmd);
     server_options(serve);
     serve->add_option("--max-body", a.so.max_body, "largest request body, bytes")->capture_default_str();
     serve->add_option("--rate", a.so.per_minute, "requests a minute each tablet may make (0: no limit)")
-        ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
     serve->add_option("--burst", a.so.burst, "requests a tablet may make at once before the rate applies")
-        ->check(CLI::Range(1.0, 1e6))->capture_default_str();
-    serve->add_option("--keys", a.keys_file,
-                      "the collector's keys file: every sealed answer is opened on arrival, and refused if it can't be");
+        ->check(CLI::Range(1.0, 1e6))
+        ->capture_default_str();
+    serve->add_option(
+        "--keys", a.keys_file,
+        "the collector's keys file: every sealed answer is opened on arrival, and refused if it can't be");
     serve->add_option("--packs", a.packs_dir,
                       "the survey packs taken: a response from any other pack or age band is refused");
 
@@ -513,7 +542,8 @@ int main(int argc, char** argv) {
     store_option(enrol);
     enrol->add_option("--service", a.service, "the tablet's service area, stamped on its responses (e.g. early-help)");
     enrol->add_option("--valid-hours", a.valid_hours, "hours until the code stops working")
-        ->check(CLI::Range(0.01, 24.0 * 30))->capture_default_str();
+        ->check(CLI::Range(0.01, 24.0 * 30))
+        ->capture_default_str();
 
     auto* site = command(&app, "reports", "serve the reports website (sign-in needed; see: user add)", reports_cmd);
     server_options(site);
@@ -529,7 +559,8 @@ int main(int argc, char** argv) {
     auto* user_add = command(user_cmd, "add", "add a user or change one; asks for the password twice", user_add_cmd);
     user_add->add_option("NAME", a.name, "their sign-in name")->required();
     user_add->add_option("--role", a.role, "admin, manager or practitioner")
-        ->check(CLI::IsMember({"admin", "manager", "practitioner"}))->required();
+        ->check(CLI::IsMember({"admin", "manager", "practitioner"}))
+        ->required();
     user_add->add_option("--service", a.service, "a manager's service area, e.g. children-in-care");
     user_add->add_option("--code", a.code, "a practitioner's code, as typed on the tablet");
     store_option(user_add);

@@ -164,7 +164,9 @@ const std::vector<Migration>& migrations() {
     return all;
 }
 
-int latest_schema() { return migrations().back().version; }
+int latest_schema() {
+    return migrations().back().version;
+}
 
 std::optional<StoreError> schema_of(Store& store, int& version) {
     version = 0;

@@ -16,9 +16,9 @@ namespace sayso::collector {
 
 struct Migration {
     int version;
-    std::string what;                 // for an error message: "adding responses.case_ref"
-    std::string sqlite, postgresql;   // the step's statements
-    std::string table, column;        // set when the step adds this column
+    std::string what;               // for an error message: "adding responses.case_ref"
+    std::string sqlite, postgresql; // the step's statements
+    std::string table, column;      // set when the step adds this column
 };
 
 const std::vector<Migration>& migrations();

@@ -19,7 +19,7 @@ struct Result {
 };
 
 class PgStore final : public Store {
-public:
+  public:
     explicit PgStore(PGconn* c) : c_(c) {}
     ~PgStore() override { PQfinish(c_); }
 
@@ -36,16 +36,31 @@ public:
         // however many responses, each stored at most once.
         nlohmann::json rs = nlohmann::json::array(), as = nlohmann::json::array();
         for (const auto& x : batch) {
-            rs.push_back({{"id", x.id}, {"device_id", x.device_id}, {"pack_id", x.pack_id},
-                          {"pack_version", x.pack_version}, {"band", x.band}, {"visit_type", x.visit_type},
-                          {"language", x.language}, {"started_at", x.started_at}, {"ended_at", x.ended_at},
-                          {"state", x.state}, {"asked_to_talk", x.asked_to_talk},
-                          {"practitioner_code", x.practitioner_code}, {"case_ref", x.case_ref}});
+            rs.push_back({{"id", x.id},
+                          {"device_id", x.device_id},
+                          {"pack_id", x.pack_id},
+                          {"pack_version", x.pack_version},
+                          {"band", x.band},
+                          {"visit_type", x.visit_type},
+                          {"language", x.language},
+                          {"started_at", x.started_at},
+                          {"ended_at", x.ended_at},
+                          {"state", x.state},
+                          {"asked_to_talk", x.asked_to_talk},
+                          {"practitioner_code", x.practitioner_code},
+                          {"case_ref", x.case_ref}});
             for (const auto& a : x.answers)
-                as.push_back({{"response_id", x.id}, {"question_id", a.question_id}, {"position", a.position},
-                              {"kind", a.kind}, {"measure", a.measure}, {"skipped", a.skipped},
-                              {"options", nlohmann::json(a.options).dump()}, {"text", a.text},
-                              {"answered_at", a.answered_at}, {"sealed", a.sealed}, {"seal_key", a.seal_key}});
+                as.push_back({{"response_id", x.id},
+                              {"question_id", a.question_id},
+                              {"position", a.position},
+                              {"kind", a.kind},
+                              {"measure", a.measure},
+                              {"skipped", a.skipped},
+                              {"options", nlohmann::json(a.options).dump()},
+                              {"text", a.text},
+                              {"answered_at", a.answered_at},
+                              {"sealed", a.sealed},
+                              {"seal_key", a.seal_key}});
         }
         const std::string rj = rs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         const std::string aj = as.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -77,7 +92,8 @@ public:
             " ON CONFLICT DO NOTHING",
             3, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
-        for (const auto& x : batch) stored.push_back(x.id);
+        for (const auto& x : batch)
+            stored.push_back(x.id);
         return std::nullopt;
     }
 
@@ -85,7 +101,8 @@ public:
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''"));
         if (r.status() != PGRES_TUPLES_OK) return error("reading key ids");
-        for (int i = 0; i < PQntuples(r.r); ++i) ids.insert(PQgetvalue(r.r, i, 0));
+        for (int i = 0; i < PQntuples(r.r); ++i)
+            ids.insert(PQgetvalue(r.r, i, 0));
         return std::nullopt;
     }
 
@@ -101,8 +118,9 @@ public:
 
     std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        Result r(PQexec(c_, "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), event, subject,"
-                            " detail FROM audit ORDER BY seq"));
+        Result r(PQexec(c_,
+                        "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), event, subject,"
+                        " detail FROM audit ORDER BY seq"));
         if (r.status() != PGRES_TUPLES_OK) return error("reading the audit log");
         for (int i = 0; i < PQntuples(r.r); ++i)
             if (!each(AuditEntry{PQgetvalue(r.r, i, 0), PQgetvalue(r.r, i, 1), PQgetvalue(r.r, i, 2),
@@ -114,10 +132,11 @@ public:
     std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {name.c_str(), hash.c_str()};
-        Result r(PQexecParams(c_,
-                              "INSERT INTO devices (name, token_hash) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
-                              " SET token_hash = excluded.token_hash, revoked_at = NULL, device_id = NULL, created_at = now()",
-                              2, nullptr, v, nullptr, nullptr, 0));
+        Result r(PQexecParams(
+            c_,
+            "INSERT INTO devices (name, token_hash) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
+            " SET token_hash = excluded.token_hash, revoked_at = NULL, device_id = NULL, created_at = now()",
+            2, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("adding a device");
         return std::nullopt;
     }
@@ -157,18 +176,22 @@ public:
         std::string pg;
         int n = 0;
         for (char c : sql) {
-            if (c == '?') pg += "$" + std::to_string(++n);
-            else pg += c;
+            if (c == '?')
+                pg += "$" + std::to_string(++n);
+            else
+                pg += c;
         }
         std::vector<const char*> v;
-        for (const auto& p : params) v.push_back(p ? p->c_str() : nullptr);
+        for (const auto& p : params)
+            v.push_back(p ? p->c_str() : nullptr);
         Result r(PQexecParams(c_, pg.c_str(), static_cast<int>(v.size()), nullptr, v.data(), nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK && r.status() != PGRES_COMMAND_OK) return error("running a report query");
         const int cols = PQnfields(r.r);
         for (int i = 0; i < PQntuples(r.r); ++i) {
             Row row;
             row.reserve(static_cast<std::size_t>(cols));
-            for (int c = 0; c < cols; ++c) row.emplace_back(PQgetvalue(r.r, i, c));
+            for (int c = 0; c < cols; ++c)
+                row.emplace_back(PQgetvalue(r.r, i, c));
             rows.push_back(std::move(row));
         }
         return std::nullopt;
@@ -200,8 +223,8 @@ public:
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const std::string exp = std::to_string(expires_at);
         const char* v[] = {code_hash.c_str(), name.c_str(), exp.c_str()};
-        Result r(PQexecParams(c_, "INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES ($1, $2, $3)",
-                              3, nullptr, v, nullptr, nullptr, 0));
+        Result r(PQexecParams(c_, "INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES ($1, $2, $3)", 3,
+                              nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("keeping the enrolment code");
         return std::nullopt;
     }
@@ -215,25 +238,24 @@ public:
         // given together, or neither.
         const std::string t = std::to_string(now);
         const char* v[] = {code_hash.c_str(), device_id.c_str(), t.c_str(), token_hash.c_str()};
-        Result r(PQexecParams(
-            c_,
-            "WITH used AS ("
-            "  UPDATE enrolments SET used_at = now(), device_id = $2"
-            "  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3::bigint RETURNING device_name"
-            "), dev AS ("
-            "  INSERT INTO devices (name, token_hash, device_id) SELECT device_name, $4, $2 FROM used"
-            "  ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
-            "    device_id = excluded.device_id, created_at = now()"
-            ")"
-            " SELECT device_name FROM used",
-            4, nullptr, v, nullptr, nullptr, 0));
+        Result r(
+            PQexecParams(c_,
+                         "WITH used AS ("
+                         "  UPDATE enrolments SET used_at = now(), device_id = $2"
+                         "  WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $3::bigint RETURNING device_name"
+                         "), dev AS ("
+                         "  INSERT INTO devices (name, token_hash, device_id) SELECT device_name, $4, $2 FROM used"
+                         "  ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, revoked_at = NULL,"
+                         "    device_id = excluded.device_id, created_at = now()"
+                         ")"
+                         " SELECT device_name FROM used",
+                         4, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK) return error("using an enrolment code");
         if (PQntuples(r.r) == 1) name = PQgetvalue(r.r, 0, 0);
         return std::nullopt;
     }
 
-    std::optional<StoreError> for_each(
-        const std::function<bool(const std::string&, const Response&)>& each) override {
+    std::optional<StoreError> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         // Read in pages by arrival order, so an export of millions never holds them all.
         std::string after = "0";
@@ -299,7 +321,7 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     PGconn* c_;
     std::recursive_mutex mu_; // recursive: a report transaction's body runs queries
 
@@ -320,7 +342,8 @@ private:
 std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err, int schema) {
     PGconn* c = PQconnectdb(uri.c_str());
     // "relation already exists, skipping" on every start is noise, not news.
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
     auto store = std::make_unique<PgStore>(c);
     if (PQstatus(c) != CONNECTION_OK) {
         err = std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c);

@@ -6,8 +6,8 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace sayso::collector {
@@ -44,7 +44,8 @@ std::string new_token() {
     unsigned char b[32];
     random_bytes(b, sizeof b);
     char hex[65];
-    for (int i = 0; i < 32; ++i) std::snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    for (int i = 0; i < 32; ++i)
+        std::snprintf(hex + 2 * i, 3, "%02x", b[i]);
     return std::string(hex, 64);
 }
 
@@ -80,15 +81,15 @@ constexpr std::size_t kMaxEnrolBody = 4096; // {"code", "device_id"}
 
 Server::Server(Store& store, ServerOptions options)
     : store_(store), options_(std::move(options)), rate_(options_.per_minute, options_.burst),
-      enrol_rate_(options_.per_minute, options_.burst),
-      http_(options_.limits, options_.cert_file, options_.key_file) {
+      enrol_rate_(options_.per_minute, options_.burst), http_(options_.limits, options_.cert_file, options_.key_file) {
     http_.on_error([](int status, const std::string& words, http::Response& res) {
         problem(res, status, status == 404 ? words + "; deliveries go to POST /v1/responses" : words);
         if (status == 503) res.set_header("Retry-After", "5");
     });
 
-    http_.route({"GET", "/v1/health", 0, nullptr,
-                 [](http::Request&, http::Response& res) { reply(res, 200, {{"ok", true}}); }});
+    http_.route({"GET", "/v1/health", 0, nullptr, [](http::Request&, http::Response& res) {
+                     reply(res, 200, {{"ok", true}});
+                 }});
 
     // Everything a refusal needs is in the header: the token, the rate, the
     // type. A request refused here has none of its body read.
@@ -114,8 +115,9 @@ Server::Server(Store& store, ServerOptions options)
         }
         if (const int wait = rate_.take(*device.name); wait > 0) {
             res.set_header("Retry-After", std::to_string(wait));
-            problem(res, 429, "this tablet is sending more often than this collector allows; try again in " +
-                                  std::to_string(wait) + " s");
+            problem(res, 429,
+                    "this tablet is sending more often than this collector allows; try again in " +
+                        std::to_string(wait) + " s");
             return false;
         }
         const std::string type = req.header("Content-Type");
@@ -127,31 +129,34 @@ Server::Server(Store& store, ServerOptions options)
         return true;
     };
 
-    http_.route({"POST", "/v1/responses", options_.max_body, delivery_gate, [this](http::Request& req, http::Response& res) {
-        const auto& device = std::any_cast<const DeviceToken&>(req.state);
-        std::vector<Response> batch;
-        std::string sender;
-        if (auto bad = read_request(req.body, batch, sender)) return problem(res, 400, bad->message, bad->where);
-        if (!device.device_id.empty() && sender != device.device_id)
-            return problem(res, 400,
-                           "this token was given to the tablet with device id \"" + device.device_id +
-                               "\", not this one; enrol this tablet to get its own",
-                           "$.device_id");
-        // What will never be taken is said once, by id, so the tablet keeps it and stops resending it.
-        std::vector<Response> taken;
-        json rejected = json::array();
-        for (auto& r : batch) {
-            if (auto why = never_taken(r, options_.intake)) rejected.push_back({{"id", r.id}, {"reason", *why}});
-            else taken.push_back(std::move(r));
-        }
-        std::vector<std::string> stored;
-        if (!taken.empty())
-            if (auto e = store_.insert(*device.name, taken, stored)) {
-                res.set_header("Retry-After", "10");
-                return problem(res, 503, "the collector's store is not available: " + e->message);
-            }
-        reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", rejected}});
-    }});
+    http_.route(
+        {"POST", "/v1/responses", options_.max_body, delivery_gate, [this](http::Request& req, http::Response& res) {
+             const auto& device = std::any_cast<const DeviceToken&>(req.state);
+             std::vector<Response> batch;
+             std::string sender;
+             if (auto bad = read_request(req.body, batch, sender)) return problem(res, 400, bad->message, bad->where);
+             if (!device.device_id.empty() && sender != device.device_id)
+                 return problem(res, 400,
+                                "this token was given to the tablet with device id \"" + device.device_id +
+                                    "\", not this one; enrol this tablet to get its own",
+                                "$.device_id");
+             // What will never be taken is said once, by id, so the tablet keeps it and stops resending it.
+             std::vector<Response> taken;
+             json rejected = json::array();
+             for (auto& r : batch) {
+                 if (auto why = never_taken(r, options_.intake))
+                     rejected.push_back({{"id", r.id}, {"reason", *why}});
+                 else
+                     taken.push_back(std::move(r));
+             }
+             std::vector<std::string> stored;
+             if (!taken.empty())
+                 if (auto e = store_.insert(*device.name, taken, stored)) {
+                     res.set_header("Retry-After", "10");
+                     return problem(res, 503, "the collector's store is not available: " + e->message);
+                 }
+             reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", rejected}});
+         }});
 
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
     // exchanged for the tablet's device token and the keys to seal to.
@@ -165,27 +170,28 @@ Server::Server(Store& store, ServerOptions options)
         return true;
     };
     http_.route({"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
-        Enrolment asked;
-        if (auto bad = read_enrolment(req.body, asked)) return problem(res, 400, bad->message, bad->where);
-        const std::string& code = asked.code;
-        const std::string& device_id = asked.device_id;
-        const std::string token = new_token();
-        std::optional<std::string> name;
-        if (!code.empty())
-            if (auto e = store_.redeem_enrolment(token_hash(code), token_hash(token), device_id,
-                                                 static_cast<std::int64_t>(std::time(nullptr)), name)) {
-                res.set_header("Retry-After", "10");
-                return problem(res, 503, "the collector's store is not available: " + e->message);
-            }
-        if (!name) {
-            store_.audit("enrolment_refused", req.remote_addr, "device id " + device_id.substr(0, 64));
-            return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
-        }
-        store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
-        json keys = json::array();
-        for (const auto& k : options_.intake.keys) keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
-        reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
-    }});
+                     Enrolment asked;
+                     if (auto bad = read_enrolment(req.body, asked)) return problem(res, 400, bad->message, bad->where);
+                     const std::string& code = asked.code;
+                     const std::string& device_id = asked.device_id;
+                     const std::string token = new_token();
+                     std::optional<std::string> name;
+                     if (!code.empty())
+                         if (auto e = store_.redeem_enrolment(token_hash(code), token_hash(token), device_id,
+                                                              static_cast<std::int64_t>(std::time(nullptr)), name)) {
+                             res.set_header("Retry-After", "10");
+                             return problem(res, 503, "the collector's store is not available: " + e->message);
+                         }
+                     if (!name) {
+                         store_.audit("enrolment_refused", req.remote_addr, "device id " + device_id.substr(0, 64));
+                         return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
+                     }
+                     store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
+                     json keys = json::array();
+                     for (const auto& k : options_.intake.keys)
+                         keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
+                     reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
+                 }});
 }
 
 Server::~Server() = default;

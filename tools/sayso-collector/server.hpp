@@ -18,15 +18,15 @@ struct ServerOptions {
     // `per_minute`; an empty bucket is answered 429 with Retry-After. 0: none.
     double per_minute = 600;
     double burst = 60;
-    std::string cert_file, key_file;  // both set: HTTPS
-    http::Limits limits;              // connections, deadlines, header size
+    std::string cert_file, key_file; // both set: HTTPS
+    http::Limits limits;             // connections, deadlines, header size
     // The packs taken and the keys that open sealed answers; an enrolling
     // tablet is given the keys' public halves to seal to, oldest first.
     Intake intake;
 };
 
 class Server {
-public:
+  public:
     Server(Store& store, ServerOptions options);
     ~Server();
     // Binds `host`:`port` (0: any free port). Returns the port, or -1.
@@ -36,7 +36,7 @@ public:
     void stop() { http_.stop(); }
     bool tls() const { return http_.tls(); }
 
-private:
+  private:
     Store& store_;
     ServerOptions options_;
     http::RateLimit rate_;       // by tablet

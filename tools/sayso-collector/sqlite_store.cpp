@@ -26,7 +26,7 @@ void text(sqlite3_stmt* s, int i, const std::string& v) {
 }
 
 class SqliteStore final : public Store {
-public:
+  public:
     explicit SqliteStore(sqlite3* db) : db_(db) {}
     ~SqliteStore() override { sqlite3_close_v2(db_); }
 
@@ -50,9 +50,10 @@ public:
                      " COALESCE((SELECT service_area FROM device_services WHERE name = ?2), ''))"
                      " ON CONFLICT (id) DO NOTHING",
                      r) ||
-            !prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
-                     " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
-                     a))
+            !prepare(
+                "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
+                " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
+                a))
             return error("preparing");
         auto e = transaction([&]() -> std::optional<StoreError> {
             for (const auto& x : batch) {
@@ -101,7 +102,8 @@ public:
         Stmt s;
         if (!prepare("SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''", s)) return error("preparing");
         int rc;
-        while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) ids.insert(col(s.s, 0));
+        while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
+            ids.insert(col(s.s, 0));
         if (rc != SQLITE_DONE) return error("reading key ids");
         return std::nullopt;
     }
@@ -182,15 +184,18 @@ public:
         Stmt s;
         if (!prepare(sql.c_str(), s)) return error("preparing a report query");
         for (std::size_t i = 0; i < params.size(); ++i) {
-            if (params[i]) text(s.s, static_cast<int>(i + 1), *params[i]);
-            else sqlite3_bind_null(s.s, static_cast<int>(i + 1));
+            if (params[i])
+                text(s.s, static_cast<int>(i + 1), *params[i]);
+            else
+                sqlite3_bind_null(s.s, static_cast<int>(i + 1));
         }
         int rc;
         const int n = sqlite3_column_count(s.s);
         while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
             Row r;
             r.reserve(static_cast<std::size_t>(n));
-            for (int c = 0; c < n; ++c) r.push_back(col(s.s, c));
+            for (int c = 0; c < n; ++c)
+                r.push_back(col(s.s, c));
             rows.push_back(std::move(r));
         }
         if (rc != SQLITE_DONE) return error("running a report query");
@@ -265,17 +270,17 @@ public:
         });
     }
 
-    std::optional<StoreError> for_each(
-        const std::function<bool(const std::string&, const Response&)>& each) override {
+    std::optional<StoreError> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt r, a;
         if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
                      " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref FROM responses"
                      " ORDER BY seq",
                      r) ||
-            !prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
-                     " FROM answers WHERE response_id = ?1 ORDER BY position",
-                     a))
+            !prepare(
+                "SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
+                " FROM answers WHERE response_id = ?1 ORDER BY position",
+                a))
             return error("preparing");
         int rc;
         while ((rc = sqlite3_step(r.s)) == SQLITE_ROW) {
@@ -324,7 +329,7 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     sqlite3* db_;
     std::recursive_mutex mu_; // recursive: a report transaction's body runs queries
 
@@ -348,8 +353,8 @@ private:
 
 std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err, int schema) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     auto store = std::make_unique<SqliteStore>(db);
     if (rc != SQLITE_OK) {
         err = "can't open " + path + ": " + sqlite3_errmsg(db);
@@ -364,8 +369,10 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err, in
 
 std::unique_ptr<Store> open_store(const std::string& spec, std::string& err, int schema) {
     std::unique_ptr<Store> s;
-    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7) s = open_sqlite(spec.substr(7), err, schema);
-    else if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0) s = open_postgresql(spec, err, schema);
+    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7)
+        s = open_sqlite(spec.substr(7), err, schema);
+    else if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0)
+        s = open_postgresql(spec, err, schema);
     if (s) s->set_spec(spec);
     if (s || !err.empty()) return s;
     err = "--store must be sqlite:PATH or postgresql://..., not \"" + spec + "\"";

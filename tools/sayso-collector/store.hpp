@@ -33,7 +33,7 @@ struct DeviceToken {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // What open_store() was given: another connection to the same store can be opened with it.
@@ -63,8 +63,8 @@ public:
                                                        std::optional<std::string>& name) = 0;
 
     // Every response with its answers, in arrival order, and the device it came from.
-    virtual std::optional<StoreError> for_each(
-        const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
+    virtual std::optional<StoreError>
+    for_each(const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
     virtual std::optional<StoreError> count(std::int64_t& responses) = 0;
 
     // The ids of every key some stored answer is sealed to.
@@ -88,7 +88,7 @@ public:
                                             const std::string& detail) = 0;
     virtual std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) = 0;
 
-private:
+  private:
     std::string spec_;
 };
 

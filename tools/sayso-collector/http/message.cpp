@@ -95,8 +95,10 @@ Params parse_params(std::string_view text, std::size_t max_pairs) {
         const std::string_view part = text.substr(at, end - at);
         if (!part.empty()) {
             const std::size_t eq = part.find('=');
-            if (eq == std::string_view::npos) out.emplace_back(url_decode(part, true), "");
-            else out.emplace_back(url_decode(part.substr(0, eq), true), url_decode(part.substr(eq + 1), true));
+            if (eq == std::string_view::npos)
+                out.emplace_back(url_decode(part, true), "");
+            else
+                out.emplace_back(url_decode(part.substr(0, eq), true), url_decode(part.substr(eq + 1), true));
         }
         if (end == text.size()) break;
         at = end + 1;
@@ -107,7 +109,8 @@ Params parse_params(std::string_view text, std::size_t max_pairs) {
 std::string cookie(std::string_view header, std::string_view name) {
     std::size_t at = 0;
     while (at < header.size()) {
-        while (at < header.size() && (header[at] == ' ' || header[at] == ';')) ++at;
+        while (at < header.size() && (header[at] == ' ' || header[at] == ';'))
+            ++at;
         std::size_t end = header.find(';', at);
         if (end == std::string_view::npos) end = header.size();
         const std::string_view part = header.substr(at, end - at);

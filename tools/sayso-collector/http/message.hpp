@@ -14,9 +14,9 @@ namespace sayso::http {
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-    std::string method;      // GET, POST...
-    std::string target;      // as sent: the path and any query
-    std::string path;        // the target up to '?'
+    std::string method;                                       // GET, POST...
+    std::string target;                                       // as sent: the path and any query
+    std::string path;                                         // the target up to '?'
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case, in arrival order
     std::string body;
     std::string remote_addr; // the peer's address (an IPv4-mapped one as IPv4)

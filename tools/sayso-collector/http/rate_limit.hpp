@@ -12,7 +12,7 @@
 namespace sayso::http {
 
 class RateLimit {
-public:
+  public:
     RateLimit(double per_minute, double burst) : per_minute_(per_minute), burst_(burst) {}
 
     // Takes one request from `key`'s bucket: 0 if allowed, else the seconds to wait. per_minute 0: no limit.
@@ -41,7 +41,7 @@ public:
         return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / per_minute_)));
     }
 
-private:
+  private:
     struct Bucket {
         double tokens = 0;
         std::chrono::steady_clock::time_point at;

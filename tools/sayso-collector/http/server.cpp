@@ -7,8 +7,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include <array>
-#include <cstdio>
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -82,8 +82,10 @@ struct Server::Impl {
     void error(int status, const std::string& words, Response& res) {
         res = Response{};
         res.status = status;
-        if (error_fn) error_fn(status, words, res);
-        else res.set_content(words + "\n", "text/plain; charset=utf-8");
+        if (error_fn)
+            error_fn(status, words, res);
+        else
+            res.set_content(words + "\n", "text/plain; charset=utf-8");
     }
 
     // A connection's place in the counts, given back when the connection ends.
@@ -106,9 +108,8 @@ struct Server::Impl {
 
 namespace {
 
-template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
-public:
+template <class Stream> class Session : public std::enable_shared_from_this<Session<Stream>> {
+  public:
     static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
     template <class... Args>
@@ -129,7 +130,7 @@ public:
         }
     }
 
-private:
+  private:
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
     void read_next() {
@@ -141,10 +142,9 @@ private:
         route_ = nullptr;
         head_ = false;
         lowest().expires_after(srv_.limits.header_time);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                     self->on_header(ec);
-                                 });
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
@@ -159,7 +159,8 @@ private:
         const auto q = req_.target.find('?');
         req_.path = req_.target.substr(0, q);
         if (q != std::string::npos) req_.query = parse_params(std::string_view(req_.target).substr(q + 1));
-        for (const auto& f : h) req_.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+        for (const auto& f : h)
+            req_.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
         req_.remote_addr = peer_.address;
         req_.remote_key = peer_.key;
 
@@ -179,13 +180,14 @@ private:
         }
         // The gate first: a stranger is told 401 whatever the size they claim.
         if (!route_->gate) return continue_body();
-        work(
-            [this](Request& req, Response& res) { return route_->gate(req, res); },
-            [this](bool go) {
-                if (go) continue_body();
-                else send(true);
-            },
-            false);
+        work([this](Request& req, Response& res) { return route_->gate(req, res); },
+             [this](bool go) {
+                 if (go)
+                     continue_body();
+                 else
+                     send(true);
+             },
+             false);
     }
 
     void continue_body() {
@@ -234,8 +236,7 @@ private:
     // Runs `job` on a worker thread (a handler may wait on a store or a
     // password hash), then `then` back on this connection's thread.
     // `heavy`: a password hash, on its own pool.
-    template <class Job, class Then>
-    void work(Job job, Then then, bool heavy) {
+    template <class Job, class Then> void work(Job job, Then then, bool heavy) {
         auto& pool = heavy ? srv_.heavy_workers : srv_.workers;
         net::post(pool, [self = this->shared_from_this(), job, then]() mutable {
             bool result = false;
@@ -267,10 +268,10 @@ private:
             // A header value no browser should get (too long, or with a control
             // byte) is a fault here, answered 500, never sent changed.
             for (const auto& [k, v] : res_.headers)
-                if (v.size() > 8192 || header_safe(v) != v || header_safe(k) != k)
-                    throw std::length_error("header");
+                if (v.size() > 8192 || header_safe(v) != v || header_safe(k) != k) throw std::length_error("header");
             msg->result(static_cast<unsigned>(res_.status >= 100 && res_.status <= 599 ? res_.status : 500));
-            for (const auto& [k, v] : res_.headers) msg->insert(k, v);
+            for (const auto& [k, v] : res_.headers)
+                msg->insert(k, v);
         } catch (...) {
             srv_.error(500, default_words(500), res_);
             msg = std::make_shared<bhttp::response<bhttp::string_body>>();
@@ -288,8 +289,10 @@ private:
         bhttp::async_write(stream_, *msg,
                            [self = this->shared_from_this(), msg, close](beast::error_code ec, std::size_t) {
                                if (ec) return;
-                               if (close) self->linger();
-                               else self->read_next();
+                               if (close)
+                                   self->linger();
+                               else
+                                   self->read_next();
                            });
     }
 
@@ -377,7 +380,8 @@ void Server::Impl::admit(tcp::socket socket) {
                 error(503, default_words(503), res);
                 std::string head = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n";
                 if (res.header("Retry-After").empty()) head += "Retry-After: 5\r\n";
-                for (const auto& [k, v] : res.headers) head += header_safe(k) + ": " + header_safe(v) + "\r\n";
+                for (const auto& [k, v] : res.headers)
+                    head += header_safe(k) + ": " + header_safe(v) + "\r\n";
                 head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n" + res.body;
                 socket.non_blocking(true, ec);
                 socket.write_some(net::buffer(head), ec);
@@ -398,15 +402,14 @@ void Server::Impl::admit(tcp::socket socket) {
     }
 }
 
-Server::Server(Limits limits, std::string cert_file, std::string key_file)
-    : impl_(std::make_unique<Impl>(limits)) {
+Server::Server(Limits limits, std::string cert_file, std::string key_file) : impl_(std::make_unique<Impl>(limits)) {
     if (!cert_file.empty() && !key_file.empty()) {
         impl_->ssl.emplace(net::ssl::context::tls_server);
         auto& ctx = *impl_->ssl;
         beast::error_code ec;
         ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                            net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                            net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                            net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                            net::ssl::context::single_dh_use,
                         ec);
         ctx.use_certificate_chain_file(cert_file, ec);
         if (!ec) ctx.use_private_key_file(key_file, net::ssl::context::pem, ec);
@@ -420,13 +423,21 @@ Server::~Server() {
     impl_->heavy_workers.join();
 }
 
-void Server::route(Route r) { impl_->routes.push_back(std::move(r)); }
+void Server::route(Route r) {
+    impl_->routes.push_back(std::move(r));
+}
 
-void Server::on_error(std::function<void(int, const std::string&, Response&)> f) { impl_->error_fn = std::move(f); }
+void Server::on_error(std::function<void(int, const std::string&, Response&)> f) {
+    impl_->error_fn = std::move(f);
+}
 
-void Server::after(std::function<void(const Request&, Response&)> f) { impl_->after_fn = std::move(f); }
+void Server::after(std::function<void(const Request&, Response&)> f) {
+    impl_->after_fn = std::move(f);
+}
 
-bool Server::tls() const { return impl_->ssl.has_value(); }
+bool Server::tls() const {
+    return impl_->ssl.has_value();
+}
 
 int Server::bind(const std::string& host, int port) {
     if (!impl_->ssl_ok) return -1;
@@ -466,14 +477,18 @@ bool Server::serve() {
     };
     // Each connection keeps to its own strand, so more threads only share the work.
     std::vector<std::thread> more;
-    for (int i = 1; i < impl_->limits.io_threads; ++i) more.emplace_back(run);
+    for (int i = 1; i < impl_->limits.io_threads; ++i)
+        more.emplace_back(run);
     run();
-    for (auto& t : more) t.join();
+    for (auto& t : more)
+        t.join();
     impl_->workers.join();
     impl_->heavy_workers.join();
     return true;
 }
 
-void Server::stop() { impl_->ioc.stop(); }
+void Server::stop() {
+    impl_->ioc.stop();
+}
 
 } // namespace sayso::http

@@ -23,15 +23,15 @@
 namespace sayso::http {
 
 struct Limits {
-    std::size_t max_connections = 2000;   // open at once, in all; more are closed at once
-    std::size_t per_address = 64;         // open at once from one address; more get 503
+    std::size_t max_connections = 2000;            // open at once, in all; more are closed at once
+    std::size_t per_address = 64;                  // open at once from one address; more get 503
     std::chrono::milliseconds header_time{10'000}; // from accepting (or the last reply) to the whole header
     std::chrono::milliseconds body_time{60'000};   // from the header to the whole body
     std::chrono::milliseconds write_time{30'000};  // to send a reply
-    std::size_t header_bytes = 16 * 1024; // the request line and every header together
-    int workers = 4;                      // threads that run handlers
-    int heavy_workers = 2;                // threads that run heavy routes (password hashes)
-    int io_threads = 2;                   // threads that read, write and do TLS
+    std::size_t header_bytes = 16 * 1024;          // the request line and every header together
+    int workers = 4;                               // threads that run handlers
+    int heavy_workers = 2;                         // threads that run heavy routes (password hashes)
+    int io_threads = 2;                            // threads that read, write and do TLS
 };
 
 // Runs once the header is in, before any body is read. Returns false having
@@ -40,9 +40,9 @@ using Gate = std::function<bool(Request& req, Response& res)>;
 using Handler = std::function<void(Request& req, Response& res)>;
 
 struct Route {
-    std::string method, path;  // exact match, e.g. POST /v1/responses
-    std::size_t max_body = 0;  // bytes; more is answered 413 (a GET has none)
-    Gate gate;                 // optional
+    std::string method, path; // exact match, e.g. POST /v1/responses
+    std::size_t max_body = 0; // bytes; more is answered 413 (a GET has none)
+    Gate gate;                // optional
     Handler handler;
     // Its handler hashes a password: it runs on its own small pool, so other
     // requests never queue behind a burst of sign-ins.
@@ -53,7 +53,7 @@ struct Route {
 };
 
 class Server {
-public:
+  public:
     // HTTPS when both files are given (PEM).
     Server(Limits limits, std::string cert_file = "", std::string key_file = "");
     ~Server();
@@ -78,7 +78,7 @@ public:
 
     struct Impl; // in server.cpp; public only so its connections can name it
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 
