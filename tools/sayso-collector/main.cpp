@@ -412,6 +412,7 @@ int serve_cmd(Args& a) {
     Serving s;
     if (int code = prepare(a, s)) return code;
     a.so.intake.keys = s.keys;
+    a.so.keys_file = a.keys_file;
     if (!a.packs_dir.empty()) {
         std::vector<std::string> problems;
         for (const auto& [id, pack] : reports::load_packs(a.packs_dir, problems))

@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include "keys.hpp"
+
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <sys/random.h>
@@ -141,10 +143,11 @@ Server::Server(Store& store, ServerOptions options)
                                     "\", not this one; enrol this tablet to get its own",
                                 "$.device_id");
              // What will never be taken is said once, by id, so the tablet keeps it and stops resending it.
+             const auto intake = this->intake();
              std::vector<Response> taken;
              json rejected = json::array();
              for (auto& r : batch) {
-                 if (auto why = never_taken(r, options_.intake))
+                 if (auto why = never_taken(r, *intake))
                      rejected.push_back({{"id", r.id}, {"reason", *why}});
                  else
                      taken.push_back(std::move(r));
@@ -188,12 +191,41 @@ Server::Server(Store& store, ServerOptions options)
                      }
                      store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
                      json keys = json::array();
-                     for (const auto& k : options_.intake.keys)
+                     for (const auto& k : intake()->keys)
                          keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
                      reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
                  }});
 }
 
 Server::~Server() = default;
+
+std::shared_ptr<const Intake> Server::intake() {
+    std::lock_guard lock(intake_mu_);
+    if (!intake_) {
+        intake_ = std::make_shared<const Intake>(options_.intake);
+        std::error_code ec;
+        if (!options_.keys_file.empty()) keys_written_ = std::filesystem::last_write_time(options_.keys_file, ec);
+        keys_checked_ = std::chrono::steady_clock::now();
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (options_.keys_file.empty() || now - keys_checked_ < std::chrono::seconds(2)) return intake_;
+    keys_checked_ = now;
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(options_.keys_file, ec);
+    if (ec || written == keys_written_) return intake_;
+    keys_written_ = written;
+    // A damaged or half-edited file changes nothing: the keys held stay.
+    std::vector<SealKeyPair> keys;
+    if (auto e = load_keys(options_.keys_file, keys)) {
+        std::fprintf(stderr, "sayso-collector: the keys file changed but can't be used (%s); keeping the %zu key(s) held\n",
+                     e->c_str(), intake_->keys.size());
+        return intake_;
+    }
+    auto next = std::make_shared<Intake>(*intake_);
+    next->keys = std::move(keys);
+    std::fprintf(stderr, "sayso-collector: the keys file changed: %zu key(s) held now\n", next->keys.size());
+    intake_ = std::move(next);
+    return intake_;
+}
 
 } // namespace sayso::collector

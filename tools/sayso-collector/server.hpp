@@ -6,6 +6,10 @@
 #include "ingest.hpp"
 #include "store.hpp"
 
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +27,9 @@ struct ServerOptions {
     // The packs taken and the keys that open sealed answers; an enrolling
     // tablet is given the keys' public halves to seal to, oldest first.
     Intake intake;
+    // Where the keys came from: read again when it changes (a key added with
+    // `keys new` is taken without a restart), looked at every 2 s at most.
+    std::string keys_file;
 };
 
 class Server {
@@ -41,6 +48,12 @@ class Server {
     ServerOptions options_;
     http::RateLimit rate_;       // by tablet
     http::RateLimit enrol_rate_; // by address: strangers never share a tablet's bucket
+    // What is taken now: the packs, and the keys as last read.
+    std::shared_ptr<const Intake> intake();
+    std::mutex intake_mu_;
+    std::shared_ptr<const Intake> intake_;
+    std::chrono::steady_clock::time_point keys_checked_{};
+    std::filesystem::file_time_type keys_written_{};
     http::Server http_;
 };
 
