@@ -296,6 +296,7 @@ namespace {
 struct Browser {
     httplib::Client http;
     std::string cookie;
+    std::string last_location; // where the last sign-in sent it
     explicit Browser(int port) : http("127.0.0.1", port) { http.set_read_timeout(20, 0); }
 
     httplib::Result get(const std::string& path) {
@@ -308,9 +309,22 @@ struct Browser {
         if (!cookie.empty()) h.emplace("Cookie", "sayso_session=" + cookie);
         return http.Post(path, h, form);
     }
-    int sign_in(const std::string& name, const std::string& password) {
-        auto r = http.Post("/login", httplib::Params{{"name", name}, {"password", password}, {"next", "/service"}});
+    // The sign-in form's token and its cookie, as a browser gets them with the form.
+    std::pair<std::string, std::string> sign_in_form() {
+        auto page = http.Get("/login");
+        REQUIRE(page);
+        const std::string set = page->get_header_value("Set-Cookie");
+        REQUIRE(set.rfind("sayso_signin=", 0) == 0);
+        const auto at = page->body.find("name=\"signin\" value=\"");
+        REQUIRE(at != std::string::npos);
+        return {page->body.substr(at + 21, 32), set.substr(13, 32)};
+    }
+    int sign_in(const std::string& name, const std::string& password, const std::string& next = "/service") {
+        const auto [field, token] = sign_in_form();
+        auto r = http.Post("/login", {{"Cookie", "sayso_signin=" + token}},
+                           httplib::Params{{"name", name}, {"password", password}, {"next", next}, {"signin", field}});
         REQUIRE(r);
+        last_location = r->get_header_value("Location");
         const std::string set = r->get_header_value("Set-Cookie");
         if (set.rfind("sayso_session=", 0) == 0) cookie = set.substr(14, 64);
         return r->status;
@@ -612,6 +626,91 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     int refused = 0;
     for (int i = 0; i < 25 && refused == 0; ++i) refused += anon.sign_in("ada", "guess number " + std::to_string(i)) == 429;
     CHECK(refused == 1);
+}
+
+TEST_CASE("the reports' sign-in, family page and downloads hold up to an attacker") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    {
+        std::string err;
+        auto s = collector::open_store(store, err);
+        REQUIRE(s);
+        seed(*s, "");
+        // A family an admin grouped across two service areas.
+        REQUIRE_FALSE(reports::set_family(*s, "C-001", "F-9"));
+        REQUIRE_FALSE(reports::set_family(*s, "E-001", "F-9"));
+    }
+    add_user(store, {"ada", "--role", "admin"});
+    add_user(store, {"meg", "--role", "manager", "--service", "early-help"});
+    test::CollectorProcess site(store, {}, "reports");
+
+    // A sign-in form posted from anywhere but the site's own page is refused, and no session is made.
+    Browser stranger(site.port());
+    auto forged = stranger.http.Post("/login", httplib::Params{{"name", "ada"}, {"password", "a long enough password"}});
+    REQUIRE(forged);
+    CHECK(forged->status == 403);
+    CHECK(forged->get_header_value("Set-Cookie").rfind("sayso_session=", 0) == std::string::npos);
+    const auto [field, token] = stranger.sign_in_form();
+    auto crossed = stranger.http.Post("/login", {{"Cookie", "sayso_signin=" + std::string(32, 'a')}},
+                                      httplib::Params{{"name", "ada"}, {"password", "a long enough password"},
+                                                      {"signin", field}});
+    REQUIRE(crossed);
+    CHECK(crossed->status == 403);
+    CHECK(crossed->body.find("Please sign in again") != std::string::npos);
+
+    // After signing in, only a page of this site: a tab, a backslash or two slashes can't make another host.
+    for (const std::string next : {"/\t/evil.example/", "//evil.example/", "/\\evil.example", "https://evil.example/"}) {
+        CAPTURE(next);
+        Browser b(site.port());
+        REQUIRE(b.sign_in("ada", "a long enough password", next) == 303);
+        CHECK(b.last_location == "/service");
+    }
+
+    // A manager reading a family sees only their own area's children, and no other area's case reference.
+    Browser meg(site.port());
+    REQUIRE(meg.sign_in("meg", "a long enough password") == 303);
+    auto fam = meg.get("/family?family=F-9");
+    REQUIRE(fam);
+    CHECK(fam->status == 200);
+    CHECK(fam->body.find("E-001") != std::string::npos);
+    CHECK(fam->body.find("C-001") == std::string::npos);
+    auto fam_csv = meg.get("/family.csv?family=F-9");
+    REQUIRE(fam_csv);
+    CHECK(fam_csv->body.find("C-001") == std::string::npos);
+
+    // Only known tables download; nothing a stranger writes reaches the file name.
+    Browser ada(site.port());
+    REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+    for (const std::string table : {"measures", "trend", "breakdown", "completion", "comments"}) {
+        auto r = ada.get("/service.csv?table=" + table);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->get_header_value("Content-Disposition") ==
+              "attachment; filename=\"sayso-service-" + table + ".csv\"");
+    }
+    auto odd = ada.get("/service.csv?table=x%22%3B%20filename%3Devil.sh");
+    REQUIRE(odd);
+    CHECK(odd->status == 400);
+    CHECK(odd->get_header_value("Content-Disposition").empty());
+
+    // Guessing one name's password from many addresses: 10 tries a minute for that name, wherever they
+    // come from. meg has signed in once: nine more tries pass, the tenth is held back.
+    int held = 0;
+    for (int i = 0; i < 10; ++i) {
+        Browser guesser(site.port());
+        const int status = guesser.sign_in("meg", "guess number " + std::to_string(i));
+        held += status == 429;
+        CHECK((status == 401 || status == 429));
+    }
+    CHECK(held == 1);
+
+    // A changed password signs out every session the user had.
+    REQUIRE(ada.get("/service")->status == 200);
+    add_user(store, {"ada", "--role", "admin"});
+    auto after = ada.get("/service");
+    REQUIRE(after);
+    CHECK(after->status == 303);
+    CHECK(after->get_header_value("Location").rfind("/login", 0) == 0);
 }
 
 TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4") {

@@ -355,12 +355,12 @@ std::string layout(const Page& page, const Session* s) {
     return h;
 }
 
-std::string login_page(const std::string& next, const std::string& problem) {
+std::string login_page(const std::string& next, const std::string& problem, const std::string& form_token) {
     std::string b = "<div class=\"login\"><h1>Sign in</h1><p class=\"lead\">Reports of what children said. "
                     "Every page you open is recorded.</p>";
     if (!problem.empty()) b += "<p class=\"problem\">" + esc(problem) + "</p>";
     b += "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"next\" value=\"" + esc(next) +
-         "\"><label>Name<input name=\"name\" autocomplete=\"username\" required autofocus></label>"
+         "\"><input type=\"hidden\" name=\"signin\" value=\"" + esc(form_token) + "\"><label>Name<input name=\"name\" autocomplete=\"username\" required autofocus></label>"
          "<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
          "<button class=\"go\">Sign in</button></form></div>";
     return layout({"Sign in", "", b}, nullptr);

@@ -30,7 +30,9 @@ struct Page {
 };
 std::string layout(const Page& page, const Session* session);
 
-std::string login_page(const std::string& next, const std::string& problem);
+// `form_token`: the sign-in form's token, the same as its cookie's, so a
+// sign-in can't be forged from another site.
+std::string login_page(const std::string& next, const std::string& problem, const std::string& form_token);
 std::string message_page(const Session* session, const std::string& title, const std::string& words);
 
 std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query);

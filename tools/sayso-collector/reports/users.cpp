@@ -12,6 +12,8 @@ namespace {
 
 using Rows = std::vector<Store::Row>;
 
+} // namespace
+
 std::string random_hex(std::size_t bytes) {
     std::vector<unsigned char> b(bytes);
     randombytes_buf(b.data(), b.size());
@@ -20,6 +22,8 @@ std::string random_hex(std::size_t bytes) {
     hex.pop_back();
     return hex;
 }
+
+namespace {
 
 bool plain_word(const std::string& s, std::size_t max) {
     if (s.empty() || s.size() > max) return false;
@@ -47,13 +51,19 @@ std::optional<std::string> add_user(Store& store, const Reader& u, const std::st
     Rows none;
     const std::string area = u.role == "manager" ? u.service_area : "";
     const std::string code = u.role == "practitioner" ? u.practitioner_code : "";
-    if (auto e = store.query("INSERT INTO users (name, password_hash, role, service_area, practitioner_code, disabled)"
-                             " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (name) DO UPDATE SET"
-                             " password_hash = excluded.password_hash, role = excluded.role,"
-                             " service_area = excluded.service_area, practitioner_code = excluded.practitioner_code,"
-                             " disabled = 0",
-                             {u.name, std::string(hash), u.role, area, code}, none))
-        return e->message;
+    // A changed password or role ends every session the user had: whoever
+    // knew the old password is signed out with it.
+    auto e = store.transaction([&]() -> std::optional<StoreError> {
+        if (auto e = store.query("INSERT INTO users (name, password_hash, role, service_area, practitioner_code,"
+                                 " disabled) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (name) DO UPDATE SET"
+                                 " password_hash = excluded.password_hash, role = excluded.role,"
+                                 " service_area = excluded.service_area,"
+                                 " practitioner_code = excluded.practitioner_code, disabled = 0",
+                                 {u.name, std::string(hash), u.role, area, code}, none))
+            return e;
+        return store.query("DELETE FROM sessions WHERE user_name = ?", {u.name}, none);
+    });
+    if (e) return e->message;
     return std::nullopt;
 }
 

@@ -16,7 +16,11 @@ inline constexpr std::int64_t kSessionIdleSeconds = 30 * 60;
 inline constexpr std::int64_t kSessionMaxSeconds = 12 * 60 * 60;
 inline constexpr std::size_t kMinPassword = 10;
 
-// Adds or replaces a user. Words for the person when something is wrong.
+// `bytes` random bytes as hex (libsodium's generator): cookies and form tokens.
+std::string random_hex(std::size_t bytes);
+
+// Adds or replaces a user, ending any sessions they had. Words for the
+// person when something is wrong.
 std::optional<std::string> add_user(Store& store, const Reader& user, const std::string& password);
 std::optional<std::string> disable_user(Store& store, const std::string& name);
 

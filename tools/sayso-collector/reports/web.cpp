@@ -6,6 +6,7 @@
 
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 #include <ctime>
 #include <fstream>
@@ -16,6 +17,7 @@ namespace sayso::collector::reports {
 namespace {
 
 constexpr const char* kCookie = "sayso_session";
+constexpr const char* kSignInCookie = "sayso_signin"; // the sign-in form's token
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -126,15 +128,15 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/", [](http::Request&, http::Response& res) { see_other(res, "/service"); });
 
     get("/login", [this](http::Request& req, http::Response& res) {
-        html(res, 200, login_page(req.has_param("next") ? req.param("next") : "/service", ""));
+        sign_in_page(req, res, 200, req.has_param("next") ? req.param("next") : "/service", "");
     });
 
     // Sign-in tries are counted from the header, before the form is read.
     auto login_gate = [this](http::Request& req, http::Response& res) {
         if (login_.take(req.remote_key) == 0) return true;
         res.set_header("Retry-After", "60");
-        html(res, 429, login_page(req.has_param("next") ? req.param("next") : "/service",
-                                  "Too many tries from here. Wait a minute and try again."));
+        sign_in_page(req, res, 429, req.has_param("next") ? req.param("next") : "/service",
+                     "Too many tries from here. Wait a minute and try again.");
         return false;
     };
     post("/login", [this](http::Request& req, http::Response& res) {
@@ -146,14 +148,23 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (next.empty() || next.size() > 2000 || control || next[0] != '/' || next.rfind("//", 0) == 0 ||
             next.find('\\') != std::string::npos)
             next = "/service"; // only a page of this site
+        // The form must be this site's own: its token matches its cookie.
+        const std::string token = http::cookie(req.header("Cookie"), kSignInCookie);
+        if (token.size() != 32 || req.param("signin") != token)
+            return sign_in_page(req, res, 403, next, "This sign-in form had expired. Please sign in again.");
         const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
         const std::string password = req.has_param("password") ? req.param("password") : "";
+        if (login_name_.take(name) > 0) {
+            store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
+            res.set_header("Retry-After", "60");
+            return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
+        }
         std::optional<Reader> user;
         if (auto e = check_login(store_, name, password, user))
             return html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
         if (!user) {
             store_.audit("sign_in_failed", name, "from " + req.remote_addr);
-            return html(res, 401, login_page(next, "That name and password don't match."));
+            return sign_in_page(req, res, 401, next, "That name and password don't match.");
         }
         Session session;
         if (auto e = new_session(store_, *user, now_s(), session))
@@ -189,6 +200,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             if (auto e = service_view(store_, more, session.user, f, options_.threshold, options_.keys, v))
                 return html(res, 503, message_page(&session, "Not available", e->message));
             const std::string table = req.has_param("table") ? req.param("table") : "measures";
+            static const std::set<std::string> tables = {"measures", "trend", "breakdown", "completion", "comments"};
+            if (as_csv && !tables.count(table))
+                return html(res, 400, message_page(&session, "No such table",
+                                                   "A download is one of measures, trend, breakdown, completion or "
+                                                   "comments."));
             audit(as_csv ? "downloaded" : "viewed", std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query,
                   &session);
             if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(v, table));
@@ -234,6 +250,16 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                     return html(res, 503, message_page(&session, "Not available", e->message));
                 if (auto e = child_view(store_, session.user, cases, options_.keys, rs, access))
                     return html(res, 503, message_page(&session, "Not available", e->message));
+                // Another area's case reference is not this reader's to know: only an
+                // admin sees every case grouped, the rest see those they may read.
+                if (session.user.role != "admin")
+                    cases.erase(std::remove_if(cases.begin(), cases.end(),
+                                               [&](const std::string& c) {
+                                                   return std::none_of(rs.begin(), rs.end(), [&](const ChildResponse& r) {
+                                                       return r.case_ref == c;
+                                                   });
+                                               }),
+                                cases.end());
             }
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
             if (access == Access::Denied) {
@@ -422,6 +448,19 @@ void ReportServer::audit(const std::string& event, const std::string& subject, c
     const std::string who = s ? "by " + s->user.name + " (" + s->user.role + ")" : "";
     if (auto e = store_.audit(event, subject.substr(0, 500), who + more))
         std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", e->message.c_str());
+}
+
+void ReportServer::sign_in_page(const http::Request& req, http::Response& res, int status, const std::string& next,
+                                const std::string& problem) {
+    // The token a signed-out browser already holds is kept, so two tabs both work.
+    std::string token = http::cookie(req.header("Cookie"), kSignInCookie);
+    const bool hex = token.size() == 32 && std::all_of(token.begin(), token.end(), [](char c) {
+                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                     });
+    if (!hex) token = random_hex(16);
+    html(res, status, login_page(next, problem, token));
+    res.set_header("Set-Cookie", std::string(kSignInCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict" +
+                                     (http_.tls() ? "; Secure" : ""));
 }
 
 bool ReportServer::fresh(http::Response& res) {

@@ -43,6 +43,9 @@ private:
     bool signed_in(const http::Request& req, http::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
     bool fresh(http::Response& res); // indexes new arrivals; false (and a 503) if that fails
+    // The sign-in page with its form token, the token's cookie set.
+    void sign_in_page(const http::Request& req, http::Response& res, int status, const std::string& next,
+                      const std::string& problem);
 
     Store& store_;
     WebOptions options_;
@@ -52,6 +55,8 @@ private:
     // 20 sign-in tries a minute from one address, 20 at once: enough for an
     // office behind one address, too few to guess passwords.
     http::RateLimit login_{20, 20};
+    // And 10 a minute for one name, from anywhere: many addresses can't guess one password freely.
+    http::RateLimit login_name_{10, 10};
     http::Server http_;
 };
 
