@@ -18,6 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <map>
+#include <set>
+#include <tuple>
+
 using namespace sayso;
 using test::PostgresKind;
 using test::SqliteKind;
@@ -166,7 +170,7 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     CHECK(done.responses == 0);
 
     reports::ServiceView v;
-    REQUIRE_FALSE(reports::service_view(*s, admin, {}, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, {}, reports::Protection(5, 1), {}, v));
     CHECK_FALSE(v.counts.suppressed);
     CHECK(v.counts.responses == 12);
     CHECK(v.counts.children == 11); // C-001 twice; the response without a case reference counts once
@@ -201,8 +205,8 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
         counted.month_from = "2000-01";
         counted.month_to = "2099-12";
         reports::ServiceView a, b;
-        REQUIRE_FALSE(reports::service_view(*s, admin, marked, 5, {}, a));
-        REQUIRE_FALSE(reports::service_view(*s, admin, counted, 5, {}, b));
+        REQUIRE_FALSE(reports::service_view(*s, admin, marked, reports::Protection(5, 1), {}, a));
+        REQUIRE_FALSE(reports::service_view(*s, admin, counted, reports::Protection(5, 1), {}, b));
         REQUIRE(a.measures.size() == b.measures.size());
         for (std::size_t i = 0; i < a.measures.size(); ++i) CHECK(same(a.measures[i].figure, b.measures[i].figure));
         CHECK(a.groups == b.groups);
@@ -215,7 +219,7 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     // By service area: both groups large enough (6 and 5 children).
     reports::Filters by_area;
     by_area.by = "service_area";
-    REQUIRE_FALSE(reports::service_view(*s, admin, by_area, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, by_area, reports::Protection(5, 1), {}, v));
     CHECK(v.groups == std::vector<std::string>{"children-in-care", "early-help"});
     check_figure(v.breakdown["children-in-care"]["listened"], 6, 7, 4, 1, 1, 1);
     check_figure(v.breakdown["early-help"]["listened"], 5, 5, 2, 1, 2, 0);
@@ -226,7 +230,7 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     // (7 children) too, or the total minus visits would give reviews away.
     reports::Filters by_visit;
     by_visit.by = "visit_type";
-    REQUIRE_FALSE(reports::service_view(*s, admin, by_visit, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, by_visit, reports::Protection(5, 1), {}, v));
     CHECK(v.breakdown["review"]["listened"].suppressed);
     CHECK(v.breakdown["review"]["listened"].positive == 0);
     CHECK(v.breakdown["visit"]["listened"].suppressed);
@@ -236,12 +240,12 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     // 5 children: shown. 4 children: hidden, words and all.
     reports::Filters eh;
     eh.service_area = "early-help";
-    REQUIRE_FALSE(reports::service_view(*s, admin, eh, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, eh, reports::Protection(5, 1), {}, v));
     CHECK(v.counts.children == 5);
     check_figure(measure(v, "listened"), 5, 5, 2, 1, 2, 0);
     CHECK(v.comments_shown);
     eh.visit_type = "review";
-    REQUIRE_FALSE(reports::service_view(*s, admin, eh, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, eh, reports::Protection(5, 1), {}, v));
     CHECK(v.counts.suppressed);
     CHECK(v.counts.children == 0);
     CHECK(measure(v, "listened").suppressed);
@@ -250,20 +254,20 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     CHECK(v.comments.empty());
     // The threshold can be raised: at 6, early help's 5 children are hidden too.
     eh.visit_type.clear();
-    REQUIRE_FALSE(reports::service_view(*s, admin, eh, 6, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, eh, reports::Protection(6, 1), {}, v));
     CHECK(v.counts.suppressed);
     // ...and not lowered: asked for 3, it stays 5.
     eh.visit_type = "review";
-    REQUIRE_FALSE(reports::service_view(*s, admin, eh, 3, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, eh, reports::Protection(3, 1), {}, v));
     CHECK(v.threshold == 5);
     CHECK(v.counts.suppressed);
 
     // Roles: a manager sees their service; a practitioner their own visits.
-    REQUIRE_FALSE(reports::service_view(*s, eh_manager, {}, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, eh_manager, {}, reports::Protection(5, 1), {}, v));
     CHECK(v.counts.responses == 5);
     check_figure(measure(v, "listened"), 5, 5, 2, 1, 2, 0);
     CHECK(measure(v, "keeps_promises").children == -1); // nobody in early help was asked it
-    REQUIRE_FALSE(reports::service_view(*s, sw1, {}, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, sw1, {}, reports::Protection(5, 1), {}, v));
     CHECK(v.counts.responses == 7);
     CHECK(v.counts.children == 6);
     check_figure(measure(v, "listened"), 6, 7, 4, 1, 1, 1);
@@ -274,18 +278,18 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
                             stored));
     REQUIRE_FALSE(reports::index_new(*s, {}, done));
     CHECK(done.responses == 1);
-    REQUIRE_FALSE(reports::service_view(*s, admin, {}, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, {}, reports::Protection(5, 1), {}, v));
     check_figure(measure(v, "listened"), 11, 13, 7, 2, 3, 1);
     check_figure(v.trend["listened"]["2026-11"], 6, 7, 3, 1, 3, 0);
     reports::Filters everything;
     everything.month_from = "2000-01";
-    REQUIRE_FALSE(reports::service_view(*s, admin, everything, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, admin, everything, reports::Protection(5, 1), {}, v));
     check_figure(measure(v, "listened"), 11, 13, 7, 2, 3, 1);
 
     // A manager asking for another service's figures gets only their own (none).
     reports::Filters other;
     other.service_area = "children-in-care";
-    REQUIRE_FALSE(reports::service_view(*s, eh_manager, other, 5, {}, v));
+    REQUIRE_FALSE(reports::service_view(*s, eh_manager, other, reports::Protection(5, 1), {}, v));
     CHECK(v.counts.suppressed);
     CHECK(v.measures.empty());
 }
@@ -441,34 +445,35 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(page->status == 200);
     const std::string& p = page->body;
     CHECK(p.find("<script") == std::string::npos);
-    CHECK(figure_in(p, "data-k=\"responses\"", "responses") == "12");
-    CHECK(figure_in(p, "data-k=\"children\"", "children") == "11");
+    CHECK(figure_in(p, "data-k=\"responses\"", "responses") == "10"); // 12, rounded to 5
+    CHECK(figure_in(p, "data-k=\"children\"", "children") == "10"); // 11
     const std::string ms = section(p, "measures");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "children") == "11");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "positive") == "6");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "middling") == "2");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "negative") == "3");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "1");
-    CHECK(figure_in(ms, "data-measure=\"keeps_promises\"", "positive") == "3");
-    // Over time: positive of the ratings given, each month.
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "children") == "10"); // 11
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "positive") == "5"); // 6
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "middling") == "0"); // 2
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "negative") == "5"); // 3
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "0"); // 1
+    CHECK(figure_in(ms, "data-measure=\"keeps_promises\"", "positive") == "5"); // 3
+    // Over time: positive of the ratings given, each month, from the rounded counts
+    // (October 4 of 5 shown as 5/5; November 2 of 6 as 0 of 5; keeps_promises 3 of 6 as 5/5).
     const std::string tr = section(p, "trend");
-    CHECK(tr.find("data-month=\"2026-10\" data-v=\"4/5\"") != std::string::npos);
-    CHECK(tr.find("data-month=\"2026-11\" data-v=\"2/6\"") != std::string::npos);
-    CHECK(tr.find("data-month=\"2026-10\" data-v=\"3/6\"") != std::string::npos); // keeps_promises
+    CHECK(tr.find("data-month=\"2026-10\" data-v=\"5/5\"") != std::string::npos);
+    CHECK(tr.find("data-month=\"2026-11\" data-v=\"0/5\"") != std::string::npos);
+    CHECK(tr.find("data-v=\"4/5\"") == std::string::npos); // nothing as counted
     // Responses by month, and the breakdown by age band (one band: everything).
     const std::string done = section(p, "completion");
-    CHECK(figure_in(done, "data-month=\"2026-10\"", "responses") == "6");
+    CHECK(figure_in(done, "data-month=\"2026-10\"", "responses") == "5"); // 6
     CHECK(figure_in(done, "data-month=\"2026-10\"", "complete") == "5");
-    CHECK(figure_in(done, "data-month=\"2026-11\"", "children") == "6");
-    CHECK(figure_in(section(p, "breakdown"), "data-group=\"12-17\"", "children") == "11");
-    CHECK(figure_in(p, "data-k=\"completion\"", "completion") == "92");
+    CHECK(figure_in(done, "data-month=\"2026-11\"", "children") == "5"); // 6
+    CHECK(figure_in(section(p, "breakdown"), "data-group=\"12-17\"", "children") == "10"); // 11
+    CHECK(figure_in(p, "data-k=\"completion\"", "completion") == "100"); // 10 of 10 as shown (11 of 12)
     auto areas = ada.get("/service?by=service_area");
     REQUIRE(areas);
     const std::string by_area = section(areas->body, "breakdown");
     CHECK(figure_in(by_area, "data-group=\"early-help\"", "responses") == "5");
-    CHECK(figure_in(by_area, "data-group=\"children-in-care\"", "children") == "6");
-    CHECK(by_area.find("data-measure=\"listened\" data-v=\"2/5\"") != std::string::npos);
-    CHECK(by_area.find("data-measure=\"listened\" data-v=\"4/6\"") != std::string::npos);
+    CHECK(figure_in(by_area, "data-group=\"children-in-care\"", "children") == "5"); // 6
+    CHECK(by_area.find("data-measure=\"listened\" data-v=\"0/0\"") != std::string::npos); // 2 of 5: each under 3
+    CHECK(by_area.find("data-measure=\"listened\" data-v=\"5/5\"") != std::string::npos); // 4 of 6
     CHECK(p.find("More time to talk please") != std::string::npos); // opened with k1
     CHECK(p.find("Secret words from a small group") != std::string::npos);
     CHECK(p.find("<svg") != std::string::npos);
@@ -485,7 +490,7 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(measures_csv);
     CHECK(measures_csv->get_header_value("Content-Type").rfind("text/csv", 0) == 0);
     CHECK(measures_csv->body.find(
-              "\"listened\",\"I am listened to\",\"11\",\"12\",\"6\",\"2\",\"3\",\"1\",\"0\"\r\n") != std::string::npos);
+              "\"listened\",\"I am listened to\",\"10\",\"10\",\"5\",\"0\",\"5\",\"0\",\"0\"\r\n") != std::string::npos);
     auto trend_csv = ada.get("/service.csv?table=trend&service_area=early-help&visit_type=review");
     REQUIRE(trend_csv);
     CHECK(trend_csv->body.find("\"listened\",\"2026-11\",\"fewer than 5\",\"fewer than 5\"") != std::string::npos);
@@ -536,7 +541,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     wd = ada.get("/wedid");
     REQUIRE(wd);
     CHECK(wd->body.find("Every visit now ends with ten minutes just for you.") != std::string::npos);
-    CHECK(wd->body.find("data-v=\"6/11\"") != std::string::npos); // positive of the ratings, all children
+    // Positive of the ratings, all children, as shown: 6 of 11 counted, 5 of 5 + 0 + 5 rounded.
+    CHECK(wd->body.find("data-v=\"5/10\"") != std::string::npos);
 
     // A manager: their service only; another service's child is refused.
     Browser meg(site.port());
@@ -544,7 +550,7 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     page = meg.get("/service");
     REQUIRE(page);
     CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5");
-    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "positive") == "2");
+    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "positive") == "0"); // 2
     CHECK(page->body.find("More time to talk please") == std::string::npos);
     CHECK(meg.get("/child?case=C-001")->status == 403);
     CHECK(meg.get("/child?case=E-001")->status == 200);
@@ -558,8 +564,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(sam.sign_in("sam", "a long enough password") == 303);
     page = sam.get("/service");
     REQUIRE(page);
-    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "7");
-    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "negative") == "1");
+    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5"); // 7
+    CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "negative") == "0"); // 1
     auto mine = sam.get("/child?case=C-001");
     REQUIRE(mine);
     CHECK(mine->status == 200);
@@ -626,6 +632,211 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     int refused = 0;
     for (int i = 0; i < 25 && refused == 0; ++i) refused += anon.sign_in("ada", "guess number " + std::to_string(i)) == 429;
     CHECK(refused == 1);
+}
+
+namespace {
+
+// What an attacker knows of one figure: the records it covers (its region)
+// and the counts shown for it.
+struct Region {
+    std::string area, visit, band, code, from = "0000-00", to = "9999-99";
+    auto key() const { return std::tie(area, visit, band, code, from, to); }
+    bool operator<(const Region& o) const { return key() < o.key(); }
+    // Every record of `inner` is one of this region's.
+    bool holds(const Region& inner) const {
+        auto dim = [](const std::string& mine, const std::string& theirs) { return mine.empty() || mine == theirs; };
+        return dim(area, inner.area) && dim(visit, inner.visit) && dim(band, inner.band) && dim(code, inner.code) &&
+               from <= inner.from && inner.to <= to;
+    }
+};
+struct Shown {
+    bool hidden = true;
+    std::vector<std::int64_t> counts; // children first
+};
+using Published = std::map<std::pair<std::string, Region>, Shown>; // (what, region) -> counts
+
+std::vector<std::int64_t> counts_of(const reports::Figure& f) {
+    return {f.children, f.answers, f.positive, f.middling, f.negative, f.skipped, f.other};
+}
+std::vector<std::int64_t> counts_of(const reports::Counts& c) { return {c.children, c.responses, c.complete}; }
+
+// Everything a reader can be shown for these filters, by region.
+template <class F>
+void collect(collector::Store& s, const reports::Reader& reader, const reports::Filters& f, reports::Protection protect,
+             F&& each) {
+    reports::ServiceView v;
+    REQUIRE_FALSE(reports::service_view(s, reader, f, protect, {}, v));
+    Region base{f.service_area, f.visit_type, f.band, f.practitioner_code};
+    if (reader.role == "manager") base.area = reader.service_area;
+    if (reader.role == "practitioner") base.code = reader.practitioner_code;
+    if (!f.month_from.empty()) base.from = f.month_from;
+    if (!f.month_to.empty()) base.to = f.month_to;
+    auto in_month = [&](const std::string& m) {
+        Region r = base;
+        r.from = std::max(r.from, m);
+        r.to = std::min(r.to, m);
+        return r;
+    };
+    auto in_group = [&](const std::string& g) {
+        Region r = base;
+        if (f.by == "band") r.band = g;
+        else if (f.by == "visit_type") r.visit = g;
+        else if (f.by == "service_area") r.area = g;
+        else if (f.by == "practitioner_code") r.code = g;
+        else if (f.by == "month") r = in_month(g);
+        return r;
+    };
+    auto figure = [&](const std::string& m, const Region& r, const reports::Figure& x) {
+        each("measure " + m, r, x.suppressed, counts_of(x));
+    };
+    auto counts = [&](const Region& r, const reports::Counts& c) { each("responses", r, c.suppressed, counts_of(c)); };
+    for (const auto& m : v.measures) figure(m.measure, base, m.figure);
+    for (const auto& [m, by] : v.trend)
+        for (const auto& [mo, x] : by) figure(m, in_month(mo), x);
+    for (const auto& [g, by] : v.breakdown)
+        for (const auto& [m, x] : by) figure(m, in_group(g), x);
+    counts(base, v.counts);
+    for (const auto& [mo, c] : v.month_counts) counts(in_month(mo), c);
+    for (const auto& [g, c] : v.group_counts) counts(in_group(g), c);
+}
+
+// The values a shown count may stand for: those that round to it.
+std::vector<std::int64_t> stands_for(std::int64_t shown, int round_to) {
+    std::vector<std::int64_t> v;
+    for (std::int64_t x = shown - round_to / 2; x <= shown + round_to / 2; ++x)
+        if (x >= 0 && (round_to <= 1 ? x == shown : (x + round_to / 2) / round_to * round_to == shown)) v.push_back(x);
+    return v;
+}
+
+// Plays the attacker: every figure each role can be shown, for every filter value and month range the
+// pages offer (and every breakdown), then every pair where one figure's records hold the other's and
+// the difference is about 1 to 4 children. A group is worked out when the two figures leave exactly one
+// value possible for any of its counts. Returns what was worked out.
+std::vector<std::string> attack(collector::Store& s, reports::Protection protect) {
+    const std::vector<reports::Reader> readers = {{"ada", "admin", "", ""},
+                                                  {"meg", "manager", "early-help", ""},
+                                                  {"cat", "manager", "children-in-care", ""},
+                                                  {"sam", "practitioner", "", "SW-1"},
+                                                  {"sue", "practitioner", "", "SW-2"}};
+    const std::vector<std::string> areas = {"", "early-help", "children-in-care"}, visits = {"", "visit", "review"},
+                                   bands = {"", "8-11", "12-17"}, months = {"", "2026-10", "2026-11"};
+    Published shown, truth;
+    for (const auto& reader : readers)
+        for (const auto& area : areas)
+            for (const auto& visit : visits)
+                for (const auto& band : bands)
+                    for (const auto& from : months)
+                        for (const auto& to : months) {
+                            if (!from.empty() && !to.empty() && from > to) continue;
+                            for (const auto& by : reports::breakdown_dimensions()) {
+                                // Every breakdown unfiltered; with filters, the default one.
+                                const bool filtered = !area.empty() || !visit.empty() || !band.empty() ||
+                                                      !from.empty() || !to.empty();
+                                if (filtered && by != "band") continue;
+                                reports::Filters f;
+                                f.service_area = area;
+                                f.visit_type = visit;
+                                f.band = band;
+                                f.month_from = from;
+                                f.month_to = to;
+                                f.by = by;
+                                collect(s, reader, f, protect,
+                                        [&](const std::string& what, const Region& r, bool hidden,
+                                            const std::vector<std::int64_t>& counts) {
+                                            auto& x = shown[{what, r}];
+                                            if (hidden) return;
+                                            // One region, one answer, however it was asked for.
+                                            if (!x.hidden) CHECK(x.counts == counts);
+                                            x = Shown{false, counts};
+                                        });
+                                collect(s, reader, f, reports::Protection::none(),
+                                        [&](const std::string& what, const Region& r, bool,
+                                            const std::vector<std::int64_t>& counts) {
+                                            truth[{what, r}] = Shown{false, counts};
+                                        });
+                            }
+                        }
+    std::vector<std::string> worked_out;
+    for (const auto& [outer_key, outer] : shown) {
+        if (outer.hidden) continue;
+        for (const auto& [inner_key, inner] : shown) {
+            if (outer_key.first != inner_key.first || &outer == &inner || !outer_key.second.holds(inner_key.second))
+                continue;
+            const auto& to = truth.at(outer_key).counts;
+            const auto& ti = truth.at(inner_key).counts;
+            const std::int64_t small = to[0] - ti[0];
+            if (small < 1 || small >= reports::kMinGroup) continue;
+            for (std::size_t k = 0; k < to.size(); ++k) {
+                // What the attacker can say of this count of the small group.
+                std::set<std::int64_t> could_be;
+                const auto outer_values = stands_for(outer.counts[k], protect.round_to);
+                std::vector<std::int64_t> inner_values;
+                if (inner.hidden && k == 0)
+                    for (int c = 0; c < reports::kMinGroup; ++c) inner_values.push_back(c); // "fewer than 5"
+                else if (!inner.hidden)
+                    inner_values = stands_for(inner.counts[k], protect.round_to);
+                else
+                    continue; // nothing shown to subtract
+                for (auto a : outer_values)
+                    for (auto b : inner_values)
+                        if (a - b >= 0) could_be.insert(a - b);
+                CHECK(could_be.count(to[k] - ti[k]) == 1); // the truth is always among them
+                if (could_be.size() == 1)
+                    worked_out.push_back(outer_key.first + " count " + std::to_string(k) + " of " +
+                                         std::to_string(small) + " children: " + std::to_string(to[k] - ti[k]));
+            }
+        }
+    }
+    return worked_out;
+}
+
+} // namespace
+
+TEST_CASE("no figure about fewer than 5 children can be worked out by subtracting any two a role is shown") {
+    TempDir tmp;
+    std::string err;
+    auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
+    REQUIRE(s);
+    std::vector<collector::Store::Row> none;
+    REQUIRE_FALSE(s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?), (?, ?)",
+                           {"tab-cic", "children-in-care", "tab-eh", "early-help"}, none));
+    // Small groups on purpose: 3 children of 8-11 among 12 teenagers in October, 2 in November;
+    // early help: 6 at reviews, 1 at a visit.
+    const std::vector<std::string> faces = {"very_sad", "sad", "ok", "happy", "very_happy"};
+    std::vector<collector::Response> cic, eh;
+    int n = 0;
+    auto add = [&](std::vector<collector::Response>& into, const std::string& code, const std::string& visit,
+                   const std::string& band, const std::string& day) {
+        ++n;
+        char id[8];
+        std::snprintf(id, sizeof id, "r%03d", n);
+        auto r = make(id, "K-" + std::to_string(n), code, visit, day, "complete", false,
+                      {listened(faces[static_cast<std::size_t>(n * 7 % 5)]), promises(n % 3 ? "yes" : "no")});
+        r.band = band;
+        into.push_back(r);
+    };
+    for (int i = 0; i < 12; ++i) add(cic, "SW-1", "visit", "12-17", "2026-10-05");
+    for (int i = 0; i < 3; ++i) add(cic, "SW-1", "visit", "8-11", "2026-10-06");
+    for (int i = 0; i < 2; ++i) add(cic, "SW-1", "visit", "12-17", "2026-11-02");
+    for (int i = 0; i < 6; ++i) add(eh, "SW-2", "review", "12-17", "2026-11-10");
+    add(eh, "SW-2", "visit", "12-17", "2026-11-11");
+    std::vector<std::string> stored;
+    REQUIRE_FALSE(s->insert("tab-cic", cic, stored));
+    REQUIRE_FALSE(s->insert("tab-eh", eh, stored));
+    reports::Indexed done;
+    REQUIRE_FALSE(reports::index_new(*s, {}, done));
+    REQUIRE(done.responses == 24);
+
+    // Suppression alone (counts shown as counted) gives small groups away: the attack has teeth.
+    const auto exact = attack(*s, reports::Protection(reports::kMinGroup, 1));
+    CHECK_FALSE(exact.empty());
+    MESSAGE("with suppression alone, " << exact.size() << " counts of small groups were worked out, e.g. "
+                                       << (exact.empty() ? std::string("none") : exact.front()));
+    // As published: rounded to 5 as well. Nothing is worked out.
+    const auto published = attack(*s, reports::Protection());
+    for (const auto& w : published) INFO(w);
+    CHECK(published.empty());
+    if (!published.empty()) MESSAGE("worked out: " << published.front());
 }
 
 TEST_CASE("the reports' sign-in, family page and downloads hold up to an attacker") {

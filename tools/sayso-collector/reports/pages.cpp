@@ -375,8 +375,9 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     std::string b = "<h1>What children said</h1><p class=\"lead\">";
     if (u.role == "manager") b += "Your service: " + esc(service_area_name(u.service_area)) + ". ";
     if (u.role == "practitioner") b += "Responses given at your visits (code " + esc(u.practitioner_code) + "). ";
-    b += "Figures from fewer than " + std::to_string(v.threshold) + " children are not shown, so no child can be "
-         "picked out.</p>";
+    b += "Figures from fewer than " + std::to_string(v.threshold) + " children are not shown" +
+         (v.round_to > 1 ? ", and every count is rounded to the nearest " + std::to_string(v.round_to) : std::string()) +
+         ", so no child can be picked out.</p>";
     // Filters, as a plain GET form.
     std::vector<std::pair<std::string, std::string>> areas = {{"", "All"}};
     for (const auto& a : known_service_areas()) areas.push_back({a, service_area_name(a)});

@@ -95,20 +95,28 @@ Source source_of(const Reader& reader, const Filters& f, const std::string& grou
                                   " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
 }
 
-// Reads the seven figure columns starting at `at`; suppresses small groups.
-Figure figure(const Store::Row& r, std::size_t at, int threshold) {
+// A count as shown: to the nearest multiple of `base` (1, 2 to 0; 3 to 7 to 5...).
+std::int64_t rounded(std::int64_t n, int base) {
+    if (base <= 1 || n <= 0) return std::max<std::int64_t>(n, 0);
+    return (n + base / 2) / base * base;
+}
+
+// Reads the seven figure columns starting at `at`; hides small groups and rounds the rest.
+Figure figure(const Store::Row& r, std::size_t at, const Protection& protect) {
     Figure f;
     f.children = num(r[at]);
-    if (f.children < threshold) {
+    if (f.children < protect.threshold) {
         f.suppressed = true;
         return f;
     }
-    f.answers = num(r[at + 1]);
-    f.positive = num(r[at + 2]);
-    f.middling = num(r[at + 3]);
-    f.negative = num(r[at + 4]);
-    f.skipped = num(r[at + 5]);
-    f.other = num(r[at + 6]);
+    const int b = protect.round_to;
+    f.children = rounded(f.children, b);
+    f.answers = rounded(num(r[at + 1]), b);
+    f.positive = rounded(num(r[at + 2]), b);
+    f.middling = rounded(num(r[at + 3]), b);
+    f.negative = rounded(num(r[at + 4]), b);
+    f.skipped = rounded(num(r[at + 5]), b);
+    f.other = rounded(num(r[at + 6]), b);
     return f;
 }
 
@@ -132,6 +140,12 @@ void complement(const std::vector<std::string>& keys, Get get) {
         else if (!smallest || f->children < smallest->children) smallest = f;
     }
     if (hidden == 1 && smallest) suppress(*smallest);
+}
+
+// Never a threshold below 5, but for Protection::none() (the truth, for tests).
+Protection published(Protection p) {
+    if (p.is_none()) return p;
+    return Protection(std::max(p.threshold, kMinGroup), std::max(p.round_to, 1));
 }
 
 bool valid_dimension(const std::string& d) {
@@ -184,10 +198,10 @@ std::string measure_name(const std::string& measure) {
     return it == names.end() ? measure : it->second;
 }
 
-std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, Protection protect,
                                           std::vector<MeasureFigure>& out) {
     out.clear();
-    threshold = std::max(threshold, kMinGroup);
+    protect = published(protect);
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
@@ -196,7 +210,7 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
         return e;
-    for (const auto& r : rows) out.push_back({r[0], figure(r, 1, threshold)});
+    for (const auto& r : rows) out.push_back({r[0], figure(r, 1, protect)});
     // The principles in their own order; any other measure after them, by name.
     std::stable_sort(out.begin(), out.end(), [](const MeasureFigure& a, const MeasureFigure& b) {
         return measure_rank(a.measure) < measure_rank(b.measure);
@@ -217,15 +231,16 @@ void complement_counts(std::map<std::string, Counts>& counts) {
     if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
 }
 
-Counts counts_of(const Store::Row& r, std::size_t at, int threshold) {
+Counts counts_of(const Store::Row& r, std::size_t at, const Protection& protect) {
+    const int b = protect.round_to;
     Counts c{false, num(r[at]), num(r[at + 1]), num(r[at + 2])};
-    if (c.children < threshold) c = Counts{true, 0, 0, 0};
-    return c;
+    if (c.children < protect.threshold) return Counts{true, 0, 0, 0};
+    return Counts{false, rounded(c.responses, b), rounded(c.children, b), rounded(c.complete, b)};
 }
 
 // The sections of the service view. Each reads on the store it is given, so
 // the view can run them at once on several connections.
-std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
                                         ServiceView& out) {
     Params p;
     Rows rows;
@@ -237,7 +252,7 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
         return e;
     std::set<std::string> months;
     for (const auto& r : rows) {
-        out.trend[r[0]][r[1]] = figure(r, 2, threshold);
+        out.trend[r[0]][r[1]] = figure(r, 2, protect);
         months.insert(r[1]);
     }
     out.months.assign(months.begin(), months.end());
@@ -251,7 +266,7 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     return std::nullopt;
 }
 
-std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
                                             ServiceView& out) {
     Params p;
     Rows rows;
@@ -265,7 +280,7 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
         return e;
     std::set<std::string> groups, measures;
     for (const auto& r : rows) {
-        out.breakdown[r[0]][r[1]] = figure(r, 2, threshold);
+        out.breakdown[r[0]][r[1]] = figure(r, 2, protect);
         groups.insert(r[0]);
         measures.insert(r[1]);
     }
@@ -281,26 +296,26 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
                                  wq + " GROUP BY " + d,
                              q, rows))
         return e;
-    for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, threshold);
+    for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.group_counts);
     return std::nullopt;
 }
 
-std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
                                          ServiceView& out) {
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
     if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + w, p, rows))
         return e;
-    out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, threshold);
+    out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, protect);
     Params q;
     const std::string wq = where(reader, filters, q);
     if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + wq +
                                  " GROUP BY month ORDER BY month",
                              q, rows))
         return e;
-    for (const auto& r : rows) out.month_counts[r[0]] = counts_of(r, 1, threshold);
+    for (const auto& r : rows) out.month_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.month_counts);
     return std::nullopt;
 }
@@ -331,24 +346,26 @@ std::optional<StoreError> comments_section(Store& store, const Reader& reader, c
 
 } // namespace
 
-std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
                                        const std::vector<SealKeyPair>& keys, ServiceView& out) {
-    return service_view(store, {}, reader, filters, threshold, keys, out);
+    return service_view(store, {}, reader, filters, protect, keys, out);
 }
 
 std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
-                                       const Filters& filters_in, int threshold, const std::vector<SealKeyPair>& keys,
-                                       ServiceView& out) {
+                                       const Filters& filters_in, Protection protect,
+                                       const std::vector<SealKeyPair>& keys, ServiceView& out) {
     out = ServiceView{};
-    out.threshold = threshold = std::max(threshold, kMinGroup);
+    protect = published(protect);
+    out.threshold = protect.threshold;
+    out.round_to = protect.round_to;
     Filters filters = filters_in;
     if (!valid_dimension(filters.by)) filters.by = "band";
     // Each section writes its own part of `out`; with more connections they run at once.
     std::vector<std::function<std::optional<StoreError>(Store&)>> sections = {
-        [&](Store& s) { return breakdown_section(s, reader, filters, threshold, out); },
-        [&](Store& s) { return measure_figures(s, reader, filters, threshold, out.measures); },
-        [&](Store& s) { return trend_section(s, reader, filters, threshold, out); },
-        [&](Store& s) { return counts_section(s, reader, filters, threshold, out); },
+        [&](Store& s) { return breakdown_section(s, reader, filters, protect, out); },
+        [&](Store& s) { return measure_figures(s, reader, filters, protect, out.measures); },
+        [&](Store& s) { return trend_section(s, reader, filters, protect, out); },
+        [&](Store& s) { return counts_section(s, reader, filters, protect, out); },
         [&](Store& s) { return comments_section(s, reader, filters, keys, out); },
         [&](Store& s) -> std::optional<StoreError> {
             if (reader.role != "admin") return std::nullopt;
@@ -450,10 +467,11 @@ std::optional<StoreError> set_family(Store& store, const std::string& case_ref, 
                        {case_ref, family_ref}, none);
 }
 
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, int threshold, std::vector<WeDid>& out) {
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect,
+                                      std::vector<WeDid>& out) {
     out.clear();
     std::vector<MeasureFigure> all;
-    if (auto e = measure_figures(store, reader, Filters{}, threshold, all)) return e;
+    if (auto e = measure_figures(store, reader, Filters{}, protect, all)) return e;
     Rows rows;
     if (auto e = store.query("SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC",
                              {}, rows))

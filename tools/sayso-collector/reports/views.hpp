@@ -16,6 +16,30 @@ namespace sayso::collector::reports {
 
 // No figure built from fewer children than this is shown.
 inline constexpr int kMinGroup = 5;
+// Every count shown is rounded to the nearest multiple of this.
+inline constexpr int kRoundTo = 5;
+
+// Statistical disclosure control (SECURITY.md): rounding to base 5 with
+// small-cell suppression. A figure about fewer than `threshold` children is
+// hidden (and, where one of a set is hidden, the next smallest too, so the
+// set's total can't give it away), and every count shown is rounded to the
+// nearest multiple of `round_to`: the difference of any two figures then
+// leaves at least five values possible for the group between them, so no
+// group of fewer than 5 children is pinned down by subtraction, across
+// filters, date ranges, pages and downloads. Percentages are made from the
+// rounded counts.
+struct Protection {
+    int threshold = kMinGroup;
+    int round_to = kRoundTo;
+    Protection() = default;
+    Protection(int t) : threshold(t) {} // a threshold, rounded as published
+    Protection(int t, int r) : threshold(t), round_to(r) {}
+    // Every figure as counted, nothing hidden or rounded: for tests that
+    // check the counting itself, and play the attacker against the truth.
+    // (Any other threshold is raised to kMinGroup.)
+    static Protection none() { return Protection(1, 1); }
+    bool is_none() const { return threshold <= 1 && round_to <= 1; }
+};
 
 // Who is reading: an admin sees everything; a manager the responses of their
 // service area; a practitioner only responses carrying their own code.
@@ -57,6 +81,7 @@ struct Comment {
 
 struct ServiceView {
     int threshold = kMinGroup;
+    int round_to = kRoundTo;
     std::vector<MeasureFigure> measures;                 // every measure, in name order
     std::vector<std::string> months;                     // ascending
     std::map<std::string, std::map<std::string, Figure>> trend; // measure -> month -> figure
@@ -73,14 +98,14 @@ struct ServiceView {
 };
 
 // Each measure's figure over everything the filters and the reader allow.
-std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, int threshold,
-                                          std::vector<MeasureFigure>& out);
-std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, int threshold,
+std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters,
+                                          Protection protect, std::vector<MeasureFigure>& out);
+std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
                                        const std::vector<SealKeyPair>& keys, ServiceView& out);
 // The same, with more connections to the same store: its sections are counted at once, one per connection.
 std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
-                                       const Filters& filters, int threshold, const std::vector<SealKeyPair>& keys,
-                                       ServiceView& out);
+                                       const Filters& filters, Protection protect,
+                                       const std::vector<SealKeyPair>& keys, ServiceView& out);
 
 // One child's responses (by case reference), or a family's: every answer as stored.
 struct ChildAnswer {
@@ -114,7 +139,8 @@ struct WeDid {
     std::string measure, you_said, we_did, created_at, created_by;
     Figure figure; // what children said on that measure, within the reader's view
 };
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, int threshold, std::vector<WeDid>& out);
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect,
+                                      std::vector<WeDid>& out);
 std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
                                      const std::string& we_did, const std::string& by);
 
