@@ -661,9 +661,17 @@ std::vector<std::int64_t> counts_of(const reports::Figure& f) {
 std::vector<std::int64_t> counts_of(const reports::Counts& c) { return {c.children, c.responses, c.complete}; }
 
 // Everything a reader can be shown for these filters, by region.
+// A figure and the figures that split its records between them (a breakdown's rows, the months):
+// the parent minus the rows shown is what the hidden rows hold together.
+struct Split {
+    std::string what;
+    Region parent;
+    std::vector<Region> parts;
+};
+
 template <class F>
 void collect(collector::Store& s, const reports::Reader& reader, const reports::Filters& f, reports::Protection protect,
-             F&& each) {
+             F&& each, std::vector<Split>* splits = nullptr) {
     reports::ServiceView v;
     REQUIRE_FALSE(reports::service_view(s, reader, f, protect, {}, v));
     Region base{f.service_area, f.visit_type, f.band, f.practitioner_code};
@@ -698,6 +706,24 @@ void collect(collector::Store& s, const reports::Reader& reader, const reports::
     counts(base, v.counts);
     for (const auto& [mo, c] : v.month_counts) counts(in_month(mo), c);
     for (const auto& [g, c] : v.group_counts) counts(in_group(g), c);
+    if (!splits) return;
+    // Each response has one value of each dimension and one month: these rows split their parent.
+    // (Only for the dimensions that cover every response: a response may carry no practitioner code.)
+    const bool covered = f.by != "practitioner_code";
+    Split months{"responses", base, {}}, groups{"responses", base, {}};
+    for (const auto& [mo, c] : v.month_counts) months.parts.push_back(in_month(mo));
+    for (const auto& [g, c] : v.group_counts) groups.parts.push_back(in_group(g));
+    splits->push_back(months);
+    if (covered) splits->push_back(groups);
+    for (const auto& m : v.measures) {
+        Split by_month{"measure " + m.measure, base, {}}, by_group{"measure " + m.measure, base, {}};
+        if (auto t = v.trend.find(m.measure); t != v.trend.end())
+            for (const auto& [mo, x] : t->second) by_month.parts.push_back(in_month(mo));
+        for (const auto& [g, by] : v.breakdown)
+            if (by.count(m.measure)) by_group.parts.push_back(in_group(g));
+        splits->push_back(by_month);
+        if (covered) splits->push_back(by_group);
+    }
 }
 
 // The values a shown count may stand for: those that round to it.
@@ -721,6 +747,7 @@ std::vector<std::string> attack(collector::Store& s, reports::Protection protect
     const std::vector<std::string> areas = {"", "early-help", "children-in-care"}, visits = {"", "visit", "review"},
                                    bands = {"", "8-11", "12-17"}, months = {"", "2026-10", "2026-11"};
     Published shown, truth;
+    std::vector<Split> splits;
     for (const auto& reader : readers)
         for (const auto& area : areas)
             for (const auto& visit : visits)
@@ -749,11 +776,13 @@ std::vector<std::string> attack(collector::Store& s, reports::Protection protect
                                             if (!x.hidden) CHECK(x.counts == counts);
                                             x = Shown{false, counts};
                                         });
-                                collect(s, reader, f, reports::Protection::none(),
-                                        [&](const std::string& what, const Region& r, bool,
-                                            const std::vector<std::int64_t>& counts) {
-                                            truth[{what, r}] = Shown{false, counts};
-                                        });
+                                collect(
+                                    s, reader, f, reports::Protection::none(),
+                                    [&](const std::string& what, const Region& r, bool,
+                                        const std::vector<std::int64_t>& counts) {
+                                        truth[{what, r}] = Shown{false, counts};
+                                    },
+                                    &splits);
                             }
                         }
     std::vector<std::string> worked_out;
@@ -787,12 +816,50 @@ std::vector<std::string> attack(collector::Store& s, reports::Protection protect
             }
         }
     }
+    // A parent minus the parts shown: what the hidden parts hold together, when that is 1 to 4 children
+    // (answers and responses add up over parts; children only roughly, so their count is not tried).
+    for (const auto& split : splits) {
+        const auto parent = shown.find({split.what, split.parent});
+        if (parent == shown.end() || parent->second.hidden) continue;
+        const auto& tp = truth.at({split.what, split.parent}).counts;
+        std::vector<const Shown*> seen;
+        std::vector<std::int64_t> hidden_truth(tp.size(), 0);
+        std::int64_t hidden_children = 0;
+        bool any_hidden = false;
+        for (const auto& part : split.parts) {
+            const auto& x = shown.at({split.what, part});
+            const auto& t = truth.at({split.what, part}).counts;
+            if (x.hidden) {
+                any_hidden = true;
+                hidden_children += t[0];
+                for (std::size_t k = 0; k < t.size(); ++k) hidden_truth[k] += t[k];
+            } else {
+                seen.push_back(&x);
+            }
+        }
+        if (!any_hidden || hidden_children < 1 || hidden_children >= reports::kMinGroup) continue;
+        for (std::size_t k = 1; k < tp.size(); ++k) {
+            const auto pv = stands_for(parent->second.counts[k], protect.round_to);
+            std::int64_t lo = pv.front(), hi = pv.back();
+            for (const Shown* x : seen) {
+                const auto xv = stands_for(x->counts[k], protect.round_to);
+                lo -= xv.back();
+                hi -= xv.front();
+            }
+            lo = std::max<std::int64_t>(lo, 0);
+            CHECK(lo <= hidden_truth[k]);
+            CHECK(hidden_truth[k] <= hi);
+            if (lo == hi)
+                worked_out.push_back(split.what + " count " + std::to_string(k) + " of the hidden rows (" +
+                                     std::to_string(hidden_children) + " children): " + std::to_string(lo));
+        }
+    }
     return worked_out;
 }
 
 } // namespace
 
-TEST_CASE("no figure about fewer than 5 children can be worked out by subtracting any two a role is shown") {
+TEST_CASE("no figure about fewer than 5 children can be worked out by subtracting figures a role is shown") {
     TempDir tmp;
     std::string err;
     auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
