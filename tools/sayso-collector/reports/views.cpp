@@ -26,6 +26,23 @@ std::int64_t num(const std::string& s) {
     }
 }
 
+// What the reader may see, as a condition over report_answers or
+// report_responses: the one place a role's reach is written. An admin sees
+// everything; a manager their service area; a practitioner responses with
+// their own code; any other role nothing.
+std::string scope(const Reader& reader, Params& p) {
+    if (reader.role == "admin") return "";
+    if (reader.role == "manager") {
+        p.emplace_back(reader.service_area);
+        return " AND service_area = ?";
+    }
+    if (reader.role == "practitioner") {
+        p.emplace_back(reader.practitioner_code);
+        return " AND practitioner_code = ?";
+    }
+    return " AND 1 = 0";
+}
+
 // The WHERE clause for the filters and the reader's role, over report_answers
 // or report_responses (both carry the same columns).
 std::string where(const Reader& reader, const Filters& f, Params& p) {
@@ -41,16 +58,7 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     add(" AND practitioner_code = ?", f.practitioner_code);
     add(" AND month >= ?", f.month_from);
     add(" AND month <= ?", f.month_to);
-    if (reader.role == "manager") {
-        w += " AND service_area = ?";
-        p.emplace_back(reader.service_area);
-    } else if (reader.role == "practitioner") {
-        w += " AND practitioner_code = ?";
-        p.emplace_back(reader.practitioner_code);
-    } else if (reader.role != "admin") {
-        w += " AND 1 = 0"; // an unknown role sees nothing
-    }
-    return w;
+    return w + scope(reader, p);
 }
 
 // Where a figure grouped by `group` ("" for overall, else a dimension) is
@@ -412,19 +420,10 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
     if (auto e = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs, rows)) return e;
     const std::int64_t total = rows.empty() ? 0 : num(rows[0][0]);
     Params p = refs;
-    std::string scope;
-    if (reader.role == "manager") {
-        scope = " AND service_area = ?";
-        p.emplace_back(reader.service_area);
-    } else if (reader.role == "practitioner") {
-        scope = " AND practitioner_code = ?";
-        p.emplace_back(reader.practitioner_code);
-    } else if (reader.role != "admin") {
-        scope = " AND 1 = 0";
-    }
+    const std::string mine = scope(reader, p);
     if (auto e = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
                              " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
-                             " WHERE case_ref" + in + scope + " ORDER BY asked_to_talk DESC, started_at DESC",
+                             " WHERE case_ref" + in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
                              p, rows))
         return e;
     if (rows.empty()) {

@@ -279,10 +279,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (!signed_in(req, res, session)) return;
         const std::string c = req.has_param("case") ? req.param("case").substr(0, 80) : "";
         const std::string f = req.has_param("family") ? req.param("family").substr(0, 80) : "";
-        if (session.user.role != "admin" || !req.has_param("csrf") || req.param("csrf") != session.csrf) {
-            audit("denied", "/family (group " + c + " under " + f + ")", &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can group case references."));
-        }
+        if (!admin_only(req, res, session, Form::Posted, "/family (group " + c + " under " + f + ")",
+                        "Only an admin can group case references."))
+            return;
         if (c.empty()) return see_other(res, "/family?family=" + url_encode(f));
         if (auto e = set_family(store_, c, f))
             return html(res, 503, message_page(&session, "Not available", e->message));
@@ -315,10 +314,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     post("/wedid", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        if (session.user.role != "admin" || !req.has_param("csrf") || req.param("csrf") != session.csrf) {
-            audit("denied", "/wedid (add)", &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can add to \u201cyou said, we did\u201d."));
-        }
+        if (!admin_only(req, res, session, Form::Posted, "/wedid (add)",
+                        "Only an admin can add to \u201cyou said, we did\u201d."))
+            return;
         const std::string m = req.param("measure").substr(0, 64);
         const std::string said = req.param("you_said").substr(0, 2000);
         const std::string did = req.param("we_did").substr(0, 2000);
@@ -344,10 +342,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/users", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        if (session.user.role != "admin") {
-            audit("denied", "/users", &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can see the users."));
-        }
+        if (!admin_only(req, res, session, Form::None, "/users", "Only an admin can see the users.")) return;
         audit("viewed", "/users", &session);
         users(session, res, 200, "", false);
     });
@@ -355,10 +350,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         Session session;
         if (!signed_in(req, res, session)) return;
         const std::string name = req.param("name").substr(0, 80);
-        if (session.user.role != "admin" || req.param("csrf") != session.csrf) {
-            audit("denied", "/users (add " + name + ")", &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can add users."));
-        }
+        if (!admin_only(req, res, session, Form::Posted, "/users (add " + name + ")", "Only an admin can add users."))
+            return;
         const Reader u{name, req.param("role"), req.param("service_area"),
                        req.param("code")};
         const std::string password = req.param("password");
@@ -371,10 +364,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         Session session;
         if (!signed_in(req, res, session)) return;
         const std::string name = req.param("name").substr(0, 80);
-        if (session.user.role != "admin" || req.param("csrf") != session.csrf || name == session.user.name) {
-            audit("denied", "/users/disable " + name, &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can stop another user signing in."));
-        }
+        if (!admin_only(req, res, session, Form::Posted, "/users/disable " + name,
+                        "Only an admin can stop another user signing in.", name == session.user.name))
+            return;
         if (auto why = disable_user(store_, name)) return users(session, res, 400, *why, true);
         audit("user_disabled", name, &session);
         users(session, res, 200, name + " can no longer sign in.", false);
@@ -383,10 +375,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/audit", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        if (session.user.role != "admin") {
-            audit("denied", "/audit", &session);
-            return html(res, 403, message_page(&session, "Not allowed", "Only an admin can read the audit log."));
-        }
+        if (!admin_only(req, res, session, Form::None, "/audit", "Only an admin can read the audit log.")) return;
         std::vector<AuditEntry> entries;
         store_.for_each_audit([&](const AuditEntry& a) {
             entries.push_back(a);
@@ -448,6 +437,15 @@ void ReportServer::audit(const std::string& event, const std::string& subject, c
     const std::string who = s ? "by " + s->user.name + " (" + s->user.role + ")" : "";
     if (auto e = store_.audit(event, subject.substr(0, 500), who + more))
         std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", e->message.c_str());
+}
+
+bool ReportServer::admin_only(const http::Request& req, http::Response& res, const Session& s, Form form,
+                              const std::string& subject, const std::string& words, bool refused_anyway) {
+    const bool forged = form == Form::Posted && (!req.has_param("csrf") || req.param("csrf") != s.csrf);
+    if (s.user.role == "admin" && !forged && !refused_anyway) return true;
+    audit("denied", subject, &s);
+    html(res, 403, message_page(&s, "Not allowed", words));
+    return false;
 }
 
 void ReportServer::sign_in_page(const http::Request& req, http::Response& res, int status, const std::string& next,

@@ -43,6 +43,12 @@ private:
     bool signed_in(const http::Request& req, http::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
     bool fresh(http::Response& res); // indexes new arrivals; false (and a 503) if that fails
+    // Admins' pages and forms, checked in one place: anyone else, a posted
+    // form without this session's token, or `refused_anyway` gets 403 in
+    // `words`, and the refusal is audited with `subject`.
+    enum class Form { None, Posted };
+    bool admin_only(const http::Request& req, http::Response& res, const Session& s, Form form,
+                    const std::string& subject, const std::string& words, bool refused_anyway = false);
     // The sign-in page with its form token, the token's cookie set.
     void sign_in_page(const http::Request& req, http::Response& res, int status, const std::string& next,
                       const std::string& problem);
