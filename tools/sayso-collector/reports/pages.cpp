@@ -8,7 +8,7 @@
 
 namespace sayso::collector::reports {
 
-using formats::csv_cell;
+using formats::csv_row;
 
 namespace {
 
@@ -541,10 +541,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
 std::string service_csv(const ServiceView& v, const std::string& table) {
     const std::string few = fewer_than(v.threshold);
     std::string out;
-    auto row = [&](const std::vector<std::string>& cells) {
-        for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
-        out += "\r\n";
-    };
+    auto row = [&](const std::vector<std::string>& cells) { out += csv_row(cells); };
     auto figure_row = [&](std::vector<std::string> head, const Figure& f) {
         if (f.suppressed) {
             for (int i = 0; i < 7; ++i) head.push_back(few);
@@ -651,8 +648,7 @@ std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& 
                                               r.practitioner_code, r.complete ? "true" : "false",
                                               r.asked_to_talk ? "true" : "false", a.question_id, question, a.measure,
                                               a.skipped ? "true" : "false", formats::join_options(a.options), a.text};
-            for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
-            out += "\r\n";
+            out += csv_row(cells);
         }
     }
     return out;
@@ -700,8 +696,7 @@ std::string we_did_csv(const std::vector<WeDid>& entries, int threshold) {
                                           e.figure.suppressed ? few : std::to_string(e.figure.children),
                                           e.figure.suppressed ? few : std::to_string(e.figure.positive),
                                           e.figure.suppressed ? few : std::to_string(rated)};
-        for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
-        out += "\r\n";
+        out += csv_row(cells);
     }
     return out;
 }
