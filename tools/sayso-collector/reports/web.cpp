@@ -1,6 +1,7 @@
 #include "web.hpp"
 
 #include "index.hpp"
+#include "requests.hpp"
 #include "pack/pack.hpp"
 #include "server.hpp"
 
@@ -22,35 +23,6 @@ constexpr const char* kSignInCookie = "sayso_signin"; // the sign-in form's toke
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string cookie_of(const http::Request& req) { return http::cookie(req.header("Cookie"), kCookie); }
-
-bool month_like(const std::string& m) {
-    return m.size() == 7 && std::isdigit(static_cast<unsigned char>(m[0])) && m[4] == '-' &&
-           std::all_of(m.begin(), m.begin() + 4, [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
-           std::isdigit(static_cast<unsigned char>(m[5])) && std::isdigit(static_cast<unsigned char>(m[6]));
-}
-
-Filters filters_of(const http::Request& req, std::string& query) {
-    Filters f;
-    auto get = [&](const char* k) { return req.has_param(k) ? req.param(k).substr(0, 80) : std::string(); };
-    f.service_area = get("service_area");
-    f.visit_type = get("visit_type");
-    f.band = get("band");
-    f.practitioner_code = get("practitioner_code");
-    f.month_from = month_like(get("from")) ? get("from") : "";
-    f.month_to = month_like(get("to")) ? get("to") : "";
-    const std::string by = get("by");
-    const auto& dims = breakdown_dimensions();
-    if (std::find(dims.begin(), dims.end(), by) != dims.end()) f.by = by;
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{{"service_area", f.service_area},
-                                                                              {"visit_type", f.visit_type},
-                                                                              {"band", f.band},
-                                                                              {"practitioner_code", f.practitioner_code},
-                                                                              {"from", f.month_from},
-                                                                              {"to", f.month_to},
-                                                                              {"by", f.by}})
-        if (!v.empty()) query += (query.empty() ? "" : "&") + k + "=" + url_encode(v);
-    return f;
-}
 
 void html(http::Response& res, int status, const std::string& body) {
     res.status = status;
@@ -128,26 +100,19 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/", [](http::Request&, http::Response& res) { see_other(res, "/service"); });
 
     get("/login", [this](http::Request& req, http::Response& res) {
-        sign_in_page(req, res, 200, req.has_param("next") ? req.param("next") : "/service", "");
+        sign_in_page(req, res, 200, after_sign_in(req.has_param("next") ? req.param("next") : ""), "");
     });
 
     // Sign-in tries are counted from the header, before the form is read.
     auto login_gate = [this](http::Request& req, http::Response& res) {
         if (login_.take(req.remote_key) == 0) return true;
         res.set_header("Retry-After", "60");
-        sign_in_page(req, res, 429, req.has_param("next") ? req.param("next") : "/service",
+        sign_in_page(req, res, 429, after_sign_in(req.has_param("next") ? req.param("next") : ""),
                      "Too many tries from here. Wait a minute and try again.");
         return false;
     };
     post("/login", [this](http::Request& req, http::Response& res) {
-        std::string next = req.has_param("next") ? req.param("next") : "/service";
-        // Only a page of this site: no other host, and no control byte a browser would drop to make one.
-        const bool control = std::any_of(next.begin(), next.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-        });
-        if (next.empty() || next.size() > 2000 || control || next[0] != '/' || next.rfind("//", 0) == 0 ||
-            next.find('\\') != std::string::npos)
-            next = "/service"; // only a page of this site
+        const std::string next = after_sign_in(req.has_param("next") ? req.param("next") : "");
         // The form must be this site's own: its token matches its cookie.
         const std::string token = http::cookie(req.header("Cookie"), kSignInCookie);
         if (token.size() != 32 || req.param("signin") != token)
