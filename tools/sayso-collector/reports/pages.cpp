@@ -173,8 +173,8 @@ std::string trend_chart(const std::vector<std::string>& months, const std::map<s
     std::string path;
     for (int i = 0; i < n; ++i) {
         auto it = by_month.find(months[i]);
-        const bool shown = it != by_month.end() && !it->second.suppressed && it->second.answers - it->second.skipped -
-                                                                                     it->second.other > 0;
+        const bool shown = it != by_month.end() && !it->second.suppressed &&
+                           it->second.positive + it->second.middling + it->second.negative > 0;
         if (i % std::max(1, n / 8) == 0 || i == n - 1)
             svg << "<text x=\"" << xpos(i) << "\" y=\"" << h - 6 << "\" text-anchor=\""
                 << (i == 0 && n > 1 ? "start" : i == n - 1 && n > 1 ? "end" : "middle") << "\">"
@@ -530,9 +530,9 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     else {
         b += "<ul class=\"comments\" data-section=\"comments\">";
         for (const auto& c : v.comments)
+            // The month alone: a comment's band, visit and area would point at a few children.
             b += "<li><blockquote data-k=\"comment\">" + esc(c.text) + "</blockquote><span class=\"meta\">" +
-                 esc(month_name(c.month)) + " &middot; " + esc(name_of("band", c.band)) + " &middot; " +
-                 esc(name_of("visit_type", c.visit_type)) + "</span></li>";
+                 esc(month_name(c.month)) + "</span></li>";
         b += "</ul>";
     }
     return layout({"The service", "service", b}, &s);
@@ -573,9 +573,9 @@ std::string service_csv(const ServiceView& v, const std::string& table) {
         if (v.counts.suppressed) row({"all", few, few, few});
         else row({"all", std::to_string(v.counts.responses), std::to_string(v.counts.children), std::to_string(v.counts.complete)});
     } else if (table == "comments") {
-        row({"month", "band", "visit_type", "service_area", "comment"});
-        if (!v.comments_shown) row({few + " children: not shown", "", "", "", ""});
-        for (const auto& c : v.comments) row({c.month, c.band, c.visit_type, c.service_area, c.text});
+        row({"month", "comment"});
+        if (!v.comments_shown) row({few + " children: not shown", ""});
+        for (const auto& c : v.comments) row({c.month, c.text});
     } else {
         std::vector<std::string> h = {"measure", "statement"};
         h.insert(h.end(), figure_head.begin(), figure_head.end());
@@ -616,8 +616,8 @@ std::string family_page(const Session& s, const Packs& packs, const std::string&
              "<label>Family reference (empty: take it out)<input name=\"family\" value=\"" + esc(family_ref) +
              "\"></label><button class=\"go\">Group</button></form>";
     if (!family_ref.empty()) {
-        if (cases.empty()) b += "<p class=\"note\">No case references are grouped under " + esc(family_ref) + ".</p>";
-        else if (access == Access::Denied) b += "<p class=\"problem\">You can't see this family's responses.</p>";
+        if (access == Access::Denied) b += "<p class=\"problem\">You can't see this family's responses.</p>";
+        else if (cases.empty()) b += "<p class=\"note\">No case references are grouped under " + esc(family_ref) + ".</p>";
         else {
             b += "<p class=\"downloads\"><a href=\"/family.csv?family=" + esc(url_encode(family_ref)) + "\">Download CSV</a></p>";
             for (const auto& c : cases) {

@@ -34,6 +34,8 @@ bool plain_word(const std::string& s, std::size_t max) {
 
 } // namespace
 
+bool user_name_like(const std::string& name) { return plain_word(name, 64); }
+
 std::optional<std::string> add_user(Store& store, const Reader& u, const std::string& password) {
     if (sodium_init() < 0) return "libsodium could not start";
     if (!plain_word(u.name, 64)) return "a user name is 1 to 64 letters, digits and - _ . @";

@@ -19,6 +19,8 @@ inline constexpr std::size_t kMinPassword = 10;
 // `bytes` random bytes as hex (libsodium's generator): cookies and form tokens.
 std::string random_hex(std::size_t bytes);
 
+// 1 to 64 letters, digits and - _ . / @: what a user name may be.
+bool user_name_like(const std::string& name);
 // Adds or replaces a user, ending any sessions they had. Words for the
 // person when something is wrong.
 std::optional<std::string> add_user(Store& store, const Reader& user, const std::string& password);

@@ -150,10 +150,13 @@ void complement(const std::vector<std::string>& keys, Get get) {
     if (hidden == 1 && smallest) suppress(*smallest);
 }
 
-// Never a threshold below 5, but for Protection::none() (the truth, for tests).
+// Never a threshold below 5 or rounding below 5, but for the tests' own
+// Protection::none() and unrounded().
 Protection published(Protection p) {
-    if (p.is_none()) return p;
-    return Protection(std::max(p.threshold, kMinGroup), std::max(p.round_to, 1));
+    if (p.none_at_all) return p;
+    Protection q(std::max(p.threshold, kMinGroup), p.exact_counts ? 1 : std::max(p.round_to, kRoundTo));
+    q.exact_counts = p.exact_counts;
+    return q;
 }
 
 bool valid_dimension(const std::string& d) {

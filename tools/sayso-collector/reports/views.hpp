@@ -31,14 +31,25 @@ inline constexpr int kRoundTo = 5;
 struct Protection {
     int threshold = kMinGroup;
     int round_to = kRoundTo;
+    bool none_at_all = false;
     Protection() = default;
     Protection(int t) : threshold(t) {} // a threshold, rounded as published
     Protection(int t, int r) : threshold(t), round_to(r) {}
     // Every figure as counted, nothing hidden or rounded: for tests that
     // check the counting itself, and play the attacker against the truth.
-    // (Any other threshold is raised to kMinGroup.)
-    static Protection none() { return Protection(1, 1); }
-    bool is_none() const { return threshold <= 1 && round_to <= 1; }
+    // Anything else is raised to at least kMinGroup and kRoundTo but by
+    // unrounded(), which tests of the counting use.
+    static Protection none() {
+        Protection p(1, 1);
+        p.none_at_all = true;
+        return p;
+    }
+    static Protection unrounded(int t = kMinGroup) {
+        Protection p(t, 1);
+        p.exact_counts = true;
+        return p;
+    }
+    bool exact_counts = false;
 };
 
 // Who is reading: an admin sees everything; a manager the responses of their

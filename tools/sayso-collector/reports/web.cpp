@@ -119,6 +119,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             return sign_in_page(req, res, 403, next, "This sign-in form had expired. Please sign in again.");
         const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
         const std::string password = req.has_param("password") ? req.param("password") : "";
+        // A name no user can have (a NUL, a space, any other byte): no try is counted or made for it,
+        // so it can't be a fresh key for the limit below that the store reads as a real name.
+        if (!user_name_like(name)) return sign_in_page(req, res, 401, next, "That name and password don't match.");
         if (login_name_.take(name) > 0) {
             store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
             res.set_header("Retry-After", "60");
@@ -227,9 +230,12 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                                 cases.end());
             }
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
+            // As for one child: to anyone but an admin, a family reference no one used and one
+            // out of reach are refused alike, so a refusal says nothing about which it was.
+            if (!ref.empty() && cases.empty() && session.user.role != "admin") access = Access::Denied;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
-                return html(res, 403, family_page(session, options_.packs, ref, cases, {}, access));
+                return html(res, 403, family_page(session, options_.packs, ref, {}, {}, access));
             }
             if (!ref.empty()) audit(as_csv ? "downloaded" : "viewed", subject, &session);
             if (as_csv) return csv(res, "sayso-family.csv", responses_csv(options_.packs, rs));
