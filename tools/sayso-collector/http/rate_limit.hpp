@@ -41,6 +41,17 @@ class RateLimit {
         return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / per_minute_)));
     }
 
+    // Whether `key` could take one now, taking nothing: 0 if so, else the seconds to wait.
+    int peek(const std::string& key) {
+        if (per_minute_ <= 0) return 0;
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mu_);
+        auto it = buckets_.find(buckets_.size() >= kMaxKeys && !buckets_.count(key) ? kOverflow : key);
+        if (it == buckets_.end()) return 0;
+        const double tokens = refilled(it->second, now);
+        return tokens >= 1 ? 0 : std::max(1, static_cast<int>(std::ceil((1 - tokens) * 60.0 / per_minute_)));
+    }
+
   private:
     struct Bucket {
         double tokens = 0;

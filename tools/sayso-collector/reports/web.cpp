@@ -122,7 +122,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         // A name no user can have (a NUL, a space, any other byte): no try is counted or made for it,
         // so it can't be a fresh key for the limit below that the store reads as a real name.
         if (!user_name_like(name)) return sign_in_page(req, res, 401, next, "That name and password don't match.");
-        if (login_name_.take(name) > 0) {
+        // Failures alone are counted, so signing in never uses up a user's own tries.
+        if (login_name_.peek(name) > 0) {
             store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
             res.set_header("Retry-After", "60");
             return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
@@ -131,6 +132,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (auto e = check_login(store_, name, password, user))
             return html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
         if (!user) {
+            login_name_.take(name);
             store_.audit("sign_in_failed", name, "from " + req.remote_addr);
             return sign_in_page(req, res, 401, next, "That name and password don't match.");
         }

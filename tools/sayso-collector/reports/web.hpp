@@ -61,7 +61,7 @@ private:
     // 20 sign-in tries a minute from one address, 20 at once: enough for an
     // office behind one address, too few to guess passwords.
     http::RateLimit login_{20, 20};
-    // And 10 a minute for one name, from anywhere: many addresses can't guess one password freely.
+    // And 10 failures a minute for one name, from anywhere: many addresses can't guess one password freely.
     http::RateLimit login_name_{10, 10};
     http::Server http_;
 };
