@@ -19,7 +19,8 @@ void promise(bool kept) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace sayso::collector;
+    using namespace sayso;
+    namespace reports = sayso::collector::reports;
     const std::string in(reinterpret_cast<const char*>(data), size);
     const auto first = in.find('\n');
     const auto second = first == std::string::npos ? std::string::npos : in.find('\n', first + 1);
