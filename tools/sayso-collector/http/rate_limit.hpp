@@ -27,8 +27,7 @@ class RateLimit {
         // Past the cap (keys from more addresses than any real site sees at
         // once), new keys share one bucket: memory stays bounded, and a flood
         // of new keys is limited as one.
-        const std::string& k = buckets_.size() >= kMaxKeys && !buckets_.count(key) ? kOverflow : key;
-        auto [it, fresh] = buckets_.try_emplace(k, Bucket{burst_, now});
+        auto [it, fresh] = buckets_.try_emplace(held_as(key), Bucket{burst_, now});
         Bucket& b = it->second;
         if (!fresh) {
             b.tokens = refilled(b, now);
@@ -38,7 +37,7 @@ class RateLimit {
             b.tokens -= 1;
             return 0;
         }
-        return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) * 60.0 / per_minute_)));
+        return wait_for(b.tokens);
     }
 
     // Whether `key` could take one now, taking nothing: 0 if so, else the seconds to wait.
@@ -46,10 +45,10 @@ class RateLimit {
         if (per_minute_ <= 0) return 0;
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mu_);
-        auto it = buckets_.find(buckets_.size() >= kMaxKeys && !buckets_.count(key) ? kOverflow : key);
+        auto it = buckets_.find(held_as(key));
         if (it == buckets_.end()) return 0;
         const double tokens = refilled(it->second, now);
-        return tokens >= 1 ? 0 : std::max(1, static_cast<int>(std::ceil((1 - tokens) * 60.0 / per_minute_)));
+        return tokens >= 1 ? 0 : wait_for(tokens);
     }
 
   private:
@@ -64,6 +63,14 @@ class RateLimit {
     static constexpr std::size_t kMaxKeys = 100'000;
     static inline const std::string kOverflow = std::string("\0overflow", 9);
 
+    // The bucket a key is kept under (see take()).
+    const std::string& held_as(const std::string& key) const {
+        return buckets_.size() >= kMaxKeys && !buckets_.count(key) ? kOverflow : key;
+    }
+    // Seconds until a bucket holding `tokens` has one.
+    int wait_for(double tokens) const {
+        return std::max(1, static_cast<int>(std::ceil((1 - tokens) * 60.0 / per_minute_)));
+    }
     double refilled(const Bucket& b, std::chrono::steady_clock::time_point now) const {
         const double secs = std::chrono::duration<double>(now - b.at).count();
         return std::min(burst_, b.tokens + secs * per_minute_ / 60.0);
