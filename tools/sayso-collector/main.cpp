@@ -447,7 +447,7 @@ int reports_cmd(Args& a) {
     }
     // Everything that arrived so far is indexed before the first page.
     reports::Indexed done;
-    if (auto e = reports::index_new(*s.store, s.keys, done))
+    if (auto e = reports::index_new(*s.store, s.keys, done, std::max(wo.threshold, reports::kMinGroup)))
         return say("can't index responses for reports: " + e->message, 1);
     say(std::to_string(done.responses) + " new response(s) indexed for reports", 0);
     reports::ReportServer server(*s.store, wo);

@@ -129,6 +129,29 @@ CREATE TABLE IF NOT EXISTS audit (
     // The reports' tables (reports/schema.cpp), IF NOT EXISTS for the same reason as step 1.
     m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' tables", reports::report_schema(false),
                  reports::report_schema(true)});
+    // 10: where each finest cell's rows are published (reports/recode.hpp).
+    const char* recode = R"sql(
+CREATE TABLE report_recode (
+    measure           TEXT NOT NULL,    -- '' for the responses themselves
+    month             TEXT NOT NULL,
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    p_month           TEXT NOT NULL,    -- as published: the value, or '*' kept together with others
+    p_visit           TEXT NOT NULL,
+    p_band            TEXT NOT NULL,
+    p_code            TEXT NOT NULL,
+    counted           INTEGER NOT NULL, -- 0: too few such children yet, in no figure
+    PRIMARY KEY (measure, month, service_area, visit_type, band, practitioner_code)
+);
+CREATE TABLE report_recode_state (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq  BIGINT NOT NULL,          -- report_state.last_seq when it was made
+    min_group INTEGER NOT NULL
+);
+)sql";
+    m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' recoding tables", recode, recode, "", ""});
     return m;
 }
 

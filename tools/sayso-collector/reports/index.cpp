@@ -1,5 +1,7 @@
 #include "index.hpp"
 
+#include "recode.hpp"
+
 #include "formats/formats.hpp"
 
 #include <algorithm>
@@ -87,7 +89,7 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
     return std::nullopt;
 }
 
-std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done) {
+std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done, int min_group) {
     done = {};
     std::vector<Store::Row> none;
     // Answers left out because their key was missing, and that key is here
@@ -100,7 +102,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
                     for (const char* t : {"report_unopened", "report_comments", "report_cells", "report_answers",
-                                          "report_responses", "report_children", "report_state"})
+                                          "report_responses", "report_children", "report_state", "report_recode",
+                                          "report_recode_state"})
                         if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
                     return std::nullopt;
                 }))
@@ -108,10 +111,13 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
     }
     // Nothing new (the usual case for a page view): only read, take no write lock.
     if (auto e = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
-                             " (SELECT last_seq FROM report_state WHERE id = 1)",
+                             " (SELECT last_seq FROM report_state WHERE id = 1),"
+                             " (SELECT last_seq FROM report_recode_state WHERE id = 1),"
+                             " (SELECT min_group FROM report_recode_state WHERE id = 1)",
                              {}, none))
         return e;
-    if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1]) return std::nullopt;
+    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][3] == std::to_string(min_group);
+    if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1] && recoded) return std::nullopt;
     if (auto e = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {},
                              none))
         return e;
@@ -286,7 +292,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             return store.query("UPDATE report_state SET last_seq = ? WHERE id = 1", {upto}, rows);
         });
         if (e) return e;
-        if (responses == 0) return std::nullopt;
+        // Then where each cell's rows are published, over everything indexed.
+        if (responses == 0) return recode(store, min_group);
         done.responses += responses;
         done.answers += answers;
     }

@@ -1,5 +1,7 @@
 #include "pages.hpp"
 
+#include "recode.hpp"
+
 #include "formats/formats.hpp"
 
 #include <cmath>
@@ -104,6 +106,8 @@ int pct(std::int64_t n, std::int64_t d) {
 std::string name_of(const std::string& dim, const std::string& value) {
     if (dim == "service_area") return service_area_name(value);
     if (value.empty()) return "Not given";
+    // Small groups published together (recode.hpp).
+    if (value == kKeptTogether) return dim == "month" ? "Months kept together" : "Others, kept together";
     if (dim == "band") return "Age " + value;
     if (dim == "visit_type") {
         std::string v = value;
@@ -123,6 +127,7 @@ std::string dimension_title(const std::string& dim) {
 
 std::string month_name(const std::string& ym) {
     static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (ym == kKeptTogether) return "Months kept together";
     if (ym.size() != 7) return ym;
     const int m = std::atoi(ym.substr(5, 2).c_str());
     return m >= 1 && m <= 12 ? std::string(names[m - 1]) + " " + ym.substr(0, 4) : ym;

@@ -1,6 +1,7 @@
 #include "views.hpp"
 
 #include "index.hpp"
+#include "recode.hpp"
 
 #include "formats/formats.hpp"
 
@@ -43,6 +44,34 @@ std::string scope(const Reader& reader, Params& p) {
     return " AND 1 = 0";
 }
 
+// The rows a view counts: as indexed, or (as published) each under its
+// published cell (recode.hpp), with the same columns, leaving out rows not
+// yet counted.
+struct Tables {
+    std::string answers, responses, comments;
+};
+
+std::string published_cut(const std::string& measure) {
+    return " JOIN report_recode r ON r.measure = " + measure +
+           " AND r.month = x.month AND r.service_area = x.service_area AND r.visit_type = x.visit_type"
+           " AND r.band = x.band AND r.practitioner_code = x.practitioner_code WHERE r.counted = 1) AS ";
+}
+
+const Tables& tables_of(const Protection& protect) {
+    static const Tables indexed{"report_answers", "report_responses", "report_comments"};
+    static const Tables recoded{
+        "(SELECT x.measure, r.p_month AS month, x.service_area, r.p_visit AS visit_type, r.p_band AS band,"
+        " r.p_code AS practitioner_code, x.child, x.tone, x.skipped FROM report_answers x" +
+            published_cut("x.measure") + "published_answers",
+        "(SELECT r.p_month AS month, x.service_area, r.p_visit AS visit_type, r.p_band AS band,"
+        " r.p_code AS practitioner_code, x.child, x.complete FROM report_responses x" +
+            published_cut("''") + "published_responses",
+        "(SELECT x.response_id, x.question_id, r.p_month AS month, x.service_area, r.p_visit AS visit_type,"
+        " r.p_band AS band, r.p_code AS practitioner_code FROM report_comments x" +
+            published_cut("''") + "published_comments"};
+    return protect.recoded ? recoded : indexed;
+}
+
 // The WHERE clause for the filters and the reader's role, over report_answers
 // or report_responses (both carry the same columns).
 std::string where(const Reader& reader, const Filters& f, Params& p) {
@@ -58,6 +87,8 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     add(" AND practitioner_code = ?", f.practitioner_code);
     add(" AND month >= ?", f.month_from);
     add(" AND month <= ?", f.month_to);
+    // Rows kept together across months are in no range of months.
+    if (!f.month_from.empty() || !f.month_to.empty()) w += std::string(" AND month <> '") + kKeptTogether + "'";
     return w + scope(reader, p);
 }
 
@@ -74,7 +105,13 @@ struct Source {
     std::string columns;  // the seven figure columns
 };
 
-Source source_of(const Reader& reader, const Filters& f, const std::string& group) {
+Source source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
+    const std::string by_answer =
+        ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
+        " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+    // Published cells carry no first_* marks: their children are counted one by one.
+    if (protect.recoded) return {tables_of(protect).answers, "COUNT(DISTINCT child)" + by_answer};
     std::set<std::string> dims;
     if (!f.service_area.empty() || reader.role == "manager") dims.insert("service_area");
     if (!f.visit_type.empty()) dims.insert("visit_type");
@@ -97,10 +134,7 @@ Source source_of(const Reader& reader, const Filters& f, const std::string& grou
                                     "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped),"
                                     " SUM(other)"};
     const std::string children = marks ? "SUM(" + mark.at(d) + ")" : "COUNT(DISTINCT child)";
-    return {"report_answers", children +
-                                  ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-                                  " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
-                                  " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
+    return {"report_answers", children + by_answer};
 }
 
 // A count as shown: to the nearest multiple of `base` (1, 2 to 0; 3 to 7 to 5...).
@@ -156,6 +190,7 @@ Protection published(Protection p) {
     if (p.none_at_all) return p;
     Protection q(std::max(p.threshold, kMinGroup), p.exact_counts ? 1 : std::max(p.round_to, kRoundTo));
     q.exact_counts = p.exact_counts;
+    q.recoded = p.recoded;
     return q;
 }
 
@@ -216,7 +251,7 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(reader, filters, "");
+    const Source src = source_of(reader, filters, "", protect);
     if (auto e = store.query("SELECT measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
@@ -256,13 +291,14 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(reader, filters, "month");
+    const Source src = source_of(reader, filters, "month", protect);
     if (auto e = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, month ORDER BY measure, month",
                              p, rows))
         return e;
     std::set<std::string> months;
     for (const auto& r : rows) {
+        if (r[1] == kKeptTogether) continue; // in no month
         out.trend[r[0]][r[1]] = figure(r, 2, protect);
         months.insert(r[1]);
     }
@@ -284,7 +320,7 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
-    const Source src = source_of(reader, filters, d);
+    const Source src = source_of(reader, filters, d, protect);
     if (auto e = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, " + d + " ORDER BY measure, " + d,
                              p, rows))
@@ -303,8 +339,8 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
         });
     Params q;
     const std::string wq = where(reader, filters, q);
-    if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" +
-                                 wq + " GROUP BY " + d,
+    if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " +
+                                 tables_of(protect).responses + wq + " GROUP BY " + d,
                              q, rows))
         return e;
     for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, protect);
@@ -317,28 +353,31 @@ std::optional<StoreError> counts_section(Store& store, const Reader& reader, con
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + w, p, rows))
+    const std::string& responses = tables_of(protect).responses;
+    if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " + responses + w, p, rows))
         return e;
     out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, protect);
     Params q;
     const std::string wq = where(reader, filters, q);
-    if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses" + wq +
+    if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " + responses + wq +
                                  " GROUP BY month ORDER BY month",
                              q, rows))
         return e;
-    for (const auto& r : rows) out.month_counts[r[0]] = counts_of(r, 1, protect);
+    for (const auto& r : rows)
+        if (r[0] != kKeptTogether) out.month_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.month_counts);
     return std::nullopt;
 }
 
 // The newest 200 written comments, opened; whether they may be shown is decided after.
 std::optional<StoreError> comments_section(Store& store, const Reader& reader, const Filters& filters,
-                                           const std::vector<SealKeyPair>& keys, ServiceView& out) {
+                                           const Protection& protect, const std::vector<SealKeyPair>& keys,
+                                           ServiceView& out) {
     Params p;
     Rows rows, text;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area"
-                             " FROM report_comments" + w + " ORDER BY month DESC, response_id LIMIT 200",
+    if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area FROM " +
+                                 tables_of(protect).comments + w + " ORDER BY month DESC, response_id LIMIT 200",
                              p, rows))
         return e;
     for (const auto& r : rows) {
@@ -377,7 +416,7 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
         [&](Store& s) { return measure_figures(s, reader, filters, protect, out.measures); },
         [&](Store& s) { return trend_section(s, reader, filters, protect, out); },
         [&](Store& s) { return counts_section(s, reader, filters, protect, out); },
-        [&](Store& s) { return comments_section(s, reader, filters, keys, out); },
+        [&](Store& s) { return comments_section(s, reader, filters, protect, keys, out); },
         [&](Store& s) -> std::optional<StoreError> {
             if (reader.role != "admin") return std::nullopt;
             Rows rows;

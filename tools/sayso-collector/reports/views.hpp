@@ -19,37 +19,49 @@ inline constexpr int kMinGroup = 5;
 // Every count shown is rounded to the nearest multiple of this.
 inline constexpr int kRoundTo = 5;
 
-// Statistical disclosure control (SECURITY.md): rounding to base 5 with
-// small-cell suppression. A figure about fewer than `threshold` children is
-// hidden (and, where one of a set is hidden, the next smallest too, so the
-// set's total can't give it away), and every count shown is rounded to the
-// nearest multiple of `round_to`: the difference of any two figures then
-// leaves at least five values possible for the group between them, so no
-// group of fewer than 5 children is pinned down by subtraction, across
-// filters, date ranges, pages and downloads. Percentages are made from the
-// rounded counts.
+// Statistical disclosure control (SECURITY.md): local recoding to cells of
+// at least `threshold` children (recode.hpp), so that no difference of
+// figures is about fewer; on top of it, a figure about fewer than `threshold`
+// children is hidden, and every count shown is rounded to the nearest
+// multiple of `round_to`, with percentages made from the rounded counts.
 struct Protection {
     int threshold = kMinGroup;
     int round_to = kRoundTo;
     bool none_at_all = false;
+    bool exact_counts = false;
+    bool recoded = true; // figures from the published cells (report_recode), not the finest ones
     Protection() = default;
-    Protection(int t) : threshold(t) {} // a threshold, rounded as published
+    Protection(int t) : threshold(t) {} // a threshold, recoded and rounded as published
     Protection(int t, int r) : threshold(t), round_to(r) {}
-    // Every figure as counted, nothing hidden or rounded: for tests that
-    // check the counting itself, and play the attacker against the truth.
-    // Anything else is raised to at least kMinGroup and kRoundTo but by
-    // unrounded(), which tests of the counting use.
+    // Every figure as counted, nothing recoded, hidden or rounded: for tests
+    // that check the counting itself, and play the attacker against the
+    // truth. Anything else is raised to at least kMinGroup and kRoundTo but
+    // by unrounded() (hidden, not recoded or rounded) and exact() (recoded,
+    // hidden, not rounded), which tests of the counting use, and
+    // without_recoding() (hidden and rounded), the method before recoding,
+    // for the attacker test to show what recoding adds.
     static Protection none() {
         Protection p(1, 1);
         p.none_at_all = true;
+        p.recoded = false;
         return p;
     }
     static Protection unrounded(int t = kMinGroup) {
         Protection p(t, 1);
         p.exact_counts = true;
+        p.recoded = false;
         return p;
     }
-    bool exact_counts = false;
+    static Protection without_recoding() {
+        Protection p;
+        p.recoded = false;
+        return p;
+    }
+    static Protection exact(int t = kMinGroup) {
+        Protection p(t, 1);
+        p.exact_counts = true;
+        return p;
+    }
 };
 
 // Who is reading: an admin sees everything; a manager the responses of their

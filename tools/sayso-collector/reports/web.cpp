@@ -437,7 +437,7 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
 bool ReportServer::fresh(http::Response& res) {
     std::lock_guard lock(index_mu_);
     Indexed done;
-    if (auto e = index_new(store_, options_.keys, done)) {
+    if (auto e = index_new(store_, options_.keys, done, options_.threshold)) {
         html(res, 503, message_page(nullptr, "Not available",
                                     "New responses can't be added to the reports: " + e->message));
         return false;
