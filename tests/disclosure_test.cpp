@@ -232,8 +232,8 @@ void observe(collector::Store& s, const reports::Reader& reader, const reports::
     reports::ServiceView v;
     REQUIRE_FALSE(reports::service_view(s, reader, f, protect, {}, v));
     Region base{f.service_area, f.visit_type, f.band, f.practitioner_code, f.month_from, f.month_to};
-    if (reader.role == "manager") base.area = reader.service_area;
-    if (reader.role == "practitioner") base.code = reader.practitioner_code;
+    if (reader.role == reports::Role::Manager) base.area = reader.service_area;
+    if (reader.role == reports::Role::Practitioner) base.code = reader.practitioner_code;
     base.from = f.month_from;
     base.to = f.month_to;
     auto in_group = [&](const std::string& dim, const std::string& g) {
@@ -696,10 +696,10 @@ std::vector<Observation> everything_shown(collector::Store& s, reports::Protecti
         for (std::size_t to = from; to < kMonths.size(); ++to) ranges.push_back({kMonths[from], kMonths[to]});
     std::vector<Observation> out;
     for (const auto& reader : readers)
-        for (const auto& area : reader.role == "manager" ? std::vector<std::string>{""} : opts(kAreas))
+        for (const auto& area : reader.role == reports::Role::Manager ? std::vector<std::string>{""} : opts(kAreas))
             for (const auto& visit : opts(kVisits))
                 for (const auto& band : opts(kBands))
-                    for (const auto& code : reader.role == "practitioner" ? std::vector<std::string>{""}
+                    for (const auto& code : reader.role == reports::Role::Practitioner ? std::vector<std::string>{""}
                                                                           : opts({"SW-1", "SW-2"}))
                         for (const auto& [from, to] : ranges)
                                 for (const auto& by : reports::breakdown_dimensions()) {

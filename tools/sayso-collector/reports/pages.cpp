@@ -347,13 +347,13 @@ std::string layout(const Page& page, const Session* s) {
         h += "<nav>";
         std::vector<std::pair<std::string, std::string>> items = {
             {"service", "The service"}, {"child", "One child"}, {"family", "A family"}, {"wedid", "You said, we did"}};
-        if (s->user.role == "admin") {
+        if (s->user.role == Role::Admin) {
             items.push_back({"users", "Users"});
             items.push_back({"audit", "Audit log"});
         }
         for (const auto& [id, label] : items)
             h += "<a href=\"/" + id + "\"" + (id == page.active ? " class=\"on\"" : "") + ">" + label + "</a>";
-        h += "</nav><span class=\"who\">" + esc(s->user.name) + " (" + esc(s->user.role) +
+        h += "</nav><span class=\"who\">" + esc(s->user.name) + " (" + esc(role_name(s->user.role)) +
              ")<form method=\"post\" action=\"/logout\">" + csrf_field(*s) + "<button>Sign out</button></form></span>";
     }
     h += "</header><main>" + page.body + "</main></body></html>";
@@ -378,8 +378,8 @@ std::string message_page(const Session* s, const std::string& title, const std::
 std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query) {
     const Reader& u = s.user;
     std::string b = "<h1>What children said</h1><p class=\"lead\">";
-    if (u.role == "manager") b += "Your service: " + esc(service_area_name(u.service_area)) + ". ";
-    if (u.role == "practitioner") b += "Responses given at your visits (code " + esc(u.practitioner_code) + "). ";
+    if (u.role == Role::Manager) b += "Your service: " + esc(service_area_name(u.service_area)) + ". ";
+    if (u.role == Role::Practitioner) b += "Responses given at your visits (code " + esc(u.practitioner_code) + "). ";
     b += "Figures from fewer than " + std::to_string(v.threshold) + " children are not shown" +
          (v.round_to > 1 ? ", and every count is rounded to the nearest " + std::to_string(v.round_to) : std::string()) +
          ", so no child can be picked out.</p>";
@@ -395,10 +395,10 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     std::vector<std::pair<std::string, std::string>> dims;
     for (const auto& d : breakdown_dimensions()) dims.push_back({d, dimension_title(d)});
     b += "<form class=\"filters\" method=\"get\" action=\"/service\">";
-    if (u.role != "manager") b += "<label>Service area" + option_select("service_area", f.service_area, areas) + "</label>";
+    if (u.role != Role::Manager) b += "<label>Service area" + option_select("service_area", f.service_area, areas) + "</label>";
     b += "<label>Visit type" + option_select("visit_type", f.visit_type, visits) + "</label>";
     b += "<label>Age band" + option_select("band", f.band, bands) + "</label>";
-    if (u.role != "practitioner")
+    if (u.role != Role::Practitioner)
         b += "<label>Practitioner code<input name=\"practitioner_code\" size=\"10\" value=\"" + esc(f.practitioner_code) +
              "\"></label>";
     b += "<label>From<input type=\"month\" name=\"from\" value=\"" + esc(f.month_from) + "\"></label>";
@@ -615,7 +615,7 @@ std::string family_page(const Session& s, const Packs& packs, const std::string&
                     "a family reference.</p><form class=\"filters\" method=\"get\" action=\"/family\">"
                     "<label>Family reference<input name=\"family\" value=\"" + esc(family_ref) +
                     "\" required></label><button class=\"go\">Show</button></form>";
-    if (s.user.role == "admin")
+    if (s.user.role == Role::Admin)
         b += "<form class=\"filters no-print\" method=\"post\" action=\"/family\" style=\"margin-top:.8rem\">" +
              csrf_field(s) + "<label>Case reference<input name=\"case\" required></label>"
              "<label>Family reference (empty: take it out)<input name=\"family\" value=\"" + esc(family_ref) +
@@ -679,7 +679,7 @@ std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, con
     }
     if (entries.empty()) b += "<p class=\"note\">Nothing has been written here yet.</p>";
     b += "</div>";
-    if (s.user.role == "admin") {
+    if (s.user.role == Role::Admin) {
         std::vector<std::pair<std::string, std::string>> choices;
         for (const auto& m : measures) choices.push_back({m, measure_name(m)});
         b += "<h2 class=\"no-print\">Add what changed</h2><form class=\"add\" method=\"post\" action=\"/wedid\">" +
@@ -713,8 +713,8 @@ std::string users_page(const Session& s, const std::vector<UserRow>& users, cons
     b += "<table data-section=\"users\"><tr><th>Name</th><th>Role</th><th>Service area</th><th>Practitioner code</th>"
          "<th></th></tr>";
     for (const auto& u : users) {
-        b += "<tr data-user=\"" + esc(u.user.name) + "\"><td>" + esc(u.user.name) + "</td><td>" + esc(u.user.role) +
-             "</td><td>" + esc(u.user.role == "manager" ? service_area_name(u.user.service_area) : "") + "</td><td>" +
+        b += "<tr data-user=\"" + esc(u.user.name) + "\"><td>" + esc(u.user.name) + "</td><td>" + esc(role_name(u.user.role)) +
+             "</td><td>" + esc(u.user.role == Role::Manager ? service_area_name(u.user.service_area) : "") + "</td><td>" +
              esc(u.user.practitioner_code) + "</td><td>";
         if (u.disabled) b += "<span class=\"skipped\">cannot sign in</span>";
         else if (u.user.name != s.user.name)

@@ -39,10 +39,9 @@ bool user_name_like(const std::string& name) { return plain_word(name, 64); }
 std::optional<std::string> add_user(Store& store, const Reader& u, const std::string& password) {
     if (sodium_init() < 0) return "libsodium could not start";
     if (!plain_word(u.name, 64)) return "a user name is 1 to 64 letters, digits and - _ . @";
-    if (u.role != "admin" && u.role != "manager" && u.role != "practitioner")
-        return "the role must be admin, manager or practitioner";
-    if (u.role == "manager" && !plain_word(u.service_area, 40)) return "a manager needs --service, their service area";
-    if (u.role == "practitioner" && !plain_word(u.practitioner_code, 40))
+    if (u.role == Role::None) return "the role must be admin, manager or practitioner";
+    if (u.role == Role::Manager && !plain_word(u.service_area, 40)) return "a manager needs --service, their service area";
+    if (u.role == Role::Practitioner && !plain_word(u.practitioner_code, 40))
         return "a practitioner needs --code, the practitioner code they type on the tablet";
     if (password.size() < kMinPassword)
         return "the password must be at least " + std::to_string(kMinPassword) + " characters";
@@ -51,8 +50,8 @@ std::optional<std::string> add_user(Store& store, const Reader& u, const std::st
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return "not enough memory to hash the password";
     Rows none;
-    const std::string area = u.role == "manager" ? u.service_area : "";
-    const std::string code = u.role == "practitioner" ? u.practitioner_code : "";
+    const std::string area = u.role == Role::Manager ? u.service_area : "";
+    const std::string code = u.role == Role::Practitioner ? u.practitioner_code : "";
     // A changed password or role ends every session the user had: whoever
     // knew the old password is signed out with it.
     auto e = store.transaction([&]() -> std::optional<StoreError> {
@@ -61,7 +60,7 @@ std::optional<std::string> add_user(Store& store, const Reader& u, const std::st
                                  " password_hash = excluded.password_hash, role = excluded.role,"
                                  " service_area = excluded.service_area,"
                                  " practitioner_code = excluded.practitioner_code, disabled = 0",
-                                 {u.name, std::string(hash), u.role, area, code}, none))
+                                 {u.name, std::string(hash), std::string(role_name(u.role)), area, code}, none))
             return e;
         return store.query("DELETE FROM sessions WHERE user_name = ?", {u.name}, none);
     });

@@ -32,14 +32,17 @@ std::int64_t num(const std::string& s) {
 // everything; a manager their service area; a practitioner responses with
 // their own code; any other role nothing.
 std::string scope(const Reader& reader, Params& p) {
-    if (reader.role == "admin") return "";
-    if (reader.role == "manager") {
+    switch (reader.role) {
+    case Role::Admin:
+        return "";
+    case Role::Manager:
         p.emplace_back(reader.service_area);
         return " AND service_area = ?";
-    }
-    if (reader.role == "practitioner") {
+    case Role::Practitioner:
         p.emplace_back(reader.practitioner_code);
         return " AND practitioner_code = ?";
+    case Role::None:
+        break;
     }
     return " AND 1 = 0";
 }
@@ -113,10 +116,10 @@ Source source_of(const Reader& reader, const Filters& f, const std::string& grou
     // Published cells carry no first_* marks: their children are counted one by one.
     if (protect.recoded) return {tables_of(protect).answers, "COUNT(DISTINCT child)" + by_answer};
     std::set<std::string> dims;
-    if (!f.service_area.empty() || reader.role == "manager") dims.insert("service_area");
+    if (!f.service_area.empty() || reader.role == Role::Manager) dims.insert("service_area");
     if (!f.visit_type.empty()) dims.insert("visit_type");
     if (!f.band.empty()) dims.insert("band");
-    if (!f.practitioner_code.empty() || reader.role == "practitioner") dims.insert("practitioner_code");
+    if (!f.practitioner_code.empty() || reader.role == Role::Practitioner) dims.insert("practitioner_code");
     const bool month_range = !f.month_from.empty() || !f.month_to.empty();
     if (month_range) dims.insert("month");
     if (!group.empty()) dims.insert(group);
@@ -200,6 +203,27 @@ bool valid_dimension(const std::string& d) {
 }
 
 } // namespace
+
+Role role_named(const std::string& words) {
+    if (words == "admin") return Role::Admin;
+    if (words == "manager") return Role::Manager;
+    if (words == "practitioner") return Role::Practitioner;
+    return Role::None;
+}
+
+const char* role_name(Role role) {
+    switch (role) {
+    case Role::Admin:
+        return "admin";
+    case Role::Manager:
+        return "manager";
+    case Role::Practitioner:
+        return "practitioner";
+    case Role::None:
+        break;
+    }
+    return "none";
+}
 
 const std::vector<std::string>& breakdown_dimensions() {
     static const std::vector<std::string> d = {"band", "visit_type", "service_area", "practitioner_code", "month"};
@@ -418,7 +442,7 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
         [&](Store& s) { return counts_section(s, reader, filters, protect, out); },
         [&](Store& s) { return comments_section(s, reader, filters, protect, keys, out); },
         [&](Store& s) -> std::optional<StoreError> {
-            if (reader.role != "admin") return std::nullopt;
+            if (reader.role != Role::Admin) return std::nullopt;
             Rows rows;
             if (auto e = s.query("SELECT seal_key, COUNT(*) FROM report_unopened GROUP BY seal_key ORDER BY seal_key",
                                  {}, rows))
@@ -469,7 +493,7 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
                              p, rows))
         return e;
     if (rows.empty()) {
-        access = reader.role == "admin" && total == 0 ? Access::NotFound : Access::Denied;
+        access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
         return std::nullopt;
     }
     access = Access::Allowed;

@@ -64,13 +64,25 @@ struct Protection {
     }
 };
 
-// Who is reading: an admin sees everything; a manager the responses of their
-// service area; a practitioner only responses carrying their own code.
+// What a reader may see: an admin everything; a manager the responses of
+// their service area; a practitioner only responses carrying their own code;
+// anything else (a role no one knows) nothing.
+enum class Role { None, Admin, Manager, Practitioner };
+// By the words the users table, the forms and the command line use:
+// "admin", "manager", "practitioner"; anything else is Role::None.
+Role role_named(const std::string& words);
+const char* role_name(Role role); // "admin"... ("none" for Role::None)
+
 struct Reader {
     std::string name;
-    std::string role; // admin, manager, practitioner
+    Role role = Role::None;
     std::string service_area;
     std::string practitioner_code;
+    Reader() = default;
+    Reader(std::string n, Role r, std::string area, std::string code)
+        : name(std::move(n)), role(r), service_area(std::move(area)), practitioner_code(std::move(code)) {}
+    Reader(std::string n, const std::string& r, std::string area, std::string code)
+        : Reader(std::move(n), role_named(r), std::move(area), std::move(code)) {}
 };
 
 struct Filters {

@@ -222,7 +222,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                     return html(res, 503, message_page(&session, "Not available", e->message));
                 // Another area's case reference is not this reader's to know: only an
                 // admin sees every case grouped, the rest see those they may read.
-                if (session.user.role != "admin")
+                if (session.user.role != Role::Admin)
                     cases.erase(std::remove_if(cases.begin(), cases.end(),
                                                [&](const std::string& c) {
                                                    return std::none_of(rs.begin(), rs.end(), [&](const ChildResponse& r) {
@@ -234,7 +234,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
             // As for one child: to anyone but an admin, a family reference no one used and one
             // out of reach are refused alike, so a refusal says nothing about which it was.
-            if (!ref.empty() && cases.empty() && session.user.role != "admin") access = Access::Denied;
+            if (!ref.empty() && cases.empty() && session.user.role != Role::Admin) access = Access::Denied;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
                 return html(res, 403, family_page(session, options_.packs, ref, {}, {}, access));
@@ -272,7 +272,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             audit(as_csv ? "downloaded" : "viewed", as_csv ? "/wedid.csv" : "/wedid", &session);
             if (as_csv) return csv(res, "sayso-you-said-we-did.csv", we_did_csv(entries, options_.threshold));
             std::vector<MeasureFigure> ms;
-            measure_figures(store_, Reader{"", "admin", "", ""}, Filters{}, options_.threshold, ms);
+            measure_figures(store_, Reader{"", Role::Admin, "", ""}, Filters{}, options_.threshold, ms);
             std::vector<std::string> measures;
             for (const auto& m : ms) measures.push_back(m.measure);
             for (const char* known : {"listened", "knows_me", "involved", "keeps_promises", "help_good",
@@ -330,8 +330,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         const std::string password = req.param("password");
         if (password != req.param("again")) return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
         if (auto why = add_user(store_, u, password)) return users(session, res, 400, *why + "; nothing was saved.", true);
-        audit("user_added", name, &session, ", role " + u.role);
-        users(session, res, 200, "Saved: " + name + " (" + u.role + ").", false);
+        audit("user_added", name, &session, std::string(", role ") + role_name(u.role));
+        users(session, res, 200, "Saved: " + name + " (" + role_name(u.role) + ").", false);
     }, nullptr, true);
     post("/users/disable", [this, users](http::Request& req, http::Response& res) {
         Session session;
@@ -407,7 +407,7 @@ bool ReportServer::signed_in(const http::Request& req, http::Response& res, Sess
 
 void ReportServer::audit(const std::string& event, const std::string& subject, const Session* s,
                          const std::string& more) {
-    const std::string who = s ? "by " + s->user.name + " (" + s->user.role + ")" : "";
+    const std::string who = s ? "by " + s->user.name + " (" + role_name(s->user.role) + ")" : "";
     if (auto e = store_.audit(event, subject.substr(0, 500), who + more))
         std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", e->message.c_str());
 }
@@ -415,7 +415,7 @@ void ReportServer::audit(const std::string& event, const std::string& subject, c
 bool ReportServer::admin_only(const http::Request& req, http::Response& res, const Session& s, Form form,
                               const std::string& subject, const std::string& words, bool refused_anyway) {
     const bool forged = form == Form::Posted && (!req.has_param("csrf") || req.param("csrf") != s.csrf);
-    if (s.user.role == "admin" && !forged && !refused_anyway) return true;
+    if (s.user.role == Role::Admin && !forged && !refused_anyway) return true;
     audit("denied", subject, &s);
     html(res, 403, message_page(&s, "Not allowed", words));
     return false;
