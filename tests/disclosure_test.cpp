@@ -14,14 +14,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <array>
 #include <bitset>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -107,7 +107,8 @@ const Published& as_is() {
     static const Published p = [] {
         Published out;
         for (const auto& w : whats())
-            for (const auto& c : cells().all) out[w].push_back(c);
+            for (const auto& c : cells().all)
+                out[w].push_back(c);
         return out;
     }();
     return p;
@@ -123,9 +124,12 @@ struct Region {
         for (std::size_t i = 0; i < s.size(); ++i) {
             if (!map[i]) continue;
             const Cut& c = *map[i];
-            auto dim = [](const std::string& mine, const std::string& theirs) { return mine.empty() || mine == theirs; };
+            auto dim = [](const std::string& mine, const std::string& theirs) {
+                return mine.empty() || mine == theirs;
+            };
             bool in_time = true;
-            if (from == kKept) in_time = c[4] == kKept;
+            if (from == kKept)
+                in_time = c[4] == kKept;
             else if (!from.empty() || !to.empty())
                 in_time = c[4] != kKept && (from.empty() || from <= c[4]) && (to.empty() || c[4] <= to);
             if (dim(area, c[0]) && dim(visit, c[1]) && dim(band, c[2]) && dim(code, c[3]) && in_time) s.add(i);
@@ -141,10 +145,13 @@ struct Region {
 
 // The figures an attacker reads: "responses" (children, responses, complete)
 // and "measure M" (children, answers, positive, middling, negative, skipped, other).
-int width(const std::string& what) { return what == "responses" ? 3 : 7; }
+int width(const std::string& what) {
+    return what == "responses" ? 3 : 7;
+}
 std::vector<std::string> whats() {
     std::vector<std::string> w = {"responses"};
-    for (const auto& m : kMeasures) w.push_back("measure " + m);
+    for (const auto& m : kMeasures)
+        w.push_back("measure " + m);
     return w;
 }
 
@@ -184,12 +191,14 @@ struct Truth {
                 per_cell[i][0] = static_cast<std::int64_t>(children[w][i].size());
         // Each child a bit, so the children of a set of cells are counted at once.
         std::map<std::string, std::size_t> number;
-        for (const auto& r : records) number.emplace(r.child, number.size());
+        for (const auto& r : records)
+            number.emplace(r.child, number.size());
         REQUIRE(number.size() <= kMaxChildren);
         for (const auto& [w, per_cell] : children) {
             bits[w].resize(per_cell.size());
             for (std::size_t i = 0; i < per_cell.size(); ++i)
-                for (const auto& c : per_cell[i]) bits[w][i].set(number.at(c));
+                for (const auto& c : per_cell[i])
+                    bits[w][i].set(number.at(c));
         }
     }
     static constexpr std::size_t kMaxChildren = 512;
@@ -217,18 +226,20 @@ struct Observation {
     Region region;
     Seen seen;
     std::vector<std::int64_t> counts;
-    std::string where; // the reader, filters and section it was read from
+    std::string where;         // the reader, filters and section it was read from
     bool may_be_empty = false; // hidden, and shown so even where there is nothing
 };
 
 std::vector<std::int64_t> counts_of(const reports::Figure& f) {
     return {f.children, f.answers, f.positive, f.middling, f.negative, f.skipped, f.other};
 }
-std::vector<std::int64_t> counts_of(const reports::Counts& c) { return {c.children, c.responses, c.complete}; }
+std::vector<std::int64_t> counts_of(const reports::Counts& c) {
+    return {c.children, c.responses, c.complete};
+}
 
 // Everything one service view shows, as observations over regions.
-void observe(collector::Store& s, const reports::Reader& reader, const reports::Filters& f,
-             reports::Protection protect, std::vector<Observation>& out) {
+void observe(collector::Store& s, const reports::Reader& reader, const reports::Filters& f, reports::Protection protect,
+             std::vector<Observation>& out) {
     reports::ServiceView v;
     REQUIRE_FALSE(reports::service_view(s, reader, f, protect, {}, v));
     Region base{f.service_area, f.visit_type, f.band, f.practitioner_code, f.month_from, f.month_to};
@@ -238,11 +249,16 @@ void observe(collector::Store& s, const reports::Reader& reader, const reports::
     base.to = f.month_to;
     auto in_group = [&](const std::string& dim, const std::string& g) {
         Region r = base;
-        if (dim == "band") r.band = g;
-        else if (dim == "visit_type") r.visit = g;
-        else if (dim == "service_area") r.area = g;
-        else if (dim == "practitioner_code") r.code = g.empty() ? kNoCode : g;
-        else if (dim == "month") r.from = r.to = g;
+        if (dim == "band")
+            r.band = g;
+        else if (dim == "visit_type")
+            r.visit = g;
+        else if (dim == "service_area")
+            r.area = g;
+        else if (dim == "practitioner_code")
+            r.code = g.empty() ? kNoCode : g;
+        else if (dim == "month")
+            r.from = r.to = g;
         return r;
     };
     const std::string view = reader.name + " " + f.service_area + "/" + f.visit_type + "/" + f.band + "/" +
@@ -356,8 +372,14 @@ bool propagate(Bounds& b, const std::vector<Linear>& cons, const std::vector<std
             for (auto [v, k] : c.terms) {
                 const auto [mn, mn_open] = term_min(v, k);
                 const auto [mx, mx_open] = term_max(v, k);
-                if (mn_open) ++open_min; else smin += mn;
-                if (mx_open) ++open_max; else smax += mx;
+                if (mn_open)
+                    ++open_min;
+                else
+                    smin += mn;
+                if (mx_open)
+                    ++open_max;
+                else
+                    smax += mx;
             }
             for (auto [v, k] : c.terms) {
                 const auto vi = static_cast<std::size_t>(v);
@@ -417,7 +439,8 @@ Attack attack(const std::vector<Observation>& observations, const Published& pub
     for (const auto& w : whats()) {
         var[w].resize(n);
         for (std::size_t i = 0; i < n; ++i)
-            for (int k = 0; k < width(w); ++k) var[w][i].push_back(b.add());
+            for (int k = 0; k < width(w); ++k)
+                var[w][i].push_back(b.add());
     }
     // What holds in every cell, whatever is shown.
     for (std::size_t i = 0; i < n; ++i) {
@@ -454,7 +477,8 @@ Attack attack(const std::vector<Observation>& observations, const Published& pub
         auto& kn = known[{o.what, s}];
         kn.resize(static_cast<std::size_t>(width(o.what)));
         if (o.seen == Seen::Absent) {
-            for (std::size_t k = 1; k < kn.size(); ++k) kn[k] = {0, 0};
+            for (std::size_t k = 1; k < kn.size(); ++k)
+                kn[k] = {0, 0};
             sum_of(1, 0, 0);
             continue;
         }
@@ -556,8 +580,8 @@ Attack attack(const std::vector<Observation>& observations, const Published& pub
             }
             const auto t = truth.sum(w, s, k);
             if (lo > t || t > hi)
-                FAIL_CHECK("unsound bound for " << w << " count " << k << " of " << name(s) << ": [" << lo << ", "
-                                                << hi << "] but " << t);
+                FAIL_CHECK("unsound bound for " << w << " count " << k << " of " << name(s) << ": [" << lo << ", " << hi
+                                                << "] but " << t);
             out.narrowest = std::min(out.narrowest, hi - lo + 1);
             if (lo == hi)
                 out.worked_out.push_back(w + " count " + std::to_string(k) + " = " + std::to_string(t) + " for " +
@@ -565,7 +589,8 @@ Attack attack(const std::vector<Observation>& observations, const Published& pub
         }
     };
     for (const auto& w : whats()) {
-        for (const auto& s : regions) try_group(w, s, {});
+        for (const auto& s : regions)
+            try_group(w, s, {});
         // A region minus one inside it: the figures shown for both, subtracted.
         for (const auto& outer : regions)
             for (const auto& inner : regions) {
@@ -603,8 +628,8 @@ std::vector<Record> council(unsigned seed) {
     const std::vector<std::string> faces = {"very_sad", "sad", "ok", "happy", "very_happy"},
                                    promises = {"yes", "no", "not_sure"};
     int serial = 0;
-    auto add = [&](const std::string& area, const std::string& visit, const std::string& band,
-                   const std::string& code, const std::string& month, std::string child) {
+    auto add = [&](const std::string& area, const std::string& visit, const std::string& band, const std::string& code,
+                   const std::string& month, std::string child) {
         Record r{area, visit, band, code, month, child, child, true, "", ""};
         ++serial;
         if (child.empty()) r.child = "response:r" + std::to_string(serial);
@@ -616,30 +641,30 @@ std::vector<Record> council(unsigned seed) {
     };
     auto many = [&](int count, const std::string& area, const std::string& visit, const std::string& band,
                     const std::string& code, const std::string& month, const std::string& who) {
-        for (int i = 0; i < count; ++i) add(area, visit, band, code, month, who + "-" + std::to_string(i));
+        for (int i = 0; i < count; ++i)
+            add(area, visit, band, code, month, who + "-" + std::to_string(i));
     };
     const std::string cic = "children-in-care", eh = "early-help";
     many(12, cic, "visit", "12-17", "SW-1", "2026-10", "teen");
-    many(3, cic, "visit", "8-11", "SW-1", "2026-10", "young");    // 3 among 12
+    many(3, cic, "visit", "8-11", "SW-1", "2026-10", "young"); // 3 among 12
     many(6, eh, "review", "12-17", "SW-2", "2026-11", "reviewed");
-    many(1, eh, "visit", "12-17", "SW-2", "2026-11", "alone");     // one child at a visit
+    many(1, eh, "visit", "12-17", "SW-2", "2026-11", "alone"); // one child at a visit
     many(7, eh, "review", "12-17", "SW-2", "2026-12", "seven");
-    many(2, eh, "review", "12-17", "SW-1", "2026-12", "two");      // two hidden rows of 2
+    many(2, eh, "review", "12-17", "SW-1", "2026-12", "two"); // two hidden rows of 2
     many(2, eh, "review", "12-17", kNoCode, "2026-12", "");
-    many(7, cic, "visit", "12-17", "SW-1", "2026-12", "edge-a");   // 7 + 7 + 4 = 18, shown as 20
+    many(7, cic, "visit", "12-17", "SW-1", "2026-12", "edge-a"); // 7 + 7 + 4 = 18, shown as 20
     many(7, cic, "visit", "12-17", "SW-2", "2026-12", "edge-b");
     many(4, cic, "visit", "12-17", kNoCode, "2026-12", "edge-c");
-    many(5, cic, "review", "8-11", "SW-2", "2026-11", "five");     // 5, 1 and 1 under a total of 7
+    many(5, cic, "review", "8-11", "SW-2", "2026-11", "five"); // 5, 1 and 1 under a total of 7
     many(1, cic, "review", "8-11", "SW-1", "2026-11", "one-a");
     many(1, cic, "review", "8-11", kNoCode, "2026-11", "");
-    many(5, cic, "visit", "12-17", "SW-1", "2026-11", "teen");     // five of October's teenagers come back
+    many(5, cic, "visit", "12-17", "SW-1", "2026-11", "teen"); // five of October's teenagers come back
     // The rest at random, from a few children each who come back.
     for (int i = 0; i < 40; ++i) {
         const auto& area = kAreas[next(2)];
         const auto& band = kBands[next(2)];
         const auto& code = kCodes[next(3)];
-        const std::string child =
-            next(6) == 0 ? "" : "c-" + area.substr(0, 2) + band + "-" + std::to_string(next(6));
+        const std::string child = next(6) == 0 ? "" : "c-" + area.substr(0, 2) + band + "-" + std::to_string(next(6));
         add(area, kVisits[next(2)], band, code, kMonths[next(3)], child);
     }
     return out;
@@ -693,26 +718,27 @@ std::vector<Observation> everything_shown(collector::Store& s, reports::Protecti
     // All time, and every range of whole months.
     std::vector<std::pair<std::string, std::string>> ranges = {{"", ""}};
     for (std::size_t from = 0; from < kMonths.size(); ++from)
-        for (std::size_t to = from; to < kMonths.size(); ++to) ranges.push_back({kMonths[from], kMonths[to]});
+        for (std::size_t to = from; to < kMonths.size(); ++to)
+            ranges.push_back({kMonths[from], kMonths[to]});
     std::vector<Observation> out;
     for (const auto& reader : readers)
         for (const auto& area : reader.role == reports::Role::Manager ? std::vector<std::string>{""} : opts(kAreas))
             for (const auto& visit : opts(kVisits))
                 for (const auto& band : opts(kBands))
                     for (const auto& code : reader.role == reports::Role::Practitioner ? std::vector<std::string>{""}
-                                                                          : opts({"SW-1", "SW-2"}))
+                                                                                       : opts({"SW-1", "SW-2"}))
                         for (const auto& [from, to] : ranges)
-                                for (const auto& by : reports::breakdown_dimensions()) {
-                                    reports::Filters f;
-                                    f.service_area = area;
-                                    f.visit_type = visit;
-                                    f.band = band;
-                                    f.practitioner_code = code;
-                                    f.month_from = from;
-                                    f.month_to = to;
-                                    f.by = by;
-                                    observe(s, reader, f, protect, out);
-                                }
+                            for (const auto& by : reports::breakdown_dimensions()) {
+                                reports::Filters f;
+                                f.service_area = area;
+                                f.visit_type = visit;
+                                f.band = band;
+                                f.practitioner_code = code;
+                                f.month_from = from;
+                                f.month_to = to;
+                                f.by = by;
+                                observe(s, reader, f, protect, out);
+                            }
     return out;
 }
 
@@ -723,7 +749,8 @@ std::unique_ptr<collector::Store> store_of(const TempDir& tmp, const std::vector
     REQUIRE(s);
     std::vector<collector::Store::Row> none;
     for (const auto& a : kAreas)
-        REQUIRE_FALSE(s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab-" + a, a}, none));
+        REQUIRE_FALSE(
+            s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab-" + a, a}, none));
     for (const auto& a : kAreas) {
         std::vector<collector::Response> rs;
         for (std::size_t i = 0; i < records.size(); ++i)
@@ -743,19 +770,22 @@ void check_counting(const std::vector<Observation>& exact, const Published& publ
     for (const auto& o : exact) {
         const CellSet s = o.region.set(published, o.what);
         if (o.seen == Seen::Absent) {
-            CHECK_MESSAGE(truth.sum(o.what, s, 1) == 0, o.what << " absent but counted in " << o.region.name() << " (" << o.where << ")");
+            CHECK_MESSAGE(truth.sum(o.what, s, 1) == 0,
+                          o.what << " absent but counted in " << o.region.name() << " (" << o.where << ")");
             continue;
         }
         CHECK_MESSAGE(o.counts[0] == truth.children_in(o.what, s), o.what << " children in " << o.region.name());
         for (std::size_t k = 1; k < o.counts.size(); ++k)
-            CHECK_MESSAGE(o.counts[k] == truth.sum(o.what, s, k), o.what << " count " << k << " in " << o.region.name());
+            CHECK_MESSAGE(o.counts[k] == truth.sum(o.what, s, k),
+                          o.what << " count " << k << " in " << o.region.name());
     }
 }
 
 // Where the collector publishes each cell (report_recode), as the attacker is told.
 Published published_of(collector::Store& s) {
     Published out;
-    for (const auto& w : whats()) out[w].assign(cells().all.size(), std::nullopt);
+    for (const auto& w : whats())
+        out[w].assign(cells().all.size(), std::nullopt);
     std::vector<collector::Store::Row> rows;
     REQUIRE_FALSE(s.query("SELECT measure, service_area, visit_type, band, practitioner_code, month, p_visit, p_band,"
                           " p_code, p_month, counted FROM report_recode",
@@ -789,7 +819,8 @@ void check_cells(const Published& published, const Truth& truth, int min_group) 
 
 // How many councils the attack runs on (SAYSO_DISCLOSURE_COUNCILS for a long campaign).
 unsigned councils() {
-    if (const char* n = std::getenv("SAYSO_DISCLOSURE_COUNCILS")) return static_cast<unsigned>(std::max(1, std::atoi(n)));
+    if (const char* n = std::getenv("SAYSO_DISCLOSURE_COUNCILS"))
+        return static_cast<unsigned>(std::max(1, std::atoi(n)));
     return 1;
 }
 
@@ -824,10 +855,11 @@ TEST_CASE("no figure about fewer than 5 children can be worked out from everythi
         CHECK_FALSE(old.worked_out.empty());
         before += old.worked_out.size();
         // As published.
-        const auto now = attack(everything_shown(*s, reports::Protection()), published, truth, reports::Protection(),
-                                true);
+        const auto now =
+            attack(everything_shown(*s, reports::Protection()), published, truth, reports::Protection(), true);
         lap("attack as published");
-        for (const auto& w : now.worked_out) FAIL_CHECK("worked out: " << w);
+        for (const auto& w : now.worked_out)
+            FAIL_CHECK("worked out: " << w);
         small_groups += now.small_groups;
         figures += now.figures;
         narrowest = std::min(narrowest, now.narrowest);

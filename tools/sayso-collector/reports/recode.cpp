@@ -18,7 +18,8 @@ using Cut = std::array<std::string, 4>;
 // 3 and month; 4 and practitioner code.
 Cut coarser(Cut c, int level) {
     static constexpr int order[] = {1, 2, 0, 3};
-    for (int i = 0; i < level; ++i) c[static_cast<std::size_t>(order[i])] = kKeptTogether;
+    for (int i = 0; i < level; ++i)
+        c[static_cast<std::size_t>(order[i])] = kKeptTogether;
     return c;
 }
 
@@ -34,14 +35,17 @@ struct Cell {
 // Assigns every cell of one service area (for one measure, or the responses) its published cut.
 void recode_area(std::vector<Cell>& cells, int min_group) {
     std::vector<Cell*> pending;
-    for (auto& c : cells) pending.push_back(&c);
+    for (auto& c : cells)
+        pending.push_back(&c);
     for (int level = 0; level < kLevels && !pending.empty(); ++level) {
         std::map<Cut, std::vector<Cell*>> groups;
-        for (Cell* c : pending) groups[coarser(c->cut, level)].push_back(c);
+        for (Cell* c : pending)
+            groups[coarser(c->cut, level)].push_back(c);
         pending.clear();
         for (auto& [cut, members] : groups) {
             std::vector<std::int64_t> all;
-            for (const Cell* c : members) all.insert(all.end(), c->children.begin(), c->children.end());
+            for (const Cell* c : members)
+                all.insert(all.end(), c->children.begin(), c->children.end());
             std::sort(all.begin(), all.end());
             const auto distinct = std::unique(all.begin(), all.end()) - all.begin();
             if (distinct >= min_group) {
@@ -98,7 +102,8 @@ std::optional<StoreError> recode(Store& store, int min_group) {
                 const std::size_t n = std::min(per, flat.size() / cols);
                 std::string sql = "INSERT INTO report_recode (measure, month, service_area, visit_type, band,"
                                   " practitioner_code, p_month, p_visit, p_band, p_code, counted) VALUES ";
-                for (std::size_t i = 0; i < n; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
+                for (std::size_t i = 0; i < n; ++i)
+                    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
                 std::vector<Store::Param> part(flat.begin(), flat.begin() + static_cast<std::ptrdiff_t>(n * cols));
                 flat.erase(flat.begin(), flat.begin() + static_cast<std::ptrdiff_t>(n * cols));
                 if (auto e = store.query(sql, part, none)) return e;
@@ -108,7 +113,8 @@ std::optional<StoreError> recode(Store& store, int min_group) {
         for (auto& [key, cut_cells] : by) {
             std::vector<Cell> cells;
             cells.reserve(cut_cells.size());
-            for (auto& [cut, c] : cut_cells) cells.push_back(std::move(c));
+            for (auto& [cut, c] : cut_cells)
+                cells.push_back(std::move(c));
             recode_area(cells, min_group);
             for (const auto& c : cells) {
                 for (const std::string& v : {key.first, c.cut[0], key.second, c.cut[1], c.cut[2], c.cut[3],
