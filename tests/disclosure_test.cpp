@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace sayso;
@@ -742,8 +743,23 @@ std::vector<Observation> everything_shown(collector::Store& s, reports::Protecti
     return out;
 }
 
-// Loads a council's answers into a fresh store and indexes them.
-std::unique_ptr<collector::Store> store_of(const TempDir& tmp, const std::vector<Record>& records) {
+// Delivers records [from, to) of a council's answers to the store and indexes
+// them, as the collector would in `month_now`.
+void deliver(collector::Store& s, const std::vector<Record>& records, const std::vector<std::size_t>& which,
+             const std::string& month_now) {
+    for (const auto& a : kAreas) {
+        std::vector<collector::Response> rs;
+        for (std::size_t i : which)
+            if (records[i].area == a) rs.push_back(response_of(records[i], static_cast<int>(i) + 1));
+        std::vector<std::string> stored;
+        REQUIRE_FALSE(s.insert("tab-" + a, rs, stored));
+    }
+    reports::Indexed done;
+    REQUIRE_FALSE(reports::index_new(s, {}, done, reports::kMinGroup, month_now));
+    REQUIRE(done.responses == static_cast<std::int64_t>(which.size()));
+}
+
+std::unique_ptr<collector::Store> empty_store(const TempDir& tmp) {
     std::string err;
     auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
     REQUIRE(s);
@@ -751,16 +767,15 @@ std::unique_ptr<collector::Store> store_of(const TempDir& tmp, const std::vector
     for (const auto& a : kAreas)
         REQUIRE_FALSE(
             s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab-" + a, a}, none));
-    for (const auto& a : kAreas) {
-        std::vector<collector::Response> rs;
-        for (std::size_t i = 0; i < records.size(); ++i)
-            if (records[i].area == a) rs.push_back(response_of(records[i], static_cast<int>(i) + 1));
-        std::vector<std::string> stored;
-        REQUIRE_FALSE(s->insert("tab-" + a, rs, stored));
-    }
-    reports::Indexed done;
-    REQUIRE_FALSE(reports::index_new(*s, {}, done));
-    REQUIRE(done.responses == static_cast<std::int64_t>(records.size()));
+    return s;
+}
+
+// A council's answers in a fresh store, indexed once every month is over.
+std::unique_ptr<collector::Store> store_of(const TempDir& tmp, const std::vector<Record>& records) {
+    auto s = empty_store(tmp);
+    std::vector<std::size_t> all(records.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    deliver(*s, records, all, "2027-01");
     return s;
 }
 
@@ -787,13 +802,18 @@ Published published_of(collector::Store& s) {
     for (const auto& w : whats())
         out[w].assign(cells().all.size(), std::nullopt);
     std::vector<collector::Store::Row> rows;
-    REQUIRE_FALSE(s.query("SELECT measure, service_area, visit_type, band, practitioner_code, month, p_visit, p_band,"
-                          " p_code, p_month, counted FROM report_recode",
+    const std::string columns = " service_area, visit_type, band, practitioner_code, month, p_visit, p_band, p_code,"
+                                " p_month, counted FROM ";
+    REQUIRE_FALSE(s.query("SELECT DISTINCT ''," + columns + "report_responses UNION ALL SELECT DISTINCT measure," +
+                              columns + "report_answers",
                           {}, rows));
+    std::set<std::pair<std::string, std::size_t>> seen;
     for (const auto& r : rows) {
         auto code = [](const std::string& c) { return c.empty() ? kNoCode : c; };
         const std::string what = r[0].empty() ? "responses" : "measure " + r[0];
         const auto i = static_cast<std::size_t>(cells().index.at({r[1], r[2], r[3], code(r[4]), r[5]}));
+        // Indexed all at once, a cell's rows are all published in one cut, or none counted.
+        CHECK_MESSAGE(seen.insert({what, i}).second, what << " of one cell published in two ways");
         if (r[10] == "1") out.at(what)[i] = Cut{r[1], r[6], r[7], code(r[8]), r[9]};
     }
     return out;
@@ -868,4 +888,93 @@ TEST_CASE("no figure about fewer than 5 children can be worked out from everythi
                        << " small groups tried; rounding and suppression alone gave away " << before
                        << " counts of small groups; as published none, the fewest values left for one being "
                        << narrowest);
+}
+
+namespace {
+
+// Every indexed row: whether it counts, where it is published, and whose it is.
+struct Row {
+    std::string what, area, child;
+    bool counted;
+    std::array<std::string, 4> cut;
+};
+std::map<std::string, Row> rows_of(collector::Store& s) {
+    std::vector<collector::Store::Row> rows;
+    REQUIRE_FALSE(s.query("SELECT 'r' || response_id, '', service_area, child, counted, p_month, p_visit, p_band, p_code"
+                          " FROM report_responses UNION ALL SELECT 'a' || rowid, measure, service_area, child, counted,"
+                          " p_month, p_visit, p_band, p_code FROM report_answers",
+                          {}, rows));
+    std::map<std::string, Row> out;
+    for (const auto& r : rows) out[r[0]] = {r[1], r[2], r[3], r[4] == "1", {r[5], r[6], r[7], r[8]}};
+    return out;
+}
+
+std::map<std::string, Observation> by_place(std::vector<Observation> all) {
+    std::map<std::string, Observation> out;
+    for (auto& o : all) {
+        const std::string key = o.where + " | " + o.what + " | " + o.region.name();
+        out.emplace(key, std::move(o));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("between a page read one day and the same page read later, no figure changes by fewer than 5 children") {
+    for (unsigned seed = 1; seed <= councils(); ++seed) {
+        CAPTURE(seed);
+        TempDir tmp;
+        const auto records = council(seed);
+        auto s = empty_store(tmp);
+        // Delivered over three months, most answers as they are given, some late (a tablet offline).
+        const std::vector<std::string> days = {"2026-11", "2026-12", "2027-01"};
+        std::vector<std::vector<std::size_t>> batches(days.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            const bool late = i % 3 == 0;
+            const auto month = records[i].month;
+            std::size_t day = month <= "2026-11" ? 0 : month == "2026-12" ? 1 : 2;
+            if (late) ++day;
+            batches[std::min(day, days.size() - 1)].push_back(i);
+        }
+        std::map<std::string, Row> before;
+        std::map<std::string, Observation> seen_before;
+        std::size_t grew = 0, compared = 0;
+        for (std::size_t d = 0; d < days.size(); ++d) {
+            CAPTURE(days[d]);
+            deliver(*s, records, batches[d], days[d]);
+            const auto after = rows_of(*s);
+            // What was counted stays counted, where it was.
+            std::map<std::tuple<std::string, std::string, std::array<std::string, 4>>, std::set<std::string>> added;
+            for (const auto& [id, r] : after) {
+                const auto was = before.find(id);
+                if (was != before.end() && was->second.counted) {
+                    CHECK_MESSAGE(r.counted, id << " was counted and is not");
+                    CHECK_MESSAGE(r.cut == was->second.cut, id << " moved to another published cell");
+                } else if (r.counted) {
+                    added[{r.what, r.area, r.cut}].insert(r.child);
+                }
+            }
+            // A published cell grows by 5 children or more at a time.
+            for (const auto& [cell, children] : added) {
+                CHECK_MESSAGE(children.size() >= static_cast<std::size_t>(reports::kMinGroup),
+                              "\"" << std::get<0>(cell) << "\" grew by " << children.size() << " children in "
+                                    << std::get<1>(cell) << " " << std::get<2>(cell)[0] << "/" << std::get<2>(cell)[1]
+                                    << "/" << std::get<2>(cell)[2] << "/" << std::get<2>(cell)[3]);
+                ++grew;
+            }
+            // And so does every figure an admin's filters can reach (all the others see are among them).
+            auto seen = by_place(everything_shown(*s, reports::Protection::exact(), false));
+            for (const auto& [key, o] : seen) {
+                const auto was = seen_before.find(key);
+                auto total = [](const Observation& x) { return x.counts.size() > 1 ? x.counts[1] : 0; };
+                const std::int64_t change = total(o) - (was == seen_before.end() ? 0 : total(was->second));
+                CHECK_MESSAGE((change == 0 || change >= reports::kMinGroup), key << " changed by " << change);
+                ++compared;
+            }
+            before = after;
+            seen_before = std::move(seen);
+        }
+        CHECK(grew > 0);
+        MESSAGE(grew << " published cells grew, " << compared << " figures compared day to day");
+    }
 }

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 #include <set>
+#include <utility>
 
 namespace sayso::collector {
 
@@ -159,6 +160,13 @@ std::optional<BadRequest> read_request(const std::string& body, std::vector<Resp
         if (x.contains("practitioner_code") && !r.str(x, p, "practitioner_code", resp.practitioner_code, 40, true))
             return r.bad;
         if (x.contains("case_ref") && !r.str(x, p, "case_ref", resp.case_ref, 40, true)) return r.bad;
+        // "*" is what a report shows for values kept together (reports/recode.hpp).
+        for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"band", &resp.band},
+                                          {"visit_type", &resp.visit_type},
+                                          {"practitioner_code", &resp.practitioner_code}})
+            if (*value == "*")
+                return BadRequest{"\"*\" is not a value a response can give (reports use it for values kept together)",
+                                  p + "." + name};
         auto as = x.find("answers");
         if (as == x.end() || !as->is_array()) return BadRequest{"\"answers\" must be a list", p + ".answers"};
         if (as->size() > 200) return BadRequest{"at most 200 answers per response", p + ".answers"};

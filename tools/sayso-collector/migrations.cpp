@@ -151,7 +151,56 @@ CREATE TABLE report_recode_state (
     min_group INTEGER NOT NULL
 );
 )sql";
-    m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' recoding tables", recode, recode, "", ""});
+    // (A store made before steps were numbered and found to have the state's min_group took this step.)
+    m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' recoding tables", recode, recode,
+                 "report_recode_state", "min_group"});
+    // 11: the recoding kept on the rows themselves, and frozen (reports/recode.hpp): each row says
+    // where it is published and whether it counts yet, so a view reads one table and no join.
+    std::string published = R"sql(
+DROP TABLE report_recode;
+DROP TABLE report_recode_state;
+CREATE TABLE report_recode (
+    month             TEXT NOT NULL,    -- a finest cell
+    service_area      TEXT NOT NULL,
+    visit_type        TEXT NOT NULL,
+    band              TEXT NOT NULL,
+    practitioner_code TEXT NOT NULL,
+    p_month           TEXT NOT NULL,    -- where its rows are published: the value, or '*' kept together
+    p_visit           TEXT NOT NULL,
+    p_band            TEXT NOT NULL,
+    p_code            TEXT NOT NULL,
+    PRIMARY KEY (service_area, month, visit_type, band, practitioner_code)
+);
+CREATE TABLE report_recode_state (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq  BIGINT NOT NULL,          -- report_state.last_seq when the recoding last ran
+    month     TEXT NOT NULL,            -- the month it ran in (months before it are closed)
+    min_group INTEGER NOT NULL          -- the largest ever asked for
+);
+)sql";
+    for (const char* table : {"report_responses", "report_answers", "report_comments"}) {
+        for (const char* col : {"p_month", "p_visit", "p_band", "p_code"})
+            published += std::string("ALTER TABLE ") + table + " ADD COLUMN " + col + " TEXT NOT NULL DEFAULT '';\n";
+        published += std::string("ALTER TABLE ") + table + " ADD COLUMN counted INTEGER NOT NULL DEFAULT 0;\n";
+    }
+    published += R"sql(
+-- Rows not published yet, found by their finest cell.
+CREATE INDEX report_responses_pending ON report_responses
+    (service_area, month, visit_type, band, practitioner_code) WHERE counted = 0;
+CREATE INDEX report_answers_pending ON report_answers
+    (service_area, month, visit_type, band, practitioner_code, measure) WHERE counted = 0;
+CREATE INDEX report_comments_pending ON report_comments
+    (service_area, month, visit_type, band, practitioner_code) WHERE counted = 0;
+-- What the views count: every column they filter on and count, as published.
+CREATE INDEX report_answers_published ON report_answers
+    (counted, measure, service_area, p_month, p_visit, p_band, p_code, child, tone, skipped);
+CREATE INDEX report_responses_published ON report_responses
+    (counted, service_area, p_month, p_visit, p_band, p_code, child, complete);
+CREATE INDEX report_comments_published ON report_comments
+    (counted, p_month, response_id);
+)sql";
+    m.push_back({static_cast<int>(m.size()) + 1, "publishing the reports' rows where they are recoded", published,
+                 published, "report_answers", "counted"});
     return m;
 }
 

@@ -89,7 +89,9 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
     return std::nullopt;
 }
 
-std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done, int min_group) {
+std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done, int min_group,
+                                    const std::string& month_now_in) {
+    const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     done = {};
     std::vector<Store::Row> none;
     // Answers left out because their key was missing, and that key is here
@@ -113,10 +115,13 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
     if (auto e = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
                              " (SELECT last_seq FROM report_state WHERE id = 1),"
                              " (SELECT last_seq FROM report_recode_state WHERE id = 1),"
-                             " (SELECT min_group FROM report_recode_state WHERE id = 1)",
+                             " (SELECT min_group FROM report_recode_state WHERE id = 1),"
+                             " (SELECT month FROM report_recode_state WHERE id = 1)",
                              {}, none))
         return e;
-    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][3] == std::to_string(min_group);
+    // Recoded after the last index run, in this month, for as many children.
+    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][4] == month_now &&
+                         !none[0][3].empty() && std::stoll(none[0][3]) >= min_group;
     if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1] && recoded) return std::nullopt;
     if (auto e = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {},
                              none))
@@ -293,7 +298,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         });
         if (e) return e;
         // Then where each cell's rows are published, over everything indexed.
-        if (responses == 0) return recode(store, min_group);
+        if (responses == 0) return recode(store, min_group, month_now);
         done.responses += responses;
         done.answers += answers;
     }

@@ -34,8 +34,9 @@ struct Indexed {
 // Indexes the responses that arrived since the last call. An answer none of
 // `keys` opens is counted in no figure and kept in report_unopened, with why;
 // it never stops the index. Then recodes what is published (recode.hpp) so
-// every published cell holds `min_group` children or none.
+// every published cell holds `min_group` children or none, as of `month_now`
+// (YYYY-MM; "" for the clock's).
 std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done,
-                                    int min_group = 5);
+                                    int min_group = 5, const std::string& month_now = "");
 
 } // namespace sayso::collector::reports

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <ctime>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,123 +13,224 @@ namespace sayso::collector::reports {
 
 namespace {
 
-// month, visit type, band, practitioner code
-using Cut = std::array<std::string, 4>;
+using Rows = std::vector<Store::Row>;
+using Params = std::vector<Store::Param>;
 
-// The cut at `level`: 0 as it is; 1 visit type kept together; 2 and band;
-// 3 and month; 4 and practitioner code.
-Cut coarser(Cut c, int level) {
-    static constexpr int order[] = {1, 2, 0, 3};
-    for (int i = 0; i < level; ++i)
-        c[static_cast<std::size_t>(order[i])] = kKeptTogether;
-    return c;
-}
+// A finest cell: service area, month, visit type, band, practitioner code.
+using Cell = std::array<std::string, 5>;
+// Where a cell is published: month, visit type, band, practitioner code.
+using Cut = std::array<std::string, 4>;
 
 constexpr int kLevels = 5;
 
-struct Cell {
-    Cut cut;
-    std::vector<std::int64_t> children; // sorted, distinct
-    Cut published;
-    bool counted = false;
+// The cut of `c` at `level`: 0 as it is; 1 visit type kept together; 2 and
+// band; 3 and month; 4 and practitioner code.
+Cut coarser(const Cell& c, int level) {
+    Cut cut{c[1], c[2], c[3], c[4]};
+    static constexpr std::size_t order[] = {1, 2, 0, 3};
+    for (int i = 0; i < level; ++i) cut[order[i]] = kKeptTogether;
+    return cut;
+}
+
+// The rows of one cell not counted yet: their children, for the responses
+// ("") and for each measure. A response without a case reference stands for
+// one child of its cell, whoever gave it.
+struct Pending {
+    std::map<std::string, std::vector<std::int64_t>> children;
 };
 
-// Assigns every cell of one service area (for one measure, or the responses) its published cut.
-void recode_area(std::vector<Cell>& cells, int min_group) {
-    std::vector<Cell*> pending;
-    for (auto& c : cells)
-        pending.push_back(&c);
-    for (int level = 0; level < kLevels && !pending.empty(); ++level) {
-        std::map<Cut, std::vector<Cell*>> groups;
-        for (Cell* c : pending)
-            groups[coarser(c->cut, level)].push_back(c);
-        pending.clear();
-        for (auto& [cut, members] : groups) {
-            std::vector<std::int64_t> all;
-            for (const Cell* c : members)
-                all.insert(all.end(), c->children.begin(), c->children.end());
-            std::sort(all.begin(), all.end());
-            const auto distinct = std::unique(all.begin(), all.end()) - all.begin();
-            if (distinct >= min_group) {
-                for (Cell* c : members) {
-                    c->published = cut;
-                    c->counted = true;
-                }
-            } else {
-                pending.insert(pending.end(), members.begin(), members.end());
-            }
+std::int64_t distinct(std::vector<std::int64_t> all) {
+    std::sort(all.begin(), all.end());
+    return std::unique(all.begin(), all.end()) - all.begin();
+}
+
+void add(std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+// How many values fit in one statement: well under SQLite's 32,766.
+constexpr std::size_t kCellsPerStatement = 200;
+
+std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& mapped) {
+    Rows none;
+    for (std::size_t at = 0; at < mapped.size(); at += kCellsPerStatement) {
+        const std::size_t n = std::min(kCellsPerStatement, mapped.size() - at);
+        std::string sql = "INSERT INTO report_recode (service_area, month, visit_type, band, practitioner_code,"
+                          " p_month, p_visit, p_band, p_code) VALUES ";
+        Params p;
+        for (std::size_t i = 0; i < n; ++i) {
+            sql += i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)";
+            for (const auto& v : mapped[at + i].first) p.emplace_back(v);
+            for (const auto& v : mapped[at + i].second) p.emplace_back(v);
+        }
+        if (auto e = store.query(sql, p, none)) return e;
+    }
+    return std::nullopt;
+}
+
+// Counts the rows of `what` still waiting in `cells`, published at `cut`.
+std::optional<StoreError> release(Store& store, const Cut& cut, const std::string& what,
+                                  const std::vector<const Cell*>& cells) {
+    Rows none;
+    for (std::size_t at = 0; at < cells.size(); at += kCellsPerStatement) {
+        const std::size_t n = std::min(kCellsPerStatement, cells.size() - at);
+        std::string in;
+        Params p(cut.begin(), cut.end());
+        if (!what.empty()) p.emplace_back(what);
+        for (std::size_t i = 0; i < n; ++i) {
+            in += i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)";
+            for (const auto& v : *cells[at + i]) p.emplace_back(v);
+        }
+        const std::string set = " SET p_month = ?, p_visit = ?, p_band = ?, p_code = ?, counted = 1 WHERE counted = 0";
+        const std::string cell_in = " AND (service_area, month, visit_type, band, practitioner_code) IN (VALUES " + in + ")";
+        if (what.empty()) {
+            if (auto e = store.query("UPDATE report_responses" + set + cell_in, p, none)) return e;
+            if (auto e = store.query("UPDATE report_comments" + set + cell_in, p, none)) return e;
+        } else if (auto e = store.query("UPDATE report_answers" + set + " AND measure = ?" + cell_in, p, none)) {
+            return e;
         }
     }
+    return std::nullopt;
 }
 
 } // namespace
 
-std::optional<StoreError> recode(Store& store, int min_group) {
+std::string this_month() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char m[8];
+    std::strftime(m, sizeof m, "%Y-%m", &utc);
+    return m;
+}
+
+std::optional<StoreError> recode(Store& store, int min_group, const std::string& month_now_in) {
+    const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     return store.transaction([&]() -> std::optional<StoreError> {
-        std::vector<Store::Row> rows;
+        Rows rows, none;
         // One recoding at a time: it follows the index, whose mark this locks.
         if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
                                      (store.postgresql() ? " FOR UPDATE" : ""),
                                  {}, rows))
             return e;
         const std::string seq = rows.empty() ? "0" : rows[0][0];
-        // (measure, area) -> cells; the responses under measure "".
-        std::map<std::pair<std::string, std::string>, std::map<Cut, Cell>> by;
+        if (auto e = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {}, rows)) return e;
+        // Never fewer children a cut than ever asked: what was published stays
+        // published. More than before: every cut is made again.
+        const int before = rows.empty() ? 0 : std::stoi(rows[0][0]);
+        const int k = std::max(min_group, before);
+        if (before != 0 && k > before) {
+            if (auto e = store.query("DELETE FROM report_recode", {}, none)) return e;
+            for (const char* t : {"report_responses", "report_answers", "report_comments"})
+                if (auto e = store.query(std::string("UPDATE ") + t +
+                                             " SET p_month = '', p_visit = '', p_band = '', p_code = '', counted = 0"
+                                             " WHERE counted = 1",
+                                         {}, none))
+                    return e;
+        }
+
+        // Where each cell is published already.
+        std::map<Cell, Cut> map;
+        if (auto e = store.query("SELECT service_area, month, visit_type, band, practitioner_code, p_month, p_visit,"
+                                 " p_band, p_code FROM report_recode",
+                                 {}, rows))
+            return e;
+        for (const auto& r : rows) map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
+
+        // The rows waiting, by cell.
+        std::map<Cell, Pending> pending;
+        std::map<Cell, std::int64_t> ordinal; // for a response without a case reference
         auto load = [&](const std::string& sql) -> std::optional<StoreError> {
             if (auto e = store.query(sql, {}, rows)) return e;
             for (const auto& r : rows) {
-                auto& cell = by[{r[0], r[2]}][Cut{r[1], r[3], r[4], r[5]}];
-                cell.cut = {r[1], r[3], r[4], r[5]};
-                try {
-                    cell.children.push_back(std::stoll(r[6]));
-                } catch (...) {
+                const Cell cell{r[1], r[2], r[3], r[4], r[5]};
+                std::int64_t child = 0;
+                if (r[7] == "1") {
+                    child = -(ordinal.emplace(cell, static_cast<std::int64_t>(ordinal.size()) + 1).first->second);
+                } else {
+                    try {
+                        child = std::stoll(r[6]);
+                    } catch (...) {
+                        continue;
+                    }
                 }
+                pending[cell].children[r[0]].push_back(child);
             }
             return std::nullopt;
         };
-        if (auto e = load("SELECT measure, month, service_area, visit_type, band, practitioner_code, child"
-                          " FROM report_answers GROUP BY measure, month, service_area, visit_type, band,"
-                          " practitioner_code, child ORDER BY child"))
+        const std::string anonymous = " CASE WHEN c.key LIKE 'response:%' THEN 1 ELSE 0 END"
+                                      " FROM report_children c JOIN ";
+        if (auto e = load("SELECT DISTINCT '', x.service_area, x.month, x.visit_type, x.band, x.practitioner_code,"
+                          " x.child," + anonymous + "report_responses x ON x.child = c.id WHERE x.counted = 0"))
             return e;
-        if (auto e = load("SELECT '', month, service_area, visit_type, band, practitioner_code, child"
-                          " FROM report_responses GROUP BY month, service_area, visit_type, band,"
-                          " practitioner_code, child ORDER BY child"))
+        if (auto e = load("SELECT DISTINCT x.measure, x.service_area, x.month, x.visit_type, x.band,"
+                          " x.practitioner_code, x.child," + anonymous +
+                          "report_answers x ON x.child = c.id WHERE x.counted = 0"))
             return e;
-        std::vector<Store::Row> none;
-        if (auto e = store.query("DELETE FROM report_recode", {}, none)) return e;
-        std::vector<Store::Param> flat;
-        auto flush = [&](bool all) -> std::optional<StoreError> {
-            constexpr std::size_t cols = 11, per = 80;
-            while (flat.size() >= (all ? 1 : per) * cols) {
-                const std::size_t n = std::min(per, flat.size() / cols);
-                std::string sql = "INSERT INTO report_recode (measure, month, service_area, visit_type, band,"
-                                  " practitioner_code, p_month, p_visit, p_band, p_code, counted) VALUES ";
-                for (std::size_t i = 0; i < n; ++i)
-                    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
-                std::vector<Store::Param> part(flat.begin(), flat.begin() + static_cast<std::ptrdiff_t>(n * cols));
-                flat.erase(flat.begin(), flat.begin() + static_cast<std::ptrdiff_t>(n * cols));
-                if (auto e = store.query(sql, part, none)) return e;
-            }
-            return std::nullopt;
-        };
-        for (auto& [key, cut_cells] : by) {
-            std::vector<Cell> cells;
-            cells.reserve(cut_cells.size());
-            for (auto& [cut, c] : cut_cells)
-                cells.push_back(std::move(c));
-            recode_area(cells, min_group);
-            for (const auto& c : cells) {
-                for (const std::string& v : {key.first, c.cut[0], key.second, c.cut[1], c.cut[2], c.cut[3],
-                                             c.published[0], c.published[1], c.published[2], c.published[3]})
-                    flat.emplace_back(v);
-                flat.emplace_back(c.counted ? "1" : "0");
-                if (auto e = flush(false)) return e;
+
+        // Cells not yet published, by area, each in the first group (level by
+        // level) whose waiting responses, with those already published in
+        // that group's cut, are about k children or more.
+        std::map<std::string, std::vector<const Cell*>> unplaced;
+        std::map<std::pair<std::string, Cut>, std::vector<std::int64_t>> waiting; // in published cuts
+        for (const auto& [cell, p] : pending) {
+            const auto it = map.find(cell);
+            const auto r = p.children.find("");
+            if (it == map.end()) {
+                if (r != p.children.end()) unplaced[cell[0]].push_back(&cell);
+                // Answers without their response (none are indexed so) wait.
+            } else if (r != p.children.end()) {
+                add(waiting[{cell[0], it->second}], r->second);
             }
         }
-        if (auto e = flush(true)) return e;
+        std::vector<std::pair<Cell, Cut>> placed;
+        for (auto& [area, cells] : unplaced) {
+            for (int level = 0; level < kLevels && !cells.empty(); ++level) {
+                std::map<Cut, std::vector<const Cell*>> groups;
+                std::vector<const Cell*> later;
+                for (const Cell* c : cells) {
+                    // An open month's cell is published only as itself, for now.
+                    if (level > 0 && (*c)[1] >= month_now) later.push_back(c);
+                    else groups[coarser(*c, level)].push_back(c);
+                }
+                for (auto& [cut, members] : groups) {
+                    std::vector<std::int64_t> all;
+                    if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
+                    for (const Cell* c : members) add(all, pending.at(*c).children.at(""));
+                    if (distinct(all) < k) {
+                        later.insert(later.end(), members.begin(), members.end());
+                        continue;
+                    }
+                    for (const Cell* c : members) {
+                        map[*c] = cut;
+                        placed.push_back({*c, cut});
+                    }
+                }
+                cells = std::move(later);
+            }
+        }
+        if (auto e = insert_map(store, placed)) return e;
+
+        // Then the rows waiting in each published cut are counted, the
+        // responses and each measure apart, when they are about k children or more.
+        std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
+        for (const auto& [cell, p] : pending)
+            if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
+        for (const auto& [key, cells] : by_cut) {
+            std::map<std::string, std::vector<std::int64_t>> children;
+            for (const Cell* c : cells)
+                for (const auto& [what, ids] : pending.at(*c).children) add(children[what], ids);
+            for (const auto& [what, ids] : children) {
+                if (distinct(ids) < k) continue;
+                std::vector<const Cell*> with;
+                for (const Cell* c : cells)
+                    if (pending.at(*c).children.count(what)) with.push_back(c);
+                if (auto e = release(store, key.second, what, with)) return e;
+            }
+        }
         if (auto e = store.query("DELETE FROM report_recode_state", {}, none)) return e;
-        return store.query("INSERT INTO report_recode_state (id, last_seq, min_group) VALUES (1, ?, ?)",
-                           {seq, std::to_string(min_group)}, none);
+        return store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group) VALUES (1, ?, ?, ?)",
+                           {seq, month_now, std::to_string(k)}, none);
     });
 }
 

@@ -1,32 +1,47 @@
 // Statistical disclosure control for the reports (SECURITY.md): local
 // recoding, so every cell a figure is added up from holds at least
-// `min_group` children or none.
+// `min_group` children or none, and grows only by `min_group` or more.
 //
 // A finest cell is one service area, month, visit type, age band and
-// practitioner code. Where a cell holds fewer than `min_group` children (for
-// the responses, and separately for each measure's answers), its rows are
-// published under a coarser cell instead, a value replaced by kKeptTogether:
-// first its visit type, then its age band, then its month, then its
-// practitioner code, each step taken only by the rows still in too small a
-// cell, until the cell they share holds enough children; rows that never get
-// there (fewer than `min_group` such children in the area ever) count in no
-// figure. The service area is never recoded: it is how managers' reach is cut.
+// practitioner code. Each is published under one cut, once and for good
+// (report_recode): itself when its children are enough, else a coarser cut,
+// a value replaced by kKeptTogether: first its visit type, then its age band,
+// then its month, then its practitioner code, each step taken only by the
+// cells still in too small a group, until the group holds enough children.
+// The service area is never recoded: it is how managers' reach is cut.
 //
-// Every figure is then a sum over whole published cells, so any difference of
-// figures (filters, date ranges, pages, downloads, roles) is a sum over whole
-// cells too: it is about none, or `min_group` or more, children.
+// Rows arrive as children answer, so a row is not counted when it is
+// indexed (counted = 0): the rows waiting in the cells of one cut are counted
+// together, when they alone are about `min_group` children or more (the
+// responses, and apart from them each measure's answers). So every figure is
+// a sum over whole published cuts, and between any two moments a cut grows by
+// `min_group` children or more, or not at all: any difference of figures
+// (filters, date ranges, pages, downloads, roles, a page saved yesterday and
+// one today) is about none, or `min_group` or more, children.
+//
+// Children are counted by case reference; responses without one count as one
+// child in each finest cell, whoever gave them.
+//
+// A cell of the month the recoding runs in is published only as itself: the
+// month is still open and more children will come, so it is not yet kept
+// together with others.
 #pragma once
 
 #include "store.hpp"
 
 #include <optional>
+#include <string>
 
 namespace sayso::collector::reports {
 
 // The value of a recoded dimension: kept together with others.
 inline constexpr const char* kKeptTogether = "*";
 
-// Rebuilds report_recode from the indexed rows, in one transaction.
-std::optional<StoreError> recode(Store& store, int min_group);
+// Publishes the rows not counted yet, in one transaction. `month_now` is
+// YYYY-MM; "" takes it from the clock (UTC).
+std::optional<StoreError> recode(Store& store, int min_group, const std::string& month_now = "");
+
+// The month it is now, YYYY-MM in UTC.
+std::string this_month();
 
 } // namespace sayso::collector::reports

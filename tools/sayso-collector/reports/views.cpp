@@ -48,30 +48,21 @@ std::string scope(const Reader& reader, Params& p) {
 }
 
 // The rows a view counts: as indexed, or (as published) each under its
-// published cell (recode.hpp), with the same columns, leaving out rows not
-// yet counted.
+// published cut (recode.hpp), with the same columns, leaving out rows not
+// counted yet.
 struct Tables {
     std::string answers, responses, comments;
 };
 
-std::string published_cut(const std::string& measure) {
-    return " JOIN report_recode r ON r.measure = " + measure +
-           " AND r.month = x.month AND r.service_area = x.service_area AND r.visit_type = x.visit_type"
-           " AND r.band = x.band AND r.practitioner_code = x.practitioner_code WHERE r.counted = 1) AS ";
-}
-
 const Tables& tables_of(const Protection& protect) {
     static const Tables indexed{"report_answers", "report_responses", "report_comments"};
     static const Tables recoded{
-        "(SELECT x.measure, r.p_month AS month, x.service_area, r.p_visit AS visit_type, r.p_band AS band,"
-        " r.p_code AS practitioner_code, x.child, x.tone, x.skipped FROM report_answers x" +
-            published_cut("x.measure") + "published_answers",
-        "(SELECT r.p_month AS month, x.service_area, r.p_visit AS visit_type, r.p_band AS band,"
-        " r.p_code AS practitioner_code, x.child, x.complete FROM report_responses x" +
-            published_cut("''") + "published_responses",
-        "(SELECT x.response_id, x.question_id, r.p_month AS month, x.service_area, r.p_visit AS visit_type,"
-        " r.p_band AS band, r.p_code AS practitioner_code FROM report_comments x" +
-            published_cut("''") + "published_comments"};
+        "(SELECT measure, p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
+        " p_code AS practitioner_code, child, tone, skipped FROM report_answers WHERE counted = 1) AS published_answers",
+        "(SELECT p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
+        " p_code AS practitioner_code, child, complete FROM report_responses WHERE counted = 1) AS published_responses",
+        "(SELECT response_id, question_id, p_month AS month, service_area, p_visit AS visit_type,"
+        " p_band AS band, p_code AS practitioner_code FROM report_comments WHERE counted = 1) AS published_comments"};
     return protect.recoded ? recoded : indexed;
 }
 
