@@ -189,33 +189,6 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     std::sort(said.begin(), said.end());
     CHECK(said == std::vector<std::string>{"I like my worker", "More time to talk please", "Secret words from a small group"});
 
-    // Counted two ways, the same: children added up from their marked rows
-    // (no filter), and counted one by one (a month range that takes in everything).
-    auto same = [](const reports::Figure& a, const reports::Figure& b) {
-        return a.suppressed == b.suppressed && a.children == b.children && a.answers == b.answers &&
-               a.positive == b.positive && a.middling == b.middling && a.negative == b.negative &&
-               a.skipped == b.skipped && a.other == b.other;
-    };
-    for (const std::string& by : reports::breakdown_dimensions())
-    for (const std::string& area : {std::string(), std::string("children-in-care")}) {
-        INFO(by << " " << area);
-        reports::Filters marked, counted;
-        marked.by = counted.by = by;
-        marked.service_area = counted.service_area = area;
-        counted.month_from = "2000-01";
-        counted.month_to = "2099-12";
-        reports::ServiceView a, b;
-        REQUIRE_FALSE(reports::service_view(*s, admin, marked, reports::Protection::unrounded(5), {}, a));
-        REQUIRE_FALSE(reports::service_view(*s, admin, counted, reports::Protection::unrounded(5), {}, b));
-        REQUIRE(a.measures.size() == b.measures.size());
-        for (std::size_t i = 0; i < a.measures.size(); ++i) CHECK(same(a.measures[i].figure, b.measures[i].figure));
-        CHECK(a.groups == b.groups);
-        for (const auto& [g, by_measure] : a.breakdown)
-            for (const auto& [m, f] : by_measure) CHECK(same(f, b.breakdown[g][m]));
-        for (const auto& [m, by_month] : a.trend)
-            for (const auto& [mo, f] : by_month) CHECK(same(f, b.trend[m][mo]));
-    }
-
     // By service area: both groups large enough (6 and 5 children).
     reports::Filters by_area;
     by_area.by = "service_area";

@@ -39,16 +39,6 @@ std::optional<StoreError> insert_rows(Store& store, const std::string& head, std
     return std::nullopt;
 }
 
-// The keys a row of `measure` for `child` is the first of: overall, then in
-// its month, band, visit type, service area and practitioner code (in the
-// order of the first_* columns).
-std::vector<std::string> first_keys(const std::string& measure, const std::string& child, const std::string& month,
-                                    const std::string& band, const std::string& visit, const std::string& area,
-                                    const std::string& code) {
-    const std::string mc = measure + '\x1f' + child + '\x1f';
-    return {"a" + mc, "m" + mc + month, "b" + mc + band, "v" + mc + visit, "s" + mc + area, "c" + mc + code};
-}
-
 } // namespace
 
 bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
@@ -103,7 +93,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         });
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
-                    for (const char* t : {"report_unopened", "report_comments", "report_cells", "report_answers",
+                    for (const char* t : {"report_unopened", "report_comments", "report_answers",
                                           "report_responses", "report_children", "report_state", "report_recode",
                                           "report_recode_state"})
                         if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
@@ -182,31 +172,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 resp.emplace_back(r[10] == "complete" ? "1" : "0");
                 resp.emplace_back(truth(r[11]) ? "1" : "0");
             }
-            // Which children already have rows for a measure (overall, and in
-            // each month, band, visit type, area and code), so each new row
-            // knows whether it is the child's first there.
-            std::set<std::string> seen;
-            {
-                std::set<std::string> ids;
-                for (const auto& [id, c] : cut) ids.insert(c.child);
-                const std::vector<Store::Param> all(ids.begin(), ids.end());
-                for (std::size_t at = 0; at < all.size(); at += 500) {
-                    const std::vector<Store::Param> part(
-                        all.begin() + static_cast<std::ptrdiff_t>(at),
-                        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + 500)));
-                    if (auto e = store.query("SELECT measure, child, month, band, visit_type, service_area,"
-                                             " practitioner_code FROM report_answers WHERE child IN (" +
-                                                 placeholders(part.size()) + ")",
-                                             part, rows))
-                        return e;
-                    for (const auto& r : rows)
-                        for (const std::string& k : first_keys(r[0], r[1], r[2], r[3], r[4], r[5], r[6])) seen.insert(k);
-                }
-            }
             std::vector<Store::Param> ans, texts, unopened;
-            // Sums by measure, month, area, visit type and band: answers, positive, middling, negative,
-            // skipped, other, then the first_* marks (all, month, band, visit, area).
-            std::map<std::array<std::string, 5>, std::array<std::int64_t, 11>> cells;
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
@@ -228,26 +194,6 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                     ans.emplace_back(v);
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
-                auto& cell = cells[{a[3], c.month, c.service_area, c.visit_type, c.band}];
-                cell[0] += 1;
-                cell[1] += t && *t == 1;
-                cell[2] += t && *t == 0;
-                cell[3] += t && *t == -1;
-                cell[4] += x.skipped;
-                cell[5] += !t && !x.skipped;
-                int i = 0;
-                for (const std::string& k :
-                     first_keys(a[3], c.child, c.month, c.band, c.visit_type, c.service_area, c.practitioner_code)) {
-                    const bool first = seen.insert(k).second;
-                    ans.emplace_back(first ? "1" : "0");
-                    if (i < 5) cell[static_cast<std::size_t>(6 + i)] += first; // all, month, band, visit, area
-                    ++i;
-                }
-            }
-            std::vector<Store::Param> cell_rows;
-            for (const auto& [key, sums] : cells) {
-                for (const auto& k : key) cell_rows.emplace_back(k);
-                for (auto n : sums) cell_rows.emplace_back(std::to_string(n));
             }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
@@ -257,33 +203,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 return e;
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
-                                     " practitioner_code, child, tone, skipped, first_all, first_month, first_band,"
-                                     " first_visit, first_area, first_code) VALUES ",
-                                     15, ans))
+                                     " practitioner_code, child, tone, skipped) VALUES ",
+                                     9, ans))
                 return e;
-            for (std::size_t at = 0; at < cell_rows.size(); at += 16 * kRowsPerInsert) {
-                std::vector<Store::Param> part(
-                    cell_rows.begin() + static_cast<std::ptrdiff_t>(at),
-                    cell_rows.begin() + static_cast<std::ptrdiff_t>(std::min(cell_rows.size(), at + 16 * kRowsPerInsert)));
-                if (auto e = store.query(
-                        "INSERT INTO report_cells (measure, month, service_area, visit_type, band, answers, positive,"
-                        " middling, negative, skipped, other, first_all, first_month, first_band, first_visit,"
-                        " first_area) VALUES " + values(part.size() / 16, 16) +
-                            " ON CONFLICT (measure, month, service_area, visit_type, band) DO UPDATE SET"
-                            " answers = report_cells.answers + excluded.answers,"
-                            " positive = report_cells.positive + excluded.positive,"
-                            " middling = report_cells.middling + excluded.middling,"
-                            " negative = report_cells.negative + excluded.negative,"
-                            " skipped = report_cells.skipped + excluded.skipped,"
-                            " other = report_cells.other + excluded.other,"
-                            " first_all = report_cells.first_all + excluded.first_all,"
-                            " first_month = report_cells.first_month + excluded.first_month,"
-                            " first_band = report_cells.first_band + excluded.first_band,"
-                            " first_visit = report_cells.first_visit + excluded.first_visit,"
-                            " first_area = report_cells.first_area + excluded.first_area",
-                        part, rows))
-                    return e;
-            }
             if (auto e = insert_rows(store,
                                      "INSERT INTO report_comments (response_id, question_id, month, service_area,"
                                      " visit_type, band, practitioner_code, child) VALUES ",

@@ -68,29 +68,36 @@ std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<C
     return std::nullopt;
 }
 
-// Counts the rows of `what` still waiting in `cells`, published at `cut`.
-std::optional<StoreError> release(Store& store, const Cut& cut, const std::string& what,
-                                  const std::vector<const Cell*>& cells) {
+// Counts the rows waiting in each of `released` (a cell, and "" for its
+// responses and their comments or a measure for its answers) where its cell
+// is published (report_recode).
+std::optional<StoreError> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released) {
     Rows none;
-    for (std::size_t at = 0; at < cells.size(); at += kCellsPerStatement) {
-        const std::size_t n = std::min(kCellsPerStatement, cells.size() - at);
-        std::string in;
-        Params p(cut.begin(), cut.end());
-        if (!what.empty()) p.emplace_back(what);
+    for (std::size_t at = 0; at < released.size(); at += kCellsPerStatement) {
+        const std::size_t n = std::min(kCellsPerStatement, released.size() - at);
+        std::string sql = "INSERT INTO report_release (service_area, month, visit_type, band, practitioner_code,"
+                          " measure) VALUES ";
+        Params p;
         for (std::size_t i = 0; i < n; ++i) {
-            in += i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)";
-            for (const auto& v : *cells[at + i]) p.emplace_back(v);
+            sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
+            for (const auto& v : *released[at + i].first) p.emplace_back(v);
+            p.emplace_back(released[at + i].second);
         }
-        const std::string set = " SET p_month = ?, p_visit = ?, p_band = ?, p_code = ?, counted = 1 WHERE counted = 0";
-        const std::string cell_in = " AND (service_area, month, visit_type, band, practitioner_code) IN (VALUES " + in + ")";
-        if (what.empty()) {
-            if (auto e = store.query("UPDATE report_responses" + set + cell_in, p, none)) return e;
-            if (auto e = store.query("UPDATE report_comments" + set + cell_in, p, none)) return e;
-        } else if (auto e = store.query("UPDATE report_answers" + set + " AND measure = ?" + cell_in, p, none)) {
-            return e;
-        }
+        if (auto e = store.query(sql, p, none)) return e;
     }
-    return std::nullopt;
+    for (const char* table : {"report_responses", "report_comments", "report_answers"}) {
+        const std::string t = table;
+        const std::string sql =
+            "UPDATE " + t + " SET p_month = r.p_month, p_visit = r.p_visit, p_band = r.p_band, p_code = r.p_code,"
+            " counted = 1 FROM report_release l JOIN report_recode r ON r.service_area = l.service_area"
+            " AND r.month = l.month AND r.visit_type = l.visit_type AND r.band = l.band"
+            " AND r.practitioner_code = l.practitioner_code WHERE " + t + ".counted = 0 AND " + t +
+            ".service_area = l.service_area AND " + t + ".month = l.month AND " + t + ".visit_type = l.visit_type AND " +
+            t + ".band = l.band AND " + t + ".practitioner_code = l.practitioner_code AND " +
+            (t == "report_answers" ? t + ".measure = l.measure" : std::string("l.measure = ''"));
+        if (auto e = store.query(sql, {}, none)) return e;
+    }
+    return store.query("DELETE FROM report_release", {}, none);
 }
 
 } // namespace
@@ -216,18 +223,18 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
         for (const auto& [cell, p] : pending)
             if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
+        std::vector<std::pair<const Cell*, std::string>> released;
         for (const auto& [key, cells] : by_cut) {
             std::map<std::string, std::vector<std::int64_t>> children;
             for (const Cell* c : cells)
                 for (const auto& [what, ids] : pending.at(*c).children) add(children[what], ids);
             for (const auto& [what, ids] : children) {
                 if (distinct(ids) < k) continue;
-                std::vector<const Cell*> with;
                 for (const Cell* c : cells)
-                    if (pending.at(*c).children.count(what)) with.push_back(c);
-                if (auto e = release(store, key.second, what, with)) return e;
+                    if (pending.at(*c).children.count(what)) released.push_back({c, what});
             }
         }
+        if (auto e = release(store, released)) return e;
         if (auto e = store.query("DELETE FROM report_recode_state", {}, none)) return e;
         return store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group) VALUES (1, ?, ?, ?)",
                            {seq, month_now, std::to_string(k)}, none);

@@ -6,6 +6,8 @@ namespace sayso::collector::reports {
 
 namespace {
 
+// The reports' tables as migration step 9 made them; later steps
+// (migrations.cpp) add the published columns and take the unrecoded sums away.
 // ${...} marks what differs: a generated key, a 64-bit integer, a time and
 // its default, and SQLite's WITHOUT ROWID.
 const char* const kSchema = R"sql(

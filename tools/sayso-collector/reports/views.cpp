@@ -86,49 +86,18 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     return w + scope(reader, p);
 }
 
-// Where a figure grouped by `group` ("" for overall, else a dimension) is
-// counted, and how its children are. Each child has exactly one row marked
-// first_D among its rows with one value of D (first_all: among all its rows
-// for the measure). So when the group's cells are set by at most one
-// dimension D (filters, the reader's role and the grouping together), its
-// children are the sum of first_D, and, when D is not the practitioner code,
-// everything can be read from report_cells, the answers already added up.
-// Otherwise children are counted one by one in report_answers.
+// Where a figure is counted (the answers as published, or as indexed), and
+// its seven columns: children, answers, and each kind of answer.
 struct Source {
-    std::string table;    // report_cells or report_answers
-    std::string columns;  // the seven figure columns
+    std::string table;
+    std::string columns;
 };
 
-Source source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
-    const std::string by_answer =
-        ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
-        " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
-    // Published cells carry no first_* marks: their children are counted one by one.
-    if (protect.recoded) return {tables_of(protect).answers, "COUNT(DISTINCT child)" + by_answer};
-    std::set<std::string> dims;
-    if (!f.service_area.empty() || reader.role == Role::Manager) dims.insert("service_area");
-    if (!f.visit_type.empty()) dims.insert("visit_type");
-    if (!f.band.empty()) dims.insert("band");
-    if (!f.practitioner_code.empty() || reader.role == Role::Practitioner) dims.insert("practitioner_code");
-    const bool month_range = !f.month_from.empty() || !f.month_to.empty();
-    if (month_range) dims.insert("month");
-    if (!group.empty()) dims.insert(group);
-    static const std::map<std::string, std::string> mark = {{"", "first_all"},
-                                                            {"month", "first_month"},
-                                                            {"band", "first_band"},
-                                                            {"visit_type", "first_visit"},
-                                                            {"service_area", "first_area"},
-                                                            {"practitioner_code", "first_code"}};
-    const std::string d = dims.empty() ? "" : *dims.begin();
-    // A range of months is one value of month only when each group is one month.
-    const bool marks = dims.size() <= 1 && !(d == "month" && group != "month");
-    if (marks && d != "practitioner_code")
-        return {"report_cells", "SUM(" + mark.at(d) +
-                                    "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped),"
-                                    " SUM(other)"};
-    const std::string children = marks ? "SUM(" + mark.at(d) + ")" : "COUNT(DISTINCT child)";
-    return {"report_answers", children + by_answer};
+Source source_of(const Protection& protect) {
+    return {tables_of(protect).answers,
+            "COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
+            " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
 }
 
 // A count as shown: to the nearest multiple of `base` (1, 2 to 0; 3 to 7 to 5...).
@@ -266,7 +235,7 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(reader, filters, "", protect);
+    const Source src = source_of(protect);
     if (auto e = store.query("SELECT measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
@@ -306,7 +275,7 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(reader, filters, "month", protect);
+    const Source src = source_of(protect);
     if (auto e = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, month ORDER BY measure, month",
                              p, rows))
@@ -335,7 +304,7 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
-    const Source src = source_of(reader, filters, d, protect);
+    const Source src = source_of(protect);
     if (auto e = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, " + d + " ORDER BY measure, " + d,
                              p, rows))
