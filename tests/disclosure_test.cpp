@@ -918,6 +918,53 @@ std::map<std::string, Observation> by_place(std::vector<Observation> all) {
     return out;
 }
 
+// The figures added up as rows are counted (report_sums) are what counting
+// the published rows one by one gives.
+void check_sums(collector::Store& s) {
+    const reports::Reader admin{"ada", "admin", "", ""};
+    for (const std::string& by : {"band", "visit_type", "service_area", "month"}) {
+        CAPTURE(by);
+        reports::Filters f;
+        f.by = by;
+        reports::ServiceView v;
+        REQUIRE_FALSE(reports::service_view(s, admin, f, reports::Protection::exact(), {}, v));
+        static const std::map<std::string, std::string> column = {
+            {"band", "p_band"}, {"visit_type", "p_visit"}, {"service_area", "service_area"}, {"month", "p_month"}};
+        std::vector<collector::Store::Row> rows;
+        REQUIRE_FALSE(s.query("SELECT measure, " + column.at(by) +
+                                  ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
+                                  " FROM report_answers WHERE counted = 1 GROUP BY measure, " + column.at(by),
+                              {}, rows));
+        std::size_t listed = 0;
+        for (const auto& r : rows) {
+            CAPTURE(r[0]);
+            CAPTURE(r[1]);
+            const auto& f = v.breakdown[r[1]][r[0]];
+            CHECK(f.children == std::stoll(r[2]));
+            CHECK(f.answers == std::stoll(r[3]));
+            CHECK(f.positive == std::stoll(r[4]));
+            if (by == "month" && r[1] != kKept) CHECK(v.trend[r[0]][r[1]].children == std::stoll(r[2]));
+            ++listed;
+        }
+        std::size_t shown = 0;
+        for (const auto& [g, by_measure] : v.breakdown) shown += by_measure.size();
+        CHECK(shown == listed);
+    }
+    std::vector<collector::Store::Row> rows;
+    REQUIRE_FALSE(s.query("SELECT measure, COUNT(DISTINCT child), COUNT(*) FROM report_answers WHERE counted = 1"
+                          " GROUP BY measure",
+                          {}, rows));
+    std::vector<reports::MeasureFigure> overall;
+    REQUIRE_FALSE(reports::measure_figures(s, admin, {}, reports::Protection::exact(), overall));
+    REQUIRE(overall.size() == rows.size());
+    for (const auto& r : rows)
+        for (const auto& m : overall)
+            if (m.measure == r[0]) {
+                CHECK(m.figure.children == std::stoll(r[1]));
+                CHECK(m.figure.answers == std::stoll(r[2]));
+            }
+}
+
 } // namespace
 
 TEST_CASE("between a page read one day and the same page read later, no figure changes by fewer than 5 children") {
@@ -971,6 +1018,7 @@ TEST_CASE("between a page read one day and the same page read later, no figure c
                 CHECK_MESSAGE((change == 0 || change >= reports::kMinGroup), key << " changed by " << change);
                 ++compared;
             }
+            check_sums(*s);
             before = after;
             seen_before = std::move(seen);
         }

@@ -229,6 +229,29 @@ ALTER TABLE report_answers DROP COLUMN first_visit;
 ALTER TABLE report_answers DROP COLUMN first_area;
 ALTER TABLE report_answers DROP COLUMN first_code;
 CREATE INDEX report_comments_published ON report_comments (p_month, response_id) WHERE counted = 1;
+-- The published answers added up by measure, service area, month, visit type
+-- and band (as published: a value or '*'), with how many children each row
+-- is the first of in its measure overall, and in its month, band, visit type
+-- and service area: a figure set by at most one of those reads these.
+CREATE TABLE report_sums (
+    measure      TEXT NOT NULL,
+    service_area TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    answers      BIGINT NOT NULL,
+    positive     BIGINT NOT NULL,
+    middling     BIGINT NOT NULL,
+    negative     BIGINT NOT NULL,
+    skipped      BIGINT NOT NULL,
+    other        BIGINT NOT NULL,
+    first_all    BIGINT NOT NULL,
+    first_month  BIGINT NOT NULL,
+    first_band   BIGINT NOT NULL,
+    first_visit  BIGINT NOT NULL,
+    first_area   BIGINT NOT NULL,
+    PRIMARY KEY (measure, service_area, month, visit_type, band)
+);
 -- The recoding's list of what it counts in one run: cells, and '' for their
 -- responses or a measure for its answers (empty between runs).
 CREATE TABLE report_release (

@@ -86,18 +86,42 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     return w + scope(reader, p);
 }
 
-// Where a figure is counted (the answers as published, or as indexed), and
-// its seven columns: children, answers, and each kind of answer.
+// Where a figure grouped by `group` ("" for overall, else a dimension) is
+// counted, and its seven columns: children, answers, each kind of answer.
+// When the group's cells are set by at most one dimension D (filters, the
+// reader's role and the grouping together) and D is not the practitioner
+// code, published figures are read from report_sums, the answers already
+// added up: each child's first row in D is marked there, so its children are
+// the sum of the marks. Otherwise children are counted one by one.
 struct Source {
     std::string table;
     std::string columns;
 };
 
-Source source_of(const Protection& protect) {
-    return {tables_of(protect).answers,
-            "COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
-            " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
+Source source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
+    static const std::string by_answer =
+        ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
+        " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
+    const Source counted{tables_of(protect).answers, "COUNT(DISTINCT child)" + by_answer};
+    if (!protect.recoded) return counted;
+    std::set<std::string> dims;
+    if (!f.service_area.empty() || reader.role == Role::Manager) dims.insert("service_area");
+    if (!f.visit_type.empty()) dims.insert("visit_type");
+    if (!f.band.empty()) dims.insert("band");
+    if (!f.practitioner_code.empty() || reader.role == Role::Practitioner) dims.insert("practitioner_code");
+    if (!f.month_from.empty() || !f.month_to.empty()) dims.insert("month");
+    if (!group.empty()) dims.insert(group);
+    static const std::map<std::string, std::string> mark = {{"", "first_all"},
+                                                            {"month", "first_month"},
+                                                            {"band", "first_band"},
+                                                            {"visit_type", "first_visit"},
+                                                            {"service_area", "first_area"}};
+    const std::string d = dims.empty() ? "" : *dims.begin();
+    // A range of months is one value of month only when each group is one month.
+    if (dims.size() > 1 || !mark.count(d) || (d == "month" && group != "month")) return counted;
+    return {"report_sums", "SUM(" + mark.at(d) +
+                               "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped), SUM(other)"};
 }
 
 // A count as shown: to the nearest multiple of `base` (1, 2 to 0; 3 to 7 to 5...).
@@ -235,7 +259,7 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(protect);
+    const Source src = source_of(reader, filters, "", protect);
     if (auto e = store.query("SELECT measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
@@ -275,7 +299,7 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const Source src = source_of(protect);
+    const Source src = source_of(reader, filters, "month", protect);
     if (auto e = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, month ORDER BY measure, month",
                              p, rows))
@@ -304,7 +328,7 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
-    const Source src = source_of(protect);
+    const Source src = source_of(reader, filters, d, protect);
     if (auto e = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
                                  " GROUP BY measure, " + d + " ORDER BY measure, " + d,
                              p, rows))
