@@ -949,6 +949,24 @@ void check_sums(collector::Store& s) {
         std::size_t shown = 0;
         for (const auto& [g, by_measure] : v.breakdown) shown += by_measure.size();
         CHECK(shown == listed);
+        // And the responses.
+        REQUIRE_FALSE(s.query("SELECT " + column.at(by) +
+                                  ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
+                                  " WHERE counted = 1 GROUP BY " + column.at(by),
+                              {}, rows));
+        CHECK(v.group_counts.size() == rows.size());
+        for (const auto& r : rows) {
+            CAPTURE(r[0]);
+            const auto& c = v.group_counts[r[0]];
+            CHECK(c.responses == std::stoll(r[1]));
+            CHECK(c.children == std::stoll(r[2]));
+            CHECK(c.complete == std::stoll(r[3]));
+            if (by == "month" && r[0] != kKept) CHECK(v.month_counts[r[0]].children == std::stoll(r[2]));
+        }
+        REQUIRE_FALSE(s.query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {},
+                              rows));
+        CHECK(v.counts.responses == std::stoll(rows[0][0]));
+        CHECK(v.counts.children == std::stoll(rows[0][1]));
     }
     std::vector<collector::Store::Row> rows;
     REQUIRE_FALSE(s.query("SELECT measure, COUNT(DISTINCT child), COUNT(*) FROM report_answers WHERE counted = 1"

@@ -208,6 +208,8 @@ CREATE INDEX report_answers_by_code ON report_answers
     (measure, p_code, child, tone, skipped, service_area, p_month, p_visit, p_band) WHERE counted = 1;
 CREATE INDEX report_responses_published ON report_responses
     (service_area, p_month, p_visit, p_band, p_code, child, complete) WHERE counted = 1;
+CREATE INDEX report_responses_of_child ON report_responses
+    (child, service_area, p_month, p_visit, p_band) WHERE counted = 1;
 -- The finest cells' own indexes and sums went with counting them unrecoded.
 DROP INDEX report_responses_child;
 DROP INDEX report_responses_month;
@@ -251,6 +253,21 @@ CREATE TABLE report_sums (
     first_visit  BIGINT NOT NULL,
     first_area   BIGINT NOT NULL,
     PRIMARY KEY (measure, service_area, month, visit_type, band)
+);
+-- The same for the published responses.
+CREATE TABLE report_response_sums (
+    service_area TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    visit_type   TEXT NOT NULL,
+    band         TEXT NOT NULL,
+    responses    BIGINT NOT NULL,
+    complete     BIGINT NOT NULL,
+    first_all    BIGINT NOT NULL,
+    first_month  BIGINT NOT NULL,
+    first_band   BIGINT NOT NULL,
+    first_visit  BIGINT NOT NULL,
+    first_area   BIGINT NOT NULL,
+    PRIMARY KEY (service_area, month, visit_type, band)
 );
 -- The recoding's list of what it counts in one run: cells, and '' for their
 -- responses or a measure for its answers (empty between runs).

@@ -93,7 +93,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         });
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
-                    for (const char* t : {"report_unopened", "report_comments", "report_sums", "report_answers",
+                    for (const char* t : {"report_unopened", "report_comments", "report_sums", "report_response_sums",
+                                          "report_answers",
                                           "report_responses", "report_children", "report_state", "report_recode",
                                           "report_recode_state"})
                         if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <ctime>
-#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -69,68 +68,91 @@ std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<C
     return std::nullopt;
 }
 
-// Adds the answers about to be counted (report_release) to report_sums:
-// each kind of answer, and which rows are a child's first in their measure
-// overall and in their published month, band, visit type and service area.
-std::optional<StoreError> add_up(Store& store) {
-    Rows rows;
-    auto none_before = [](const char* same) {
-        return std::string(", NOT EXISTS (SELECT 1 FROM report_answers y WHERE y.counted = 1 AND y.measure = x.measure"
-                           " AND y.child = x.child") +
-               same + ")";
+// Adds the rows about to be counted (report_release) to report_sums (the
+// answers) and report_response_sums: how many, of each kind, and how many of
+// them are a child's first in their measure (or among the responses) overall
+// and in their published month, band, visit type and service area.
+std::optional<StoreError> add_up(Store& store, bool answers) {
+    const std::string table = answers ? "report_answers" : "report_responses";
+    auto none_before = [&](const char* same) {
+        return ", NOT EXISTS (SELECT 1 FROM " + table + " y WHERE y.counted = 1 AND y.child = x.child" +
+               (answers ? " AND y.measure = x.measure" : "") + same + ")";
     };
+    Rows rows;
     if (auto e = store.query(
-            "SELECT x.measure, x.service_area, r.p_month, r.p_visit, r.p_band, x.child, x.tone, x.skipped" +
-                none_before("") + none_before(" AND y.p_month = r.p_month") +
-                none_before(" AND y.p_band = r.p_band") + none_before(" AND y.p_visit = r.p_visit") +
-                none_before(" AND y.service_area = x.service_area") +
+            std::string("SELECT ") + (answers ? "x.measure" : "''") +
+                ", x.service_area, r.p_month, r.p_visit, r.p_band, x.child, " +
+                (answers ? "x.tone, x.skipped" : "x.complete, 0") + none_before("") +
+                none_before(" AND y.p_month = r.p_month") + none_before(" AND y.p_band = r.p_band") +
+                none_before(" AND y.p_visit = r.p_visit") + none_before(" AND y.service_area = x.service_area") +
                 " FROM report_release l JOIN report_recode r ON r.service_area = l.service_area"
                 " AND r.month = l.month AND r.visit_type = l.visit_type AND r.band = l.band"
-                " AND r.practitioner_code = l.practitioner_code JOIN report_answers x"
-                " ON x.service_area = l.service_area AND x.month = l.month AND x.visit_type = l.visit_type"
-                " AND x.band = l.band AND x.practitioner_code = l.practitioner_code AND x.measure = l.measure"
-                " WHERE x.counted = 0",
+                " AND r.practitioner_code = l.practitioner_code JOIN " + table +
+                " x ON x.service_area = l.service_area AND x.month = l.month AND x.visit_type = l.visit_type"
+                " AND x.band = l.band AND x.practitioner_code = l.practitioner_code AND " +
+                (answers ? "x.measure = l.measure" : "l.measure = ''") + " WHERE x.counted = 0",
             {}, rows))
         return e;
+    auto yes = [](const std::string& v) { return v == "1" || v == "t"; };
     // Two rows of one child counted now: the first of them.
     std::set<std::string> seen;
-    std::map<std::array<std::string, 5>, std::array<std::int64_t, 11>> sums;
+    // answers: answers, positive, middling, negative, skipped, other; responses: responses, complete;
+    // then the marks: overall, month, band, visit type, area.
+    const std::size_t kinds = answers ? 6 : 2;
+    std::map<std::vector<std::string>, std::vector<std::int64_t>> sums;
     for (const auto& r : rows) {
-        auto& sum = sums[{r[0], r[1], r[2], r[3], r[4]}];
-        const bool skipped = r[7] == "1" || r[7] == "t";
+        std::vector<std::string> key = {r[1], r[2], r[3], r[4]};
+        if (answers) key.insert(key.begin(), r[0]);
+        auto& sum = sums[key];
+        sum.resize(kinds + 5);
         sum[0] += 1;
-        sum[1] += r[6] == "1";
-        sum[2] += r[6] == "0";
-        sum[3] += r[6] == "-1";
-        sum[4] += skipped;
-        sum[5] += r[6].empty() && !skipped;
+        if (answers) {
+            const bool skipped = yes(r[7]);
+            sum[1] += r[6] == "1";
+            sum[2] += r[6] == "0";
+            sum[3] += r[6] == "-1";
+            sum[4] += skipped;
+            sum[5] += r[6].empty() && !skipped;
+        } else {
+            sum[1] += yes(r[6]);
+        }
         const std::string who = r[0] + '\x1f' + r[5] + '\x1f';
         const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
-        for (std::size_t d = 0; d < 5; ++d) {
-            const bool first = (r[8 + d] == "1" || r[8 + d] == "t") &&
-                               seen.insert(std::to_string(d) + '\x1f' + who + in[d]).second;
-            sum[6 + d] += first;
-        }
+        for (std::size_t d = 0; d < 5; ++d)
+            sum[kinds + d] += yes(r[8 + d]) && seen.insert(std::to_string(d) + '\x1f' + who + in[d]).second;
     }
-    std::vector<std::pair<const std::array<std::string, 5>*, const std::array<std::int64_t, 11>*>> all;
+    const std::vector<std::string> keys =
+        answers ? std::vector<std::string>{"measure", "service_area", "month", "visit_type", "band"}
+                : std::vector<std::string>{"service_area", "month", "visit_type", "band"};
+    std::vector<std::string> counts =
+        answers ? std::vector<std::string>{"answers", "positive", "middling", "negative", "skipped", "other"}
+                : std::vector<std::string>{"responses", "complete"};
+    for (const char* m : {"first_all", "first_month", "first_band", "first_visit", "first_area"}) counts.push_back(m);
+    const std::string into = answers ? "report_sums" : "report_response_sums";
+    std::string head = "INSERT INTO " + into + " (", one = "(", update;
+    for (std::size_t c = 0; c < keys.size() + counts.size(); ++c) {
+        const std::string& col = c < keys.size() ? keys[c] : counts[c - keys.size()];
+        head += (c ? ", " : "") + col;
+        one += c ? ",?" : "?";
+        if (c >= keys.size()) update += std::string(c > keys.size() ? "," : "") + " " + col + " = " + into + "." + col + " + excluded." + col;
+    }
+    head += ") VALUES ";
+    one += ")";
+    std::string conflict = " ON CONFLICT (";
+    for (std::size_t c = 0; c < keys.size(); ++c) conflict += (c ? ", " : "") + keys[c];
+    conflict += ") DO UPDATE SET" + update;
+    std::vector<std::pair<const std::vector<std::string>*, const std::vector<std::int64_t>*>> all;
     for (const auto& [key, sum] : sums) all.push_back({&key, &sum});
     for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
         const std::size_t n = std::min(kCellsPerStatement, all.size() - at);
-        std::string sql = "INSERT INTO report_sums (measure, service_area, month, visit_type, band, answers, positive,"
-                          " middling, negative, skipped, other, first_all, first_month, first_band, first_visit,"
-                          " first_area) VALUES ";
+        std::string sql = head;
         Params p;
         for (std::size_t i = 0; i < n; ++i) {
-            sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            sql += i ? "," + one : one;
             for (const auto& v : *all[at + i].first) p.emplace_back(v);
             for (const auto v : *all[at + i].second) p.emplace_back(std::to_string(v));
         }
-        sql += " ON CONFLICT (measure, service_area, month, visit_type, band) DO UPDATE SET";
-        const char* cols[] = {"answers",   "positive",    "middling",   "negative",    "skipped",   "other",
-                              "first_all", "first_month", "first_band", "first_visit", "first_area"};
-        for (std::size_t c = 0; c < std::size(cols); ++c)
-            sql += std::string(c ? "," : "") + " " + cols[c] + " = report_sums." + cols[c] + " + excluded." + cols[c];
-        if (auto e = store.query(sql, p, rows)) return e;
+        if (auto e = store.query(sql + conflict, p, rows)) return e;
     }
     return std::nullopt;
 }
@@ -152,7 +174,8 @@ std::optional<StoreError> release(Store& store, const std::vector<std::pair<cons
         }
         if (auto e = store.query(sql, p, none)) return e;
     }
-    if (auto e = add_up(store)) return e;
+    for (const bool answers : {true, false})
+        if (auto e = add_up(store, answers)) return e;
     for (const char* table : {"report_responses", "report_comments", "report_answers"}) {
         const std::string t = table;
         const std::string sql =
@@ -196,7 +219,8 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         const int k = std::max(min_group, before);
         if (before != 0 && k > before) {
             if (auto e = store.query("DELETE FROM report_recode", {}, none)) return e;
-            if (auto e = store.query("DELETE FROM report_sums", {}, none)) return e;
+            for (const char* t : {"report_sums", "report_response_sums"})
+                if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
             for (const char* t : {"report_responses", "report_answers", "report_comments"})
                 if (auto e = store.query(std::string("UPDATE ") + t +
                                              " SET p_month = '', p_visit = '', p_band = '', p_code = '', counted = 0"

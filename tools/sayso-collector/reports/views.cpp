@@ -86,25 +86,15 @@ std::string where(const Reader& reader, const Filters& f, Params& p) {
     return w + scope(reader, p);
 }
 
-// Where a figure grouped by `group` ("" for overall, else a dimension) is
-// counted, and its seven columns: children, answers, each kind of answer.
-// When the group's cells are set by at most one dimension D (filters, the
+// Figures grouped by `group` ("" for overall, else a dimension) can be read
+// from the published rows already added up (report_sums, report_response_sums)
+// when the group's cells are set by at most one dimension D (filters, the
 // reader's role and the grouping together) and D is not the practitioner
-// code, published figures are read from report_sums, the answers already
-// added up: each child's first row in D is marked there, so its children are
-// the sum of the marks. Otherwise children are counted one by one.
-struct Source {
-    std::string table;
-    std::string columns;
-};
-
-Source source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
-    static const std::string by_answer =
-        ", COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
-        " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)";
-    const Source counted{tables_of(protect).answers, "COUNT(DISTINCT child)" + by_answer};
-    if (!protect.recoded) return counted;
+// code: each child's first row in each value of D is marked there, so its
+// children are the sum of the marks. The mark to add up, or "" when children
+// must be counted one by one.
+std::string mark_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
+    if (!protect.recoded) return "";
     std::set<std::string> dims;
     if (!f.service_area.empty() || reader.role == Role::Manager) dims.insert("service_area");
     if (!f.visit_type.empty()) dims.insert("visit_type");
@@ -119,9 +109,32 @@ Source source_of(const Reader& reader, const Filters& f, const std::string& grou
                                                             {"service_area", "first_area"}};
     const std::string d = dims.empty() ? "" : *dims.begin();
     // A range of months is one value of month only when each group is one month.
-    if (dims.size() > 1 || !mark.count(d) || (d == "month" && group != "month")) return counted;
-    return {"report_sums", "SUM(" + mark.at(d) +
-                               "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped), SUM(other)"};
+    if (dims.size() > 1 || !mark.count(d) || (d == "month" && group != "month")) return "";
+    return mark.at(d);
+}
+
+// Where a figure is counted, and its seven columns: children, answers, each kind of answer.
+struct Source {
+    std::string table;
+    std::string columns;
+};
+
+Source source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
+    const std::string m = mark_of(reader, f, group, protect);
+    if (!m.empty())
+        return {"report_sums",
+                "SUM(" + m + "), SUM(answers), SUM(positive), SUM(middling), SUM(negative), SUM(skipped), SUM(other)"};
+    return {tables_of(protect).answers,
+            "COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN tone = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tone = -1 THEN 1 ELSE 0 END),"
+            " SUM(skipped), SUM(CASE WHEN tone IS NULL AND skipped = 0 THEN 1 ELSE 0 END)"};
+}
+
+// The same for the responses: responses, children, complete.
+Source response_source_of(const Reader& reader, const Filters& f, const std::string& group, const Protection& protect) {
+    const std::string m = mark_of(reader, f, group, protect);
+    if (!m.empty()) return {"report_response_sums", "SUM(responses), SUM(" + m + "), SUM(complete)"};
+    return {tables_of(protect).responses, "COUNT(*), COUNT(DISTINCT child), SUM(complete)"};
 }
 
 // A count as shown: to the nearest multiple of `base` (1, 2 to 0; 3 to 7 to 5...).
@@ -347,8 +360,8 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
         });
     Params q;
     const std::string wq = where(reader, filters, q);
-    if (auto e = store.query("SELECT " + d + ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " +
-                                 tables_of(protect).responses + wq + " GROUP BY " + d,
+    const Source counted = response_source_of(reader, filters, d, protect);
+    if (auto e = store.query("SELECT " + d + ", " + counted.columns + " FROM " + counted.table + wq + " GROUP BY " + d,
                              q, rows))
         return e;
     for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, protect);
@@ -361,13 +374,13 @@ std::optional<StoreError> counts_section(Store& store, const Reader& reader, con
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
-    const std::string& responses = tables_of(protect).responses;
-    if (auto e = store.query("SELECT COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " + responses + w, p, rows))
-        return e;
+    const Source all = response_source_of(reader, filters, "", protect);
+    if (auto e = store.query("SELECT " + all.columns + " FROM " + all.table + w, p, rows)) return e;
     out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, protect);
     Params q;
     const std::string wq = where(reader, filters, q);
-    if (auto e = store.query("SELECT month, COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM " + responses + wq +
+    const Source by_month = response_source_of(reader, filters, "month", protect);
+    if (auto e = store.query("SELECT month, " + by_month.columns + " FROM " + by_month.table + wq +
                                  " GROUP BY month ORDER BY month",
                              q, rows))
         return e;
