@@ -74,28 +74,39 @@ std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<C
 // and in their published month, band, visit type and service area.
 std::optional<StoreError> add_up(Store& store, bool answers) {
     const std::string table = answers ? "report_answers" : "report_responses";
-    auto none_before = [&](const char* same) {
-        return ", NOT EXISTS (SELECT 1 FROM " + table + " y WHERE y.counted = 1 AND y.child = x.child" +
-               (answers ? " AND y.measure = x.measure" : "") + same + ")";
-    };
+    const std::string what = answers ? "x.measure" : "''";
+    // The rows about to be counted, each in its cell.
+    const std::string waiting =
+        " FROM report_release l JOIN " + table +
+        " x ON x.service_area = l.service_area AND x.month = l.month AND x.visit_type = l.visit_type"
+        " AND x.band = l.band AND x.practitioner_code = l.practitioner_code AND " +
+        (answers ? "x.measure = l.measure" : "l.measure = ''");
     Rows rows;
-    if (auto e = store.query(
-            std::string("SELECT ") + (answers ? "x.measure" : "''") +
-                ", x.service_area, r.p_month, r.p_visit, r.p_band, x.child, " +
-                (answers ? "x.tone, x.skipped" : "x.complete, 0") + none_before("") +
-                none_before(" AND y.p_month = r.p_month") + none_before(" AND y.p_band = r.p_band") +
-                none_before(" AND y.p_visit = r.p_visit") + none_before(" AND y.service_area = x.service_area") +
-                " FROM report_release l JOIN report_recode r ON r.service_area = l.service_area"
-                " AND r.month = l.month AND r.visit_type = l.visit_type AND r.band = l.band"
-                " AND r.practitioner_code = l.practitioner_code JOIN " + table +
-                " x ON x.service_area = l.service_area AND x.month = l.month AND x.visit_type = l.visit_type"
-                " AND x.band = l.band AND x.practitioner_code = l.practitioner_code AND " +
-                (answers ? "x.measure = l.measure" : "l.measure = ''") + " WHERE x.counted = 0",
-            {}, rows))
+    if (auto e = store.query("SELECT " + what + ", x.service_area, r.p_month, r.p_visit, r.p_band, x.child, " +
+                                 (answers ? "x.tone, x.skipped" : "x.complete, 0") + waiting +
+                                 " JOIN report_recode r ON r.service_area = l.service_area AND r.month = l.month"
+                                 " AND r.visit_type = l.visit_type AND r.band = l.band"
+                                 " AND r.practitioner_code = l.practitioner_code WHERE x.counted = 0",
+                             {}, rows))
         return e;
     auto yes = [](const std::string& v) { return v == "1" || v == "t"; };
-    // Two rows of one child counted now: the first of them.
+    // A row is a child's first in D when no row of theirs counted before, nor
+    // one counted now ahead of it, has its value of D.
     std::set<std::string> seen;
+    auto first = [&](const Store::Row& r, std::size_t d) {
+        const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
+        return seen.insert(std::to_string(d) + '\x1f' + r[0] + '\x1f' + r[5] + '\x1f' + in[d]).second;
+    };
+    {
+        Rows before;
+        if (auto e = store.query("SELECT DISTINCT " + std::string(answers ? "y.measure" : "''") +
+                                     ", y.service_area, y.p_month, y.p_visit, y.p_band, y.child FROM " + table +
+                                     " y WHERE y.counted = 1 AND y.child IN (SELECT x.child" + waiting + " WHERE x.counted = 0)",
+                                 {}, before))
+            return e;
+        for (const auto& r : before)
+            for (std::size_t d = 0; d < 5; ++d) first(r, d);
+    }
     // answers: answers, positive, middling, negative, skipped, other; responses: responses, complete;
     // then the marks: overall, month, band, visit type, area.
     const std::size_t kinds = answers ? 6 : 2;
@@ -116,10 +127,7 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
         } else {
             sum[1] += yes(r[6]);
         }
-        const std::string who = r[0] + '\x1f' + r[5] + '\x1f';
-        const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
-        for (std::size_t d = 0; d < 5; ++d)
-            sum[kinds + d] += yes(r[8 + d]) && seen.insert(std::to_string(d) + '\x1f' + who + in[d]).second;
+        for (std::size_t d = 0; d < 5; ++d) sum[kinds + d] += first(r, d);
     }
     const std::vector<std::string> keys =
         answers ? std::vector<std::string>{"measure", "service_area", "month", "visit_type", "band"}
