@@ -97,15 +97,30 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
         const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
         return seen.insert(std::to_string(d) + '\x1f' + r[0] + '\x1f' + r[5] + '\x1f' + in[d]).second;
     };
-    {
-        Rows before;
-        if (auto e = store.query("SELECT DISTINCT " + std::string(answers ? "y.measure" : "''") +
-                                     ", y.service_area, y.p_month, y.p_visit, y.p_band, y.child FROM " + table +
-                                     " y WHERE y.counted = 1 AND y.child IN (SELECT x.child" + waiting + " WHERE x.counted = 0)",
-                                 {}, before))
-            return e;
-        for (const auto& r : before)
-            for (std::size_t d = 0; d < 5; ++d) first(r, d);
+    // Their children's rows counted before, by measure, a few hundred children a statement.
+    std::map<std::string, std::set<std::string>> children; // measure ("" for responses) -> children
+    for (const auto& r : rows) children[r[0]].insert(r[5]);
+    for (const auto& [measure, ids] : children) {
+        const std::vector<std::string> all(ids.begin(), ids.end());
+        for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
+            const std::size_t n = std::min(kCellsPerStatement, all.size() - at);
+            Params p;
+            if (answers) p.emplace_back(measure);
+            std::string in;
+            for (std::size_t i = 0; i < n; ++i) {
+                in += i ? ",?" : "?";
+                p.emplace_back(all[at + i]);
+            }
+            Rows before;
+            if (auto e = store.query(std::string("SELECT DISTINCT ") + (answers ? "measure" : "''") +
+                                         ", service_area, p_month, p_visit, p_band, child FROM " + table +
+                                         " WHERE counted = 1" + (answers ? " AND measure = ?" : "") +
+                                         " AND child IN (" + in + ")",
+                                     p, before))
+                return e;
+            for (const auto& r : before)
+                for (std::size_t d = 0; d < 5; ++d) first(r, d);
+        }
     }
     // answers: answers, positive, middling, negative, skipped, other; responses: responses, complete;
     // then the marks: overall, month, band, visit type, area.
@@ -237,11 +252,19 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                     return e;
         }
 
-        // Where each cell is published already.
+        // Where each cell with rows waiting is published already (the only
+        // cells this run reads or changes).
         std::map<Cell, Cut> map;
-        if (auto e = store.query("SELECT service_area, month, visit_type, band, practitioner_code, p_month, p_visit,"
-                                 " p_band, p_code FROM report_recode",
-                                 {}, rows))
+        auto published_with = [](const char* table) {
+            return std::string("SELECT DISTINCT m.service_area, m.month, m.visit_type, m.band, m.practitioner_code,"
+                               " m.p_month, m.p_visit, m.p_band, m.p_code FROM ") +
+                   table +
+                   " x JOIN report_recode m ON m.service_area = x.service_area AND m.month = x.month"
+                   " AND m.visit_type = x.visit_type AND m.band = x.band AND m.practitioner_code = x.practitioner_code"
+                   " WHERE x.counted = 0";
+        };
+        if (auto e = store.query(published_with("report_responses") + " UNION " + published_with("report_answers"), {},
+                                 rows))
             return e;
         for (const auto& r : rows) map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
 
