@@ -774,7 +774,8 @@ std::unique_ptr<collector::Store> empty_store(const TempDir& tmp) {
 std::unique_ptr<collector::Store> store_of(const TempDir& tmp, const std::vector<Record>& records) {
     auto s = empty_store(tmp);
     std::vector<std::size_t> all(records.size());
-    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    for (std::size_t i = 0; i < all.size(); ++i)
+        all[i] = i;
     deliver(*s, records, all, "2027-01");
     return s;
 }
@@ -900,12 +901,14 @@ struct Row {
 };
 std::map<std::string, Row> rows_of(collector::Store& s) {
     std::vector<collector::Store::Row> rows;
-    REQUIRE_FALSE(s.query("SELECT 'r' || response_id, '', service_area, child, counted, p_month, p_visit, p_band, p_code"
-                          " FROM report_responses UNION ALL SELECT 'a' || rowid, measure, service_area, child, counted,"
-                          " p_month, p_visit, p_band, p_code FROM report_answers",
-                          {}, rows));
+    REQUIRE_FALSE(
+        s.query("SELECT 'r' || response_id, '', service_area, child, counted, p_month, p_visit, p_band, p_code"
+                " FROM report_responses UNION ALL SELECT 'a' || rowid, measure, service_area, child, counted,"
+                " p_month, p_visit, p_band, p_code FROM report_answers",
+                {}, rows));
     std::map<std::string, Row> out;
-    for (const auto& r : rows) out[r[0]] = {r[1], r[2], r[3], r[4] == "1", {r[5], r[6], r[7], r[8]}};
+    for (const auto& r : rows)
+        out[r[0]] = {r[1], r[2], r[3], r[4] == "1", {r[5], r[6], r[7], r[8]}};
     return out;
 }
 
@@ -933,7 +936,8 @@ void check_sums(collector::Store& s) {
         std::vector<collector::Store::Row> rows;
         REQUIRE_FALSE(s.query("SELECT measure, " + column.at(by) +
                                   ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
-                                  " FROM report_answers WHERE counted = 1 GROUP BY measure, " + column.at(by),
+                                  " FROM report_answers WHERE counted = 1 GROUP BY measure, " +
+                                  column.at(by),
                               {}, rows));
         std::size_t listed = 0;
         for (const auto& r : rows) {
@@ -947,12 +951,14 @@ void check_sums(collector::Store& s) {
             ++listed;
         }
         std::size_t shown = 0;
-        for (const auto& [g, by_measure] : v.breakdown) shown += by_measure.size();
+        for (const auto& [g, by_measure] : v.breakdown)
+            shown += by_measure.size();
         CHECK(shown == listed);
         // And the responses.
         REQUIRE_FALSE(s.query("SELECT " + column.at(by) +
                                   ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
-                                  " WHERE counted = 1 GROUP BY " + column.at(by),
+                                  " WHERE counted = 1 GROUP BY " +
+                                  column.at(by),
                               {}, rows));
         CHECK(v.group_counts.size() == rows.size());
         for (const auto& r : rows) {
@@ -963,8 +969,8 @@ void check_sums(collector::Store& s) {
             CHECK(c.complete == std::stoll(r[3]));
             if (by == "month" && r[0] != kKept) CHECK(v.month_counts[r[0]].children == std::stoll(r[2]));
         }
-        REQUIRE_FALSE(s.query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {},
-                              rows));
+        REQUIRE_FALSE(
+            s.query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {}, rows));
         CHECK(v.counts.responses == std::stoll(rows[0][0]));
         CHECK(v.counts.children == std::stoll(rows[0][1]));
     }
@@ -1023,8 +1029,8 @@ TEST_CASE("between a page read one day and the same page read later, no figure c
             for (const auto& [cell, children] : added) {
                 CHECK_MESSAGE(children.size() >= static_cast<std::size_t>(reports::kMinGroup),
                               "\"" << std::get<0>(cell) << "\" grew by " << children.size() << " children in "
-                                    << std::get<1>(cell) << " " << std::get<2>(cell)[0] << "/" << std::get<2>(cell)[1]
-                                    << "/" << std::get<2>(cell)[2] << "/" << std::get<2>(cell)[3]);
+                                   << std::get<1>(cell) << " " << std::get<2>(cell)[0] << "/" << std::get<2>(cell)[1]
+                                   << "/" << std::get<2>(cell)[2] << "/" << std::get<2>(cell)[3]);
                 ++grew;
             }
             // And so does every figure an admin's filters can reach (all the others see are among them).

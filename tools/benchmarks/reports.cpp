@@ -7,8 +7,8 @@
 // about 7 answers each, until there are ANSWERS answers. Then the report index
 // is built. Prints one JSON line: answers, responses, seconds to store, seconds to index.
 #include "index.hpp"
-#include "views.hpp"
 #include "store.hpp"
+#include "views.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
         }
         std::sort(ms.begin(), ms.end());
-        std::cout << nlohmann::json{{"runs", runs}, {"connections", connections}, {"min_ms", ms.front()},
-                                    {"median_ms", ms[ms.size() / 2]}, {"max_ms", ms.back()}}
+        std::cout << nlohmann::json{{"runs", runs},
+                                    {"connections", connections},
+                                    {"min_ms", ms.front()},
+                                    {"median_ms", ms[ms.size() / 2]},
+                                    {"max_ms", ms.back()}}
                          .dump()
                   << std::endl;
         return 0;
@@ -128,9 +131,9 @@ int main(int argc, char** argv) {
             const char* kind;
             const char* measure;
         };
-        static const Q qs[] = {{"listened", "faces", "listened"},       {"knows-me", "faces", "knows_me"},
-                               {"decisions", "faces", "involved"},      {"promises", "yes_no", "keeps_promises"},
-                               {"explained", "yes_no", "explained"},    {"help", "faces", "help_good"},
+        static const Q qs[] = {{"listened", "faces", "listened"},          {"knows-me", "faces", "knows_me"},
+                               {"decisions", "faces", "involved"},         {"promises", "yes_no", "keeps_promises"},
+                               {"explained", "yes_no", "explained"},       {"help", "faces", "help_good"},
                                {"better", "pick_many", "better_services"}, {"anything-else", "text", ""}};
         int pos = 0;
         for (const auto& q : qs) {
@@ -143,10 +146,14 @@ int main(int argc, char** argv) {
             a.answered_at = day;
             a.skipped = pick(12) == 0;
             if (!a.skipped) {
-                if (a.kind == "faces") a.options = {face()};
-                else if (a.kind == "yes_no") a.options = {yes_no[std::min(2, pick(2) + mood / 2)]};
-                else if (a.kind == "pick_many") a.options = {picks[pick(6)], picks[pick(6)]};
-                else a.text = words[pick(5)];
+                if (a.kind == "faces")
+                    a.options = {face()};
+                else if (a.kind == "yes_no")
+                    a.options = {yes_no[std::min(2, pick(2) + mood / 2)]};
+                else if (a.kind == "pick_many")
+                    a.options = {picks[pick(6)], picks[pick(6)]};
+                else
+                    a.text = words[pick(5)];
             }
             r.answers.push_back(a);
         }
@@ -170,7 +177,8 @@ int main(int argc, char** argv) {
     }
     const auto t2 = std::chrono::steady_clock::now();
     // Then one tablet's day (20 more responses), indexed as the next page view would.
-    for (int i = 0; i < 20; ++i) batches[0].push_back(make(0));
+    for (int i = 0; i < 20; ++i)
+        batches[0].push_back(make(0));
     if (!flush(0)) return 1;
     const auto t3 = std::chrono::steady_clock::now();
     if (auto e = reports::index_new(*store, {}, done)) {

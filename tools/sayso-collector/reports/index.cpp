@@ -19,10 +19,12 @@ constexpr std::size_t kRowsPerInsert = 100;
 // INSERT ... VALUES (?,...),(?,...) for `rows` rows of `cols` values.
 std::string values(std::size_t rows, std::size_t cols) {
     std::string one = "(";
-    for (std::size_t c = 0; c < cols; ++c) one += c ? ",?" : "?";
+    for (std::size_t c = 0; c < cols; ++c)
+        one += c ? ",?" : "?";
     one += ")";
     std::string all;
-    for (std::size_t r = 0; r < rows; ++r) all += (r ? "," : "") + one;
+    for (std::size_t r = 0; r < rows; ++r)
+        all += (r ? "," : "") + one;
     return all;
 }
 
@@ -41,11 +43,14 @@ std::optional<StoreError> insert_rows(Store& store, const std::string& head, std
 
 } // namespace
 
-bool truth(const std::string& v) { return v == "1" || v == "t" || v == "true"; }
+bool truth(const std::string& v) {
+    return v == "1" || v == "t" || v == "true";
+}
 
 std::string placeholders(std::size_t n) {
     std::string s;
-    for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+    for (std::size_t i = 0; i < n; ++i)
+        s += i ? ",?" : "?";
     return s;
 }
 
@@ -94,9 +99,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
                     for (const char* t : {"report_unopened", "report_comments", "report_sums", "report_response_sums",
-                                          "report_answers",
-                                          "report_responses", "report_children", "report_state", "report_recode",
-                                          "report_recode_state"})
+                                          "report_answers", "report_responses", "report_children", "report_state",
+                                          "report_recode", "report_recode_state"})
                         if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
                     return std::nullopt;
                 }))
@@ -111,11 +115,11 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                              {}, none))
         return e;
     // Recoded after the last index run, in this month, for as many children.
-    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][4] == month_now &&
-                         !none[0][3].empty() && std::stoll(none[0][3]) >= min_group;
+    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][4] == month_now && !none[0][3].empty() &&
+                         std::stoll(none[0][3]) >= min_group;
     if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1] && recoded) return std::nullopt;
-    if (auto e = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {},
-                             none))
+    if (auto e =
+            store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {}, none))
         return e;
     for (;;) {
         std::int64_t responses = 0, answers = 0;
@@ -131,20 +135,23 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             std::vector<Store::Row> rs;
             if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
                                      " case_ref, pack_id, language, state, asked_to_talk FROM responses"
-                                     " WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kChunk),
+                                     " WHERE seq > ? ORDER BY seq LIMIT " +
+                                         std::to_string(kChunk),
                                      {last}, rs))
                 return e;
             if (rs.empty()) return std::nullopt;
             const std::string upto = rs.back()[0];
             std::vector<Store::Row> as;
-            if (auto e = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
-                                     " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
-                                     " WHERE r.seq > ? AND r.seq <= ?",
-                                     {last, upto}, as))
+            if (auto e =
+                    store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
+                                " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
+                                " WHERE r.seq > ? AND r.seq <= ?",
+                                {last, upto}, as))
                 return e;
             // Each child gets a number once: counting distinct numbers is quicker than distinct words.
             std::vector<Store::Param> keys_of;
-            for (const auto& r : rs) keys_of.emplace_back(r[7].empty() ? "response:" + r[1] : r[7]);
+            for (const auto& r : rs)
+                keys_of.emplace_back(r[7].empty() ? "response:" + r[1] : r[7]);
             if (auto e = insert_rows(store, "INSERT INTO report_children (key) VALUES ", 1, keys_of)) return e;
             std::map<std::string, std::string> child_id;
             for (std::size_t at = 0; at < keys_of.size(); at += 500) {
@@ -155,7 +162,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                                              placeholders(part.size()) + ")",
                                          part, rows))
                     return e;
-                for (const auto& r : rows) child_id[r[0]] = r[1];
+                for (const auto& r : rows)
+                    child_id[r[0]] = r[1];
             }
             // What each answer's row is filed under comes from its response.
             struct Cut {
@@ -180,18 +188,19 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 read_answer(a, 4, keys, x);
                 if (!x.unopened.empty()) {
                     // Counted in no figure, and named to admins, until its key is back.
-                    for (const std::string& v : {a[0], a[1], a[8], x.unopened}) unopened.emplace_back(v);
+                    for (const std::string& v : {a[0], a[1], a[8], x.unopened})
+                        unopened.emplace_back(v);
                     continue;
                 }
                 const Cut& c = cut[a[0]];
                 if (x.kind == "text" && !x.skipped && !x.text.empty())
-                    for (const std::string& v : {a[0], a[1], c.month, c.service_area, c.visit_type, c.band,
-                                                 c.practitioner_code, c.child})
+                    for (const std::string& v :
+                         {a[0], a[1], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code, c.child})
                         texts.emplace_back(v);
                 if (a[3].empty()) continue; // no measure: not counted
                 const auto t = tone(x.kind, x.skipped, x.options);
-                for (const std::string& v : {a[3], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code,
-                                             c.child})
+                for (const std::string& v :
+                     {a[3], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code, c.child})
                     ans.emplace_back(v);
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
@@ -212,7 +221,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                                      " visit_type, band, practitioner_code, child) VALUES ",
                                      8, texts))
                 return e;
-            if (auto e = insert_rows(store, "INSERT INTO report_unopened (response_id, question_id, seal_key, reason) VALUES ",
+            if (auto e = insert_rows(store,
+                                     "INSERT INTO report_unopened (response_id, question_id, seal_key, reason) VALUES ",
                                      4, unopened))
                 return e;
             responses = static_cast<std::int64_t>(rs.size());

@@ -28,7 +28,8 @@ constexpr int kLevels = 5;
 Cut coarser(const Cell& c, int level) {
     Cut cut{c[1], c[2], c[3], c[4]};
     static constexpr std::size_t order[] = {1, 2, 0, 3};
-    for (int i = 0; i < level; ++i) cut[order[i]] = kKeptTogether;
+    for (int i = 0; i < level; ++i)
+        cut[order[i]] = kKeptTogether;
     return cut;
 }
 
@@ -60,8 +61,10 @@ std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<C
         Params p;
         for (std::size_t i = 0; i < n; ++i) {
             sql += i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)";
-            for (const auto& v : mapped[at + i].first) p.emplace_back(v);
-            for (const auto& v : mapped[at + i].second) p.emplace_back(v);
+            for (const auto& v : mapped[at + i].first)
+                p.emplace_back(v);
+            for (const auto& v : mapped[at + i].second)
+                p.emplace_back(v);
         }
         if (auto e = store.query(sql, p, none)) return e;
     }
@@ -99,7 +102,8 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
     };
     // Their children's rows counted before, by measure, a few hundred children a statement.
     std::map<std::string, std::set<std::string>> children; // measure ("" for responses) -> children
-    for (const auto& r : rows) children[r[0]].insert(r[5]);
+    for (const auto& r : rows)
+        children[r[0]].insert(r[5]);
     for (const auto& [measure, ids] : children) {
         const std::vector<std::string> all(ids.begin(), ids.end());
         for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
@@ -119,7 +123,8 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
                                      p, before))
                 return e;
             for (const auto& r : before)
-                for (std::size_t d = 0; d < 5; ++d) first(r, d);
+                for (std::size_t d = 0; d < 5; ++d)
+                    first(r, d);
         }
     }
     // answers: answers, positive, middling, negative, skipped, other; responses: responses, complete;
@@ -142,7 +147,8 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
         } else {
             sum[1] += yes(r[6]);
         }
-        for (std::size_t d = 0; d < 5; ++d) sum[kinds + d] += first(r, d);
+        for (std::size_t d = 0; d < 5; ++d)
+            sum[kinds + d] += first(r, d);
     }
     const std::vector<std::string> keys =
         answers ? std::vector<std::string>{"measure", "service_area", "month", "visit_type", "band"}
@@ -150,30 +156,37 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
     std::vector<std::string> counts =
         answers ? std::vector<std::string>{"answers", "positive", "middling", "negative", "skipped", "other"}
                 : std::vector<std::string>{"responses", "complete"};
-    for (const char* m : {"first_all", "first_month", "first_band", "first_visit", "first_area"}) counts.push_back(m);
+    for (const char* m : {"first_all", "first_month", "first_band", "first_visit", "first_area"})
+        counts.push_back(m);
     const std::string into = answers ? "report_sums" : "report_response_sums";
     std::string head = "INSERT INTO " + into + " (", one = "(", update;
     for (std::size_t c = 0; c < keys.size() + counts.size(); ++c) {
         const std::string& col = c < keys.size() ? keys[c] : counts[c - keys.size()];
         head += (c ? ", " : "") + col;
         one += c ? ",?" : "?";
-        if (c >= keys.size()) update += std::string(c > keys.size() ? "," : "") + " " + col + " = " + into + "." + col + " + excluded." + col;
+        if (c >= keys.size())
+            update +=
+                std::string(c > keys.size() ? "," : "") + " " + col + " = " + into + "." + col + " + excluded." + col;
     }
     head += ") VALUES ";
     one += ")";
     std::string conflict = " ON CONFLICT (";
-    for (std::size_t c = 0; c < keys.size(); ++c) conflict += (c ? ", " : "") + keys[c];
+    for (std::size_t c = 0; c < keys.size(); ++c)
+        conflict += (c ? ", " : "") + keys[c];
     conflict += ") DO UPDATE SET" + update;
     std::vector<std::pair<const std::vector<std::string>*, const std::vector<std::int64_t>*>> all;
-    for (const auto& [key, sum] : sums) all.push_back({&key, &sum});
+    for (const auto& [key, sum] : sums)
+        all.push_back({&key, &sum});
     for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
         const std::size_t n = std::min(kCellsPerStatement, all.size() - at);
         std::string sql = head;
         Params p;
         for (std::size_t i = 0; i < n; ++i) {
             sql += i ? "," + one : one;
-            for (const auto& v : *all[at + i].first) p.emplace_back(v);
-            for (const auto v : *all[at + i].second) p.emplace_back(std::to_string(v));
+            for (const auto& v : *all[at + i].first)
+                p.emplace_back(v);
+            for (const auto v : *all[at + i].second)
+                p.emplace_back(std::to_string(v));
         }
         if (auto e = store.query(sql + conflict, p, rows)) return e;
     }
@@ -192,7 +205,8 @@ std::optional<StoreError> release(Store& store, const std::vector<std::pair<cons
         Params p;
         for (std::size_t i = 0; i < n; ++i) {
             sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
-            for (const auto& v : *released[at + i].first) p.emplace_back(v);
+            for (const auto& v : *released[at + i].first)
+                p.emplace_back(v);
             p.emplace_back(released[at + i].second);
         }
         if (auto e = store.query(sql, p, none)) return e;
@@ -202,12 +216,14 @@ std::optional<StoreError> release(Store& store, const std::vector<std::pair<cons
     for (const char* table : {"report_responses", "report_comments", "report_answers"}) {
         const std::string t = table;
         const std::string sql =
-            "UPDATE " + t + " SET p_month = r.p_month, p_visit = r.p_visit, p_band = r.p_band, p_code = r.p_code,"
+            "UPDATE " + t +
+            " SET p_month = r.p_month, p_visit = r.p_visit, p_band = r.p_band, p_code = r.p_code,"
             " counted = 1 FROM report_release l JOIN report_recode r ON r.service_area = l.service_area"
             " AND r.month = l.month AND r.visit_type = l.visit_type AND r.band = l.band"
-            " AND r.practitioner_code = l.practitioner_code WHERE " + t + ".counted = 0 AND " + t +
-            ".service_area = l.service_area AND " + t + ".month = l.month AND " + t + ".visit_type = l.visit_type AND " +
-            t + ".band = l.band AND " + t + ".practitioner_code = l.practitioner_code AND " +
+            " AND r.practitioner_code = l.practitioner_code WHERE " +
+            t + ".counted = 0 AND " + t + ".service_area = l.service_area AND " + t + ".month = l.month AND " + t +
+            ".visit_type = l.visit_type AND " + t + ".band = l.band AND " + t +
+            ".practitioner_code = l.practitioner_code AND " +
             (t == "report_answers" ? t + ".measure = l.measure" : std::string("l.measure = ''"));
         if (auto e = store.query(sql, {}, none)) return e;
     }
@@ -266,7 +282,8 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         if (auto e = store.query(published_with("report_responses") + " UNION " + published_with("report_answers"), {},
                                  rows))
             return e;
-        for (const auto& r : rows) map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
+        for (const auto& r : rows)
+            map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
 
         // The rows waiting, by cell.
         std::map<Cell, Pending> pending;
@@ -292,11 +309,12 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         const std::string anonymous = " CASE WHEN c.key LIKE 'response:%' THEN 1 ELSE 0 END"
                                       " FROM report_children c JOIN ";
         if (auto e = load("SELECT DISTINCT '', x.service_area, x.month, x.visit_type, x.band, x.practitioner_code,"
-                          " x.child," + anonymous + "report_responses x ON x.child = c.id WHERE x.counted = 0"))
+                          " x.child," +
+                          anonymous + "report_responses x ON x.child = c.id WHERE x.counted = 0"))
             return e;
         if (auto e = load("SELECT DISTINCT x.measure, x.service_area, x.month, x.visit_type, x.band,"
-                          " x.practitioner_code, x.child," + anonymous +
-                          "report_answers x ON x.child = c.id WHERE x.counted = 0"))
+                          " x.practitioner_code, x.child," +
+                          anonymous + "report_answers x ON x.child = c.id WHERE x.counted = 0"))
             return e;
 
         // Cells not yet published, by area, each in the first group (level by
@@ -321,13 +339,16 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                 std::vector<const Cell*> later;
                 for (const Cell* c : cells) {
                     // An open month's cell is published only as itself, for now.
-                    if (level > 0 && (*c)[1] >= month_now) later.push_back(c);
-                    else groups[coarser(*c, level)].push_back(c);
+                    if (level > 0 && (*c)[1] >= month_now)
+                        later.push_back(c);
+                    else
+                        groups[coarser(*c, level)].push_back(c);
                 }
                 for (auto& [cut, members] : groups) {
                     std::vector<std::int64_t> all;
                     if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
-                    for (const Cell* c : members) add(all, pending.at(*c).children.at(""));
+                    for (const Cell* c : members)
+                        add(all, pending.at(*c).children.at(""));
                     if (distinct(all) < k) {
                         later.insert(later.end(), members.begin(), members.end());
                         continue;
@@ -351,7 +372,8 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         for (const auto& [key, cells] : by_cut) {
             std::map<std::string, std::vector<std::int64_t>> children;
             for (const Cell* c : cells)
-                for (const auto& [what, ids] : pending.at(*c).children) add(children[what], ids);
+                for (const auto& [what, ids] : pending.at(*c).children)
+                    add(children[what], ids);
             for (const auto& [what, ids] : children) {
                 if (distinct(ids) < k) continue;
                 for (const Cell* c : cells)

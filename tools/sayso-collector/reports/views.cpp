@@ -33,16 +33,10 @@ std::int64_t num(const std::string& s) {
 // their own code; any other role nothing.
 std::string scope(const Reader& reader, Params& p) {
     switch (reader.role) {
-    case Role::Admin:
-        return "";
-    case Role::Manager:
-        p.emplace_back(reader.service_area);
-        return " AND service_area = ?";
-    case Role::Practitioner:
-        p.emplace_back(reader.practitioner_code);
-        return " AND practitioner_code = ?";
-    case Role::None:
-        break;
+    case Role::Admin: return "";
+    case Role::Manager: p.emplace_back(reader.service_area); return " AND service_area = ?";
+    case Role::Practitioner: p.emplace_back(reader.practitioner_code); return " AND practitioner_code = ?";
+    case Role::None: break;
     }
     return " AND 1 = 0";
 }
@@ -58,7 +52,8 @@ const Tables& tables_of(const Protection& protect) {
     static const Tables indexed{"report_answers", "report_responses", "report_comments"};
     static const Tables recoded{
         "(SELECT measure, p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
-        " p_code AS practitioner_code, child, tone, skipped FROM report_answers WHERE counted = 1) AS published_answers",
+        " p_code AS practitioner_code, child, tone, skipped FROM report_answers WHERE counted = 1) AS "
+        "published_answers",
         "(SELECT p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
         " p_code AS practitioner_code, child, complete FROM report_responses WHERE counted = 1) AS published_responses",
         "(SELECT response_id, question_id, p_month AS month, service_area, p_visit AS visit_type,"
@@ -171,15 +166,16 @@ void suppress(Figure& f) {
 
 // Complementary suppression: when one figure of a set is hidden, the set's
 // total would give it away by subtraction, so the next smallest is hidden too.
-template <class Get>
-void complement(const std::vector<std::string>& keys, Get get) {
+template <class Get> void complement(const std::vector<std::string>& keys, Get get) {
     int hidden = 0;
     Figure* smallest = nullptr;
     for (const auto& k : keys) {
         Figure* f = get(k);
         if (!f) continue;
-        if (f->suppressed) ++hidden;
-        else if (!smallest || f->children < smallest->children) smallest = f;
+        if (f->suppressed)
+            ++hidden;
+        else if (!smallest || f->children < smallest->children)
+            smallest = f;
     }
     if (hidden == 1 && smallest) suppress(*smallest);
 }
@@ -210,14 +206,10 @@ Role role_named(const std::string& words) {
 
 const char* role_name(Role role) {
     switch (role) {
-    case Role::Admin:
-        return "admin";
-    case Role::Manager:
-        return "manager";
-    case Role::Practitioner:
-        return "practitioner";
-    case Role::None:
-        break;
+    case Role::Admin: return "admin";
+    case Role::Manager: return "manager";
+    case Role::Practitioner: return "practitioner";
+    case Role::None: break;
     }
     return "none";
 }
@@ -265,8 +257,8 @@ std::string measure_name(const std::string& measure) {
     return it == names.end() ? measure : it->second;
 }
 
-std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters, Protection protect,
-                                          std::vector<MeasureFigure>& out) {
+std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters,
+                                          Protection protect, std::vector<MeasureFigure>& out) {
     out.clear();
     protect = published(protect);
     Params p;
@@ -277,7 +269,8 @@ std::optional<StoreError> measure_figures(Store& store, const Reader& reader, co
                                  " GROUP BY measure ORDER BY measure",
                              p, rows))
         return e;
-    for (const auto& r : rows) out.push_back({r[0], figure(r, 1, protect)});
+    for (const auto& r : rows)
+        out.push_back({r[0], figure(r, 1, protect)});
     // The principles in their own order; any other measure after them, by name.
     std::stable_sort(out.begin(), out.end(), [](const MeasureFigure& a, const MeasureFigure& b) {
         return measure_rank(a.measure) < measure_rank(b.measure);
@@ -292,8 +285,10 @@ void complement_counts(std::map<std::string, Counts>& counts) {
     int hidden = 0;
     Counts* smallest = nullptr;
     for (auto& [g, c] : counts) {
-        if (c.suppressed) ++hidden;
-        else if (!smallest || c.children < smallest->children) smallest = &c;
+        if (c.suppressed)
+            ++hidden;
+        else if (!smallest || c.children < smallest->children)
+            smallest = &c;
     }
     if (hidden == 1 && smallest) *smallest = Counts{true, 0, 0, 0};
 }
@@ -307,8 +302,8 @@ Counts counts_of(const Store::Row& r, std::size_t at, const Protection& protect)
 
 // The sections of the service view. Each reads on the store it is given, so
 // the view can run them at once on several connections.
-std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
-                                        ServiceView& out) {
+std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters,
+                                        const Protection& protect, ServiceView& out) {
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
@@ -334,8 +329,8 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
     return std::nullopt;
 }
 
-std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
-                                            ServiceView& out) {
+std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters,
+                                            const Protection& protect, ServiceView& out) {
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
@@ -364,13 +359,14 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     if (auto e = store.query("SELECT " + d + ", " + counted.columns + " FROM " + counted.table + wq + " GROUP BY " + d,
                              q, rows))
         return e;
-    for (const auto& r : rows) out.group_counts[r[0]] = counts_of(r, 1, protect);
+    for (const auto& r : rows)
+        out.group_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.group_counts);
     return std::nullopt;
 }
 
-std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect,
-                                         ServiceView& out) {
+std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters,
+                                         const Protection& protect, ServiceView& out) {
     Params p;
     Rows rows;
     const std::string w = where(reader, filters, p);
@@ -444,12 +440,14 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
             if (auto e = s.query("SELECT seal_key, COUNT(*) FROM report_unopened GROUP BY seal_key ORDER BY seal_key",
                                  {}, rows))
                 return e;
-            for (const auto& r : rows) out.unopened.push_back({r[0], num(r[1])});
+            for (const auto& r : rows)
+                out.unopened.push_back({r[0], num(r[1])});
             return std::nullopt;
         }};
     std::vector<std::optional<StoreError>> errors(sections.size());
     if (more.empty()) {
-        for (std::size_t i = 0; i < sections.size(); ++i) errors[i] = sections[i](store);
+        for (std::size_t i = 0; i < sections.size(); ++i)
+            errors[i] = sections[i](store);
     } else {
         // One thread a connection, each taking the next section not yet
         // taken; the heaviest come first.
@@ -459,9 +457,11 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
         std::vector<std::future<void>> runs;
         for (std::size_t c = 0; c < pool.size() && c < sections.size(); ++c)
             runs.push_back(std::async(std::launch::async, [&, c] {
-                for (std::size_t i; (i = next++) < sections.size();) errors[i] = sections[i](*pool[c]);
+                for (std::size_t i; (i = next++) < sections.size();)
+                    errors[i] = sections[i](*pool[c]);
             }));
-        for (auto& r : runs) r.get();
+        for (auto& r : runs)
+            r.get();
     }
     for (auto& e : errors)
         if (e) return e;
@@ -486,7 +486,8 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
     const std::string mine = scope(reader, p);
     if (auto e = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
                              " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
-                             " WHERE case_ref" + in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
+                             " WHERE case_ref" +
+                                 in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
                              p, rows))
         return e;
     if (rows.empty()) {
@@ -515,9 +516,11 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
 std::optional<StoreError> family_cases(Store& store, const std::string& family_ref, std::vector<std::string>& cases) {
     cases.clear();
     Rows rows;
-    if (auto e = store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref}, rows))
+    if (auto e =
+            store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref}, rows))
         return e;
-    for (const auto& r : rows) cases.push_back(r[0]);
+    for (const auto& r : rows)
+        cases.push_back(r[0]);
     return std::nullopt;
 }
 
@@ -529,14 +532,13 @@ std::optional<StoreError> set_family(Store& store, const std::string& case_ref, 
                        {case_ref, family_ref}, none);
 }
 
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect,
-                                      std::vector<WeDid>& out) {
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect, std::vector<WeDid>& out) {
     out.clear();
     std::vector<MeasureFigure> all;
     if (auto e = measure_figures(store, reader, Filters{}, protect, all)) return e;
     Rows rows;
-    if (auto e = store.query("SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC",
-                             {}, rows))
+    if (auto e = store.query(
+            "SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC", {}, rows))
         return e;
     for (const auto& r : rows) {
         WeDid w{num(r[0]), r[1], r[2], r[3], r[4].substr(0, 10), r[5], {}};
