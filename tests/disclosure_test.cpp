@@ -922,71 +922,90 @@ std::map<std::string, Observation> by_place(std::vector<Observation> all) {
 }
 
 // The figures added up as rows are counted (report_sums) are what counting
-// the published rows one by one gives.
+// the published rows one by one gives: for an admin, a manager (their area),
+// a filter and a month range, read from the sums or counted, as each needs.
+struct SumsCase {
+    reports::Reader reader;
+    reports::Filters filters;
+    std::string where; // the same, over the published rows
+};
 void check_sums(collector::Store& s) {
-    const reports::Reader admin{"ada", "admin", "", ""};
-    for (const std::string& by : {"band", "visit_type", "service_area", "month"}) {
-        CAPTURE(by);
-        reports::Filters f;
-        f.by = by;
-        reports::ServiceView v;
-        REQUIRE_FALSE(reports::service_view(s, admin, f, reports::Protection::exact(), {}, v));
-        static const std::map<std::string, std::string> column = {
-            {"band", "p_band"}, {"visit_type", "p_visit"}, {"service_area", "service_area"}, {"month", "p_month"}};
-        std::vector<collector::Store::Row> rows;
-        REQUIRE_FALSE(s.query("SELECT measure, " + column.at(by) +
-                                  ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
-                                  " FROM report_answers WHERE counted = 1 GROUP BY measure, " +
-                                  column.at(by),
-                              {}, rows));
-        std::size_t listed = 0;
-        for (const auto& r : rows) {
-            CAPTURE(r[0]);
-            CAPTURE(r[1]);
-            const auto& f = v.breakdown[r[1]][r[0]];
-            CHECK(f.children == std::stoll(r[2]));
-            CHECK(f.answers == std::stoll(r[3]));
-            CHECK(f.positive == std::stoll(r[4]));
-            if (by == "month" && r[1] != kKept) CHECK(v.trend[r[0]][r[1]].children == std::stoll(r[2]));
-            ++listed;
-        }
-        std::size_t shown = 0;
-        for (const auto& [g, by_measure] : v.breakdown)
-            shown += by_measure.size();
-        CHECK(shown == listed);
-        // And the responses.
-        REQUIRE_FALSE(s.query("SELECT " + column.at(by) +
-                                  ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
-                                  " WHERE counted = 1 GROUP BY " +
-                                  column.at(by),
-                              {}, rows));
-        CHECK(v.group_counts.size() == rows.size());
-        for (const auto& r : rows) {
-            CAPTURE(r[0]);
-            const auto& c = v.group_counts[r[0]];
-            CHECK(c.responses == std::stoll(r[1]));
-            CHECK(c.children == std::stoll(r[2]));
-            CHECK(c.complete == std::stoll(r[3]));
-            if (by == "month" && r[0] != kKept) CHECK(v.month_counts[r[0]].children == std::stoll(r[2]));
-        }
-        REQUIRE_FALSE(
-            s.query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {}, rows));
-        CHECK(v.counts.responses == std::stoll(rows[0][0]));
-        CHECK(v.counts.children == std::stoll(rows[0][1]));
-    }
-    std::vector<collector::Store::Row> rows;
-    REQUIRE_FALSE(s.query("SELECT measure, COUNT(DISTINCT child), COUNT(*) FROM report_answers WHERE counted = 1"
-                          " GROUP BY measure",
-                          {}, rows));
-    std::vector<reports::MeasureFigure> overall;
-    REQUIRE_FALSE(reports::measure_figures(s, admin, {}, reports::Protection::exact(), overall));
-    REQUIRE(overall.size() == rows.size());
-    for (const auto& r : rows)
-        for (const auto& m : overall)
-            if (m.measure == r[0]) {
-                CHECK(m.figure.children == std::stoll(r[1]));
-                CHECK(m.figure.answers == std::stoll(r[2]));
+    reports::Filters band, months;
+    band.band = "12-17";
+    months.month_from = "2026-10";
+    months.month_to = "2026-11";
+    const std::vector<SumsCase> cases = {
+        {{"ada", "admin", "", ""}, {}, ""},
+        {{"ada", "admin", "", ""}, band, " AND p_band = '12-17'"},
+        {{"meg", "manager", "early-help", ""}, {}, " AND service_area = 'early-help'"},
+        {{"ada", "admin", "", ""}, months, " AND p_month >= '2026-10' AND p_month <= '2026-11' AND p_month <> '*'"}};
+    for (const auto& c : cases)
+        for (const std::string& by : {"band", "visit_type", "service_area", "month"}) {
+            CAPTURE(by);
+            CAPTURE(c.where);
+            CAPTURE(c.reader.name);
+            const auto& admin = c.reader;
+            reports::Filters f = c.filters;
+            f.by = by;
+            reports::ServiceView v;
+            REQUIRE_FALSE(reports::service_view(s, admin, f, reports::Protection::exact(), {}, v));
+            static const std::map<std::string, std::string> column = {
+                {"band", "p_band"}, {"visit_type", "p_visit"}, {"service_area", "service_area"}, {"month", "p_month"}};
+            std::vector<collector::Store::Row> rows;
+            REQUIRE_FALSE(s.query("SELECT measure, " + column.at(by) +
+                                      ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
+                                      " FROM report_answers WHERE counted = 1" +
+                                      c.where + " GROUP BY measure, " + column.at(by),
+                                  {}, rows));
+            std::size_t listed = 0;
+            for (const auto& r : rows) {
+                CAPTURE(r[0]);
+                CAPTURE(r[1]);
+                const auto& f = v.breakdown[r[1]][r[0]];
+                CHECK(f.children == std::stoll(r[2]));
+                CHECK(f.answers == std::stoll(r[3]));
+                CHECK(f.positive == std::stoll(r[4]));
+                if (by == "month" && r[1] != kKept) CHECK(v.trend[r[0]][r[1]].children == std::stoll(r[2]));
+                ++listed;
             }
+            std::size_t shown = 0;
+            for (const auto& [g, by_measure] : v.breakdown)
+                shown += by_measure.size();
+            CHECK(shown == listed);
+            // And the responses.
+            REQUIRE_FALSE(s.query("SELECT " + column.at(by) +
+                                      ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
+                                      " WHERE counted = 1" +
+                                      c.where + " GROUP BY " + column.at(by),
+                                  {}, rows));
+            CHECK(v.group_counts.size() == rows.size());
+            for (const auto& r : rows) {
+                CAPTURE(r[0]);
+                const auto& c = v.group_counts[r[0]];
+                CHECK(c.responses == std::stoll(r[1]));
+                CHECK(c.children == std::stoll(r[2]));
+                CHECK(c.complete == std::stoll(r[3]));
+                if (by == "month" && r[0] != kKept) CHECK(v.month_counts[r[0]].children == std::stoll(r[2]));
+            }
+            REQUIRE_FALSE(s.query(
+                "SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1" + c.where, {}, rows));
+            CHECK(v.counts.responses == std::stoll(rows[0][0]));
+            CHECK(v.counts.children == std::stoll(rows[0][1]));
+            if (by != "band") continue;
+            REQUIRE_FALSE(
+                s.query("SELECT measure, COUNT(DISTINCT child), COUNT(*) FROM report_answers WHERE counted = 1" +
+                            c.where + " GROUP BY measure",
+                        {}, rows));
+            std::vector<reports::MeasureFigure> overall;
+            REQUIRE_FALSE(reports::measure_figures(s, admin, c.filters, reports::Protection::exact(), overall));
+            REQUIRE(overall.size() == rows.size());
+            for (const auto& r : rows)
+                for (const auto& m : overall)
+                    if (m.measure == r[0]) {
+                        CHECK(m.figure.children == std::stoll(r[1]));
+                        CHECK(m.figure.answers == std::stoll(r[2]));
+                    }
+        }
 }
 
 } // namespace

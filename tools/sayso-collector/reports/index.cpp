@@ -90,19 +90,30 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
     done = {};
     std::vector<Store::Row> none;
     // Answers left out because their key was missing, and that key is here
-    // now (restored): the index is built again from the start, so they count.
+    // now (restored) and opens one: the index is built again from the start,
+    // so they count. (One a held key still can't open, damaged, changes nothing.)
     if (!keys.empty()) {
-        if (auto e = store.query("SELECT DISTINCT seal_key FROM report_unopened", {}, none)) return e;
+        if (auto e = store.query("SELECT a.kind, a.skipped, a.options, a.text, a.sealed, a.seal_key FROM "
+                                 "report_unopened u JOIN answers a ON a.response_id = u.response_id"
+                                 " AND a.question_id = u.question_id",
+                                 {}, none))
+            return e;
         const bool back = std::any_of(none.begin(), none.end(), [&](const Store::Row& r) {
-            return std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == r[0]; });
+            if (!std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == r[5]; }))
+                return false;
+            Answer x;
+            x.kind = r[0];
+            read_answer(r, 1, keys, x);
+            return x.unopened.empty();
         });
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
-                    for (const char* t : {"report_unopened", "report_comments", "report_sums", "report_response_sums",
-                                          "report_answers", "report_responses", "report_children", "report_state",
-                                          "report_recode", "report_recode_state"})
+                    for (const char* t :
+                         {"report_unopened", "report_comments", "report_sums", "report_response_sums", "report_answers",
+                          "report_responses", "report_children", "report_state", "report_recode"})
                         if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
-                    return std::nullopt;
+                    // Not its group size: never fewer children a cut than ever asked.
+                    return store.query("UPDATE report_recode_state SET last_seq = -1", {}, none);
                 }))
                 return e;
     }

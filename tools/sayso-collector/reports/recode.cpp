@@ -245,6 +245,10 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     return store.transaction([&]() -> std::optional<StoreError> {
         Rows rows, none;
+        // Read committed (whatever the server's default), so a recoding that
+        // waited for another's lock reads what that one wrote.
+        if (store.postgresql())
+            if (auto e = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")) return e;
         // One recoding at a time: it follows the index, whose mark this locks.
         if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
                                      (store.postgresql() ? " FOR UPDATE" : ""),
