@@ -69,6 +69,16 @@ void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKe
     }
 }
 
+std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq) {
+    std::vector<Store::Row> rows;
+    if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
+                                 (store.postgresql() ? " FOR UPDATE" : ""),
+                             {}, rows))
+        return e;
+    last_seq = rows.empty() ? "0" : rows[0][0];
+    return std::nullopt;
+}
+
 std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
     if (skipped || options.size() != 1) return std::nullopt;
     const std::string& o = options[0];
@@ -138,11 +148,8 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
         // to moving that mark: two collectors indexing at once can't both take it.
         auto e = store.transaction([&]() -> std::optional<StoreError> {
             std::vector<Store::Row> rows;
-            if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
-                                         (store.postgresql() ? " FOR UPDATE" : ""),
-                                     {}, rows))
-                return e;
-            const std::string last = rows.empty() ? "0" : rows[0][0];
+            std::string last;
+            if (auto e = lock_index_mark(store, last)) return e;
             std::vector<Store::Row> rs;
             if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
                                      " case_ref, pack_id, language, state, asked_to_talk FROM responses"

@@ -27,6 +27,11 @@ std::string placeholders(std::size_t n);
 inline constexpr const char* kAnswerColumns = "skipped, options, text, sealed, seal_key";
 void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out);
 
+// Reads the index's mark (report_state.last_seq, "0" before the first run),
+// locking it for the rest of the transaction on PostgreSQL (SQLite's writer
+// holds the whole store): one index or recoding run at a time.
+std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq);
+
 struct Indexed {
     std::int64_t responses = 0, answers = 0;
 };

@@ -1,5 +1,7 @@
 #include "recode.hpp"
 
+#include "index.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -250,11 +252,8 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
         if (store.postgresql())
             if (auto e = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")) return e;
         // One recoding at a time: it follows the index, whose mark this locks.
-        if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
-                                     (store.postgresql() ? " FOR UPDATE" : ""),
-                                 {}, rows))
-            return e;
-        const std::string seq = rows.empty() ? "0" : rows[0][0];
+        std::string seq;
+        if (auto e = lock_index_mark(store, seq)) return e;
         if (auto e = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {}, rows)) return e;
         // Never fewer children a cut than ever asked: what was published stays
         // published. More than before: every cut is made again.
