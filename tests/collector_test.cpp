@@ -7,10 +7,10 @@
 #include "migrations.hpp"
 #include "postgres.hpp"
 #include "seal.hpp"
-#include "store_kinds.hpp"
 #include "server.hpp"
 #include "storage/store.hpp"
 #include "store.hpp"
+#include "store_kinds.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -51,7 +51,6 @@ std::string hex(int i) {
     return b;
 }
 
-
 std::vector<std::string> all_ids(collector::Store& s) {
     std::vector<std::string> ids;
     REQUIRE_FALSE(s.for_each([&](const std::string&, const collector::Response& r) {
@@ -63,8 +62,7 @@ std::vector<std::string> all_ids(collector::Store& s) {
 
 } // namespace
 
-TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its devices", Kind, SqliteKind,
-                   PostgresKind) {
+TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its devices", Kind, SqliteKind, PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
     std::string err;
@@ -211,18 +209,18 @@ TEST_CASE_TEMPLATE("a store left by each earlier collector, numbered or not, is 
                     // What the first release kept, in its own columns.
                     const auto r = response(hex(1));
                     const auto& a = r.answers[0];
-                    REQUIRE_FALSE(old->query("INSERT INTO devices (name, token_hash) VALUES (?, ?)", {"tab", "h1"}, none));
+                    REQUIRE_FALSE(
+                        old->query("INSERT INTO devices (name, token_hash) VALUES (?, ?)", {"tab", "h1"}, none));
                     REQUIRE_FALSE(old->query(
                         "INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
                         " language, started_at, ended_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         {r.id, "tab", r.device_id, r.pack_id, r.pack_version, r.band, r.visit_type, r.language,
                          r.started_at, r.ended_at, r.state},
                         none));
-                    REQUIRE_FALSE(old->query("INSERT INTO answers (response_id, question_id, position, kind, measure,"
-                                             " skipped, options, text, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                             {r.id, a.question_id, "0", a.kind, a.measure, "0", "[]", a.text,
-                                              a.answered_at},
-                                             none));
+                    REQUIRE_FALSE(old->query(
+                        "INSERT INTO answers (response_id, question_id, position, kind, measure,"
+                        " skipped, options, text, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        {r.id, a.question_id, "0", a.kind, a.measure, "0", "[]", a.text, a.answered_at}, none));
                 }
                 // Made before steps were numbered: the same tables, no number.
                 if (!numbered) REQUIRE_FALSE(old->script("DROP TABLE collector_schema"));
@@ -342,26 +340,40 @@ TEST_CASE("bad requests get their status and words, and change nothing") {
          "kept together", "$.responses[0].band"},
         {"a practitioner code that reports keep for values kept together", bearer, "application/json",
          with("practitioner_code", "*"), 400, "kept together", "$.responses[0].practitioner_code"},
-        {"a time that does not exist", bearer, "application/json", with("started_at", "2026-99-99T99:99:99.000Z"),
-         400, "UTC time", "$.responses[0].started_at"},
+        {"a time that does not exist", bearer, "application/json", with("started_at", "2026-99-99T99:99:99.000Z"), 400,
+         "UTC time", "$.responses[0].started_at"},
         {"the 30th of February", bearer, "application/json", with("started_at", "2026-02-30T10:00:00.000Z"), 400,
          "UTC time", "$.responses[0].started_at"},
         {"a protocol too large for any number", bearer, "application/json",
          R"({"protocol": 1e400, "device_id": "d", "responses": []})", 400, "not valid JSON", "$"},
         {"a position too large for any number", bearer, "application/json",
-         replaced(with("answers", nlohmann::json::array({{{"question_id", "q"}, {"position", 12345}, {"kind", "faces"},
-                                                           {"measure", ""}, {"answered_at", "2026-11-22T10:00:00.000Z"},
-                                                           {"skipped", true}, {"options", nlohmann::json::array()},
-                                                           {"text", ""}}})),
+         replaced(with("answers", nlohmann::json::array({{{"question_id", "q"},
+                                                          {"position", 12345},
+                                                          {"kind", "faces"},
+                                                          {"measure", ""},
+                                                          {"answered_at", "2026-11-22T10:00:00.000Z"},
+                                                          {"skipped", true},
+                                                          {"options", nlohmann::json::array()},
+                                                          {"text", ""}}})),
                   "12345", "1e400"),
          400, "not valid JSON", "$"},
         {"one question answered twice", bearer, "application/json",
-         with("answers", nlohmann::json::array({{{"question_id", "q"}, {"position", 0}, {"kind", "faces"},
-                                                  {"measure", ""}, {"answered_at", "2026-11-22T10:00:00.000Z"},
-                                                  {"skipped", false}, {"options", {"happy"}}, {"text", ""}},
-                                                 {{"question_id", "q"}, {"position", 1}, {"kind", "faces"},
-                                                  {"measure", ""}, {"answered_at", "2026-11-22T10:00:01.000Z"},
-                                                  {"skipped", false}, {"options", {"sad"}}, {"text", ""}}})),
+         with("answers", nlohmann::json::array({{{"question_id", "q"},
+                                                 {"position", 0},
+                                                 {"kind", "faces"},
+                                                 {"measure", ""},
+                                                 {"answered_at", "2026-11-22T10:00:00.000Z"},
+                                                 {"skipped", false},
+                                                 {"options", {"happy"}},
+                                                 {"text", ""}},
+                                                {{"question_id", "q"},
+                                                 {"position", 1},
+                                                 {"kind", "faces"},
+                                                 {"measure", ""},
+                                                 {"answered_at", "2026-11-22T10:00:01.000Z"},
+                                                 {"skipped", false},
+                                                 {"options", {"sad"}},
+                                                 {"text", ""}}})),
          400, "answered twice", "$.responses[0].answers[1].question_id"},
         {"deep nesting", bearer, "application/json", std::string(5000, '[') + std::string(5000, ']'), 400,
          "nests deeper", "$"},
@@ -404,7 +416,8 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
         auto s = storage::Store::open(tmp / "kiosk.db", p);
         REQUIRE(s);
         for (int i = 0; i < 1500; ++i) {
-            flow::ResponseStart st{hex(i + 1), "after-my-visit", "1.0.0", "12-17", "review", "en", 1'700'000'000'000 + i, "", ""};
+            flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
+                                   "en",       1'700'000'000'000 + i, "",      ""};
             REQUIRE_FALSE(s->begin(st));
             REQUIRE_FALSE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
         }
@@ -413,9 +426,12 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
     test::CollectorProcess a(store), b(store);
     auto cfg = [&](const test::CollectorProcess& c) {
         std::string err;
-        auto conf = sync::parse_config(nlohmann::json{{"endpoint", c.url()}, {"token", token},
-                                                      {"batch_size", 100}, {"retry_start_seconds", 0.05},
-                                                      {"retry_cap_seconds", 0.4}, {"interval_seconds", 0.05}}
+        auto conf = sync::parse_config(nlohmann::json{{"endpoint", c.url()},
+                                                      {"token", token},
+                                                      {"batch_size", 100},
+                                                      {"retry_start_seconds", 0.05},
+                                                      {"retry_cap_seconds", 0.4},
+                                                      {"interval_seconds", 0.05}}
                                            .dump(),
                                        "test", err);
         REQUIRE(conf);
@@ -449,7 +465,8 @@ TEST_CASE("each tablet has its own rate limit, answered 429 with Retry-After") {
         REQUIRE(res);
         return *res;
     };
-    for (int i = 0; i < 3; ++i) CHECK(post(a).status == 200);
+    for (int i = 0; i < 3; ++i)
+        CHECK(post(a).status == 200);
     auto limited = post(a);
     CHECK(limited.status == 429);
     const int wait = std::stoi(limited.get_header_value("Retry-After"));
@@ -479,7 +496,8 @@ TEST_CASE("per-address limits count an IPv6 client by its /64 and an IPv4-mapped
 TEST_CASE("a rate limit's keys are bounded: past the cap, new keys share one bucket") {
     http::RateLimit limit(1, 1); // one request, then one a minute
     int refused = 0;
-    for (int i = 0; i < 100'000; ++i) refused += limit.take("addr " + std::to_string(i)) > 0;
+    for (int i = 0; i < 100'000; ++i)
+        refused += limit.take("addr " + std::to_string(i)) > 0;
     CHECK(refused == 0); // each of the first 100,000 has its own bucket
     CHECK(limit.take("addr 0") > 0);
     // New keys now share one: the first gets its request, the rest wait.
@@ -524,8 +542,8 @@ TEST_CASE("enrolment codes are typeable, random, and read back however they are 
     CHECK(seen.size() == 200);
     CHECK(collector::normalise_code("abcd-efgh-jkmn") == "ABCDEFGHJKMN");
     CHECK(collector::normalise_code("ABCD EFGH JKMN") == "ABCDEFGHJKMN");
-    CHECK(collector::normalise_code("ABCD-EFGH-JKM").empty());   // too short
-    CHECK(collector::normalise_code("ABCD-EFGH-JKMO").empty());  // O is never in a code
+    CHECK(collector::normalise_code("ABCD-EFGH-JKM").empty());  // too short
+    CHECK(collector::normalise_code("ABCD-EFGH-JKMO").empty()); // O is never in a code
     CHECK(collector::normalise_code(std::string("ABCD-EFGH-JKM\0", 14)).empty());
 }
 
@@ -544,7 +562,8 @@ TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, an
     test::CollectorProcess collector(store, {"--keys", keys.string()});
     httplib::Client http("127.0.0.1", collector.port());
     auto enrol = [&](const std::string& c, const std::string& device = "dev-7") {
-        auto res = http.Post("/v1/enrol", nlohmann::json{{"code", c}, {"device_id", device}}.dump(), "application/json");
+        auto res =
+            http.Post("/v1/enrol", nlohmann::json{{"code", c}, {"device_id", device}}.dump(), "application/json");
         REQUIRE(res);
         return *res;
     };
@@ -672,17 +691,19 @@ TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole
     CHECK_FALSE(std::filesystem::exists(backup));
     auto made = backup_with(pass + "\n" + pass + "\n");
     REQUIRE(made.code == 0);
-    CHECK((std::filesystem::status(backup).permissions() & std::filesystem::perms::all) == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK((std::filesystem::status(backup).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     // No secret key is in the backup in the clear.
     const std::string text = test::read_file(backup);
-    for (const auto& k : held) CHECK(text.find(k["secret_key"].get<std::string>()) == std::string::npos);
+    for (const auto& k : held)
+        CHECK(text.find(k["secret_key"].get<std::string>()) == std::string::npos);
     CHECK(backup_with(pass + "\n" + pass + "\n").code == 1); // never overwrites
 
     // The keys are lost; a wrong passphrase restores nothing.
     std::filesystem::remove(keys);
     auto restore = [&](const std::string& p) {
-        return test::run({SAYSO_COLLECTOR, "keys", "restore", "--backup", backup.string(), "--keys", keys.string()},
-                         {}, p + "\n");
+        return test::run({SAYSO_COLLECTOR, "keys", "restore", "--backup", backup.string(), "--keys", keys.string()}, {},
+                         p + "\n");
     };
     auto wrong = restore("wrong horse battery staple");
     CHECK(wrong.code == 1);
@@ -691,7 +712,8 @@ TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole
     auto right = restore(pass);
     REQUIRE(right.code == 0);
     CHECK(nlohmann::json::parse(test::read_file(keys)) == held);
-    CHECK((std::filesystem::status(keys).permissions() & std::filesystem::perms::all) == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK((std::filesystem::status(keys).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     // Restoring onto a keys file that has moved on adds only what it lacks.
     REQUIRE(test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys.string(), "--id", "k3"}).code == 0);
     auto merged = restore(pass);
@@ -705,8 +727,8 @@ TEST_CASE("keys backup: encrypted under a passphrase typed twice, restored whole
     j["box"] = box;
     test::write_file(tmp / "damaged.backup", j.dump());
     auto damaged = test::run(
-        {SAYSO_COLLECTOR, "keys", "restore", "--backup", (tmp / "damaged.backup").string(), "--keys", keys.string()}, {},
-        pass + "\n");
+        {SAYSO_COLLECTOR, "keys", "restore", "--backup", (tmp / "damaged.backup").string(), "--keys", keys.string()},
+        {}, pass + "\n");
     CHECK(damaged.code == 1);
     CHECK(damaged.err.find("damaged") != std::string::npos);
 }
@@ -720,8 +742,8 @@ TEST_CASE("a keys file that holds an id twice, or a pair that does not belong to
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     auto serve_with = [&](const nlohmann::json& held) {
         test::write_file(keys, held.dump());
-        return test::run({SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store, "--keys",
-                          keys.string()});
+        return test::run(
+            {SAYSO_COLLECTOR, "serve", "--listen", "127.0.0.1:0", "--store", store, "--keys", keys.string()});
     };
     auto twice = good;
     twice[1]["id"] = "k1";
@@ -761,8 +783,11 @@ TEST_CASE("a response the collector can never take is rejected by id with the re
 
     auto resp = [&](int i, const std::string& pack, const std::string& band, const std::string& sealed,
                     const std::string& key) {
-        nlohmann::json a = {{"question_id", "listened"}, {"position", 0},       {"kind", "faces"},
-                            {"measure", "listened"},    {"answered_at", "2026-11-22T10:00:01.000Z"}};
+        nlohmann::json a = {{"question_id", "listened"},
+                            {"position", 0},
+                            {"kind", "faces"},
+                            {"measure", "listened"},
+                            {"answered_at", "2026-11-22T10:00:01.000Z"}};
         if (sealed.empty()) {
             a["skipped"] = false;
             a["options"] = {"happy"};
@@ -771,31 +796,38 @@ TEST_CASE("a response the collector can never take is rejected by id with the re
             a["sealed"] = sealed;
             a["seal_key"] = key;
         }
-        return nlohmann::json{{"id", hex(i)},       {"pack_id", pack},       {"pack_version", "1.0.0"},
-                              {"band", band},       {"visit_type", "visit"}, {"language", "en"},
-                              {"started_at", "2026-11-22T10:00:00.000Z"},    {"ended_at", "2026-11-22T10:02:00.000Z"},
-                              {"state", "complete"}, {"answers", {a}}};
+        return nlohmann::json{{"id", hex(i)},
+                              {"pack_id", pack},
+                              {"pack_version", "1.0.0"},
+                              {"band", band},
+                              {"visit_type", "visit"},
+                              {"language", "en"},
+                              {"started_at", "2026-11-22T10:00:00.000Z"},
+                              {"ended_at", "2026-11-22T10:02:00.000Z"},
+                              {"state", "complete"},
+                              {"answers", {a}}};
     };
     const std::string good_seal = test::seal_answer(pk, false, {"happy"}, "");
     const nlohmann::json body = {
         {"protocol", 1},
         {"device_id", "d"},
         {"responses",
-         {resp(1, "after-my-visit", "8-11", "", ""),                                        // taken
-          resp(2, "not-a-pack", "8-11", "", ""),                                            // unknown pack
-          resp(3, "after-my-visit", "99-100", "", ""),                                      // unknown band
-          resp(4, "after-my-visit", "8-11", good_seal, "k7"),                               // a key never issued
+         {resp(1, "after-my-visit", "8-11", "", ""),                                             // taken
+          resp(2, "not-a-pack", "8-11", "", ""),                                                 // unknown pack
+          resp(3, "after-my-visit", "99-100", "", ""),                                           // unknown band
+          resp(4, "after-my-visit", "8-11", good_seal, "k7"),                                    // a key never issued
           resp(5, "after-my-visit", "8-11", test::seal_answer(foreign_pk, false, {}, ""), "k1"), // not our k1
-          resp(6, "after-my-visit", "8-11", "bm90IGEgYm94", "k1"),                          // not a box at all
-          resp(7, "after-my-visit", "8-11", test::seal(pk, "[1, 2, 3]"), "k1"),             // opens to nonsense
-          resp(8, "after-my-visit", "8-11", good_seal, "k1")}}};                            // taken, sealed
+          resp(6, "after-my-visit", "8-11", "bm90IGEgYm94", "k1"),                               // not a box at all
+          resp(7, "after-my-visit", "8-11", test::seal(pk, "[1, 2, 3]"), "k1"),                  // opens to nonsense
+          resp(8, "after-my-visit", "8-11", good_seal, "k1")}}};                                 // taken, sealed
     auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);
     const auto reply = nlohmann::json::parse(res->body);
     CHECK(reply["accepted"] == nlohmann::json{hex(1), hex(8)});
     std::map<std::string, std::string> why;
-    for (const auto& r : reply["rejected"]) why[r["id"]] = r["reason"];
+    for (const auto& r : reply["rejected"])
+        why[r["id"]] = r["reason"];
     REQUIRE(why.size() == 6);
     CHECK(why[hex(2)].find("pack \"not-a-pack\" is not one this collector knows") != std::string::npos);
     CHECK(why[hex(3)].find("no age band \"99-100\"") != std::string::npos);
@@ -810,8 +842,8 @@ TEST_CASE("a response the collector can never take is rejected by id with the re
     httplib::Client plain("127.0.0.1", keyless.port());
     const nlohmann::json sealed_only = {
         {"protocol", 1}, {"device_id", "d"}, {"responses", {resp(9, "after-my-visit", "8-11", good_seal, "k1")}}};
-    auto refused = plain.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, sealed_only.dump(),
-                              "application/json");
+    auto refused =
+        plain.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, sealed_only.dump(), "application/json");
     REQUIRE(refused);
     REQUIRE(refused->status == 200);
     const auto r2 = nlohmann::json::parse(refused->body);
@@ -856,7 +888,8 @@ TEST_CASE("an answer stored under a key that is later lost stops no server and n
     CHECK(out.err.find("1 answer(s) exported still sealed") != std::string::npos);
     std::vector<nlohmann::json> rows;
     std::istringstream lines(out.out);
-    for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
+    for (std::string line; std::getline(lines, line);)
+        rows.push_back(nlohmann::json::parse(line));
     REQUIRE(rows.size() == 3);
     CHECK(rows[0]["answers"][0]["text"] == "words");
     CHECK(rows[1]["answers"][0]["unopened"].get<std::string>().find("\"k0\"") != std::string::npos);

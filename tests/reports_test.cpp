@@ -5,8 +5,8 @@
 #include "index.hpp"
 #include "postgres.hpp"
 #include "seal.hpp"
-#include "store_kinds.hpp"
 #include "store.hpp"
+#include "store_kinds.hpp"
 #include "support.hpp"
 #include "users.hpp"
 #include "views.hpp"
@@ -77,9 +77,16 @@ collector::Response make(const std::string& id, const std::string& case_ref, con
     return r;
 }
 
-Given listened(const std::string& face) { return {"listened", "faces", "listened", face.empty() ? std::vector<std::string>{} : std::vector<std::string>{face}, ""}; }
-Given promises(const std::string& yn) { return {"promises", "yes_no", "keeps_promises", {yn}, ""}; }
-Given words(const std::string& t) { return {"anything-else", "text", "", {}, t}; }
+Given listened(const std::string& face) {
+    return {"listened", "faces", "listened", face.empty() ? std::vector<std::string>{} : std::vector<std::string>{face},
+            ""};
+}
+Given promises(const std::string& yn) {
+    return {"promises", "yes_no", "keeps_promises", {yn}, ""};
+}
+Given words(const std::string& t) {
+    return {"anything-else", "text", "", {}, t};
+}
 
 // The data set every check below counts from:
 //  children in care (tablet tab-cic, practitioner SW-1), October: C-001..C-006, one response each;
@@ -99,7 +106,8 @@ void seed(collector::Store& s, const std::string& public_key) {
         make("a3", "C-003", "SW-1", "visit", oct, "complete", false, {listened("happy"), promises("yes")}, public_key),
         make("a4", "C-004", "SW-1", "visit", oct, "complete", false, {listened("happy"), promises("no")}, public_key),
         make("a5", "C-005", "SW-1", "visit", oct, "complete", false, {listened("ok"), promises("no")}, public_key),
-        make("a6", "C-006", "SW-1", "visit", oct, "incomplete", false, {listened(""), promises("not_sure")}, public_key),
+        make("a6", "C-006", "SW-1", "visit", oct, "incomplete", false, {listened(""), promises("not_sure")},
+             public_key),
         make("a7", "C-001", "SW-1", "visit", nov, "complete", true, {listened("very_sad")}, public_key)};
     std::vector<collector::Response> eh = {
         make("b1", "E-001", "SW-2", "review", "2026-11-10", "complete", false,
@@ -136,7 +144,6 @@ void check_figure(const reports::Figure& f, std::int64_t children, std::int64_t 
     CHECK(f.negative == neg);
     CHECK(f.skipped == skip);
 }
-
 
 } // namespace
 
@@ -179,16 +186,18 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
         REQUIRE_FALSE(reports::service_view(*s, admin, f, reports::Protection::exact(), {}, pv));
         std::vector<collector::Store::Row> rows;
         const std::string col = by == "band" ? "p_band" : "p_code";
-        REQUIRE_FALSE(s->query("SELECT measure, " + col + ", COUNT(DISTINCT child), COUNT(*) FROM report_answers"
-                               " WHERE counted = 1 GROUP BY measure, " + col,
+        REQUIRE_FALSE(s->query("SELECT measure, " + col +
+                                   ", COUNT(DISTINCT child), COUNT(*) FROM report_answers"
+                                   " WHERE counted = 1 GROUP BY measure, " +
+                                   col,
                                {}, rows));
         REQUIRE_FALSE(rows.empty());
         for (const auto& r : rows) {
             CHECK(pv.breakdown[r[1]][r[0]].children == std::stoll(r[2]));
             CHECK(pv.breakdown[r[1]][r[0]].answers == std::stoll(r[3]));
         }
-        REQUIRE_FALSE(s->query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {},
-                               rows));
+        REQUIRE_FALSE(
+            s->query("SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1", {}, rows));
         CHECK(pv.counts.responses == std::stoll(rows[0][0]));
         CHECK(pv.counts.children == std::stoll(rows[0][1]));
     }
@@ -209,9 +218,11 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     // Comments: the whole service is large enough.
     REQUIRE(v.comments_shown);
     std::vector<std::string> said;
-    for (const auto& c : v.comments) said.push_back(c.text);
+    for (const auto& c : v.comments)
+        said.push_back(c.text);
     std::sort(said.begin(), said.end());
-    CHECK(said == std::vector<std::string>{"I like my worker", "More time to talk please", "Secret words from a small group"});
+    CHECK(said ==
+          std::vector<std::string>{"I like my worker", "More time to talk please", "Secret words from a small group"});
 
     // By service area: both groups large enough (6 and 5 children).
     reports::Filters by_area;
@@ -270,9 +281,9 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
     check_figure(measure(v, "listened"), 6, 7, 4, 1, 1, 1);
     // Indexed later, in another chunk: C-001 again in November is no new child.
     std::vector<std::string> stored;
-    REQUIRE_FALSE(s->insert("tab-cic", {make("a8", "C-001", "SW-1", "visit", "2026-11-20", "complete", false,
-                                             {listened("happy")})},
-                            stored));
+    REQUIRE_FALSE(s->insert(
+        "tab-cic", {make("a8", "C-001", "SW-1", "visit", "2026-11-20", "complete", false, {listened("happy")})},
+        stored));
     REQUIRE_FALSE(reports::index_new(*s, {}, done));
     CHECK(done.responses == 1);
     REQUIRE_FALSE(reports::service_view(*s, admin, {}, reports::Protection::unrounded(5), {}, v));
@@ -369,7 +380,8 @@ void add_user(const std::string& store, const std::vector<std::string>& args) {
 
 } // namespace
 
-TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed answers opened, and every view audited") {
+TEST_CASE(
+    "the reports website: sign-in, each role's pages and downloads, sealed answers opened, and every view audited") {
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     const auto keys = (tmp / "keys.json").string();
@@ -388,7 +400,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(test::run({SAYSO_COLLECTOR, "user", "disable", "old", "--store", store}).code == 0);
     // A manager without a service, a short password, a threshold below 5: refused.
     CHECK(test::run({SAYSO_COLLECTOR, "user", "add", "x", "--role", "manager", "--store", store}, {},
-                    "a long enough password\na long enough password\n").code == 1);
+                    "a long enough password\na long enough password\n")
+              .code == 1);
     CHECK(test::run({SAYSO_COLLECTOR, "user", "add", "x", "--role", "admin", "--store", store}, {}, "short\nshort\n")
               .code == 1);
     CHECK(test::run({SAYSO_COLLECTOR, "reports", "--store", store, "--keys", keys, "--min-group", "4"}).code == 2);
@@ -445,14 +458,14 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     const std::string& p = page->body;
     CHECK(p.find("<script") == std::string::npos);
     CHECK(figure_in(p, "data-k=\"responses\"", "responses") == "10"); // 12, rounded to 5
-    CHECK(figure_in(p, "data-k=\"children\"", "children") == "10"); // 11
+    CHECK(figure_in(p, "data-k=\"children\"", "children") == "10");   // 11
     const std::string ms = section(p, "measures");
     CHECK(figure_in(ms, "data-measure=\"listened\"", "children") == "10"); // 11
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "positive") == "5"); // 6
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "middling") == "0"); // 2
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "positive") == "5");  // 6
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "middling") == "0");  // 2
     // 2: November's one answer from children in care counts in no figure (too few such children, recode.hpp).
     CHECK(figure_in(ms, "data-measure=\"listened\"", "negative") == "0");
-    CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "0"); // 1
+    CHECK(figure_in(ms, "data-measure=\"listened\"", "skipped") == "0");        // 1
     CHECK(figure_in(ms, "data-measure=\"keeps_promises\"", "positive") == "5"); // 3
     // Over time: positive of the ratings given, each month, from the rounded counts
     // (October 4 of 5 shown as 5/5; November 2 of 5, each kind under 3, as 0 of 0; keeps_promises 3 of 6 as 5/5).
@@ -464,17 +477,17 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     const std::string done = section(p, "completion");
     CHECK(figure_in(done, "data-month=\"2026-10\"", "responses") == "5"); // 6
     CHECK(figure_in(done, "data-month=\"2026-10\"", "complete") == "5");
-    CHECK(figure_in(done, "data-month=\"2026-11\"", "children") == "5"); // 6
+    CHECK(figure_in(done, "data-month=\"2026-11\"", "children") == "5");                   // 6
     CHECK(figure_in(section(p, "breakdown"), "data-group=\"12-17\"", "children") == "10"); // 11
     CHECK(figure_in(p, "data-k=\"completion\"", "completion") == "100"); // 10 of 10 as shown (11 of 12)
     auto areas = ada.get("/service?by=service_area");
     REQUIRE(areas);
     const std::string by_area = section(areas->body, "breakdown");
     CHECK(figure_in(by_area, "data-group=\"early-help\"", "responses") == "5");
-    CHECK(figure_in(by_area, "data-group=\"children-in-care\"", "children") == "5"); // 6
+    CHECK(figure_in(by_area, "data-group=\"children-in-care\"", "children") == "5");      // 6
     CHECK(by_area.find("data-measure=\"listened\" data-v=\"0/0\"") != std::string::npos); // 2 of 5: each under 3
     CHECK(by_area.find("data-measure=\"listened\" data-v=\"5/5\"") != std::string::npos); // 4 of 6
-    CHECK(p.find("More time to talk please") != std::string::npos); // opened with k1
+    CHECK(p.find("More time to talk please") != std::string::npos);                       // opened with k1
     CHECK(p.find("Secret words from a small group") != std::string::npos);
     CHECK(p.find("<svg") != std::string::npos);
     // Early help at reviews: 4 children, published with the one at a visit as "visit type kept together",
@@ -490,8 +503,9 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     auto measures_csv = ada.get("/service.csv?table=measures");
     REQUIRE(measures_csv);
     CHECK(measures_csv->get_header_value("Content-Type").rfind("text/csv", 0) == 0);
-    CHECK(measures_csv->body.find(
-              "\"listened\",\"I am listened to\",\"10\",\"10\",\"5\",\"0\",\"0\",\"0\",\"0\"\r\n") != std::string::npos);
+    CHECK(
+        measures_csv->body.find("\"listened\",\"I am listened to\",\"10\",\"10\",\"5\",\"0\",\"0\",\"0\",\"0\"\r\n") !=
+        std::string::npos);
     auto trend_csv = ada.get("/service.csv?table=trend&service_area=early-help&visit_type=review");
     REQUIRE(trend_csv);
     CHECK(trend_csv->body.find("\"listened\",\"2026-11\"") == std::string::npos);
@@ -539,7 +553,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     // You said, we did.
     auto wd = ada.get("/wedid");
     REQUIRE(wd);
-    CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)}, {"measure", "listened"},
+    CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)},
+                              {"measure", "listened"},
                               {"you_said", "Workers don't always have time to listen."},
                               {"we_did", "Every visit now ends with ten minutes just for you."}})
               ->status == 303);
@@ -560,8 +575,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     CHECK(meg.get("/child?case=C-001")->status == 403);
     CHECK(meg.get("/child?case=E-001")->status == 200);
     CHECK(meg.get("/audit")->status == 403);
-    CHECK(meg.post("/wedid", {{"csrf", meg.csrf(page->body)}, {"measure", "listened"}, {"you_said", "x"},
-                              {"we_did", "y"}})
+    CHECK(meg.post("/wedid",
+                   {{"csrf", meg.csrf(page->body)}, {"measure", "listened"}, {"you_said", "x"}, {"we_did", "y"}})
               ->status == 403);
 
     // A practitioner: only responses carrying their code.
@@ -569,7 +584,7 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(sam.sign_in("sam", "a long enough password") == 303);
     page = sam.get("/service");
     REQUIRE(page);
-    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5"); // 7
+    CHECK(figure_in(page->body, "data-k=\"responses\"", "responses") == "5");                          // 7
     CHECK(figure_in(section(page->body, "measures"), "data-measure=\"listened\"", "negative") == "0"); // 1
     auto mine = sam.get("/child?case=C-001");
     REQUIRE(mine);
@@ -589,12 +604,20 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
     REQUIRE(people->status == 200);
     CHECK(people->body.find("data-user=\"old\"") != std::string::npos);
     const std::string ut = ada.csrf(people->body);
-    auto differ = ada.post("/users", {{"csrf", ut}, {"name", "pat"}, {"role", "practitioner"}, {"code", "SW-2"},
-                                      {"password", "another long password"}, {"again", "another long passwort"}});
+    auto differ = ada.post("/users", {{"csrf", ut},
+                                      {"name", "pat"},
+                                      {"role", "practitioner"},
+                                      {"code", "SW-2"},
+                                      {"password", "another long password"},
+                                      {"again", "another long passwort"}});
     REQUIRE(differ);
     CHECK(differ->status == 400);
-    CHECK(ada.post("/users", {{"csrf", ut}, {"name", "pat"}, {"role", "practitioner"}, {"code", "SW-2"},
-                              {"password", "another long password"}, {"again", "another long password"}})
+    CHECK(ada.post("/users", {{"csrf", ut},
+                              {"name", "pat"},
+                              {"role", "practitioner"},
+                              {"code", "SW-2"},
+                              {"password", "another long password"},
+                              {"again", "another long password"}})
               ->status == 200);
     Browser pat(site.port());
     REQUIRE(pat.sign_in("pat", "another long password") == 303);
@@ -635,7 +658,8 @@ TEST_CASE("the reports website: sign-in, each role's pages and downloads, sealed
 
     // Guessing passwords from one address is held back.
     int refused = 0;
-    for (int i = 0; i < 25 && refused == 0; ++i) refused += anon.sign_in("ada", "guess number " + std::to_string(i)) == 429;
+    for (int i = 0; i < 25 && refused == 0; ++i)
+        refused += anon.sign_in("ada", "guess number " + std::to_string(i)) == 429;
     CHECK(refused == 1);
 }
 
@@ -657,14 +681,15 @@ TEST_CASE("the reports' sign-in, family page and downloads hold up to an attacke
 
     // A sign-in form posted from anywhere but the site's own page is refused, and no session is made.
     Browser stranger(site.port());
-    auto forged = stranger.http.Post("/login", httplib::Params{{"name", "ada"}, {"password", "a long enough password"}});
+    auto forged =
+        stranger.http.Post("/login", httplib::Params{{"name", "ada"}, {"password", "a long enough password"}});
     REQUIRE(forged);
     CHECK(forged->status == 403);
     CHECK(forged->get_header_value("Set-Cookie").rfind("sayso_session=", 0) == std::string::npos);
     const auto [field, token] = stranger.sign_in_form();
-    auto crossed = stranger.http.Post("/login", {{"Cookie", "sayso_signin=" + std::string(32, 'a')}},
-                                      httplib::Params{{"name", "ada"}, {"password", "a long enough password"},
-                                                      {"signin", field}});
+    auto crossed =
+        stranger.http.Post("/login", {{"Cookie", "sayso_signin=" + std::string(32, 'a')}},
+                           httplib::Params{{"name", "ada"}, {"password", "a long enough password"}, {"signin", field}});
     REQUIRE(crossed);
     CHECK(crossed->status == 403);
     CHECK(crossed->body.find("Please sign in again") != std::string::npos);
@@ -700,8 +725,7 @@ TEST_CASE("the reports' sign-in, family page and downloads hold up to an attacke
         auto r = ada.get("/service.csv?table=" + table);
         REQUIRE(r);
         CHECK(r->status == 200);
-        CHECK(r->get_header_value("Content-Disposition") ==
-              "attachment; filename=\"sayso-service-" + table + ".csv\"");
+        CHECK(r->get_header_value("Content-Disposition") == "attachment; filename=\"sayso-service-" + table + ".csv\"");
     }
     auto odd = ada.get("/service.csv?table=x%22%3B%20filename%3Devil.sh");
     REQUIRE(odd);
@@ -747,14 +771,14 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
         REQUIRE_FALSE(reports::set_family(*s, "C-002", "F-1"));
         REQUIRE_FALSE(reports::add_we_did(*s, "listened", "Workers don't always have time to listen.",
                                           "Every visit now ends with ten minutes just for you.", "ada"));
-        REQUIRE_FALSE(reports::add_we_did(*s, "keeps_promises", "Sometimes we don't hear back when we were told we would.",
+        REQUIRE_FALSE(reports::add_we_did(*s, "keeps_promises",
+                                          "Sometimes we don't hear back when we were told we would.",
                                           "Your worker now texts you within two days of every meeting.", "ada"));
     }
     add_user(store, {"ada", "--role", "admin"});
-    test::CollectorProcess site(store,
-                                {"--packs", (test::source_dir / "surveys").string(), "--assets",
-                                 (test::source_dir / "assets").string()},
-                                "reports");
+    test::CollectorProcess site(
+        store, {"--packs", (test::source_dir / "surveys").string(), "--assets", (test::source_dir / "assets").string()},
+        "reports");
     const auto out = std::filesystem::path(SAYSO_SHOTS_DIR) / "reports";
     std::filesystem::remove_all(out);
     auto r = test::run({"/usr/bin/python3", (test::source_dir / "tests" / "browser" / "shoot.py").string(),
@@ -784,7 +808,8 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
     }
 }
 
-TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and at sign-out; a wrong password finds no one") {
+TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and at sign-out; a wrong password finds "
+          "no one") {
     TempDir tmp;
     std::string err;
     auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
@@ -827,7 +852,8 @@ TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and
     // Signed out, it is gone; the store keeps only the cookie's hash.
     REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
     REQUIRE_FALSE(s->query("SELECT id_hash FROM sessions", {}, rows));
-    for (const auto& r : rows) CHECK(r[0] != made.cookie);
+    for (const auto& r : rows)
+        CHECK(r[0] != made.cookie);
     REQUIRE_FALSE(reports::end_session(*s, made.cookie));
     REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 60, found));
     CHECK_FALSE(found);

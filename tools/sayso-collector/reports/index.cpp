@@ -28,20 +28,22 @@ std::string values(std::size_t rows, std::size_t cols) {
     return all;
 }
 
+} // namespace
+
 std::optional<StoreError> insert_rows(Store& store, const std::string& head, std::size_t cols,
-                                      const std::vector<Store::Param>& flat) {
+                                      const std::vector<Store::Param>& flat, const std::string& tail) {
     const std::size_t n = flat.size() / cols;
     std::vector<Store::Row> none;
     for (std::size_t at = 0; at < n; at += kRowsPerInsert) {
         const std::size_t take = std::min(kRowsPerInsert, n - at);
         std::vector<Store::Param> p(flat.begin() + static_cast<std::ptrdiff_t>(at * cols),
                                     flat.begin() + static_cast<std::ptrdiff_t>((at + take) * cols));
-        if (auto e = store.query(head + values(take, cols) + " ON CONFLICT DO NOTHING", p, none)) return e;
+        if (auto e = store.query(head + values(take, cols) + tail, p, none)) return e;
     }
     return std::nullopt;
 }
 
-} // namespace
+namespace {} // namespace
 
 bool truth(const std::string& v) {
     return v == "1" || v == "t" || v == "true";

@@ -32,6 +32,12 @@ void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKe
 // holds the whole store): one index or recoding run at a time.
 std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq);
 
+// INSERTs `flat` (row after row of `cols` values) after `head` ("INSERT INTO t
+// (a, b) VALUES "), a hundred rows a statement, each statement ending in `tail`.
+std::optional<StoreError> insert_rows(Store& store, const std::string& head, std::size_t cols,
+                                      const std::vector<Store::Param>& flat,
+                                      const std::string& tail = " ON CONFLICT DO NOTHING");
+
 struct Indexed {
     std::int64_t responses = 0, answers = 0;
 };

@@ -55,22 +55,15 @@ void add(std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
 constexpr std::size_t kCellsPerStatement = 200;
 
 std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& mapped) {
-    Rows none;
-    for (std::size_t at = 0; at < mapped.size(); at += kCellsPerStatement) {
-        const std::size_t n = std::min(kCellsPerStatement, mapped.size() - at);
-        std::string sql = "INSERT INTO report_recode (service_area, month, visit_type, band, practitioner_code,"
-                          " p_month, p_visit, p_band, p_code) VALUES ";
-        Params p;
-        for (std::size_t i = 0; i < n; ++i) {
-            sql += i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)";
-            for (const auto& v : mapped[at + i].first)
-                p.emplace_back(v);
-            for (const auto& v : mapped[at + i].second)
-                p.emplace_back(v);
-        }
-        if (auto e = store.query(sql, p, none)) return e;
+    Params flat;
+    for (const auto& [cell, cut] : mapped) {
+        flat.insert(flat.end(), cell.begin(), cell.end());
+        flat.insert(flat.end(), cut.begin(), cut.end());
     }
-    return std::nullopt;
+    return insert_rows(store,
+                       "INSERT INTO report_recode (service_area, month, visit_type, band, practitioner_code,"
+                       " p_month, p_visit, p_band, p_code) VALUES ",
+                       9, flat, "");
 }
 
 // Adds the rows about to be counted (report_release) to report_sums (the
@@ -161,37 +154,26 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
     for (const char* m : {"first_all", "first_month", "first_band", "first_visit", "first_area"})
         counts.push_back(m);
     const std::string into = answers ? "report_sums" : "report_response_sums";
-    std::string head = "INSERT INTO " + into + " (", one = "(", update;
+    std::string head = "INSERT INTO " + into + " (", update;
     for (std::size_t c = 0; c < keys.size() + counts.size(); ++c) {
         const std::string& col = c < keys.size() ? keys[c] : counts[c - keys.size()];
         head += (c ? ", " : "") + col;
-        one += c ? ",?" : "?";
         if (c >= keys.size())
             update +=
                 std::string(c > keys.size() ? "," : "") + " " + col + " = " + into + "." + col + " + excluded." + col;
     }
     head += ") VALUES ";
-    one += ")";
     std::string conflict = " ON CONFLICT (";
     for (std::size_t c = 0; c < keys.size(); ++c)
         conflict += (c ? ", " : "") + keys[c];
     conflict += ") DO UPDATE SET" + update;
-    std::vector<std::pair<const std::vector<std::string>*, const std::vector<std::int64_t>*>> all;
-    for (const auto& [key, sum] : sums)
-        all.push_back({&key, &sum});
-    for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
-        const std::size_t n = std::min(kCellsPerStatement, all.size() - at);
-        std::string sql = head;
-        Params p;
-        for (std::size_t i = 0; i < n; ++i) {
-            sql += i ? "," + one : one;
-            for (const auto& v : *all[at + i].first)
-                p.emplace_back(v);
-            for (const auto v : *all[at + i].second)
-                p.emplace_back(std::to_string(v));
-        }
-        if (auto e = store.query(sql + conflict, p, rows)) return e;
+    Params flat;
+    for (const auto& [key, sum] : sums) {
+        flat.insert(flat.end(), key.begin(), key.end());
+        for (const auto v : sum)
+            flat.emplace_back(std::to_string(v));
     }
+    if (auto e = insert_rows(store, head, keys.size() + counts.size(), flat, conflict)) return e;
     return std::nullopt;
 }
 
@@ -200,19 +182,16 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
 // is published (report_recode).
 std::optional<StoreError> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released) {
     Rows none;
-    for (std::size_t at = 0; at < released.size(); at += kCellsPerStatement) {
-        const std::size_t n = std::min(kCellsPerStatement, released.size() - at);
-        std::string sql = "INSERT INTO report_release (service_area, month, visit_type, band, practitioner_code,"
-                          " measure) VALUES ";
-        Params p;
-        for (std::size_t i = 0; i < n; ++i) {
-            sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
-            for (const auto& v : *released[at + i].first)
-                p.emplace_back(v);
-            p.emplace_back(released[at + i].second);
-        }
-        if (auto e = store.query(sql, p, none)) return e;
+    Params flat;
+    for (const auto& [cell, what] : released) {
+        flat.insert(flat.end(), cell->begin(), cell->end());
+        flat.emplace_back(what);
     }
+    if (auto e = insert_rows(store,
+                             "INSERT INTO report_release (service_area, month, visit_type, band, practitioner_code,"
+                             " measure) VALUES ",
+                             6, flat, ""))
+        return e;
     for (const bool answers : {true, false})
         if (auto e = add_up(store, answers)) return e;
     for (const char* table : {"report_responses", "report_comments", "report_answers"}) {

@@ -179,7 +179,8 @@ std::string report_schema(bool postgresql) {
         {"${NOROWID}", postgresql ? "" : " WITHOUT ROWID"}};
     std::string sql = kSchema;
     for (const auto& [mark, with] : fill)
-        for (std::size_t at; (at = sql.find(mark)) != std::string::npos;) sql.replace(at, std::string(mark).size(), with);
+        for (std::size_t at; (at = sql.find(mark)) != std::string::npos;)
+            sql.replace(at, std::string(mark).size(), with);
     return sql;
 }
 
