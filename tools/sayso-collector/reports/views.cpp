@@ -513,14 +513,29 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
     return std::nullopt;
 }
 
-std::optional<StoreError> family_cases(Store& store, const std::string& family_ref, std::vector<std::string>& cases) {
+std::optional<StoreError> family_view(Store& store, const Reader& reader, const std::string& family_ref,
+                                      const std::vector<SealKeyPair>& keys, std::vector<std::string>& cases,
+                                      std::vector<ChildResponse>& out, Access& access) {
     cases.clear();
+    out.clear();
+    access = Access::NotFound;
+    if (family_ref.empty()) return std::nullopt;
     Rows rows;
     if (auto e =
             store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref}, rows))
         return e;
     for (const auto& r : rows)
         cases.push_back(r[0]);
+    if (auto e = child_view(store, reader, cases, keys, out, access)) return e;
+    if (reader.role == Role::Admin) return std::nullopt;
+    // Another area's case reference is not this reader's to know.
+    cases.erase(std::remove_if(cases.begin(), cases.end(),
+                               [&](const std::string& c) {
+                                   return std::none_of(out.begin(), out.end(),
+                                                       [&](const ChildResponse& r) { return r.case_ref == c; });
+                               }),
+                cases.end());
+    if (cases.empty()) access = Access::Denied;
     return std::nullopt;
 }
 

@@ -164,8 +164,13 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
                                      const std::vector<SealKeyPair>& keys, std::vector<ChildResponse>& out,
                                      Access& access);
 
-// The case references an admin grouped under a family reference.
-std::optional<StoreError> family_cases(Store& store, const std::string& family_ref, std::vector<std::string>& cases);
+// A family's case references and responses, as this reader may see them: an
+// admin sees every case grouped under the reference; anyone else only the cases
+// with responses they may read, and is Denied when there are none, so that a
+// reference no one used and one out of their reach are refused alike.
+std::optional<StoreError> family_view(Store& store, const Reader& reader, const std::string& family_ref,
+                                      const std::vector<SealKeyPair>& keys, std::vector<std::string>& cases,
+                                      std::vector<ChildResponse>& out, Access& access);
 std::optional<StoreError> set_family(Store& store, const std::string& case_ref, const std::string& family_ref);
 
 // "You said, we did": what changed, against a measure.

@@ -215,26 +215,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             std::vector<std::string> cases;
             std::vector<ChildResponse> rs;
             Access access = Access::NotFound;
-            if (!ref.empty()) {
-                if (auto e = family_cases(store_, ref, cases))
-                    return html(res, 503, message_page(&session, "Not available", e->message));
-                if (auto e = child_view(store_, session.user, cases, options_.keys, rs, access))
-                    return html(res, 503, message_page(&session, "Not available", e->message));
-                // Another area's case reference is not this reader's to know: only an
-                // admin sees every case grouped, the rest see those they may read.
-                if (session.user.role != Role::Admin)
-                    cases.erase(std::remove_if(cases.begin(), cases.end(),
-                                               [&](const std::string& c) {
-                                                   return std::none_of(rs.begin(), rs.end(), [&](const ChildResponse& r) {
-                                                       return r.case_ref == c;
-                                                   });
-                                               }),
-                                cases.end());
-            }
+            if (auto e = family_view(store_, session.user, ref, options_.keys, cases, rs, access))
+                return html(res, 503, message_page(&session, "Not available", e->message));
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
-            // As for one child: to anyone but an admin, a family reference no one used and one
-            // out of reach are refused alike, so a refusal says nothing about which it was.
-            if (!ref.empty() && cases.empty() && session.user.role != Role::Admin) access = Access::Denied;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
                 return html(res, 403, family_page(session, options_.packs, ref, {}, {}, access));
