@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "index.hpp"
 #include "postgres.hpp"
+#include "render.hpp"
 #include "seal.hpp"
 #include "store.hpp"
 #include "store_kinds.hpp"
@@ -146,6 +147,45 @@ void check_figure(const reports::Figure& f, std::int64_t children, std::int64_t 
 }
 
 } // namespace
+
+TEST_CASE("every report template parses, includes only templates, and writes every value escaped") {
+    const auto& all = reports::embedded_templates();
+    std::set<std::string> names;
+    for (const auto& [name, text] : all) {
+        INFO(name);
+        names.insert(name);
+        CHECK(reports::template_problem(name, text) == "");
+    }
+    for (const char* page : {"login", "message", "service", "child", "family", "wedid", "users", "audit", "_header",
+                             "_footer", "_figure", "_share", "_bar", "_trend", "_select", "_response", "_responses",
+                             "style"})
+        CHECK_MESSAGE(names.count(page) == 1, page);
+
+    // What the check refuses: each is a way a value could reach the page as markup.
+    CHECK(reports::template_problem("t", "<p>{{{words}}}</p>").find("unescaped") != std::string::npos);
+    CHECK(reports::template_problem("t", "<p>{{& words}}</p>").find("unescaped") != std::string::npos);
+    CHECK(reports::template_problem("t", "{{=<% %>=}}<p><%{words}%></p>").find("delimiters") != std::string::npos);
+    CHECK(reports::template_problem("t", "{{> _nosuch}}").find("not a template") != std::string::npos);
+    CHECK(reports::template_problem("t", "{{#open}}<p>") != "");
+
+    // A value is escaped wherever it lands: text, attribute, a partial inside a loop.
+    const std::string hostile = "<script>alert('x')</script>\" onmouseover=\"x";
+    kainjow::mustache::data d;
+    d.set("title", hostile);
+    d.set("signed_in", true);
+    d.set("user_name", hostile);
+    d.set("user_role", "admin");
+    d.set("csrf", hostile);
+    d.set("nav", kainjow::mustache::list{kainjow::mustache::object{{"id", hostile}, {"label", hostile}, {"on", true}}});
+    d.set("words", hostile);
+    const std::string html = reports::render("message", d);
+    CHECK(html.find("<script>") == std::string::npos);
+    CHECK(html.find("\" onmouseover") == std::string::npos);
+    CHECK(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot; onmouseover=&quot;x") != std::string::npos);
+    CHECK(html.find("<style>") != std::string::npos); // the stylesheet partial is in
+    CHECK(html.rfind("</html>") != std::string::npos);
+    CHECK_THROWS_AS(reports::render("nosuch", d), std::logic_error);
+}
 
 TEST_CASE("the answer's tone: faces and yes/no are ratings, skips and pictures are not") {
     CHECK(reports::tone("faces", false, {"very_happy"}) == 1);

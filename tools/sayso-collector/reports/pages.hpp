@@ -1,5 +1,6 @@
 // The report pages as HTML (no JavaScript; charts as inline SVG; A4 print
-// styles) and their CSV downloads, from the data in views.hpp.
+// styles) and their CSV downloads, from the data in views.hpp. The HTML is
+// written by the templates in templates/ (render.hpp), which escape every value.
 #pragma once
 
 #include "pack/pack.hpp"
@@ -17,18 +18,10 @@ namespace sayso::collector::reports {
 // The survey packs the collector knows, for question texts and pictures.
 using Packs = std::map<std::string, std::shared_ptr<const pack::Pack>>;
 
-std::string esc(const std::string& text);
 // A value for a URL's query: letters, digits and - _ . ~ as they are, the rest as %XX.
 std::string url_encode(const std::string& value);
 // "fewer than 5" for a suppressed figure.
 std::string fewer_than(int threshold);
-
-struct Page {
-    std::string title;
-    std::string active; // the menu entry to mark
-    std::string body;
-};
-std::string layout(const Page& page, const Session* session);
 
 // `form_token`: the sign-in form's token, the same as its cookie's, so a
 // sign-in can't be forged from another site.
