@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <future>
+#include <thread>
 #include <map>
 #include <set>
 #include <tuple>
@@ -858,7 +860,7 @@ TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and
     CHECK(reports::add_user(*s, {"x", "admin", "", ""}, "short").has_value());
     CHECK(reports::add_user(*s, {"bad name!", "admin", "", ""}, "a long enough password").has_value());
     CHECK(reports::add_user(*s, {"y", "owner", "", ""}, "a long enough password").has_value());
-    std::optional<reports::Reader> who;
+    std::optional<reports::SignIn> who;
     REQUIRE_FALSE(reports::check_login(*s, "ada", "not the password", who));
     CHECK_FALSE(who);
     REQUIRE_FALSE(reports::check_login(*s, "nobody", "a long enough password", who));
@@ -871,35 +873,92 @@ TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and
     CHECK(rows.at(0).at(0).rfind("$argon2id$", 0) == 0);
 
     const std::int64_t t0 = 1'800'000'000;
-    reports::Session made;
+    std::optional<reports::Session> made;
     REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    REQUIRE(made);
     std::optional<reports::Session> found;
     // Used every 29 minutes it stays...
     std::int64_t t = t0;
     for (int i = 0; i < 20; ++i) {
         t += 29 * 60;
-        REQUIRE_FALSE(reports::find_session(*s, made.cookie, t, found));
+        REQUIRE_FALSE(reports::find_session(*s, made->cookie, t, found));
         REQUIRE(found);
     }
     // ...until 12 hours have passed in all.
     t = t0 + 12 * 3600 + 60;
-    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t, found));
+    REQUIRE_FALSE(reports::find_session(*s, made->cookie, t, found));
     CHECK_FALSE(found);
     // Left for 31 minutes, it is gone.
     REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
-    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 31 * 60, found));
+    REQUIRE(made);
+    REQUIRE_FALSE(reports::find_session(*s, made->cookie, t0 + 31 * 60, found));
     CHECK_FALSE(found);
     // Signed out, it is gone; the store keeps only the cookie's hash.
     REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    REQUIRE(made);
     REQUIRE_FALSE(s->query("SELECT id_hash FROM sessions", {}, rows));
     for (const auto& r : rows)
-        CHECK(r[0] != made.cookie);
-    REQUIRE_FALSE(reports::end_session(*s, made.cookie));
-    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 60, found));
+        CHECK(r[0] != made->cookie);
+    REQUIRE_FALSE(reports::end_session(*s, made->cookie));
+    REQUIRE_FALSE(reports::find_session(*s, made->cookie, t0 + 60, found));
     CHECK_FALSE(found);
     // A disabled user's sessions end with them.
     REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    REQUIRE(made);
     CHECK_FALSE(reports::disable_user(*s, "ada"));
-    REQUIRE_FALSE(reports::find_session(*s, made.cookie, t0 + 60, found));
+    REQUIRE_FALSE(reports::find_session(*s, made->cookie, t0 + 60, found));
     CHECK_FALSE(found);
+    // A sign-in checked against a password that was changed, or a user disabled, before
+    // its session was made gets none.
+    REQUIRE_FALSE(reports::add_user(*s, {"bea", "admin", "", ""}, "the first password"));
+    REQUIRE_FALSE(reports::check_login(*s, "bea", "the first password", who));
+    REQUIRE(who);
+    REQUIRE_FALSE(reports::add_user(*s, {"bea", "admin", "", ""}, "the second password"));
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    CHECK_FALSE(made);
+    REQUIRE_FALSE(reports::check_login(*s, "bea", "the second password", who));
+    REQUIRE(who);
+    CHECK_FALSE(reports::disable_user(*s, "bea"));
+    REQUIRE_FALSE(reports::new_session(*s, *who, t0, made));
+    CHECK_FALSE(made);
+}
+
+TEST_CASE_TEMPLATE("a sign-in whose session is being made while the password changes ends signed out", Kind,
+                   SqliteKind, PostgresKind) {
+    Kind kind;
+    if (!kind.available()) return;
+    std::string err;
+    auto changer = collector::open_store(kind.spec(), err);
+    REQUIRE(changer);
+    auto signer = collector::open_store(kind.spec(), err);
+    REQUIRE(signer);
+    REQUIRE_FALSE(reports::add_user(*changer, {"ada", "admin", "", ""}, "the first password"));
+    std::optional<reports::SignIn> who;
+    REQUIRE_FALSE(reports::check_login(*signer, "ada", "the first password", who));
+    REQUIRE(who);
+    // The change, as add_user makes it, is under way (not yet committed) while the
+    // session is made on another connection.
+    std::promise<void> changed;
+    auto change = std::async(std::launch::async, [&] {
+        return changer->transaction([&]() -> std::optional<collector::StoreError> {
+            std::vector<collector::Store::Row> none;
+            if (auto e = changer->query("UPDATE users SET password_hash = 'replaced' WHERE name = ?", {"ada"}, none))
+                return e;
+            if (auto e = changer->query("DELETE FROM sessions WHERE user_name = ?", {"ada"}, none)) return e;
+            changed.set_value();
+            std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the session is made meanwhile
+            return std::nullopt;
+        });
+    });
+    changed.get_future().wait();
+    std::optional<reports::Session> made;
+    auto e = reports::new_session(*signer, *who, 1'800'000'000, made);
+    CHECK_FALSE(change.get());
+    // SQLite serialises the two (or refuses the stale write: a store error, no session);
+    // PostgreSQL waits for the change, then finds the hash gone.
+    CHECK_FALSE(made);
+    std::vector<collector::Store::Row> rows;
+    REQUIRE_FALSE(changer->query("SELECT COUNT(*) FROM sessions", {}, rows));
+    CHECK(rows.at(0).at(0) == "0");
+    if (e) MESSAGE("the session was refused by the store: " << e->message);
 }

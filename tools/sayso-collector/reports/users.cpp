@@ -81,8 +81,8 @@ std::optional<std::string> disable_user(Store& store, const std::string& name) {
 }
 
 std::optional<StoreError> check_login(Store& store, const std::string& name, const std::string& password,
-                                      std::optional<Reader>& user) {
-    user.reset();
+                                      std::optional<SignIn>& out) {
+    out.reset();
     if (sodium_init() < 0) return StoreError{"libsodium could not start"};
     Rows rows;
     if (auto e = store.query("SELECT name, role, service_area, practitioner_code, password_hash FROM users"
@@ -98,19 +98,34 @@ std::optional<StoreError> check_login(Store& store, const std::string& name, con
     }();
     const std::string& hash = rows.empty() ? dummy : rows[0][4];
     const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-    if (ok && !rows.empty()) user = Reader{rows[0][0], rows[0][1], rows[0][2], rows[0][3]};
+    if (ok && !rows.empty()) out = SignIn{Reader{rows[0][0], rows[0][1], rows[0][2], rows[0][3]}, rows[0][4]};
     return std::nullopt;
 }
 
-std::optional<StoreError> new_session(Store& store, const Reader& user, std::int64_t now, Session& out) {
-    out = Session{random_hex(32), random_hex(16), user};
-    Rows none;
+std::optional<StoreError> new_session(Store& store, const SignIn& sign_in, std::int64_t now,
+                                      std::optional<Session>& out) {
+    out.reset();
+    Session made{random_hex(32), random_hex(16), sign_in.user};
+    Rows none, rows;
     // Old sessions go as new ones come.
     if (auto e = store.query("DELETE FROM sessions WHERE seen_at < ? OR created_at < ?",
                              {std::to_string(now - kSessionIdleSeconds), std::to_string(now - kSessionMaxSeconds)}, none))
         return e;
-    return store.query("INSERT INTO sessions (id_hash, user_name, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?)",
-                       {token_hash(out.cookie), user.name, out.csrf, std::to_string(now), std::to_string(now)}, none);
+    // One statement, so a password change (replace the hash, then end the user's
+    // sessions, in one transaction) comes wholly before it, and nothing is made,
+    // or wholly after, and ends it. SQLite has one writer at a time; PostgreSQL
+    // reads the user's row FOR SHARE, so it waits for a change under way and then
+    // reads the row as changed.
+    const std::string lock = store.postgresql() ? " FOR SHARE" : "";
+    if (auto e = store.query("INSERT INTO sessions (id_hash, user_name, csrf, created_at, seen_at)"
+                             " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users"
+                             " WHERE name = ? AND password_hash = ? AND disabled = 0" + lock + ") RETURNING user_name",
+                             {token_hash(made.cookie), sign_in.user.name, made.csrf, std::to_string(now),
+                              std::to_string(now), sign_in.user.name, sign_in.credential},
+                             rows))
+        return e;
+    if (!rows.empty()) out = std::move(made);
+    return std::nullopt;
 }
 
 std::optional<StoreError> find_session(Store& store, const std::string& cookie, std::int64_t now,

@@ -26,17 +26,27 @@ bool user_name_like(const std::string& name);
 std::optional<std::string> add_user(Store& store, const Reader& user, const std::string& password);
 std::optional<std::string> disable_user(Store& store, const std::string& name);
 
+// A user whose name and password matched, with the hash they matched.
+struct SignIn {
+    Reader user;
+    std::string credential; // the password hash checked
+};
 // The user, if the name and password match and the user is not disabled. The
 // same work is done for an unknown name, so timing does not tell names apart.
 std::optional<StoreError> check_login(Store& store, const std::string& name, const std::string& password,
-                                      std::optional<Reader>& user);
+                                      std::optional<SignIn>& out);
 
 struct Session {
     std::string cookie; // only on the session just made; the store keeps its hash
     std::string csrf;   // a form's hidden field must carry this
     Reader user;
 };
-std::optional<StoreError> new_session(Store& store, const Reader& user, std::int64_t now, Session& out);
+// A session for a sign-in, made only if its password hash is still the user's
+// and they are not disabled: a password changed (or the user disabled) while
+// the password was being checked leaves `out` empty, so no session outlives
+// the change that was meant to end them all.
+std::optional<StoreError> new_session(Store& store, const SignIn& sign_in, std::int64_t now,
+                                      std::optional<Session>& out);
 // The session for a cookie, if it has not expired (and then it is kept alive).
 std::optional<StoreError> find_session(Store& store, const std::string& cookie, std::int64_t now,
                                        std::optional<Session>& out);

@@ -128,7 +128,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             res.set_header("Retry-After", "60");
             return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
         }
-        std::optional<Reader> user;
+        std::optional<SignIn> user;
         if (auto e = check_login(store_, name, password, user))
             return html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
         if (!user) {
@@ -136,11 +136,16 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             store_.audit("sign_in_failed", name, "from " + req.remote_addr);
             return sign_in_page(req, res, 401, next, "That name and password don't match.");
         }
-        Session session;
+        std::optional<Session> session;
         if (auto e = new_session(store_, *user, now_s(), session))
             return html(res, 503, message_page(nullptr, "Not available", e->message));
-        audit("signed_in", user->name, &session, " from " + req.remote_addr);
-        res.set_header("Set-Cookie", std::string(kCookie) + "=" + session.cookie + "; Path=/; HttpOnly; SameSite=Strict" +
+        // The password was changed, or the user disabled, while it was being checked.
+        if (!session) {
+            store_.audit("sign_in_failed", name, "from " + req.remote_addr + " (the password changed meanwhile)");
+            return sign_in_page(req, res, 401, next, "That name and password don't match.");
+        }
+        audit("signed_in", user->user.name, &*session, " from " + req.remote_addr);
+        res.set_header("Set-Cookie", std::string(kCookie) + "=" + session->cookie + "; Path=/; HttpOnly; SameSite=Strict" +
                                          (http_.tls() ? "; Secure" : ""));
         see_other(res, next);
     }, login_gate, true);
