@@ -159,7 +159,7 @@ TEST_CASE("every report template parses, includes only templates, and writes eve
         CHECK(reports::template_problem(name, text) == "");
     }
     for (const char* page : {"login", "message", "service", "child", "family", "wedid", "users", "audit", "_header",
-                             "_footer", "_figure", "_share", "_bar", "_trend", "_select", "_response", "_responses",
+                             "_footer", "_figure", "_bar", "_trend", "_select", "_response", "_responses",
                              "style"})
         CHECK_MESSAGE(names.count(page) == 1, page);
 

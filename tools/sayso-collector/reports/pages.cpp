@@ -364,6 +364,8 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     d.set("counts", counts_of(v.counts));
 
     list measures, trend, groups, month_counts;
+    groups.reserve(v.groups.size());
+    trend.reserve(v.measures.size());
     for (const auto& m : v.measures)
         measures.push_back(
             object{{"id", m.measure}, {"name", measure_name(m.measure)}, {"figure", figure_cells(m.figure, true)}});
@@ -378,6 +380,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         if (t == v.trend.end()) continue;
         const auto& [measure, by_month] = *t;
         list cells;
+        cells.reserve(v.months.size());
         int rated_months = 0;
         for (const auto& mo : v.months) {
             auto it = by_month.find(mo);
@@ -399,6 +402,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         row.set("id", g);
         row.set("name", name_of(f.by, g));
         list cells;
+        cells.reserve(v.measures.size()); // kainjow's data copies whole, so no vector grows by copying
         auto gi = v.breakdown.find(g);
         for (const auto& m : v.measures) {
             const Figure* x = nullptr;
@@ -407,7 +411,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
             cells.push_back(share_cell(x, "data-measure", m.measure, false));
         }
         row.set("cells", cells);
-        groups.push_back(row);
+        groups.push_back(std::move(row));
     }
     d.set("groups", groups);
 
@@ -415,7 +419,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         data row = counts_of(c);
         row.set("id", mo);
         row.set("name", month_name(mo));
-        month_counts.push_back(row);
+        month_counts.push_back(std::move(row));
     }
     d.set("month_counts", month_counts);
 
