@@ -180,11 +180,12 @@ TEST_CASE("every report template parses, includes only templates, and writes eve
     d.set("csrf", hostile);
     d.set("nav", kainjow::mustache::list{kainjow::mustache::object{{"id", hostile}, {"label", hostile}, {"on", true}}});
     d.set("words", hostile);
-    const std::string html = reports::render("message", d);
+    const std::string html = reports::render_page("message", d);
     CHECK(html.find("<script>") == std::string::npos);
     CHECK(html.find("\" onmouseover") == std::string::npos);
     CHECK(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot; onmouseover=&quot;x") != std::string::npos);
-    CHECK(html.find("<style>") != std::string::npos); // the stylesheet partial is in
+    CHECK(html.find("<style>") != std::string::npos); // the stylesheet is in
+    CHECK(html.find("<title>&lt;script") != std::string::npos);
     CHECK(html.rfind("</html>") != std::string::npos);
     CHECK_THROWS_AS(reports::render("nosuch", d), std::logic_error);
 }

@@ -4,6 +4,7 @@
 // The promise: a value never becomes markup. Each page is drawn twice, once
 // with the values as given and once with their < > & " ' made plain letters;
 // both must hold the same number of < and " (every one the template's own).
+// The first byte picks the page, so each input draws one page twice.
 #include "pages.hpp"
 
 #include <algorithm>
@@ -20,7 +21,7 @@ void promise(bool kept) {
     if (!kept) std::abort();
 }
 
-std::vector<std::string> pages_of(const std::vector<std::string>& v) {
+std::string page_of(unsigned which, const std::vector<std::string>& v) {
     auto at = [&](std::size_t i) { return v.empty() ? std::string() : v[i % v.size()]; };
     reports::Session s{"", at(0), reports::Reader{at(1), reports::Role::Admin, at(2), at(3)}};
     reports::ChildResponse r{at(4), at(5), at(6), at(7), at(8), at(9), at(10), at(11), at(12), false, true, {}};
@@ -49,25 +50,30 @@ std::vector<std::string> pages_of(const std::vector<std::string>& v) {
     std::vector<reports::UserRow> users = {{reports::Reader{at(46), reports::Role::Manager, at(47), at(48)}, false}};
     std::vector<sayso::collector::AuditEntry> audit = {{at(49), at(50), at(51), at(52)}};
     const reports::Packs packs;
-    return {reports::login_page(at(53), at(54), at(55)),
-            reports::message_page(&s, at(56), at(57)),
-            reports::service_page(s, sv, f, at(58)),
-            reports::child_page(s, packs, at(5), {r}, reports::Access::Allowed),
-            reports::child_page(s, packs, at(5), {}, reports::Access::NotFound),
-            reports::family_page(s, packs, at(59), {at(5)}, {r}, reports::Access::Allowed),
-            reports::we_did_page(s, {wd}, {at(41), at(60)}, 5),
-            reports::users_page(s, users, at(61), true),
-            reports::audit_page(s, audit)};
+    switch (which % 9) {
+    case 0: return reports::login_page(at(53), at(54), at(55));
+    case 1: return reports::message_page(&s, at(56), at(57));
+    case 2: return reports::service_page(s, sv, f, at(58));
+    case 3: return reports::child_page(s, packs, at(5), {r}, reports::Access::Allowed);
+    case 4: return reports::child_page(s, packs, at(5), {}, reports::Access::NotFound);
+    case 5: return reports::family_page(s, packs, at(59), {at(5)}, {r}, reports::Access::Allowed);
+    case 6: return reports::we_did_page(s, {wd}, {at(41), at(60)}, 5);
+    case 7: return reports::users_page(s, users, at(61), true);
+    default: return reports::audit_page(s, audit);
+    }
 }
 
 std::size_t markup(const std::string& page) {
-    return static_cast<std::size_t>(std::count(page.begin(), page.end(), '<') + std::count(page.begin(), page.end(), '"'));
+    return static_cast<std::size_t>(std::count(page.begin(), page.end(), '<') +
+                                    std::count(page.begin(), page.end(), '"'));
 }
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string in(reinterpret_cast<const char*>(data), size);
+    if (size == 0) return 0;
+    const unsigned which = data[0];
+    const std::string in(reinterpret_cast<const char*>(data) + 1, size - 1);
     std::vector<std::string> values, plain;
     std::size_t from = 0;
     while (from <= in.size() && values.size() < 64) {
@@ -80,7 +86,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (c == '<' || c == '>' || c == '&' || c == '"' || c == '\'') c = 'x';
         plain.push_back(v);
     }
-    const auto a = pages_of(values), b = pages_of(plain);
-    for (std::size_t i = 0; i < a.size(); ++i) promise(markup(a[i]) == markup(b[i]));
+    promise(markup(page_of(which, values)) == markup(page_of(which, plain)));
     return 0;
 }

@@ -305,13 +305,13 @@ std::string login_page(const std::string& next, const std::string& problem, cons
     d.set("problem", given(problem));
     d.set("next", next);
     d.set("form_token", form_token);
-    return render("login", d);
+    return render_page("login", d);
 }
 
 std::string message_page(const Session* s, const std::string& title, const std::string& words) {
     data d = page(title, "", s);
     d.set("words", words);
-    return render("message", d);
+    return render_page("message", d);
 }
 
 std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query) {
@@ -431,7 +431,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     d.set("no_comments", v.comments_shown && v.comments.empty());
     d.set("has_comments", v.comments_shown && !v.comments.empty());
     d.set("comments", comments);
-    return render("service", d);
+    return render_page("service", d);
 }
 
 std::string service_csv(const ServiceView& v, const std::string& table) {
@@ -499,7 +499,7 @@ std::string child_page(const Session& s, const Packs& packs, const std::string& 
     d.set("denied", !case_ref.empty() && access == Access::Denied);
     d.set("allowed", !case_ref.empty() && access == Access::Allowed);
     add_responses(d, packs, responses);
-    return render("child", d);
+    return render_page("child", d);
 }
 
 std::string family_page(const Session& s, const Packs& packs, const std::string& family_ref,
@@ -522,7 +522,7 @@ std::string family_page(const Session& s, const Packs& packs, const std::string&
         each.push_back(one);
     }
     d.set("cases", each);
-    return render("family", d);
+    return render_page("family", d);
 }
 
 std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& responses) {
@@ -567,7 +567,7 @@ std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, con
     for (const auto& m : measures)
         choices.push_back({m, measure_name(m)});
     d.set("measure_select", select("measure", "", choices));
-    return render("wedid", d);
+    return render_page("wedid", d);
 }
 
 std::string we_did_csv(const std::vector<WeDid>& entries, int threshold) {
@@ -604,7 +604,7 @@ std::string users_page(const Session& s, const std::vector<UserRow>& users, cons
                                 {{"practitioner", "Practitioner"}, {"manager", "Manager"}, {"admin", "Admin"}}));
     d.set("area_select", select("service_area", "", areas));
     d.set("min_password", std::to_string(kMinPassword));
-    return render("users", d);
+    return render_page("users", d);
 }
 
 std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries) {
@@ -614,7 +614,7 @@ std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries)
         l.push_back(object{
             {"at", it->at.substr(0, 19)}, {"event", it->event}, {"subject", it->subject}, {"detail", it->detail}});
     d.set("entries", l);
-    return render("audit", d);
+    return render_page("audit", d);
 }
 
 } // namespace sayso::collector::reports

@@ -91,4 +91,16 @@ std::string render(const std::string& name, const mustache::data& view) {
     return out;
 }
 
+std::string render_page(const std::string& name, const mustache::data& view) {
+    // The stylesheet is not a partial: kainjow-mustache would parse its 6 kB on every page.
+    static const std::string start = [] {
+        const std::string* style = text_of("style");
+        if (!style) throw std::logic_error("there is no stylesheet \"style\"");
+        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+               "content=\"width=device-width, initial-scale=1\"><style>\n" +
+               *style + "</style>";
+    }();
+    return start + render(name, view);
+}
+
 } // namespace sayso::collector::reports

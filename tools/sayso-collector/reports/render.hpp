@@ -24,6 +24,10 @@ const std::vector<std::pair<std::string, std::string>>& embedded_templates();
 // partial that is not one of the templates. Empty when it can.
 std::string template_problem(const std::string& name, const std::string& text);
 
+// A whole page: the document's start (its head up to the inlined stylesheet,
+// the same for every page, no value in it) and then the named template.
+std::string render_page(const std::string& name, const mustache::data& view);
+
 // The named template filled from `view`; its partials ({{> _header}}) are
 // the other templates. Throws std::logic_error for a template with a problem
 // (a build mistake the tests catch, never input from outside).
