@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include "formats/base64.hpp"
 
@@ -105,6 +106,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
 }
 
 std::optional<Config> load_config(const std::filesystem::path& file, std::string& error) {
+    tasks::blocking("reading the delivery settings file");
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
         error = file.string() + ": no delivery settings file there";

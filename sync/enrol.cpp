@@ -1,4 +1,5 @@
 #include "enrol.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include "client.hpp"
 #include "formats/base64.hpp"
@@ -17,6 +18,7 @@ using nlohmann::json;
 namespace {
 
 json read_object(const std::filesystem::path& file) {
+    tasks::blocking("reading the delivery settings file");
     std::ifstream in(file);
     if (!in) return json::object();
     std::ostringstream ss;
@@ -26,6 +28,7 @@ json read_object(const std::filesystem::path& file) {
 }
 
 std::optional<std::string> write_private(const std::filesystem::path& file, const std::string& text) {
+    tasks::blocking("writing the delivery settings file");
     const std::string tmp = file.string() + ".new";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) return "can't write " + tmp + ": " + std::strerror(errno);
@@ -48,6 +51,7 @@ std::optional<std::string> write_private(const std::filesystem::path& file, cons
 
 Enrolment enrol(const std::string& endpoint_in, const std::string& ca_file, const std::string& code,
                 const std::string& device_id) {
+    tasks::blocking("enrolling over the network");
     Enrolment e;
     std::string endpoint = endpoint_in;
     while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();

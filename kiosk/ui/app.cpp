@@ -1,14 +1,18 @@
 #include "app.hpp"
 
+#include "access/gate.hpp"
 #include "formats/formats.hpp"
 #include "input.hpp"
 #include "layout.hpp"
+#include "pack/install.hpp"
 #include "pack/shelf.hpp"
 #include "replay.hpp"
 #include "screens/screens.hpp"
 #include "shaped_text.hpp"
 #include "speaker.hpp"
 #include "storage/store.hpp"
+#include "tasks/frame_guard.hpp"
+#include "tasks/tasks.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
@@ -26,9 +30,10 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <variant>
 #include <vector>
 
 namespace sayso::ui {
@@ -52,6 +57,60 @@ private:
     flow::StorageProblem p_;
 };
 
+// What the delivery settings come to, read off the drawing thread: the
+// client to start, or why not, and what to log.
+struct DeliveryStart {
+    std::optional<sync::Config> config; // set: start the client with it
+    std::string problem;                // the settings file has a mistake
+    std::vector<std::string> log;
+};
+
+// Reads the settings and sets the store's seal key (any thread).
+DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& settings, storage::Store* store) {
+    DeliveryStart out;
+    if (!settings || !store) return out;
+    store->clear_seal_key();
+    std::string err;
+    auto conf = sync::load_config(*settings, err);
+    if (!conf) {
+        // No file at all is "not set up"; a file with a mistake is a problem to show.
+        std::error_code ec;
+        if (std::filesystem::exists(*settings, ec)) {
+            out.problem = err;
+            out.log.push_back("delivery is off: " + err);
+        }
+        return out;
+    }
+    // Answers are sealed to the collector's newest key before they are written.
+    if (!conf->seal_keys.empty()) {
+        const auto& k = conf->seal_keys.back();
+        if (auto e = store->set_seal_key(k.id, k.public_key)) out.log.push_back(*e);
+    }
+    if (conf->token.empty()) {
+        out.log.push_back("this tablet is not enrolled yet (no token in " + settings->string() + ")");
+        return out;
+    }
+    if (conf->seal_keys.empty())
+        out.log.push_back("answers are not sealed: " + settings->string() + " gives no seal_keys");
+    out.config = std::move(conf);
+    return out;
+}
+
+// The PINs and what is waiting, read off the drawing thread.
+Facts read_facts(access::Gate* gate, storage::Store* store) {
+    Facts f;
+    if (!gate || !store) return f;
+    f.pins_usable = true;
+    f.practitioner_pin = gate->has_pin(access::Role::Practitioner);
+    f.admin_pin = gate->has_pin(access::Role::Admin);
+    f.practitioner_locked_until_ms = gate->locked_until_ms(access::Role::Practitioner);
+    f.admin_locked_until_ms = gate->locked_until_ms(access::Role::Admin);
+    std::int64_t waiting = 0;
+    if (!store->waiting(waiting)) f.waiting = waiting;
+    f.sealing = store->sealing();
+    return f;
+}
+
 struct SdlDeleter {
     void operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
     void operator()(SDL_Renderer* r) const { SDL_DestroyRenderer(r); }
@@ -66,17 +125,23 @@ public:
           renderer_(renderer),
           shaped_(renderer, latin_font_path(false)) {
         set_shaped_text(&shaped_);
+        // Before the first frame: what the kiosk needs to know to show it.
         load_settings();
-        start_delivery();
+        facts_ = read_facts(gate_, store_);
+        begin_delivery(prepare_delivery(o_.sync_config, store_));
         if (!speaker_.available()) std::fprintf(stderr, "sayso: read-aloud is off: %s\n", speaker_.problem().c_str());
         for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
         // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
-        if (gate_ && gate_->has_pin(access::Role::Practitioner)) {
+        if (facts_.practitioner_pin) {
             flow_.set_locking(true);
             flow_.lock();
             last_screen_ = flow::Screen::Locked;
         }
-        reload_packs();
+        if (shelf_.reload()) log_shelf();
+        // The pictures are decoded off the drawing thread; a frame before they
+        // come draws the tiles without them.
+        decode_pictures_of(asset_pictures(o_.assets));
+        decode_pack_pictures();
         relayout();
         screen_since_ = clock_.monotonic();
     }
@@ -99,6 +164,8 @@ public:
     int replay(const Script& script, flow::ManualClock& clock) {
         settle();
         for (const auto& c : script.commands) {
+            // Every frame so far drew without waiting on a disk, a network or a hash.
+            if (!replay_problem_.empty()) return fail(c, replay_problem_);
             if (quit_) break;
             switch (c.verb) {
             case Command::Verb::Tap: {
@@ -189,6 +256,10 @@ public:
             }
             }
         }
+        if (!replay_problem_.empty()) {
+            std::fprintf(stderr, "sayso: replay: %s\n", replay_problem_.c_str());
+            return kExitReplay;
+        }
         return kExitOk;
     }
 
@@ -207,8 +278,7 @@ private:
     std::string storage_problem_;
     std::unique_ptr<sync::Client> client_; // null: delivery is not running, and delivery_problem_ says why
     std::string delivery_problem_;
-    std::future<sync::Enrolment> enrolling_; // an enrolment under way (the admin screen)
-    std::string enrolling_endpoint_;
+    bool enrolling_ = false; // an enrolment is under way (the admin screen)
     sync::Status::Problem logged_problem_ = sync::Status::Problem::None;
     std::int64_t logged_refused_ = 0;
     std::string logged_storage_; // detail of the storage problem last logged; empty: none
@@ -217,7 +287,9 @@ private:
     std::string pin_entry_, pin_message_;
     std::string editing_; // practitioner screen: the field being typed
     AdminState admin_;
-    bool quit_asked_ = false, quit_now_ = false;
+    Facts facts_;       // read between frames, shown by the screens
+    Intents intents_;   // what this frame's taps asked for, applied after it
+    bool quit_asked_ = false;
     std::string delivery_settings_ = o_.sync_config ? o_.sync_config->string() : std::string();
     SDL_Window* window_;
     SDL_Renderer* renderer_;
@@ -234,6 +306,16 @@ private:
     bool text_input_ = false;
     std::vector<double> frame_ms_;
     double first_frame_ms_ = 0;
+    std::string replay_problem_;      // why the replay fails: a frame did slow work, or a task hung
+    std::set<std::string> slow_logged_; // slow work a live frame did, logged once each
+    // Slow work, one task after another off the drawing thread; declared
+    // last, so it stops (finishing what was asked) before anything it
+    // reports to is gone. Its wake pushes an event the loop wakes on.
+    tasks::Tasks tasks_{[] {
+        SDL_Event e{};
+        e.type = SDL_USEREVENT;
+        SDL_PushEvent(&e); // thread-safe
+    }};
 
     std::string current() const {
         std::string s = flow::screen_name(flow_.screen());
@@ -282,7 +364,7 @@ private:
             std::fprintf(stderr, "sayso: not closing during a child's session\n");
             return;
         }
-        if (s == flow::Screen::Admin || !gate_ || !gate_->has_pin(access::Role::Admin)) {
+        if (s == flow::Screen::Admin || !facts_.admin_pin) {
             quit_ = true;
             return;
         }
@@ -336,14 +418,353 @@ private:
         if (fonts) rebuild_fonts();
     }
 
-    // Rescans the packs; a refused pack's problems go to the log in full
-    // (the practitioner screen shows the first).
-    void reload_packs() {
-        if (!shelf_.reload()) return;
+    // A refused pack's problems go to the log in full (the practitioner screen shows the first).
+    void log_shelf() {
         for (const auto& p : shelf_.problems()) std::fprintf(stderr, "sayso: %s\n", p.str().c_str());
         for (const auto& name : shelf_.refused())
             std::fprintf(stderr, "sayso: pack folder %s refused; %s\n", name.c_str(),
                          shelf_.packs().empty() ? "no good pack is installed" : "any earlier good version stays in use");
+    }
+
+    // Rescans the packs on a copy of the shelf, off the drawing thread; the
+    // copy replaces the shelf between frames if anything changed.
+    void request_reload() {
+        tasks_.run<std::optional<pack::Shelf>>(
+            "reading the survey packs",
+            [shelf = shelf_]() mutable -> std::optional<pack::Shelf> {
+                if (!shelf.reload()) return std::nullopt;
+                return std::move(shelf);
+            },
+            [this](std::optional<pack::Shelf> fresh) {
+                if (fresh) adopt_shelf(std::move(*fresh));
+            });
+    }
+
+    // Sessions hold their own packs, so the shelf can change under a child
+    // answering; which packs an admin took out of use stays as it is now.
+    void adopt_shelf(pack::Shelf fresh) {
+        auto disabled = shelf_.disabled();
+        shelf_ = std::move(fresh);
+        shelf_.set_disabled(std::move(disabled));
+        log_shelf();
+        decode_pack_pictures();
+        frames_ = std::max(frames_, 2);
+    }
+
+    void decode_pictures_of(const std::vector<std::string>& paths) {
+        auto need = textures_.wanted(paths);
+        if (need.empty()) return;
+        tasks_.run<std::vector<Decoded>>(
+            "decoding pictures", [need = std::move(need)] { return decode_pictures(need); },
+            [this](std::vector<Decoded> pictures) {
+                textures_.add(std::move(pictures));
+                frames_ = std::max(frames_, 2);
+            });
+    }
+
+    void decode_pack_pictures() {
+        std::vector<std::string> paths;
+        for (const auto& p : shelf_.all())
+            for (auto& path : pack_pictures(*p)) paths.push_back(std::move(path));
+        decode_pictures_of(paths);
+    }
+
+    void refresh_facts() {
+        if (!gate_) return;
+        tasks_.run<Facts>(
+            "reading the PINs", [gate = gate_, store = store_] { return read_facts(gate, store); },
+            [this](Facts f) {
+                f.checking_pin = facts_.checking_pin;
+                facts_ = f;
+                frames_ = std::max(frames_, 2);
+            });
+    }
+
+    // What this frame's taps asked for: the flow's transitions first, in the
+    // order tapped, then the slow work, each as a task.
+    void apply_intents() {
+        Intents now = std::move(intents_);
+        intents_ = {};
+        for (auto& change : now.flow) change(flow_);
+        for (auto& a : now.asks) std::visit([this](auto& x) { handle(std::move(x)); }, a);
+    }
+
+    void handle(ask::CheckPin a) {
+        if (!gate_ || facts_.checking_pin) return;
+        facts_.checking_pin = true;
+        const auto role = a.role;
+        tasks_.run<access::Gate::Attempt>(
+            "checking a PIN",
+            [gate = gate_, a = std::move(a)]() mutable {
+                auto r = gate->check(a.role, a.pin);
+                a.pin.assign(a.pin.size(), '\0');
+                return r;
+            },
+            [this, role](access::Gate::Attempt r) {
+                facts_.checking_pin = false;
+                pin_checked(role, r);
+                refresh_facts();
+            });
+    }
+
+    void pin_checked(access::Role role, const access::Gate::Attempt& r) {
+        const bool admin = role == access::Role::Admin;
+        if (r.result == access::Gate::Result::LockedOut) {
+            const std::int64_t until = clock_.wall_ms() + r.locked_for_ms;
+            (admin ? facts_.admin_locked_until_ms : facts_.practitioner_locked_until_ms) = until;
+        }
+        // Only the PIN pad that asked takes the answer.
+        if (flow_.screen() != (admin ? flow::Screen::AdminPin : flow::Screen::Locked)) return;
+        switch (r.result) {
+        case access::Gate::Result::Open:
+        case access::Gate::Result::NoPin:
+            if (!admin) flow_.unlock();
+            else if (quit_asked_) quit_ = true;
+            else flow_.admin_unlock();
+            break;
+        case access::Gate::Result::Wrong: pin_message_ = "That PIN isn't right. Try again."; break;
+        case access::Gate::Result::LockedOut: break; // the lockout message shows
+        case access::Gate::Result::Problem: pin_message_ = r.problem; break;
+        }
+    }
+
+    void handle(ask::SetPin a) {
+        if (!gate_) return;
+        facts_.checking_pin = true;
+        const auto role = a.role;
+        tasks_.run<std::optional<std::string>>(
+            "setting a PIN",
+            [gate = gate_, a = std::move(a)]() mutable {
+                auto r = gate->set_pin(a.role, a.pin);
+                a.pin.assign(a.pin.size(), '\0');
+                return r;
+            },
+            [this, role](std::optional<std::string> err) {
+                facts_.checking_pin = false;
+                if (!err && role == access::Role::Practitioner) flow_.set_locking(true);
+                if (flow_.screen() == flow::Screen::Admin) {
+                    admin_.message = err ? *err : "The " + std::string(access::role_name(role)) + " PIN is set.";
+                    admin_.message_is_problem = err.has_value();
+                }
+                refresh_facts();
+            });
+    }
+
+    // In use at once; kept as a setting (a JSON list of pack ids) off the frame.
+    void handle(ask::UsePack a) {
+        auto ids = shelf_.disabled();
+        if (a.in_use) ids.erase(a.id);
+        else ids.insert(a.id);
+        shelf_.set_disabled(ids);
+        tasks_.run<std::optional<std::string>>(
+            "keeping which packs are in use",
+            [store = store_, json = nlohmann::json(ids).dump()]() -> std::optional<std::string> {
+                if (!store) return std::string("The answers file can't be used, so this can't be kept.");
+                if (auto p = store->set_setting("disabled_packs", json)) return flow::describe(*p);
+                return std::nullopt;
+            },
+            [this](std::optional<std::string> err) {
+                if (!err) return;
+                std::fprintf(stderr, "sayso: which packs are in use could not be kept: %s\n", err->c_str());
+                if (flow_.screen() != flow::Screen::Admin) return;
+                admin_.message = *err + " The change holds until Sayso restarts.";
+                admin_.message_is_problem = true;
+            });
+    }
+
+    struct Installed {
+        pack::InstallResult result;
+        std::optional<pack::Shelf> shelf; // rescanned after a good install
+    };
+
+    // Copied, verified, and the shelf rescanned, off the frame.
+    void handle(ask::Install a) {
+        tasks_.run<Installed>(
+            "installing a pack",
+            [folder = std::move(a.folder), shelf = shelf_]() mutable {
+                Installed out;
+                out.result = pack::install_pack(folder, shelf.root(), shelf.trust());
+                if (out.result.ok && shelf.reload()) out.shelf = std::move(shelf);
+                return out;
+            },
+            [this](Installed r) {
+                if (r.shelf) adopt_shelf(std::move(*r.shelf));
+                if (flow_.screen() != flow::Screen::Admin) return;
+                admin_.installing = false;
+                admin_.problems.clear();
+                for (const auto& p : r.result.problems) admin_.problems.push_back(p.str());
+                admin_.message = r.result.message;
+                admin_.message_is_problem = !r.result.ok;
+                admin_.found.reset(); // look at the sticks again
+                admin_.looking = false;
+            });
+    }
+
+    void handle(ask::LookForPacks) {
+        tasks_.run<std::vector<std::filesystem::path>>(
+            "looking for pack folders", [roots = o_.import_roots] { return pack::find_pack_folders(roots); },
+            [this](std::vector<std::filesystem::path> found) {
+                if (flow_.screen() != flow::Screen::Admin || !admin_.looking) return;
+                admin_.found = std::move(found);
+                admin_.looking = false;
+            });
+    }
+
+    struct SettingsRead {
+        std::string endpoint, words, problem;
+        bool enrolled = false;
+    };
+
+    // What the settings file says (never the token), for the delivery tab.
+    void handle(ask::LoadDeliverySettings) {
+        tasks_.run<SettingsRead>(
+            "reading the delivery settings",
+            [file = delivery_settings_] {
+                SettingsRead r;
+                std::string ca;
+                sync::read_endpoint(file, r.endpoint, ca);
+                std::error_code ec;
+                if (!std::filesystem::exists(file, ec)) return r;
+                auto c = sync::load_config(file, r.problem);
+                if (c && !c->token.empty()) {
+                    r.enrolled = true;
+                    r.words = "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
+                              ", looking for new answers every " +
+                              std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
+                              (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
+                              (c->seal_keys.empty() ? std::string("Answers are not sealed.")
+                                                    : "Answers are sealed to key \"" + c->seal_keys.back().id + "\".");
+                }
+                if (c) r.problem.clear();
+                return r;
+            },
+            [this](SettingsRead r) {
+                if (flow_.screen() != flow::Screen::Admin) return;
+                admin_.settings_loading = false;
+                admin_.settings_loaded = true;
+                admin_.enrolled = r.enrolled;
+                admin_.settings_words = std::move(r.words);
+                admin_.settings_problem = std::move(r.problem);
+                if (!admin_.endpoint_loaded) {
+                    if (admin_.endpoint.empty()) admin_.endpoint = std::move(r.endpoint);
+                    admin_.endpoint_loaded = true;
+                }
+            });
+    }
+
+    struct Enrolled {
+        sync::Enrolment enrolment;
+        std::string kept_problem; // enrolled, but the settings could not be written
+        DeliveryStart start;
+    };
+
+    // Enrolment talks to the collector and writes the settings, off the frame.
+    void handle(ask::Enrol a) {
+        if (enrolling_ || delivery_settings_.empty()) return;
+        enrolling_ = true;
+        tasks_.run<Enrolled>(
+            "enrolling this tablet",
+            [a = std::move(a), file = delivery_settings_, settings = o_.sync_config, store = store_] {
+                Enrolled out;
+                // The CA file stays the settings file's: a council's own CA is set there.
+                std::string endpoint, ca;
+                sync::read_endpoint(file, endpoint, ca);
+                const std::string device = store ? store->device_id() : std::string();
+                out.enrolment = sync::enrol(a.endpoint, ca, a.code, device);
+                if (!out.enrolment.ok) return out;
+                if (auto e = sync::save_enrolment(file, a.endpoint, out.enrolment)) out.kept_problem = *e;
+                else out.start = prepare_delivery(settings, store);
+                return out;
+            },
+            [this](Enrolled e) {
+                enrolling_ = false;
+                const auto& r = e.enrolment;
+                std::string words = r.words;
+                bool problem = !r.ok;
+                if (r.ok && !e.kept_problem.empty()) {
+                    words = "Enrolled, but the settings could not be kept: " + e.kept_problem;
+                    problem = true;
+                } else if (r.ok) {
+                    begin_delivery(std::move(e.start));
+                    words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
+                                                 : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
+                }
+                std::fprintf(stderr, "sayso: enrolment: %s\n", words.c_str());
+                if (flow_.screen() != flow::Screen::Admin) return;
+                if (r.ok && !problem) admin_.code.clear();
+                admin_.settings_loaded = false; // read them again
+                admin_.message = words;
+                admin_.message_is_problem = problem;
+            });
+    }
+
+    struct Wiped {
+        std::string problem;        // nothing was wiped
+        std::string forget_problem; // wiped, but the token and keys are still in the settings file
+        DeliveryStart start;
+    };
+
+    // Delivery stops first, so neither of its connections is open while the
+    // answers go; then answers, PINs and settings, then the token and keys.
+    void handle(ask::Wipe) {
+        if (!store_) return;
+        std::shared_ptr<sync::Client> delivering(std::move(client_));
+        tasks_.run<Wiped>(
+            "wiping the tablet",
+            [delivering, store = store_, file = delivery_settings_, settings = o_.sync_config]() mutable {
+                delivering.reset(); // waits for its thread to end
+                Wiped w;
+                if (auto p = store->wipe()) w.problem = flow::describe(*p);
+                else if (!file.empty())
+                    if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
+                w.start = prepare_delivery(settings, store);
+                return w;
+            },
+            [this](Wiped w) {
+                begin_delivery(std::move(w.start));
+                refresh_facts();
+                if (w.problem.empty()) {
+                    flow_.set_locking(false);
+                    shelf_.set_disabled({});
+                }
+                if (flow_.screen() != flow::Screen::Admin) return;
+                admin_.message = !w.problem.empty() ? w.problem
+                                 : !w.forget_problem.empty()
+                                     ? "Answers and PINs were wiped, but " + w.forget_problem
+                                     : "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.";
+                admin_.message_is_problem = !w.problem.empty() || !w.forget_problem.empty();
+            });
+    }
+
+    // The notice is seen to; kept, so it does not come back after a restart.
+    void handle(ask::TalkSeen) {
+        flow_.acknowledge_talk();
+        tasks_.run<std::optional<std::string>>(
+            "keeping that the talk notice was seen",
+            [store = store_, at = flow_.talk_seen_at()]() -> std::optional<std::string> {
+                if (!store) return std::nullopt;
+                if (auto p = store->set_setting("talk_seen_at", std::to_string(at))) return flow::describe(*p);
+                return std::nullopt;
+            },
+            [](std::optional<std::string> err) {
+                if (err)
+                    std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n", err->c_str());
+            });
+    }
+
+    void handle(ask::Refresh) { refresh_facts(); }
+
+    // Slow work a frame did: fails a replay; logged once in live use.
+    void frame_did(const std::vector<std::string>& slow) {
+        for (const auto& what : slow) {
+            const std::string words = "a frame of the " + current() + " screen waited on " + what +
+                                      "; slow work belongs in a task (kiosk/core/tasks)";
+            if (o_.replay) {
+                if (replay_problem_.empty()) replay_problem_ = words;
+            } else if (slow_logged_.insert(what).second) {
+                std::fprintf(stderr, "sayso: %s\n", words.c_str());
+            }
+        }
     }
 
     void pump() {
@@ -389,118 +810,45 @@ private:
         if (input_.apply([this](const SDL_Event& e) { other_event(e); }, pressed)) frames_ = std::max(frames_, 2);
         if (pressed) flow_.touch();
         flow_.tick();
+        // What the tasks finished since the last pass, applied between frames.
+        if (tasks_.deliver() > 0) frames_ = std::max(frames_, 2);
         if (flow_.version() != drawn_version_) frames_ = std::max(frames_, 2);
-        update_enrolment();
         if (frames_ > 0 || animating()) {
             draw(nullptr);
             if (frames_ > 0) --frames_;
         }
-        update_wipe();
-        update_enrolment();
     }
 
     // Runs frames until input is consumed and the screen is up to date.
+    // A replay also waits for the tasks the taps asked for (a PIN check, an
+    // install, an enrolment), as a person would; a task that hangs fails it.
     void settle() {
-        step(); // at least once, so the flow sees the time that passed
-        for (int i = 0; i < 64 && (!input_.idle() || frames_ > 0 || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT)); ++i)
-            step();
-        // A replay waits for an enrolment to finish, as a person would.
-        if (enrolling_.valid()) {
-            enrolling_.wait();
-            settle();
+        for (int round = 0; round < 100; ++round) {
+            step(); // at least once, so the flow sees the time that passed
+            for (int i = 0; i < 64 && (!input_.idle() || frames_ > 0 || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT));
+                 ++i)
+                step();
+            if (!tasks_.busy()) return;
+            if (!tasks_.wait_done(std::chrono::seconds(60))) {
+                if (replay_problem_.empty()) replay_problem_ = "a task was still running after 60 s";
+                return;
+            }
         }
     }
 
     // Delivery runs on its own thread with its own connection to the database;
     // started here, and again after the tablet is enrolled or wiped.
-    void start_delivery() {
+    void begin_delivery(DeliveryStart start) {
         client_.reset();
-        delivery_problem_.clear();
-        if (!o_.sync_config || !store_) return;
-        store_->clear_seal_key();
-        std::string err;
-        auto conf = sync::load_config(*o_.sync_config, err);
-        if (!conf) {
-            // No file at all is "not set up"; a file with a mistake is a problem to show.
-            std::error_code ec;
-            if (std::filesystem::exists(*o_.sync_config, ec)) {
-                delivery_problem_ = err;
-                std::fprintf(stderr, "sayso: delivery is off: %s\n", err.c_str());
-            }
-            return;
-        }
-        // Answers are sealed to the collector's newest key before they are written.
-        if (!conf->seal_keys.empty()) {
-            const auto& k = conf->seal_keys.back();
-            if (auto e = store_->set_seal_key(k.id, k.public_key)) std::fprintf(stderr, "sayso: %s\n", e->c_str());
-        }
-        if (conf->token.empty()) {
-            std::fprintf(stderr, "sayso: this tablet is not enrolled yet (no token in %s)\n", o_.sync_config->c_str());
-            return;
-        }
-        if (conf->seal_keys.empty())
-            std::fprintf(stderr, "sayso: answers are not sealed: %s gives no seal_keys\n", o_.sync_config->c_str());
+        delivery_problem_ = std::move(start.problem);
+        for (const auto& line : start.log) std::fprintf(stderr, "sayso: %s\n", line.c_str());
+        if (!start.config) return;
         static const Uint32 changed = SDL_USEREVENT;
-        client_ = std::make_unique<sync::Client>(o_.db, *conf, [] {
+        client_ = std::make_unique<sync::Client>(o_.db, *start.config, [] {
             SDL_Event e{};
             e.type = changed;
             SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
         });
-    }
-
-    // Enrolment talks to the collector off the UI thread; the admin screen
-    // asks for it, and its outcome is kept here when it comes.
-    void update_enrolment() {
-        if (admin_.enrol_asked && !enrolling_.valid()) {
-            admin_.enrol_asked = false;
-            std::string endpoint, ca;
-            sync::read_endpoint(delivery_settings_, endpoint, ca);
-            enrolling_endpoint_ = admin_.endpoint;
-            const std::string device = store_ ? store_->device_id() : std::string();
-            const std::string code = admin_.code;
-            // The CA file stays the settings file's: a council's own CA is set there.
-            enrolling_ = std::async(std::launch::async, [endpoint = admin_.endpoint, ca_file = ca, code, device] {
-                auto r = sync::enrol(endpoint, ca_file, code, device);
-                SDL_Event e{};
-                e.type = SDL_USEREVENT;
-                SDL_PushEvent(&e);
-                return r;
-            });
-        }
-        admin_.enrolling = enrolling_.valid();
-        if (!enrolling_.valid() || enrolling_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
-        const sync::Enrolment r = enrolling_.get();
-        admin_.enrolling = false;
-        std::string words = r.words;
-        bool problem = !r.ok;
-        if (r.ok) {
-            if (auto e = sync::save_enrolment(delivery_settings_, enrolling_endpoint_, r)) {
-                words = "Enrolled, but the settings could not be kept: " + *e;
-                problem = true;
-            } else {
-                start_delivery();
-                words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
-                                             : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
-                admin_.code.clear();
-            }
-        }
-        std::fprintf(stderr, "sayso: enrolment: %s\n", words.c_str());
-        admin_.message = words;
-        admin_.message_is_problem = problem;
-        frames_ = std::max(frames_, 2);
-    }
-
-    // After a wipe: the tablet forgets its token and keys, and stops delivering.
-    void update_wipe() {
-        if (!admin_.wiped) return;
-        admin_.wiped = false;
-        client_.reset();
-        if (!delivery_settings_.empty())
-            if (auto e = sync::forget_enrolment(delivery_settings_)) {
-                admin_.message = "Answers and PINs were wiped, but " + *e;
-                admin_.message_is_problem = true;
-            }
-        start_delivery();
     }
 
     void on_screen_change() {
@@ -509,7 +857,11 @@ private:
         last_screen_ = s;
         screen_since_ = clock_.monotonic();
         // Pack changes are picked up between children, never during a session.
-        if (s == flow::Screen::Practitioner || s == flow::Screen::Locked) reload_packs();
+        if (s == flow::Screen::Practitioner || s == flow::Screen::Locked) request_reload();
+        // The PINs, their lockouts and what is waiting, for the screens that show them.
+        if (s == flow::Screen::Practitioner || s == flow::Screen::Locked || s == flow::Screen::AdminPin ||
+            s == flow::Screen::Admin)
+            refresh_facts();
         if (s != flow::Screen::Locked && s != flow::Screen::AdminPin) {
             pin_entry_.clear();
             pin_message_.clear();
@@ -573,6 +925,15 @@ private:
         shaped_.set_language(flow_.session() ? flow_.session()->language : std::string("en"));
         std::optional<sync::Status> delivery;
         if (client_) delivery = client_->status();
+        std::optional<DeliveryView> shown;
+        if (delivery)
+            shown = DeliveryView{.waiting = delivery->waiting,
+                                 .refused = delivery->refused,
+                                 .last_delivery_ms = delivery->last_delivery_ms,
+                                 .problem = delivery->problem == sync::Status::Problem::None
+                                                ? std::string()
+                                                : sync::describe(delivery->problem),
+                                 .rounds = delivery->rounds};
         // Changes in delivery problems go to the log too, for whoever looks after the tablet.
         const auto problem = delivery ? delivery->problem : sync::Status::Problem::None;
         if (problem != logged_problem_) {
@@ -602,31 +963,48 @@ private:
                 std::fprintf(stderr, "sayso: answers are being saved again\n");
             logged_storage_ = storage_now;
         }
-        Ui ui{flow_,           shelf_,
-              textures_,       widgets_,
-              layout_,         fonts_,
-              storage_problem_, delivery ? &*delivery : nullptr,
-              delivery_problem_, gate_,
-              pin_entry_,      pin_message_,
-              now,             screen_since_,
-              &speaker_,       editing_,
-              admin_,          store_,
-              o_.import_roots, delivery_settings_,
-              quit_asked_,     quit_now_};
-        switch (flow_.screen()) {
-        case flow::Screen::Locked:
-        case flow::Screen::AdminPin: draw_pin_pad(ui); break;
-        case flow::Screen::Admin: draw_admin(ui); break;
-        case flow::Screen::Practitioner: draw_practitioner(ui); break;
-        case flow::Screen::Welcome: draw_welcome(ui); break;
-        case flow::Screen::Question: draw_question(ui); break;
-        case flow::Screen::StillThere: draw_still_there(ui); break;
-        case flow::Screen::Thanks: draw_thanks(ui); break;
+        facts_.sealing = store_ && store_->sealing();
+        admin_.enrolling = enrolling_;
+        Ui ui{.flow = flow_,
+              .shelf = shelf_,
+              .textures = textures_,
+              .widgets = widgets_,
+              .layout = layout_,
+              .fonts = fonts_,
+              .facts = facts_,
+              .storage_problem = storage_problem_,
+              .delivery = shown ? &*shown : nullptr,
+              .delivery_problem = delivery_problem_,
+              .delivery_settings = delivery_settings_,
+              .import_roots = o_.import_roots,
+              .now = now,
+              .screen_since = screen_since_,
+              .wall_ms = clock_.wall_ms(),
+              .speaker = &speaker_,
+              .pin_entry = pin_entry_,
+              .pin_message = pin_message_,
+              .editing = editing_,
+              .admin = admin_,
+              .quit_asked = quit_asked_,
+              .intents = intents_};
+        {
+            // Only the screens are guarded: what runs between frames may wait.
+            tasks::DrawingFrame frame;
+            switch (flow_.screen()) {
+            case flow::Screen::Locked:
+            case flow::Screen::AdminPin: draw_pin_pad(ui); break;
+            case flow::Screen::Admin: draw_admin(ui); break;
+            case flow::Screen::Practitioner: draw_practitioner(ui); break;
+            case flow::Screen::Welcome: draw_welcome(ui); break;
+            case flow::Screen::Question: draw_question(ui); break;
+            case flow::Screen::StillThere: draw_still_there(ui); break;
+            case flow::Screen::Thanks: draw_thanks(ui); break;
+            }
+            frame_did(frame.caught());
         }
         ImGui::PopFont();
         ImGui::End();
         ImGui::Render();
-        if (quit_now_) quit_ = true;
         const auto bg = colour::background;
         SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
         SDL_RenderClear(renderer_);
@@ -634,11 +1012,12 @@ private:
         bool captured = true;
         if (capture) captured = write_png(*capture);
         SDL_RenderPresent(renderer_);
-        // A tap handled in this frame changed the state: draw it again.
-        drawn_version_ = flow_.version() == version_before ? flow_.version() : ~0ull;
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         if (frame_ms_.empty()) first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
         frame_ms_.push_back(ms);
+        // Between frames: what was tapped. A tap that changed the state draws it again.
+        apply_intents();
+        drawn_version_ = flow_.version() == version_before ? flow_.version() : ~0ull;
         return captured;
     }
 

@@ -102,8 +102,9 @@ void Speaker::work() {
 
         speech::Pcm pcm;
         std::string problem;
-        if (!item.clip.empty()) {
-            pcm = speech::read_clip(item.clip, problem);
+        const std::filesystem::path clip = item.clip ? item.clip() : std::filesystem::path();
+        if (!clip.empty()) {
+            pcm = speech::read_clip(clip, problem);
             if (!problem.empty()) std::fprintf(stderr, "sayso: %s; speaking the words instead\n", problem.c_str());
         }
         if (pcm.samples.empty() && !item.voice.empty()) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,7 +22,9 @@ public:
     struct Item {
         std::string text;
         std::string voice;          // espeak-ng voice; empty if the language has none
-        std::filesystem::path clip; // a recorded clip, used first when set
+        // Finds the recorded clip to play first, if any; called on the
+        // speaker's worker, since looking for it touches the disk.
+        std::function<std::filesystem::path()> clip;
     };
 
     Speaker(); // opens the default audio device; without one, read-aloud is off

@@ -1,9 +1,15 @@
-// Pictures as SDL textures, loaded once and kept while the kiosk runs.
+// Pictures as SDL textures. Files are decoded off the drawing thread
+// (decode_pictures, run as a task) and uploaded between frames (add), so a
+// frame only looks a picture up.
 #pragma once
+
+#include "pack/pack.hpp"
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 struct SDL_Renderer;
 struct SDL_Texture;
@@ -16,6 +22,19 @@ struct Picture {
     explicit operator bool() const { return texture != nullptr; }
 };
 
+// A PNG read into RGBA pixels; empty when the file can't be read.
+struct Decoded {
+    std::string path;
+    int w = 0, h = 0;
+    std::vector<unsigned char> rgba;
+};
+// Slow work: reads and decodes each file (no SDL; any thread).
+std::vector<Decoded> decode_pictures(const std::vector<std::string>& paths);
+// Every kiosk picture under `assets`/pictures, by the path asset() looks up.
+std::vector<std::string> asset_pictures(const std::filesystem::path& assets);
+// Every picture a pack shows (bands, questions, its own answer pictures).
+std::vector<std::string> pack_pictures(const pack::Pack& pack);
+
 class Textures {
 public:
     Textures(SDL_Renderer* renderer, std::filesystem::path assets) : renderer_(renderer), assets_(std::move(assets)) {}
@@ -23,7 +42,15 @@ public:
     Textures(const Textures&) = delete;
     Textures& operator=(const Textures&) = delete;
 
-    // A PNG by absolute path; an empty Picture if it can't be read.
+    const std::filesystem::path& assets() const { return assets_; }
+    // Of `paths`, those neither uploaded nor on their way; these are marked on their way.
+    std::vector<std::string> wanted(const std::vector<std::string>& paths);
+    // Uploads decoded pictures (main thread, between frames).
+    void add(std::vector<Decoded> pictures);
+
+    // A PNG by absolute path; an empty Picture if it can't be read, or is
+    // still being decoded. A picture nobody asked to decode first is read
+    // here, which is slow work the frame guard reports.
     Picture file(const std::string& path);
     // A kiosk picture by name, e.g. "faces/face-3-happy" or "ui/skip".
     Picture asset(const std::string& name);
@@ -32,6 +59,8 @@ private:
     SDL_Renderer* renderer_;
     std::filesystem::path assets_;
     std::map<std::string, Picture> cache_;
+    std::set<std::string> coming_; // being decoded
+    Picture upload(const Decoded& d);
 };
 
 } // namespace sayso::ui

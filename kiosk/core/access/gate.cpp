@@ -1,4 +1,5 @@
 #include "access/gate.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include <algorithm>
 #include <sodium.h>
@@ -21,6 +22,7 @@ std::string check_new_pin(const std::string& pin) {
 }
 
 std::optional<std::string> hash_pin(const std::string& pin) {
+    tasks::blocking("hashing a PIN");
     if (sodium_init() < 0) return std::nullopt;
     char out[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -38,6 +40,12 @@ std::int64_t Gate::locked_for_ms(Role role) {
     std::optional<storage::PinRecord> rec;
     if (store_.pin(role_name(role), rec) || !rec) return 0;
     return std::max<std::int64_t>(0, rec->locked_until_ms - clock_.wall_ms());
+}
+
+std::int64_t Gate::locked_until_ms(Role role) {
+    std::optional<storage::PinRecord> rec;
+    if (store_.pin(role_name(role), rec) || !rec || rec->locked_until_ms <= clock_.wall_ms()) return 0;
+    return rec->locked_until_ms;
 }
 
 Gate::Attempt Gate::check(Role role, const std::string& pin) {
@@ -61,6 +69,7 @@ Gate::Attempt Gate::check(Role role, const std::string& pin) {
         a.problem = "the PIN can't be checked on this tablet";
         return a;
     }
+    tasks::blocking("checking a PIN");
     if (crypto_pwhash_str_verify(rec->hash.c_str(), pin.data(), pin.size()) == 0) {
         if (rec->failures != 0) store_.set_pin_lockout(role_name(role), 0, 0);
         a.result = Result::Open;

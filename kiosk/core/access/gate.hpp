@@ -2,6 +2,7 @@
 // (libsodium's argon2id), and lockouts that grow and outlive a restart.
 #pragma once
 
+#include "access/pin.hpp"
 #include "flow/clock.hpp"
 #include "storage/store.hpp"
 
@@ -9,16 +10,6 @@
 #include <string>
 
 namespace sayso::access {
-
-enum class Role { Practitioner, Admin };
-const char* role_name(Role);
-
-// How long a role stays locked after `failures` wrong tries in a row: not at
-// all for the first 3, then 30 s doubling (10 wrong tries: 64 minutes).
-std::int64_t lockout_ms(int failures);
-
-// "" if `pin` is acceptable (4 to 8 digits), else why not.
-std::string check_new_pin(const std::string& pin);
 
 // An argon2id hash string for `pin` (about 0.2 s, 64 MiB: slow on purpose).
 std::optional<std::string> hash_pin(const std::string& pin);
@@ -39,6 +30,8 @@ public:
     Attempt check(Role role, const std::string& pin);
     // How long `role` stays locked from now, 0 if not.
     std::int64_t locked_for_ms(Role role);
+    // Until when (wall ms) `role` is locked; 0 if it is not.
+    std::int64_t locked_until_ms(Role role);
     std::optional<std::string> set_pin(Role role, const std::string& pin); // error words, if any
 
 private:

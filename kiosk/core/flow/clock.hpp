@@ -1,6 +1,7 @@
 // Time as the flow sees it, injected so tests and headless replays can move it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -28,18 +29,19 @@ public:
 };
 
 // A clock that moves only when told to; wall time starts at the real time.
+// One thread moves it; any thread may read it (the kiosk's tasks do).
 class ManualClock final : public Clock {
 public:
     ManualClock() : wall_start_(SystemClock().wall_ms()) {}
     explicit ManualClock(std::int64_t wall_start) : wall_start_(wall_start) {}
-    Millis monotonic() const override { return now_; }
-    std::int64_t wall_ms() const override { return wall_start_ + (now_ - kStart).count(); }
-    void advance(Millis d) { now_ += d; }
+    Millis monotonic() const override { return now_.load(); }
+    std::int64_t wall_ms() const override { return wall_start_ + (now_.load() - kStart).count(); }
+    void advance(Millis d) { now_.store(now_.load() + d); }
 
 private:
     static constexpr Millis kStart{1'000'000}; // 1000 s, so "never touched" (0) is clearly in the past
     std::int64_t wall_start_;
-    Millis now_{kStart};
+    std::atomic<Millis> now_{kStart};
 };
 
 } // namespace sayso::flow

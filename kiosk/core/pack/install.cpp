@@ -1,4 +1,5 @@
 #include "pack/install.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include <algorithm>
 #include <random>
@@ -8,6 +9,7 @@ namespace sayso::pack {
 namespace fs = std::filesystem;
 
 InstallResult install_pack(const fs::path& from, const fs::path& packs_dir, const Trust& trust) {
+    tasks::blocking("installing a pack");
     InstallResult r;
     auto checked = load_pack(from);
     r.problems = checked.problems;
@@ -64,6 +66,7 @@ InstallResult install_pack(const fs::path& from, const fs::path& packs_dir, cons
 }
 
 std::vector<fs::path> find_pack_folders(const std::vector<fs::path>& roots) {
+    tasks::blocking("looking for pack folders");
     std::vector<fs::path> found;
     for (const auto& root : roots) {
         std::error_code ec;

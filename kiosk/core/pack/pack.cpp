@@ -1,4 +1,5 @@
 #include "pack/pack.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include "formats/formats.hpp"
 
@@ -62,6 +63,7 @@ const std::string& Pack::word(const Band& b, const std::string& key, const std::
 }
 
 std::filesystem::path Pack::clip(const Band& b, const std::string& key, const std::string& lang) const {
+    tasks::blocking("looking for a recorded clip");
     if (std::find(languages.begin(), languages.end(), lang) == languages.end()) return {};
     // Ids, languages and keys are checked at load to be plain names; a clip
     // must still not lead out of the pack through a link.
@@ -137,6 +139,10 @@ public:
         auto pack = std::make_shared<Pack>();
         pack->dir = dir_;
         if (read_document()) parse_pack(*pack);
+        for (const auto& lang : pack->languages) {
+            std::error_code ec;
+            if (fs::is_directory(dir_ / "audio" / lang, ec)) pack->recorded.insert(lang);
+        }
         result.problems = std::move(problems_);
         if (result.errors() == 0) result.pack = std::move(pack);
         return result;
@@ -645,6 +651,7 @@ private:
 } // namespace
 
 LoadResult load_pack(const fs::path& dir) {
+    tasks::blocking("reading a pack");
     try {
         return Loader(dir).run();
     } catch (const std::exception& e) {

@@ -74,6 +74,7 @@ struct Pack {
     std::vector<Band> bands;
     std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
     bool talk_button = false; // every child screen offers "I want to talk to someone"
+    std::set<std::string> recorded; // languages with recorded clips (an audio/<lang> folder), found at load
 
     const std::string& first_language() const { return languages.front(); }
     const Band* band(const std::string& id) const;

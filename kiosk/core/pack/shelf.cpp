@@ -1,4 +1,5 @@
 #include "pack/shelf.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include <algorithm>
 #include <set>
@@ -33,6 +34,7 @@ std::string signature(const fs::path& dir) {
 } // namespace
 
 bool Shelf::reload() {
+    tasks::blocking("scanning the pack folder");
     std::error_code ec;
     std::set<std::string> present;
     bool changed = false;

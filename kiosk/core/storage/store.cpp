@@ -2,6 +2,7 @@
 
 #include "formats/base64.hpp"
 #include "formats/formats.hpp"
+#include "tasks/frame_guard.hpp"
 
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -178,6 +179,11 @@ int schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
 
 void Store::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 
+std::unique_lock<std::mutex> Store::use() const {
+    tasks::blocking("the answers database");
+    return std::unique_lock(m_);
+}
+
 Store::Stmt Store::prepare(const char* sql, std::optional<StorageProblem>& problem) {
     sqlite3_stmt* s = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
@@ -296,16 +302,19 @@ std::optional<StorageProblem> Store::load_device_id() {
 }
 
 std::optional<std::string> Store::set_seal_key(const std::string& id, const std::string& public_key) {
+    const auto held = use();
     if (sodium_init() < 0) return "libsodium could not start";
     std::vector<unsigned char> pk;
     if (id.empty() || !formats::from_base64(public_key, pk, crypto_box_PUBLICKEYBYTES))
         return "the key \"" + id + "\" is not a collector's public key";
     seal_id_ = id;
     seal_pk_ = std::move(pk);
+    sealing_ = true;
     return std::nullopt;
 }
 
 std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
+    const auto held = use();
     sqlite3_stmt* s = insert_response_.get();
     if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     bind_text(s, 1, r.id);
@@ -323,6 +332,7 @@ std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
 }
 
 std::optional<StorageProblem> Store::record(const std::string& response_id, const flow::AnswerRecord& a) {
+    const auto held = use();
     sqlite3_stmt* s = upsert_answer_.get();
     if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     bind_text(s, 1, response_id);
@@ -362,6 +372,7 @@ std::optional<StorageProblem> Store::record(const std::string& response_id, cons
 
 std::optional<StorageProblem> Store::finish(const std::string& response_id, flow::Completion c,
                                             std::int64_t ended_at_ms) {
+    const auto held = use();
     sqlite3_stmt* s = finish_response_.get();
     if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     bind_text(s, 1, response_id);
@@ -372,6 +383,7 @@ std::optional<StorageProblem> Store::finish(const std::string& response_id, flow
 }
 
 std::optional<StorageProblem> Store::flag_talk(const std::string& response_id) {
+    const auto held = use();
     sqlite3_stmt* s = flag_talk_.get();
     if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     bind_text(s, 1, response_id);
@@ -380,6 +392,7 @@ std::optional<StorageProblem> Store::flag_talk(const std::string& response_id) {
 }
 
 std::optional<StorageProblem> Store::set_language(const std::string& response_id, const std::string& lang) {
+    const auto held = use();
     if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     std::optional<StorageProblem> problem;
     Stmt s = prepare("UPDATE responses SET language = ?2 WHERE id = ?1 AND state = 'in_progress'", problem);
@@ -391,6 +404,7 @@ std::optional<StorageProblem> Store::set_language(const std::string& response_id
 }
 
 std::optional<StorageProblem> Store::close_abandoned(int& closed) {
+    const auto held = use();
     closed = 0;
     std::optional<StorageProblem> problem;
     Stmt s = prepare("UPDATE responses SET state = 'incomplete', ended_at = COALESCE("
@@ -464,10 +478,12 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
 }
 
 std::optional<StorageProblem> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
+    const auto held = use();
     return read_responses(std::string(kResponseColumns) + "ORDER BY started_at, id", -1, each);
 }
 
 std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredResponse>& out) {
+    const auto held = use();
     out.clear();
     return read_responses(std::string(kResponseColumns) + kWaiting + "ORDER BY started_at, id LIMIT ?1", limit,
                           [&](const StoredResponse& r) {
@@ -478,6 +494,7 @@ std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredRespons
 
 std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_started_ms,
                                                   const std::string& after_id, std::vector<StoredResponse>& out) {
+    const auto held = use();
     out.clear();
     return read_responses(
         std::string(kResponseColumns) + kWaiting + "AND (started_at, id) > (?2, ?3) ORDER BY started_at, id LIMIT ?1",
@@ -493,6 +510,7 @@ std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_
 }
 
 std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
+    const auto held = use();
     count = 0;
     std::optional<StorageProblem> problem;
     Stmt s = prepare((std::string("SELECT count(*) FROM responses ") + kWaiting).c_str(), problem);
@@ -504,6 +522,7 @@ std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
 }
 
 std::optional<StorageProblem> Store::refused(std::int64_t& count, std::string& latest) {
+    const auto held = use();
     count = 0;
     latest.clear();
     std::optional<StorageProblem> problem;
@@ -519,6 +538,7 @@ std::optional<StorageProblem> Store::refused(std::int64_t& count, std::string& l
 }
 
 std::optional<StorageProblem> Store::mark_rejected(const std::string& id, const std::string& reason) {
+    const auto held = use();
     std::optional<StorageProblem> problem;
     Stmt s = prepare("UPDATE responses SET rejected_reason = ?2 WHERE id = ?1 AND delivered_at IS NULL", problem);
     if (problem) return problem;
@@ -530,6 +550,7 @@ std::optional<StorageProblem> Store::mark_rejected(const std::string& id, const 
 
 std::optional<StorageProblem> Store::mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms,
                                                     int& marked) {
+    const auto held = use();
     marked = 0;
     std::optional<StorageProblem> problem;
     Stmt s = prepare("UPDATE responses SET delivered_at = ?2"
@@ -557,6 +578,7 @@ std::optional<StorageProblem> Store::mark_delivered(const std::vector<std::strin
 }
 
 std::optional<StorageProblem> Store::pin(const std::string& role, std::optional<PinRecord>& out) {
+    const auto held = use();
     out.reset();
     std::optional<StorageProblem> problem;
     Stmt s = prepare("SELECT hash, failures, locked_until FROM pins WHERE role = ?1", problem);
@@ -572,6 +594,7 @@ std::optional<StorageProblem> Store::pin(const std::string& role, std::optional<
 }
 
 std::optional<StorageProblem> Store::set_pin(const std::string& role, const std::string& hash) {
+    const auto held = use();
     std::optional<StorageProblem> problem;
     Stmt s = prepare("INSERT INTO pins (role, hash) VALUES (?1, ?2) ON CONFLICT (role) DO UPDATE"
                      " SET hash = excluded.hash, failures = 0, locked_until = 0",
@@ -584,6 +607,7 @@ std::optional<StorageProblem> Store::set_pin(const std::string& role, const std:
 }
 
 std::optional<StorageProblem> Store::set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms) {
+    const auto held = use();
     std::optional<StorageProblem> problem;
     Stmt s = prepare("UPDATE pins SET failures = ?2, locked_until = ?3 WHERE role = ?1", problem);
     if (problem) return problem;
@@ -595,6 +619,7 @@ std::optional<StorageProblem> Store::set_pin_lockout(const std::string& role, in
 }
 
 std::optional<StorageProblem> Store::setting(const std::string& key, std::optional<std::string>& out) {
+    const auto held = use();
     out.reset();
     std::optional<StorageProblem> problem;
     Stmt s = prepare("SELECT value FROM settings WHERE key = ?1", problem);
@@ -607,6 +632,7 @@ std::optional<StorageProblem> Store::setting(const std::string& key, std::option
 }
 
 std::optional<StorageProblem> Store::set_setting(const std::string& key, const std::optional<std::string>& value) {
+    const auto held = use();
     std::optional<StorageProblem> problem;
     Stmt s = prepare(value ? "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
@@ -620,6 +646,7 @@ std::optional<StorageProblem> Store::set_setting(const std::string& key, const s
 }
 
 std::optional<StorageProblem> Store::purge_delivered(std::int64_t before_ms, int& removed) {
+    const auto held = use();
     removed = 0;
     std::optional<StorageProblem> problem;
     Stmt a = prepare("DELETE FROM answers WHERE response_id IN"
@@ -647,6 +674,7 @@ std::optional<StorageProblem> Store::purge_delivered(std::int64_t before_ms, int
 }
 
 std::optional<StorageProblem> Store::count_talk_requests(std::int64_t since_ms, int& count) {
+    const auto held = use();
     count = 0;
     std::optional<StorageProblem> problem;
     Stmt s = prepare("SELECT count(*) FROM responses WHERE asked_to_talk = 1 AND started_at >= ?1", problem);
@@ -659,6 +687,7 @@ std::optional<StorageProblem> Store::count_talk_requests(std::int64_t since_ms, 
 }
 
 std::optional<StorageProblem> Store::wipe() {
+    const auto held = use();
     if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     if (auto p = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe")) return p;
     if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to wipe")) return p;

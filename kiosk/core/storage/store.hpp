@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +44,8 @@ struct StoredResponse {
     std::vector<flow::AnswerRecord> answers; // in question order
 };
 
+// Safe to use from more than one thread: each call holds the store's lock
+// (the kiosk's tasks share it with the flow's commits).
 class Store final : public flow::Recorder {
 public:
     enum class Mode { ReadWrite, ReadOnly };
@@ -66,14 +70,21 @@ public:
     // ending at their last answer. Returns how many were closed.
     std::optional<StorageProblem> close_abandoned(int& closed);
 
-    const std::string& device_id() const { return device_id_; }
+    std::string device_id() const {
+        std::lock_guard lock(m_);
+        return device_id_;
+    }
 
     // From now on, answers are sealed to this public key (base64, 32 bytes;
     // libsodium's crypto_box_seal) before they are written: nothing a child
     // tapped or wrote is stored in the clear. Returns the error in words.
     std::optional<std::string> set_seal_key(const std::string& id, const std::string& public_key);
-    void clear_seal_key() { seal_id_.clear(), seal_pk_.clear(); } // answers after this are not sealed
-    bool sealing() const { return !seal_pk_.empty(); }
+    void clear_seal_key() { // answers after this are not sealed
+        std::lock_guard lock(m_);
+        seal_id_.clear(), seal_pk_.clear();
+        sealing_ = false;
+    }
+    bool sealing() const { return sealing_; }
 
     // PINs by role ("practitioner", "admin"); `out` is empty when none is set.
     std::optional<StorageProblem> pin(const std::string& role, std::optional<PinRecord>& out);
@@ -129,6 +140,11 @@ private:
     };
     using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
     Stmt prepare(const char* sql, std::optional<StorageProblem>& problem);
+
+    // Every public call holds this; it is slow work a frame must not wait on.
+    std::unique_lock<std::mutex> use() const;
+    mutable std::mutex m_;
+    std::atomic<bool> sealing_ = false;
 
     sqlite3* db_ = nullptr;
     std::string device_id_;

@@ -1,11 +1,6 @@
 #include "screens.hpp"
 
-#include "config.hpp"
-#include "enrol.hpp"
-#include "pack/install.hpp"
-
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace sayso::ui {
 
@@ -14,14 +9,6 @@ namespace {
 void say(AdminState& st, std::string words, bool problem = false) {
     st.message = std::move(words);
     st.message_is_problem = problem;
-}
-
-// Packs taken out of use are kept as a setting: a JSON list of pack ids.
-void save_disabled(Ui& ui, const std::set<std::string>& ids) {
-    if (!ui.store) return say(ui.admin, "The answers file can't be used, so this can't be saved.", true);
-    if (auto p = ui.store->set_setting("disabled_packs", nlohmann::json(ids).dump()))
-        return say(ui.admin, flow::describe(*p), true);
-    ui.shelf.set_disabled(ids);
 }
 
 float line(ImDrawList* dl, const Ui& ui, float y, const std::string& text, ImU32 colour, ImFont* font = nullptr) {
@@ -46,19 +33,20 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
         const ImVec2 a(L.width - 2 * L.pad - bw, y);
         if (tile(ui.widgets, "admin:toggle:" + p->id, a, ImVec2(a.x + bw, a.y + h), {}, off ? "Use it" : "Stop using",
                  ui.fonts.small, {})) {
-            auto ids = ui.shelf.disabled();
-            if (off) ids.erase(p->id);
-            else ids.insert(p->id);
-            save_disabled(ui, ids);
+            ui.ask(ask::UsePack{.id = p->id, .in_use = off});
             say(st, "\"" + p->id + "\" is " + (off ? "in use again." : "no longer offered."));
         }
         y += h + L.pad * 0.4f;
     }
     y += L.pad;
     y += heading(dl, ui.fonts.body, "Install a pack from a USB stick or folder", ImVec2(2 * L.pad, y), colour::ink);
-    if (!st.found) st.found = pack::find_pack_folders(ui.import_roots);
-    const auto found = *st.found;
-    if (found.empty()) {
+    if (!st.found) {
+        if (!st.looking) ui.ask(ask::LookForPacks{});
+        st.looking = true;
+        y += line(dl, ui, y, "Looking for pack folders\u2026", colour::muted);
+    }
+    const auto found = st.found ? *st.found : std::vector<std::filesystem::path>{};
+    if (st.found && found.empty()) {
         std::string where;
         for (const auto& r : ui.import_roots) where += (where.empty() ? "" : ", ") + r.string();
         y += line(dl, ui, y, "No pack folders found in " + (where.empty() ? std::string("(none set)") : where) +
@@ -69,13 +57,13 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
         const ImVec2 a(2 * L.pad, y);
         const float w = std::min(L.width - 4 * L.pad, L.em * 30);
         if (tile(ui.widgets, "admin:install:" + std::to_string(i), a, ImVec2(a.x + w, a.y + h), {},
-                 "Install " + found[i].string(), ui.fonts.small, {})) {
-            auto r = pack::install_pack(found[i], ui.shelf.root(), ui.shelf.trust());
+                 "Install " + found[i].string(), ui.fonts.small, TileStyle{.enabled = !st.installing}) &&
+            !st.installing) {
+            // Copied, verified and its pictures decoded off the frame; the outcome comes as the message.
+            ui.ask(ask::Install{.folder = found[i]});
+            st.installing = true;
             st.problems.clear();
-            for (const auto& p : r.problems) st.problems.push_back(p.str());
-            say(st, r.message, !r.ok);
-            if (r.ok) ui.shelf.reload();
-            st.found.reset();
+            say(st, "Installing " + found[i].string() + "\u2026");
         }
         y += h + L.pad * 0.4f;
     }
@@ -126,7 +114,8 @@ float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
         if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + bw, a.y + fh), {}, st.enrolling ? "Enrolling\u2026" : "Enrol",
                  ui.fonts.body, TileStyle{.enabled = ready, .primary = ready}) &&
             ready) {
-            st.enrol_asked = true;
+            ui.ask(ask::Enrol{.endpoint = st.endpoint, .code = st.code});
+            st.enrolling = true;
             st.message.clear();
         }
     }
@@ -136,10 +125,10 @@ float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
 void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
-    if (!st.endpoint_loaded && !ui.delivery_settings.empty()) {
-        std::string ca;
-        sync::read_endpoint(ui.delivery_settings, st.endpoint, ca);
-        st.endpoint_loaded = true;
+    // The settings file is read off the frame, when the tab opens and after an enrolment.
+    if (!st.settings_loaded && !st.settings_loading && !ui.delivery_settings.empty()) {
+        ui.ask(ask::LoadDeliverySettings{});
+        st.settings_loading = true;
     }
     if (!st.typing.empty()) {
         // Typing: the fields and a keyboard, nothing else to tap by mistake.
@@ -162,25 +151,14 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
         return;
     }
     // What the settings say (never the token).
-    std::string err;
-    std::optional<sync::Config> c;
-    if (std::filesystem::exists(ui.delivery_settings)) c = sync::load_config(ui.delivery_settings, err);
-    if (c && !c->token.empty()) {
-        y += line(dl, ui, y, "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
-                                 ", looking for new answers every " +
-                                 std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
-                                 (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
-                                 (c->seal_keys.empty() ? std::string("Answers are not sealed.")
-                                                       : "Answers are sealed to key \"" + c->seal_keys.back().id + "\"."),
-                  colour::ink);
-    } else if (!err.empty()) {
-        y += line(dl, ui, y, "The settings file has a problem: " + err, colour::problem);
-    }
+    if (!st.settings_words.empty()) y += line(dl, ui, y, st.settings_words, colour::ink);
+    else if (!st.settings_problem.empty())
+        y += line(dl, ui, y, "The settings file has a problem: " + st.settings_problem, colour::problem);
     y += line(dl, ui, y, "Settings file: " + ui.delivery_settings + " (format in sync/README.md).", colour::muted,
               ui.fonts.small);
     if (ui.delivery) y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted, ui.fonts.small);
     y += L.pad * 0.5f;
-    y += heading(dl, ui.fonts.body, c && !c->token.empty() ? "Enrol again" : "Enrol this tablet",
+    y += heading(dl, ui.fonts.body, st.enrolled ? "Enrol again" : "Enrol this tablet",
                  ImVec2(2 * L.pad, y), colour::ink);
     y += line(dl, ui, y, "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
                          "prints. The code works once.",
@@ -191,14 +169,14 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
 void pins_tab(Ui& ui, ImDrawList* dl, float y) {
     const auto& L = ui.layout;
     y += heading(dl, ui.fonts.body, "PINs", ImVec2(2 * L.pad, y), colour::ink);
-    if (!ui.gate) {
+    if (!ui.facts.pins_usable) {
         line(dl, ui, y, "The answers file can't be used, so PINs can't be kept.", colour::problem);
         return;
     }
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
     const float w = std::min(L.width - 4 * L.pad, L.em * 16);
     for (const char* role : {"practitioner", "admin"}) {
-        const bool has = ui.gate->has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
+        const bool has = ui.facts.has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
         const ImVec2 a(2 * L.pad, y);
         if (tile(ui.widgets, std::string("admin:pin:") + role, a, ImVec2(a.x + w, a.y + h), {},
                  std::string(has ? "Change the " : "Set a ") + role + " PIN", ui.fonts.body, {})) {
@@ -213,8 +191,7 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
     y += heading(dl, ui.fonts.body, "Wipe this tablet", ImVec2(2 * L.pad, y), colour::ink);
-    std::int64_t waiting = 0;
-    if (ui.store) ui.store->waiting(waiting);
+    const std::int64_t waiting = ui.facts.waiting;
     const std::string what = "Wiping deletes every answer on this tablet" +
                              (waiting > 0 ? ", including " + std::to_string(waiting) + " survey" +
                                                 (waiting == 1 ? "" : "s") + " not yet sent," : std::string(",")) +
@@ -231,12 +208,10 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
             ++st.wipe_step;
         } else {
             st.wipe_step = 0;
-            if (!ui.store) return say(st, "The answers file can't be used, so it can't be wiped.", true);
-            if (auto p = ui.store->wipe()) return say(st, flow::describe(*p), true);
-            ui.flow.set_locking(false);
-            ui.shelf.set_disabled({});
-            st.wiped = true; // the kiosk also forgets the tablet's token and keys
-            say(st, "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.");
+            if (!ui.facts.pins_usable) return say(st, "The answers file can't be used, so it can't be wiped.", true);
+            // Delivery stops first; then the answers, PINs, settings, token and keys go, off the frame.
+            ui.ask(ask::Wipe{});
+            say(st, "Wiping\u2026");
         }
     }
     if (st.wipe_step > 0 &&
@@ -259,11 +234,11 @@ void draw_admin(Ui& ui) {
              "Close", ui.fonts.body, {})) {
         st = AdminState{};
         ui.quit_asked = false;
-        ui.flow.close_admin();
+        ui.then([](flow::Flow& f) { f.close_admin(); });
         return;
     }
     y += ui.fonts.large->FontSize + L.pad;
-    if (ui.gate && !ui.gate->has_pin(access::Role::Admin))
+    if (ui.facts.pins_usable && !ui.facts.admin_pin)
         y += notice(dl, ui, y, "No admin PIN is set, so anyone can open this screen. Set one under PINs.");
 
     // Tabs.
@@ -279,6 +254,7 @@ void draw_admin(Ui& ui) {
             st.problems.clear();
             st.wipe_step = 0;
             st.found.reset(); // look at the sticks again
+            if (st.tab == "wipe") ui.ask(ask::Refresh{}); // how many answers are waiting now
         }
     }
     y += th + L.pad;

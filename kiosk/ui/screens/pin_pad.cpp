@@ -79,28 +79,22 @@ void draw_pin_pad(Ui& ui) {
     const auto role = admin ? access::Role::Admin : access::Role::Practitioner;
     std::string msg = ui.pin_message;
     bool problem = !msg.empty();
-    if (const auto locked = ui.gate ? ui.gate->locked_for_ms(role) : 0; locked > 0) {
+    const auto until = ui.facts.locked_until_ms(role);
+    if (const auto locked = until > ui.wall_ms ? until - ui.wall_ms : 0; locked > 0) {
         msg = "Too many wrong PINs. Try again in " + minutes(locked) + (admin ? "." : ", or ask your admin.");
         problem = true;
     }
+    if (ui.facts.checking_pin) {
+        msg = "Checking the PIN\u2026";
+        problem = false;
+    }
     if (msg.empty()) msg = admin ? (ui.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin") : "For the practitioner";
     const std::string title = admin ? "Enter the admin PIN" : "Enter your PIN";
-    if (pin_keys(ui, ui.pin_entry, title, msg, problem)) {
+    // The PIN is checked off the frame (a slow hash on purpose); what it came
+    // to arrives as the flow's next screen, or as pin_message.
+    if (pin_keys(ui, ui.pin_entry, title, msg, problem) && !ui.facts.checking_pin) {
         ui.pin_message.clear();
-        if (ui.gate) {
-            const auto attempt = ui.gate->check(role, ui.pin_entry);
-            switch (attempt.result) {
-            case access::Gate::Result::Open:
-            case access::Gate::Result::NoPin:
-                if (!admin) ui.flow.unlock();
-                else if (ui.quit_asked) ui.quit_now = true;
-                else ui.flow.admin_unlock();
-                break;
-            case access::Gate::Result::Wrong: ui.pin_message = "That PIN isn't right. Try again."; break;
-            case access::Gate::Result::LockedOut: break; // the lockout message shows
-            case access::Gate::Result::Problem: ui.pin_message = attempt.problem; break;
-            }
-        }
+        if (ui.facts.pins_usable) ui.ask(ask::CheckPin{.role = role, .pin = ui.pin_entry});
         forget(ui.pin_entry);
     }
     // The admin's way in from the PIN pad, and back out.
@@ -111,12 +105,12 @@ void draw_pin_pad(Ui& ui) {
             ui.quit_asked = false;
             forget(ui.pin_entry);
             ui.pin_message.clear();
-            ui.flow.close_admin();
+            ui.then([](flow::Flow& f) { f.close_admin(); });
         }
     } else if (tile(ui.widgets, "admin", a, b, {}, "Admin", ui.fonts.body, {})) {
         forget(ui.pin_entry);
         ui.pin_message.clear();
-        ui.flow.open_admin(ui.gate && ui.gate->has_pin(access::Role::Admin));
+        ui.then([pin = ui.facts.admin_pin](flow::Flow& f) { f.open_admin(pin); });
     }
 }
 
@@ -141,15 +135,11 @@ bool draw_new_pin(Ui& ui) {
             forget(st.pin_first);
             st.message = "The two PINs were not the same. Start again.";
             st.message_is_problem = true;
-        } else if (ui.gate) {
+        } else if (ui.facts.pins_usable) {
+            // Hashed off the frame; the admin screen says when it is kept.
             const auto role = st.pin_role == "admin" ? access::Role::Admin : access::Role::Practitioner;
-            if (auto err = ui.gate->set_pin(role, st.pin_entry)) {
-                st.message = *err;
-                st.message_is_problem = true;
-            } else {
-                st.message = "The " + st.pin_role + " PIN is set.";
-                if (role == access::Role::Practitioner) ui.flow.set_locking(true);
-            }
+            ui.ask(ask::SetPin{.role = role, .pin = st.pin_entry});
+            st.message = "Setting the " + st.pin_role + " PIN\u2026";
             forget(st.pin_first);
             st.pin_role.clear();
         }

@@ -62,12 +62,12 @@ bool delivery_words(const Ui& ui, std::string& words) {
         std::strftime(when, sizeof when, " Last sent %H:%M on %d %b.", &tm);
         words += when;
     }
-    if (d.problem != sync::Status::Problem::None) words += " " + sync::describe(d.problem);
+    if (!d.problem.empty()) words += " " + d.problem;
     // Kept, never sent again: only an admin can find out why, so it is a notice.
     if (d.refused > 0)
         words += " " + std::to_string(d.refused) + (d.refused == 1 ? " survey was" : " surveys were") +
                  " refused by the server and kept on this tablet; ask your admin.";
-    return d.problem != sync::Status::Problem::None || d.refused > 0;
+    return !d.problem.empty() || d.refused > 0;
 }
 
 namespace {
@@ -76,7 +76,7 @@ namespace {
 // Returns the y below them.
 float code_fields(ImDrawList* dl, Ui& ui, float y) {
     const auto& L = ui.layout;
-    auto& flow = ui.flow;
+    const auto& flow = ui.flow;
 
         const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
         const float fw = std::min((L.width - 5 * L.pad) * 0.5f, L.em * 14);
@@ -112,7 +112,7 @@ float code_fields(ImDrawList* dl, Ui& ui, float y) {
 // Typing a code: the fields and a keyboard, nothing else to tap by mistake.
 void edit_codes(ImDrawList* dl, Ui& ui, float y) {
     const auto& L = ui.layout;
-    auto& flow = ui.flow;
+    const auto& flow = ui.flow;
     y = code_fields(dl, ui, y);
     const auto press = keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done",
                                 true);
@@ -120,8 +120,8 @@ void edit_codes(ImDrawList* dl, Ui& ui, float y) {
     if (!press.typed.empty() && press.typed != " " && value.size() < 40) value += press.typed;
     if (press.erase && !value.empty()) value.pop_back(); // codes are ASCII
     if (!press.typed.empty() || press.erase) {
-        if (ui.editing == "code") flow.set_practitioner_code(value);
-        else flow.set_case_ref(value);
+        if (ui.editing == "code") ui.then([value](flow::Flow& f) { f.set_practitioner_code(value); });
+        else ui.then([value](flow::Flow& f) { f.set_case_ref(value); });
     }
     if (press.done) ui.editing.clear();
 }
@@ -130,7 +130,7 @@ void edit_codes(ImDrawList* dl, Ui& ui, float y) {
 
 void draw_practitioner(Ui& ui) {
     const auto& L = ui.layout;
-    auto& flow = ui.flow;
+    const auto& flow = ui.flow;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     float y = L.pad * 1.5f;
 
@@ -144,11 +144,12 @@ void draw_practitioner(Ui& ui) {
         const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
         float x = L.width - 2 * L.pad - w;
         if (flow.locking()) {
-            if (tile(ui.widgets, "lock", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Lock", ui.fonts.body, {})) flow.lock();
+            if (tile(ui.widgets, "lock", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Lock", ui.fonts.body, {}))
+                ui.then([](flow::Flow& f) { f.lock(); });
             x -= w + L.pad;
         }
         if (tile(ui.widgets, "admin", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Admin", ui.fonts.body, {}))
-            flow.open_admin(ui.gate && ui.gate->has_pin(access::Role::Admin));
+            ui.then([pin = ui.facts.admin_pin](flow::Flow& f) { f.open_admin(pin); });
     }
     y += ui.fonts.large->FontSize + L.pad;
 
@@ -169,11 +170,7 @@ void draw_practitioner(Ui& ui) {
         ImGui::PopFont();
         if (tile(ui.widgets, "talk_seen", ImVec2(b.x - bw - L.pad * 0.4f, a.y + L.pad * 0.4f),
                  ImVec2(b.x - L.pad * 0.4f, b.y - L.pad * 0.4f), {}, "I'll talk with them", ui.fonts.small, {}))
-        {
-            flow.acknowledge_talk();
-            // Kept, so the notice does not come back after a restart.
-            if (ui.store) ui.store->set_setting("talk_seen_at", std::to_string(flow.talk_seen_at()));
-        }
+            ui.ask(ask::TalkSeen{}); // kept, so the notice does not come back after a restart
         y += h + L.pad * 0.5f;
     }
 
@@ -181,7 +178,7 @@ void draw_practitioner(Ui& ui) {
     {
         // Development settings, in one line: fine for trying Sayso out, not for children's answers.
         std::string dev;
-        if (ui.store && !ui.store->sealing()) dev += "answers are not sealed (no seal_keys in the delivery settings)";
+        if (ui.storage_problem.empty() && !ui.facts.sealing) dev += "answers are not sealed (no seal_keys in the delivery settings)";
         if (ui.shelf.trust().allow_unsigned)
             dev += std::string(dev.empty() ? "" : "; ") + "packs are taken unsigned (--allow-unsigned-packs)";
         if (!dev.empty()) y += notice(dl, ui, y, "Development settings: " + dev + ". Not for children's answers.");
@@ -222,8 +219,13 @@ void draw_practitioner(Ui& ui) {
     }
 
     const auto& packs = ui.shelf.packs();
-    if (!flow.selected_pack() || !ui.shelf.find(flow.selected_pack()->id)) flow.select_pack(packs.front());
-    const pack::Pack& pack = *flow.selected_pack();
+    // The first pack until one is picked, or when the picked one is no longer offered.
+    const pack::Pack* chosen = flow.selected_pack();
+    if (!chosen || !ui.shelf.find(chosen->id)) {
+        chosen = packs.front().get();
+        ui.then([first = packs.front()](flow::Flow& f) { f.select_pack(first); });
+    }
+    const pack::Pack& pack = *chosen;
     const std::string& lang = pack.first_language();
 
     if (packs.size() > 1) {
@@ -234,7 +236,7 @@ void draw_practitioner(Ui& ui) {
                            const auto& p = packs[static_cast<std::size_t>(i)];
                            if (tile(ui.widgets, "pack:" + p->id, a, b, {}, p->text(p->title, lang), ui.fonts.body,
                                     TileStyle{.selected = p.get() == &pack}))
-                               flow.select_pack(p);
+                               ui.then([p](flow::Flow& f) { f.select_pack(p); });
                        }) +
              L.pad;
     }
@@ -258,7 +260,7 @@ void draw_practitioner(Ui& ui) {
                        if (tile(ui.widgets, "band:" + band.id, a, b, ui.textures.file(band.picture),
                                 pack.text(band.label, lang), ui.fonts.body,
                                 TileStyle{.selected = flow.selected_band() == band.id}))
-                           flow.select_band(band.id);
+                           ui.then([id = band.id](flow::Flow& f) { f.select_band(id); });
                    }) +
          L.pad;
 
@@ -269,7 +271,7 @@ void draw_practitioner(Ui& ui) {
                        const auto& v = pack.visit_types[static_cast<std::size_t>(i)];
                        if (tile(ui.widgets, "visit:" + v.id, a, b, {}, pack.text(v.label, lang), ui.fonts.body,
                                 TileStyle{.selected = flow.selected_visit() == v.id}))
-                           flow.select_visit(v.id);
+                           ui.then([id = v.id](flow::Flow& f) { f.select_visit(id); });
                    }) +
          L.pad * 2;
 
@@ -284,7 +286,7 @@ void draw_practitioner(Ui& ui) {
     if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
              ImVec2((L.width + button_w) * 0.5f, by + button_h), {}, "Pass the tablet to the child \u2192",
              ui.fonts.large, TileStyle{.enabled = ready, .primary = true}))
-        flow.hand_over();
+        ui.then([](flow::Flow& f) { f.hand_over(); });
 }
 
 } // namespace sayso::ui

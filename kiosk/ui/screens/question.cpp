@@ -104,10 +104,10 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         const bool speak = speaking && speak_hit(ui, "speak:" + q.id + ":" + o.id, bc, br);
         const std::string& label = pack.label(*s.band, o, s.language);
         if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, a, b, pic, label, ui.fonts.body, st))
-            ui.flow.choose(o.id);
+            ui.then([id = o.id](flow::Flow& f) { f.choose(id); });
         if (speaking) speak_draw(ui, bc, br);
         if (speak) {
-            ui.flow.touch();
+            ui.then([](flow::Flow& f) { f.touch(); });
             ui.speaker->say({speech_item(s, label, q.id + "." + o.id)});
         }
     }
@@ -140,9 +140,9 @@ void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto press = keyboard(ui, s.language, ImVec2(min.x, b.y + L.pad * 0.6f), max,
                                 s.pack->word(*s.band, "done", s.language),
                                 s.draft.find_first_not_of(" \t\n") != std::string::npos);
-    if (!press.typed.empty()) ui.flow.type(press.typed);
-    if (press.erase) ui.flow.erase();
-    if (press.done) ui.flow.next();
+    if (!press.typed.empty()) ui.then([typed = press.typed](flow::Flow& f) { f.type(typed); });
+    if (press.erase) ui.then([](flow::Flow& f) { f.erase(); });
+    if (press.done) ui.then([](flow::Flow& f) { f.next(); });
 }
 
 } // namespace
@@ -189,7 +189,7 @@ void draw_question(Ui& ui) {
         const ImVec2 c(rtl(*s) ? cx + tw * 0.5f + L.pad + r : cx - tw * 0.5f - L.pad - r,
                        y + std::max(th, 2 * r) * 0.5f);
         if (speak_hit(ui, "speak", c, r)) {
-            ui.flow.touch();
+            ui.then([](flow::Flow& f) { f.touch(); });
             ui.speaker->say(question_speech(*s));
         }
         speak_draw(ui, c, r);
@@ -211,10 +211,10 @@ void draw_question(Ui& ui) {
     const float end_x = mirror ? L.pad * 2 : L.width - L.pad * 2 - side_w;
     if (tile(ui.widgets, "back", ImVec2(start_x, bar_y), ImVec2(start_x + side_w, bar_y + bar_h), {},
              (mirror ? "\u2192 " : "\u2190 ") + pack.word(band, "back", s->language), ui.fonts.body, {}))
-        ui.flow.back();
+        ui.then([](flow::Flow& f) { f.back(); });
     if (tile(ui.widgets, "skip", ImVec2(cx - skip_w * 0.5f, bar_y), ImVec2(cx + skip_w * 0.5f, bar_y + bar_h),
              ui.textures.asset("ui/skip"), pack.word(band, "skip", s->language), ui.fonts.body, TileStyle{.row = true}))
-        ui.flow.skip();
+        ui.then([](flow::Flow& f) { f.skip(); });
 
     const auto* given = s->answer(q.id);
     bool can_next = false;
@@ -226,7 +226,7 @@ void draw_question(Ui& ui) {
         tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
              pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
              TileStyle{.enabled = can_next, .primary = true}))
-        ui.flow.next();
+        ui.then([](flow::Flow& f) { f.next(); });
 }
 
 } // namespace sayso::ui

@@ -6,14 +6,16 @@ namespace sayso::ui {
 
 Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key) {
     const auto* lang = text::find_language(s.language);
-    return Speaker::Item{text, lang ? lang->voice : std::string(), s.pack->clip(*s.band, key, s.language)};
+    // The clip is looked for on the speaker's worker: it touches the disk.
+    return Speaker::Item{text, lang ? lang->voice : std::string(),
+                         [pack = s.pack, band = s.band, key, lang = s.language] { return pack->clip(*band, key, lang); }};
 }
 
 bool can_speak(const Ui& ui, const flow::Session& s) {
     if (!ui.speaker || !ui.speaker->available()) return false;
     const auto* lang = text::find_language(s.language);
     // Without a voice for the language, only a pack with its own recordings can speak.
-    return (lang && !lang->voice.empty()) || std::filesystem::exists(s.pack->dir / "audio" / s.language);
+    return (lang && !lang->voice.empty()) || s.pack->recorded.count(s.language) > 0;
 }
 
 bool speak_hit(Ui& ui, const std::string& id, ImVec2 c, float r) {

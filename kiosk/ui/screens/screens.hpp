@@ -1,14 +1,14 @@
-// One draw function per screen. Each reads the flow's state and turns taps
-// into flow calls; none keeps state of its own between frames.
+// One draw function per screen. Each reads what it shows as values (the
+// flow, the shelf, the facts) and says what was tapped as intents, which the
+// kiosk applies after the frame; none touches storage, the network or a
+// password hash, and none keeps state of its own between frames.
 #pragma once
 
-#include "access/gate.hpp"
-#include "client.hpp"
 #include "flow/flow.hpp"
+#include "intents.hpp"
 #include "layout.hpp"
 #include "pack/shelf.hpp"
 #include "speaker.hpp"
-#include "storage/store.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
@@ -33,43 +33,52 @@ struct AdminState {
     // Pack folders found on USB sticks: looked for once when the packs tab
     // opens (and after an install), not on every frame.
     std::optional<std::vector<std::filesystem::path>> found;
+    bool looking = false, installing = false;
+    // What the delivery settings file says, read when the delivery tab opens
+    // (and again after an enrolment): whether the tablet is enrolled, where
+    // it sends in words, or the file's problem.
+    bool settings_loaded = false, settings_loading = false;
+    bool enrolled = false;
+    std::string settings_words, settings_problem;
     // Enrolment: the collector's address and the one-time code as typed, the
-    // field the keyboard types into ("endpoint", "code" or none), a request
-    // for the kiosk to enrol, and whether it is under way.
+    // field the keyboard types into ("endpoint", "code" or none), and whether
+    // an enrolment is under way.
     bool endpoint_loaded = false;
     std::string endpoint, code, typing;
-    bool enrol_asked = false, enrolling = false;
-    bool wiped = false; // the kiosk forgets the enrolment after a wipe
+    bool enrolling = false;
 };
 
 struct Ui {
-    flow::Flow& flow;
-    pack::Shelf& shelf;
-    Textures& textures;
+    const flow::Flow& flow;
+    const pack::Shelf& shelf;
+    Textures& textures; // looks pictures up; decoding happens off the frame
     Widgets& widgets;
     const Layout& layout;
     const Fonts& fonts;
+    const Facts& facts;
     // Why answers can't be kept, when the answers file could not even be opened.
     const std::string& storage_problem;
-    // Delivery: the client's state, or null when delivery is not running;
-    // then `delivery_problem` says why (bad settings), or is empty (not set up).
-    const sync::Status* delivery;
+    // Delivery: its state, or null when delivery is not running; then
+    // `delivery_problem` says why (bad settings), or is empty (not set up).
+    const DeliveryView* delivery;
     const std::string& delivery_problem;
-    // The PIN pad: the gate (null without a usable database), the digits typed
-    // so far, and what the last try came to.
-    access::Gate* gate;
-    std::string& pin_entry;
-    std::string& pin_message;
-    flow::Millis now; // monotonic, for animations
-    flow::Millis screen_since; // when the current screen appeared
-    Speaker* speaker;          // null or unavailable: no read-aloud buttons
-    std::string& editing;      // practitioner screen: the field the keyboard types into ("code", "case" or none)
-    AdminState& admin;
-    storage::Store* store;     // null when the answers file could not be opened
-    const std::vector<std::filesystem::path>& import_roots; // where the admin screen looks for packs to install
     const std::string& delivery_settings; // the delivery settings file, or empty
-    bool& quit_asked;          // closing Sayso waits for the admin PIN
-    bool& quit_now;            // the admin PIN was right: close
+    const std::vector<std::filesystem::path>& import_roots; // where the admin screen looks for packs to install
+    flow::Millis now;          // monotonic, for animations
+    flow::Millis screen_since; // when the current screen appeared
+    std::int64_t wall_ms;      // for lockouts
+    Speaker* speaker;          // null or unavailable: no read-aloud buttons
+    // The screens' own state between frames.
+    std::string& pin_entry;   // the PIN pad: the digits typed so far
+    std::string& pin_message; // and what the last try came to
+    std::string& editing;     // practitioner screen: the field the keyboard types into ("code", "case" or none)
+    AdminState& admin;
+    bool& quit_asked;         // closing Sayso waits for the admin PIN
+    Intents& intents;
+
+    // A transition of the flow, applied after the frame.
+    void then(std::function<void(flow::Flow&)> f) { intents.flow.push_back(std::move(f)); }
+    void ask(Ask a) { intents.asks.push_back(std::move(a)); }
 };
 
 void draw_pin_pad(Ui& ui);

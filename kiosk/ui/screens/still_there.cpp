@@ -27,7 +27,7 @@ void draw_still_there(Ui& ui) {
     const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));
     if (tile(ui.widgets, "still-here", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "still_here", s->language), ui.fonts.large, TileStyle{.primary = true}))
-        ui.flow.still_here();
+        ui.then([](flow::Flow& f) { f.still_here(); });
 }
 
 } // namespace sayso::ui

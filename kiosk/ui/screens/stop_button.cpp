@@ -14,7 +14,7 @@ void draw_stop_button(Ui& ui) {
     const ImVec2 a(L.pad * 1.5f, L.pad * 1.5f), b(a.x + w, a.y + h);
     if (tile(ui.widgets, "stop", a, b, ui.textures.asset("ui/stop"), s->pack->word(*s->band, "stop", s->language),
              ui.fonts.body, TileStyle{.row = true}))
-        ui.flow.stop();
+        ui.then([](flow::Flow& f) { f.stop(); });
     draw_talk_button(ui);
 }
 
@@ -31,7 +31,7 @@ void draw_talk_button(Ui& ui) {
     const ImVec2 b(L.width - L.pad * 1.5f, L.pad * 1.5f + h), a(b.x - w, L.pad * 1.5f);
     if (tile(ui.widgets, "talk", a, b, ui.textures.asset("ui/talk"), words, ui.fonts.small,
              TileStyle{.selected = s->asked_to_talk, .row = true}))
-        ui.flow.ask_to_talk();
+        ui.then([](flow::Flow& f) { f.ask_to_talk(); });
 }
 
 } // namespace sayso::ui

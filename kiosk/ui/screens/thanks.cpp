@@ -81,7 +81,7 @@ void draw_thanks(Ui& ui) {
             if (tile(ui.widgets, std::string("sticker:") + stickers[i], a, ImVec2(a.x + st, a.y + st),
                      ui.textures.asset(std::string("stickers/") + stickers[i]), "", ui.fonts.body,
                      TileStyle{.selected = s->sticker == stickers[i]}))
-                ui.flow.pick_sticker(stickers[i]);
+                ui.then([sticker = std::string(stickers[i])](flow::Flow& f) { f.pick_sticker(sticker); });
         }
         y += static_cast<float>(rows) * (st + gap) + L.pad;
     }
@@ -89,7 +89,7 @@ void draw_thanks(Ui& ui) {
     const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));
     if (tile(ui.widgets, "finish", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "finish", s->language), ui.fonts.large, TileStyle{.primary = true}))
-        ui.flow.finish();
+        ui.then([](flow::Flow& f) { f.finish(); });
 
     if (!still) confetti(dl, L, std::clamp(since / 1800.0f, 0.0f, 1.0f)); // 1.8 s
 }

@@ -39,7 +39,7 @@ void draw_welcome(Ui& ui) {
         const float r = std::max(L.target * 0.55f, L.em * 1.1f);
         const ImVec2 c(cx + pic * 0.5f + L.pad + r, y - L.pad * 2 - pic * 0.5f);
         if (speak_hit(ui, "speak", c, r)) {
-            ui.flow.touch();
+            ui.then([](flow::Flow& f) { f.touch(); });
             ui.speaker->say(welcome_speech(*s));
         }
         speak_draw(ui, c, r);
@@ -50,7 +50,7 @@ void draw_welcome(Ui& ui) {
     const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));
     if (tile(ui.widgets, "start", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
              pack.word(band, "start", s->language), ui.fonts.large, TileStyle{.primary = true}))
-        ui.flow.start();
+        ui.then([](flow::Flow& f) { f.start(); });
     {
         struct Toggle {
             const char* id;
@@ -76,7 +76,7 @@ void draw_welcome(Ui& ui) {
                 if (id == "high_contrast") a.high_contrast = !a.high_contrast;
                 if (id == "easy_font") a.easy_font = !a.easy_font;
                 if (id == "less_motion") a.less_motion = !a.less_motion;
-                ui.flow.set_access(a);
+                ui.then([a](flow::Flow& f) { f.set_access(a); });
             }
             x += w + gap;
         }
@@ -93,7 +93,7 @@ void draw_welcome(Ui& ui) {
         for (const auto& code : langs) {
             if (tile(ui.widgets, "lang:" + code, ImVec2(x, lang_y), ImVec2(x + tile_w, lang_y + lang_h), {},
                      text::endonym(code), ui.fonts.body, TileStyle{.selected = s->language == code}))
-                ui.flow.set_language(code);
+                ui.then([code](flow::Flow& f) { f.set_language(code); });
             x += tile_w + gap;
         }
     }

@@ -1,0 +1,47 @@
+# The screens draw and send intents, nothing more: no file under
+# kiosk/ui/screens may include storage, delivery, the PIN gate or the pack
+# installer, or call what reads a disk, a network or a password hash.
+# usage: cmake -DSCREENS=<dir> -P screens_rule.cmake
+if(NOT SCREENS)
+  message(FATAL_ERROR "usage: cmake -DSCREENS=<kiosk/ui/screens> -P screens_rule.cmake")
+endif()
+file(GLOB files "${SCREENS}/*.cpp" "${SCREENS}/*.hpp")
+list(LENGTH files n)
+if(n EQUAL 0)
+  message(FATAL_ERROR "no screens found in ${SCREENS}")
+endif()
+# Included headers (as written in #include "..." or <...>) a screen may not name.
+set(headers "storage/" "client.hpp" "config.hpp" "enrol.hpp" "batch.hpp" "access/gate.hpp" "pack/install.hpp"
+            "sqlite3.h" "curl/" "sodium.h" "fstream" "cstdio")
+# Calls a screen may not make.
+set(calls "std::filesystem::exists" "directory_iterator" "ifstream" "ofstream" "fopen" "stbi_load"
+          "crypto_pwhash" "std::async" ".reload()" "load_pack" "install_pack")
+set(broken "")
+foreach(f IN LISTS files)
+  file(STRINGS "${f}" lines)
+  get_filename_component(name "${f}" NAME)
+  set(at 0)
+  foreach(line IN LISTS lines)
+    math(EXPR at "${at} + 1")
+    if(line MATCHES "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]")
+      set(inc "${CMAKE_MATCH_1}")
+      foreach(h IN LISTS headers)
+        string(FIND "${inc}" "${h}" found)
+        if(found EQUAL 0)
+          string(APPEND broken "  ${name}:${at}: includes ${inc}\n")
+        endif()
+      endforeach()
+    elseif(NOT line MATCHES "^[ \t]*//")
+      foreach(c IN LISTS calls)
+        string(FIND "${line}" "${c}" found)
+        if(NOT found EQUAL -1)
+          string(APPEND broken "  ${name}:${at}: calls ${c}\n")
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+endforeach()
+if(broken)
+  message(FATAL_ERROR "screens must only draw and send intents (kiosk/README.md); slow or fallible work is a task:\n${broken}")
+endif()
+message(STATUS "${n} screen files draw and send intents only")

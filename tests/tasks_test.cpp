@@ -1,0 +1,79 @@
+#include "tasks/frame_guard.hpp"
+#include "tasks/tasks.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using namespace sayso::tasks;
+using namespace std::chrono_literals;
+
+TEST_CASE("a task's work runs off the calling thread, and its result is applied by the caller, in order") {
+    std::atomic<int> woken{0};
+    Tasks tasks([&] { ++woken; });
+    const auto main = std::this_thread::get_id();
+    std::vector<std::thread::id> ran_on;
+    std::vector<int> applied;
+    std::mutex m;
+    for (int i = 0; i < 5; ++i)
+        tasks.run<int>(
+            "counting",
+            [&, i] {
+                std::lock_guard lock(m);
+                ran_on.push_back(std::this_thread::get_id());
+                return i * 10;
+            },
+            [&](int v) {
+                CHECK(std::this_thread::get_id() == main);
+                applied.push_back(v);
+            });
+    REQUIRE(tasks.wait_done(10s));
+    CHECK(tasks.busy()); // finished, not yet delivered
+    CHECK(applied.empty());
+    CHECK(tasks.deliver() == 5);
+    CHECK_FALSE(tasks.busy());
+    CHECK(applied == std::vector<int>{0, 10, 20, 30, 40});
+    CHECK(woken == 5);
+    for (auto id : ran_on) CHECK(id != main);
+}
+
+TEST_CASE("a task that throws is named in the log and the tasks after it still run") {
+    Tasks tasks;
+    bool after = false;
+    tasks.run("failing on purpose", [] { throw std::runtime_error("no"); });
+    tasks.run("after it", [] {}, [&] { after = true; });
+    REQUIRE(tasks.wait_done(10s));
+    CHECK(tasks.deliver() == 2);
+    CHECK(after);
+}
+
+TEST_CASE("stopping the tasks finishes the ones asked for first") {
+    std::atomic<int> done{0};
+    {
+        Tasks tasks;
+        for (int i = 0; i < 3; ++i)
+            tasks.run("a slow one", [&] {
+                std::this_thread::sleep_for(20ms);
+                ++done;
+            });
+    }
+    CHECK(done == 3);
+}
+
+TEST_CASE("slow work inside a frame is caught, and the same work elsewhere is not") {
+    blocking("outside any frame");
+    std::vector<std::string> caught;
+    {
+        DrawingFrame frame;
+        blocking("reading the answers database");
+        // A worker thread is never the frame's.
+        std::thread([] { blocking("on a worker"); }).join();
+        caught = frame.caught();
+    }
+    CHECK(caught == std::vector<std::string>{"reading the answers database"});
+    DrawingFrame later;
+    CHECK(later.caught().empty());
+}
