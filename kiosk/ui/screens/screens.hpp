@@ -48,6 +48,15 @@ struct AdminState {
     bool enrolling = false;
 };
 
+// The screens' own state between frames, kept by the kiosk.
+struct Held {
+    std::string pin_entry;   // the PIN pad: the digits typed so far
+    std::string pin_message; // and what the last try came to
+    std::string editing;     // practitioner screen: the field the keyboard types into
+    AdminState admin;
+    bool quit_asked = false; // closing Sayso waits for the admin PIN
+};
+
 struct Ui {
     const flow::Flow& flow;
     const pack::Shelf& shelf;

@@ -1,0 +1,399 @@
+#include "actions.hpp"
+
+#include "config.hpp"
+#include "enrol.hpp"
+#include "formats/formats.hpp"
+#include "pack/install.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <variant>
+
+namespace sayso::ui {
+
+namespace {
+
+// The PINs and what is waiting, read off the drawing thread.
+Facts read_facts(access::Gate* gate, storage::Store* store) {
+    Facts f;
+    if (!gate || !store) return f;
+    f.pins_usable = true;
+    f.practitioner_pin = gate->has_pin(access::Role::Practitioner);
+    f.admin_pin = gate->has_pin(access::Role::Admin);
+    f.practitioner_locked_until_ms = gate->locked_until_ms(access::Role::Practitioner);
+    f.admin_locked_until_ms = gate->locked_until_ms(access::Role::Admin);
+    std::int64_t waiting = 0;
+    if (!store->waiting(waiting)) f.waiting = waiting;
+    f.sealing = store->sealing();
+    return f;
+}
+
+} // namespace
+
+std::string Actions::settings_file() const {
+    return p_.options.sync_config ? p_.options.sync_config->string() : std::string();
+}
+
+void Actions::load_settings() {
+    p_.facts = read_facts(p_.gate, p_.store);
+    if (!p_.store) return;
+    std::optional<std::string> seen;
+    int talk = 0;
+    std::int64_t since = 0;
+    if (!p_.store->setting("talk_seen_at", seen) && seen) since = std::atoll(seen->c_str());
+    if (!p_.store->count_talk_requests(since, talk) && talk > 0) p_.flow.set_talk_requests(talk);
+    std::optional<std::string> disabled;
+    if (!p_.store->setting("disabled_packs", disabled) && disabled) {
+        std::set<std::string> ids;
+        for (const auto& id : formats::options_from_json(*disabled)) ids.insert(id);
+        p_.shelf.set_disabled(ids);
+    }
+    std::optional<std::string> pattern;
+    if (auto p = p_.store->setting("case_pattern", pattern)) {
+        std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
+    } else if (pattern && !p_.flow.set_case_pattern(*pattern)) {
+        std::fprintf(stderr, "sayso: the case reference pattern \"%s\" is not a valid pattern; ignored\n",
+                     pattern->c_str());
+    }
+}
+
+// A refused pack's problems go to the log in full (the practitioner screen shows the first).
+void Actions::log_shelf() {
+    for (const auto& p : p_.shelf.problems()) std::fprintf(stderr, "sayso: %s\n", p.str().c_str());
+    for (const auto& name : p_.shelf.refused())
+        std::fprintf(stderr, "sayso: pack folder %s refused; %s\n", name.c_str(),
+                     p_.shelf.packs().empty() ? "no good pack is installed" : "any earlier good version stays in use");
+}
+
+// Rescans the packs on a copy of the shelf, off the drawing thread; the
+// copy replaces the shelf between frames if anything changed.
+void Actions::reload_packs() {
+    p_.tasks.run<std::optional<pack::Shelf>>(
+        "reading the survey packs",
+        [shelf = p_.shelf]() mutable -> std::optional<pack::Shelf> {
+            if (!shelf.reload()) return std::nullopt;
+            return std::move(shelf);
+        },
+        [this](std::optional<pack::Shelf> fresh) {
+            if (fresh) adopt_shelf(std::move(*fresh));
+        });
+}
+
+// Sessions hold their own packs, so the shelf can change under a child
+// answering; which packs an admin took out of use stays as it is now.
+void Actions::adopt_shelf(pack::Shelf fresh) {
+    auto disabled = p_.shelf.disabled();
+    p_.shelf = std::move(fresh);
+    p_.shelf.set_disabled(std::move(disabled));
+    log_shelf();
+    decode_pack_pictures();
+}
+
+void Actions::decode(const std::vector<std::string>& paths) {
+    auto need = p_.textures.wanted(paths);
+    if (need.empty()) return;
+    p_.tasks.run<std::vector<Decoded>>(
+        "decoding pictures", [need = std::move(need)] { return decode_pictures(need); },
+        [this](std::vector<Decoded> pictures) {
+            p_.textures.add(std::move(pictures));
+        });
+}
+
+void Actions::decode_pack_pictures() {
+    std::vector<std::string> paths;
+    for (const auto& p : p_.shelf.all())
+        for (auto& path : pack_pictures(*p)) paths.push_back(std::move(path));
+    decode(paths);
+}
+
+void Actions::refresh_facts() {
+    if (!p_.gate) return;
+    p_.tasks.run<Facts>(
+        "reading the PINs", [gate = p_.gate, store = p_.store] { return read_facts(gate, store); },
+        [this](Facts f) {
+            f.checking_pin = p_.facts.checking_pin;
+            p_.facts = f;
+        });
+}
+
+// What this frame's taps asked for: the flow's transitions first, in the
+// order tapped, then the slow work, each as a task.
+void Actions::apply(Intents now) {
+    for (auto& change : now.flow) change(p_.flow);
+    for (auto& a : now.asks) std::visit([this](auto& x) { handle(std::move(x)); }, a);
+}
+
+void Actions::handle(ask::CheckPin a) {
+    if (!p_.gate || p_.facts.checking_pin) return;
+    p_.facts.checking_pin = true;
+    const auto role = a.role;
+    p_.tasks.run<access::Gate::Attempt>(
+        "checking a PIN",
+        [gate = p_.gate, a = std::move(a)]() mutable {
+            auto r = gate->check(a.role, a.pin);
+            a.pin.assign(a.pin.size(), '\0');
+            return r;
+        },
+        [this, role](access::Gate::Attempt r) {
+            p_.facts.checking_pin = false;
+            pin_checked(role, r);
+            refresh_facts();
+        });
+}
+
+void Actions::pin_checked(access::Role role, const access::Gate::Attempt& r) {
+    const bool admin = role == access::Role::Admin;
+    if (r.result == access::Gate::Result::LockedOut) {
+        const std::int64_t until = p_.clock.wall_ms() + r.locked_for_ms;
+        (admin ? p_.facts.admin_locked_until_ms : p_.facts.practitioner_locked_until_ms) = until;
+    }
+    // Only the PIN pad that asked takes the answer.
+    if (p_.flow.screen() != (admin ? flow::Screen::AdminPin : flow::Screen::Locked)) return;
+    switch (r.result) {
+    case access::Gate::Result::Open:
+    case access::Gate::Result::NoPin:
+        if (!admin) p_.flow.unlock();
+        else if (p_.held.quit_asked) p_.quit = true;
+        else p_.flow.admin_unlock();
+        break;
+    case access::Gate::Result::Wrong: p_.held.pin_message = "That PIN isn't right. Try again."; break;
+    case access::Gate::Result::LockedOut: break; // the lockout message shows
+    case access::Gate::Result::Problem: p_.held.pin_message = r.problem; break;
+    }
+}
+
+void Actions::handle(ask::SetPin a) {
+    if (!p_.gate) return;
+    p_.facts.checking_pin = true;
+    const auto role = a.role;
+    p_.tasks.run<std::optional<std::string>>(
+        "setting a PIN",
+        [gate = p_.gate, a = std::move(a)]() mutable {
+            auto r = gate->set_pin(a.role, a.pin);
+            a.pin.assign(a.pin.size(), '\0');
+            return r;
+        },
+        [this, role](std::optional<std::string> err) {
+            p_.facts.checking_pin = false;
+            if (!err && role == access::Role::Practitioner) p_.flow.set_locking(true);
+            if (p_.flow.screen() == flow::Screen::Admin) {
+                p_.held.admin.message = err ? *err : "The " + std::string(access::role_name(role)) + " PIN is set.";
+                p_.held.admin.message_is_problem = err.has_value();
+            }
+            refresh_facts();
+        });
+}
+
+// In use at once; kept as a setting (a JSON list of pack ids) off the frame.
+void Actions::handle(ask::UsePack a) {
+    auto ids = p_.shelf.disabled();
+    if (a.in_use) ids.erase(a.id);
+    else ids.insert(a.id);
+    p_.shelf.set_disabled(ids);
+    p_.tasks.run<std::optional<std::string>>(
+        "keeping which packs are in use",
+        [store = p_.store, json = nlohmann::json(ids).dump()]() -> std::optional<std::string> {
+            if (!store) return std::string("The answers file can't be used, so this can't be kept.");
+            if (auto p = store->set_setting("disabled_packs", json)) return flow::describe(*p);
+            return std::nullopt;
+        },
+        [this](std::optional<std::string> err) {
+            if (!err) return;
+            std::fprintf(stderr, "sayso: which packs are in use could not be kept: %s\n", err->c_str());
+            if (p_.flow.screen() != flow::Screen::Admin) return;
+            p_.held.admin.message = *err + " The change holds until Sayso restarts.";
+            p_.held.admin.message_is_problem = true;
+        });
+}
+
+namespace {
+struct Installed {
+    pack::InstallResult result;
+    std::optional<pack::Shelf> shelf; // rescanned after a good install
+};
+} // namespace
+
+// Copied, verified, and the shelf rescanned, off the frame.
+void Actions::handle(ask::Install a) {
+    p_.tasks.run<Installed>(
+        "installing a pack",
+        [folder = std::move(a.folder), shelf = p_.shelf]() mutable {
+            Installed out;
+            out.result = pack::install_pack(folder, shelf.root(), shelf.trust());
+            if (out.result.ok && shelf.reload()) out.shelf = std::move(shelf);
+            return out;
+        },
+        [this](Installed r) {
+            if (r.shelf) adopt_shelf(std::move(*r.shelf));
+            if (p_.flow.screen() != flow::Screen::Admin) return;
+            p_.held.admin.installing = false;
+            p_.held.admin.problems.clear();
+            for (const auto& p : r.result.problems) p_.held.admin.problems.push_back(p.str());
+            p_.held.admin.message = r.result.message;
+            p_.held.admin.message_is_problem = !r.result.ok;
+            p_.held.admin.found.reset(); // look at the sticks again
+            p_.held.admin.looking = false;
+        });
+}
+
+void Actions::handle(ask::LookForPacks) {
+    p_.tasks.run<std::vector<std::filesystem::path>>(
+        "looking for pack folders", [roots = p_.options.import_roots] { return pack::find_pack_folders(roots); },
+        [this](std::vector<std::filesystem::path> found) {
+            if (p_.flow.screen() != flow::Screen::Admin || !p_.held.admin.looking) return;
+            p_.held.admin.found = std::move(found);
+            p_.held.admin.looking = false;
+        });
+}
+
+namespace {
+struct SettingsRead {
+    std::string endpoint, words, problem;
+    bool enrolled = false;
+};
+} // namespace
+
+// What the settings file says (never the token), for the delivery tab.
+void Actions::handle(ask::LoadDeliverySettings) {
+    p_.tasks.run<SettingsRead>(
+        "reading the delivery settings",
+        [file = settings_file()] {
+            SettingsRead r;
+            std::string ca;
+            sync::read_endpoint(file, r.endpoint, ca);
+            std::error_code ec;
+            if (!std::filesystem::exists(file, ec)) return r;
+            auto c = sync::load_config(file, r.problem);
+            if (c && !c->token.empty()) {
+                r.enrolled = true;
+                r.words = "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
+                          ", looking for new answers every " +
+                          std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
+                          (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
+                          (c->seal_keys.empty() ? std::string("Answers are not sealed.")
+                                                : "Answers are sealed to key \"" + c->seal_keys.back().id + "\".");
+            }
+            if (c) r.problem.clear();
+            return r;
+        },
+        [this](SettingsRead r) {
+            if (p_.flow.screen() != flow::Screen::Admin) return;
+            p_.held.admin.settings_loading = false;
+            p_.held.admin.settings_loaded = true;
+            p_.held.admin.enrolled = r.enrolled;
+            p_.held.admin.settings_words = std::move(r.words);
+            p_.held.admin.settings_problem = std::move(r.problem);
+            if (!p_.held.admin.endpoint_loaded) {
+                if (p_.held.admin.endpoint.empty()) p_.held.admin.endpoint = std::move(r.endpoint);
+                p_.held.admin.endpoint_loaded = true;
+            }
+        });
+}
+
+namespace {
+struct Enrolled {
+    sync::Enrolment enrolment;
+    std::string kept_problem; // enrolled, but the settings could not be written
+    DeliveryStart start;
+};
+} // namespace
+
+// Enrolment talks to the collector and writes the settings, off the frame.
+void Actions::handle(ask::Enrol a) {
+    if (enrolling_ || settings_file().empty()) return;
+    enrolling_ = true;
+    p_.tasks.run<Enrolled>(
+        "enrolling this tablet",
+        [a = std::move(a), file = settings_file(), settings = p_.options.sync_config, store = p_.store] {
+            Enrolled out;
+            // The CA file stays the settings file's: a council's own CA is set there.
+            std::string endpoint, ca;
+            sync::read_endpoint(file, endpoint, ca);
+            const std::string device = store ? store->device_id() : std::string();
+            out.enrolment = sync::enrol(a.endpoint, ca, a.code, device);
+            if (!out.enrolment.ok) return out;
+            if (auto e = sync::save_enrolment(file, a.endpoint, out.enrolment)) out.kept_problem = *e;
+            else out.start = prepare_delivery(settings, store);
+            return out;
+        },
+        [this](Enrolled e) {
+            enrolling_ = false;
+            const auto& r = e.enrolment;
+            std::string words = r.words;
+            bool problem = !r.ok;
+            if (r.ok && !e.kept_problem.empty()) {
+                words = "Enrolled, but the settings could not be kept: " + e.kept_problem;
+                problem = true;
+            } else if (r.ok) {
+                p_.delivery.start(std::move(e.start));
+                words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
+                                             : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
+            }
+            std::fprintf(stderr, "sayso: enrolment: %s\n", words.c_str());
+            if (p_.flow.screen() != flow::Screen::Admin) return;
+            if (r.ok && !problem) p_.held.admin.code.clear();
+            p_.held.admin.settings_loaded = false; // read them again
+            p_.held.admin.message = words;
+            p_.held.admin.message_is_problem = problem;
+        });
+}
+
+namespace {
+struct Wiped {
+    std::string problem;        // nothing was wiped
+    std::string forget_problem; // wiped, but the token and keys are still in the settings file
+    DeliveryStart start;
+};
+} // namespace
+
+// Delivery stops first, so neither of its connections is open while the
+// answers go; then answers, PINs and settings, then the token and keys.
+void Actions::handle(ask::Wipe) {
+    if (!p_.store) return;
+    std::shared_ptr<sync::Client> delivering = p_.delivery.take();
+    p_.tasks.run<Wiped>(
+        "wiping the tablet",
+        [delivering, store = p_.store, file = settings_file(), settings = p_.options.sync_config]() mutable {
+            delivering.reset(); // waits for its thread to end
+            Wiped w;
+            if (auto p = store->wipe()) w.problem = flow::describe(*p);
+            else if (!file.empty())
+                if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
+            w.start = prepare_delivery(settings, store);
+            return w;
+        },
+        [this](Wiped w) {
+            p_.delivery.start(std::move(w.start));
+            refresh_facts();
+            if (w.problem.empty()) {
+                p_.flow.set_locking(false);
+                p_.shelf.set_disabled({});
+            }
+            if (p_.flow.screen() != flow::Screen::Admin) return;
+            p_.held.admin.message = !w.problem.empty() ? w.problem
+                             : !w.forget_problem.empty()
+                                 ? "Answers and PINs were wiped, but " + w.forget_problem
+                                 : "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.";
+            p_.held.admin.message_is_problem = !w.problem.empty() || !w.forget_problem.empty();
+        });
+}
+
+// The notice is seen to; kept, so it does not come back after a restart.
+void Actions::handle(ask::TalkSeen) {
+    p_.flow.acknowledge_talk();
+    p_.tasks.run<std::optional<std::string>>(
+        "keeping that the talk notice was seen",
+        [store = p_.store, at = p_.flow.talk_seen_at()]() -> std::optional<std::string> {
+            if (!store) return std::nullopt;
+            if (auto p = store->set_setting("talk_seen_at", std::to_string(at))) return flow::describe(*p);
+            return std::nullopt;
+        },
+        [](std::optional<std::string> err) {
+            if (err)
+                std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n", err->c_str());
+        });
+}
+
+} // namespace sayso::ui

@@ -1,0 +1,84 @@
+#include "delivery.hpp"
+
+#include "config.hpp"
+
+#include <SDL.h>
+
+#include <cstdio>
+
+namespace sayso::ui {
+
+DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& settings, storage::Store* store) {
+    DeliveryStart out;
+    if (!settings || !store) return out;
+    store->clear_seal_key();
+    std::string err;
+    auto conf = sync::load_config(*settings, err);
+    if (!conf) {
+        // No file at all is "not set up"; a file with a mistake is a problem to show.
+        std::error_code ec;
+        if (std::filesystem::exists(*settings, ec)) {
+            out.problem = err;
+            out.log.push_back("delivery is off: " + err);
+        }
+        return out;
+    }
+    // Answers are sealed to the collector's newest key before they are written.
+    if (!conf->seal_keys.empty()) {
+        const auto& k = conf->seal_keys.back();
+        if (auto e = store->set_seal_key(k.id, k.public_key)) out.log.push_back(*e);
+    }
+    if (conf->token.empty()) {
+        out.log.push_back("this tablet is not enrolled yet (no token in " + settings->string() + ")");
+        return out;
+    }
+    if (conf->seal_keys.empty())
+        out.log.push_back("answers are not sealed: " + settings->string() + " gives no seal_keys");
+    out.config = std::move(conf);
+    return out;
+}
+
+// Delivery runs on its own thread with its own connection to the database.
+void Delivery::start(DeliveryStart start) {
+    client_.reset();
+    problem_ = std::move(start.problem);
+    for (const auto& line : start.log) std::fprintf(stderr, "sayso: %s\n", line.c_str());
+    if (!start.config) return;
+    client_ = std::make_unique<sync::Client>(db_, *start.config, [] {
+        SDL_Event e{};
+        e.type = SDL_USEREVENT;
+        SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
+    });
+}
+
+std::optional<sync::Status> Delivery::status() const {
+    if (!client_) return std::nullopt;
+    return client_->status();
+}
+
+std::optional<DeliveryView> Delivery::view() {
+    const auto s = status();
+    const auto problem = s ? s->problem : sync::Status::Problem::None;
+    if (problem != logged_problem_) {
+        logged_problem_ = problem;
+        if (problem != sync::Status::Problem::None)
+            std::fprintf(stderr, "sayso: delivery: %s\n", sync::describe(problem).c_str());
+    }
+    const std::int64_t refused = s ? s->refused : 0;
+    if (refused != logged_refused_) {
+        logged_refused_ = refused;
+        if (refused > 0)
+            std::fprintf(stderr,
+                         "sayso: delivery: %lld response(s) refused by the server, kept on this tablet and not sent"
+                         " again; the latest because: %s\n",
+                         static_cast<long long>(refused), s->refusal.c_str());
+    }
+    if (!s) return std::nullopt;
+    return DeliveryView{.waiting = s->waiting,
+                        .refused = s->refused,
+                        .last_delivery_ms = s->last_delivery_ms,
+                        .problem = problem == sync::Status::Problem::None ? std::string() : sync::describe(problem),
+                        .rounds = s->rounds};
+}
+
+} // namespace sayso::ui
