@@ -43,11 +43,14 @@ int main(int argc, char** argv) {
     app.add_flag("--allow-draft-languages", o.settings.allow_draft_languages,
                  "offer children the languages a pack marks as draft translations (not yet checked by a person)");
     app.add_option("--idle", idle_s, "seconds without a touch before \"are you still there?\"")
-        ->check(CLI::Range(5, 3600))->capture_default_str();
+        ->check(CLI::Range(5, 3600))
+        ->capture_default_str();
     app.add_option("--still-there", still_s, "seconds the \"are you still there?\" prompt waits")
-        ->check(CLI::Range(5, 3600))->capture_default_str();
+        ->check(CLI::Range(5, 3600))
+        ->capture_default_str();
     app.add_option("--thanks", thanks_s, "seconds the thank-you screen shows")
-        ->check(CLI::Range(1, 600))->capture_default_str();
+        ->check(CLI::Range(1, 600))
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -63,8 +66,10 @@ int main(int argc, char** argv) {
                 return sayso::ui::kExitUsage;
             }
         } else if (!o.trust.allow_unsigned) {
-            std::fprintf(stderr, "sayso: no trusted keys in %s, so no pack can be installed; "
-                                 "see sayso-admin keygen and sign\n", trusted_keys.c_str());
+            std::fprintf(stderr,
+                         "sayso: no trusted keys in %s, so no pack can be installed; "
+                         "see sayso-admin keygen and sign\n",
+                         trusted_keys.c_str());
         }
     }
     if (!size.empty()) {

@@ -15,8 +15,8 @@ using nlohmann::json;
 Batch encode_batch(const std::string& device_id, const std::vector<storage::StoredResponse>& responses,
                    std::size_t max_bytes, std::size_t max_count) {
     Batch b;
-    const std::string head =
-        "{\"protocol\":" + std::to_string(kProtocol) + ",\"device_id\":" + storage::dump(json(device_id)) + ",\"responses\":[";
+    const std::string head = "{\"protocol\":" + std::to_string(kProtocol) +
+                             ",\"device_id\":" + storage::dump(json(device_id)) + ",\"responses\":[";
     const std::string tail = "]}";
     std::string items;
     for (const auto& r : responses) {
@@ -64,8 +64,10 @@ std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::st
 std::optional<std::int64_t> retry_after(const std::string& value, std::int64_t now_s) {
     constexpr std::int64_t day = 86'400;
     std::string v = value;
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\r' || v.back() == '\n')) v.pop_back();
-    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\r' || v.back() == '\n'))
+        v.pop_back();
+    while (!v.empty() && v.front() == ' ')
+        v.erase(v.begin());
     if (v.empty()) return std::nullopt;
     if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         std::int64_t s = 0;

@@ -64,7 +64,9 @@ Http::Http(const Config& config) : config_(config) {
     curl_ = curl_easy_init();
 }
 
-Http::~Http() { curl_easy_cleanup(curl_); }
+Http::~Http() {
+    curl_easy_cleanup(curl_);
+}
 
 PostResult Http::post(const std::string& path, const std::string& json_body) {
     PostResult r;
@@ -105,10 +107,10 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     if (cancelled_) {
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, &cancelled_);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
-                         +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-                             return (*static_cast<std::function<bool()>*>(user))() ? 1 : 0;
-                         });
+        curl_easy_setopt(
+            c, CURLOPT_XFERINFOFUNCTION, +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                return (*static_cast<std::function<bool()>*>(user))() ? 1 : 0;
+            });
     }
     char err[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
@@ -131,16 +133,20 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
         }
         return r;
     }
-    if (status == 200) r.kind = PostResult::Kind::Ok;
+    if (status == 200)
+        r.kind = PostResult::Kind::Ok;
     else if (status == 401 || status == 403) {
         // The collector says so when the token was revoked, not just unknown.
         const auto j = nlohmann::json::parse(r.body, nullptr, false);
         r.kind = j.is_object() && j.value("revoked", false) ? PostResult::Kind::Revoked : PostResult::Kind::AuthRefused;
-    }
-    else if (status == 413) r.kind = PostResult::Kind::TooLarge;
-    else if (status == 429 || status == 503) r.kind = PostResult::Kind::RetryLater;
-    else if (status >= 500) r.kind = PostResult::Kind::ServerError;
-    else r.kind = PostResult::Kind::BadRequest;
+    } else if (status == 413)
+        r.kind = PostResult::Kind::TooLarge;
+    else if (status == 429 || status == 503)
+        r.kind = PostResult::Kind::RetryLater;
+    else if (status >= 500)
+        r.kind = PostResult::Kind::ServerError;
+    else
+        r.kind = PostResult::Kind::BadRequest;
     if (r.kind != PostResult::Kind::Ok) r.detail = "HTTP " + std::to_string(status) + ": " + r.body.substr(0, 300);
     return r;
 }
@@ -148,8 +154,9 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
 Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* after) {
     Prepared p;
     std::vector<storage::StoredResponse> waiting;
-    p.storage = after ? store.outbox_after(static_cast<int>(batch_size), after->last_started_ms, after->last_id, waiting)
-                      : store.outbox(static_cast<int>(batch_size), waiting);
+    p.storage = after
+                    ? store.outbox_after(static_cast<int>(batch_size), after->last_started_ms, after->last_id, waiting)
+                    : store.outbox(static_cast<int>(batch_size), waiting);
     if (p.storage || waiting.empty()) return p;
     p.batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
     const auto& last = waiting[p.batch.ids.size() - 1];
@@ -205,13 +212,15 @@ std::string describe(Status::Problem p) {
     case Status::Problem::BadSettings: return "The delivery settings are wrong; answers stay here safely.";
     case Status::Problem::Unreachable: return "Can't reach the server; answers stay here and are sent when it's back.";
     case Status::Problem::Tls: return "The server's certificate isn't trusted; nothing was sent. Ask your admin.";
-    case Status::Problem::AuthRefused: return "The server refused this tablet's token. Ask your admin; answers stay here.";
+    case Status::Problem::AuthRefused:
+        return "The server refused this tablet's token. Ask your admin; answers stay here.";
     case Status::Problem::Revoked:
         return "This tablet was switched off at the server (its token was revoked). Answers stay here safely; an admin "
                "can enrol it again.";
     case Status::Problem::ServerBusy: return "The server is busy; answers will be sent shortly.";
     case Status::Problem::ServerError: return "The server had a problem; answers will be sent again.";
-    case Status::Problem::ServerCantRead: return "The server could not read the answers. Ask your admin; they stay here.";
+    case Status::Problem::ServerCantRead:
+        return "The server could not read the answers. Ask your admin; they stay here.";
     case Status::Problem::Storage: return "Can't read the answers to send them. Ask your admin.";
     }
     return "";
@@ -345,8 +354,10 @@ void Client::run(std::stop_token stop) {
                 wait = round.sent == 0 ? config_.interval_seconds : 0;
                 break;
             case K::TooLarge:
-                if (batch > 1) batch /= 2;
-                else wait = backoff.next();
+                if (batch > 1)
+                    batch /= 2;
+                else
+                    wait = backoff.next();
                 p = batch > 1 ? Status::Problem::None : Status::Problem::ServerCantRead;
                 break;
             case K::RetryLater:
@@ -359,11 +370,23 @@ void Client::run(std::stop_token stop) {
                 p = round.result.kind == K::Revoked ? Status::Problem::Revoked : Status::Problem::AuthRefused;
                 wait = config_.retry_cap_seconds;
                 break;
-            case K::Tls: p = Status::Problem::Tls; wait = backoff.next(); break;
-            case K::Unreachable: p = Status::Problem::Unreachable; wait = backoff.next(); break;
-            case K::ServerError: p = Status::Problem::ServerError; wait = backoff.next(); break;
+            case K::Tls:
+                p = Status::Problem::Tls;
+                wait = backoff.next();
+                break;
+            case K::Unreachable:
+                p = Status::Problem::Unreachable;
+                wait = backoff.next();
+                break;
+            case K::ServerError:
+                p = Status::Problem::ServerError;
+                wait = backoff.next();
+                break;
             case K::BadRequest:
-            case K::BadReply: p = Status::Problem::ServerCantRead; wait = backoff.next(); break;
+            case K::BadReply:
+                p = Status::Problem::ServerCantRead;
+                wait = backoff.next();
+                break;
             }
         }
         const std::int64_t at = now_ms();

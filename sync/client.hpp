@@ -23,17 +23,28 @@ namespace sayso::sync {
 
 // What one request came to, as a value (PROTOCOL.md, "Replies").
 struct PostResult {
-    enum class Kind { Ok, Unreachable, Tls, AuthRefused, Revoked, TooLarge, RetryLater, ServerError, BadRequest, BadReply };
+    enum class Kind {
+        Ok,
+        Unreachable,
+        Tls,
+        AuthRefused,
+        Revoked,
+        TooLarge,
+        RetryLater,
+        ServerError,
+        BadRequest,
+        BadReply
+    };
     Kind kind = Kind::Unreachable;
-    int status = 0;                       // HTTP status, 0 if none arrived
-    std::string body;                     // reply body (capped)
+    int status = 0;   // HTTP status, 0 if none arrived
+    std::string body; // reply body (capped)
     std::optional<std::int64_t> retry_after_s;
-    std::string detail;                   // technical detail for the log
+    std::string detail; // technical detail for the log
 };
 
 // One libcurl handle with every option set in one place.
 class Http {
-public:
+  public:
     explicit Http(const Config& config);
     ~Http();
     Http(const Http&) = delete;
@@ -42,7 +53,7 @@ public:
     // Checked while a request runs; returning true abandons it (the kiosk is closing).
     void cancel_when(std::function<bool()> cancelled) { cancelled_ = std::move(cancelled); }
 
-private:
+  private:
     Config config_;
     CURL* curl_;
     std::function<bool()> cancelled_;
@@ -50,17 +61,28 @@ private:
 
 // The delivery state in words-ready form, for the practitioner screen.
 struct Status {
-    enum class Problem { None, NotSetUp, BadSettings, Unreachable, Tls, AuthRefused, Revoked, ServerBusy, ServerError,
-                         ServerCantRead, Storage };
+    enum class Problem {
+        None,
+        NotSetUp,
+        BadSettings,
+        Unreachable,
+        Tls,
+        AuthRefused,
+        Revoked,
+        ServerBusy,
+        ServerError,
+        ServerCantRead,
+        Storage
+    };
     bool configured = false;
-    std::int64_t waiting = -1;                 // responses not yet delivered (-1: not known yet)
-    std::int64_t delivered = 0;                // delivered since the kiosk started
-    std::int64_t refused = 0;                  // kept here: the server will never take these
-    std::string refusal;                       // the server's reason for the latest of them
+    std::int64_t waiting = -1;                    // responses not yet delivered (-1: not known yet)
+    std::int64_t delivered = 0;                   // delivered since the kiosk started
+    std::int64_t refused = 0;                     // kept here: the server will never take these
+    std::string refusal;                          // the server's reason for the latest of them
     std::optional<std::int64_t> last_delivery_ms; // wall time of the last acknowledged batch
     Problem problem = Problem::None;
     std::string detail;
-    std::uint64_t rounds = 0;                  // delivery rounds finished so far
+    std::uint64_t rounds = 0; // delivery rounds finished so far
 };
 std::string describe(Status::Problem);
 
@@ -89,17 +111,17 @@ Round send(storage::Store& store, Http& http, const Prepared& batch, std::int64_
 // Waits in retry: grows from `start` doubling to `cap`, each wait drawn
 // between half and all of the step; a success resets it.
 class Backoff {
-public:
+  public:
     Backoff(double start_s, double cap_s) : start_(start_s), cap_(cap_s), step_(start_s) {}
     double next(); // seconds to wait now
     void reset() { step_ = start_; }
 
-private:
+  private:
     double start_, cap_, step_;
 };
 
 class Client {
-public:
+  public:
     // Opens its own connection to the kiosk database at `db`. `on_change`,
     // if given, is called on the client's thread whenever the status changes.
     Client(std::filesystem::path db, Config config, std::function<void()> on_change = {});
@@ -111,7 +133,7 @@ public:
     void wake();
     Status status() const;
 
-private:
+  private:
     void run(std::stop_token stop);
     void set(const std::function<void(Status&)>& change);
     bool sleep(std::stop_token& stop, double seconds);

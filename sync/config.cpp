@@ -46,9 +46,18 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
         error = name + ": \"" + key + "\" " + why;
         return std::nullopt;
     };
-    static const char* known[] = {"endpoint", "token", "ca_file", "interval_seconds", "batch_size",
-                                  "connect_timeout_seconds", "timeout_seconds", "low_speed_seconds",
-                                  "retry_start_seconds", "retry_cap_seconds", "keep_delivered_days", "seal_keys"};
+    static const char* known[] = {"endpoint",
+                                  "token",
+                                  "ca_file",
+                                  "interval_seconds",
+                                  "batch_size",
+                                  "connect_timeout_seconds",
+                                  "timeout_seconds",
+                                  "low_speed_seconds",
+                                  "retry_start_seconds",
+                                  "retry_cap_seconds",
+                                  "keep_delivered_days",
+                                  "seal_keys"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
             return fail(it.key(), "is not a setting Sayso knows");
@@ -66,24 +75,35 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
         out = it->get<double>();
         return true;
     };
-    if (!str("endpoint", c.endpoint, true)) return fail("endpoint", "must be the collector's URL, like \"https://voice.example.org/sayso\"");
+    if (!str("endpoint", c.endpoint, true))
+        return fail("endpoint", "must be the collector's URL, like \"https://voice.example.org/sayso\"");
     if (auto why = check_endpoint(c.endpoint); !why.empty()) return fail("endpoint", why);
-    while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
+    while (!c.endpoint.empty() && c.endpoint.back() == '/')
+        c.endpoint.pop_back();
     // No token: the tablet is not enrolled yet (the admin screen enrols it).
-    if (!str("token", c.token, false)) return fail("token", "must be this tablet's device token (sayso-collector token add NAME)");
+    if (!str("token", c.token, false))
+        return fail("token", "must be this tablet's device token (sayso-collector token add NAME)");
     if (c.token.size() > 512 || c.token.find_first_of(" \r\n\t") != std::string::npos)
         return fail("token", "must be one word without spaces");
     if (!str("ca_file", c.ca_file, false)) return fail("ca_file", "must be the path of a PEM file");
     if (!c.ca_file.empty() && !std::ifstream(c.ca_file)) return fail("ca_file", "can't be read: " + c.ca_file);
     double batch = c.batch_size, low = c.low_speed_seconds;
-    if (!num("interval_seconds", c.interval_seconds, 0.01, 86400)) return fail("interval_seconds", "must be a number of seconds from 0.01 to 86400");
-    if (!num("batch_size", batch, 1, 500) || batch != static_cast<int>(batch)) return fail("batch_size", "must be a whole number from 1 to 500");
-    if (!num("connect_timeout_seconds", c.connect_timeout_seconds, 0.01, 600)) return fail("connect_timeout_seconds", "must be a number of seconds from 0.01 to 600");
-    if (!num("timeout_seconds", c.timeout_seconds, 0.01, 3600)) return fail("timeout_seconds", "must be a number of seconds from 0.01 to 3600");
-    if (!num("low_speed_seconds", low, 1, 3600) || low != static_cast<int>(low)) return fail("low_speed_seconds", "must be a whole number of seconds from 1 to 3600");
-    if (!num("retry_start_seconds", c.retry_start_seconds, 0.01, 3600)) return fail("retry_start_seconds", "must be a number of seconds from 0.01 to 3600");
-    if (!num("retry_cap_seconds", c.retry_cap_seconds, c.retry_start_seconds, 86400)) return fail("retry_cap_seconds", "must be a number of seconds, at least retry_start_seconds");
-    if (!num("keep_delivered_days", c.keep_delivered_days, 0, 3650)) return fail("keep_delivered_days", "must be a number of days from 0 (delete at once) to 3650");
+    if (!num("interval_seconds", c.interval_seconds, 0.01, 86400))
+        return fail("interval_seconds", "must be a number of seconds from 0.01 to 86400");
+    if (!num("batch_size", batch, 1, 500) || batch != static_cast<int>(batch))
+        return fail("batch_size", "must be a whole number from 1 to 500");
+    if (!num("connect_timeout_seconds", c.connect_timeout_seconds, 0.01, 600))
+        return fail("connect_timeout_seconds", "must be a number of seconds from 0.01 to 600");
+    if (!num("timeout_seconds", c.timeout_seconds, 0.01, 3600))
+        return fail("timeout_seconds", "must be a number of seconds from 0.01 to 3600");
+    if (!num("low_speed_seconds", low, 1, 3600) || low != static_cast<int>(low))
+        return fail("low_speed_seconds", "must be a whole number of seconds from 1 to 3600");
+    if (!num("retry_start_seconds", c.retry_start_seconds, 0.01, 3600))
+        return fail("retry_start_seconds", "must be a number of seconds from 0.01 to 3600");
+    if (!num("retry_cap_seconds", c.retry_cap_seconds, c.retry_start_seconds, 86400))
+        return fail("retry_cap_seconds", "must be a number of seconds, at least retry_start_seconds");
+    if (!num("keep_delivered_days", c.keep_delivered_days, 0, 3650))
+        return fail("keep_delivered_days", "must be a number of days from 0 (delete at once) to 3650");
     if (auto it = j.find("seal_keys"); it != j.end()) {
         const char* why = "must be a list of {\"id\", \"public_key\"} from: sayso-collector keys new";
         if (!it->is_array() || it->size() > 32) return fail("seal_keys", why);

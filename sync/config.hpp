@@ -9,14 +9,14 @@
 namespace sayso::sync {
 
 struct Config {
-    std::string endpoint;          // base URL; requests go to <endpoint>/v1/responses
-    std::string token;             // this tablet's device token
-    std::string ca_file;           // extra CA certificates (PEM); empty: the system's
-    double interval_seconds = 60;  // look for new answers this often when all is delivered
-    int batch_size = 500;          // responses per request
+    std::string endpoint;         // base URL; requests go to <endpoint>/v1/responses
+    std::string token;            // this tablet's device token
+    std::string ca_file;          // extra CA certificates (PEM); empty: the system's
+    double interval_seconds = 60; // look for new answers this often when all is delivered
+    int batch_size = 500;         // responses per request
     double connect_timeout_seconds = 10;
-    double timeout_seconds = 60;   // whole request
-    int low_speed_seconds = 20;    // abandon a request moving under 100 bytes/s this long
+    double timeout_seconds = 60; // whole request
+    int low_speed_seconds = 20;  // abandon a request moving under 100 bytes/s this long
     double retry_start_seconds = 5;
     double retry_cap_seconds = 900;
     double keep_delivered_days = 0;
@@ -26,7 +26,8 @@ struct Config {
         std::string id;
         std::string public_key; // base64, 32 bytes
     };
-    std::vector<SealKey> seal_keys; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
+    std::vector<SealKey>
+        seal_keys; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
 };
 
 // Reads and checks a config file. On a problem returns nullopt and `error`

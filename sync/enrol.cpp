@@ -54,7 +54,8 @@ Enrolment enrol(const std::string& endpoint_in, const std::string& ca_file, cons
     tasks::blocking("enrolling over the network");
     Enrolment e;
     std::string endpoint = endpoint_in;
-    while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+    while (!endpoint.empty() && endpoint.back() == '/')
+        endpoint.pop_back();
     // The same checks as a settings file: https, or http to this machine.
     std::string err;
     json probe = {{"endpoint", endpoint}};
@@ -71,10 +72,17 @@ Enrolment enrol(const std::string& endpoint_in, const std::string& ca_file, cons
     using K = PostResult::Kind;
     switch (r.kind) {
     case K::Ok: break;
-    case K::Unreachable: e.words = "Can't reach " + endpoint + " (" + r.detail + "). Check the address and the network."; return e;
-    case K::Tls: e.words = "The collector's certificate isn't trusted, so nothing was sent (" + r.detail + ")."; return e;
+    case K::Unreachable:
+        e.words = "Can't reach " + endpoint + " (" + r.detail + "). Check the address and the network.";
+        return e;
+    case K::Tls:
+        e.words = "The collector's certificate isn't trusted, so nothing was sent (" + r.detail + ").";
+        return e;
     case K::AuthRefused:
-    case K::Revoked: e.words = "The collector refused this code: it is not known, was used already, or has expired. Ask for a new one."; return e;
+    case K::Revoked:
+        e.words =
+            "The collector refused this code: it is not known, was used already, or has expired. Ask for a new one.";
+        return e;
     case K::RetryLater: e.words = "The collector asks to wait before trying again (too many tries)."; return e;
     default:
         e.words = r.status == 404 ? "There is no Sayso collector at " + endpoint + " (HTTP 404). Check the address."
@@ -106,11 +114,13 @@ std::optional<std::string> save_enrolment(const std::filesystem::path& file, con
                                           const Enrolment& enrolment) {
     json j = read_object(file);
     std::string ep = endpoint;
-    while (!ep.empty() && ep.back() == '/') ep.pop_back();
+    while (!ep.empty() && ep.back() == '/')
+        ep.pop_back();
     j["endpoint"] = ep;
     j["token"] = enrolment.token;
     json keys = json::array();
-    for (const auto& k : enrolment.seal_keys) keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
+    for (const auto& k : enrolment.seal_keys)
+        keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
     j["seal_keys"] = keys;
     std::string err;
     if (!parse_config(j.dump(), file.string(), err)) return err;
@@ -129,7 +139,8 @@ std::optional<std::string> forget_enrolment(const std::filesystem::path& file) {
         const int fd = ::open(file.c_str(), O_WRONLY);
         if (fd < 0) return "can't change " + file.string() + ": " + std::strerror(errno);
         const std::string zeros(ec ? 0 : size, '\0');
-        const bool ok = ::write(fd, zeros.data(), zeros.size()) == static_cast<ssize_t>(zeros.size()) && ::fsync(fd) == 0;
+        const bool ok =
+            ::write(fd, zeros.data(), zeros.size()) == static_cast<ssize_t>(zeros.size()) && ::fsync(fd) == 0;
         ::close(fd);
         if (!ok) return "can't overwrite " + file.string();
     }

@@ -9,7 +9,7 @@
 namespace test {
 
 class CollectorProcess {
-public:
+  public:
     // `serve` by default; `reports` runs the reports website the same way.
     explicit CollectorProcess(std::string store, std::vector<std::string> extra = {}, std::string command = "serve")
         : store_(std::move(store)) {
@@ -22,7 +22,8 @@ public:
         std::vector<std::string> args = {SAYSO_COLLECTOR, command, "--listen", "127.0.0.1:0", "--store", store_};
         args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn");
         posix_spawn_file_actions_destroy(&fa);
@@ -31,7 +32,8 @@ public:
         std::string line;
         char ch;
         pollfd p{out[0], POLLIN, 0};
-        while (poll(&p, 1, 20'000) > 0 && read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
+        while (poll(&p, 1, 20'000) > 0 && read(out[0], &ch, 1) == 1 && ch != '\n')
+            line += ch;
         close(out[0]);
         const auto colon = line.rfind(':');
         if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos)
@@ -53,7 +55,7 @@ public:
     pid_t pid() const { return pid_; }
     std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
 
-private:
+  private:
     std::string store_;
     pid_t pid_ = -1;
     int port_ = 0;
@@ -74,7 +76,8 @@ inline std::vector<std::string> exported_ids(const std::string& store) {
     std::vector<std::string> ids;
     std::istringstream in(r.out);
     std::string line;
-    while (std::getline(in, line)) ids.push_back(nlohmann::json::parse(line)["id"].get<std::string>());
+    while (std::getline(in, line))
+        ids.push_back(nlohmann::json::parse(line)["id"].get<std::string>());
     return ids;
 }
 

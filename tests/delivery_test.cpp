@@ -25,8 +25,8 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
     REQUIRE(s);
     std::vector<std::string> ids;
     for (int i = 0; i < n; ++i) {
-        flow::ResponseStart st{flow::random_id(), "after-my-visit", "1.0.0", "8-11", "visit", "en",
-                               1'700'000'000'000 + i, "", ""};
+        flow::ResponseStart st{
+            flow::random_id(), "after-my-visit", "1.0.0", "8-11", "visit", "en", 1'700'000'000'000 + i, "", ""};
         REQUIRE_FALSE(s->begin(st));
         flow::AnswerRecord a;
         a.question_id = "listened";
@@ -41,8 +41,8 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
         a.options.clear();
         a.text = "response " + std::to_string(i) + ", with \"quotes\"";
         REQUIRE_FALSE(s->record(st.id, a));
-        REQUIRE_FALSE(s->finish(st.id, i % 7 ? flow::Completion::Complete : flow::Completion::Incomplete,
-                                st.started_at_ms + 2));
+        REQUIRE_FALSE(
+            s->finish(st.id, i % 7 ? flow::Completion::Complete : flow::Completion::Incomplete, st.started_at_ms + 2));
         ids.push_back(st.id);
     }
     return ids;
@@ -100,7 +100,7 @@ std::int64_t waiting(const std::filesystem::path& db) {
 void exactly_once(const std::string& store, const std::vector<std::string>& sent) {
     const auto got = test::exported_ids(store);
     const std::set<std::string> unique(got.begin(), got.end());
-    CHECK(got.size() == unique.size()); // none duplicated
+    CHECK(got.size() == unique.size());                               // none duplicated
     CHECK(unique == std::set<std::string>(sent.begin(), sent.end())); // none lost, nothing else
 }
 
@@ -175,7 +175,8 @@ TEST_CASE("the collector killed with SIGKILL mid-backlog and restarted: exactly 
     c.batch_size = 50;
     {
         sync::Client client(tmp / "kiosk.db", c);
-        while (client.status().delivered < 500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        while (client.status().delivered < 500)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         collector->stop(SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         CHECK(client.status().problem != sync::Status::Problem::None);
@@ -199,10 +200,12 @@ TEST_CASE("the kiosk killed with SIGKILL mid-upload: what it had not marked is s
     REQUIRE(kiosk >= 0);
     if (kiosk == 0) {
         sync::Client client(tmp / "kiosk.db", c);
-        for (;;) pause();
+        for (;;)
+            pause();
     }
     // Wait until part of the backlog has gone, then kill the sending kiosk.
-    while (waiting(tmp / "kiosk.db") > 1500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (waiting(tmp / "kiosk.db") > 1500)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     kill(kiosk, SIGKILL);
     int status = 0;
     waitpid(kiosk, &status, 0);
@@ -298,8 +301,8 @@ TEST_CASE("TLS: a certificate from an unknown CA is refused; with the CA configu
          "-subj", "/CN=Sayso Test CA"});
     ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
          "/CN=127.0.0.1"});
-    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
-         "-out", p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
+         p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
 
     const std::string store = "sqlite:" + p("collector.db");
     const auto ids = fill(tmp / "kiosk.db", 30);
@@ -330,7 +333,8 @@ TEST_CASE("closing the kiosk mid-request does not wait for the request's timeout
     c.timeout_seconds = 60;
     c.low_speed_seconds = 60;
     auto client = std::make_unique<sync::Client>(tmp / "kiosk.db", c);
-    while (stall.requests() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (stall.requests() == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const auto t0 = std::chrono::steady_clock::now();
     client.reset();
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
@@ -349,9 +353,9 @@ TEST_CASE("a server that never answers for one response: it is resent with backo
         nlohmann::json accepted = nlohmann::json::array();
         for (const auto& r : j["responses"])
             if (r["id"] != ids[1]) accepted.push_back(r["id"]);
-        res.set_content(nlohmann::json{{"protocol", 1}, {"accepted", accepted}, {"rejected", nlohmann::json::array()}}
-                            .dump(),
-                        "application/json");
+        res.set_content(
+            nlohmann::json{{"protocol", 1}, {"accepted", accepted}, {"rejected", nlohmann::json::array()}}.dump(),
+            "application/json");
     });
     const int port = server.bind_to_any_port("127.0.0.1");
     std::thread serving([&] { server.listen_after_bind(); });

@@ -18,7 +18,7 @@
 namespace test {
 
 class FaultProxy {
-public:
+  public:
     enum class Fault {
         None,
         DropAfterForward, // the server got and committed the request; the client gets no reply
@@ -28,7 +28,8 @@ public:
         TruncateReply,    // forward, then send only half of the server's reply
     };
 
-    FaultProxy(int upstream_port, Fault fault, int how_many) : upstream_(upstream_port), fault_(fault), left_(how_many) {
+    FaultProxy(int upstream_port, Fault fault, int how_many)
+        : upstream_(upstream_port), fault_(fault), left_(how_many) {
         listener_ = socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
         setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -48,7 +49,8 @@ public:
         shutdown(listener_, SHUT_RDWR);
         close(listener_);
         thread_.join();
-        for (auto& t : workers_) t.join();
+        for (auto& t : workers_)
+            t.join();
     }
 
     int port() const { return port_; }
@@ -56,7 +58,7 @@ public:
     int faults_done() const { return done_; }
     int requests() const { return requests_; }
 
-private:
+  private:
     std::atomic<int> upstream_;
     Fault fault_;
     std::atomic<int> left_;
@@ -91,7 +93,8 @@ private:
             const auto end = buf.find("\r\n\r\n");
             if (need == std::string::npos && end != std::string::npos) {
                 std::string head = buf.substr(0, end);
-                for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                for (auto& ch : head)
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
                 std::size_t length = 0;
                 if (auto cl = head.find("content-length:"); cl != std::string::npos)
                     length = std::stoul(head.substr(cl + 15));

@@ -1,9 +1,9 @@
 // The child's flow without any rendering, over a real SQLite store and a
 // clock the test moves.
 #include "flow/flow.hpp"
+#include "full_disk_vfs.hpp"
 #include "pack/shelf.hpp"
 #include "storage/store.hpp"
-#include "full_disk_vfs.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -174,11 +174,12 @@ TEST_CASE("free text is typed, corrected and kept verbatim") {
     auto& flow = *f.flow;
     f.hand_over("12-17");
     flow.start();
-    while (flow.session()->question().kind != pack::Kind::FreeText) REQUIRE(flow.skip());
+    while (flow.session()->question().kind != pack::Kind::FreeText)
+        REQUIRE(flow.skip());
     CHECK_FALSE(flow.next()); // nothing typed
     CHECK(flow.type("I like my worker"));
     CHECK(flow.type(" \xc5\xbc")); // "ż", two bytes
-    CHECK(flow.erase());            // removes the whole letter
+    CHECK(flow.erase());           // removes the whole letter
     CHECK(flow.session()->draft == "I like my worker ");
     CHECK(flow.type("a lot"));
     REQUIRE(flow.next());
@@ -193,9 +194,11 @@ TEST_CASE("a text answer can't grow past the pack's limit") {
     auto& flow = *f.flow;
     f.hand_over("12-17");
     flow.start();
-    while (flow.session()->question().kind != pack::Kind::FreeText) flow.skip();
+    while (flow.session()->question().kind != pack::Kind::FreeText)
+        flow.skip();
     const std::string fifty(50, 'x');
-    for (int i = 0; i < 20; ++i) CHECK(flow.type(fifty));
+    for (int i = 0; i < 20; ++i)
+        CHECK(flow.type(fifty));
     CHECK_FALSE(flow.type("y"));
     CHECK(flow.session()->draft.size() == 1000);
 }
@@ -238,7 +241,8 @@ TEST_CASE("words typed or tiles picked before walking away are kept") {
     auto& flow = *f.flow;
     f.hand_over("16-25");
     flow.start();
-    while (flow.session()->question().kind != pack::Kind::PickMany) flow.skip();
+    while (flow.session()->question().kind != pack::Kind::PickMany)
+        flow.skip();
     flow.choose("money");
     flow.choose("housing");
     f.pass(flow.settings().idle_timeout);
@@ -274,7 +278,8 @@ TEST_CASE("a session finishes on the pack version it started with") {
 
     CHECK(flow.session()->pack->version == "1.0.0");
     CHECK(flow.session()->question().id == "listened");
-    while (flow.screen() == Screen::Question) flow.skip();
+    while (flow.screen() == Screen::Question)
+        flow.skip();
     auto r = f.stored()[0];
     CHECK(r.start.pack_version == "1.0.0");
     CHECK(r.answers.size() == 4);
@@ -316,7 +321,8 @@ TEST_CASE("no new child is handed a survey while answers are waiting to be saved
     f.hand_over("4-7");
     flow.start();
     test::FullDisk::full = true;
-    while (flow.screen() == Screen::Question) flow.skip();
+    while (flow.screen() == Screen::Question)
+        flow.skip();
     f.pass(flow.settings().thanks_duration);
     REQUIRE(flow.screen() == Screen::Practitioner);
     CHECK(flow.unsaved() > 0);
@@ -353,7 +359,8 @@ TEST_CASE("with a PIN, sessions end on the locked screen and only unlock opens t
     REQUIRE(flow.unlock());
     f.hand_over("4-7");
     flow.start();
-    while (flow.screen() == Screen::Question) flow.skip();
+    while (flow.screen() == Screen::Question)
+        flow.skip();
     REQUIRE(flow.finish());
     CHECK(flow.screen() == Screen::Locked);
     CHECK(flow.session() == nullptr);
@@ -408,13 +415,15 @@ TEST_CASE("a child who asks to talk: the flag is kept with the response and wait
         REQUIRE(flow.ask_to_talk());           // pressing again changes nothing
         CHECK(flow.talk_requests() == 0);      // not shown until the child is done
         REQUIRE(flow.start());
-        while (flow.screen() == Screen::Question) flow.skip();
+        while (flow.screen() == Screen::Question)
+            flow.skip();
         REQUIRE(flow.finish());
     }
     SUBCASE("with an answer the pack marks, in a pick-many question") {
         f.hand_over("8-11");
         flow.start();
-        while (flow.session()->question().id != "better") flow.skip();
+        while (flow.session()->question().id != "better")
+            flow.skip();
         REQUIRE(flow.choose("worry"));
         REQUIRE(flow.choose("worry")); // unpicking it does not take the request back
         CHECK(flow.session()->asked_to_talk);
@@ -447,11 +456,11 @@ TEST_CASE("a practitioner code and a case reference go with the response; the ad
     CHECK(flow.can_hand_over()); // both are optional
 
     REQUIRE(flow.set_case_pattern("C-[0-9]{6}"));
-    CHECK_FALSE(flow.set_case_pattern("C-[0-9"));   // does not compile: the old pattern stays
+    CHECK_FALSE(flow.set_case_pattern("C-[0-9")); // does not compile: the old pattern stays
     CHECK(flow.case_pattern() == "C-[0-9]{6}");
-    CHECK_FALSE(flow.set_case_ref("C-12345"));     // too short for the pattern
+    CHECK_FALSE(flow.set_case_ref("C-12345")); // too short for the pattern
     CHECK_FALSE(flow.can_hand_over());
-    CHECK_FALSE(flow.set_case_ref("Jane Smith"));  // names are not references
+    CHECK_FALSE(flow.set_case_ref("Jane Smith")); // names are not references
     CHECK_FALSE(flow.set_practitioner_code("Mrs Jones"));
     CHECK_FALSE(flow.can_hand_over());
     CHECK(flow.set_practitioner_code("SW-042"));

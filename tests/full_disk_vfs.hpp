@@ -24,7 +24,9 @@ struct FullDisk {
         int rc = w->real->pMethods ? w->real->pMethods->xClose(w->real) : SQLITE_OK;
         return rc;
     }
-    static int x_read(sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real(f)->pMethods->xRead(real(f), b, n, o); }
+    static int x_read(sqlite3_file* f, void* b, int n, sqlite3_int64 o) {
+        return real(f)->pMethods->xRead(real(f), b, n, o);
+    }
     static int x_write(sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
         if (full) return SQLITE_FULL;
         return real(f)->pMethods->xWrite(real(f), b, n, o);
@@ -41,19 +43,24 @@ struct FullDisk {
     static int x_shm_map(sqlite3_file* f, int i, int sz, int e, void volatile** p) {
         return real(f)->pMethods->xShmMap(real(f), i, sz, e, p);
     }
-    static int x_shm_lock(sqlite3_file* f, int o, int n, int fl) { return real(f)->pMethods->xShmLock(real(f), o, n, fl); }
+    static int x_shm_lock(sqlite3_file* f, int o, int n, int fl) {
+        return real(f)->pMethods->xShmLock(real(f), o, n, fl);
+    }
     static void x_shm_barrier(sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); }
     static int x_shm_unmap(sqlite3_file* f, int d) { return real(f)->pMethods->xShmUnmap(real(f), d); }
-    static int x_fetch(sqlite3_file* f, sqlite3_int64 o, int n, void** p) { return real(f)->pMethods->xFetch(real(f), o, n, p); }
-    static int x_unfetch(sqlite3_file* f, sqlite3_int64 o, void* p) { return real(f)->pMethods->xUnfetch(real(f), o, p); }
+    static int x_fetch(sqlite3_file* f, sqlite3_int64 o, int n, void** p) {
+        return real(f)->pMethods->xFetch(real(f), o, n, p);
+    }
+    static int x_unfetch(sqlite3_file* f, sqlite3_int64 o, void* p) {
+        return real(f)->pMethods->xUnfetch(real(f), o, p);
+    }
 
     static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
 
     static const sqlite3_io_methods* methods() {
-        static const sqlite3_io_methods m = {3,        x_close,  x_read,    x_write,       x_truncate,  x_sync,
-                                             x_size,   x_lock,   x_unlock,  x_check,       x_fcntl,     x_sector,
-                                             x_caps,   x_shm_map, x_shm_lock, x_shm_barrier, x_shm_unmap, x_fetch,
-                                             x_unfetch};
+        static const sqlite3_io_methods m = {
+            3,       x_close,  x_read, x_write,   x_truncate, x_sync,        x_size,      x_lock,  x_unlock, x_check,
+            x_fcntl, x_sector, x_caps, x_shm_map, x_shm_lock, x_shm_barrier, x_shm_unmap, x_fetch, x_unfetch};
         return &m;
     }
 

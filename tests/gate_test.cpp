@@ -103,8 +103,8 @@ TEST_CASE("sayso-admin pin set reads the PIN twice and refuses a mismatch or a b
     auto run_with = [&](const std::string& input) {
         test::write_file(tmp / "in.txt", input);
         // The shell feeds standard input; the program is the real one.
-        return test::run({"/bin/sh", "-c", std::string(SAYSO_ADMIN) + " pin set --db " + db + " < " +
-                                               (tmp / "in.txt").string()});
+        return test::run(
+            {"/bin/sh", "-c", std::string(SAYSO_ADMIN) + " pin set --db " + db + " < " + (tmp / "in.txt").string()});
     };
     CHECK(run_with("1234\n1243\n").code == 1);
     auto bad = run_with("12\n12\n");

@@ -1,7 +1,7 @@
 #include "pack/install.hpp"
 #include "pack/pack.hpp"
-#include "pack/signature.hpp"
 #include "pack/shelf.hpp"
+#include "pack/signature.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -23,7 +23,8 @@ const Problem* find(const LoadResult& r, const std::string& path, const std::str
 
 std::string all(const LoadResult& r) {
     std::string s;
-    for (const auto& p : r.problems) s += p.str() + "\n";
+    for (const auto& p : r.problems)
+        s += p.str() + "\n";
     return s;
 }
 
@@ -318,7 +319,8 @@ TEST_CASE("huge ids and lists are refused quickly, not crashed on") {
         j["id"] = std::string(300'000, 'a');
         j["languages"] = json::array({"en", std::string(300'000, 'p')});
         json many = json::array();
-        for (int i = 0; i < 200; ++i) many.push_back(j["bands"][0]);
+        for (int i = 0; i < 200; ++i)
+            many.push_back(j["bands"][0]);
         j["bands"] = many;
     });
     expect_error(r, "$.id", "must be 1 to 64 letters");
@@ -362,7 +364,8 @@ TEST_CASE("installing a pack: a bad one changes nothing and says why, a good one
     CHECK(load_pack(packs / "after-my-visit").pack->version == "1.1.0");
     // Nothing half-done is left beside it.
     int entries = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(packs)) ++entries;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(packs))
+        ++entries;
     CHECK(entries == 1);
 
     Shelf shelf(packs, Trust{{}, true});

@@ -10,7 +10,7 @@
 namespace test {
 
 class ThrowawayPostgres {
-public:
+  public:
     ThrowawayPostgres() {
         const fs::path bin = find_bin();
         if (bin.empty()) {
@@ -42,8 +42,8 @@ public:
             args.insert(args.begin(), as.begin(), as.end());
             return run(args);
         };
-        auto init = cmd({(bin / "initdb").string(), "-D", data_.string(), "-A", "trust", "-U", "postgres",
-                         "--no-sync", "-E", "UTF8"});
+        auto init = cmd({(bin / "initdb").string(), "-D", data_.string(), "-A", "trust", "-U", "postgres", "--no-sync",
+                         "-E", "UTF8"});
         if (init.code != 0) {
             why_not_ = "initdb failed: " + init.err;
             return;
@@ -85,7 +85,7 @@ public:
         return "postgresql:///" + db + "?host=" + socket_.string() + "&port=5432&user=postgres";
     }
 
-private:
+  private:
     TempDir dir_;
     fs::path data_, socket_;
     std::string why_not_;

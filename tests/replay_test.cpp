@@ -6,14 +6,14 @@
 #include "storage/store.hpp"
 #include "support.hpp"
 
-#include <doctest/doctest.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <doctest/doctest.h>
 #include <set>
 #include <sstream>
-#include <tuple>
 #include <stb/stb_image.h>
+#include <tuple>
 
 using namespace sayso;
 using test::TempDir;
@@ -31,16 +31,15 @@ struct Kiosk {
     std::vector<std::string> extra;
     std::vector<std::string> env;
     std::vector<std::string> wrapper; // a program that runs the kiosk, such as prlimit
-    bool unsigned_ok = true; // most tests use the default pack, which is not signed
+    bool unsigned_ok = true;          // most tests use the default pack, which is not signed
 
     test::Run replay(const std::string& script, const std::string& shots_name) {
         test::write_file(tmp / "script.txt", script);
         const auto shots = shots_root / shots_name;
         std::filesystem::remove_all(shots);
         std::vector<std::string> args = wrapper;
-        args.insert(args.end(), {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(),
-                                         "--db", db.string(), "--replay", (tmp / "script.txt").string(),
-                                         "--shots", shots.string()});
+        args.insert(args.end(), {SAYSO_BINARY, "--headless", "--size", size, "--packs", packs.string(), "--db",
+                                 db.string(), "--replay", (tmp / "script.txt").string(), "--shots", shots.string()});
         if (unsigned_ok) args.push_back("--allow-unsigned-packs");
         args.insert(args.end(), extra.begin(), extra.end());
         return test::run(args, env);
@@ -85,9 +84,13 @@ void check_picture(const std::filesystem::path& png, int w, int h) {
 
 // Answers every question of a band: the first option of a choice, some words for text.
 std::string walk(const pack::Band& band, const std::string& tag) {
-    std::string s = "shot " + tag + "-practitioner\n"
-                    "tap band:" + band.id + "\ntap visit:visit\nshot " + tag + "-ready\ntap handover\n"
-                    "expect welcome\nshot " + tag + "-welcome\ntap start\n";
+    std::string s = "shot " + tag +
+                    "-practitioner\n"
+                    "tap band:" +
+                    band.id + "\ntap visit:visit\nshot " + tag +
+                    "-ready\ntap handover\n"
+                    "expect welcome\nshot " +
+                    tag + "-welcome\ntap start\n";
     for (const auto& q : band.questions) {
         s += "expect question:" + q.id + "\nshot " + tag + "-" + q.id + "\n";
         if (q.kind == pack::Kind::FreeText) {
@@ -116,9 +119,12 @@ void check_walked(Kiosk& k, const pack::Band& band) {
         const auto& a = r.answers[i];
         CHECK(a.question_id == q.id);
         CHECK_FALSE(a.skipped);
-        if (q.kind == pack::Kind::FreeText) CHECK(a.text == "I like my worke");
-        else if (q.kind == pack::Kind::PickMany) CHECK(a.options.size() == 2);
-        else CHECK(a.options == std::vector<std::string>{q.options[0].id});
+        if (q.kind == pack::Kind::FreeText)
+            CHECK(a.text == "I like my worke");
+        else if (q.kind == pack::Kind::PickMany)
+            CHECK(a.options.size() == 2);
+        else
+            CHECK(a.options == std::vector<std::string>{q.options[0].id});
     }
 }
 
@@ -204,7 +210,8 @@ TEST_CASE("the idle timeout asks, then ends the session and keeps the answers") 
         CHECK(rs[0].answers[0].options == std::vector<std::string>{"happy"});
     }
     SUBCASE("the child comes back") {
-        auto r = k.replay(start + "idle 90\nexpect still_there\ntap still-here\nexpect question:knows-me\n", "idle-back");
+        auto r =
+            k.replay(start + "idle 90\nexpect still_there\ntap still-here\nexpect question:knows-me\n", "idle-back");
         INFO(r.err);
         REQUIRE(r.code == 0);
         CHECK(k.stored()[0].state == "in_progress");
@@ -221,7 +228,8 @@ TEST_CASE("a replay fails clearly when the kiosk is not where the script expects
     SUBCASE("the wrong screen") {
         auto r = k.replay("expect thanks\n", "fail-expect");
         CHECK(r.code == 3);
-        CHECK(r.err.find("line 1: expected the thanks screen, but the practitioner screen is showing") != std::string::npos);
+        CHECK(r.err.find("line 1: expected the thanks screen, but the practitioner screen is showing") !=
+              std::string::npos);
     }
     SUBCASE("a malformed script") {
         auto r = k.replay("tap band:8-11\n\nwait soon\n", "fail-script");
@@ -308,8 +316,7 @@ TEST_CASE("answers given on the kiosk arrive at the collector, and the practitio
     const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
     const auto token = test::add_token(store, "tablet-1");
     test::CollectorProcess collector(store);
-    test::write_file(k.tmp / "sync.json",
-                     nlohmann::json{{"endpoint", collector.url()}, {"token", token}}.dump());
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()}, {"token", token}}.dump());
     k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
     const auto& band = *default_pack().band("12-17"); // it ends in the child's own words
     auto r = k.replay(walk(band, "sent") + "deliver\nshot delivered\n", "delivery");
@@ -325,7 +332,8 @@ TEST_CASE("answers given on the kiosk arrive at the collector, and the practitio
     CHECK(r.err.find("answers are not sealed") != std::string::npos);
 }
 
-TEST_CASE("a response the collector refuses stays on the tablet; the practitioner and the log say so, after a restart too") {
+TEST_CASE(
+    "a response the collector refuses stays on the tablet; the practitioner and the log say so, after a restart too") {
     Kiosk k;
     // The collector takes this pack without its 12-17 band.
     const auto packs = k.tmp / "collector-packs";
@@ -366,8 +374,8 @@ TEST_CASE("bad delivery settings are named, and the kiosk still collects answers
     Kiosk k;
     test::write_file(k.tmp / "sync.json", R"({"endpoint": "http://collector.example.org", "token": "t"})");
     k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
-    auto r = k.replay("shot bad-settings\ntap band:8-11\ntap visit:visit\ntap handover\nexpect welcome\n",
-                      "bad-settings");
+    auto r =
+        k.replay("shot bad-settings\ntap band:8-11\ntap visit:visit\ntap handover\nexpect welcome\n", "bad-settings");
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(r.err.find("\"endpoint\" plain http is only allowed to this machine") != std::string::npos);
@@ -391,14 +399,15 @@ TEST_CASE("the PIN pad: wrong, right, back after each child, and a lockout that 
     {
         // A database with the practitioner PIN 2468, set the way an admin does.
         test::write_file(k.tmp / "pin.txt", "2468\n2468\n");
-        auto set = test::run({"/bin/sh", "-c",
-                              std::string(SAYSO_ADMIN) + " pin set --db " + k.db.string() + " < " +
-                                  (k.tmp / "pin.txt").string()});
+        auto set = test::run(
+            {"/bin/sh", "-c",
+             std::string(SAYSO_ADMIN) + " pin set --db " + k.db.string() + " < " + (k.tmp / "pin.txt").string()});
         REQUIRE(set.code == 0);
     }
     auto pin = [](const std::string& digits) {
         std::string s;
-        for (char d : digits) s += std::string("tap pin:") + d + "\n";
+        for (char d : digits)
+            s += std::string("tap pin:") + d + "\n";
         return s + "tap pin:ok\n";
     };
     auto r = k.replay("expect locked\nshot pin-pad\n" + pin("1111") + "expect locked\nshot pin-wrong\n" + pin("2468") +
@@ -480,7 +489,8 @@ TEST_CASE("the child picks a language; each is named in its own script and the a
     CHECK(rs[0].start.language == "pl");
     CHECK(rs[1].start.language == "ur");
     CHECK(rs[2].start.language == "pa-Guru");
-    for (const auto& r : rs) CHECK(r.state == "complete");
+    for (const auto& r : rs)
+        CHECK(r.state == "complete");
 }
 
 TEST_CASE("draft translations are not offered to children unless allowed") {
@@ -506,7 +516,8 @@ double loudest(const std::vector<std::int16_t>& s, int rate) {
     double best = 0;
     for (std::size_t at = 0; at + window <= s.size(); at += window / 2) {
         double sum = 0;
-        for (std::size_t i = at; i < at + window; ++i) sum += double(s[i]) * s[i];
+        for (std::size_t i = at; i < at + window; ++i)
+            sum += double(s[i]) * s[i];
         best = std::max(best, std::sqrt(sum / static_cast<double>(window)) / 32768.0);
     }
     return best;
@@ -532,12 +543,14 @@ TEST_CASE("read-aloud: the youngest hear each question as it appears, and every 
         REQUIRE(r.code == 0);
         CHECK(loudest(heard(raw), 22050) < 0.001);
         r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap lang:ur\ntap start\n"
-                     "tap speak:listened:happy\nlisten\n", "read-aloud-answer");
+                     "tap speak:listened:happy\nlisten\n",
+                     "read-aloud-answer");
         INFO(r.err);
         REQUIRE(r.code != 0); // Urdu is a draft: not offered without the flag
         k.extra = {"--allow-draft-languages"};
         r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap lang:ur\ntap start\n"
-                     "tap speak:listened:happy\nlisten\n", "read-aloud-answer");
+                     "tap speak:listened:happy\nlisten\n",
+                     "read-aloud-answer");
         INFO(r.err);
         REQUIRE(r.code == 0);
         CHECK(loudest(heard(raw), 22050) > 0.03);
@@ -549,7 +562,8 @@ TEST_CASE("read-aloud plays a pack's own recording where it has one") {
     // A copy of the default pack with a recorded clip for one question: a
     // square wave, which espeak-ng would never make.
     std::filesystem::create_directories(k.tmp / "packs");
-    std::filesystem::copy(test::default_pack, k.tmp / "packs" / "after-my-visit", std::filesystem::copy_options::recursive);
+    std::filesystem::copy(test::default_pack, k.tmp / "packs" / "after-my-visit",
+                          std::filesystem::copy_options::recursive);
     k.packs = k.tmp / "packs";
     const auto dir = k.packs / "after-my-visit" / "audio" / "en" / "12-17";
     std::filesystem::create_directories(dir);
@@ -560,12 +574,13 @@ TEST_CASE("read-aloud plays a pack's own recording where it has one") {
         pcm.push_back(char((v >> 8) & 0xFF));
     }
     auto u32 = [](std::uint32_t x) { return std::string{char(x), char(x >> 8), char(x >> 16), char(x >> 24)}; };
-    test::write_file(dir / "listened.wav", "RIFF" + u32(36 + 44100) + "WAVEfmt " + u32(16) + std::string("\x01\x00\x01\x00", 4) +
-                                               u32(22050) + u32(44100) + std::string("\x02\x00\x10\x00", 4) + "data" +
-                                               u32(44100) + pcm);
+    test::write_file(dir / "listened.wav", "RIFF" + u32(36 + 44100) + "WAVEfmt " + u32(16) +
+                                               std::string("\x01\x00\x01\x00", 4) + u32(22050) + u32(44100) +
+                                               std::string("\x02\x00\x10\x00", 4) + "data" + u32(44100) + pcm);
     const auto raw = k.tmp / "heard.raw";
     k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILE=" + raw.string()};
-    auto r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\ntap speak\nlisten\n", "read-aloud-clip");
+    auto r =
+        k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\ntap speak\nlisten\n", "read-aloud-clip");
     INFO(r.err);
     REQUIRE(r.code == 0);
     const auto s = heard(raw);
@@ -608,11 +623,13 @@ TEST_CASE("the on-screen keyboard types a child's words in their language's lett
     Kiosk k;
     k.extra = {"--allow-draft-languages"};
     std::string skips;
-    for (int i = 0; i < 7; ++i) skips += "tap skip\n";
+    for (int i = 0; i < 7; ++i)
+        skips += "tap skip\n";
     auto r = k.replay("tap band:12-17\ntap visit:visit\ntap handover\ntap start\n" + skips +
                           "expect question:anything-else\ntap key:o\ntap key:k\ntap key:space\ntap key:x\n"
                           "tap key:backspace\ntap key:?\nshot keyboard-en\ntap key:done\nexpect thanks\nwait 9000\n"
-                          "tap band:12-17\ntap handover\ntap lang:ur\ntap start\n" + skips +
+                          "tap band:12-17\ntap handover\ntap lang:ur\ntap start\n" +
+                          skips +
                           "tap key:\u0627\ntap key:\u0686\ntap key:\u06be\ntap key:\u0627\nshot keyboard-ur\n"
                           "tap key:done\nexpect thanks\n",
                       "keyboard");
@@ -625,12 +642,14 @@ TEST_CASE("the on-screen keyboard types a child's words in their language's lett
     CHECK(rs[1].start.language == "ur");
 }
 
-TEST_CASE("a practitioner code and a case reference typed before handing over are kept, checked against the admin's pattern") {
+TEST_CASE("a practitioner code and a case reference typed before handing over are kept, checked against the admin's "
+          "pattern") {
     Kiosk k;
     REQUIRE(test::run({SAYSO_ADMIN, "case-pattern", "--db", k.db.string(), "C-[0-9]{3}"}).code == 0);
     CHECK(test::run({SAYSO_ADMIN, "case-pattern", "--db", k.db.string(), "C-[0-9"}).code == 1); // not a pattern
-    const std::string typed = "tap band:8-11\ntap visit:visit\ntap field:code\ntap key:S\ntap key:W\ntap key:7\n"
-                              "tap key:done\ntap field:case\ntap key:C\ntap key:-\ntap key:1\ntap key:2\ntap key:done\n";
+    const std::string typed =
+        "tap band:8-11\ntap visit:visit\ntap field:code\ntap key:S\ntap key:W\ntap key:7\n"
+        "tap key:done\ntap field:case\ntap key:C\ntap key:-\ntap key:1\ntap key:2\ntap key:done\n";
     // Too short for the pattern: "pass the tablet" stays disabled.
     auto r = k.replay(typed + "shot case-wrong\ntap handover\n", "case-ref-wrong");
     CHECK(r.code == 3);
@@ -657,12 +676,13 @@ TEST_CASE("the admin loads a bad pack (the old one stays) and a good one (used a
         j["title"]["en"] = "A second pack";
     });
     k.extra = {"--import", (k.tmp / "usb").string()};
-    auto r = k.replay("tap admin\nexpect admin\ntap admin:install:0\nshot refused\ntap admin:close\n"
-                      "expect practitioner\ntap band:8-11\n" // the old pack is still offered, alone
-                      "tap admin\ntap admin:install:1\nshot installed\ntap admin:close\n"
-                      "tap pack:second\ntap band:4-7\ntap visit:visit\ntap handover\nexpect welcome\ntap stop\nwait 9000\n"
-                      "tap admin\ntap admin:toggle:second\ntap admin:close\ntap band:12-17\n",
-                      "admin-packs");
+    auto r =
+        k.replay("tap admin\nexpect admin\ntap admin:install:0\nshot refused\ntap admin:close\n"
+                 "expect practitioner\ntap band:8-11\n" // the old pack is still offered, alone
+                 "tap admin\ntap admin:install:1\nshot installed\ntap admin:close\n"
+                 "tap pack:second\ntap band:4-7\ntap visit:visit\ntap handover\nexpect welcome\ntap stop\nwait 9000\n"
+                 "tap admin\ntap admin:toggle:second\ntap admin:close\ntap band:12-17\n",
+                 "admin-packs");
     INFO(r.err);
     REQUIRE(r.code == 0);
     CHECK(r.err.find("$.bands[0].questions") == std::string::npos); // shown on screen, not a crash
@@ -682,12 +702,13 @@ TEST_CASE("closing Sayso asks for the admin PIN; a wrong one keeps it open, the 
                        std::string(SAYSO_ADMIN) + " pin set --role admin --db " + k.db.string() + " < " +
                            (k.tmp / "pin.txt").string()})
                 .code == 0);
-    auto r = k.replay("quit\nexpect admin_pin\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:ok\nexpect admin_pin\n"
-                      "tap pin:cancel\nexpect practitioner\n"
-                      "tap band:8-11\ntap visit:visit\ntap handover\nquit\nexpect welcome\n" // not during a child's session
-                      "tap stop\nwait 9000\nquit\ntap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:ok\n"
-                      "shot never-taken\n",
-                      "quit");
+    auto r =
+        k.replay("quit\nexpect admin_pin\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:ok\nexpect admin_pin\n"
+                 "tap pin:cancel\nexpect practitioner\n"
+                 "tap band:8-11\ntap visit:visit\ntap handover\nquit\nexpect welcome\n" // not during a child's session
+                 "tap stop\nwait 9000\nquit\ntap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:ok\n"
+                 "shot never-taken\n",
+                 "quit");
     INFO(r.err);
     CHECK(r.code == 0);
     CHECK_FALSE(std::filesystem::exists(shots_root / "quit" / "never-taken.png")); // closed before this line
@@ -715,7 +736,8 @@ TEST_CASE("the admin sets PINs on the tablet and wipes it only after asking twic
     CHECK(k.stored().empty());
 }
 
-TEST_CASE("sayso-admin preview draws every screen of every band in every language at three sizes, with a contact sheet") {
+TEST_CASE(
+    "sayso-admin preview draws every screen of every band in every language at three sizes, with a contact sheet") {
     TempDir tmp;
     for (const auto& entry : std::filesystem::directory_iterator(test::source_dir / "surveys")) {
         if (!entry.is_directory()) continue;
@@ -741,12 +763,15 @@ TEST_CASE("sayso-admin preview draws every screen of every band in every languag
                     for (const auto& f : files) {
                         INFO(f);
                         CHECK(index.find(f) != std::string::npos);
-                        if (pictures++ % 7 == 0) check_picture(out / f, w, h); // a sample: each is a real screen
-                        else CHECK(std::filesystem::file_size(out / f) > 10'000);
+                        if (pictures++ % 7 == 0)
+                            check_picture(out / f, w, h); // a sample: each is a real screen
+                        else
+                            CHECK(std::filesystem::file_size(out / f) > 10'000);
                     }
                 }
         CHECK(pictures > 300);
-        for (const auto& d : p.drafts) CHECK(index.find(d + " <span class=\"draft\">") != std::string::npos);
+        for (const auto& d : p.drafts)
+            CHECK(index.find(d + " <span class=\"draft\">") != std::string::npos);
     }
     // A broken pack: told why, no preview.
     test::copy_pack(tmp / "broken", [](nlohmann::json& j) { j["bands"] = 3; });
@@ -782,7 +807,8 @@ TEST_CASE("a kiosk without the development setting takes only packs signed by a 
     CHECK(r.err.find("not signed") != std::string::npos);
 }
 
-TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in the clear; the collector opens them, across a key rotation") {
+TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in the clear; the collector opens them, "
+          "across a key rotation") {
     Kiosk k;
     const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
     const auto keys = (k.tmp / "keys.json").string();
@@ -802,11 +828,12 @@ TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in t
     settings({nlohmann::json::parse(key1.out)});
     k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
     std::string skips;
-    for (int i = 0; i < 5; ++i) skips += "tap skip\n";
+    for (int i = 0; i < 5; ++i)
+        skips += "tap skip\n";
     // Answers with ids and words that can't turn up by chance in base64.
     const std::string session = "tap band:12-17\ntap visit:visit\ntap handover\ntap start\n"
-                                "tap answer:listened:very_sad\nwait 800\n" + skips +
-                                "tap answer:better:on-my-own\ntap next\ntype WORDS\ntap next\n";
+                                "tap answer:listened:very_sad\nwait 800\n" +
+                                skips + "tap answer:better:on-my-own\ntap next\ntype WORDS\ntap next\n";
     auto r = k.replay(session + "expect thanks\n", "sealed-1");
     INFO(r.err);
     REQUIRE(r.code == 0);
@@ -847,7 +874,8 @@ TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in t
     REQUIRE(open.code == 0);
     CHECK(std::count(open.out.begin(), open.out.end(), '\n') == 2);
     std::size_t at = 0, words = 0;
-    while ((at = open.out.find("\"WORDS\"", at)) != std::string::npos) ++words, ++at;
+    while ((at = open.out.find("\"WORDS\"", at)) != std::string::npos)
+        ++words, ++at;
     CHECK(words == 2);
     CHECK(open.out.find("\"seal_key\"") == std::string::npos); // exported opened, as plain answers
 
@@ -862,17 +890,20 @@ TEST_CASE("sealed answers: nothing a child tapped or wrote is on the tablet in t
 // Taps `text` out on the on-screen keyboard, a key at a time.
 std::string tap_out(const std::string& text) {
     std::string script;
-    for (char c : text) script += std::string("tap key:") + c + "\n";
+    for (char c : text)
+        script += std::string("tap key:") + c + "\n";
     return script;
 }
 
 std::string erase(int keys) {
     std::string script;
-    for (int i = 0; i < keys; ++i) script += "tap key:backspace\n";
+    for (int i = 0; i < keys; ++i)
+        script += "tap key:backspace\n";
     return script;
 }
 
-TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a revoked tablet says so and keeps its answers; a wipe forgets the token") {
+TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a revoked tablet says so and keeps its "
+          "answers; a wipe forgets the token") {
     Kiosk k;
     const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
     const auto keys = (k.tmp / "keys.json").string();
@@ -889,11 +920,18 @@ TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a r
                                 "tap skip\ntap answer:better:on-my-own\ntap next\ntype WORDS\ntap next\n"
                                 "expect thanks\nwait 9000\n";
     auto r = k.replay("tap admin\ntap admin:tab:delivery\nshot not-enrolled\n"
-                      "tap admin:field:endpoint\n" + tap_out(collector.url()) + "tap key:done\n"
-                      "tap admin:field:code\n" + tap_out("ABCD-EFGH-JKMN") + "shot typing-code\ntap key:done\n"
-                      "tap admin:enrol\nshot wrong-code\n" // a code never issued
-                      "tap admin:field:code\n" + erase(14) + tap_out(code) + "tap key:done\ntap admin:enrol\nshot enrolled\ntap admin:close\n"
-                      "expect practitioner\n" + session + "deliver\nshot delivered\n",
+                      "tap admin:field:endpoint\n" +
+                          tap_out(collector.url()) +
+                          "tap key:done\n"
+                          "tap admin:field:code\n" +
+                          tap_out("ABCD-EFGH-JKMN") +
+                          "shot typing-code\ntap key:done\n"
+                          "tap admin:enrol\nshot wrong-code\n" // a code never issued
+                          "tap admin:field:code\n" +
+                          erase(14) + tap_out(code) +
+                          "tap key:done\ntap admin:enrol\nshot enrolled\ntap admin:close\n"
+                          "expect practitioner\n" +
+                          session + "deliver\nshot delivered\n",
                       "enrol");
     INFO(r.err);
     REQUIRE(r.code == 0);
@@ -919,7 +957,8 @@ TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a r
     r = k.replay(session + "deliver\nshot revoked\n", "enrol-revoked");
     INFO(r.err);
     REQUIRE(r.code == 0);
-    CHECK(r.err.find("delivery: This tablet was switched off at the server (its token was revoked)") != std::string::npos);
+    CHECK(r.err.find("delivery: This tablet was switched off at the server (its token was revoked)") !=
+          std::string::npos);
     REQUIRE(k.stored().size() == 1);
     CHECK_FALSE(k.stored()[0].delivered_at_ms.has_value());
 

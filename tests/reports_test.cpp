@@ -20,9 +20,9 @@
 #include <sodium.h>
 
 #include <future>
-#include <thread>
 #include <map>
 #include <set>
+#include <thread>
 #include <tuple>
 
 using namespace sayso;
@@ -159,8 +159,7 @@ TEST_CASE("every report template parses, includes only templates, and writes eve
         CHECK(reports::template_problem(name, text) == "");
     }
     for (const char* page : {"login", "message", "service", "child", "family", "wedid", "users", "audit", "_header",
-                             "_footer", "_figure", "_bar", "_trend", "_select", "_response", "_responses",
-                             "style"})
+                             "_footer", "_figure", "_bar", "_trend", "_select", "_response", "_responses", "style"})
         CHECK_MESSAGE(names.count(page) == 1, page);
 
     // What the check refuses: each is a way a value could reach the page as markup.
@@ -924,8 +923,8 @@ TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and
     CHECK_FALSE(made);
 }
 
-TEST_CASE_TEMPLATE("a sign-in whose session is being made while the password changes ends signed out", Kind,
-                   SqliteKind, PostgresKind) {
+TEST_CASE_TEMPLATE("a sign-in whose session is being made while the password changes ends signed out", Kind, SqliteKind,
+                   PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
     std::string err;

@@ -103,8 +103,8 @@ TEST_CASE("a pack's recorded clip is found for its band, language and key, and n
     const auto& band = *p.band("8-11");
     CHECK(p.clip(band, "listened", "pl").filename() == "listened.wav");
     CHECK(p.clip(band, "listened", "en").empty());
-    CHECK(p.clip(*p.band("4-7"), "listened", "pl").empty()); // another band's question has other words
+    CHECK(p.clip(*p.band("4-7"), "listened", "pl").empty());                // another band's question has other words
     CHECK(p.clip(band, "word.start", "pl").filename() == "word.start.ogg"); // shared by every band
-    CHECK(p.clip(band, "word.skip", "pl").empty());                        // a link out of the pack
-    CHECK(p.clip(band, "listened", "de").empty());                         // not a pack language
+    CHECK(p.clip(band, "word.skip", "pl").empty());                         // a link out of the pack
+    CHECK(p.clip(band, "listened", "de").empty());                          // not a pack language
 }

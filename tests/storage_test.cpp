@@ -3,9 +3,9 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 using namespace sayso;
 using test::TempDir;
@@ -126,7 +126,8 @@ TEST_CASE("an answer tapped before a crash is still there after reopening") {
     close(ready[1]);
     int acknowledged = 0;
     char c;
-    while (acknowledged < 25 && read(ready[0], &c, 1) == 1) ++acknowledged;
+    while (acknowledged < 25 && read(ready[0], &c, 1) == 1)
+        ++acknowledged;
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
@@ -142,7 +143,8 @@ TEST_CASE("an answer tapped before a crash is still there after reopening") {
     REQUIRE(rs.size() == 1);
     // Every answer the child process reported as saved is there (perhaps one more).
     CHECK(rs[0].answers.size() >= 25);
-    for (int i = 0; i < 25; ++i) CHECK(rs[0].answers[static_cast<std::size_t>(i)].question_id == "q" + std::to_string(i));
+    for (int i = 0; i < 25; ++i)
+        CHECK(rs[0].answers[static_cast<std::size_t>(i)].question_id == "q" + std::to_string(i));
     CHECK(rs[0].state == "incomplete");
     CHECK(*rs[0].ended_at_ms == rs[0].answers.back().answered_at_ms);
 }
@@ -233,7 +235,8 @@ TEST_CASE("sayso-admin responses prints every response as JSON lines or CSV") {
     std::istringstream lines(jsonl.out);
     std::string line;
     std::vector<nlohmann::json> rows;
-    while (std::getline(lines, line)) rows.push_back(nlohmann::json::parse(line));
+    while (std::getline(lines, line))
+        rows.push_back(nlohmann::json::parse(line));
     REQUIRE(rows.size() == 2);
     CHECK(rows[0]["id"] == "r1");
     CHECK(rows[0]["state"] == "complete");
@@ -318,8 +321,8 @@ TEST_CASE("the outbox gives ended responses oldest first, and forgets them once 
             REQUIRE_FALSE(s->begin(st));
             REQUIRE_FALSE(s->record(id, answer(0)));
             if (std::string(id) != "d")
-                REQUIRE_FALSE(s->finish(id, std::string(id) == "b" ? flow::Completion::Incomplete
-                                                                   : flow::Completion::Complete, at + 100));
+                REQUIRE_FALSE(s->finish(
+                    id, std::string(id) == "b" ? flow::Completion::Incomplete : flow::Completion::Complete, at + 100));
         }
         std::int64_t n = 0;
         REQUIRE_FALSE(s->waiting(n));
@@ -420,8 +423,8 @@ TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a 
 TEST_CASE("retention: responses acknowledged long enough ago are deleted with their answers; others stay") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");
-    for (const char* id : {"00000000000000000000000000000001", "00000000000000000000000000000002",
-                           "00000000000000000000000000000003"}) {
+    for (const char* id :
+         {"00000000000000000000000000000001", "00000000000000000000000000000002", "00000000000000000000000000000003"}) {
         REQUIRE_FALSE(s->begin(start(id)));
         flow::AnswerRecord a;
         a.question_id = "anything-else";

@@ -1,13 +1,13 @@
 // Helpers shared by the tests: temporary folders, files, child processes.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <fcntl.h>
-#include <functional>
-#include <map>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <spawn.h>
 #include <sstream>
@@ -27,7 +27,7 @@ inline const fs::path source_dir = SAYSO_SOURCE_DIR;
 inline const fs::path default_pack = source_dir / "surveys" / "after-my-visit";
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string tmpl = (fs::temp_directory_path() / "sayso-test-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
@@ -43,7 +43,7 @@ public:
     const fs::path& path() const { return path_; }
     fs::path operator/(const std::string& s) const { return path_ / s; }
 
-private:
+  private:
     fs::path path_;
 };
 
@@ -61,8 +61,7 @@ inline void write_file(const fs::path& p, const std::string& text) {
 }
 
 // A copy of the default pack in `dir`, whose pack.json `edit` may change.
-template <class Edit>
-fs::path copy_pack(const fs::path& dir, Edit&& edit) {
+template <class Edit> fs::path copy_pack(const fs::path& dir, Edit&& edit) {
     fs::create_directories(dir.parent_path());
     fs::copy(default_pack, dir, fs::copy_options::recursive);
     auto j = nlohmann::json::parse(read_file(dir / "pack.json"));
@@ -83,9 +82,12 @@ inline std::vector<std::vector<std::string>> read_csv(const std::string& text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') cell += text[++i];
-            else if (c == '"') quoted = false;
-            else cell += c;
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                cell += text[++i];
+            else if (c == '"')
+                quoted = false;
+            else
+                cell += c;
         } else if (c == '"') {
             quoted = any = true;
         } else if (c == ',') {
@@ -121,7 +123,8 @@ inline std::vector<std::map<std::string, std::string>> read_csv_table(const std:
             throw std::runtime_error("row " + std::to_string(r) + " has " + std::to_string(rows[r].size()) +
                                      " cells under " + std::to_string(rows[0].size()) + " headings");
         std::map<std::string, std::string> m;
-        for (std::size_t c = 0; c < rows[0].size(); ++c) m[rows[0][c]] = rows[r][c];
+        for (std::size_t c = 0; c < rows[0].size(); ++c)
+            m[rows[0][c]] = rows[r][c];
         out.push_back(std::move(m));
     }
     return out;
@@ -145,13 +148,17 @@ inline Run run(const std::vector<std::string>& args, const std::vector<std::stri
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<std::string> env_store;
-    for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-    for (const auto& e : extra_env) env_store.push_back(e);
+    for (char** e = environ; *e; ++e)
+        env_store.emplace_back(*e);
+    for (const auto& e : extra_env)
+        env_store.push_back(e);
     std::vector<char*> envp;
-    for (auto& e : env_store) envp.push_back(e.data());
+    for (auto& e : env_store)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
     pid_t pid = 0;
     if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0)

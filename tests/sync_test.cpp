@@ -66,7 +66,8 @@ TEST_CASE("a batch carries every field of PROTOCOL.md, children's words verbatim
 
 TEST_CASE("a batch stops at its size and count limits, but always offers one response") {
     std::vector<storage::StoredResponse> rs;
-    for (int i = 0; i < 10; ++i) rs.push_back(response("r" + std::to_string(i), std::string(1000, 'x')));
+    for (int i = 0; i < 10; ++i)
+        rs.push_back(response("r" + std::to_string(i), std::string(1000, 'x')));
     auto by_count = sync::encode_batch("d", rs, sync::kMaxBatchBytes, 3);
     CHECK(by_count.ids.size() == 3);
     const auto two = sync::encode_batch("d", {rs[0], rs[1]}).body.size();
@@ -90,15 +91,16 @@ TEST_CASE("an acknowledgement counts only ids that were sent") {
     std::string err;
     const std::vector<std::string> sent = {"a", "b", "c"};
     auto ack = sync::decode_ack(R"({"protocol":1,"accepted":["a","zz","a","c"],
-        "rejected":[{"id":"b","reason":"unknown pack"},{"id":"c","reason":"x"},{"id":"q"},7]})", sent, err);
+        "rejected":[{"id":"b","reason":"unknown pack"},{"id":"c","reason":"x"},{"id":"q"},7]})",
+                                sent, err);
     REQUIRE(ack);
     CHECK(ack->accepted == std::vector<std::string>{"a", "c"});
     REQUIRE(ack->rejected.size() == 1);
     CHECK(ack->rejected[0].id == "b");
     CHECK(ack->rejected[0].reason == "unknown pack");
 
-    for (const char* bad : {"", "[]", "{\"accepted\": 3}", "{\"protocol\": 1}", "<html>502</html>",
-                            "{\"accepted\": [\"a\""}) {
+    for (const char* bad :
+         {"", "[]", "{\"accepted\": 3}", "{\"protocol\": 1}", "<html>502</html>", "{\"accepted\": [\"a\""}) {
         CAPTURE(bad);
         err.clear();
         CHECK_FALSE(sync::decode_ack(bad, sent, err));

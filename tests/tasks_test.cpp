@@ -37,14 +37,16 @@ TEST_CASE("a task's work runs off the calling thread, and its result is applied 
     CHECK_FALSE(tasks.busy());
     CHECK(applied == std::vector<int>{0, 10, 20, 30, 40});
     CHECK(woken == 5);
-    for (auto id : ran_on) CHECK(id != main);
+    for (auto id : ran_on)
+        CHECK(id != main);
 }
 
 TEST_CASE("a task that throws is named in the log and the tasks after it still run") {
     Tasks tasks;
     bool after = false;
     tasks.run("failing on purpose", [] { throw std::runtime_error("no"); });
-    tasks.run("after it", [] {}, [&] { after = true; });
+    tasks.run(
+        "after it", [] {}, [&] { after = true; });
     REQUIRE(tasks.wait_done(10s));
     CHECK(tasks.deliver() == 2);
     CHECK(after);

@@ -22,7 +22,8 @@ text::Shaper& shaper() {
 
 std::vector<std::uint32_t> ids(const text::Line& l) {
     std::vector<std::uint32_t> v;
-    for (const auto& g : l.glyphs) v.push_back(g.id);
+    for (const auto& g : l.glyphs)
+        v.push_back(g.id);
     return v;
 }
 
@@ -33,9 +34,10 @@ int inked(const text::Bitmap& b) {
 // "Did they listen to you?" in Urdu and in Punjabi (Gurmukhi), as in the default pack.
 const std::string urdu = "\u06a9\u06cc\u0627 \u0627\u0646\u06c1\u0648\u06ba \u0646\u06d2 \u0622\u067e \u06a9\u06cc "
                          "\u0628\u0627\u062a \u0633\u0646\u06cc\u061f";
-const std::string gurmukhi = "\u0a15\u0a40 \u0a09\u0a39\u0a28\u0a3e\u0a02 \u0a28\u0a47 \u0a24\u0a41\u0a39\u0a3e\u0a21\u0a40 "
-                             "\u0a17\u0a71\u0a32 \u0a38\u0a41\u0a23\u0a40? \u0a15\u0a3f\u0a24\u0a3e\u0a2c "
-                             "\u0a2a\u0a4d\u0a30\u0a38\u0a3c\u0a28";
+const std::string gurmukhi =
+    "\u0a15\u0a40 \u0a09\u0a39\u0a28\u0a3e\u0a02 \u0a28\u0a47 \u0a24\u0a41\u0a39\u0a3e\u0a21\u0a40 "
+    "\u0a17\u0a71\u0a32 \u0a38\u0a41\u0a23\u0a40? \u0a15\u0a3f\u0a24\u0a3e\u0a2c "
+    "\u0a2a\u0a4d\u0a30\u0a38\u0a3c\u0a28";
 
 } // namespace
 
@@ -88,8 +90,8 @@ TEST_CASE("Urdu reads right to left: the first letter is drawn at the right") {
 
 TEST_CASE("Latin with diacritics needs no shaping; other scripts and combining marks do") {
     CHECK_FALSE(text::needs_shaping("Czy Ci\u0119 wys\u0142uchali?")); // Polish
-    CHECK_FALSE(text::needs_shaping("A fost bine? \u0219 \u021b"));       // Romanian
-    CHECK_FALSE(text::needs_shaping("Ydy\u0175 \u0177"));                // Welsh
+    CHECK_FALSE(text::needs_shaping("A fost bine? \u0219 \u021b"));    // Romanian
+    CHECK_FALSE(text::needs_shaping("Ydy\u0175 \u0177"));              // Welsh
     CHECK(text::needs_shaping(urdu));
     CHECK(text::needs_shaping(gurmukhi));
     CHECK(text::needs_shaping("e\u0301")); // a combining accent
@@ -129,11 +131,14 @@ TEST_CASE("every text of the default pack, in every language, draws with no miss
     CHECK(p.languages == std::vector<std::string>{"en", "pl", "ur", "pa-Guru"});
     CHECK(p.drafts == std::set<std::string>{"pl", "ur", "pa-Guru"}); // drafted without a native speaker
     std::vector<const pack::Text*> texts = {&p.title};
-    for (const auto& [_, t] : p.words) texts.push_back(&t);
-    for (const auto& v : p.visit_types) texts.push_back(&v.label);
+    for (const auto& [_, t] : p.words)
+        texts.push_back(&t);
+    for (const auto& v : p.visit_types)
+        texts.push_back(&v.label);
     for (const auto& b : p.bands) {
         texts.push_back(&b.label);
-        for (const auto& [_, t] : b.words) texts.push_back(&t);
+        for (const auto& [_, t] : b.words)
+            texts.push_back(&t);
         for (const auto& q : b.questions) {
             texts.push_back(&q.text);
             for (const auto& o : q.options)

@@ -47,7 +47,8 @@ void Actions::load_settings() {
     std::optional<std::string> disabled;
     if (!p_.store->setting("disabled_packs", disabled) && disabled) {
         std::set<std::string> ids;
-        for (const auto& id : formats::options_from_json(*disabled)) ids.insert(id);
+        for (const auto& id : formats::options_from_json(*disabled))
+            ids.insert(id);
         p_.shelf.set_disabled(ids);
     }
     std::optional<std::string> pattern;
@@ -61,7 +62,8 @@ void Actions::load_settings() {
 
 // A refused pack's problems go to the log in full (the practitioner screen shows the first).
 void Actions::log_shelf() {
-    for (const auto& p : p_.shelf.problems()) std::fprintf(stderr, "sayso: %s\n", p.str().c_str());
+    for (const auto& p : p_.shelf.problems())
+        std::fprintf(stderr, "sayso: %s\n", p.str().c_str());
     for (const auto& name : p_.shelf.refused())
         std::fprintf(stderr, "sayso: pack folder %s refused; %s\n", name.c_str(),
                      p_.shelf.packs().empty() ? "no good pack is installed" : "any earlier good version stays in use");
@@ -96,15 +98,14 @@ void Actions::decode(const std::vector<std::string>& paths) {
     if (need.empty()) return;
     p_.tasks.run<std::vector<Decoded>>(
         "decoding pictures", [need = std::move(need)] { return decode_pictures(need); },
-        [this](std::vector<Decoded> pictures) {
-            p_.textures.add(std::move(pictures));
-        });
+        [this](std::vector<Decoded> pictures) { p_.textures.add(std::move(pictures)); });
 }
 
 void Actions::decode_pack_pictures() {
     std::vector<std::string> paths;
     for (const auto& p : p_.shelf.all())
-        for (auto& path : pack_pictures(*p)) paths.push_back(std::move(path));
+        for (auto& path : pack_pictures(*p))
+            paths.push_back(std::move(path));
     decode(paths);
 }
 
@@ -121,8 +122,10 @@ void Actions::refresh_facts() {
 // What this frame's taps asked for: the flow's transitions first, in the
 // order tapped, then the slow work, each as a task.
 void Actions::apply(Intents now) {
-    for (auto& change : now.flow) change(p_.flow);
-    for (auto& a : now.asks) std::visit([this](auto& x) { handle(std::move(x)); }, a);
+    for (auto& change : now.flow)
+        change(p_.flow);
+    for (auto& a : now.asks)
+        std::visit([this](auto& x) { handle(std::move(x)); }, a);
 }
 
 void Actions::handle(ask::CheckPin a) {
@@ -154,9 +157,12 @@ void Actions::pin_checked(access::Role role, const access::Gate::Attempt& r) {
     switch (r.result) {
     case access::Gate::Result::Open:
     case access::Gate::Result::NoPin:
-        if (!admin) p_.flow.unlock();
-        else if (p_.held.quit_asked) p_.quit = true;
-        else p_.flow.admin_unlock();
+        if (!admin)
+            p_.flow.unlock();
+        else if (p_.held.quit_asked)
+            p_.quit = true;
+        else
+            p_.flow.admin_unlock();
         break;
     case access::Gate::Result::Wrong: p_.held.pin_message = "That PIN isn't right. Try again."; break;
     case access::Gate::Result::LockedOut: break; // the lockout message shows
@@ -189,8 +195,10 @@ void Actions::handle(ask::SetPin a) {
 // In use at once; kept as a setting (a JSON list of pack ids) off the frame.
 void Actions::handle(ask::UsePack a) {
     auto ids = p_.shelf.disabled();
-    if (a.in_use) ids.erase(a.id);
-    else ids.insert(a.id);
+    if (a.in_use)
+        ids.erase(a.id);
+    else
+        ids.insert(a.id);
     p_.shelf.set_disabled(ids);
     p_.tasks.run<std::optional<std::string>>(
         "keeping which packs are in use",
@@ -230,7 +238,8 @@ void Actions::handle(ask::Install a) {
             if (p_.flow.screen() != flow::Screen::Admin) return;
             p_.held.admin.installing = false;
             p_.held.admin.problems.clear();
-            for (const auto& p : r.result.problems) p_.held.admin.problems.push_back(p.str());
+            for (const auto& p : r.result.problems)
+                p_.held.admin.problems.push_back(p.str());
             p_.held.admin.message = r.result.message;
             p_.held.admin.message_is_problem = !r.result.ok;
             p_.held.admin.found.reset(); // look at the sticks again
@@ -269,9 +278,8 @@ void Actions::handle(ask::LoadDeliverySettings) {
             if (c && !c->token.empty()) {
                 r.enrolled = true;
                 r.words = "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
-                          ", looking for new answers every " +
-                          std::to_string(static_cast<int>(c->interval_seconds)) + " s" +
-                          (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
+                          ", looking for new answers every " + std::to_string(static_cast<int>(c->interval_seconds)) +
+                          " s" + (c->ca_file.empty() ? "" : "; trusts the certificates in " + c->ca_file) + ". " +
                           (c->seal_keys.empty() ? std::string("Answers are not sealed.")
                                                 : "Answers are sealed to key \"" + c->seal_keys.back().id + "\".");
             }
@@ -314,8 +322,10 @@ void Actions::handle(ask::Enrol a) {
             const std::string device = store ? store->device_id() : std::string();
             out.enrolment = sync::enrol(a.endpoint, ca, a.code, device);
             if (!out.enrolment.ok) return out;
-            if (auto e = sync::save_enrolment(file, a.endpoint, out.enrolment)) out.kept_problem = *e;
-            else out.start = prepare_delivery(settings, store);
+            if (auto e = sync::save_enrolment(file, a.endpoint, out.enrolment))
+                out.kept_problem = *e;
+            else
+                out.start = prepare_delivery(settings, store);
             return out;
         },
         [this](Enrolled e) {
@@ -358,7 +368,8 @@ void Actions::handle(ask::Wipe) {
         [delivering, store = p_.store, file = settings_file(), settings = p_.options.sync_config]() mutable {
             delivering.reset(); // waits for its thread to end
             Wiped w;
-            if (auto p = store->wipe()) w.problem = flow::describe(*p);
+            if (auto p = store->wipe())
+                w.problem = flow::describe(*p);
             else if (!file.empty())
                 if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
             w.start = prepare_delivery(settings, store);
@@ -372,10 +383,11 @@ void Actions::handle(ask::Wipe) {
                 p_.shelf.set_disabled({});
             }
             if (p_.flow.screen() != flow::Screen::Admin) return;
-            p_.held.admin.message = !w.problem.empty() ? w.problem
-                             : !w.forget_problem.empty()
-                                 ? "Answers and PINs were wiped, but " + w.forget_problem
-                                 : "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.";
+            p_.held.admin.message =
+                !w.problem.empty() ? w.problem
+                : !w.forget_problem.empty()
+                    ? "Answers and PINs were wiped, but " + w.forget_problem
+                    : "This tablet was wiped: no answers, PINs, settings, token or keys are left on it.";
             p_.held.admin.message_is_problem = !w.problem.empty() || !w.forget_problem.empty();
         });
 }
@@ -391,8 +403,7 @@ void Actions::handle(ask::TalkSeen) {
             return std::nullopt;
         },
         [](std::optional<std::string> err) {
-            if (err)
-                std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n", err->c_str());
+            if (err) std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n", err->c_str());
         });
 }
 

@@ -18,7 +18,7 @@
 namespace sayso::ui {
 
 class Actions {
-public:
+  public:
     // The kiosk's parts the actions change; all outlive the Actions.
     struct Parts {
         const Options& options;
@@ -30,9 +30,9 @@ public:
         Facts& facts;
         Delivery& delivery;
         tasks::Tasks& tasks;
-        access::Gate* gate;     // null without a usable answers file
-        storage::Store* store;  // likewise
-        bool& quit;             // the admin PIN to close Sayso was right
+        access::Gate* gate;    // null without a usable answers file
+        storage::Store* store; // likewise
+        bool& quit;            // the admin PIN to close Sayso was right
     };
     explicit Actions(Parts parts) : p_(parts) {}
 
@@ -42,14 +42,14 @@ public:
     // A frame's intents: the flow's transitions in the order tapped, then the asks.
     void apply(Intents intents);
 
-    void reload_packs();        // a rescan on a copy of the shelf
-    void log_shelf();           // a refused pack's problems, in full
+    void reload_packs();                                // a rescan on a copy of the shelf
+    void log_shelf();                                   // a refused pack's problems, in full
     void decode(const std::vector<std::string>& paths); // pictures not yet uploaded nor on their way
     void decode_pack_pictures();
     void refresh_facts();
     bool enrolling() const { return enrolling_; }
 
-private:
+  private:
     void handle(ask::CheckPin a);
     void handle(ask::SetPin a);
     void handle(ask::UsePack a);

@@ -22,15 +22,17 @@ namespace {
 // Stands in for storage when the answers file could not be opened, so the
 // flow refuses to start a session instead of losing what a child says.
 class Unavailable final : public flow::Recorder {
-public:
+  public:
     explicit Unavailable(flow::StorageProblem p) : p_(std::move(p)) {}
     std::optional<flow::StorageProblem> begin(const flow::ResponseStart&) override { return p_; }
     std::optional<flow::StorageProblem> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
-    std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
+    std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override {
+        return p_;
+    }
     std::optional<flow::StorageProblem> flag_talk(const std::string&) override { return p_; }
     std::optional<flow::StorageProblem> set_language(const std::string&, const std::string&) override { return p_; }
 
-private:
+  private:
     flow::StorageProblem p_;
 };
 
@@ -54,9 +56,12 @@ int run(const Options& o) {
         return kExitStartup;
     }
     Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
-    if (o.headless) flags |= SDL_WINDOW_HIDDEN;
-    else if (o.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    else flags |= SDL_WINDOW_RESIZABLE;
+    if (o.headless)
+        flags |= SDL_WINDOW_HIDDEN;
+    else if (o.fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    else
+        flags |= SDL_WINDOW_RESIZABLE;
     std::unique_ptr<SDL_Window, SdlDeleter> window(
         SDL_CreateWindow("Sayso", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o.width, o.height, flags));
     if (!window) {
@@ -99,9 +104,11 @@ int run(const Options& o) {
     std::string storage_words;
     if (store) {
         int closed = 0;
-        if (auto p = store->close_abandoned(closed)) std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
+        if (auto p = store->close_abandoned(closed))
+            std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
         else if (closed > 0)
-            std::fprintf(stderr, "sayso: %d response(s) interrupted last time were kept and marked incomplete\n", closed);
+            std::fprintf(stderr, "sayso: %d response(s) interrupted last time were kept and marked incomplete\n",
+                         closed);
     } else {
         storage_words = flow::describe(*problem);
         std::fprintf(stderr, "sayso: %s (%s)\n", storage_words.c_str(), problem->detail.c_str());

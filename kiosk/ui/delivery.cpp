@@ -42,7 +42,8 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
 void Delivery::start(DeliveryStart start) {
     client_.reset();
     problem_ = std::move(start.problem);
-    for (const auto& line : start.log) std::fprintf(stderr, "sayso: %s\n", line.c_str());
+    for (const auto& line : start.log)
+        std::fprintf(stderr, "sayso: %s\n", line.c_str());
     if (!start.config) return;
     client_ = std::make_unique<sync::Client>(db_, *start.config, [] {
         SDL_Event e{};

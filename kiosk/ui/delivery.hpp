@@ -27,7 +27,7 @@ struct DeliveryStart {
 DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& settings, storage::Store* store);
 
 class Delivery {
-public:
+  public:
     explicit Delivery(std::filesystem::path db) : db_(std::move(db)) {}
 
     // Starts the client when the settings allow; logs what they said.
@@ -46,7 +46,7 @@ public:
     // its problems are logged for whoever looks after the tablet.
     std::optional<DeliveryView> view();
 
-private:
+  private:
     std::filesystem::path db_;
     std::unique_ptr<sync::Client> client_; // null: not running, and problem_ says why
     std::string problem_;

@@ -9,16 +9,15 @@
 namespace sayso::ui {
 
 class Input {
-public:
+  public:
     void queue(const SDL_Event& e) { pending_.push_back(e); }
     bool idle() const { return pending_.empty(); }
     // Feeds queued events to ImGui up to and including one button change;
     // `other` gets every event that is not pointer input. Returns true if any
     // event was consumed. `pressed` is set when a button went down.
-    template <class F>
-    bool apply(F&& other, bool& pressed);
+    template <class F> bool apply(F&& other, bool& pressed);
 
-private:
+  private:
     std::deque<SDL_Event> pending_;
     bool down_ = false;
 };

@@ -4,8 +4,7 @@
 
 namespace sayso::ui {
 
-template <class F>
-bool Input::apply(F&& other, bool& pressed) {
+template <class F> bool Input::apply(F&& other, bool& pressed) {
     ImGuiIO& io = ImGui::GetIO();
     bool any = false;
     pressed = false;
@@ -27,9 +26,7 @@ bool Input::apply(F&& other, bool& pressed) {
             down_ = down;
             return true; // one button change per frame
         }
-        default:
-            other(e);
-            break;
+        default: other(e); break;
         }
     }
     return any;

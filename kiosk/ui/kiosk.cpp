@@ -39,7 +39,9 @@ Kiosk::Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorde
     screen_since_ = clock_.monotonic();
 }
 
-Kiosk::~Kiosk() { write_timings(); }
+Kiosk::~Kiosk() {
+    write_timings();
+}
 
 int Kiosk::live() {
     while (!quit_) {
@@ -93,7 +95,8 @@ void Kiosk::request_quit() {
 
 void Kiosk::pump() {
     SDL_Event e;
-    while (SDL_PollEvent(&e)) input_.queue(e);
+    while (SDL_PollEvent(&e))
+        input_.queue(e);
 }
 
 void Kiosk::wait() {
@@ -122,8 +125,10 @@ void Kiosk::other_event(const SDL_Event& e) {
         if (e.user.code != kTaskDone) frames_ = std::max(frames_, 1);
         break;
     case SDL_KEYDOWN:
-        if (e.key.keysym.sym == SDLK_BACKSPACE) flow_.erase();
-        else flow_.touch();
+        if (e.key.keysym.sym == SDLK_BACKSPACE)
+            flow_.erase();
+        else
+            flow_.touch();
         break;
     default: break;
     }
@@ -183,8 +188,10 @@ void Kiosk::update_text_input() {
     const auto* s = flow_.session();
     const bool want = flow_.screen() == flow::Screen::Question && s && s->question().kind == pack::Kind::FreeText;
     if (want != text_input_) {
-        if (want) SDL_StartTextInput();
-        else SDL_StopTextInput();
+        if (want)
+            SDL_StartTextInput();
+        else
+            SDL_StopTextInput();
         text_input_ = want;
     }
 }
@@ -301,7 +308,9 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     return captured;
 }
 
-bool Kiosk::shot(const std::filesystem::path& file) { return draw(&file); }
+bool Kiosk::shot(const std::filesystem::path& file) {
+    return draw(&file);
+}
 
 bool Kiosk::write_png(const std::filesystem::path& file) {
     int w = 0, h = 0;
@@ -318,7 +327,8 @@ void Kiosk::write_timings() {
     if (!o_.timings) return;
     std::ofstream out(*o_.timings);
     out << "{\"first_frame_ms\": " << first_frame_ms_ << ", \"frame_ms\": [";
-    for (std::size_t i = 0; i < frame_ms_.size(); ++i) out << (i ? ", " : "") << frame_ms_[i];
+    for (std::size_t i = 0; i < frame_ms_.size(); ++i)
+        out << (i ? ", " : "") << frame_ms_[i];
     out << "]}\n";
 }
 

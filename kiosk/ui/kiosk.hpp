@@ -28,7 +28,7 @@
 namespace sayso::ui {
 
 class Kiosk {
-public:
+  public:
     Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
           access::Gate* gate, storage::Store* store, SDL_Window* window, SDL_Renderer* renderer);
     ~Kiosk();
@@ -58,7 +58,7 @@ public:
     const std::string& replay_problem() const { return replay_problem_; }
     SDL_Window* window() const { return window_; }
 
-private:
+  private:
     void step();
     void pump();
     void wait();
@@ -90,9 +90,9 @@ private:
     Voice voice_;
     Delivery delivery_;
     std::string settings_file_; // the delivery settings file, or empty
-    Held held_;       // the screens' own state between frames
-    Facts facts_;     // read between frames, shown by the screens
-    Intents intents_; // what this frame's taps asked for
+    Held held_;                 // the screens' own state between frames
+    Facts facts_;               // read between frames, shown by the screens
+    Intents intents_;           // what this frame's taps asked for
     bool quit_ = false;
 
     int frames_ = 2; // frames still to draw

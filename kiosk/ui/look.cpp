@@ -10,13 +10,15 @@
 namespace sayso::ui {
 
 Look::Look(SDL_Window* window, SDL_Renderer* renderer, float dpi, bool headless)
-    : window_(window), renderer_(renderer), dpi_(dpi), headless_(headless),
-      shaped_(renderer, latin_font_path(false)) {
+    : window_(window), renderer_(renderer), dpi_(dpi), headless_(headless), shaped_(renderer, latin_font_path(false)) {
     set_shaped_text(&shaped_);
-    for (const auto& p : shaped_.problems()) std::fprintf(stderr, "sayso: %s\n", p.c_str());
+    for (const auto& p : shaped_.problems())
+        std::fprintf(stderr, "sayso: %s\n", p.c_str());
 }
 
-Look::~Look() { set_shaped_text(nullptr); }
+Look::~Look() {
+    set_shaped_text(nullptr);
+}
 
 void Look::relayout() {
     int w = 0, h = 0;

@@ -15,7 +15,7 @@ struct SDL_Renderer;
 namespace sayso::ui {
 
 class Look {
-public:
+  public:
     // `dpi` 0: ask the display (unless headless).
     Look(SDL_Window* window, SDL_Renderer* renderer, float dpi, bool headless);
     ~Look();
@@ -32,7 +32,7 @@ public:
     const Fonts& fonts() const { return fonts_; }
     const ShapedText& shaped() const { return shaped_; }
 
-private:
+  private:
     void rebuild_fonts();
     SDL_Window* window_;
     SDL_Renderer* renderer_;

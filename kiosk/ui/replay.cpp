@@ -31,28 +31,41 @@ Script parse_script(const std::string& text) {
         Command c;
         c.line = line;
         c.arg = arg;
-        if (verb == "tap") c.verb = Command::Verb::Tap;
-        else if (verb == "wait") c.verb = Command::Verb::Wait;
-        else if (verb == "idle") c.verb = Command::Verb::Idle;
-        else if (verb == "shot") c.verb = Command::Verb::Shot;
-        else if (verb == "expect") c.verb = Command::Verb::Expect;
-        else if (verb == "type") c.verb = Command::Verb::Type;
-        else if (verb == "key") c.verb = Command::Verb::Key;
-        else if (verb == "deliver") c.verb = Command::Verb::Deliver;
-        else if (verb == "listen") c.verb = Command::Verb::Listen;
-        else if (verb == "quit") c.verb = Command::Verb::Quit;
-        else return fail("unknown command \"" + verb +
-                         "\" (expected tap, wait, idle, shot, expect, type, key, deliver, listen or quit)");
+        if (verb == "tap")
+            c.verb = Command::Verb::Tap;
+        else if (verb == "wait")
+            c.verb = Command::Verb::Wait;
+        else if (verb == "idle")
+            c.verb = Command::Verb::Idle;
+        else if (verb == "shot")
+            c.verb = Command::Verb::Shot;
+        else if (verb == "expect")
+            c.verb = Command::Verb::Expect;
+        else if (verb == "type")
+            c.verb = Command::Verb::Type;
+        else if (verb == "key")
+            c.verb = Command::Verb::Key;
+        else if (verb == "deliver")
+            c.verb = Command::Verb::Deliver;
+        else if (verb == "listen")
+            c.verb = Command::Verb::Listen;
+        else if (verb == "quit")
+            c.verb = Command::Verb::Quit;
+        else
+            return fail("unknown command \"" + verb +
+                        "\" (expected tap, wait, idle, shot, expect, type, key, deliver, listen or quit)");
         if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
             c.verb != Command::Verb::Quit) {
-            while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t')) c.arg.pop_back();
+            while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t'))
+                c.arg.pop_back();
             if (c.arg.empty()) return fail(verb + " needs an argument");
         }
         if (c.verb == Command::Verb::Wait || c.verb == Command::Verb::Idle) {
             auto [p, ec] = std::from_chars(c.arg.data(), c.arg.data() + c.arg.size(), c.number);
             const long limit = c.verb == Command::Verb::Wait ? 86'400'000 : 86'400; // one day
             if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 0 || c.number > limit)
-                return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg + "\"");
+                return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg +
+                            "\"");
         }
         if (c.verb == Command::Verb::Shot &&
             (c.arg.find('/') != std::string::npos || c.arg.find("..") != std::string::npos))

@@ -12,13 +12,19 @@ ShapedText* g_shaped = nullptr;
 constexpr std::size_t kMaxCached = 400; // lines; a screen shows a few dozen
 } // namespace
 
-ShapedText* shaped_text() { return g_shaped; }
-void set_shaped_text(ShapedText* s) { g_shaped = s; }
+ShapedText* shaped_text() {
+    return g_shaped;
+}
+void set_shaped_text(ShapedText* s) {
+    g_shaped = s;
+}
 
 ShapedText::ShapedText(SDL_Renderer* renderer, const std::string& latin_font)
     : renderer_(renderer), shaper_(std::make_unique<text::Shaper>(text::debian_fonts(latin_font))) {}
 
-ShapedText::~ShapedText() { clear(); }
+ShapedText::~ShapedText() {
+    clear();
+}
 
 void ShapedText::clear() {
     for (auto& [_, e] : cache_)
@@ -82,8 +88,8 @@ void ShapedText::draw(ImDrawList* dl, const std::string& line, float px, ImVec2 
     const Entry& e = get(line, px);
     if (!e.texture) return;
     const ImVec2 a(std::floor(at.x), std::floor(at.y));
-    dl->AddImage(reinterpret_cast<ImTextureID>(e.texture), a, ImVec2(a.x + e.w, a.y + e.h), ImVec2(0, 0),
-                 ImVec2(1, 1), colour);
+    dl->AddImage(reinterpret_cast<ImTextureID>(e.texture), a, ImVec2(a.x + e.w, a.y + e.h), ImVec2(0, 0), ImVec2(1, 1),
+                 colour);
 }
 
 } // namespace sayso::ui

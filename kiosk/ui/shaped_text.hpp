@@ -17,7 +17,7 @@ struct SDL_Texture;
 namespace sayso::ui {
 
 class ShapedText {
-public:
+  public:
     ShapedText(SDL_Renderer* renderer, const std::string& latin_font);
     ~ShapedText();
     ShapedText(const ShapedText&) = delete;
@@ -37,7 +37,7 @@ public:
     void draw(ImDrawList* dl, const std::string& line, float px, ImVec2 at, ImU32 colour);
     const std::vector<std::string>& problems() const { return shaper_->problems(); }
 
-private:
+  private:
     struct Entry {
         SDL_Texture* texture = nullptr;
         float w = 0, h = 0;

@@ -18,10 +18,10 @@
 namespace sayso::ui {
 
 class Speaker {
-public:
+  public:
     struct Item {
         std::string text;
-        std::string voice;          // espeak-ng voice; empty if the language has none
+        std::string voice; // espeak-ng voice; empty if the language has none
         // Finds the recorded clip to play first, if any; called on the
         // speaker's worker, since looking for it touches the disk.
         std::function<std::filesystem::path()> clip;
@@ -40,7 +40,7 @@ public:
     bool busy() const; // still making or playing sound
     std::uint64_t samples_played() const { return queued_samples_; }
 
-private:
+  private:
     void work();
     bool open(); // the device is open only while there is sound to play (mu_ held)
     void close();

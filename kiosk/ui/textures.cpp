@@ -34,7 +34,8 @@ std::vector<Decoded> decode_pictures(const std::vector<std::string>& paths) {
     tasks::blocking("decoding pictures");
     std::vector<Decoded> out;
     out.reserve(paths.size());
-    for (const auto& p : paths) out.push_back(decode(p));
+    for (const auto& p : paths)
+        out.push_back(decode(p));
     return out;
 }
 

@@ -36,7 +36,7 @@ std::vector<std::string> asset_pictures(const std::filesystem::path& assets);
 std::vector<std::string> pack_pictures(const pack::Pack& pack);
 
 class Textures {
-public:
+  public:
     Textures(SDL_Renderer* renderer, std::filesystem::path assets) : renderer_(renderer), assets_(std::move(assets)) {}
     ~Textures();
     Textures(const Textures&) = delete;
@@ -55,7 +55,7 @@ public:
     // A kiosk picture by name, e.g. "faces/face-3-happy" or "ui/skip".
     Picture asset(const std::string& name);
 
-private:
+  private:
     SDL_Renderer* renderer_;
     std::filesystem::path assets_;
     std::map<std::string, Picture> cache_;

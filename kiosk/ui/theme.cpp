@@ -47,7 +47,7 @@ void set_palette(bool high_contrast) {
         muted = rgb(0x1A, 0x1A, 0x1A);
         primary = rgb(0x00, 0x3D, 0x8F); // white on it 10:1
         primary_soft = rgb(0xFF, 0xFF, 0xFF);
-        accent = rgb(0x00, 0x00, 0x00);  // selection: a thick black ring
+        accent = rgb(0x00, 0x00, 0x00); // selection: a thick black ring
         accent_soft = rgb(0xFF, 0xE0, 0x3A);
         edge = rgb(0x00, 0x00, 0x00);
         shadow = rgb(0, 0, 0, 0);

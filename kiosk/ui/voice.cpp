@@ -19,8 +19,10 @@ void Voice::follow(const flow::Flow& flow) {
     spoken_ = now;
     speaker_.stop();
     if (!s || !s->band->auto_read) return;
-    if (screen == flow::Screen::Welcome) speaker_.say(welcome_speech(*s));
-    else if (screen == flow::Screen::Question) speaker_.say(question_speech(*s));
+    if (screen == flow::Screen::Welcome)
+        speaker_.say(welcome_speech(*s));
+    else if (screen == flow::Screen::Question)
+        speaker_.say(question_speech(*s));
 }
 
 } // namespace sayso::ui

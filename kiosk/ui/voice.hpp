@@ -11,12 +11,12 @@
 namespace sayso::ui {
 
 class Voice {
-public:
+  public:
     Voice();
     void follow(const flow::Flow& flow);
     Speaker& speaker() { return speaker_; }
 
-private:
+  private:
     Speaker speaker_;
     std::string spoken_; // what is showing: screen, question and language
 };

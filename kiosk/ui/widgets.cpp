@@ -16,7 +16,8 @@ std::optional<ImVec2> Widgets::centre(const std::string& id) const {
 
 std::string Widgets::list() const {
     std::string s;
-    for (const auto& [id, _] : rects_) s += (s.empty() ? "" : ", ") + id;
+    for (const auto& [id, _] : rects_)
+        s += (s.empty() ? "" : ", ") + id;
     return s.empty() ? "(none)" : s;
 }
 
@@ -32,12 +33,15 @@ std::vector<std::pair<const char*, const char*>> wrap_lines(ImFont* font, const 
         const char* stop = font->CalcWordWrapPositionA(scale, s, nl, width);
         if (stop == s) stop = s + 1; // a single glyph wider than the box: take it anyway
         // Never split inside a UTF-8 sequence.
-        while (stop < nl && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80) ++stop;
+        while (stop < nl && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80)
+            ++stop;
         const char* line_end = stop;
-        while (line_end > s && line_end[-1] == ' ') --line_end;
+        while (line_end > s && line_end[-1] == ' ')
+            --line_end;
         lines.emplace_back(s, line_end);
         s = stop;
-        while (s < nl && *s == ' ') ++s;
+        while (s < nl && *s == ' ')
+            ++s;
         if (s == nl && nl < end) ++s;
     }
     return lines;
@@ -57,7 +61,8 @@ float text_height(ImFont* font, const std::string& text, float width) {
     if (text.empty()) return 0;
     if (ShapedText* st = shaper_for(text)) {
         float h = 0;
-        for (const auto& line : st->wrap(text, font->FontSize, width)) h += st->measure(line, font->FontSize).y;
+        for (const auto& line : st->wrap(text, font->FontSize, width))
+            h += st->measure(line, font->FontSize).y;
         return h;
     }
     return static_cast<float>(wrap_lines(font, text, width).size()) * font->FontSize * 1.15f;
@@ -66,10 +71,12 @@ float text_height(ImFont* font, const std::string& text, float width) {
 float text_width(ImFont* font, const std::string& text, float width) {
     float w = 0;
     if (ShapedText* st = shaper_for(text)) {
-        for (const auto& line : st->wrap(text, font->FontSize, width)) w = std::max(w, st->measure(line, font->FontSize).x);
+        for (const auto& line : st->wrap(text, font->FontSize, width))
+            w = std::max(w, st->measure(line, font->FontSize).x);
         return w;
     }
-    for (auto [a, b] : wrap_lines(font, text, width)) w = std::max(w, font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, a, b).x);
+    for (auto [a, b] : wrap_lines(font, text, width))
+        w = std::max(w, font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, a, b).x);
     return w;
 }
 
@@ -180,7 +187,8 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
         const float pic_bottom = b.y - inset - (label_h > 0 ? label_h + inset * 0.5f : 0);
         draw_picture(dl, pic, ImVec2(a.x + inset, a.y + inset), ImVec2(b.x - inset, pic_bottom),
                      st.enabled ? 0xFFFFFFFF : 0x80FFFFFF);
-        if (label_h > 0) centred_text(dl, font, label, (a.x + b.x) * 0.5f, b.y - inset - label_h, width - 2 * inset, text);
+        if (label_h > 0)
+            centred_text(dl, font, label, (a.x + b.x) * 0.5f, b.y - inset - label_h, width - 2 * inset, text);
     } else if (label_h > 0) {
         centred_text(dl, font, label, (a.x + b.x) * 0.5f, (a.y + b.y - label_h) * 0.5f, width - 2 * inset, text);
     }

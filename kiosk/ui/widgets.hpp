@@ -13,13 +13,13 @@
 namespace sayso::ui {
 
 class Widgets {
-public:
+  public:
     void clear() { rects_.clear(); }
     void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
     std::optional<ImVec2> centre(const std::string& id) const;
     std::string list() const; // ids on screen, for error messages
 
-private:
+  private:
     struct Rect {
         ImVec2 min, max;
     };
@@ -29,10 +29,10 @@ private:
 struct TileStyle {
     bool selected = false;
     bool enabled = true;
-    bool primary = false;  // filled teal, white text
-    float pulse = 0;       // 0..1, confirmation highlight
-    bool check = false;    // show a tick when selected (multiple choice)
-    bool row = false;      // picture left of the label instead of above it
+    bool primary = false; // filled teal, white text
+    float pulse = 0;      // 0..1, confirmation highlight
+    bool check = false;   // show a tick when selected (multiple choice)
+    bool row = false;     // picture left of the label instead of above it
 };
 
 // A rounded tile with an optional picture above an optional label; returns

@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::string next = reports::after_sign_in(req.param("next"));
     promise(!next.empty() && next[0] == '/' && next.rfind("//", 0) != 0 && next.find('\\') == std::string::npos);
-    promise(std::none_of(next.begin(), next.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }));
+    promise(std::none_of(next.begin(), next.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }));
 
     (void)http::cookie(req.header("cookie"), "sayso_session");
     return 0;

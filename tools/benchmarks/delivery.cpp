@@ -7,9 +7,9 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <sqlite3.h>
 #include <string>
 

@@ -18,6 +18,8 @@ SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage syst
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 # clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
 SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+# clang-format 14: tools/format applies .clang-format, and CI checks it.
+SAYSO_FORMAT_PACKAGES=(clang-format)
 
 # install_packages PKG... : apt-get installs those not yet installed.
 install_packages() {

@@ -71,10 +71,11 @@ int responses(const std::string& db, const std::string& format) {
     // The heading and every row are built from these two lists, so a column
     // can't sit under another's name.
     static const std::vector<std::string> response_columns = {
-        "response_id", "device_id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at",
-        "ended_at", "state", "delivered_at", "refused_because", "asked_to_talk", "practitioner_code", "case_ref"};
+        "response_id",  "device_id",       "pack_id",       "pack_version",      "band",
+        "visit_type",   "language",        "started_at",    "ended_at",          "state",
+        "delivered_at", "refused_because", "asked_to_talk", "practitioner_code", "case_ref"};
     static const std::vector<std::string> answer_columns = {"question_id", "position", "kind", "measure",
-                                                            "skipped", "options", "text", "answered_at"};
+                                                            "skipped",     "options",  "text", "answered_at"};
     if (format == "csv") {
         std::vector<std::string> heading = response_columns;
         heading.insert(heading.end(), answer_columns.begin(), answer_columns.end());
@@ -158,7 +159,8 @@ int case_pattern(const std::string& db, const std::optional<std::string>& patter
         try {
             std::regex check(*pattern, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
-            std::cerr << "sayso-admin: \"" << *pattern << "\" is not a pattern (" << e.what() << "); nothing was changed\n";
+            std::cerr << "sayso-admin: \"" << *pattern << "\" is not a pattern (" << e.what()
+                      << "); nothing was changed\n";
             return 1;
         }
         if (pattern->empty() || pattern->size() > 200) {
@@ -173,8 +175,8 @@ int case_pattern(const std::string& db, const std::optional<std::string>& patter
         std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
         return 1;
     }
-    std::cerr << "sayso-admin: " << (pattern ? "case references must now match " + *pattern : "no case reference pattern")
-              << "\n";
+    std::cerr << "sayso-admin: "
+              << (pattern ? "case references must now match " + *pattern : "no case reference pattern") << "\n";
     return 0;
 }
 
@@ -193,8 +195,10 @@ int keygen(const std::string& out) {
     {
         // Only its owner may read the secret key.
         const int fd = ::open(secret.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (fd < 0 || ::write(fd, keys->secret_key.data(), keys->secret_key.size()) !=
-                          static_cast<ssize_t>(keys->secret_key.size()) || ::write(fd, "\n", 1) != 1) {
+        if (fd < 0 ||
+            ::write(fd, keys->secret_key.data(), keys->secret_key.size()) !=
+                static_cast<ssize_t>(keys->secret_key.size()) ||
+            ::write(fd, "\n", 1) != 1) {
             if (fd >= 0) ::close(fd);
             std::cerr << "sayso-admin: can't write " << secret << "\n";
             return 1;
@@ -210,7 +214,8 @@ int keygen(const std::string& out) {
 
 int sign(const std::string& dir, const std::string& key_file) {
     auto loaded = pack::load_pack(dir);
-    for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
+    for (const auto& p : loaded.problems)
+        std::cerr << p.str() << "\n";
     if (!loaded.ok()) {
         std::cerr << "sayso-admin: " << dir << " has problems; it was not signed\n";
         return 1;
@@ -225,7 +230,8 @@ int sign(const std::string& dir, const std::string& key_file) {
         std::cerr << "sayso-admin: " << *err << "\n";
         return 1;
     }
-    std::cerr << "sayso-admin: signed " << dir << " (" << loaded.pack->id << " version " << loaded.pack->version << ")\n";
+    std::cerr << "sayso-admin: signed " << dir << " (" << loaded.pack->id << " version " << loaded.pack->version
+              << ")\n";
     return 0;
 }
 
@@ -271,7 +277,8 @@ int main(int argc, char** argv) {
     auto* cp = app.add_subcommand("case-pattern",
                                   "the pattern every case reference typed on the kiosk must match, e.g. 'C-[0-9]{6}'");
     cp->add_option("--db", db, "the kiosk's database file")->required();
-    auto* pattern_opt = cp->add_option("PATTERN", pattern, "a regular expression (ECMAScript) the whole reference matches");
+    auto* pattern_opt =
+        cp->add_option("PATTERN", pattern, "a regular expression (ECMAScript) the whole reference matches");
     cp->add_flag("--clear", clear, "no pattern: any reference of letters, digits and - / . _")->excludes(pattern_opt);
 
     std::string preview_pack, preview_out, preview_assets;

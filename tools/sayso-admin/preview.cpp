@@ -21,11 +21,16 @@ namespace {
 std::string html(const std::string& s) {
     std::string out;
     for (char c : s) {
-        if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '&') out += "&amp;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
+        if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else if (c == '&')
+            out += "&amp;";
+        else if (c == '"')
+            out += "&quot;";
+        else
+            out += c;
     }
     return out;
 }
@@ -76,7 +81,8 @@ std::string script(const pack::Pack& p, const pack::Band& b, const std::string& 
 int preview(const fs::path& pack_dir, const fs::path& out, const fs::path& assets,
             const std::vector<std::string>& sizes) {
     auto loaded = pack::load_pack(pack_dir);
-    for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
+    for (const auto& p : loaded.problems)
+        std::cerr << p.str() << "\n";
     if (!loaded.ok()) {
         std::cerr << "sayso-admin: " << pack_dir.string() << " has problems; no preview was made\n";
         return 1;
@@ -132,7 +138,8 @@ int preview(const fs::path& pack_dir, const fs::path& out, const fs::path& asset
                               << " stopped (exit " << code << ")\n";
                     ++failed;
                 }
-                for (auto& s : row.shots) s.file = size.name + "/" + s.file;
+                for (auto& s : row.shots)
+                    s.file = size.name + "/" + s.file;
                 rows.push_back(std::move(row));
             }
     }
@@ -153,7 +160,8 @@ int preview(const fs::path& pack_dir, const fs::path& out, const fs::path& asset
         index << "<h2>" << html(p.text(band.label, p.first_language())) << " (" << html(band.id) << ")</h2>\n";
         for (const auto& r : rows) {
             if (r.band != band.id) continue;
-            index << "<h3>" << html(r.lang) << (p.drafts.count(r.lang) ? " <span class=\"draft\">draft translation: to be checked</span>" : "")
+            index << "<h3>" << html(r.lang)
+                  << (p.drafts.count(r.lang) ? " <span class=\"draft\">draft translation: to be checked</span>" : "")
                   << " &middot; " << html(r.size) << "</h3>\n<div>";
             for (const auto& s : r.shots)
                 index << "<figure><a href=\"" << html(s.file) << "\"><img src=\"" << html(s.file) << "\" alt=\""

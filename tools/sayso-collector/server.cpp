@@ -217,7 +217,8 @@ std::shared_ptr<const Intake> Server::intake() {
     // A damaged or half-edited file changes nothing: the keys held stay.
     std::vector<SealKeyPair> keys;
     if (auto e = load_keys(options_.keys_file, keys)) {
-        std::fprintf(stderr, "sayso-collector: the keys file changed but can't be used (%s); keeping the %zu key(s) held\n",
+        std::fprintf(stderr,
+                     "sayso-collector: the keys file changed but can't be used (%s); keeping the %zu key(s) held\n",
                      e->c_str(), intake_->keys.size());
         return intake_;
     }

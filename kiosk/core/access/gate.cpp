@@ -6,7 +6,9 @@
 
 namespace sayso::access {
 
-const char* role_name(Role r) { return r == Role::Admin ? "admin" : "practitioner"; }
+const char* role_name(Role r) {
+    return r == Role::Admin ? "admin" : "practitioner";
+}
 
 std::int64_t lockout_ms(int failures) {
     if (failures < 3) return 0;

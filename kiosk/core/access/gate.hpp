@@ -15,7 +15,7 @@ namespace sayso::access {
 std::optional<std::string> hash_pin(const std::string& pin);
 
 class Gate {
-public:
+  public:
     Gate(storage::Store& store, const flow::Clock& clock) : store_(store), clock_(clock) {}
 
     enum class Result { Open, Wrong, LockedOut, NoPin, Problem };
@@ -34,7 +34,7 @@ public:
     std::int64_t locked_until_ms(Role role);
     std::optional<std::string> set_pin(Role role, const std::string& pin); // error words, if any
 
-private:
+  private:
     storage::Store& store_;
     const flow::Clock& clock_;
 };

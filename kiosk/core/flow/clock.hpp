@@ -10,7 +10,7 @@ namespace sayso::flow {
 using Millis = std::chrono::milliseconds;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Monotonic time for timers (idle, confirmation, thank-you).
     virtual Millis monotonic() const = 0;
@@ -19,7 +19,7 @@ public:
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     Millis monotonic() const override {
         return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch());
     }
@@ -31,14 +31,14 @@ public:
 // A clock that moves only when told to; wall time starts at the real time.
 // One thread moves it; any thread may read it (the kiosk's tasks do).
 class ManualClock final : public Clock {
-public:
+  public:
     ManualClock() : wall_start_(SystemClock().wall_ms()) {}
     explicit ManualClock(std::int64_t wall_start) : wall_start_(wall_start) {}
     Millis monotonic() const override { return now_.load(); }
     std::int64_t wall_ms() const override { return wall_start_ + (now_.load() - kStart).count(); }
     void advance(Millis d) { now_.store(now_.load() + d); }
 
-private:
+  private:
     static constexpr Millis kStart{1'000'000}; // 1000 s, so "never touched" (0) is clearly in the past
     std::int64_t wall_start_;
     std::atomic<Millis> now_{kStart};

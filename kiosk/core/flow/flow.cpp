@@ -151,7 +151,9 @@ bool Flow::case_ref_ok() const {
     return !case_re_ || std::regex_match(case_ref_, *case_re_);
 }
 
-bool Flow::practitioner_code_ok() const { return token_ok(practitioner_code_); }
+bool Flow::practitioner_code_ok() const {
+    return token_ok(practitioner_code_);
+}
 
 bool Flow::can_hand_over() const {
     return screen_ == Screen::Practitioner && pack_ && pack_->band(band_) && pack_->visit_type(visit_) &&
@@ -169,7 +171,7 @@ std::optional<StorageProblem> Flow::hand_over() {
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
-    ResponseStart start{s.response_id, pack_->id,  pack_->version,     band_,    visit_,
+    ResponseStart start{s.response_id, pack_->id,        pack_->version,     band_,    visit_,
                         s.language,    clock_.wall_ms(), practitioner_code_, case_ref_};
     if (auto p = recorder_.begin(start)) {
         problem_ = p;
@@ -241,7 +243,8 @@ bool Flow::erase() {
     auto& d = session_->draft;
     if (d.empty()) return false;
     std::size_t i = d.size() - 1;
-    while (i > 0 && (static_cast<unsigned char>(d[i]) & 0xC0) == 0x80) --i;
+    while (i > 0 && (static_cast<unsigned char>(d[i]) & 0xC0) == 0x80)
+        --i;
     d.erase(i);
     changed();
     return true;
@@ -464,8 +467,10 @@ void Flow::record_current(bool skipped) {
     a.measure = q.measure;
     a.skipped = skipped;
     if (!skipped) {
-        if (q.kind == pack::Kind::FreeText) a.text = s.draft;
-        else a.options.assign(s.picked.begin(), s.picked.end());
+        if (q.kind == pack::Kind::FreeText)
+            a.text = s.draft;
+        else
+            a.options.assign(s.picked.begin(), s.picked.end());
         // Keep pick_many answers in the pack's order, not alphabetical.
         if (q.kind == pack::Kind::PickMany) {
             a.options.clear();

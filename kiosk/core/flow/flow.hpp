@@ -21,23 +21,23 @@ enum class Screen { Locked, Practitioner, Welcome, Question, StillThere, Thanks,
 const char* screen_name(Screen);
 
 struct Settings {
-    Millis idle_timeout{90'000};       // no touch mid-survey: ask "are you still there?"
+    Millis idle_timeout{90'000};        // no touch mid-survey: ask "are you still there?"
     Millis still_there_timeout{30'000}; // no answer to that: end the session
-    Millis confirm_delay{700};         // a single-choice answer stays highlighted this long
-    Millis thanks_duration{8'000};     // thank-you screen, then back to the practitioner
-    Millis retry_interval{5'000};      // retry answers that could not be saved
-    Millis practitioner_idle{300'000}; // an unlocked practitioner screen left alone locks again (with a PIN)
-    Millis admin_idle{120'000};        // the admin screen left alone closes
+    Millis confirm_delay{700};          // a single-choice answer stays highlighted this long
+    Millis thanks_duration{8'000};      // thank-you screen, then back to the practitioner
+    Millis retry_interval{5'000};       // retry answers that could not be saved
+    Millis practitioner_idle{300'000};  // an unlocked practitioner screen left alone locks again (with a PIN)
+    Millis admin_idle{120'000};         // the admin screen left alone closes
     bool allow_draft_languages = false; // offer languages a pack marks as draft translations
 };
 
 // How a child wants the screens, chosen on the welcome screen and reset for
 // the next child.
 struct Access {
-    int text_size = 0;          // 0 normal, 1 larger, 2 largest
+    int text_size = 0; // 0 normal, 1 larger, 2 largest
     bool high_contrast = false;
-    bool easy_font = false;     // the dyslexia-friendly face
-    bool less_motion = false;   // no confetti, no pulsing
+    bool easy_font = false;   // the dyslexia-friendly face
+    bool less_motion = false; // no confetti, no pulsing
     bool operator==(const Access&) const = default;
 };
 
@@ -47,13 +47,13 @@ struct Session {
     std::string visit_type;
     std::string language;
     std::string response_id;
-    std::size_t index = 0; // current question
+    std::size_t index = 0;                       // current question
     std::map<std::string, AnswerRecord> answers; // given so far, by question id
     std::set<std::string> picked;                // pick_many selection being made
     std::string draft;                           // free text being typed
     bool asked_to_talk = false;                  // "I want to talk to someone"
     Access access;
-    std::string sticker;                         // picked on the thank-you screen, just for fun
+    std::string sticker; // picked on the thank-you screen, just for fun
 
     const pack::Question& question() const { return band->questions[index]; }
     std::size_t count() const { return band->questions.size(); }
@@ -64,7 +64,7 @@ struct Session {
 };
 
 class Flow {
-public:
+  public:
     Flow(const Clock& clock, Recorder& recorder, Settings settings = {});
 
     Screen screen() const { return screen_; }
@@ -171,7 +171,7 @@ public:
 
     const Settings& settings() const { return settings_; }
 
-private:
+  private:
     struct Op {
         enum class Kind { Begin, Record, Finish, Talk, Language } kind;
         ResponseStart start;

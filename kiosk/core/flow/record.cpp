@@ -20,8 +20,7 @@ std::string describe(const StorageProblem& p) {
         return "Answers can't be saved: the answers file was made by a newer Sayso. Update this tablet's Sayso.";
     case StorageProblem::Kind::CannotOpen:
         return "Answers can't be saved: the answers file can't be opened. Ask your admin to check the tablet.";
-    case StorageProblem::Kind::Other:
-        break;
+    case StorageProblem::Kind::Other: break;
     }
     return "Answers can't be saved right now. Ask your admin to check the tablet.";
 }
@@ -35,7 +34,8 @@ std::string random_id() {
         got += static_cast<std::size_t>(n);
     }
     char hex[33];
-    for (int i = 0; i < 16; ++i) std::snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    for (int i = 0; i < 16; ++i)
+        std::snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
     return std::string(hex, 32);
 }
 

@@ -23,12 +23,12 @@ struct ResponseStart {
 
 struct AnswerRecord {
     std::string question_id;
-    int position = 0;        // 0-based place of the question in its band
-    std::string kind;        // faces, yes_no, pick_one, pick_many, text
-    std::string measure;     // may be empty
-    bool skipped = false;    // "I'd rather not say"
+    int position = 0;                 // 0-based place of the question in its band
+    std::string kind;                 // faces, yes_no, pick_one, pick_many, text
+    std::string measure;              // may be empty
+    bool skipped = false;             // "I'd rather not say"
     std::vector<std::string> options; // chosen option ids (one for single choice)
-    std::string text;        // free text
+    std::string text;                 // free text
     std::int64_t answered_at_ms = 0;
     // As read back from storage when the answer was sealed to the collector's
     // key: skipped, options and text are then empty here, and only the
@@ -48,12 +48,13 @@ struct StorageProblem {
 std::string describe(const StorageProblem&);
 
 class Recorder {
-public:
+  public:
     virtual ~Recorder() = default;
     // Each call is durable when it returns without a problem.
     virtual std::optional<StorageProblem> begin(const ResponseStart&) = 0;
     virtual std::optional<StorageProblem> record(const std::string& response_id, const AnswerRecord&) = 0;
-    virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion, std::int64_t ended_at_ms) = 0;
+    virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion,
+                                                 std::int64_t ended_at_ms) = 0;
     // The child asked to talk to someone. Kept with the response and never cleared.
     virtual std::optional<StorageProblem> flag_talk(const std::string& response_id) = 0;
     // The child chose the language they answer in.

@@ -15,9 +15,12 @@ inline int json_depth(const std::string& s) {
     bool in_string = false, escaped = false;
     for (char c : s) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -36,8 +39,10 @@ inline std::string csv_cell(const std::string& v) {
     if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
         out += '\'';
     for (char c : v) {
-        if (c == '"') out += "\"\"";
-        else out += c;
+        if (c == '"')
+            out += "\"\"";
+        else
+            out += c;
     }
     return out + "\"";
 }
@@ -45,7 +50,8 @@ inline std::string csv_cell(const std::string& v) {
 // One CSV record: every cell through csv_cell, comma-separated, CRLF-terminated.
 inline std::string csv_row(const std::vector<std::string>& cells) {
     std::string out;
-    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+    for (std::size_t i = 0; i < cells.size(); ++i)
+        out += (i ? "," : "") + csv_cell(cells[i]);
     return out + "\r\n";
 }
 
@@ -62,7 +68,8 @@ inline std::vector<std::string> options_from_json(const std::string& stored) {
 // Option ids in one CSV cell: "a;b".
 inline std::string join_options(const std::vector<std::string>& options) {
     std::string s;
-    for (const auto& o : options) s += (s.empty() ? "" : ";") + o;
+    for (const auto& o : options)
+        s += (s.empty() ? "" : ";") + o;
     return s;
 }
 

@@ -82,17 +82,17 @@ std::filesystem::path Pack::clip(const Band& b, const std::string& key, const st
 
 const std::vector<std::string>& required_words() {
     static const std::vector<std::string> keys = {
-        "welcome", "welcome_note", "start", "skip", "back", "next", "thanks", "thanks_note",
-        "finish", "still_there", "still_here", "type_here", "stop", "yes", "not_sure", "no",
-        "face.very_sad", "face.sad", "face.ok", "face.happy", "face.very_happy",
+        "welcome",     "welcome_note", "start",         "skip",       "back",      "next",       "thanks",
+        "thanks_note", "finish",       "still_there",   "still_here", "type_here", "stop",       "yes",
+        "not_sure",    "no",           "face.very_sad", "face.sad",   "face.ok",   "face.happy", "face.very_happy",
     };
     return keys;
 }
 
 const std::vector<std::string>& optional_words() {
     static const std::vector<std::string> keys = {
-        "talk", "talk_done", "language", "read_aloud", "text_size", "high_contrast", "easy_font", "less_motion",
-        "done", "pick_sticker",
+        "talk",          "talk_done", "language",    "read_aloud", "text_size",
+        "high_contrast", "easy_font", "less_motion", "done",       "pick_sticker",
     };
     return keys;
 }
@@ -104,9 +104,8 @@ std::string Problem::str() const {
 }
 
 std::size_t LoadResult::errors() const {
-    return static_cast<std::size_t>(std::count_if(problems.begin(), problems.end(), [](const Problem& p) {
-        return p.severity == Problem::Severity::Error;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        problems.begin(), problems.end(), [](const Problem& p) { return p.severity == Problem::Severity::Error; }));
 }
 
 namespace {
@@ -131,7 +130,7 @@ std::string type_name(const json& j) {
 }
 
 class Loader {
-public:
+  public:
     explicit Loader(fs::path dir) : dir_(std::move(dir)), file_((dir_ / "pack.json").string()) {}
 
     LoadResult run() {
@@ -148,7 +147,7 @@ public:
         return result;
     }
 
-private:
+  private:
     fs::path dir_;
     std::string file_;
     fs::path root_; // canonical pack folder
@@ -211,15 +210,18 @@ private:
             std::size_t line = 1, col = 1;
             const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
             for (std::size_t i = 0; i < end; ++i) {
-                if (text[i] == '\n') { ++line; col = 1; }
-                else ++col;
+                if (text[i] == '\n') {
+                    ++line;
+                    col = 1;
+                } else
+                    ++col;
             }
             std::string what = e.what();
             // nlohmann's message reads "[json.exception.parse_error.101] parse error at line L, column C: reason"
             auto colon = what.find(": ");
             std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-            error("$", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) +
-                           ": " + reason);
+            error("$",
+                  "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + reason);
             return false;
         } catch (const std::exception& e) {
             error("$", std::string("invalid JSON: ") + e.what());
@@ -248,8 +250,7 @@ private:
         return &*it;
     }
 
-    bool get_string(const json& obj, const std::string& path, const char* key, std::string& out,
-                    bool required = true) {
+    bool get_string(const json& obj, const std::string& path, const char* key, std::string& out, bool required = true) {
         const json* v = field(obj, path, key, required);
         if (!v) return false;
         if (!v->is_string()) {
@@ -274,8 +275,8 @@ private:
         }
         auto n = v->get<std::int64_t>();
         if (n < lo || n > hi) {
-            error(path + "." + key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                                        ", not " + std::to_string(n));
+            error(path + "." + key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " +
+                                        std::to_string(n));
             return false;
         }
         out = static_cast<int>(n);
@@ -378,7 +379,8 @@ private:
         }
         auto size = fs::file_size(canon, ec);
         if (ec || size > kMaxPictureBytes) {
-            error(where, "picture " + shown(rel) + " is larger than " + std::to_string(kMaxPictureBytes >> 20) + " MiB");
+            error(where,
+                  "picture " + shown(rel) + " is larger than " + std::to_string(kMaxPictureBytes >> 20) + " MiB");
             return {};
         }
         std::ifstream in(canon, std::ios::binary);
@@ -387,7 +389,8 @@ private:
         const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
         const int len = static_cast<int>(std::min<std::size_t>(bytes.size(), kMaxPictureBytes));
         int w = 0, h = 0, comp = 0;
-        if (bytes.size() < 8 || bytes.compare(0, 8, png_sig, 8) != 0 || !stbi_info_from_memory(data, len, &w, &h, &comp)) {
+        if (bytes.size() < 8 || bytes.compare(0, 8, png_sig, 8) != 0 ||
+            !stbi_info_from_memory(data, len, &w, &h, &comp)) {
             error(where, "picture " + shown(rel) + " is not a readable PNG");
             return {};
         }
@@ -421,8 +424,8 @@ private:
             return;
         }
         if (v->size() > limit) {
-            error(path + "." + key, "has " + std::to_string(v->size()) + " items; at most " + std::to_string(limit) +
-                                        " are allowed");
+            error(path + "." + key,
+                  "has " + std::to_string(v->size()) + " items; at most " + std::to_string(limit) + " are allowed");
             return;
         }
         for (std::size_t i = 0; i < v->size(); ++i)
@@ -456,8 +459,9 @@ private:
 
     void parse_pack(Pack& pack) {
         const json& d = doc_;
-        unknown_keys(d, "$", {"$schema", "format", "id", "version", "title", "languages", "drafts", "visit_types", "words",
-                             "talk_button", "bands"});
+        unknown_keys(d, "$",
+                     {"$schema", "format", "id", "version", "title", "languages", "drafts", "visit_types", "words",
+                      "talk_button", "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -491,18 +495,19 @@ private:
         if (pack.languages.empty()) pack.languages.push_back("en");
         // Languages whose text is a draft translation, not yet checked by a person.
         if (const json* drafts = field(d, "$", "drafts", false)) {
-            if (!drafts->is_array()) error("$.drafts", "must be a list of language codes");
+            if (!drafts->is_array())
+                error("$.drafts", "must be a list of language codes");
             else
                 for (std::size_t i = 0; i < drafts->size(); ++i) {
                     const auto& l = (*drafts)[i];
                     const std::string p = "$.drafts[" + std::to_string(i) + "]";
-                    if (!l.is_string() ||
-                        std::find(pack.languages.begin(), pack.languages.end(), l.get<std::string>()) ==
-                            pack.languages.end())
+                    if (!l.is_string() || std::find(pack.languages.begin(), pack.languages.end(),
+                                                    l.get<std::string>()) == pack.languages.end())
                         error(p, "must be one of the pack's languages");
                     else if (l.get<std::string>() == pack.languages.front())
                         error(p, "the first language is what every other falls back to; it can't be a draft");
-                    else pack.drafts.insert(l.get<std::string>());
+                    else
+                        pack.drafts.insert(l.get<std::string>());
                 }
         }
 
@@ -548,7 +553,8 @@ private:
     }
 
     Band parse_band(const json& b, const std::string& p, std::set<std::string>& band_ids) {
-        unknown_keys(b, p, {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "auto_read", "questions"});
+        unknown_keys(b, p,
+                     {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "auto_read", "questions"});
         Band band;
         if (get_string(b, p, "id", band.id) && valid_id(p + ".id", band.id) && !band_ids.insert(band.id).second)
             error(p + ".id", "duplicate band id " + shown(band.id));

@@ -28,7 +28,7 @@ struct Option {
     // "faces/face-3-happy" when `builtin` is set (faces and yes/no answers).
     std::string picture;
     bool builtin = false;
-    std::string word; // builtin answers: the kiosk word that labels them, e.g. "face.happy"
+    std::string word;          // builtin answers: the kiosk word that labels them, e.g. "face.happy"
     bool asks_to_talk = false; // choosing it raises the safeguarding flag ("I don't feel safe")
 };
 
@@ -73,8 +73,8 @@ struct Pack {
     std::vector<VisitType> visit_types;
     std::vector<Band> bands;
     std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
-    bool talk_button = false; // every child screen offers "I want to talk to someone"
-    std::set<std::string> recorded; // languages with recorded clips (an audio/<lang> folder), found at load
+    bool talk_button = false;          // every child screen offers "I want to talk to someone"
+    std::set<std::string> recorded;    // languages with recorded clips (an audio/<lang> folder), found at load
 
     const std::string& first_language() const { return languages.front(); }
     const Band* band(const std::string& id) const;
@@ -128,6 +128,6 @@ inline constexpr int kMaxPictureSide = 4096; // px
 inline constexpr std::size_t kMaxBands = 32;
 inline constexpr std::size_t kMaxQuestions = 100; // per band
 inline constexpr std::size_t kMaxVisitTypes = 32;
-inline constexpr std::size_t kMaxOptions = 12;    // what fits on a child's screen
+inline constexpr std::size_t kMaxOptions = 12; // what fits on a child's screen
 
 } // namespace sayso::pack

@@ -27,7 +27,8 @@ std::string signature(const fs::path& dir) {
     }
     std::sort(parts.begin(), parts.end());
     std::string sig;
-    for (const auto& p : parts) sig += p + "\n";
+    for (const auto& p : parts)
+        sig += p + "\n";
     return sig;
 }
 
@@ -81,8 +82,9 @@ bool Shelf::reload() {
         if (ids.insert(e.good->id).second) {
             all_.push_back(e.good);
         } else {
-            problems_.push_back({Problem::Severity::Error, (root_ / name / "pack.json").string(), "$.id",
-                                 "pack id \"" + e.good->id + "\" is already used by another folder; this copy is ignored"});
+            problems_.push_back(
+                {Problem::Severity::Error, (root_ / name / "pack.json").string(), "$.id",
+                 "pack id \"" + e.good->id + "\" is already used by another folder; this copy is ignored"});
             refused_.push_back(name);
         }
     }

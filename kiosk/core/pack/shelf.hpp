@@ -15,7 +15,7 @@
 namespace sayso::pack {
 
 class Shelf {
-public:
+  public:
     // Only packs signed by a key in `trust` are taken (or unsigned ones, when it allows them).
     Shelf(std::filesystem::path root, Trust trust) : root_(std::move(root)), trust_(std::move(trust)) {}
     const Trust& trust() const { return trust_; }
@@ -42,7 +42,7 @@ public:
     const std::vector<std::string>& refused() const { return refused_; }
     const std::filesystem::path& root() const { return root_; }
 
-private:
+  private:
     struct Entry {
         std::string signature;
         LoadResult last; // latest attempt

@@ -26,7 +26,8 @@ std::optional<std::string> sha256_file(const fs::path& file) {
     char buf[1 << 16];
     while (in) {
         in.read(buf, sizeof buf);
-        crypto_hash_sha256_update(&st, reinterpret_cast<unsigned char*>(buf), static_cast<unsigned long long>(in.gcount()));
+        crypto_hash_sha256_update(&st, reinterpret_cast<unsigned char*>(buf),
+                                  static_cast<unsigned long long>(in.gcount()));
     }
     if (in.bad()) return std::nullopt;
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -46,12 +47,15 @@ std::map<std::string, std::string> digests(const fs::path& dir, std::vector<Prob
         if (rel == kSignatureFile) continue;
         std::error_code e2;
         if (it->is_symlink(e2)) {
-            problems.push_back({Problem::Severity::Error, (dir / rel).string(), "", "a link: a signed pack holds only its own files"});
+            problems.push_back(
+                {Problem::Severity::Error, (dir / rel).string(), "", "a link: a signed pack holds only its own files"});
             continue;
         }
         if (!it->is_regular_file(e2)) continue;
-        if (auto h = sha256_file(it->path())) out[rel] = *h;
-        else problems.push_back({Problem::Severity::Error, (dir / rel).string(), "", "can't be read"});
+        if (auto h = sha256_file(it->path()))
+            out[rel] = *h;
+        else
+            problems.push_back({Problem::Severity::Error, (dir / rel).string(), "", "can't be read"});
     }
     if (ec) problems.push_back({Problem::Severity::Error, dir.string(), "", "can't be listed: " + ec.message()});
     return out;
@@ -60,7 +64,8 @@ std::map<std::string, std::string> digests(const fs::path& dir, std::vector<Prob
 // The bytes that are signed: one line per file, in path order.
 std::string manifest(const std::map<std::string, std::string>& files) {
     std::string m = "sayso-pack-signature 1\n";
-    for (const auto& [path, hash] : files) m += hash + "  " + path + "\n";
+    for (const auto& [path, hash] : files)
+        m += hash + "  " + path + "\n";
     return m;
 }
 
@@ -89,7 +94,8 @@ std::optional<std::string> sign_pack(const fs::path& dir, const std::string& sec
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
     crypto_sign_ed25519_sk_to_pk(pk, sk.data());
     sodium_memzero(sk.data(), sk.size());
-    json j = {{"format", 1}, {"key", to_base64(pk, sizeof pk)}, {"files", files}, {"signature", to_base64(sig, sizeof sig)}};
+    json j = {
+        {"format", 1}, {"key", to_base64(pk, sizeof pk)}, {"files", files}, {"signature", to_base64(sig, sizeof sig)}};
     std::ofstream out(dir / kSignatureFile, std::ios::binary | std::ios::trunc);
     out << j.dump(2) << "\n";
     if (!out) return "can't write " + (dir / kSignatureFile).string();
@@ -104,8 +110,10 @@ std::optional<std::string> read_trusted_keys(const fs::path& file, std::vector<s
     while (std::getline(in, line)) {
         ++n;
         if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.erase(0, 1);
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+            line.pop_back();
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+            line.erase(0, 1);
         if (line.empty()) continue;
         std::vector<unsigned char> pk;
         if (!from_base64(line, pk, crypto_sign_PUBLICKEYBYTES))
@@ -151,14 +159,17 @@ std::vector<Problem> check_signature(const fs::path& dir, const Trust& trust) {
         listed[it.key()] = it->get<std::string>();
     }
     const std::string m = manifest(listed);
-    if (crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(m.data()), m.size(), pk.data()) != 0)
+    if (crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(m.data()), m.size(),
+                                    pk.data()) != 0)
         return error(sig_file, "the signature does not match its list of files: the signature itself was altered");
     // The list is genuine: now every file must be as it was signed.
     const auto now = digests(dir, problems);
     for (const auto& [path, hash] : listed) {
         auto it = now.find(path);
-        if (it == now.end()) error((dir / path).string(), "was removed after the pack was signed");
-        else if (it->second != hash) error((dir / path).string(), "was changed after the pack was signed");
+        if (it == now.end())
+            error((dir / path).string(), "was removed after the pack was signed");
+        else if (it->second != hash)
+            error((dir / path).string(), "was changed after the pack was signed");
     }
     for (const auto& [path, _] : now)
         if (!listed.count(path)) error((dir / path).string(), "was added after the pack was signed");

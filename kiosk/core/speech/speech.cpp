@@ -12,7 +12,8 @@ namespace sayso::speech {
 double level(const Pcm& pcm) {
     if (pcm.samples.empty()) return 0;
     double sum = 0;
-    for (auto s : pcm.samples) sum += static_cast<double>(s) * s;
+    for (auto s : pcm.samples)
+        sum += static_cast<double>(s) * s;
     return std::sqrt(sum / static_cast<double>(pcm.samples.size())) / 32768.0;
 }
 
@@ -83,8 +84,12 @@ Pcm Espeak::say(const std::string& utf8, const std::string& voice, std::string& 
 
 namespace {
 
-std::uint32_t le32(const unsigned char* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24); }
-std::uint16_t le16(const unsigned char* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+std::uint32_t le32(const unsigned char* p) {
+    return p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24);
+}
+std::uint16_t le16(const unsigned char* p) {
+    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
 
 Pcm read_wav(const std::string& bytes, std::string& problem) {
     const auto* d = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -144,7 +149,8 @@ Pcm read_vorbis(const std::string& bytes, std::string& problem) {
     pcm.samples.reserve(static_cast<std::size_t>(frames));
     for (int f = 0; f < frames; ++f) {
         int sum = 0;
-        for (int c = 0; c < channels; ++c) sum += out[static_cast<std::size_t>(f) * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
+        for (int c = 0; c < channels; ++c)
+            sum += out[static_cast<std::size_t>(f) * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
         pcm.samples.push_back(static_cast<std::int16_t>(sum / channels));
     }
     std::free(out);

@@ -24,14 +24,14 @@ double level(const Pcm& pcm);
 // espeak-ng, set up once for the process. Its state is global, so calls are
 // serialised; run them off the UI thread.
 class Espeak {
-public:
+  public:
     static Espeak& instance();
     bool ok() const { return ok_; }
     const std::string& problem() const { return problem_; }
     // Speaks `utf8` with the voice (e.g. "en-gb", "ur", "pa"); empty on failure.
     Pcm say(const std::string& utf8, const std::string& voice, std::string& problem);
 
-private:
+  private:
     Espeak();
     bool ok_ = false;
     int rate_ = 0;

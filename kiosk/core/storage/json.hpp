@@ -13,6 +13,8 @@ namespace sayso::storage {
 nlohmann::json response_json(const StoredResponse& r);
 
 // Never throws on broken UTF-8 in a child's words: it is replaced.
-inline std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+inline std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 } // namespace sayso::storage

@@ -175,9 +175,13 @@ int step_done(sqlite3_stmt* s) {
 
 } // namespace
 
-int schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+int schema_version() {
+    return kMigrations[std::size(kMigrations) - 1].version;
+}
 
-void Store::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+void Store::StmtDeleter::operator()(sqlite3_stmt* s) const {
+    sqlite3_finalize(s);
+}
 
 std::unique_lock<std::mutex> Store::use() const {
     tasks::blocking("the answers database");
@@ -191,8 +195,8 @@ Store::Stmt Store::prepare(const char* sql, std::optional<StorageProblem>& probl
     return Stmt(s);
 }
 
-std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
-                                   Mode mode, const char* vfs) {
+std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optional<StorageProblem>& problem, Mode mode,
+                                   const char* vfs) {
     problem.reset();
     sqlite3* raw = nullptr;
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -225,17 +229,19 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
     if ((problem = store->load_device_id())) return nullptr;
     if (mode == Mode::ReadWrite) {
         store->insert_response_ = store->prepare(
-            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, state,"
+            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, "
+            "state,"
             " practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)",
             problem);
-        store->upsert_answer_ = store->prepare(
-            "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text, answered_at,"
-            " sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-            " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
-            " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
-            " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at,"
-            " sealed = excluded.sealed, seal_key = excluded.seal_key",
-            problem);
+        store->upsert_answer_ =
+            store->prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, "
+                           "text, answered_at,"
+                           " sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                           " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
+                           " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
+                           " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at,"
+                           " sealed = excluded.sealed, seal_key = excluded.seal_key",
+                           problem);
         store->finish_response_ = store->prepare(
             "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'", problem);
         store->flag_talk_ = store->prepare("UPDATE responses SET asked_to_talk = 1 WHERE id = ?1", problem);
@@ -429,9 +435,10 @@ std::optional<StorageProblem> Store::read_responses(const std::string& sql, int 
                                                     const std::function<void(sqlite3_stmt*)>& bind_more) {
     std::optional<StorageProblem> problem;
     Stmt rs = prepare(sql.c_str(), problem);
-    Stmt as = prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
-                      " FROM answers WHERE response_id = ?1 ORDER BY position",
-                      problem);
+    Stmt as =
+        prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
+                " FROM answers WHERE response_id = ?1 ORDER BY position",
+                problem);
     if (problem) return problem;
     if (limit >= 0) sqlite3_bind_int(rs.get(), 1, limit);
     if (bind_more) bind_more(rs.get());
@@ -492,8 +499,8 @@ std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredRespons
                           });
 }
 
-std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_started_ms,
-                                                  const std::string& after_id, std::vector<StoredResponse>& out) {
+std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_started_ms, const std::string& after_id,
+                                                  std::vector<StoredResponse>& out) {
     const auto held = use();
     out.clear();
     return read_responses(
@@ -626,8 +633,10 @@ std::optional<StorageProblem> Store::setting(const std::string& key, std::option
     if (problem) return problem;
     bind_text(s.get(), 1, key);
     int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_ROW) out = column_text(s.get(), 0);
-    else if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a setting");
+    if (rc == SQLITE_ROW)
+        out = column_text(s.get(), 0);
+    else if (rc != SQLITE_DONE)
+        return problem_from(db_, rc, "reading a setting");
     return std::nullopt;
 }
 
@@ -714,8 +723,8 @@ std::string iso_time(std::int64_t ms) {
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
     return buf;
 }
 

@@ -4,9 +4,9 @@
 
 #include "flow/record.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,8 +24,8 @@ using flow::StorageProblem;
 int schema_version();
 
 struct PinRecord {
-    std::string hash;          // argon2id string from libsodium's crypto_pwhash_str
-    int failures = 0;          // wrong tries in a row
+    std::string hash; // argon2id string from libsodium's crypto_pwhash_str
+    int failures = 0; // wrong tries in a row
     std::int64_t locked_until_ms = 0;
 };
 
@@ -37,17 +37,17 @@ struct StoredResponse {
     flow::ResponseStart start;
     std::string device_id;
     std::optional<std::int64_t> ended_at_ms;
-    std::string state; // in_progress, complete, incomplete
+    std::string state;                           // in_progress, complete, incomplete
     std::optional<std::int64_t> delivered_at_ms; // when the endpoint acknowledged it
     bool asked_to_talk = false;                  // the child asked to talk to someone
     std::string refused_because;                 // the endpoint refused it, saying this; kept here
-    std::vector<flow::AnswerRecord> answers; // in question order
+    std::vector<flow::AnswerRecord> answers;     // in question order
 };
 
 // Safe to use from more than one thread: each call holds the store's lock
 // (the kiosk's tasks share it with the flow's commits).
 class Store final : public flow::Recorder {
-public:
+  public:
     enum class Mode { ReadWrite, ReadOnly };
 
     // Opens (creating and migrating if needed) the database at `path`.
@@ -127,7 +127,7 @@ public:
     // given for the latest of them.
     std::optional<StorageProblem> refused(std::int64_t& count, std::string& latest);
 
-private:
+  private:
     explicit Store(sqlite3* db) : db_(db) {}
     std::optional<StorageProblem> migrate();
     std::optional<StorageProblem> load_device_id();

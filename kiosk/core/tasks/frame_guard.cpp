@@ -8,8 +8,12 @@ namespace {
 thread_local DrawingFrame* drawing = nullptr;
 } // namespace
 
-DrawingFrame::DrawingFrame() : outer_(drawing) { drawing = this; }
-DrawingFrame::~DrawingFrame() { drawing = outer_; }
+DrawingFrame::DrawingFrame() : outer_(drawing) {
+    drawing = this;
+}
+DrawingFrame::~DrawingFrame() {
+    drawing = outer_;
+}
 
 void blocking(const char* what) {
     if (drawing && drawing->caught_.size() < 32) drawing->caught_.emplace_back(what);

@@ -10,7 +10,7 @@
 namespace sayso::tasks {
 
 class DrawingFrame {
-public:
+  public:
     DrawingFrame();
     ~DrawingFrame();
     DrawingFrame(const DrawingFrame&) = delete;
@@ -18,7 +18,7 @@ public:
     // What blocking work this frame did, in the order it was done.
     const std::vector<std::string>& caught() const { return caught_; }
 
-private:
+  private:
     friend void blocking(const char* what);
     DrawingFrame* outer_;
     std::vector<std::string> caught_;

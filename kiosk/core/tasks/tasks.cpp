@@ -67,7 +67,8 @@ int Tasks::deliver() {
         std::lock_guard lock(m_);
         ready.swap(finished_);
     }
-    for (auto& then : ready) then();
+    for (auto& then : ready)
+        then();
     return static_cast<int>(ready.size());
 }
 

@@ -17,7 +17,7 @@
 namespace sayso::tasks {
 
 class Tasks {
-public:
+  public:
     // `wake` is called on the worker after each task, so a loop asleep in
     // SDL_WaitEvent can be woken to deliver the result.
     explicit Tasks(std::function<void()> wake = {});
@@ -29,8 +29,7 @@ public:
 
     // Runs `work` on the worker; then `then(result)` on the thread that calls
     // deliver(). `what` names the task in words for the log, should it throw.
-    template <class T>
-    void run(std::string what, std::function<T()> work, std::function<void(T)> then) {
+    template <class T> void run(std::string what, std::function<T()> work, std::function<void(T)> then) {
         push(std::move(what), [work = std::move(work), then = std::move(then)]() -> std::function<void()> {
             auto result = std::make_shared<T>(work());
             return [then, result] { then(std::move(*result)); };
@@ -48,7 +47,7 @@ public:
     // the kiosk as a person would.
     bool wait_done(std::chrono::milliseconds limit) const;
 
-private:
+  private:
     using Job = std::function<std::function<void()>()>; // the work, returning its continuation
     void push(std::string what, Job job);
     void loop();

@@ -12,7 +12,7 @@ struct Language {
     std::string name;    // in its own script: "Polski", "اردو", "ਪੰਜਾਬੀ"
     std::string english; // for admins: "Polish", "Urdu", "Punjabi (Gurmukhi)"
     bool rtl = false;
-    std::string voice;   // espeak-ng voice, empty if it has none
+    std::string voice; // espeak-ng voice, empty if it has none
 };
 
 // The language for a code, trying "pa" for "pa-Guru"; null if unknown.

@@ -16,7 +16,9 @@ namespace sayso::text {
 
 namespace {
 
-FT_Library lib(void* p) { return static_cast<FT_Library>(p); }
+FT_Library lib(void* p) {
+    return static_cast<FT_Library>(p);
+}
 
 // Scripts a character takes from its neighbours (spaces, digits, punctuation, marks).
 bool neutral(hb_script_t s) {
@@ -42,7 +44,7 @@ struct Shaper::Sized {
 
 struct Shaper::Font {
     std::string path;
-    float em_per_px = 1; // the em size that matches a plain atlas font of 1 px height
+    float em_per_px = 1;                         // the em size that matches a plain atlas font of 1 px height
     std::map<int, std::unique_ptr<Sized>> sizes; // by quarter pixels
 };
 
@@ -155,16 +157,21 @@ Line Shaper::shape(std::string_view utf8, float px, const std::string& lang) {
     // Scripts, neutral characters taking their neighbour's.
     hb_unicode_funcs_t* uf = hb_unicode_funcs_get_default();
     std::vector<hb_script_t> scripts(cps.size());
-    for (std::size_t i = 0; i < cps.size(); ++i) scripts[i] = hb_unicode_script(uf, cps[i]);
+    for (std::size_t i = 0; i < cps.size(); ++i)
+        scripts[i] = hb_unicode_script(uf, cps[i]);
     hb_script_t last = HB_SCRIPT_COMMON;
     for (auto& s : scripts) {
-        if (neutral(s)) s = last;
-        else last = s;
+        if (neutral(s))
+            s = last;
+        else
+            last = s;
     }
     hb_script_t next = HB_SCRIPT_LATIN;
     for (auto it = scripts.rbegin(); it != scripts.rend(); ++it) {
-        if (neutral(*it)) *it = next;
-        else next = *it;
+        if (neutral(*it))
+            *it = next;
+        else
+            next = *it;
     }
 
     // Runs of one level and one face, in logical order.
@@ -185,7 +192,8 @@ Line Shaper::shape(std::string_view utf8, float px, const std::string& lang) {
                 return sf && FT_Get_Char_Index(sf->ft, cps[i]) != 0;
             };
             if (!has(f)) {
-                if (has(latin_)) f = latin_;
+                if (has(latin_))
+                    f = latin_;
                 else
                     for (auto& other : fonts_)
                         if (has(other.get())) {
@@ -197,7 +205,8 @@ Line Shaper::shape(std::string_view utf8, float px, const std::string& lang) {
         if (!runs.empty() && runs.back().level == levels[i] && runs.back().font == f &&
             runs.back().script == scripts[i])
             ++runs.back().len;
-        else runs.push_back({i, 1, levels[i], scripts[i], f});
+        else
+            runs.push_back({i, 1, levels[i], scripts[i], f});
     }
     // Visual order (rule L2): from the highest level down to the lowest odd
     // one, reverse every stretch of runs at that level or above.
@@ -213,7 +222,8 @@ Line Shaper::shape(std::string_view utf8, float px, const std::string& lang) {
                 continue;
             }
             std::size_t j = i;
-            while (j < runs.size() && runs[j].level >= lv) ++j;
+            while (j < runs.size() && runs[j].level >= lv)
+                ++j;
             std::reverse(runs.begin() + static_cast<std::ptrdiff_t>(i), runs.begin() + static_cast<std::ptrdiff_t>(j));
             i = j;
         }
@@ -265,7 +275,8 @@ std::vector<std::string> Shaper::wrap(std::string_view utf8, float px, float wid
         std::string current;
         std::size_t w = 0;
         while (w < para.size()) {
-            while (w < para.size() && para[w] == ' ') ++w;
+            while (w < para.size() && para[w] == ' ')
+                ++w;
             if (w >= para.size()) break;
             std::size_t e = para.find(' ', w);
             if (e == std::string_view::npos) e = para.size();
@@ -282,7 +293,8 @@ std::vector<std::string> Shaper::wrap(std::string_view utf8, float px, float wid
         lines.push_back(std::move(current));
         p = nl + 1;
     }
-    while (lines.size() > 1 && lines.back().empty()) lines.pop_back();
+    while (lines.size() > 1 && lines.back().empty())
+        lines.pop_back();
     return lines;
 }
 
@@ -320,8 +332,10 @@ Bitmap Shaper::render(const Line& line) {
             for (int x = 0; x < bits.w; ++x) {
                 const int tx = x0 + x;
                 if (tx < 0 || tx >= b.w) continue;
-                auto& d = b.alpha[static_cast<std::size_t>(ty) * static_cast<std::size_t>(b.w) + static_cast<std::size_t>(tx)];
-                d = std::max(d, bits.alpha[static_cast<std::size_t>(y) * static_cast<std::size_t>(bits.w) + static_cast<std::size_t>(x)]);
+                auto& d = b.alpha[static_cast<std::size_t>(ty) * static_cast<std::size_t>(b.w) +
+                                  static_cast<std::size_t>(tx)];
+                d = std::max(d, bits.alpha[static_cast<std::size_t>(y) * static_cast<std::size_t>(bits.w) +
+                                           static_cast<std::size_t>(x)]);
             }
         }
     }

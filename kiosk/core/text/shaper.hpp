@@ -53,7 +53,7 @@ struct Bitmap {
 };
 
 class Shaper {
-public:
+  public:
     // Faces that can't be opened are left out; `problems` says which.
     explicit Shaper(FontFiles files);
     ~Shaper();
@@ -78,7 +78,7 @@ public:
     struct Font;  // one font file
     struct Sized; // a font at one pixel size, with its glyph bitmaps
 
-private:
+  private:
     Font* font_for(std::uint32_t script, const std::string& lang);
     Sized* sized(Font* f, float px);
 

@@ -48,9 +48,11 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
     const auto found = st.found ? *st.found : std::vector<std::filesystem::path>{};
     if (st.found && found.empty()) {
         std::string where;
-        for (const auto& r : ui.import_roots) where += (where.empty() ? "" : ", ") + r.string();
-        y += line(dl, ui, y, "No pack folders found in " + (where.empty() ? std::string("(none set)") : where) +
-                                 ". Plug in the USB stick and open this screen again.",
+        for (const auto& r : ui.import_roots)
+            where += (where.empty() ? "" : ", ") + r.string();
+        y += line(dl, ui, y,
+                  "No pack folders found in " + (where.empty() ? std::string("(none set)") : where) +
+                      ". Plug in the USB stick and open this screen again.",
                   colour::muted);
     }
     for (std::size_t i = 0; i < found.size() && i < 6; ++i) {
@@ -70,8 +72,9 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
     // Every problem of a refused pack, as many as fit.
     for (std::size_t i = 0; i < st.problems.size(); ++i) {
         if (y > L.height - ui.fonts.small->FontSize * 3) {
-            y += line(dl, ui, y, "\u2026 and " + std::to_string(st.problems.size() - i) +
-                                     " more; 'sayso-admin validate' lists them all.",
+            y += line(dl, ui, y,
+                      "\u2026 and " + std::to_string(st.problems.size() - i) +
+                          " more; 'sayso-admin validate' lists them all.",
                       colour::problem, ui.fonts.small);
             break;
         }
@@ -111,8 +114,9 @@ float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
     if (with_button) {
         const bool ready = !st.enrolling && !st.endpoint.empty() && !st.code.empty();
         const ImVec2 a(L.width - 2 * L.pad - bw, top);
-        if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + bw, a.y + fh), {}, st.enrolling ? "Enrolling\u2026" : "Enrol",
-                 ui.fonts.body, TileStyle{.enabled = ready, .primary = ready}) &&
+        if (tile(ui.widgets, "admin:enrol", a, ImVec2(a.x + bw, a.y + fh), {},
+                 st.enrolling ? "Enrolling\u2026" : "Enrol", ui.fonts.body,
+                 TileStyle{.enabled = ready, .primary = ready}) &&
             ready) {
             ui.ask(ask::Enrol{.endpoint = st.endpoint, .code = st.code});
             st.enrolling = true;
@@ -151,17 +155,21 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
         return;
     }
     // What the settings say (never the token).
-    if (!st.settings_words.empty()) y += line(dl, ui, y, st.settings_words, colour::ink);
+    if (!st.settings_words.empty())
+        y += line(dl, ui, y, st.settings_words, colour::ink);
     else if (!st.settings_problem.empty())
         y += line(dl, ui, y, "The settings file has a problem: " + st.settings_problem, colour::problem);
     y += line(dl, ui, y, "Settings file: " + ui.delivery_settings + " (format in sync/README.md).", colour::muted,
               ui.fonts.small);
-    if (ui.delivery) y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted, ui.fonts.small);
+    if (ui.delivery)
+        y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted,
+                  ui.fonts.small);
     y += L.pad * 0.5f;
-    y += heading(dl, ui.fonts.body, st.enrolled ? "Enrol again" : "Enrol this tablet",
-                 ImVec2(2 * L.pad, y), colour::ink);
-    y += line(dl, ui, y, "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
-                         "prints. The code works once.",
+    y += heading(dl, ui.fonts.body, st.enrolled ? "Enrol again" : "Enrol this tablet", ImVec2(2 * L.pad, y),
+                 colour::ink);
+    y += line(dl, ui, y,
+              "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
+              "prints. The code works once.",
               colour::muted, ui.fonts.small);
     enrol_fields(dl, ui, y, true);
 }
@@ -176,7 +184,8 @@ void pins_tab(Ui& ui, ImDrawList* dl, float y) {
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
     const float w = std::min(L.width - 4 * L.pad, L.em * 16);
     for (const char* role : {"practitioner", "admin"}) {
-        const bool has = ui.facts.has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
+        const bool has =
+            ui.facts.has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
         const ImVec2 a(2 * L.pad, y);
         if (tile(ui.widgets, std::string("admin:pin:") + role, a, ImVec2(a.x + w, a.y + h), {},
                  std::string(has ? "Change the " : "Set a ") + role + " PIN", ui.fonts.body, {})) {
@@ -194,7 +203,8 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
     const std::int64_t waiting = ui.facts.waiting;
     const std::string what = "Wiping deletes every answer on this tablet" +
                              (waiting > 0 ? ", including " + std::to_string(waiting) + " survey" +
-                                                (waiting == 1 ? "" : "s") + " not yet sent," : std::string(",")) +
+                                                (waiting == 1 ? "" : "s") + " not yet sent,"
+                                          : std::string(",")) +
                              " its PINs and settings, and its delivery token and keys. Survey packs stay.";
     y += line(dl, ui, y, what, waiting > 0 ? colour::problem : colour::ink);
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
@@ -214,9 +224,8 @@ void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
             say(st, "Wiping\u2026");
         }
     }
-    if (st.wipe_step > 0 &&
-        tile(ui.widgets, "admin:wipe-cancel", ImVec2(a.x + w + L.pad, a.y), ImVec2(a.x + 2 * w + L.pad, a.y + h), {},
-             "No, keep everything", ui.fonts.body, {}))
+    if (st.wipe_step > 0 && tile(ui.widgets, "admin:wipe-cancel", ImVec2(a.x + w + L.pad, a.y),
+                                 ImVec2(a.x + 2 * w + L.pad, a.y + h), {}, "No, keep everything", ui.fonts.body, {}))
         st.wipe_step = 0;
 }
 
@@ -253,19 +262,25 @@ void draw_admin(Ui& ui) {
             st.message.clear();
             st.problems.clear();
             st.wipe_step = 0;
-            st.found.reset(); // look at the sticks again
+            st.found.reset();                             // look at the sticks again
             if (st.tab == "wipe") ui.ask(ask::Refresh{}); // how many answers are waiting now
         }
     }
     y += th + L.pad;
     if (!st.message.empty()) {
-        if (st.message_is_problem) y += notice(dl, ui, y, st.message);
-        else y += line(dl, ui, y, st.message, colour::primary);
+        if (st.message_is_problem)
+            y += notice(dl, ui, y, st.message);
+        else
+            y += line(dl, ui, y, st.message, colour::primary);
     }
-    if (st.tab == "packs") packs_tab(ui, dl, y);
-    else if (st.tab == "delivery") delivery_tab(ui, dl, y);
-    else if (st.tab == "pins") pins_tab(ui, dl, y);
-    else wipe_tab(ui, dl, y);
+    if (st.tab == "packs")
+        packs_tab(ui, dl, y);
+    else if (st.tab == "delivery")
+        delivery_tab(ui, dl, y);
+    else if (st.tab == "pins")
+        pins_tab(ui, dl, y);
+    else
+        wipe_tab(ui, dl, y);
 }
 
 } // namespace sayso::ui

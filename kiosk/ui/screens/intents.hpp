@@ -23,9 +23,9 @@ struct Facts {
     bool pins_usable = false; // the answers file is open, so PINs can be kept
     bool practitioner_pin = false, admin_pin = false;
     std::int64_t practitioner_locked_until_ms = 0, admin_locked_until_ms = 0; // wall time; 0: not locked
-    bool checking_pin = false; // a PIN is being checked or set
-    bool sealing = false;      // answers are sealed before they are written
-    std::int64_t waiting = 0;  // responses on the tablet not yet delivered
+    bool checking_pin = false;                                                // a PIN is being checked or set
+    bool sealing = false;     // answers are sealed before they are written
+    std::int64_t waiting = 0; // responses on the tablet not yet delivered
     bool has_pin(access::Role r) const { return r == access::Role::Admin ? admin_pin : practitioner_pin; }
     std::int64_t locked_until_ms(access::Role r) const {
         return r == access::Role::Admin ? admin_locked_until_ms : practitioner_locked_until_ms;
@@ -37,7 +37,7 @@ struct DeliveryView {
     std::int64_t waiting = -1; // not yet delivered (-1: not known yet)
     std::int64_t refused = 0;  // kept here: the server will never take these
     std::optional<std::int64_t> last_delivery_ms;
-    std::string problem;       // in a practitioner's words; empty: none
+    std::string problem; // in a practitioner's words; empty: none
     std::uint64_t rounds = 0;
 };
 
@@ -58,14 +58,14 @@ struct UsePack { // take a pack out of use, or back into use
 struct Install {
     std::filesystem::path folder;
 };
-struct LookForPacks {};          // on the USB sticks
-struct LoadDeliverySettings {};  // what the settings file says, for the delivery tab
+struct LookForPacks {};         // on the USB sticks
+struct LoadDeliverySettings {}; // what the settings file says, for the delivery tab
 struct Enrol {
     std::string endpoint, code;
 };
 struct Wipe {};
-struct TalkSeen {};              // the practitioner saw to the children who asked to talk
-struct Refresh {};               // read the facts again
+struct TalkSeen {}; // the practitioner saw to the children who asked to talk
+struct Refresh {};  // read the facts again
 } // namespace ask
 using Ask = std::variant<ask::CheckPin, ask::SetPin, ask::UsePack, ask::Install, ask::LookForPacks,
                          ask::LoadDeliverySettings, ask::Enrol, ask::Wipe, ask::TalkSeen, ask::Refresh>;

@@ -16,11 +16,14 @@ KeyPress keyboard(Ui& ui, const std::string& lang, ImVec2 min, ImVec2 max, const
     KeyPress press;
     const float gap = std::max(3.0f, L.pad * 0.35f);
     std::size_t widest = 0;
-    for (const auto& r : rows) widest = std::max(widest, r.size());
+    for (const auto& r : rows)
+        widest = std::max(widest, r.size());
     const int nrows = static_cast<int>(rows.size()) + 1; // and space / erase / done
     const float w = max.x - min.x, h = max.y - min.y;
-    const float key_w = std::min(L.target * 1.3f, (w - static_cast<float>(widest - 1) * gap) / static_cast<float>(widest));
-    const float key_h = std::min(L.target * 0.95f, (h - static_cast<float>(nrows - 1) * gap) / static_cast<float>(nrows));
+    const float key_w =
+        std::min(L.target * 1.3f, (w - static_cast<float>(widest - 1) * gap) / static_cast<float>(widest));
+    const float key_h =
+        std::min(L.target * 0.95f, (h - static_cast<float>(nrows - 1) * gap) / static_cast<float>(nrows));
     const float total_h = static_cast<float>(nrows) * key_h + static_cast<float>(nrows - 1) * gap;
     float y = min.y + std::max(0.0f, h - total_h) * 0.5f;
     const float cx = (min.x + max.x) * 0.5f;

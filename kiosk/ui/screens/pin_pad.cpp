@@ -12,7 +12,6 @@ std::string minutes(std::int64_t ms) {
     return std::to_string(m) + (m == 1 ? " minute" : " minutes");
 }
 
-
 // A PIN pad: dots for the digits typed, the keys, and what happened.
 // Returns true when OK is tapped with something typed.
 bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::string& message, bool problem,
@@ -36,8 +35,10 @@ bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::s
     const int n = static_cast<int>(entry.size());
     for (int i = 0; i < std::max(n, 4); ++i) {
         const ImVec2 c(cx + (static_cast<float>(i) - (std::max(n, 4) - 1) * 0.5f) * r * 3.2f, y);
-        if (i < n) dl->AddCircleFilled(c, r, colour::primary);
-        else dl->AddCircle(c, r, colour::muted, 0, std::max(1.5f, r * 0.25f));
+        if (i < n)
+            dl->AddCircleFilled(c, r, colour::primary);
+        else
+            dl->AddCircle(c, r, colour::muted, 0, std::max(1.5f, r * 0.25f));
     }
     y += key * 0.5f;
 
@@ -88,7 +89,8 @@ void draw_pin_pad(Ui& ui) {
         msg = "Checking the PIN\u2026";
         problem = false;
     }
-    if (msg.empty()) msg = admin ? (ui.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin") : "For the practitioner";
+    if (msg.empty())
+        msg = admin ? (ui.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin") : "For the practitioner";
     const std::string title = admin ? "Enter the admin PIN" : "Enter your PIN";
     // The PIN is checked off the frame (a slow hash on purpose); what it came
     // to arrives as the flow's next screen, or as pin_message.
@@ -119,7 +121,8 @@ bool draw_new_pin(Ui& ui) {
     auto& st = ui.admin;
     if (st.pin_role.empty()) return false;
     const bool again = !st.pin_first.empty();
-    const std::string title = std::string(again ? "Type the new " : "New ") + st.pin_role + " PIN" + (again ? " again" : "");
+    const std::string title =
+        std::string(again ? "Type the new " : "New ") + st.pin_role + " PIN" + (again ? " again" : "");
     const std::string msg = st.message.empty() ? "4 to 8 digits" : st.message;
     if (pin_keys(ui, st.pin_entry, title, msg, st.message_is_problem, "newpin:")) {
         st.message.clear();

@@ -8,15 +8,15 @@ namespace sayso::ui {
 namespace {
 
 // A row of equal tiles that wraps onto more lines when it must. Returns the height used.
-template <class Each>
-float tile_rows(const Layout& L, float y, int n, float tile_w, float tile_h, Each&& each) {
+template <class Each> float tile_rows(const Layout& L, float y, int n, float tile_w, float tile_h, Each&& each) {
     const float gap = L.pad;
     const float avail = L.width - 4 * L.pad;
     const int per_row = std::max(1, static_cast<int>((avail + gap) / (tile_w + gap)));
     const int rows = (n + per_row - 1) / per_row;
     for (int i = 0; i < n; ++i) {
         const int row = i / per_row, col = i % per_row;
-        const ImVec2 a(2 * L.pad + static_cast<float>(col) * (tile_w + gap), y + static_cast<float>(row) * (tile_h + gap));
+        const ImVec2 a(2 * L.pad + static_cast<float>(col) * (tile_w + gap),
+                       y + static_cast<float>(row) * (tile_h + gap));
         each(i, a, ImVec2(a.x + tile_w, a.y + tile_h));
     }
     return static_cast<float>(rows) * tile_h + static_cast<float>(rows - 1) * gap;
@@ -51,9 +51,12 @@ bool delivery_words(const Ui& ui, std::string& words) {
         return false;
     }
     const auto& d = *ui.delivery;
-    if (d.waiting < 0) words = "Checking for answers to send…";
-    else if (d.waiting == 0) words = d.refused > 0 ? "Everything else has been sent." : "Everything has been sent.";
-    else words = std::to_string(d.waiting) + (d.waiting == 1 ? " survey is" : " surveys are") + " waiting to be sent.";
+    if (d.waiting < 0)
+        words = "Checking for answers to send…";
+    else if (d.waiting == 0)
+        words = d.refused > 0 ? "Everything else has been sent." : "Everything has been sent.";
+    else
+        words = std::to_string(d.waiting) + (d.waiting == 1 ? " survey is" : " surveys are") + " waiting to be sent.";
     if (d.last_delivery_ms) {
         std::time_t t = static_cast<std::time_t>(*d.last_delivery_ms / 1000);
         std::tm tm{};
@@ -78,35 +81,35 @@ float code_fields(ImDrawList* dl, Ui& ui, float y) {
     const auto& L = ui.layout;
     const auto& flow = ui.flow;
 
-        const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
-        const float fw = std::min((L.width - 5 * L.pad) * 0.5f, L.em * 14);
-        struct Field {
-            const char* id;
-            const char* label;
-            const std::string& value;
-            bool ok;
-        };
-        const Field fields[] = {{"code", "Your code (optional)", flow.practitioner_code(), flow.practitioner_code_ok()},
-                                {"case", "Case reference (optional)", flow.case_ref(), flow.case_ref_ok()}};
-        float x = 2 * L.pad;
-        for (const auto& f : fields) {
-            dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), colour::muted, f.label);
-            const ImVec2 a(x, y + ui.fonts.small->FontSize * 1.3f), b(a.x + fw, a.y + fh);
-            const bool active = ui.editing == f.id;
-            const std::string shown = f.value + (active ? "|" : "");
-            if (tile(ui.widgets, std::string("field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
-                     TileStyle{.selected = active}))
-                ui.editing = active ? "" : f.id;
-            if (!f.ok) dl->AddRect(a, b, colour::problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
-            x += fw + L.pad;
-        }
-        y += ui.fonts.small->FontSize * 1.3f + fh + L.pad * 0.4f;
-        if (!flow.case_ref_ok())
-            y += notice(dl, ui, y,
-                        "This case reference doesn't look like the ones your admin set up (" + flow.case_pattern() +
-                            "). Letters, digits and - / . _ only; never a name.");
-        y += L.pad;
-        return y;
+    const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
+    const float fw = std::min((L.width - 5 * L.pad) * 0.5f, L.em * 14);
+    struct Field {
+        const char* id;
+        const char* label;
+        const std::string& value;
+        bool ok;
+    };
+    const Field fields[] = {{"code", "Your code (optional)", flow.practitioner_code(), flow.practitioner_code_ok()},
+                            {"case", "Case reference (optional)", flow.case_ref(), flow.case_ref_ok()}};
+    float x = 2 * L.pad;
+    for (const auto& f : fields) {
+        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), colour::muted, f.label);
+        const ImVec2 a(x, y + ui.fonts.small->FontSize * 1.3f), b(a.x + fw, a.y + fh);
+        const bool active = ui.editing == f.id;
+        const std::string shown = f.value + (active ? "|" : "");
+        if (tile(ui.widgets, std::string("field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
+                 TileStyle{.selected = active}))
+            ui.editing = active ? "" : f.id;
+        if (!f.ok) dl->AddRect(a, b, colour::problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
+        x += fw + L.pad;
+    }
+    y += ui.fonts.small->FontSize * 1.3f + fh + L.pad * 0.4f;
+    if (!flow.case_ref_ok())
+        y += notice(dl, ui, y,
+                    "This case reference doesn't look like the ones your admin set up (" + flow.case_pattern() +
+                        "). Letters, digits and - / . _ only; never a name.");
+    y += L.pad;
+    return y;
 }
 
 // Typing a code: the fields and a keyboard, nothing else to tap by mistake.
@@ -114,14 +117,16 @@ void edit_codes(ImDrawList* dl, Ui& ui, float y) {
     const auto& L = ui.layout;
     const auto& flow = ui.flow;
     y = code_fields(dl, ui, y);
-    const auto press = keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done",
-                                true);
+    const auto press =
+        keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
     std::string value = ui.editing == "code" ? flow.practitioner_code() : flow.case_ref();
     if (!press.typed.empty() && press.typed != " " && value.size() < 40) value += press.typed;
     if (press.erase && !value.empty()) value.pop_back(); // codes are ASCII
     if (!press.typed.empty() || press.erase) {
-        if (ui.editing == "code") ui.then([value](flow::Flow& f) { f.set_practitioner_code(value); });
-        else ui.then([value](flow::Flow& f) { f.set_case_ref(value); });
+        if (ui.editing == "code")
+            ui.then([value](flow::Flow& f) { f.set_practitioner_code(value); });
+        else
+            ui.then([value](flow::Flow& f) { f.set_case_ref(value); });
     }
     if (press.done) ui.editing.clear();
 }
@@ -159,14 +164,14 @@ void draw_practitioner(Ui& ui) {
         const ImVec2 a(2 * L.pad, y), b(a.x + w, y + h);
         dl->AddRectFilled(a, b, colour::accent_soft, L.em * 0.4f);
         const float bw = std::max(L.em * 7, L.target * 2.2f);
-        const std::string msg = flow.talk_requests() == 1
-                                    ? "The child asked to talk to someone. Please talk with them now."
-                                    : std::to_string(flow.talk_requests()) +
-                                          " children asked to talk to someone. Please talk with them.";
+        const std::string msg =
+            flow.talk_requests() == 1
+                ? "The child asked to talk to someone. Please talk with them now."
+                : std::to_string(flow.talk_requests()) + " children asked to talk to someone. Please talk with them.";
         ImGui::PushFont(ui.fonts.body);
         dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
-                    ImVec2(a.x + L.pad, a.y + (h - ui.fonts.body->FontSize * 1.15f) * 0.5f), colour::ink,
-                    msg.c_str(), nullptr, w - bw - 3 * L.pad);
+                    ImVec2(a.x + L.pad, a.y + (h - ui.fonts.body->FontSize * 1.15f) * 0.5f), colour::ink, msg.c_str(),
+                    nullptr, w - bw - 3 * L.pad);
         ImGui::PopFont();
         if (tile(ui.widgets, "talk_seen", ImVec2(b.x - bw - L.pad * 0.4f, a.y + L.pad * 0.4f),
                  ImVec2(b.x - L.pad * 0.4f, b.y - L.pad * 0.4f), {}, "I'll talk with them", ui.fonts.small, {}))
@@ -178,7 +183,8 @@ void draw_practitioner(Ui& ui) {
     {
         // Development settings, in one line: fine for trying Sayso out, not for children's answers.
         std::string dev;
-        if (ui.storage_problem.empty() && !ui.facts.sealing) dev += "answers are not sealed (no seal_keys in the delivery settings)";
+        if (ui.storage_problem.empty() && !ui.facts.sealing)
+            dev += "answers are not sealed (no seal_keys in the delivery settings)";
         if (ui.shelf.trust().allow_unsigned)
             dev += std::string(dev.empty() ? "" : "; ") + "packs are taken unsigned (--allow-unsigned-packs)";
         if (!dev.empty()) y += notice(dl, ui, y, "Development settings: " + dev + ". Not for children's answers.");
@@ -204,7 +210,8 @@ void draw_practitioner(Ui& ui) {
         y += notice(dl, ui, y, msg);
     }
     std::string delivery;
-    if (delivery_words(ui, delivery)) y += notice(dl, ui, y, delivery);
+    if (delivery_words(ui, delivery))
+        y += notice(dl, ui, y, delivery);
     else {
         dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), colour::muted, delivery.c_str());
         y += ui.fonts.small->FontSize * 1.4f;
@@ -253,7 +260,7 @@ void draw_practitioner(Ui& ui) {
     const int per_row = std::max(1, static_cast<int>((L.width - 4 * L.pad + L.pad) / (band_w + L.pad)));
     const int band_rows = (nb + per_row - 1) / per_row;
     const float band_h = std::max(L.target, std::min(band_w * 0.95f, (L.height - y - below - L.pad) / band_rows -
-                                                                          L.pad * static_cast<float>(band_rows - 1)));
+                                                                         L.pad * static_cast<float>(band_rows - 1)));
     y += tile_rows(L, y, nb, band_w, band_h,
                    [&](int i, ImVec2 a, ImVec2 b) {
                        const auto& band = pack.bands[static_cast<std::size_t>(i)];

@@ -73,8 +73,9 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     // A scale (faces, yes / not sure / no) stays in one row, so its order reads
     // from one end to the other; picture choices take whatever grid fits best.
     const bool scale = q.kind == pack::Kind::Faces || q.kind == pack::Kind::YesNo;
-    Grid g = scale ? Grid{n, 1, std::min({(w - static_cast<float>(n - 1) * gap) / static_cast<float>(n),
-                                          h - label_room, 4.5f * L.target})}
+    Grid g = scale ? Grid{n, 1,
+                          std::min({(w - static_cast<float>(n - 1) * gap) / static_cast<float>(n), h - label_room,
+                                    4.5f * L.target})}
                    : best_grid(n, w, h, gap, 4.5f * L.target, label_room);
     g.size = std::max(g.size, L.target);
     const float tile_w = g.size, tile_h = g.size + label_room;
@@ -88,7 +89,8 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         // Centre a short last row.
         const int in_row = std::min(g.cols, n - row * g.cols);
         const int col = rtl(s) ? in_row - 1 - i % g.cols : i % g.cols;
-        const float row_x = x0 + (grid_w - (static_cast<float>(in_row) * tile_w + static_cast<float>(in_row - 1) * gap)) * 0.5f;
+        const float row_x =
+            x0 + (grid_w - (static_cast<float>(in_row) * tile_w + static_cast<float>(in_row - 1) * gap)) * 0.5f;
         const ImVec2 a(row_x + static_cast<float>(col) * (tile_w + gap), y0 + static_cast<float>(row) * (tile_h + gap));
         const ImVec2 b(a.x + tile_w, a.y + tile_h);
         TileStyle st;
@@ -137,9 +139,9 @@ void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     }
     dl->PopClipRect();
 
-    const auto press = keyboard(ui, s.language, ImVec2(min.x, b.y + L.pad * 0.6f), max,
-                                s.pack->word(*s.band, "done", s.language),
-                                s.draft.find_first_not_of(" \t\n") != std::string::npos);
+    const auto press =
+        keyboard(ui, s.language, ImVec2(min.x, b.y + L.pad * 0.6f), max, s.pack->word(*s.band, "done", s.language),
+                 s.draft.find_first_not_of(" \t\n") != std::string::npos);
     if (!press.typed.empty()) ui.then([typed = press.typed](flow::Flow& f) { f.type(typed); });
     if (press.erase) ui.then([](flow::Flow& f) { f.erase(); });
     if (press.done) ui.then([](flow::Flow& f) { f.next(); });
@@ -194,15 +196,18 @@ void draw_question(Ui& ui) {
         }
         speak_draw(ui, c, r);
         y += std::max(th, 2 * r) * 0.5f - th * 0.5f;
-        y += centred_text(dl, ui.fonts.large, words, cx, y, text_room, colour::ink) + L.pad + std::max(0.0f, r - th * 0.5f);
+        y += centred_text(dl, ui.fonts.large, words, cx, y, text_room, colour::ink) + L.pad +
+             std::max(0.0f, r - th * 0.5f);
     } else {
         y += centred_text(dl, ui.fonts.large, words, cx, y, text_w, colour::ink) + L.pad;
     }
     (void)words_h;
 
     const ImVec2 area_min(L.pad * 2, y), area_max(L.width - L.pad * 2, bar_y - L.pad);
-    if (q.kind == pack::Kind::FreeText) text_box(ui, *s, area_min, area_max);
-    else answers(ui, *s, area_min, area_max);
+    if (q.kind == pack::Kind::FreeText)
+        text_box(ui, *s, area_min, area_max);
+    else
+        answers(ui, *s, area_min, area_max);
 
     const auto& band = *s->band;
     // Back sits where reading starts, next where it goes: mirrored for right-to-left.
@@ -218,14 +223,16 @@ void draw_question(Ui& ui) {
 
     const auto* given = s->answer(q.id);
     bool can_next = false;
-    if (q.kind == pack::Kind::PickMany) can_next = !s->picked.empty();
-    else if (q.kind == pack::Kind::FreeText) can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
-    else can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
+    if (q.kind == pack::Kind::PickMany)
+        can_next = !s->picked.empty();
+    else if (q.kind == pack::Kind::FreeText)
+        can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
+    else
+        can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
     const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || can_next;
-    if (show_next &&
-        tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
-             pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
-             TileStyle{.enabled = can_next, .primary = true}))
+    if (show_next && tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
+                          pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
+                          TileStyle{.enabled = can_next, .primary = true}))
         ui.then([](flow::Flow& f) { f.next(); });
 }
 

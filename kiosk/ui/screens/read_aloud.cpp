@@ -7,8 +7,9 @@ namespace sayso::ui {
 Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key) {
     const auto* lang = text::find_language(s.language);
     // The clip is looked for on the speaker's worker: it touches the disk.
-    return Speaker::Item{text, lang ? lang->voice : std::string(),
-                         [pack = s.pack, band = s.band, key, lang = s.language] { return pack->clip(*band, key, lang); }};
+    return Speaker::Item{
+        text, lang ? lang->voice : std::string(),
+        [pack = s.pack, band = s.band, key, lang = s.language] { return pack->clip(*band, key, lang); }};
 }
 
 bool can_speak(const Ui& ui, const flow::Session& s) {
@@ -47,7 +48,8 @@ std::vector<Speaker::Item> question_speech(const flow::Session& s) {
     const auto& q = s.question();
     const auto& p = *s.pack;
     std::vector<Speaker::Item> items = {speech_item(s, p.text(q.text, s.language), q.id)};
-    for (const auto& o : q.options) items.push_back(speech_item(s, p.label(*s.band, o, s.language), q.id + "." + o.id));
+    for (const auto& o : q.options)
+        items.push_back(speech_item(s, p.label(*s.band, o, s.language), q.id + "." + o.id));
     return items;
 }
 

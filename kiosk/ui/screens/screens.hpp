@@ -22,13 +22,13 @@ namespace sayso::ui {
 
 // What the admin screen is doing between frames.
 struct AdminState {
-    std::string tab = "packs";        // packs, delivery, pins, wipe
-    std::string message;              // the outcome of the last action, in words
+    std::string tab = "packs"; // packs, delivery, pins, wipe
+    std::string message;       // the outcome of the last action, in words
     bool message_is_problem = false;
     std::vector<std::string> problems; // a refused pack's problems, all of them
-    int wipe_step = 0;                // 0, then 1 and 2: asked twice
-    std::string pin_role;             // setting this role's PIN ("practitioner", "admin"), or none
-    std::string pin_first;            // the new PIN as first typed
+    int wipe_step = 0;                 // 0, then 1 and 2: asked twice
+    std::string pin_role;              // setting this role's PIN ("practitioner", "admin"), or none
+    std::string pin_first;             // the new PIN as first typed
     std::string pin_entry;
     // Pack folders found on USB sticks: looked for once when the packs tab
     // opens (and after an install), not on every frame.
@@ -71,18 +71,18 @@ struct Ui {
     // `delivery_problem` says why (bad settings), or is empty (not set up).
     const DeliveryView* delivery;
     const std::string& delivery_problem;
-    const std::string& delivery_settings; // the delivery settings file, or empty
+    const std::string& delivery_settings;                   // the delivery settings file, or empty
     const std::vector<std::filesystem::path>& import_roots; // where the admin screen looks for packs to install
-    flow::Millis now;          // monotonic, for animations
-    flow::Millis screen_since; // when the current screen appeared
-    std::int64_t wall_ms;      // for lockouts
-    Speaker* speaker;          // null or unavailable: no read-aloud buttons
+    flow::Millis now;                                       // monotonic, for animations
+    flow::Millis screen_since;                              // when the current screen appeared
+    std::int64_t wall_ms;                                   // for lockouts
+    Speaker* speaker;                                       // null or unavailable: no read-aloud buttons
     // The screens' own state between frames.
     std::string& pin_entry;   // the PIN pad: the digits typed so far
     std::string& pin_message; // and what the last try came to
     std::string& editing;     // practitioner screen: the field the keyboard types into ("code", "case" or none)
     AdminState& admin;
-    bool& quit_asked;         // closing Sayso waits for the admin PIN
+    bool& quit_asked; // closing Sayso waits for the admin PIN
     Intents& intents;
 
     // A transition of the flow, applied after the frame.

@@ -41,7 +41,7 @@ void draw_thanks(Ui& ui) {
     const float cx = L.width * 0.5f;
     const float text_w = std::min(L.width - 4 * L.pad, 28 * L.em);
 
-    static const char* const stickers[] = {"star", "rainbow", "unicorn", "dinosaur",
+    static const char* const stickers[] = {"star",   "rainbow",  "unicorn",   "dinosaur",
                                            "rocket", "football", "sunflower", "cat"};
     const int n = static_cast<int>(std::size(stickers));
     const std::string& thanks = pack.word(band, "thanks", s->language);
@@ -52,10 +52,12 @@ void draw_thanks(Ui& ui) {
     // Stickers: one row when it fits, else two.
     const float gap = L.pad * 0.6f;
     const int per_row = L.width - 4 * L.pad >= n * (L.target * 1.1f + gap) ? n : (n + 1) / 2;
-    const float st = std::min(L.target * 1.4f, (L.width - 4 * L.pad - static_cast<float>(per_row - 1) * gap) / static_cast<float>(per_row));
+    const float st = std::min(L.target * 1.4f, (L.width - 4 * L.pad - static_cast<float>(per_row - 1) * gap) /
+                                                   static_cast<float>(per_row));
     const int rows = (n + per_row - 1) / per_row;
-    const float stickers_h = pick.empty() ? 0 : text_height(ui.fonts.body, pick, text_w) + L.pad * 0.5f +
-                                                    static_cast<float>(rows) * (st + gap) + L.pad;
+    const float stickers_h = pick.empty() ? 0
+                                          : text_height(ui.fonts.body, pick, text_w) + L.pad * 0.5f +
+                                                static_cast<float>(rows) * (st + gap) + L.pad;
     const float block = pic + L.pad * 2 + text_height(ui.fonts.title, thanks, text_w) + L.pad +
                         text_height(ui.fonts.body, note, text_w) + L.pad * 2 + stickers_h + button_h;
     float y = std::max(L.pad * 2, (L.height - block) * 0.5f);
@@ -65,7 +67,8 @@ void draw_thanks(Ui& ui) {
     const float pop = still ? 1.0f : std::clamp(since / 500.0f, 0.0f, 1.0f);
     const float scale = 0.6f + 0.4f * (1 - (1 - pop) * (1 - pop)) + 0.08f * std::sin(pop * 3.14159f);
     const float half = pic * 0.5f * scale;
-    const Picture shown = s->sticker.empty() ? ui.textures.asset("ui/party") : ui.textures.asset("stickers/" + s->sticker);
+    const Picture shown =
+        s->sticker.empty() ? ui.textures.asset("ui/party") : ui.textures.asset("stickers/" + s->sticker);
     draw_picture(dl, shown, ImVec2(cx - half, y + pic * 0.5f - half), ImVec2(cx + half, y + pic * 0.5f + half));
     y += pic + L.pad * 2;
     y += centred_text(dl, ui.fonts.title, thanks, cx, y, text_w, colour::ink) + L.pad;
@@ -77,7 +80,8 @@ void draw_thanks(Ui& ui) {
             const int row = i / per_row, col = i % per_row;
             const int in_row = std::min(per_row, n - row * per_row);
             const float row_w = static_cast<float>(in_row) * st + static_cast<float>(in_row - 1) * gap;
-            const ImVec2 a(cx - row_w * 0.5f + static_cast<float>(col) * (st + gap), y + static_cast<float>(row) * (st + gap));
+            const ImVec2 a(cx - row_w * 0.5f + static_cast<float>(col) * (st + gap),
+                           y + static_cast<float>(row) * (st + gap));
             if (tile(ui.widgets, std::string("sticker:") + stickers[i], a, ImVec2(a.x + st, a.y + st),
                      ui.textures.asset(std::string("stickers/") + stickers[i]), "", ui.fonts.body,
                      TileStyle{.selected = s->sticker == stickers[i]}))

@@ -67,7 +67,8 @@ void draw_welcome(Ui& ui) {
         for (const auto& t : toggles) {
             std::string label = pack.word(band, t.id, s->language);
             // Text size steps through three sizes; dots show which.
-            if (std::string(t.id) == "text_size") label += a.text_size == 0 ? "" : a.text_size == 1 ? " \u2022" : " \u2022\u2022";
+            if (std::string(t.id) == "text_size")
+                label += a.text_size == 0 ? "" : a.text_size == 1 ? " \u2022" : " \u2022\u2022";
             if (tile(ui.widgets, std::string("access:") + t.id, ImVec2(x, access_y), ImVec2(x + w, access_y + access_h),
                      ui.textures.asset(std::string("ui/") + t.id), label, ui.fonts.small,
                      TileStyle{.selected = t.on, .row = true})) {

@@ -27,21 +27,21 @@ Filters filters_of(const http::Request& req, std::string& query) {
     const std::string by = get("by");
     const auto& dims = breakdown_dimensions();
     if (std::find(dims.begin(), dims.end(), by) != dims.end()) f.by = by;
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{{"service_area", f.service_area},
-                                                                              {"visit_type", f.visit_type},
-                                                                              {"band", f.band},
-                                                                              {"practitioner_code", f.practitioner_code},
-                                                                              {"from", f.month_from},
-                                                                              {"to", f.month_to},
-                                                                              {"by", f.by}})
+    for (const auto& [k, v] :
+         std::vector<std::pair<std::string, std::string>>{{"service_area", f.service_area},
+                                                          {"visit_type", f.visit_type},
+                                                          {"band", f.band},
+                                                          {"practitioner_code", f.practitioner_code},
+                                                          {"from", f.month_from},
+                                                          {"to", f.month_to},
+                                                          {"by", f.by}})
         if (!v.empty()) query += (query.empty() ? "" : "&") + k + "=" + url_encode(v);
     return f;
 }
 
 std::string after_sign_in(const std::string& asked) {
-    const bool control = std::any_of(asked.begin(), asked.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    });
+    const bool control = std::any_of(asked.begin(), asked.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     if (asked.empty() || asked.size() > 2000 || control || asked[0] != '/' || asked.rfind("//", 0) == 0 ||
         asked.find('\\') != std::string::npos)
         return "/service";

@@ -34,13 +34,16 @@ bool plain_word(const std::string& s, std::size_t max) {
 
 } // namespace
 
-bool user_name_like(const std::string& name) { return plain_word(name, 64); }
+bool user_name_like(const std::string& name) {
+    return plain_word(name, 64);
+}
 
 std::optional<std::string> add_user(Store& store, const Reader& u, const std::string& password) {
     if (sodium_init() < 0) return "libsodium could not start";
     if (!plain_word(u.name, 64)) return "a user name is 1 to 64 letters, digits and - _ . @";
     if (u.role == Role::None) return "the role must be admin, manager or practitioner";
-    if (u.role == Role::Manager && !plain_word(u.service_area, 40)) return "a manager needs --service, their service area";
+    if (u.role == Role::Manager && !plain_word(u.service_area, 40))
+        return "a manager needs --service, their service area";
     if (u.role == Role::Practitioner && !plain_word(u.practitioner_code, 40))
         return "a practitioner needs --code, the practitioner code they type on the tablet";
     if (password.size() < kMinPassword)
@@ -108,8 +111,9 @@ std::optional<StoreError> new_session(Store& store, const SignIn& sign_in, std::
     Session made{random_hex(32), random_hex(16), sign_in.user};
     Rows none, rows;
     // Old sessions go as new ones come.
-    if (auto e = store.query("DELETE FROM sessions WHERE seen_at < ? OR created_at < ?",
-                             {std::to_string(now - kSessionIdleSeconds), std::to_string(now - kSessionMaxSeconds)}, none))
+    if (auto e =
+            store.query("DELETE FROM sessions WHERE seen_at < ? OR created_at < ?",
+                        {std::to_string(now - kSessionIdleSeconds), std::to_string(now - kSessionMaxSeconds)}, none))
         return e;
     // One statement, so a password change (replace the hash, then end the user's
     // sessions, in one transaction) comes wholly before it, and nothing is made,
@@ -119,7 +123,8 @@ std::optional<StoreError> new_session(Store& store, const SignIn& sign_in, std::
     const std::string lock = store.postgresql() ? " FOR SHARE" : "";
     if (auto e = store.query("INSERT INTO sessions (id_hash, user_name, csrf, created_at, seen_at)"
                              " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users"
-                             " WHERE name = ? AND password_hash = ? AND disabled = 0" + lock + ") RETURNING user_name",
+                             " WHERE name = ? AND password_hash = ? AND disabled = 0" +
+                                 lock + ") RETURNING user_name",
                              {token_hash(made.cookie), sign_in.user.name, made.csrf, std::to_string(now),
                               std::to_string(now), sign_in.user.name, sign_in.credential},
                              rows))

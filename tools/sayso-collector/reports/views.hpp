@@ -95,9 +95,9 @@ struct Filters {
 struct Figure {
     bool suppressed = false;
     std::int64_t children = 0;
-    std::int64_t answers = 0;   // all answers, skips included
+    std::int64_t answers = 0; // all answers, skips included
     std::int64_t positive = 0, middling = 0, negative = 0, skipped = 0;
-    std::int64_t other = 0;     // answered, but not a rating (pictures picked)
+    std::int64_t other = 0; // answered, but not a rating (pictures picked)
 };
 
 struct MeasureFigure {
@@ -117,19 +117,19 @@ struct Comment {
 struct ServiceView {
     int threshold = kMinGroup;
     int round_to = kRoundTo;
-    std::vector<MeasureFigure> measures;                 // every measure, in name order
-    std::vector<std::string> months;                     // ascending
-    std::map<std::string, std::map<std::string, Figure>> trend; // measure -> month -> figure
-    std::vector<std::string> groups;                     // the breakdown's rows (values of `by`)
+    std::vector<MeasureFigure> measures;                            // every measure, in name order
+    std::vector<std::string> months;                                // ascending
+    std::map<std::string, std::map<std::string, Figure>> trend;     // measure -> month -> figure
+    std::vector<std::string> groups;                                // the breakdown's rows (values of `by`)
     std::map<std::string, std::map<std::string, Figure>> breakdown; // group -> measure -> figure
-    std::map<std::string, Counts> group_counts;          // group -> responses and children
-    Counts counts;                                       // the whole filtered set
+    std::map<std::string, Counts> group_counts;                     // group -> responses and children
+    Counts counts;                                                  // the whole filtered set
     // For admins: answers whose sealing key was not held when they were
     // indexed, by key id, so a lost key is seen and restored.
     std::vector<std::pair<std::string, std::int64_t>> unopened;
-    std::map<std::string, Counts> month_counts;          // month -> responses, children, complete
-    bool comments_shown = false;                         // the group is large enough for its words to be shown
-    std::vector<Comment> comments;                       // newest first, up to 200
+    std::map<std::string, Counts> month_counts; // month -> responses, children, complete
+    bool comments_shown = false;                // the group is large enough for its words to be shown
+    std::vector<Comment> comments;              // newest first, up to 200
 };
 
 // Each measure's figure over everything the filters and the reader allow.
@@ -139,8 +139,8 @@ std::optional<StoreError> service_view(Store& store, const Reader& reader, const
                                        const std::vector<SealKeyPair>& keys, ServiceView& out);
 // The same, with more connections to the same store: its sections are counted at once, one per connection.
 std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
-                                       const Filters& filters, Protection protect,
-                                       const std::vector<SealKeyPair>& keys, ServiceView& out);
+                                       const Filters& filters, Protection protect, const std::vector<SealKeyPair>& keys,
+                                       ServiceView& out);
 
 // One child's responses (by case reference), or a family's: every answer as stored.
 struct ChildAnswer {
@@ -179,8 +179,7 @@ struct WeDid {
     std::string measure, you_said, we_did, created_at, created_by;
     Figure figure; // what children said on that measure, within the reader's view
 };
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect,
-                                      std::vector<WeDid>& out);
+std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect, std::vector<WeDid>& out);
 std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
                                      const std::string& we_did, const std::string& by);
 

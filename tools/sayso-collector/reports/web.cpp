@@ -1,16 +1,15 @@
 #include "web.hpp"
 
 #include "index.hpp"
-#include "requests.hpp"
 #include "pack/pack.hpp"
+#include "requests.hpp"
 #include "server.hpp"
 
-
 #include <algorithm>
-#include <set>
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace sayso::collector::reports {
@@ -20,9 +19,13 @@ namespace {
 constexpr const char* kCookie = "sayso_session";
 constexpr const char* kSignInCookie = "sayso_signin"; // the sign-in form's token
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t now_s() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
-std::string cookie_of(const http::Request& req) { return http::cookie(req.header("Cookie"), kCookie); }
+std::string cookie_of(const http::Request& req) {
+    return http::cookie(req.header("Cookie"), kCookie);
+}
 
 void html(http::Response& res, int status, const std::string& body) {
     res.status = status;
@@ -111,44 +114,49 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                      "Too many tries from here. Wait a minute and try again.");
         return false;
     };
-    post("/login", [this](http::Request& req, http::Response& res) {
-        const std::string next = after_sign_in(req.has_param("next") ? req.param("next") : "");
-        // The form must be this site's own: its token matches its cookie.
-        const std::string token = http::cookie(req.header("Cookie"), kSignInCookie);
-        if (token.size() != 32 || req.param("signin") != token)
-            return sign_in_page(req, res, 403, next, "This sign-in form had expired. Please sign in again.");
-        const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
-        const std::string password = req.has_param("password") ? req.param("password") : "";
-        // A name no user can have (a NUL, a space, any other byte): no try is counted or made for it,
-        // so it can't be a fresh key for the limit below that the store reads as a real name.
-        if (!user_name_like(name)) return sign_in_page(req, res, 401, next, "That name and password don't match.");
-        // Failures alone are counted, so signing in never uses up a user's own tries.
-        if (login_name_.peek(name) > 0) {
-            store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
-            res.set_header("Retry-After", "60");
-            return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
-        }
-        std::optional<SignIn> user;
-        if (auto e = check_login(store_, name, password, user))
-            return html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
-        if (!user) {
-            login_name_.take(name);
-            store_.audit("sign_in_failed", name, "from " + req.remote_addr);
-            return sign_in_page(req, res, 401, next, "That name and password don't match.");
-        }
-        std::optional<Session> session;
-        if (auto e = new_session(store_, *user, now_s(), session))
-            return html(res, 503, message_page(nullptr, "Not available", e->message));
-        // The password was changed, or the user disabled, while it was being checked.
-        if (!session) {
-            store_.audit("sign_in_failed", name, "from " + req.remote_addr + " (the password changed meanwhile)");
-            return sign_in_page(req, res, 401, next, "That name and password don't match.");
-        }
-        audit("signed_in", user->user.name, &*session, " from " + req.remote_addr);
-        res.set_header("Set-Cookie", std::string(kCookie) + "=" + session->cookie + "; Path=/; HttpOnly; SameSite=Strict" +
-                                         (http_.tls() ? "; Secure" : ""));
-        see_other(res, next);
-    }, login_gate, true);
+    post(
+        "/login",
+        [this](http::Request& req, http::Response& res) {
+            const std::string next = after_sign_in(req.has_param("next") ? req.param("next") : "");
+            // The form must be this site's own: its token matches its cookie.
+            const std::string token = http::cookie(req.header("Cookie"), kSignInCookie);
+            if (token.size() != 32 || req.param("signin") != token)
+                return sign_in_page(req, res, 403, next, "This sign-in form had expired. Please sign in again.");
+            const std::string name = req.has_param("name") ? req.param("name").substr(0, 64) : "";
+            const std::string password = req.has_param("password") ? req.param("password") : "";
+            // A name no user can have (a NUL, a space, any other byte): no try is counted or made for it,
+            // so it can't be a fresh key for the limit below that the store reads as a real name.
+            if (!user_name_like(name)) return sign_in_page(req, res, 401, next, "That name and password don't match.");
+            // Failures alone are counted, so signing in never uses up a user's own tries.
+            if (login_name_.peek(name) > 0) {
+                store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
+                res.set_header("Retry-After", "60");
+                return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
+            }
+            std::optional<SignIn> user;
+            if (auto e = check_login(store_, name, password, user))
+                return html(
+                    res, 503,
+                    message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
+            if (!user) {
+                login_name_.take(name);
+                store_.audit("sign_in_failed", name, "from " + req.remote_addr);
+                return sign_in_page(req, res, 401, next, "That name and password don't match.");
+            }
+            std::optional<Session> session;
+            if (auto e = new_session(store_, *user, now_s(), session))
+                return html(res, 503, message_page(nullptr, "Not available", e->message));
+            // The password was changed, or the user disabled, while it was being checked.
+            if (!session) {
+                store_.audit("sign_in_failed", name, "from " + req.remote_addr + " (the password changed meanwhile)");
+                return sign_in_page(req, res, 401, next, "That name and password don't match.");
+            }
+            audit("signed_in", user->user.name, &*session, " from " + req.remote_addr);
+            res.set_header("Set-Cookie", std::string(kCookie) + "=" + session->cookie +
+                                             "; Path=/; HttpOnly; SameSite=Strict" + (http_.tls() ? "; Secure" : ""));
+            see_other(res, next);
+        },
+        login_gate, true);
 
     post("/logout", [this](http::Request& req, http::Response& res) {
         Session session;
@@ -171,17 +179,19 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             std::unique_lock pool(readers_mu_, std::try_to_lock);
             std::vector<Store*> more;
             if (pool.owns_lock())
-                for (auto& r : readers_) more.push_back(r.get());
+                for (auto& r : readers_)
+                    more.push_back(r.get());
             if (auto e = service_view(store_, more, session.user, f, options_.threshold, options_.keys, v))
                 return html(res, 503, message_page(&session, "Not available", e->message));
             const std::string table = req.has_param("table") ? req.param("table") : "measures";
             static const std::set<std::string> tables = {"measures", "trend", "breakdown", "completion", "comments"};
             if (as_csv && !tables.count(table))
-                return html(res, 400, message_page(&session, "No such table",
-                                                   "A download is one of measures, trend, breakdown, completion or "
-                                                   "comments."));
-            audit(as_csv ? "downloaded" : "viewed", std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query,
-                  &session);
+                return html(res, 400,
+                            message_page(&session, "No such table",
+                                         "A download is one of measures, trend, breakdown, completion or "
+                                         "comments."));
+            audit(as_csv ? "downloaded" : "viewed",
+                  std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query, &session);
             if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(v, table));
             html(res, 200, service_page(session, v, f, query));
         };
@@ -262,9 +272,10 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             std::vector<MeasureFigure> ms;
             measure_figures(store_, Reader{"", Role::Admin, "", ""}, Filters{}, options_.threshold, ms);
             std::vector<std::string> measures;
-            for (const auto& m : ms) measures.push_back(m.measure);
-            for (const char* known : {"listened", "knows_me", "involved", "keeps_promises", "help_good",
-                                      "better_services", "explained"})
+            for (const auto& m : ms)
+                measures.push_back(m.measure);
+            for (const char* known :
+                 {"listened", "knows_me", "involved", "keeps_promises", "help_good", "better_services", "explained"})
                 if (std::find(measures.begin(), measures.end(), known) == measures.end()) measures.push_back(known);
             html(res, 200, we_did_page(session, entries, measures, options_.threshold));
         };
@@ -282,7 +293,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         const std::string said = req.param("you_said").substr(0, 2000);
         const std::string did = req.param("we_did").substr(0, 2000);
         if (m.empty() || said.empty() || did.empty())
-            return html(res, 400, message_page(&session, "Not added", "A measure, what children said and what was done are all needed."));
+            return html(
+                res, 400,
+                message_page(&session, "Not added", "A measure, what children said and what was done are all needed."));
         if (auto e = add_we_did(store_, m, said, did, session.user.name))
             return html(res, 503, message_page(&session, "Not available", e->message));
         audit("we_did_added", m, &session);
@@ -294,10 +307,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                         bool problem) {
         std::vector<Store::Row> rows;
         std::vector<UserRow> list;
-        if (auto e = store_.query("SELECT name, role, service_area, practitioner_code, disabled FROM users ORDER BY name",
-                                  {}, rows))
+        if (auto e = store_.query(
+                "SELECT name, role, service_area, practitioner_code, disabled FROM users ORDER BY name", {}, rows))
             return html(res, 503, message_page(&session, "Not available", e->message));
-        for (const auto& r : rows) list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
+        for (const auto& r : rows)
+            list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
         html(res, status, users_page(session, list, message, problem));
     };
     get("/users", [this, users](http::Request& req, http::Response& res) {
@@ -307,20 +321,25 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         audit("viewed", "/users", &session);
         users(session, res, 200, "", false);
     });
-    post("/users", [this, users](http::Request& req, http::Response& res) {
-        Session session;
-        if (!signed_in(req, res, session)) return;
-        const std::string name = req.param("name").substr(0, 80);
-        if (!admin_only(req, res, session, Form::Posted, "/users (add " + name + ")", "Only an admin can add users."))
-            return;
-        const Reader u{name, req.param("role"), req.param("service_area"),
-                       req.param("code")};
-        const std::string password = req.param("password");
-        if (password != req.param("again")) return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
-        if (auto why = add_user(store_, u, password)) return users(session, res, 400, *why + "; nothing was saved.", true);
-        audit("user_added", name, &session, std::string(", role ") + role_name(u.role));
-        users(session, res, 200, "Saved: " + name + " (" + role_name(u.role) + ").", false);
-    }, nullptr, true);
+    post(
+        "/users",
+        [this, users](http::Request& req, http::Response& res) {
+            Session session;
+            if (!signed_in(req, res, session)) return;
+            const std::string name = req.param("name").substr(0, 80);
+            if (!admin_only(req, res, session, Form::Posted, "/users (add " + name + ")",
+                            "Only an admin can add users."))
+                return;
+            const Reader u{name, req.param("role"), req.param("service_area"), req.param("code")};
+            const std::string password = req.param("password");
+            if (password != req.param("again"))
+                return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
+            if (auto why = add_user(store_, u, password))
+                return users(session, res, 400, *why + "; nothing was saved.", true);
+            audit("user_added", name, &session, std::string(", role ") + role_name(u.role));
+            users(session, res, 200, "Saved: " + name + " (" + role_name(u.role) + ").", false);
+        },
+        nullptr, true);
     post("/users/disable", [this, users](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
@@ -357,7 +376,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (band)
             for (const auto& q : band->questions)
                 if (q.id == req.param("q")) o = q.option(req.param("o"));
-        if (!o || o->picture.empty()) return html(res, 404, message_page(&session, "No picture", "There is no such picture."));
+        if (!o || o->picture.empty())
+            return html(res, 404, message_page(&session, "No picture", "There is no such picture."));
         const std::filesystem::path file =
             o->builtin ? options_.assets / "pictures" / (o->picture + ".png") : std::filesystem::path(o->picture);
         std::ifstream in(file, std::ios::binary);
@@ -366,7 +386,6 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         ss << in.rdbuf();
         res.set_content(ss.str(), "image/png");
     });
-
 }
 
 ReportServer::~ReportServer() = default;
@@ -376,14 +395,16 @@ bool ReportServer::signed_in(const http::Request& req, http::Response& res, Sess
     const std::string cookie = cookie_of(req);
     if (!cookie.empty())
         if (auto e = find_session(store_, cookie, now_s(), s)) {
-            html(res, 503, message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
+            html(res, 503,
+                 message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
             return false;
         }
     if (!s) {
         std::string target = req.path;
         if (!req.query.empty()) {
             std::string q;
-            for (const auto& [k, v] : req.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+            for (const auto& [k, v] : req.query)
+                q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
             target += q;
         }
         see_other(res, "/login?next=" + url_encode(req.method == "GET" && target.size() <= 2000 ? target : "/service"));
@@ -426,8 +447,8 @@ bool ReportServer::fresh(http::Response& res) {
     std::lock_guard lock(index_mu_);
     Indexed done;
     if (auto e = index_new(store_, options_.keys, done, options_.threshold)) {
-        html(res, 503, message_page(nullptr, "Not available",
-                                    "New responses can't be added to the reports: " + e->message));
+        html(res, 503,
+             message_page(nullptr, "Not available", "New responses can't be added to the reports: " + e->message));
         return false;
     }
     return true;

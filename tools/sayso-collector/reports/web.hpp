@@ -20,17 +20,17 @@
 namespace sayso::collector::reports {
 
 struct WebOptions {
-    int threshold = kMinGroup;               // raised, never below kMinGroup
-    std::vector<SealKeyPair> keys;           // open sealed answers
-    Packs packs;                             // question texts and pictures
-    std::filesystem::path assets;            // the kiosk's pictures (faces, yes/no)
-    std::string cert_file, key_file;         // both: HTTPS
-    http::Limits limits;                     // connections, deadlines, header size
-    int readers = 1;                         // more connections, so a page's figures are counted at once
+    int threshold = kMinGroup;       // raised, never below kMinGroup
+    std::vector<SealKeyPair> keys;   // open sealed answers
+    Packs packs;                     // question texts and pictures
+    std::filesystem::path assets;    // the kiosk's pictures (faces, yes/no)
+    std::string cert_file, key_file; // both: HTTPS
+    http::Limits limits;             // connections, deadlines, header size
+    int readers = 1;                 // more connections, so a page's figures are counted at once
 };
 
 class ReportServer {
-public:
+  public:
     ReportServer(Store& store, WebOptions options);
     ~ReportServer();
     int bind(const std::string& host, int port) { return http_.bind(host, port); }
@@ -38,7 +38,7 @@ public:
     void stop() { http_.stop(); }
     bool tls() const { return http_.tls(); }
 
-private:
+  private:
     // The session behind the request's cookie, or a redirect to the sign-in page.
     bool signed_in(const http::Request& req, http::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
