@@ -61,26 +61,4 @@ std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::st
     return ack;
 }
 
-std::optional<std::int64_t> retry_after(const std::string& value, std::int64_t now_s) {
-    constexpr std::int64_t day = 86'400;
-    std::string v = value;
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\r' || v.back() == '\n'))
-        v.pop_back();
-    while (!v.empty() && v.front() == ' ')
-        v.erase(v.begin());
-    if (v.empty()) return std::nullopt;
-    if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        std::int64_t s = 0;
-        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
-        if (ec == std::errc::result_out_of_range) return day;
-        if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-        return std::min(s, day);
-    }
-    std::tm tm{};
-    const char* end = strptime(v.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end != '\0') return std::nullopt;
-    const std::int64_t at = static_cast<std::int64_t>(timegm(&tm));
-    return std::clamp<std::int64_t>(at - now_s, 0, day);
-}
-
 } // namespace sayso::sync

@@ -39,8 +39,4 @@ struct Ack {
 // nullopt and says why in `error`.
 std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::string>& sent, std::string& error);
 
-// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date,
-// relative to `now_s` (Unix seconds). nullopt if it can't be read. Capped at one day.
-std::optional<std::int64_t> retry_after(const std::string& value, std::int64_t now_s);
-
 } // namespace sayso::sync

@@ -23,7 +23,6 @@ void global_init() {
 
 struct Capture {
     std::string body;
-    std::string retry_after;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -32,24 +31,6 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     if (c->body.size() + len > kMaxReplyBytes) return 0; // abort: no acknowledgement is this large
     c->body.append(data, len);
     return len;
-}
-
-size_t on_header(char* data, size_t size, size_t n, void* user) {
-    auto* c = static_cast<Capture*>(user);
-    const size_t len = size * n;
-    std::string line(data, len);
-    const std::string key = "retry-after:";
-    if (line.size() > key.size()) {
-        std::string head = line.substr(0, key.size());
-        std::transform(head.begin(), head.end(), head.begin(), [](unsigned char ch) { return std::tolower(ch); });
-        if (head == key) c->retry_after = line.substr(key.size());
-    }
-    return len;
-}
-
-std::int64_t now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 std::int64_t now_ms() {
@@ -91,8 +72,6 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &cap);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &cap);
     // Certificates are always checked; only the CA list can be changed.
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -121,7 +100,10 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
     r.status = static_cast<int>(status);
     r.body = std::move(cap.body);
-    if (!cap.retry_after.empty()) r.retry_after_s = retry_after(cap.retry_after, now_s());
+    // libcurl reads Retry-After itself, as seconds or as an HTTP date (0: none, or one it can't read).
+    curl_off_t retry = 0;
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+        r.retry_after_s = std::min<std::int64_t>(retry, 86'400); // a day at most
     if (rc != CURLE_OK) {
         r.detail = std::string(curl_easy_strerror(rc)) + (err[0] ? std::string(": ") + err : "");
         switch (rc) {

@@ -9,8 +9,10 @@
 #include "storage/store.hpp"
 #include "support.hpp"
 
+#include <ctime>
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <mutex>
 #include <set>
 
 using namespace sayso;
@@ -339,6 +341,45 @@ TEST_CASE("closing the kiosk mid-request does not wait for the request's timeout
     client.reset();
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
     CHECK(waiting(tmp / "kiosk.db") == 5);
+}
+
+TEST_CASE("Retry-After is taken from libcurl, as seconds or as an HTTP date, at most a day; without one, none") {
+    std::mutex m;
+    std::string value; // what the server sends as Retry-After; empty: no header
+    httplib::Server server;
+    server.Post("/v1/responses", [&](const httplib::Request&, httplib::Response& res) {
+        std::lock_guard lock(m);
+        res.status = 503;
+        if (!value.empty()) res.set_header("Retry-After", value);
+        res.set_content("busy", "text/plain");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { server.listen_after_bind(); });
+    sync::Http http(config("http://127.0.0.1:" + std::to_string(port), "t"));
+    auto post = [&](const std::string& v) {
+        {
+            std::lock_guard lock(m);
+            value = v;
+        }
+        return http.post("/v1/responses", "{}");
+    };
+    const auto seconds = post("120");
+    CHECK(seconds.kind == sync::PostResult::Kind::RetryLater);
+    CHECK(seconds.retry_after_s == 120);
+    const std::time_t later = std::time(nullptr) + 90;
+    std::tm tm{};
+    gmtime_r(&later, &tm);
+    char date[64];
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    const auto dated = post(date).retry_after_s;
+    REQUIRE(dated);
+    CHECK(*dated >= 85);
+    CHECK(*dated <= 90);
+    CHECK(post("9999999").retry_after_s == 86'400);
+    CHECK_FALSE(post("").retry_after_s);
+    CHECK_FALSE(post("soon").retry_after_s);
+    server.stop();
+    serving.join();
 }
 
 TEST_CASE("a server that never answers for one response: it is resent with backoff, never marked delivered") {

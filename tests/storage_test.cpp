@@ -420,6 +420,36 @@ TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a 
     }
 }
 
+TEST_CASE("a wipe while another connection holds the log says it did not finish; wiping again after it closes does") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    REQUIRE_FALSE(s->begin(start("00000000000000000000000000000042")));
+    flow::AnswerRecord a;
+    a.question_id = "anything-else";
+    a.kind = "text";
+    a.text = "a secret only this child knows";
+    REQUIRE_FALSE(s->record("00000000000000000000000000000042", a));
+    // Another program reading the answers file keeps a snapshot, so the log can't be emptied.
+    sqlite3* reader = nullptr;
+    REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &reader) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM answers;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const auto blocked = s->wipe();
+    REQUIRE(blocked);
+    CHECK(blocked->kind == storage::StorageProblem::Kind::Locked);
+    CHECK(blocked->detail.find("write-ahead log") != std::string::npos);
+    // The rows are gone already.
+    int n = 0;
+    REQUIRE_FALSE(s->for_each_response([&](const storage::StoredResponse&) { return ++n, true; }));
+    CHECK(n == 0);
+    REQUIRE(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(reader);
+    REQUIRE_FALSE(s->wipe());
+    // With the store still open: the log is empty and the file holds nothing of it.
+    std::error_code ec;
+    CHECK(std::filesystem::file_size(tmp / "a.db-wal", ec) == 0);
+    CHECK(test::read_file(tmp / "a.db").find("a secret only this child knows") == std::string::npos);
+}
+
 TEST_CASE("retention: responses acknowledged long enough ago are deleted with their answers; others stay") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");

@@ -107,17 +107,3 @@ TEST_CASE("an acknowledgement counts only ids that were sent") {
         CHECK_FALSE(err.empty());
     }
 }
-
-TEST_CASE("Retry-After is read as seconds or as an HTTP date") {
-    const std::int64_t now = 1'700'000'000; // Tue, 14 Nov 2023 22:13:20 GMT
-    CHECK(sync::retry_after("120", now) == 120);
-    CHECK(sync::retry_after(" 7 \r\n", now) == 7);
-    CHECK(sync::retry_after("Tue, 14 Nov 2023 22:14:20 GMT", now) == 60);
-    CHECK(sync::retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now) == 0); // in the past: now
-    CHECK(sync::retry_after("99999999999999999999999", now) == 86'400);
-    CHECK(sync::retry_after("9999999", now) == 86'400);
-    CHECK_FALSE(sync::retry_after("", now));
-    CHECK_FALSE(sync::retry_after("-5", now));
-    CHECK_FALSE(sync::retry_after("soon", now));
-    CHECK_FALSE(sync::retry_after("Tue, 14 Nov 2023 22:14:20 GMT trailing", now));
-}

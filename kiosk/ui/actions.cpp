@@ -368,9 +368,13 @@ void Actions::handle(ask::Wipe) {
         [delivering, store = p_.store, file = settings_file(), settings = p_.options.sync_config]() mutable {
             delivering.reset(); // waits for its thread to end
             Wiped w;
-            if (auto p = store->wipe())
-                w.problem = flow::describe(*p);
-            else if (!file.empty())
+            if (auto p = store->wipe()) {
+                w.problem = p->kind == storage::StorageProblem::Kind::Locked
+                                ? "The wipe did not finish: another program has the answers file open, so old copies"
+                                  " of what was deleted may still be in it. Close that program, then wipe again."
+                                : "The wipe did not finish: " + flow::describe(*p);
+                std::fprintf(stderr, "sayso: wipe: %s\n", p->detail.c_str());
+            } else if (!file.empty())
                 if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
             w.start = prepare_delivery(settings, store);
             return w;

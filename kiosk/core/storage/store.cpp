@@ -155,6 +155,27 @@ std::optional<StorageProblem> exec(sqlite3* db, const char* sql, const std::stri
     return std::nullopt;
 }
 
+// Copies the write-ahead log into the file and empties it. SQLite says a
+// checkpoint was blocked (by another connection reading or writing) only in
+// its result row, so the row is read: "busy" is a problem, not a success.
+std::optional<StorageProblem> checkpoint(sqlite3* db, const std::string& what) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &raw, nullptr);
+    if (rc != SQLITE_OK) return problem_from(db, rc, what);
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> st(raw, sqlite3_finalize);
+    rc = sqlite3_step(st.get());
+    if (rc != SQLITE_ROW) return problem_from(db, rc, what);
+    const int busy = sqlite3_column_int(st.get(), 0);
+    const int log = sqlite3_column_int(st.get(), 1), copied = sqlite3_column_int(st.get(), 2);
+    if (busy != 0)
+        return StorageProblem{StorageProblem::Kind::Locked,
+                              what +
+                                  ": another connection to the answers file holds its write-ahead log, so it was not"
+                                  " emptied (" +
+                                  std::to_string(copied) + " of " + std::to_string(log) + " pages copied)"};
+    return std::nullopt;
+}
+
 std::string column_text(sqlite3_stmt* s, int i) {
     const unsigned char* t = sqlite3_column_text(s, i);
     return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
@@ -711,11 +732,14 @@ std::optional<StorageProblem> Store::wipe() {
         exec(db_, "ROLLBACK", "rolling back");
         return p;
     }
-    // Old pages may linger in the WAL and in free pages: rewrite the file.
-    if (auto p = exec(db_, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", "compacting"))
-        return p;
+    // A new device id at once, whatever happens to the compaction.
     device_id_.clear();
-    return load_device_id();
+    if (auto p = load_device_id()) return p;
+    // Old pages may linger in the WAL and in free pages: rewrite the file,
+    // and fail (the admin can wipe again) if another connection kept the log.
+    if (auto p = checkpoint(db_, "emptying the log before compacting")) return p;
+    if (auto p = exec(db_, "VACUUM", "compacting")) return p;
+    return checkpoint(db_, "emptying the log after compacting");
 }
 
 std::string iso_time(std::int64_t ms) {

@@ -104,7 +104,10 @@ class Store final : public flow::Recorder {
     std::optional<StorageProblem> count_talk_requests(std::int64_t since_ms, int& count);
 
     // Removes every response, answer, PIN and setting, and gives the tablet a
-    // new device id; freed pages are overwritten and the WAL emptied.
+    // new device id; freed pages are overwritten and the WAL emptied. While
+    // another connection keeps the WAL from being emptied, the rows are gone
+    // but old copies may stay in it: a Locked problem, and wiping again once
+    // that connection has closed finishes the job.
     std::optional<StorageProblem> wipe();
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
