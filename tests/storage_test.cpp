@@ -390,16 +390,27 @@ TEST_CASE("marking delivered on a full disk marks nothing and says so") {
     CHECK(n == 2);
 }
 
+namespace {
+
+const std::string secret = "a secret only this child knows";
+
+// A response whose one answer is words that must not outlive a wipe.
+void keep_secret(storage::Store& s) {
+    REQUIRE_FALSE(s.begin(start("00000000000000000000000000000042")));
+    flow::AnswerRecord a;
+    a.question_id = "anything-else";
+    a.kind = "text";
+    a.text = secret;
+    REQUIRE_FALSE(s.record("00000000000000000000000000000042", a));
+}
+
+} // namespace
+
 TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a new device id") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");
     const std::string old_device = s->device_id();
-    REQUIRE_FALSE(s->begin(start("00000000000000000000000000000042")));
-    flow::AnswerRecord a;
-    a.question_id = "anything-else";
-    a.kind = "text";
-    a.text = "a secret only this child knows";
-    REQUIRE_FALSE(s->record("00000000000000000000000000000042", a));
+    keep_secret(*s);
     REQUIRE_FALSE(s->set_pin("admin", "hash"));
     REQUIRE_FALSE(s->set_setting("case_pattern", std::string("C-[0-9]+")));
     REQUIRE_FALSE(s->wipe());
@@ -416,25 +427,22 @@ TEST_CASE("wiping removes every answer, PIN and setting, and gives the tablet a 
     for (const char* f : {"a.db", "a.db-wal"}) {
         std::error_code ec;
         if (!std::filesystem::exists(tmp / f, ec)) continue;
-        CHECK(test::read_file(tmp / f).find("a secret only this child knows") == std::string::npos);
+        CHECK(test::read_file(tmp / f).find(secret) == std::string::npos);
     }
 }
 
 TEST_CASE("a wipe while another connection holds the log says it did not finish; wiping again after it closes does") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");
-    REQUIRE_FALSE(s->begin(start("00000000000000000000000000000042")));
-    flow::AnswerRecord a;
-    a.question_id = "anything-else";
-    a.kind = "text";
-    a.text = "a secret only this child knows";
-    REQUIRE_FALSE(s->record("00000000000000000000000000000042", a));
+    keep_secret(*s);
     // Another program reading the answers file keeps a snapshot, so the log can't be emptied.
     sqlite3* reader = nullptr;
     REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &reader) == SQLITE_OK);
     REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM answers;", nullptr, nullptr, nullptr) == SQLITE_OK);
-    const auto blocked = s->wipe();
+    bool gone = false;
+    const auto blocked = s->wipe(&gone);
     REQUIRE(blocked);
+    CHECK(gone); // the rows went before the log was tried
     CHECK(blocked->kind == storage::StorageProblem::Kind::Locked);
     CHECK(blocked->detail.find("write-ahead log") != std::string::npos);
     // The rows are gone already.
@@ -447,7 +455,7 @@ TEST_CASE("a wipe while another connection holds the log says it did not finish;
     // With the store still open: the log is empty and the file holds nothing of it.
     std::error_code ec;
     CHECK(std::filesystem::file_size(tmp / "a.db-wal", ec) == 0);
-    CHECK(test::read_file(tmp / "a.db").find("a secret only this child knows") == std::string::npos);
+    CHECK(test::read_file(tmp / "a.db").find(secret) == std::string::npos);
 }
 
 TEST_CASE("retention: responses acknowledged long enough ago are deleted with their answers; others stay") {

@@ -52,6 +52,16 @@ TEST_CASE("a task that throws is named in the log and the tasks after it still r
     CHECK(after);
 }
 
+TEST_CASE("a task whose work throws still hands its caller a result, T{}, so nothing waits for it forever") {
+    Tasks tasks;
+    int got = -1;
+    tasks.run<int>(
+        "failing on purpose", []() -> int { throw std::runtime_error("no"); }, [&](int v) { got = v; });
+    REQUIRE(tasks.wait_done(10s));
+    CHECK(tasks.deliver() == 1);
+    CHECK(got == 0);
+}
+
 TEST_CASE("stopping the tasks finishes the ones asked for first") {
     std::atomic<int> done{0};
     {

@@ -115,6 +115,7 @@ void Actions::refresh_facts() {
         "reading the PINs", [gate = p_.gate, store = p_.store] { return read_facts(gate, store); },
         [this](Facts f) {
             f.checking_pin = p_.facts.checking_pin;
+            f.wiping = p_.facts.wiping;
             p_.facts = f;
         });
 }
@@ -311,6 +312,11 @@ struct Enrolled {
 // Enrolment talks to the collector and writes the settings, off the frame.
 void Actions::handle(ask::Enrol a) {
     if (enrolling_ || settings_file().empty()) return;
+    if (p_.facts.wiping) {
+        p_.held.admin.message = "Wait for the wipe to finish, then enrol.";
+        p_.held.admin.message_is_problem = true;
+        return;
+    }
     enrolling_ = true;
     p_.tasks.run<Enrolled>(
         "enrolling this tablet",
@@ -337,7 +343,8 @@ void Actions::handle(ask::Enrol a) {
                 words = "Enrolled, but the settings could not be kept: " + e.kept_problem;
                 problem = true;
             } else if (r.ok) {
-                p_.delivery.start(std::move(e.start));
+                // A wipe under way stops delivery and starts it again itself, once it is done.
+                if (!p_.facts.wiping) p_.delivery.start(std::move(e.start));
                 words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
                                              : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
             }
@@ -352,7 +359,8 @@ void Actions::handle(ask::Enrol a) {
 
 namespace {
 struct Wiped {
-    std::string problem;        // nothing was wiped
+    bool rows_gone = false;     // the answers, PINs and settings are deleted
+    std::string problem;        // the wipe did not finish (the rows may be gone all the same)
     std::string forget_problem; // wiped, but the token and keys are still in the settings file
     DeliveryStart start;
 };
@@ -361,28 +369,35 @@ struct Wiped {
 // Delivery stops first, so neither of its connections is open while the
 // answers go; then answers, PINs and settings, then the token and keys.
 void Actions::handle(ask::Wipe) {
-    if (!p_.store) return;
-    std::shared_ptr<sync::Client> delivering = p_.delivery.take();
+    if (!p_.store || p_.facts.wiping) return;
+    // No child is handed the tablet, and delivery does not start again, until it is done.
+    p_.facts.wiping = true;
     p_.tasks.run<Wiped>(
         "wiping the tablet",
-        [delivering, store = p_.store, file = settings_file(), settings = p_.options.sync_config]() mutable {
-            delivering.reset(); // waits for its thread to end
+        // The only owner of the client, so resetting it stops it here.
+        [delivering = p_.delivery.take(), store = p_.store, file = settings_file(),
+         settings = p_.options.sync_config]() mutable {
+            delivering.reset(); // waits for its thread to end, closing both its connections
             Wiped w;
-            if (auto p = store->wipe()) {
+            auto p = store->wipe(&w.rows_gone);
+            if (p) {
                 w.problem = p->kind == storage::StorageProblem::Kind::Locked
                                 ? "The wipe did not finish: another program has the answers file open, so old copies"
                                   " of what was deleted may still be in it. Close that program, then wipe again."
                                 : "The wipe did not finish: " + flow::describe(*p);
                 std::fprintf(stderr, "sayso: wipe: %s\n", p->detail.c_str());
-            } else if (!file.empty())
+            }
+            // Once the rows are gone, so go the token and keys, whether or not the log was emptied.
+            if (w.rows_gone && !file.empty())
                 if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
             w.start = prepare_delivery(settings, store);
             return w;
         },
         [this](Wiped w) {
+            p_.facts.wiping = false;
             p_.delivery.start(std::move(w.start));
             refresh_facts();
-            if (w.problem.empty()) {
+            if (w.rows_gone) {
                 p_.flow.set_locking(false);
                 p_.shelf.set_disabled({});
             }

@@ -11,9 +11,20 @@ namespace sayso::ui {
 DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& settings, storage::Store* store) {
     DeliveryStart out;
     if (!settings || !store) return out;
-    store->clear_seal_key();
     std::string err;
     auto conf = sync::load_config(*settings, err);
+    // Answers are sealed to the collector's newest key before they are written.
+    // The key is replaced in one step, never cleared first: this runs off the
+    // main loop, which may be saving a child's answer meanwhile.
+    if (conf && !conf->seal_keys.empty()) {
+        const auto& k = conf->seal_keys.back();
+        if (auto e = store->set_seal_key(k.id, k.public_key)) {
+            store->clear_seal_key();
+            out.log.push_back(*e);
+        }
+    } else {
+        store->clear_seal_key();
+    }
     if (!conf) {
         // No file at all is "not set up"; a file with a mistake is a problem to show.
         std::error_code ec;
@@ -22,11 +33,6 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
             out.log.push_back("delivery is off: " + err);
         }
         return out;
-    }
-    // Answers are sealed to the collector's newest key before they are written.
-    if (!conf->seal_keys.empty()) {
-        const auto& k = conf->seal_keys.back();
-        if (auto e = store->set_seal_key(k.id, k.public_key)) out.log.push_back(*e);
     }
     if (conf->token.empty()) {
         out.log.push_back("this tablet is not enrolled yet (no token in " + settings->string() + ")");

@@ -716,8 +716,9 @@ std::optional<StorageProblem> Store::count_talk_requests(std::int64_t since_ms, 
     return std::nullopt;
 }
 
-std::optional<StorageProblem> Store::wipe() {
+std::optional<StorageProblem> Store::wipe(bool* rows_gone) {
     const auto held = use();
+    if (rows_gone) *rows_gone = false;
     if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
     if (auto p = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe")) return p;
     if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to wipe")) return p;
@@ -732,6 +733,7 @@ std::optional<StorageProblem> Store::wipe() {
         exec(db_, "ROLLBACK", "rolling back");
         return p;
     }
+    if (rows_gone) *rows_gone = true;
     // A new device id at once, whatever happens to the compaction.
     device_id_.clear();
     if (auto p = load_device_id()) return p;

@@ -108,7 +108,8 @@ class Store final : public flow::Recorder {
     // another connection keeps the WAL from being emptied, the rows are gone
     // but old copies may stay in it: a Locked problem, and wiping again once
     // that connection has closed finishes the job.
-    std::optional<StorageProblem> wipe();
+    // `rows_gone` says whether the rows were deleted, whatever the problem.
+    std::optional<StorageProblem> wipe(bool* rows_gone = nullptr);
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
     std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);

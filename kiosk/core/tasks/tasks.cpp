@@ -17,10 +17,24 @@ Tasks::~Tasks() {
 }
 
 void Tasks::run(std::string what, std::function<void()> work, std::function<void()> then) {
-    push(std::move(what), [work = std::move(work), then = std::move(then)]() -> std::function<void()> {
-        work();
+    push(what, [what, work = std::move(work), then = std::move(then)]() -> std::function<void()> {
+        try {
+            work();
+        } catch (...) {
+            failed(what);
+        }
         return then ? then : [] {};
     });
+}
+
+void Tasks::failed(const std::string& what) {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sayso: %s failed: %s\n", what.c_str(), e.what());
+    } catch (...) {
+        std::fprintf(stderr, "sayso: %s failed\n", what.c_str());
+    }
 }
 
 void Tasks::push(std::string what, Job job) {
@@ -43,8 +57,8 @@ void Tasks::loop() {
         std::function<void()> then;
         try {
             then = job();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "sayso: %s failed: %s\n", what.c_str(), e.what());
+        } catch (...) { // a continuation that could not even be made
+            failed(what);
             then = [] {};
         }
         lock.lock();

@@ -29,9 +29,17 @@ class Tasks {
 
     // Runs `work` on the worker; then `then(result)` on the thread that calls
     // deliver(). `what` names the task in words for the log, should it throw.
+    // Work that throws is logged by name, and `then` still runs, with T{}, so
+    // whatever waits for the result (a "Checking..." flag) is never left waiting.
     template <class T> void run(std::string what, std::function<T()> work, std::function<void(T)> then) {
-        push(std::move(what), [work = std::move(work), then = std::move(then)]() -> std::function<void()> {
-            auto result = std::make_shared<T>(work());
+        push(what, [what, work = std::move(work), then = std::move(then)]() -> std::function<void()> {
+            std::shared_ptr<T> result;
+            try {
+                result = std::make_shared<T>(work());
+            } catch (...) {
+                failed(what);
+                result = std::make_shared<T>();
+            }
             return [then, result] { then(std::move(*result)); };
         });
     }
@@ -49,6 +57,7 @@ class Tasks {
 
   private:
     using Job = std::function<std::function<void()>()>; // the work, returning its continuation
+    static void failed(const std::string& what);        // logs the exception being handled
     void push(std::string what, Job job);
     void loop();
 

@@ -24,6 +24,7 @@ struct Facts {
     bool practitioner_pin = false, admin_pin = false;
     std::int64_t practitioner_locked_until_ms = 0, admin_locked_until_ms = 0; // wall time; 0: not locked
     bool checking_pin = false;                                                // a PIN is being checked or set
+    bool wiping = false;      // a wipe is under way: no child is handed the tablet
     bool sealing = false;     // answers are sealed before they are written
     std::int64_t waiting = 0; // responses on the tablet not yet delivered
     bool has_pin(access::Role r) const { return r == access::Role::Admin ? admin_pin : practitioner_pin; }

@@ -289,7 +289,7 @@ void draw_practitioner(Ui& ui) {
     // Never below the screen's edge, however much is above it.
     const float by = std::min(std::max(y, L.height - L.pad * 2 - button_h), L.height - L.pad * 0.5f - button_h);
 
-    const bool ready = flow.can_hand_over() && ui.storage_problem.empty();
+    const bool ready = flow.can_hand_over() && ui.storage_problem.empty() && !ui.facts.wiping;
     if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
              ImVec2((L.width + button_w) * 0.5f, by + button_h), {}, "Pass the tablet to the child \u2192",
              ui.fonts.large, TileStyle{.enabled = ready, .primary = true}))
