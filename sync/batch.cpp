@@ -32,17 +32,19 @@ Batch encode_batch(const std::string& device_id, const std::vector<storage::Stor
     return b;
 }
 
-std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::string>& sent, std::string& error) {
+std::string describe(const ReplyProblem& p) {
+    switch (p.kind) {
+    case ReplyProblem::Kind::NotJson: return "the reply is not a JSON object";
+    case ReplyProblem::Kind::NoAccepted: return "the reply has no \"accepted\" list";
+    }
+    return "the reply can't be read";
+}
+
+Result<Ack, ReplyProblem> decode_ack(const std::string& body, const std::vector<std::string>& sent) {
     json j = json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        error = "the reply is not a JSON object";
-        return std::nullopt;
-    }
+    if (j.is_discarded() || !j.is_object()) return ReplyProblem{ReplyProblem::Kind::NotJson};
     auto acc = j.find("accepted");
-    if (acc == j.end() || !acc->is_array()) {
-        error = "the reply has no \"accepted\" list";
-        return std::nullopt;
-    }
+    if (acc == j.end() || !acc->is_array()) return ReplyProblem{ReplyProblem::Kind::NoAccepted};
     const std::set<std::string> ours(sent.begin(), sent.end());
     std::set<std::string> seen;
     Ack ack;

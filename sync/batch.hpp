@@ -2,6 +2,7 @@
 // functions, no network: the libcurl client builds on these.
 #pragma once
 
+#include "result/result.hpp"
 #include "storage/store.hpp"
 
 #include <cstdint>
@@ -34,9 +35,15 @@ struct Ack {
     std::vector<Rejected> rejected;
 };
 
+// Why a 200 reply could not be read as an acknowledgement.
+struct ReplyProblem {
+    enum class Kind { NotJson, NoAccepted };
+    Kind kind = Kind::NotJson;
+};
+std::string describe(const ReplyProblem&);
+
 // Reads a 200 reply. Ids not in the batch are ignored: a server can only
-// acknowledge what it was sent. On a reply that can't be read, returns
-// nullopt and says why in `error`.
-std::optional<Ack> decode_ack(const std::string& body, const std::vector<std::string>& sent, std::string& error);
+// acknowledge what it was sent.
+Result<Ack, ReplyProblem> decode_ack(const std::string& body, const std::vector<std::string>& sent);
 
 } // namespace sayso::sync

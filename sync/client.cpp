@@ -135,11 +135,14 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
 
 Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* after) {
     Prepared p;
-    std::vector<storage::StoredResponse> waiting;
-    p.storage = after
-                    ? store.outbox_after(static_cast<int>(batch_size), after->last_started_ms, after->last_id, waiting)
-                    : store.outbox(static_cast<int>(batch_size), waiting);
-    if (p.storage || waiting.empty()) return p;
+    auto read = after ? store.outbox_after(static_cast<int>(batch_size), after->last_started_ms, after->last_id)
+                      : store.outbox(static_cast<int>(batch_size));
+    if (!read) {
+        p.storage = read.problem();
+        return p;
+    }
+    const std::vector<storage::StoredResponse>& waiting = *read;
+    if (waiting.empty()) return p;
     p.batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
     const auto& last = waiting[p.batch.ids.size() - 1];
     p.last_started_ms = last.start.started_at_ms;
@@ -152,18 +155,22 @@ Round send(storage::Store& store, Http& http, const Prepared& prepared, std::int
     round.sent = prepared.batch.ids.size();
     round.result = http.post("/v1/responses", prepared.batch.body);
     if (round.result.kind != PostResult::Kind::Ok) return round;
-    std::string error;
-    auto ack = decode_ack(round.result.body, prepared.batch.ids, error);
+    auto ack = decode_ack(round.result.body, prepared.batch.ids);
     if (!ack) {
         round.result.kind = PostResult::Kind::BadReply;
-        round.result.detail = error;
+        round.result.detail = ack.words();
         return round;
     }
-    int marked = 0;
-    if ((round.storage = store.mark_delivered(ack->accepted, at_ms, marked))) return round;
+    if (auto marked = store.mark_delivered(ack->accepted, at_ms); !marked) {
+        round.storage = marked.problem();
+        return round;
+    }
     round.acknowledged = ack->accepted.size();
     for (const auto& r : ack->rejected) {
-        if ((round.storage = store.mark_rejected(r.id, r.reason))) return round;
+        if (auto kept = store.mark_rejected(r.id, r.reason); !kept) {
+            round.storage = kept.problem();
+            return round;
+        }
         ++round.refused;
     }
     return round;
@@ -252,17 +259,16 @@ bool Client::sleep(std::stop_token& stop, double seconds) {
 }
 
 void Client::run(std::stop_token stop) {
-    std::optional<storage::StorageProblem> problem;
     // Two connections: one sends and marks, the other reads the next batch meanwhile.
     std::unique_ptr<storage::Store> store, ahead;
     Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
     while (!stop.stop_requested() && !(store && ahead)) {
-        if (!store) store = storage::Store::open(db_, problem);
-        if (store && !ahead) ahead = storage::Store::open(db_, problem);
-        if (!(store && ahead)) {
+        auto opened = storage::Store::open(db_);
+        if (opened) (store ? ahead : store) = std::move(*opened);
+        if (!opened) {
             set([&](Status& s) {
                 s.problem = Status::Problem::Storage;
-                s.detail = problem->detail;
+                s.detail = opened.problem().detail;
             });
             if (!sleep(stop, backoff.next())) return;
         }
@@ -311,10 +317,8 @@ void Client::run(std::stop_token stop) {
                 if (both_ok) after = std::move(second);
             }
         }
-        std::int64_t waiting = -1, refused = 0;
-        std::string refusal;
-        store->waiting(waiting);
-        const bool counted = !store->refused(refused, refusal);
+        const std::int64_t waiting = store->waiting().value_or(-1);
+        const auto refused = store->refused();
         double wait = 0;
         Status::Problem p = Status::Problem::None;
         if (round.storage) {
@@ -375,19 +379,18 @@ void Client::run(std::stop_token stop) {
         // Retention: what the endpoint has kept is deleted from the tablet once
         // it is old enough (at once by default).
         if (!round.storage && (round.acknowledged > 0 || wait > 0)) {
-            int removed = 0;
             const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
-            if (auto p2 = store->purge_delivered(at - keep_ms, removed)) {
+            if (auto purged = store->purge_delivered(at - keep_ms); !purged) {
                 p = Status::Problem::Storage;
-                round.storage = p2;
+                round.storage = purged.problem();
             }
         }
         set([&](Status& s) {
             s.waiting = waiting;
             s.delivered += static_cast<std::int64_t>(round.acknowledged);
-            if (counted) { // a count that failed keeps the last one
-                s.refused = refused;
-                s.refusal = refusal;
+            if (refused) { // a count that failed keeps the last one
+                s.refused = refused->count;
+                s.refusal = refused->latest;
             }
             if (round.acknowledged > 0) s.last_delivery_ms = at;
             s.problem = p;

@@ -17,10 +17,14 @@ bool loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
-// "" when the endpoint is acceptable, else why not.
-std::string check_endpoint(const std::string& url) {
+// Success when the endpoint is https, or plain http to this machine.
+SettingsResult<void> check_endpoint(const std::string& url, const std::string& name) {
+    auto refused = [&](const std::string& why) {
+        return SettingsProblem{
+            .kind = SettingsProblem::Kind::BadValue, .source = name, .setting = "endpoint", .why = why};
+    };
     std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "is not a URL";
+    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return refused("is not a URL");
     char* scheme = nullptr;
     char* host = nullptr;
     curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0);
@@ -28,23 +32,34 @@ std::string check_endpoint(const std::string& url) {
     const std::string s = scheme ? scheme : "", h = host ? host : "";
     curl_free(scheme);
     curl_free(host);
-    if (s == "https") return "";
-    if (s == "http") return loopback(h) ? "" : "plain http is only allowed to this machine (127.0.0.1); use https";
-    return "must start with https://";
+    if (s == "https" || (s == "http" && loopback(h))) return {};
+    if (s == "http") return refused("plain http is only allowed to this machine (127.0.0.1); use https");
+    return refused("must start with https://");
 }
 
 } // namespace
 
-std::optional<Config> parse_config(const std::string& text, const std::string& name, std::string& error) {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        error = name + ": not a JSON object like {\"endpoint\": \"https://...\", \"token\": \"...\"}";
-        return std::nullopt;
+std::string describe(const SettingsProblem& p) {
+    switch (p.kind) {
+    case SettingsProblem::Kind::NoFile: return p.source + ": no delivery settings file there";
+    case SettingsProblem::Kind::TooLarge: return p.source + ": too large for a settings file";
+    case SettingsProblem::Kind::NotAnObject:
+        return p.source + ": not a JSON object like {\"endpoint\": \"https://...\", \"token\": \"...\"}";
+    case SettingsProblem::Kind::UnknownSetting:
+    case SettingsProblem::Kind::BadValue: return p.source + ": \"" + p.setting + "\" " + p.why;
+    case SettingsProblem::Kind::CantWrite: return p.why;
     }
+    return p.source + ": " + p.why;
+}
+
+SettingsResult<Config> parse_config(const std::string& text, const std::string& name) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return SettingsProblem{.kind = SettingsProblem::Kind::NotAnObject, .source = name};
     Config c;
-    auto fail = [&](const std::string& key, const std::string& why) {
-        error = name + ": \"" + key + "\" " + why;
-        return std::nullopt;
+    auto fail = [&](const std::string& key, const std::string& why,
+                    SettingsProblem::Kind kind = SettingsProblem::Kind::BadValue) {
+        return SettingsProblem{.kind = kind, .source = name, .setting = key, .why = why};
     };
     static const char* known[] = {"endpoint",
                                   "token",
@@ -60,7 +75,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
                                   "seal_keys"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
-            return fail(it.key(), "is not a setting Sayso knows");
+            return fail(it.key(), "is not a setting Sayso knows", SettingsProblem::Kind::UnknownSetting);
     auto str = [&](const char* key, std::string& out, bool required) -> bool {
         auto it = j.find(key);
         if (it == j.end()) return !required;
@@ -77,7 +92,7 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     };
     if (!str("endpoint", c.endpoint, true))
         return fail("endpoint", "must be the collector's URL, like \"https://voice.example.org/sayso\"");
-    if (auto why = check_endpoint(c.endpoint); !why.empty()) return fail("endpoint", why);
+    if (auto usable = check_endpoint(c.endpoint, name); !usable) return usable.problem();
     while (!c.endpoint.empty() && c.endpoint.back() == '/')
         c.endpoint.pop_back();
     // No token: the tablet is not enrolled yet (the admin screen enrols it).
@@ -125,21 +140,17 @@ std::optional<Config> parse_config(const std::string& text, const std::string& n
     return c;
 }
 
-std::optional<Config> load_config(const std::filesystem::path& file, std::string& error) {
+SettingsResult<Config> load_config(const std::filesystem::path& file) {
     tasks::blocking("reading the delivery settings file");
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) {
-        error = file.string() + ": no delivery settings file there";
-        return std::nullopt;
-    }
-    if (std::filesystem::file_size(file, ec) > 64 * 1024) {
-        error = file.string() + ": too large for a settings file";
-        return std::nullopt;
-    }
+    if (!std::filesystem::is_regular_file(file, ec))
+        return SettingsProblem{.kind = SettingsProblem::Kind::NoFile, .source = file.string()};
+    if (std::filesystem::file_size(file, ec) > 64 * 1024)
+        return SettingsProblem{.kind = SettingsProblem::Kind::TooLarge, .source = file.string()};
     std::ifstream in(file);
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_config(ss.str(), file.string(), error);
+    return parse_config(ss.str(), file.string());
 }
 
 } // namespace sayso::sync

@@ -1,6 +1,8 @@
 // Delivery settings, read from a JSON file (format in sync/README.md).
 #pragma once
 
+#include "result/result.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,9 +32,29 @@ struct Config {
         seal_keys; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
 };
 
-// Reads and checks a config file. On a problem returns nullopt and `error`
-// names the setting, e.g. "sync.json: \"endpoint\": plain http is only allowed to this machine".
-std::optional<Config> load_config(const std::filesystem::path& file, std::string& error);
-std::optional<Config> parse_config(const std::string& text, const std::string& name, std::string& error);
+// Why delivery settings could not be read, checked or written.
+struct SettingsProblem {
+    enum class Kind {
+        NoFile,         // no settings file there: delivery is not set up
+        TooLarge,       // bigger than any settings file
+        NotAnObject,    // not JSON, or not an object
+        UnknownSetting, // a key Sayso does not know (a typo is never ignored)
+        BadValue,       // a known setting with a value it can't take
+        CantWrite,      // the file could not be written or replaced
+    };
+    Kind kind = Kind::BadValue;
+    std::string source;  // the file, or what the settings came from ("the collector's reply")
+    std::string setting; // the setting at fault, for UnknownSetting and BadValue
+    std::string why;     // in words
+};
+// Names the source and the setting, e.g.
+// "sync.json: \"endpoint\" plain http is only allowed to this machine (127.0.0.1); use https".
+std::string describe(const SettingsProblem&);
+template <class T> using SettingsResult = Result<T, SettingsProblem>;
+
+// Reads and checks a settings file; a missing file is a NoFile problem.
+SettingsResult<Config> load_config(const std::filesystem::path& file);
+// Checks settings given as JSON text; `name` says where they came from.
+SettingsResult<Config> parse_config(const std::string& text, const std::string& name);
 
 } // namespace sayso::sync

@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "enrol.hpp"
 #include "migrations.hpp"
+#include "open_store.hpp"
 #include "postgres.hpp"
 #include "seal.hpp"
 #include "server.hpp"
@@ -412,20 +413,17 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
     const auto token = test::add_token(store, "tablet-1");
     // One kiosk's database, copied: two senders offer the very same responses at once.
     {
-        std::optional<storage::StorageProblem> p;
-        auto s = storage::Store::open(tmp / "kiosk.db", p);
-        REQUIRE(s);
+        auto s = test::open_store(tmp / "kiosk.db");
         for (int i = 0; i < 1500; ++i) {
             flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
                                    "en",       1'700'000'000'000 + i, "",      ""};
-            REQUIRE_FALSE(s->begin(st));
-            REQUIRE_FALSE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
+            REQUIRE(s->begin(st));
+            REQUIRE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
         }
     }
     std::filesystem::copy_file(tmp / "kiosk.db", tmp / "copy.db");
     test::CollectorProcess a(store), b(store);
     auto cfg = [&](const test::CollectorProcess& c) {
-        std::string err;
         auto conf = sync::parse_config(nlohmann::json{{"endpoint", c.url()},
                                                       {"token", token},
                                                       {"batch_size", 100},
@@ -433,8 +431,8 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
                                                       {"retry_cap_seconds", 0.4},
                                                       {"interval_seconds", 0.05}}
                                            .dump(),
-                                       "test", err);
-        REQUIRE(conf);
+                                       "test");
+        REQUIRE_MESSAGE(conf, conf.words());
         return *conf;
     };
     {
@@ -631,11 +629,13 @@ TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, an
 
     // The tablet's side: only over TLS, or to this machine; a refused code is said in words.
     const auto plain = sync::enrol("http://collector.example.org", "", code, "dev-7");
-    CHECK_FALSE(plain.ok);
-    CHECK(plain.words.find("plain http is only allowed to this machine") != std::string::npos);
+    REQUIRE_FALSE(plain);
+    CHECK(plain.problem().kind == sync::EnrolProblem::Kind::BadAddress);
+    CHECK(plain.words().find("plain http is only allowed to this machine") != std::string::npos);
     const auto used = sync::enrol(collector.url(), "", code, "dev-7");
-    CHECK_FALSE(used.ok);
-    CHECK(used.words.find("was used already") != std::string::npos);
+    REQUIRE_FALSE(used);
+    CHECK(used.problem().kind == sync::EnrolProblem::Kind::CodeRefused);
+    CHECK(used.words().find("was used already") != std::string::npos);
     // A code lasts at least 36 s (expiry itself is checked on both stores above).
     CHECK(test::run({SAYSO_COLLECTOR, "enrol", "tablet-8", "--store", store, "--valid-hours", "0.0003"}).code == 2);
 

@@ -6,6 +6,7 @@
 #include "collector_process.hpp"
 #include "config.hpp"
 #include "fault_proxy.hpp"
+#include "open_store.hpp"
 #include "storage/store.hpp"
 #include "support.hpp"
 
@@ -22,28 +23,26 @@ namespace {
 
 // A kiosk database holding `n` finished responses; returns their ids.
 std::vector<std::string> fill(const std::filesystem::path& db, int n) {
-    std::optional<storage::StorageProblem> p;
-    auto s = storage::Store::open(db, p);
-    REQUIRE(s);
+    auto s = test::open_store(db);
     std::vector<std::string> ids;
     for (int i = 0; i < n; ++i) {
         flow::ResponseStart st{
             flow::random_id(), "after-my-visit", "1.0.0", "8-11", "visit", "en", 1'700'000'000'000 + i, "", ""};
-        REQUIRE_FALSE(s->begin(st));
+        REQUIRE(s->begin(st));
         flow::AnswerRecord a;
         a.question_id = "listened";
         a.kind = "faces";
         a.measure = "listened";
         a.options = {"happy"};
         a.answered_at_ms = st.started_at_ms + 1;
-        REQUIRE_FALSE(s->record(st.id, a));
+        REQUIRE(s->record(st.id, a));
         a.question_id = "anything-else";
         a.position = 1;
         a.kind = "text";
         a.options.clear();
         a.text = "response " + std::to_string(i) + ", with \"quotes\"";
-        REQUIRE_FALSE(s->record(st.id, a));
-        REQUIRE_FALSE(
+        REQUIRE(s->record(st.id, a));
+        REQUIRE(
             s->finish(st.id, i % 7 ? flow::Completion::Complete : flow::Completion::Incomplete, st.started_at_ms + 2));
         ids.push_back(st.id);
     }
@@ -51,7 +50,6 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
 }
 
 sync::Config config(const std::string& endpoint, const std::string& token) {
-    std::string err;
     auto c = sync::parse_config(nlohmann::json{{"endpoint", endpoint},
                                                {"token", token},
                                                {"interval_seconds", 0.05},
@@ -60,9 +58,8 @@ sync::Config config(const std::string& endpoint, const std::string& token) {
                                                {"connect_timeout_seconds", 2},
                                                {"timeout_seconds", 2}}
                                     .dump(),
-                                "test", err);
-    INFO(err);
-    REQUIRE(c);
+                                "test");
+    REQUIRE_MESSAGE(c, c.words());
     return *c;
 }
 
@@ -90,12 +87,10 @@ sync::Status until_problem(const sync::Client& client, sync::Status::Problem pro
 }
 
 std::int64_t waiting(const std::filesystem::path& db) {
-    std::optional<storage::StorageProblem> p;
-    auto s = storage::Store::open(db, p);
-    REQUIRE(s);
-    std::int64_t n = -1;
-    REQUIRE_FALSE(s->waiting(n));
-    return n;
+    auto s = test::open_store(db);
+    const auto n = s->waiting();
+    REQUIRE(n);
+    return *n;
 }
 
 // The invariant: the collector holds exactly the kiosk's responses, once each.
@@ -132,11 +127,9 @@ TEST_CASE("every response arrives exactly once over loopback, and the export ope
     exactly_once(store, ids);
     // Retention at its default: nothing delivered is left on the tablet.
     {
-        std::optional<storage::StorageProblem> p;
-        auto kiosk = storage::Store::open(tmp / "kiosk.db", p, storage::Store::Mode::ReadOnly);
-        REQUIRE(kiosk);
+        auto kiosk = test::open_store(tmp / "kiosk.db", storage::Store::Mode::ReadOnly);
         int left = 0;
-        REQUIRE_FALSE(kiosk->for_each_response([&](const storage::StoredResponse&) { return ++left, true; }));
+        REQUIRE(kiosk->for_each_response([&](const storage::StoredResponse&) { return ++left, true; }));
         CHECK(left == 0);
     }
 }
@@ -243,12 +236,11 @@ TEST_CASE("a revoked or wrong token: the tablet is told, keeps everything, and s
 }
 
 TEST_CASE("a config file with a mistake names the setting") {
-    std::string err;
     auto bad = [&](const nlohmann::json& j, const std::string& words) {
-        err.clear();
-        CHECK_FALSE(sync::parse_config(j.dump(), "sync.json", err));
-        CHECK(err.find(words) != std::string::npos);
-        INFO(err);
+        const auto refused = sync::parse_config(j.dump(), "sync.json");
+        REQUIRE_FALSE(refused);
+        INFO(refused.words());
+        CHECK(refused.words().find(words) != std::string::npos);
     };
     bad({{"token", "t"}}, "sync.json: \"endpoint\"");
     bad({{"endpoint", "http://collector.example.org"}, {"token", "t"}},
@@ -256,7 +248,7 @@ TEST_CASE("a config file with a mistake names the setting") {
     bad({{"endpoint", "ftp://x"}, {"token", "t"}}, "\"endpoint\" must start with https://");
     bad({{"endpoint", "https://x.org"}, {"token", ""}}, "\"token\"");
     // No token at all: a tablet waiting to be enrolled.
-    auto waiting = sync::parse_config(R"({"endpoint": "https://x.org"})", "sync.json", err);
+    auto waiting = sync::parse_config(R"({"endpoint": "https://x.org"})", "sync.json");
     REQUIRE(waiting);
     CHECK(waiting->token.empty());
     bad({{"endpoint", "https://x.org"}, {"token", "two words"}}, "\"token\" must be one word");
@@ -265,8 +257,17 @@ TEST_CASE("a config file with a mistake names the setting") {
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"ca_file", "/nowhere.pem"}}, "\"ca_file\" can't be read");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"endpont", "x"}}, "\"endpont\" is not a setting");
     bad({{"endpoint", "https://x.org"}, {"token", "t"}, {"keep_delivered_days", -1}}, "\"keep_delivered_days\"");
-    CHECK_FALSE(sync::parse_config("{", "sync.json", err));
-    auto ok = sync::parse_config(R"({"endpoint": "http://127.0.0.1:9/", "token": "abc"})", "sync.json", err);
+    const auto not_json = sync::parse_config("{", "sync.json");
+    REQUIRE_FALSE(not_json);
+    CHECK(not_json.problem().kind == sync::SettingsProblem::Kind::NotAnObject);
+    CHECK(sync::parse_config(R"({"endpont": "x"})", "sync.json").problem().kind ==
+          sync::SettingsProblem::Kind::UnknownSetting);
+    TempDir tmp;
+    const auto missing = sync::load_config(tmp / "sync.json");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.problem().kind == sync::SettingsProblem::Kind::NoFile);
+    CHECK(missing.words().find("no delivery settings file there") != std::string::npos);
+    auto ok = sync::parse_config(R"({"endpoint": "http://127.0.0.1:9/", "token": "abc"})", "sync.json");
     REQUIRE(ok);
     CHECK(ok->endpoint == "http://127.0.0.1:9");
     CHECK(ok->batch_size == 500);

@@ -1,4 +1,5 @@
 #include "access/gate.hpp"
+#include "open_store.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -10,10 +11,15 @@ using test::TempDir;
 namespace {
 
 std::unique_ptr<storage::Store> open(const std::filesystem::path& db) {
-    std::optional<storage::StorageProblem> p;
-    auto s = storage::Store::open(db, p);
-    REQUIRE(s);
+    auto s = test::open_store(db);
     return s;
+}
+
+// The outcome of checking `pin`; a storage or hashing problem fails the test.
+access::Gate::Attempt attempt(access::Gate& gate, access::Role role, const std::string& pin) {
+    const auto checked = gate.check(role, pin);
+    REQUIRE_MESSAGE(checked.ok(), checked.words());
+    return *checked;
 }
 
 } // namespace
@@ -29,11 +35,15 @@ TEST_CASE("lockouts grow with wrong tries: none for three, at least 5 minutes af
 }
 
 TEST_CASE("a new PIN has 4 to 8 digits") {
-    CHECK(access::check_new_pin("1234").empty());
-    CHECK(access::check_new_pin("12345678").empty());
-    CHECK_FALSE(access::check_new_pin("123").empty());
-    CHECK_FALSE(access::check_new_pin("123456789").empty());
-    CHECK_FALSE(access::check_new_pin("12a4").empty());
+    CHECK(access::check_new_pin("1234"));
+    CHECK(access::check_new_pin("12345678"));
+    for (const char* bad : {"123", "123456789", "12a4"}) {
+        INFO(bad);
+        const auto refused = access::check_new_pin(bad);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.problem().kind == access::PinProblem::Kind::Refused);
+        CHECK(refused.words().find("A PIN has") == 0);
+    }
 }
 
 TEST_CASE("the PIN is kept only as a slow salted hash, and checked against it") {
@@ -42,21 +52,24 @@ TEST_CASE("the PIN is kept only as a slow salted hash, and checked against it") 
     auto store = open(tmp / "k.db");
     access::Gate gate(*store, clock);
     CHECK_FALSE(gate.has_pin(access::Role::Practitioner));
-    CHECK(gate.check(access::Role::Practitioner, "1234").result == access::Gate::Result::NoPin);
-    REQUIRE_FALSE(gate.set_pin(access::Role::Practitioner, "2468"));
+    CHECK(attempt(gate, access::Role::Practitioner, "1234").outcome == access::Gate::Outcome::NoPin);
+    REQUIRE(gate.set_pin(access::Role::Practitioner, "2468"));
     CHECK(gate.has_pin(access::Role::Practitioner));
     CHECK_FALSE(gate.has_pin(access::Role::Admin));
-    CHECK(gate.check(access::Role::Practitioner, "2468").result == access::Gate::Result::Open);
-    CHECK(gate.check(access::Role::Practitioner, "1357").result == access::Gate::Result::Wrong);
-    CHECK(gate.check(access::Role::Admin, "2468").result == access::Gate::Result::NoPin);
+    CHECK(attempt(gate, access::Role::Practitioner, "2468").outcome == access::Gate::Outcome::Open);
+    CHECK(attempt(gate, access::Role::Practitioner, "1357").outcome == access::Gate::Outcome::Wrong);
+    CHECK(attempt(gate, access::Role::Admin, "2468").outcome == access::Gate::Outcome::NoPin);
 
-    std::optional<storage::PinRecord> rec;
-    REQUIRE_FALSE(store->pin("practitioner", rec));
+    const auto rec = store->pin("practitioner");
     REQUIRE(rec);
-    CHECK(rec->hash.rfind("$argon2id$", 0) == 0);
-    CHECK(rec->hash.find("2468") == std::string::npos);
+    REQUIRE(*rec);
+    CHECK((*rec)->hash.rfind("$argon2id$", 0) == 0);
+    CHECK((*rec)->hash.find("2468") == std::string::npos);
     // Salted: the same PIN hashes differently each time.
-    CHECK(access::hash_pin("2468") != access::hash_pin("2468"));
+    const auto one = access::hash_pin("2468"), two = access::hash_pin("2468");
+    REQUIRE(one);
+    REQUIRE(two);
+    CHECK(*one != *two);
 }
 
 TEST_CASE("wrong PINs lock the pad, and the lockout survives a restart") {
@@ -65,14 +78,14 @@ TEST_CASE("wrong PINs lock the pad, and the lockout survives a restart") {
     {
         auto store = open(tmp / "k.db");
         access::Gate gate(*store, clock);
-        REQUIRE_FALSE(gate.set_pin(access::Role::Practitioner, "2468"));
-        CHECK(gate.check(access::Role::Practitioner, "0000").result == access::Gate::Result::Wrong);
-        CHECK(gate.check(access::Role::Practitioner, "0000").result == access::Gate::Result::Wrong);
-        auto third = gate.check(access::Role::Practitioner, "0000");
-        CHECK(third.result == access::Gate::Result::LockedOut);
+        REQUIRE(gate.set_pin(access::Role::Practitioner, "2468"));
+        CHECK(attempt(gate, access::Role::Practitioner, "0000").outcome == access::Gate::Outcome::Wrong);
+        CHECK(attempt(gate, access::Role::Practitioner, "0000").outcome == access::Gate::Outcome::Wrong);
+        auto third = attempt(gate, access::Role::Practitioner, "0000");
+        CHECK(third.outcome == access::Gate::Outcome::LockedOut);
         CHECK(third.locked_for_ms == 30'000);
         // While locked, even the right PIN does not open it.
-        CHECK(gate.check(access::Role::Practitioner, "2468").result == access::Gate::Result::LockedOut);
+        CHECK(attempt(gate, access::Role::Practitioner, "2468").outcome == access::Gate::Outcome::LockedOut);
     }
     // The tablet restarts.
     {
@@ -83,17 +96,17 @@ TEST_CASE("wrong PINs lock the pad, and the lockout survives a restart") {
         CHECK(gate.locked_for_ms(access::Role::Practitioner) == 0);
         // Seven more wrong tries, each after its lockout: ten in all.
         for (int i = 4; i <= 10; ++i) {
-            auto a = gate.check(access::Role::Practitioner, "0000");
-            CHECK(a.result == access::Gate::Result::LockedOut);
+            auto a = attempt(gate, access::Role::Practitioner, "0000");
+            CHECK(a.outcome == access::Gate::Outcome::LockedOut);
             CHECK(a.locked_for_ms == access::lockout_ms(i));
             clock.advance(flow::Millis(a.locked_for_ms - 1));
-            CHECK(gate.check(access::Role::Practitioner, "2468").result == access::Gate::Result::LockedOut);
+            CHECK(attempt(gate, access::Role::Practitioner, "2468").outcome == access::Gate::Outcome::LockedOut);
             clock.advance(flow::Millis(1));
         }
         CHECK(access::lockout_ms(10) >= 5 * 60'000);
         // The right PIN after the lockout opens it and clears the count.
-        CHECK(gate.check(access::Role::Practitioner, "2468").result == access::Gate::Result::Open);
-        CHECK(gate.check(access::Role::Practitioner, "0000").result == access::Gate::Result::Wrong);
+        CHECK(attempt(gate, access::Role::Practitioner, "2468").outcome == access::Gate::Outcome::Open);
+        CHECK(attempt(gate, access::Role::Practitioner, "0000").outcome == access::Gate::Outcome::Wrong);
     }
 }
 
@@ -114,5 +127,30 @@ TEST_CASE("sayso-admin pin set reads the PIN twice and refuses a mismatch or a b
     flow::ManualClock clock;
     auto store = open(db);
     access::Gate gate(*store, clock);
-    CHECK(gate.check(access::Role::Practitioner, "8642").result == access::Gate::Result::Open);
+    CHECK(attempt(gate, access::Role::Practitioner, "8642").outcome == access::Gate::Outcome::Open);
+}
+
+TEST_CASE("a wrong try that can't be kept is a storage problem in words, not a quiet wrong PIN") {
+    TempDir tmp;
+    flow::ManualClock clock(1'700'000'000'000);
+    {
+        auto store = open(tmp / "k.db");
+        access::Gate gate(*store, clock);
+        REQUIRE(gate.set_pin(access::Role::Practitioner, "2468"));
+    }
+    // Read-only: the count of wrong tries can't be saved, so the try is not answered.
+    auto store = test::open_store(tmp / "k.db", storage::Store::Mode::ReadOnly);
+    access::Gate gate(*store, clock);
+    const auto checked = gate.check(access::Role::Practitioner, "0000");
+    REQUIRE_FALSE(checked);
+    CHECK(checked.problem().kind == access::PinProblem::Kind::Storage);
+    REQUIRE(checked.problem().storage);
+    CHECK(checked.problem().storage->kind == storage::StorageProblem::Kind::ReadOnly);
+    CHECK(checked.words().find("read-only") != std::string::npos);
+    // The right PIN still opens it: nothing needs keeping.
+    CHECK(attempt(gate, access::Role::Practitioner, "2468").outcome == access::Gate::Outcome::Open);
+    // And a new PIN can't be set, in words.
+    const auto set = gate.set_pin(access::Role::Practitioner, "1357");
+    REQUIRE_FALSE(set);
+    CHECK(set.problem().kind == access::PinProblem::Kind::Storage);
 }

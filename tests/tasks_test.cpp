@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <string>
+
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -60,6 +63,34 @@ TEST_CASE("a task whose work throws still hands its caller a result, T{}, so not
     REQUIRE(tasks.wait_done(10s));
     CHECK(tasks.deliver() == 1);
     CHECK(got == 0);
+}
+
+namespace {
+struct Trouble {
+    int code = -1; // -1: nothing known, as after a throw
+};
+std::string describe(const Trouble& t) {
+    return "trouble " + std::to_string(t.code);
+}
+} // namespace
+
+TEST_CASE("a task whose work throws hands a Result's caller a failure, never a success") {
+    Tasks tasks;
+    std::optional<sayso::Result<void, Trouble>> done;
+    std::optional<sayso::Result<int, Trouble>> counted;
+    tasks.run<sayso::Result<void, Trouble>>(
+        "failing on purpose", []() -> sayso::Result<void, Trouble> { throw std::runtime_error("no"); },
+        [&](sayso::Result<void, Trouble> r) { done = r; });
+    tasks.run<sayso::Result<int, Trouble>>(
+        "failing on purpose", []() -> sayso::Result<int, Trouble> { throw std::runtime_error("no"); },
+        [&](sayso::Result<int, Trouble> r) { counted = r; });
+    REQUIRE(tasks.wait_done(10s));
+    CHECK(tasks.deliver() == 2);
+    REQUIRE(done);
+    REQUIRE(counted);
+    CHECK_FALSE(*done);
+    CHECK_FALSE(*counted);
+    CHECK(done->words() == "trouble -1");
 }
 
 TEST_CASE("stopping the tasks finishes the ones asked for first") {

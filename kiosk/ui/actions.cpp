@@ -15,6 +15,9 @@ namespace sayso::ui {
 
 namespace {
 
+// Where the answers file could not be opened at start, nothing can be kept.
+const flow::StorageProblem kNoStore{flow::StorageProblem::Kind::CannotOpen, "the answers file is not open"};
+
 // The PINs and what is waiting, read off the drawing thread.
 Facts read_facts(access::Gate* gate, storage::Store* store) {
     Facts f;
@@ -24,8 +27,7 @@ Facts read_facts(access::Gate* gate, storage::Store* store) {
     f.admin_pin = gate->has_pin(access::Role::Admin);
     f.practitioner_locked_until_ms = gate->locked_until_ms(access::Role::Practitioner);
     f.admin_locked_until_ms = gate->locked_until_ms(access::Role::Admin);
-    std::int64_t waiting = 0;
-    if (!store->waiting(waiting)) f.waiting = waiting;
+    if (const auto waiting = store->waiting()) f.waiting = *waiting;
     f.sealing = store->sealing();
     return f;
 }
@@ -39,24 +41,21 @@ std::string Actions::settings_file() const {
 void Actions::load_settings() {
     p_.facts = read_facts(p_.gate, p_.store);
     if (!p_.store) return;
-    std::optional<std::string> seen;
-    int talk = 0;
-    std::int64_t since = 0;
-    if (!p_.store->setting("talk_seen_at", seen) && seen) since = std::atoll(seen->c_str());
-    if (!p_.store->count_talk_requests(since, talk) && talk > 0) p_.flow.set_talk_requests(talk);
-    std::optional<std::string> disabled;
-    if (!p_.store->setting("disabled_packs", disabled) && disabled) {
+    const auto seen = p_.store->setting("talk_seen_at");
+    const std::int64_t since = seen && *seen ? std::atoll((*seen)->c_str()) : 0;
+    if (const auto talk = p_.store->count_talk_requests(since); talk && *talk > 0) p_.flow.set_talk_requests(*talk);
+    if (const auto disabled = p_.store->setting("disabled_packs"); disabled && *disabled) {
         std::set<std::string> ids;
-        for (const auto& id : formats::options_from_json(*disabled))
+        for (const auto& id : formats::options_from_json(**disabled))
             ids.insert(id);
         p_.shelf.set_disabled(ids);
     }
-    std::optional<std::string> pattern;
-    if (auto p = p_.store->setting("case_pattern", pattern)) {
-        std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
-    } else if (pattern && !p_.flow.set_case_pattern(*pattern)) {
+    const auto pattern = p_.store->setting("case_pattern");
+    if (!pattern) {
+        std::fprintf(stderr, "sayso: %s\n", pattern.problem().detail.c_str());
+    } else if (*pattern && !p_.flow.set_case_pattern(**pattern)) {
         std::fprintf(stderr, "sayso: the case reference pattern \"%s\" is not a valid pattern; ignored\n",
-                     pattern->c_str());
+                     (*pattern)->c_str());
     }
 }
 
@@ -133,31 +132,35 @@ void Actions::handle(ask::CheckPin a) {
     if (!p_.gate || p_.facts.checking_pin) return;
     p_.facts.checking_pin = true;
     const auto role = a.role;
-    p_.tasks.run<access::Gate::Attempt>(
+    p_.tasks.run<access::PinResult<access::Gate::Attempt>>(
         "checking a PIN",
         [gate = p_.gate, a = std::move(a)]() mutable {
             auto r = gate->check(a.role, a.pin);
             a.pin.assign(a.pin.size(), '\0');
             return r;
         },
-        [this, role](access::Gate::Attempt r) {
+        [this, role](access::PinResult<access::Gate::Attempt> r) {
             p_.facts.checking_pin = false;
             pin_checked(role, r);
             refresh_facts();
         });
 }
 
-void Actions::pin_checked(access::Role role, const access::Gate::Attempt& r) {
+void Actions::pin_checked(access::Role role, const access::PinResult<access::Gate::Attempt>& checked) {
     const bool admin = role == access::Role::Admin;
-    if (r.result == access::Gate::Result::LockedOut) {
-        const std::int64_t until = p_.clock.wall_ms() + r.locked_for_ms;
+    if (checked && checked->outcome == access::Gate::Outcome::LockedOut) {
+        const std::int64_t until = p_.clock.wall_ms() + checked->locked_for_ms;
         (admin ? p_.facts.admin_locked_until_ms : p_.facts.practitioner_locked_until_ms) = until;
     }
     // Only the PIN pad that asked takes the answer.
     if (p_.flow.screen() != (admin ? flow::Screen::AdminPin : flow::Screen::Locked)) return;
-    switch (r.result) {
-    case access::Gate::Result::Open:
-    case access::Gate::Result::NoPin:
+    if (!checked) {
+        p_.held.pin_message = checked.words();
+        return;
+    }
+    switch (checked->outcome) {
+    case access::Gate::Outcome::Open:
+    case access::Gate::Outcome::NoPin:
         if (!admin)
             p_.flow.unlock();
         else if (p_.held.quit_asked)
@@ -165,9 +168,8 @@ void Actions::pin_checked(access::Role role, const access::Gate::Attempt& r) {
         else
             p_.flow.admin_unlock();
         break;
-    case access::Gate::Result::Wrong: p_.held.pin_message = "That PIN isn't right. Try again."; break;
-    case access::Gate::Result::LockedOut: break; // the lockout message shows
-    case access::Gate::Result::Problem: p_.held.pin_message = r.problem; break;
+    case access::Gate::Outcome::Wrong: p_.held.pin_message = "That PIN isn't right. Try again."; break;
+    case access::Gate::Outcome::LockedOut: break; // the lockout message shows
     }
 }
 
@@ -175,19 +177,20 @@ void Actions::handle(ask::SetPin a) {
     if (!p_.gate) return;
     p_.facts.checking_pin = true;
     const auto role = a.role;
-    p_.tasks.run<std::optional<std::string>>(
+    p_.tasks.run<access::PinResult<void>>(
         "setting a PIN",
         [gate = p_.gate, a = std::move(a)]() mutable {
             auto r = gate->set_pin(a.role, a.pin);
             a.pin.assign(a.pin.size(), '\0');
             return r;
         },
-        [this, role](std::optional<std::string> err) {
+        [this, role](access::PinResult<void> set) {
             p_.facts.checking_pin = false;
-            if (!err && role == access::Role::Practitioner) p_.flow.set_locking(true);
+            if (set && role == access::Role::Practitioner) p_.flow.set_locking(true);
             if (p_.flow.screen() == flow::Screen::Admin) {
-                p_.held.admin.message = err ? *err : "The " + std::string(access::role_name(role)) + " PIN is set.";
-                p_.held.admin.message_is_problem = err.has_value();
+                p_.held.admin.message =
+                    set ? "The " + std::string(access::role_name(role)) + " PIN is set." : set.words();
+                p_.held.admin.message_is_problem = !set;
             }
             refresh_facts();
         });
@@ -201,18 +204,17 @@ void Actions::handle(ask::UsePack a) {
     else
         ids.insert(a.id);
     p_.shelf.set_disabled(ids);
-    p_.tasks.run<std::optional<std::string>>(
+    p_.tasks.run<flow::StoreResult<void>>(
         "keeping which packs are in use",
-        [store = p_.store, json = nlohmann::json(ids).dump()]() -> std::optional<std::string> {
-            if (!store) return std::string("The answers file can't be used, so this can't be kept.");
-            if (auto p = store->set_setting("disabled_packs", json)) return flow::describe(*p);
-            return std::nullopt;
+        [store = p_.store, json = nlohmann::json(ids).dump()]() -> flow::StoreResult<void> {
+            if (!store) return kNoStore;
+            return store->set_setting("disabled_packs", json);
         },
-        [this](std::optional<std::string> err) {
-            if (!err) return;
-            std::fprintf(stderr, "sayso: which packs are in use could not be kept: %s\n", err->c_str());
+        [this](flow::StoreResult<void> kept) {
+            if (kept) return;
+            std::fprintf(stderr, "sayso: which packs are in use could not be kept: %s\n", kept.words().c_str());
             if (p_.flow.screen() != flow::Screen::Admin) return;
-            p_.held.admin.message = *err + " The change holds until Sayso restarts.";
+            p_.held.admin.message = kept.words() + " The change holds until Sayso restarts.";
             p_.held.admin.message_is_problem = true;
         });
 }
@@ -271,12 +273,15 @@ void Actions::handle(ask::LoadDeliverySettings) {
         "reading the delivery settings",
         [file = settings_file()] {
             SettingsRead r;
-            std::string ca;
-            sync::read_endpoint(file, r.endpoint, ca);
-            std::error_code ec;
-            if (!std::filesystem::exists(file, ec)) return r;
-            auto c = sync::load_config(file, r.problem);
-            if (c && !c->token.empty()) {
+            auto c = sync::load_config(file);
+            if (!c) {
+                if (c.problem().kind == sync::SettingsProblem::Kind::NoFile) return r;
+                r.problem = c.words();
+                r.endpoint = sync::read_endpoint(file).endpoint; // to fill in, even from a file with a mistake
+                return r;
+            }
+            r.endpoint = c->endpoint;
+            if (!c->token.empty()) {
                 r.enrolled = true;
                 r.words = "Sends to " + c->endpoint + " in batches of up to " + std::to_string(c->batch_size) +
                           ", looking for new answers every " + std::to_string(static_cast<int>(c->interval_seconds)) +
@@ -284,7 +289,6 @@ void Actions::handle(ask::LoadDeliverySettings) {
                           (c->seal_keys.empty() ? std::string("Answers are not sealed.")
                                                 : "Answers are sealed to key \"" + c->seal_keys.back().id + "\".");
             }
-            if (c) r.problem.clear();
             return r;
         },
         [this](SettingsRead r) {
@@ -303,7 +307,7 @@ void Actions::handle(ask::LoadDeliverySettings) {
 
 namespace {
 struct Enrolled {
-    sync::Enrolment enrolment;
+    Result<sync::Enrolment, sync::EnrolProblem> enrolment = sync::EnrolProblem{};
     std::string kept_problem; // enrolled, but the settings could not be written
     DeliveryStart start;
 };
@@ -323,13 +327,12 @@ void Actions::handle(ask::Enrol a) {
         [a = std::move(a), file = settings_file(), settings = p_.options.sync_config, store = p_.store] {
             Enrolled out;
             // The CA file stays the settings file's: a council's own CA is set there.
-            std::string endpoint, ca;
-            sync::read_endpoint(file, endpoint, ca);
+            const auto ca = sync::read_endpoint(file).ca_file;
             const std::string device = store ? store->device_id() : std::string();
             out.enrolment = sync::enrol(a.endpoint, ca, a.code, device);
-            if (!out.enrolment.ok) return out;
-            if (auto e = sync::save_enrolment(file, a.endpoint, out.enrolment))
-                out.kept_problem = *e;
+            if (!out.enrolment) return out;
+            if (auto kept = sync::save_enrolment(file, *out.enrolment); !kept)
+                out.kept_problem = kept.words();
             else
                 out.start = prepare_delivery(settings, store);
             return out;
@@ -337,20 +340,20 @@ void Actions::handle(ask::Enrol a) {
         [this](Enrolled e) {
             enrolling_ = false;
             const auto& r = e.enrolment;
-            std::string words = r.words;
-            bool problem = !r.ok;
-            if (r.ok && !e.kept_problem.empty()) {
+            std::string words = r ? sync::describe(*r) : r.words();
+            bool problem = !r;
+            if (r && !e.kept_problem.empty()) {
                 words = "Enrolled, but the settings could not be kept: " + e.kept_problem;
                 problem = true;
-            } else if (r.ok) {
+            } else if (r) {
                 // A wipe under way stops delivery and starts it again itself, once it is done.
                 if (!p_.facts.wiping) p_.delivery.start(std::move(e.start));
-                words += r.seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
-                                             : " Answers are sealed to key \"" + r.seal_keys.back().id + "\".";
+                words += r->seal_keys.empty() ? " The collector gave no keys, so answers are not sealed."
+                                              : " Answers are sealed to key \"" + r->seal_keys.back().id + "\".";
             }
             std::fprintf(stderr, "sayso: enrolment: %s\n", words.c_str());
             if (p_.flow.screen() != flow::Screen::Admin) return;
-            if (r.ok && !problem) p_.held.admin.code.clear();
+            if (r && !problem) p_.held.admin.code.clear();
             p_.held.admin.settings_loaded = false; // read them again
             p_.held.admin.message = words;
             p_.held.admin.message_is_problem = problem;
@@ -379,17 +382,19 @@ void Actions::handle(ask::Wipe) {
          settings = p_.options.sync_config]() mutable {
             delivering.reset(); // waits for its thread to end, closing both its connections
             Wiped w;
-            auto p = store->wipe(&w.rows_gone);
-            if (p) {
-                w.problem = p->kind == storage::StorageProblem::Kind::Locked
+            auto erased = store->erase_all();
+            w.rows_gone = erased.ok();
+            const auto wiped = erased ? store->compact() : erased;
+            if (!wiped) {
+                w.problem = wiped.problem().kind == storage::StorageProblem::Kind::Locked
                                 ? "The wipe did not finish: another program has the answers file open, so old copies"
                                   " of what was deleted may still be in it. Close that program, then wipe again."
-                                : "The wipe did not finish: " + flow::describe(*p);
-                std::fprintf(stderr, "sayso: wipe: %s\n", p->detail.c_str());
+                                : "The wipe did not finish: " + wiped.words();
+                std::fprintf(stderr, "sayso: wipe: %s\n", wiped.problem().detail.c_str());
             }
             // Once the rows are gone, so go the token and keys, whether or not the log was emptied.
             if (w.rows_gone && !file.empty())
-                if (auto e = sync::forget_enrolment(file)) w.forget_problem = *e;
+                if (auto forgot = sync::forget_enrolment(file); !forgot) w.forget_problem = forgot.words();
             w.start = prepare_delivery(settings, store);
             return w;
         },
@@ -414,15 +419,16 @@ void Actions::handle(ask::Wipe) {
 // The notice is seen to; kept, so it does not come back after a restart.
 void Actions::handle(ask::TalkSeen) {
     p_.flow.acknowledge_talk();
-    p_.tasks.run<std::optional<std::string>>(
+    p_.tasks.run<flow::StoreResult<void>>(
         "keeping that the talk notice was seen",
-        [store = p_.store, at = p_.flow.talk_seen_at()]() -> std::optional<std::string> {
-            if (!store) return std::nullopt;
-            if (auto p = store->set_setting("talk_seen_at", std::to_string(at))) return flow::describe(*p);
-            return std::nullopt;
+        [store = p_.store, at = p_.flow.talk_seen_at()]() -> flow::StoreResult<void> {
+            if (!store) return kNoStore;
+            return store->set_setting("talk_seen_at", std::to_string(at));
         },
-        [](std::optional<std::string> err) {
-            if (err) std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n", err->c_str());
+        [](flow::StoreResult<void> kept) {
+            if (!kept)
+                std::fprintf(stderr, "sayso: the talk notice may come back after a restart: %s\n",
+                             kept.words().c_str());
         });
 }
 

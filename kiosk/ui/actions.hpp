@@ -60,7 +60,7 @@ class Actions {
     void handle(ask::Wipe);
     void handle(ask::TalkSeen);
     void handle(ask::Refresh) { refresh_facts(); }
-    void pin_checked(access::Role role, const access::Gate::Attempt& r);
+    void pin_checked(access::Role role, const access::PinResult<access::Gate::Attempt>& checked);
     void adopt_shelf(pack::Shelf fresh);
     std::string settings_file() const;
 

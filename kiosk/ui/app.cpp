@@ -24,13 +24,11 @@ namespace {
 class Unavailable final : public flow::Recorder {
   public:
     explicit Unavailable(flow::StorageProblem p) : p_(std::move(p)) {}
-    std::optional<flow::StorageProblem> begin(const flow::ResponseStart&) override { return p_; }
-    std::optional<flow::StorageProblem> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
-    std::optional<flow::StorageProblem> finish(const std::string&, flow::Completion, std::int64_t) override {
-        return p_;
-    }
-    std::optional<flow::StorageProblem> flag_talk(const std::string&) override { return p_; }
-    std::optional<flow::StorageProblem> set_language(const std::string&, const std::string&) override { return p_; }
+    flow::StoreResult<void> begin(const flow::ResponseStart&) override { return p_; }
+    flow::StoreResult<void> record(const std::string&, const flow::AnswerRecord&) override { return p_; }
+    flow::StoreResult<void> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
+    flow::StoreResult<void> flag_talk(const std::string&) override { return p_; }
+    flow::StoreResult<void> set_language(const std::string&, const std::string&) override { return p_; }
 
   private:
     flow::StorageProblem p_;
@@ -98,21 +96,21 @@ int run(const Options& o) {
     io.LogFilename = nullptr;
     ImGui_ImplSDLRenderer_Init(renderer.get());
 
-    std::optional<flow::StorageProblem> problem;
-    auto store = storage::Store::open(o.db, problem);
+    auto opened = storage::Store::open(o.db);
+    std::unique_ptr<storage::Store> store;
     std::unique_ptr<flow::Recorder> unavailable;
     std::string storage_words;
-    if (store) {
-        int closed = 0;
-        if (auto p = store->close_abandoned(closed))
-            std::fprintf(stderr, "sayso: %s\n", p->detail.c_str());
-        else if (closed > 0)
+    if (opened) {
+        store = std::move(*opened);
+        if (const auto closed = store->close_abandoned(); !closed)
+            std::fprintf(stderr, "sayso: %s\n", closed.problem().detail.c_str());
+        else if (*closed > 0)
             std::fprintf(stderr, "sayso: %d response(s) interrupted last time were kept and marked incomplete\n",
-                         closed);
+                         *closed);
     } else {
-        storage_words = flow::describe(*problem);
-        std::fprintf(stderr, "sayso: %s (%s)\n", storage_words.c_str(), problem->detail.c_str());
-        unavailable = std::make_unique<Unavailable>(*problem);
+        storage_words = opened.words();
+        std::fprintf(stderr, "sayso: %s (%s)\n", storage_words.c_str(), opened.problem().detail.c_str());
+        unavailable = std::make_unique<Unavailable>(opened.problem());
     }
     flow::Recorder& recorder = store ? static_cast<flow::Recorder&>(*store) : *unavailable;
 

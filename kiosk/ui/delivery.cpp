@@ -11,26 +11,24 @@ namespace sayso::ui {
 DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& settings, storage::Store* store) {
     DeliveryStart out;
     if (!settings || !store) return out;
-    std::string err;
-    auto conf = sync::load_config(*settings, err);
+    auto conf = sync::load_config(*settings);
     // Answers are sealed to the collector's newest key before they are written.
     // The key is replaced in one step, never cleared first: this runs off the
     // main loop, which may be saving a child's answer meanwhile.
     if (conf && !conf->seal_keys.empty()) {
         const auto& k = conf->seal_keys.back();
-        if (auto e = store->set_seal_key(k.id, k.public_key)) {
+        if (auto sealing = store->set_seal_key(k.id, k.public_key); !sealing) {
             store->clear_seal_key();
-            out.log.push_back(*e);
+            out.log.push_back(sealing.problem().detail);
         }
     } else {
         store->clear_seal_key();
     }
     if (!conf) {
         // No file at all is "not set up"; a file with a mistake is a problem to show.
-        std::error_code ec;
-        if (std::filesystem::exists(*settings, ec)) {
-            out.problem = err;
-            out.log.push_back("delivery is off: " + err);
+        if (conf.problem().kind != sync::SettingsProblem::Kind::NoFile) {
+            out.problem = conf.words();
+            out.log.push_back("delivery is off: " + conf.words());
         }
         return out;
     }
@@ -40,7 +38,7 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
     }
     if (conf->seal_keys.empty())
         out.log.push_back("answers are not sealed: " + settings->string() + " gives no seal_keys");
-    out.config = std::move(conf);
+    out.config = std::move(*conf);
     return out;
 }
 

@@ -50,14 +50,22 @@ int main(int argc, char** argv) {
     std::filesystem::remove(db);
     std::filesystem::remove(dir / "bench.db-wal");
     std::filesystem::remove(dir / "bench.db-shm");
-    std::optional<sayso::storage::StorageProblem> problem;
-    auto store = sayso::storage::Store::open(db, problem);
-    if (!store) {
-        std::fprintf(stderr, "%s\n", problem->detail.c_str());
+    auto opened = sayso::storage::Store::open(db);
+    if (!opened) {
+        std::fprintf(stderr, "%s\n", opened.problem().detail.c_str());
         return 1;
     }
-    sayso::flow::ResponseStart start{sayso::flow::random_id(), "bench", "1", "8-11", "visit", "en", 0, "", ""};
-    store->begin(start);
+    auto store = std::move(*opened);
+    const sayso::flow::ResponseStart start{.id = sayso::flow::random_id(),
+                                           .pack_id = "bench",
+                                           .pack_version = "1",
+                                           .band = "8-11",
+                                           .visit_type = "visit",
+                                           .language = "en"};
+    if (auto begun = store->begin(start); !begun) {
+        std::fprintf(stderr, "%s\n", begun.problem().detail.c_str());
+        return 1;
+    }
     // Each commit of a fresh file appends to the WAL, growing it; once the WAL
     // has been checkpointed (every 1000 pages) SQLite reuses it in place. A
     // tablet spends its life in that steady state, so both are measured.
@@ -71,8 +79,8 @@ int main(int argc, char** argv) {
             a.options = {"happy"};
             a.answered_at_ms = i;
             auto t0 = clk::now();
-            if (auto p = store->record(start.id, a)) {
-                std::fprintf(stderr, "%s\n", p->detail.c_str());
+            if (auto kept = store->record(start.id, a); !kept) {
+                std::fprintf(stderr, "%s\n", kept.problem().detail.c_str());
                 std::exit(1);
             }
             out.push_back(std::chrono::duration<double, std::milli>(clk::now() - t0).count());
@@ -83,8 +91,8 @@ int main(int argc, char** argv) {
     commit_run(1200, count, warmup_ms); // past the first checkpoint
     commit_run(count, count + 1200, commit_ms);
     // The same steady state with every answer sealed to a collector key, as on an enrolled tablet.
-    if (auto e = store->set_seal_key("bench", "ISnf/cwu98JhL1uFEGElAspOs17YZBx36EGkePC4OVA=")) {
-        std::fprintf(stderr, "%s\n", e->c_str());
+    if (auto sealing = store->set_seal_key("bench", "ISnf/cwu98JhL1uFEGElAspOs17YZBx36EGkePC4OVA="); !sealing) {
+        std::fprintf(stderr, "%s\n", sealing.problem().detail.c_str());
         return 1;
     }
     std::vector<double> sealed_ms;

@@ -18,11 +18,12 @@ using namespace sayso;
 namespace {
 
 int fill(const char* db, int n) {
-    std::optional<storage::StorageProblem> p;
-    auto store = storage::Store::open(db, p);
-    if (!store) return std::fprintf(stderr, "%s\n", p->detail.c_str()), 1;
-    const std::string device = store->device_id();
-    store.reset();
+    std::string device;
+    {
+        auto store = storage::Store::open(db);
+        if (!store) return std::fprintf(stderr, "%s\n", store.problem().detail.c_str()), 1;
+        device = (*store)->device_id();
+    }
     // One transaction for the whole set: this prepares a backlog, it is not the kiosk's path.
     sqlite3* h = nullptr;
     sqlite3_open(db, &h);
@@ -68,10 +69,9 @@ int fill(const char* db, int n) {
 
 // Drains through the kiosk's own delivery client, timing until the outbox is empty.
 int drain(const char* db, const char* endpoint, const char* token) {
-    std::string err;
-    auto config = sync::parse_config(std::string("{\"endpoint\": \"") + endpoint + "\", \"token\": \"" + token + "\"}",
-                                     "bench", err);
-    if (!config) return std::fprintf(stderr, "%s\n", err.c_str()), 2;
+    auto config =
+        sync::parse_config(std::string("{\"endpoint\": \"") + endpoint + "\", \"token\": \"" + token + "\"}", "bench");
+    if (!config) return std::fprintf(stderr, "%s\n", config.words().c_str()), 2;
     std::mutex mu;
     std::condition_variable cv;
     const auto t0 = std::chrono::steady_clock::now();

@@ -26,6 +26,12 @@ namespace {
 
 using namespace sayso;
 
+// A storage failure in words, with its detail for whoever reads the log; exit 1.
+int storage_failed(const flow::StorageProblem& problem) {
+    std::cerr << "sayso-admin: " << flow::describe(problem) << " (" << problem.detail << ")\n";
+    return 1;
+}
+
 int validate(const std::vector<std::string>& dirs, const std::string& trusted) {
     pack::Trust trust{{}, true};
     if (!trusted.empty()) {
@@ -62,12 +68,9 @@ int validate(const std::vector<std::string>& dirs, const std::string& trusted) {
 }
 
 int responses(const std::string& db, const std::string& format) {
-    std::optional<storage::StorageProblem> problem;
-    auto store = storage::Store::open(db, problem, storage::Store::Mode::ReadOnly);
-    if (!store) {
-        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
-        return 1;
-    }
+    auto opened = storage::Store::open(db, storage::Store::Mode::ReadOnly);
+    if (!opened) return storage_failed(opened.problem());
+    auto& store = *opened;
     // The heading and every row are built from these two lists, so a column
     // can't sit under another's name.
     static const std::vector<std::string> response_columns = {
@@ -81,7 +84,7 @@ int responses(const std::string& db, const std::string& format) {
         heading.insert(heading.end(), answer_columns.begin(), answer_columns.end());
         std::cout << formats::csv_row(heading);
     }
-    problem = store->for_each_response([&](const storage::StoredResponse& r) {
+    const auto listed = store->for_each_response([&](const storage::StoredResponse& r) {
         const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
         const std::string delivered = r.delivered_at_ms ? storage::iso_time(*r.delivered_at_ms) : "";
         if (format == "jsonl") {
@@ -119,10 +122,7 @@ int responses(const std::string& db, const std::string& format) {
         }
         return static_cast<bool>(std::cout);
     });
-    if (problem) {
-        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
-        return 1;
-    }
+    if (!listed) return storage_failed(listed.problem());
     std::cout.flush();
     return std::cout ? 0 : 1;
 }
@@ -138,16 +138,12 @@ int set_pin(const std::string& db, const std::string& role) {
         std::cerr << "sayso-admin: the two PINs differ; nothing was changed\n";
         return 1;
     }
-    std::optional<storage::StorageProblem> problem;
-    auto store = storage::Store::open(db, problem);
-    if (!store) {
-        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
-        return 1;
-    }
+    auto store = storage::Store::open(db);
+    if (!store) return storage_failed(store.problem());
     flow::SystemClock clock;
-    access::Gate gate(*store, clock);
-    if (auto err = gate.set_pin(role == "admin" ? access::Role::Admin : access::Role::Practitioner, first)) {
-        std::cerr << "sayso-admin: " << *err << "; nothing was changed\n";
+    access::Gate gate(**store, clock);
+    if (auto set = gate.set_pin(role == "admin" ? access::Role::Admin : access::Role::Practitioner, first); !set) {
+        std::cerr << "sayso-admin: " << set.words() << " Nothing was changed.\n";
         return 1;
     }
     std::cerr << "sayso-admin: the " << role << " PIN is set\n";
@@ -168,13 +164,9 @@ int case_pattern(const std::string& db, const std::optional<std::string>& patter
             return 1;
         }
     }
-    std::optional<storage::StorageProblem> problem;
-    auto store = storage::Store::open(db, problem);
-    if (store) problem = store->set_setting("case_pattern", pattern);
-    if (problem) {
-        std::cerr << "sayso-admin: " << flow::describe(*problem) << " (" << problem->detail << ")\n";
-        return 1;
-    }
+    auto store = storage::Store::open(db);
+    if (!store) return storage_failed(store.problem());
+    if (auto kept = (*store)->set_setting("case_pattern", pattern); !kept) return storage_failed(kept.problem());
     std::cerr << "sayso-admin: "
               << (pattern ? "case references must now match " + *pattern : "no case reference pattern") << "\n";
     return 0;

@@ -12,27 +12,27 @@
 namespace sayso::access {
 
 // An argon2id hash string for `pin` (about 0.2 s, 64 MiB: slow on purpose).
-std::optional<std::string> hash_pin(const std::string& pin);
+PinResult<std::string> hash_pin(const std::string& pin);
 
 class Gate {
   public:
     Gate(storage::Store& store, const flow::Clock& clock) : store_(store), clock_(clock) {}
 
-    enum class Result { Open, Wrong, LockedOut, NoPin, Problem };
+    enum class Outcome { Open, Wrong, LockedOut, NoPin };
     struct Attempt {
-        Result result = Result::Problem;
-        std::int64_t locked_for_ms = 0; // when LockedOut (or Wrong that just locked it)
-        std::string problem;            // when Problem
+        Outcome outcome = Outcome::Wrong;
+        std::int64_t locked_for_ms = 0; // when LockedOut (a Wrong try that locks it is LockedOut)
     };
 
     bool has_pin(Role role);
     // Checks a PIN (about 0.1 s). While locked out, no PIN is even checked.
-    Attempt check(Role role, const std::string& pin);
+    // A problem when the PIN or its lockout could not be read or kept.
+    PinResult<Attempt> check(Role role, const std::string& pin);
     // How long `role` stays locked from now, 0 if not.
     std::int64_t locked_for_ms(Role role);
     // Until when (wall ms) `role` is locked; 0 if it is not.
     std::int64_t locked_until_ms(Role role);
-    std::optional<std::string> set_pin(Role role, const std::string& pin); // error words, if any
+    PinResult<void> set_pin(Role role, const std::string& pin);
 
   private:
     storage::Store& store_;

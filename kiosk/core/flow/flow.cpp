@@ -160,30 +160,37 @@ bool Flow::can_hand_over() const {
            practitioner_code_ok() && case_ref_ok();
 }
 
-std::optional<StorageProblem> Flow::hand_over() {
-    if (!can_hand_over()) return std::nullopt;
+StoreResult<void> Flow::hand_over() {
+    if (!can_hand_over()) return {};
     // Never hand a child a survey whose answers we already know we can't keep.
     flush();
-    if (!queue_.empty()) return problem_;
+    if (!queue_.empty()) return *problem_;
     Session s;
     s.pack = pack_;
     s.band = pack_->band(band_);
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
-    ResponseStart start{s.response_id, pack_->id,        pack_->version,     band_,    visit_,
-                        s.language,    clock_.wall_ms(), practitioner_code_, case_ref_};
-    if (auto p = recorder_.begin(start)) {
-        problem_ = p;
+    const ResponseStart start{.id = s.response_id,
+                              .pack_id = pack_->id,
+                              .pack_version = pack_->version,
+                              .band = band_,
+                              .visit_type = visit_,
+                              .language = s.language,
+                              .started_at_ms = clock_.wall_ms(),
+                              .practitioner_code = practitioner_code_,
+                              .case_ref = case_ref_};
+    if (auto begun = recorder_.begin(start); !begun) {
+        problem_ = begun.problem();
         changed();
-        return p;
+        return begun;
     }
     problem_.reset();
     session_ = std::move(s);
     screen_ = Screen::Welcome;
     last_touch_ = now();
     changed();
-    return std::nullopt;
+    return {};
 }
 
 // --- child --------------------------------------------------------------------
@@ -330,7 +337,7 @@ bool Flow::set_language(const std::string& lang) {
     touch();
     if (session_->language == lang) return true;
     session_->language = lang;
-    Op op{Op::Kind::Language, {}, session_->response_id, {}, Completion::Complete, 0, lang};
+    Op op{.kind = Op::Kind::Language, .response_id = session_->response_id, .language = lang};
     save(std::move(op));
     changed();
     return true;
@@ -350,7 +357,7 @@ bool Flow::ask_to_talk() {
     touch();
     if (session_->asked_to_talk) return true;
     session_->asked_to_talk = true;
-    save(Op{Op::Kind::Talk, {}, session_->response_id, {}, Completion::Complete, 0, {}});
+    save(Op{.kind = Op::Kind::Talk, .response_id = session_->response_id});
     changed();
     return true;
 }
@@ -480,7 +487,7 @@ void Flow::record_current(bool skipped) {
     }
     a.answered_at_ms = clock_.wall_ms();
     s.answers[q.id] = a;
-    Op op{Op::Kind::Record, {}, s.response_id, a, Completion::Complete, 0, {}};
+    Op op{.kind = Op::Kind::Record, .response_id = s.response_id, .answer = a};
     save(std::move(op));
 }
 
@@ -530,7 +537,8 @@ void Flow::advance() {
 
 void Flow::end_session(Completion c) {
     if (!session_) return;
-    Op op{Op::Kind::Finish, {}, session_->response_id, {}, c, clock_.wall_ms(), {}};
+    Op op{
+        .kind = Op::Kind::Finish, .response_id = session_->response_id, .completion = c, .ended_at = clock_.wall_ms()};
     save(std::move(op));
     if (session_->asked_to_talk) ++talk_requests_;
     confirming_.clear();
@@ -544,17 +552,17 @@ void Flow::save(Op op) {
 void Flow::flush() {
     while (!queue_.empty()) {
         const Op& op = queue_.front();
-        std::optional<StorageProblem> p;
+        StoreResult<void> kept;
         switch (op.kind) {
-        case Op::Kind::Begin: p = recorder_.begin(op.start); break;
-        case Op::Kind::Record: p = recorder_.record(op.response_id, op.answer); break;
-        case Op::Kind::Finish: p = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
-        case Op::Kind::Talk: p = recorder_.flag_talk(op.response_id); break;
-        case Op::Kind::Language: p = recorder_.set_language(op.response_id, op.language); break;
+        case Op::Kind::Begin: kept = recorder_.begin(op.start); break;
+        case Op::Kind::Record: kept = recorder_.record(op.response_id, op.answer); break;
+        case Op::Kind::Finish: kept = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
+        case Op::Kind::Talk: kept = recorder_.flag_talk(op.response_id); break;
+        case Op::Kind::Language: kept = recorder_.set_language(op.response_id, op.language); break;
         }
-        if (p) {
+        if (!kept) {
             if (!problem_) changed();
-            problem_ = p;
+            problem_ = kept.problem();
             last_retry_ = now();
             return;
         }

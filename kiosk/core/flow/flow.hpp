@@ -110,7 +110,7 @@ class Flow {
     bool can_hand_over() const;
     // Starts a response and shows the child's welcome. Refused, with the
     // problem, if storage cannot keep the answers.
-    std::optional<StorageProblem> hand_over();
+    StoreResult<void> hand_over();
 
     // Child screens. Each returns false when it does not apply right now.
     bool start();

@@ -20,6 +20,9 @@ std::string describe(const StorageProblem& p) {
         return "Answers can't be saved: the answers file was made by a newer Sayso. Update this tablet's Sayso.";
     case StorageProblem::Kind::CannotOpen:
         return "Answers can't be saved: the answers file can't be opened. Ask your admin to check the tablet.";
+    case StorageProblem::Kind::BadSealKey:
+        return "Answers can't be kept safe: the collector's key on this tablet is not a key. Ask your admin to enrol"
+               " the tablet again.";
     case StorageProblem::Kind::Other: break;
     }
     return "Answers can't be saved right now. Ask your admin to check the tablet.";

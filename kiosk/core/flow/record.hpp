@@ -1,6 +1,8 @@
 // What the flow hands to storage, and the interface storage implements.
 #pragma once
 
+#include "result/result.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,24 +43,26 @@ enum class Completion { Complete, Incomplete };
 
 // A storage failure in words a practitioner can act on.
 struct StorageProblem {
-    enum class Kind { Locked, ReadOnly, Corrupt, DiskFull, TooNew, CannotOpen, Other };
+    enum class Kind { Locked, ReadOnly, Corrupt, DiskFull, TooNew, CannotOpen, BadSealKey, Other };
     Kind kind = Kind::Other;
     std::string detail; // technical detail for logs and admins
 };
 std::string describe(const StorageProblem&);
 
+// A value read from or written to storage, or why it could not be.
+template <class T> using StoreResult = Result<T, StorageProblem>;
+
 class Recorder {
   public:
     virtual ~Recorder() = default;
-    // Each call is durable when it returns without a problem.
-    virtual std::optional<StorageProblem> begin(const ResponseStart&) = 0;
-    virtual std::optional<StorageProblem> record(const std::string& response_id, const AnswerRecord&) = 0;
-    virtual std::optional<StorageProblem> finish(const std::string& response_id, Completion,
-                                                 std::int64_t ended_at_ms) = 0;
+    // Each call is durable when it returns success.
+    virtual StoreResult<void> begin(const ResponseStart&) = 0;
+    virtual StoreResult<void> record(const std::string& response_id, const AnswerRecord&) = 0;
+    virtual StoreResult<void> finish(const std::string& response_id, Completion, std::int64_t ended_at_ms) = 0;
     // The child asked to talk to someone. Kept with the response and never cleared.
-    virtual std::optional<StorageProblem> flag_talk(const std::string& response_id) = 0;
+    virtual StoreResult<void> flag_talk(const std::string& response_id) = 0;
     // The child chose the language they answer in.
-    virtual std::optional<StorageProblem> set_language(const std::string& response_id, const std::string& lang) = 0;
+    virtual StoreResult<void> set_language(const std::string& response_id, const std::string& lang) = 0;
 };
 
 // A fresh random 128-bit id as 32 lowercase hex digits (from the OS's CSPRNG).

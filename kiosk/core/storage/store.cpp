@@ -147,18 +147,33 @@ StorageProblem problem_from(sqlite3* db, int rc, const std::string& what) {
     return p;
 }
 
-std::optional<StorageProblem> exec(sqlite3* db, const char* sql, const std::string& what) {
+StoreResult<void> exec(sqlite3* db, const char* sql, const std::string& what) {
     char* err = nullptr;
     int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
     sqlite3_free(err);
     if (rc != SQLITE_OK) return problem_from(db, rc, what);
-    return std::nullopt;
+    return {};
+}
+
+// Runs `work` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it or the
+// commit fails: all of it is kept, or none.
+template <class T>
+StoreResult<T> in_transaction(sqlite3* db, const std::string& what, const std::function<StoreResult<T>()>& work) {
+    if (auto begun = exec(db, "BEGIN IMMEDIATE", "starting " + what); !begun) return begun.problem();
+    StoreResult<T> done = work();
+    if (done) {
+        auto committed = exec(db, "COMMIT", "committing " + what);
+        if (committed) return done;
+        done = committed.problem();
+    }
+    (void)exec(db, "ROLLBACK", "rolling back " + what);
+    return done;
 }
 
 // Copies the write-ahead log into the file and empties it. SQLite says a
 // checkpoint was blocked (by another connection reading or writing) only in
 // its result row, so the row is read: "busy" is a problem, not a success.
-std::optional<StorageProblem> checkpoint(sqlite3* db, const std::string& what) {
+StoreResult<void> checkpoint(sqlite3* db, const std::string& what) {
     sqlite3_stmt* raw = nullptr;
     int rc = sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &raw, nullptr);
     if (rc != SQLITE_OK) return problem_from(db, rc, what);
@@ -173,7 +188,7 @@ std::optional<StorageProblem> checkpoint(sqlite3* db, const std::string& what) {
                                   ": another connection to the answers file holds its write-ahead log, so it was not"
                                   " emptied (" +
                                   std::to_string(copied) + " of " + std::to_string(log) + " pages copied)"};
-    return std::nullopt;
+    return {};
 }
 
 std::string column_text(sqlite3_stmt* s, int i) {
@@ -209,25 +224,25 @@ std::unique_lock<std::mutex> Store::use() const {
     return std::unique_lock(m_);
 }
 
-Store::Stmt Store::prepare(const char* sql, std::optional<StorageProblem>& problem) {
+StoreResult<Store::Stmt> Store::prepare(const char* sql) {
     sqlite3_stmt* s = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-    if (rc != SQLITE_OK && !problem) problem = problem_from(db_, rc, "preparing a statement");
-    return Stmt(s);
+    Stmt owned(s);
+    if (rc != SQLITE_OK) return problem_from(db_, rc, "preparing a statement");
+    return owned;
 }
 
-std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optional<StorageProblem>& problem, Mode mode,
-                                   const char* vfs) {
-    problem.reset();
+namespace {
+const StorageProblem kReadOnly{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+} // namespace
+
+StoreResult<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path, Mode mode, const char* vfs) {
     sqlite3* raw = nullptr;
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                       SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
     std::unique_ptr<Store> store(new Store(raw));
-    if (rc != SQLITE_OK) {
-        problem = problem_from(raw, rc, "opening " + path.string());
-        return nullptr;
-    }
+    if (rc != SQLITE_OK) return problem_from(raw, rc, "opening " + path.string());
     sqlite3_extended_result_codes(raw, 1);
     if (mode == Mode::ReadWrite) {
         // Children's words: readable by the kiosk's user alone. SQLite gives the
@@ -239,34 +254,36 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, std::optio
     // A locked file waits this long before reporting "locked"; short, because
     // the child is waiting on the answer's commit.
     sqlite3_busy_timeout(raw, 500); // ms
-    if (mode == Mode::ReadWrite) {
-        if ((problem = exec(raw, "PRAGMA journal_mode=WAL", "switching to WAL mode"))) return nullptr;
-    }
-    if ((problem = exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "setting durability"))) return nullptr;
+    if (mode == Mode::ReadWrite)
+        if (auto r = exec(raw, "PRAGMA journal_mode=WAL", "switching to WAL mode"); !r) return r.problem();
+    if (auto r = exec(raw, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "setting durability"); !r)
+        return r.problem();
     // Deleted answers are overwritten, not left in free pages.
-    if (mode == Mode::ReadWrite && (problem = exec(raw, "PRAGMA secure_delete=ON", "setting secure delete")))
-        return nullptr;
-    if ((problem = store->migrate())) return nullptr;
-    if ((problem = store->load_device_id())) return nullptr;
+    if (mode == Mode::ReadWrite)
+        if (auto r = exec(raw, "PRAGMA secure_delete=ON", "setting secure delete"); !r) return r.problem();
+    if (auto r = store->migrate(); !r) return r.problem();
+    if (auto r = store->load_device_id(); !r) return r.problem();
     if (mode == Mode::ReadWrite) {
-        store->insert_response_ = store->prepare(
-            "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at, "
-            "state,"
-            " practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)",
-            problem);
-        store->upsert_answer_ =
-            store->prepare("INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, "
-                           "text, answered_at,"
-                           " sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                           " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
-                           " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
-                           " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at,"
-                           " sealed = excluded.sealed, seal_key = excluded.seal_key",
-                           problem);
-        store->finish_response_ = store->prepare(
-            "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'", problem);
-        store->flag_talk_ = store->prepare("UPDATE responses SET asked_to_talk = 1 WHERE id = ?1", problem);
-        if (problem) return nullptr;
+        const std::pair<Stmt*, const char*> kept[] = {
+            {&store->insert_response_,
+             "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at,"
+             " state, practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)"},
+            {&store->upsert_answer_,
+             "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
+             " answered_at, sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+             " ON CONFLICT (response_id, question_id) DO UPDATE SET position = excluded.position,"
+             " kind = excluded.kind, measure = excluded.measure, skipped = excluded.skipped,"
+             " options = excluded.options, text = excluded.text, answered_at = excluded.answered_at,"
+             " sealed = excluded.sealed, seal_key = excluded.seal_key"},
+            {&store->finish_response_,
+             "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'"},
+            {&store->flag_talk_, "UPDATE responses SET asked_to_talk = 1 WHERE id = ?1"},
+        };
+        for (const auto& [slot, sql] : kept) {
+            auto s = store->prepare(sql);
+            if (!s) return s.problem();
+            *slot = std::move(*s);
+        }
     }
     return store;
 }
@@ -279,15 +296,15 @@ Store::~Store() {
     sqlite3_close_v2(db_);
 }
 
-std::optional<StorageProblem> Store::migrate() {
-    sqlite3_stmt* s = nullptr;
-    int rc = sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &s, nullptr);
-    if (rc != SQLITE_OK) return problem_from(db_, rc, "reading the schema version");
-    Stmt guard(s);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) return problem_from(db_, rc, "reading the schema version");
-    const int have = sqlite3_column_int(s, 0);
-    guard.reset();
+StoreResult<void> Store::migrate() {
+    int have = 0;
+    {
+        auto s = prepare("PRAGMA user_version");
+        if (!s) return s.problem();
+        int rc = sqlite3_step(s->get());
+        if (rc != SQLITE_ROW) return problem_from(db_, rc, "reading the schema version");
+        have = sqlite3_column_int(s->get(), 0);
+    }
     if (have > schema_version()) {
         return StorageProblem{StorageProblem::Kind::TooNew, "the database has schema version " + std::to_string(have) +
                                                                 "; this Sayso knows up to " +
@@ -295,55 +312,49 @@ std::optional<StorageProblem> Store::migrate() {
     }
     for (const auto& m : kMigrations) {
         if (m.version <= have) continue;
-        if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting a schema update")) return p;
-        std::string sql = std::string(m.sql) + "PRAGMA user_version = " + std::to_string(m.version) + ";";
-        if (auto p = exec(db_, sql.c_str(), "updating the schema to version " + std::to_string(m.version))) {
-            exec(db_, "ROLLBACK", "rolling back");
-            return p;
-        }
-        if (auto p = exec(db_, "COMMIT", "committing the schema update")) {
-            exec(db_, "ROLLBACK", "rolling back");
-            return p;
-        }
+        const std::string sql = std::string(m.sql) + "PRAGMA user_version = " + std::to_string(m.version) + ";";
+        auto updated = in_transaction<void>(db_, "the schema update to version " + std::to_string(m.version),
+                                            [&] { return exec(db_, sql.c_str(), "updating the schema"); });
+        if (!updated) return updated;
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::load_device_id() {
-    std::optional<StorageProblem> problem;
-    Stmt sel = prepare("SELECT value FROM device WHERE key = 'device_id'", problem);
-    if (problem) return problem;
-    int rc = sqlite3_step(sel.get());
+StoreResult<void> Store::load_device_id() {
+    auto sel = prepare("SELECT value FROM device WHERE key = 'device_id'");
+    if (!sel) return sel.problem();
+    int rc = sqlite3_step(sel->get());
     if (rc == SQLITE_ROW) {
-        device_id_ = column_text(sel.get(), 0);
-        return std::nullopt;
+        device_id_ = column_text(sel->get(), 0);
+        return {};
     }
     if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading the device id");
-    if (sqlite3_db_readonly(db_, "main") == 1) return std::nullopt; // a fresh file opened read-only
-    Stmt ins = prepare("INSERT INTO device (key, value) VALUES ('device_id', ?1)", problem);
-    if (problem) return problem;
+    if (sqlite3_db_readonly(db_, "main") == 1) return {}; // a fresh file opened read-only
+    auto ins = prepare("INSERT INTO device (key, value) VALUES ('device_id', ?1)");
+    if (!ins) return ins.problem();
     device_id_ = flow::random_id();
-    bind_text(ins.get(), 1, device_id_);
-    if ((rc = step_done(ins.get())) != SQLITE_OK) return problem_from(db_, rc, "saving the device id");
-    return std::nullopt;
+    bind_text(ins->get(), 1, device_id_);
+    if ((rc = step_done(ins->get())) != SQLITE_OK) return problem_from(db_, rc, "saving the device id");
+    return {};
 }
 
-std::optional<std::string> Store::set_seal_key(const std::string& id, const std::string& public_key) {
+StoreResult<void> Store::set_seal_key(const std::string& id, const std::string& public_key) {
     const auto held = use();
-    if (sodium_init() < 0) return "libsodium could not start";
+    if (sodium_init() < 0) return StorageProblem{StorageProblem::Kind::BadSealKey, "libsodium could not start"};
     std::vector<unsigned char> pk;
     if (id.empty() || !formats::from_base64(public_key, pk, crypto_box_PUBLICKEYBYTES))
-        return "the key \"" + id + "\" is not a collector's public key";
+        return StorageProblem{StorageProblem::Kind::BadSealKey,
+                              "the key \"" + id + "\" is not a collector's public key"};
     seal_id_ = id;
     seal_pk_ = std::move(pk);
     sealing_ = true;
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
+StoreResult<void> Store::begin(const flow::ResponseStart& r) {
     const auto held = use();
     sqlite3_stmt* s = insert_response_.get();
-    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    if (!s) return kReadOnly;
     bind_text(s, 1, r.id);
     bind_text(s, 2, r.pack_id);
     bind_text(s, 3, r.pack_version);
@@ -355,13 +366,13 @@ std::optional<StorageProblem> Store::begin(const flow::ResponseStart& r) {
     bind_text(s, 9, r.practitioner_code);
     bind_text(s, 10, r.case_ref);
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "starting a response");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::record(const std::string& response_id, const flow::AnswerRecord& a) {
+StoreResult<void> Store::record(const std::string& response_id, const flow::AnswerRecord& a) {
     const auto held = use();
     sqlite3_stmt* s = upsert_answer_.get();
-    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    if (!s) return kReadOnly;
     bind_text(s, 1, response_id);
     bind_text(s, 2, a.question_id);
     sqlite3_bind_int(s, 3, a.position);
@@ -394,54 +405,48 @@ std::optional<StorageProblem> Store::record(const std::string& response_id, cons
         bind_text(s, 11, seal_id_);
     }
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::finish(const std::string& response_id, flow::Completion c,
-                                            std::int64_t ended_at_ms) {
+StoreResult<void> Store::finish(const std::string& response_id, flow::Completion c, std::int64_t ended_at_ms) {
     const auto held = use();
     sqlite3_stmt* s = finish_response_.get();
-    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    if (!s) return kReadOnly;
     bind_text(s, 1, response_id);
     bind_text(s, 2, std::string(c == flow::Completion::Complete ? "complete" : "incomplete"));
     sqlite3_bind_int64(s, 3, ended_at_ms);
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "ending a response");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::flag_talk(const std::string& response_id) {
+StoreResult<void> Store::flag_talk(const std::string& response_id) {
     const auto held = use();
     sqlite3_stmt* s = flag_talk_.get();
-    if (!s) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
+    if (!s) return kReadOnly;
     bind_text(s, 1, response_id);
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "keeping a request to talk");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::set_language(const std::string& response_id, const std::string& lang) {
+StoreResult<void> Store::set_language(const std::string& response_id, const std::string& lang) {
     const auto held = use();
-    if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("UPDATE responses SET language = ?2 WHERE id = ?1 AND state = 'in_progress'", problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, response_id);
-    bind_text(s.get(), 2, lang);
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving the language");
-    return std::nullopt;
+    if (!insert_response_) return kReadOnly;
+    auto s = prepare("UPDATE responses SET language = ?2 WHERE id = ?1 AND state = 'in_progress'");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, response_id);
+    bind_text(s->get(), 2, lang);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving the language");
+    return {};
 }
 
-std::optional<StorageProblem> Store::close_abandoned(int& closed) {
+StoreResult<int> Store::close_abandoned() {
     const auto held = use();
-    closed = 0;
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("UPDATE responses SET state = 'incomplete', ended_at = COALESCE("
+    auto s = prepare("UPDATE responses SET state = 'incomplete', ended_at = COALESCE("
                      "(SELECT max(answered_at) FROM answers WHERE response_id = responses.id), started_at)"
-                     " WHERE state = 'in_progress'",
-                     problem);
-    if (problem) return problem;
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "closing abandoned responses");
-    closed = sqlite3_changes(db_);
-    return std::nullopt;
+                     " WHERE state = 'in_progress'");
+    if (!s) return s.problem();
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "closing abandoned responses");
+    return sqlite3_changes(db_);
 }
 
 namespace {
@@ -451,296 +456,258 @@ const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, vi
 const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
-std::optional<StorageProblem> Store::read_responses(const std::string& sql, int limit,
-                                                    const std::function<bool(const StoredResponse&)>& each,
-                                                    const std::function<void(sqlite3_stmt*)>& bind_more) {
-    std::optional<StorageProblem> problem;
-    Stmt rs = prepare(sql.c_str(), problem);
-    Stmt as =
+StoreResult<void> Store::read_responses(const std::string& sql, int limit,
+                                        const std::function<bool(const StoredResponse&)>& each,
+                                        const std::function<void(sqlite3_stmt*)>& bind_more) {
+    auto responses = prepare(sql.c_str());
+    if (!responses) return responses.problem();
+    auto answers =
         prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
-                " FROM answers WHERE response_id = ?1 ORDER BY position",
-                problem);
-    if (problem) return problem;
-    if (limit >= 0) sqlite3_bind_int(rs.get(), 1, limit);
-    if (bind_more) bind_more(rs.get());
+                " FROM answers WHERE response_id = ?1 ORDER BY position");
+    if (!answers) return answers.problem();
+    sqlite3_stmt* rs = responses->get();
+    sqlite3_stmt* as = answers->get();
+    if (limit >= 0) sqlite3_bind_int(rs, 1, limit);
+    if (bind_more) bind_more(rs);
     int rc;
-    while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
         StoredResponse r;
-        r.start.id = column_text(rs.get(), 0);
-        r.start.pack_id = column_text(rs.get(), 1);
-        r.start.pack_version = column_text(rs.get(), 2);
-        r.start.band = column_text(rs.get(), 3);
-        r.start.visit_type = column_text(rs.get(), 4);
-        r.start.language = column_text(rs.get(), 5);
-        r.device_id = column_text(rs.get(), 6);
-        r.start.started_at_ms = sqlite3_column_int64(rs.get(), 7);
-        if (sqlite3_column_type(rs.get(), 8) != SQLITE_NULL) r.ended_at_ms = sqlite3_column_int64(rs.get(), 8);
-        r.state = column_text(rs.get(), 9);
-        if (sqlite3_column_type(rs.get(), 10) != SQLITE_NULL) r.delivered_at_ms = sqlite3_column_int64(rs.get(), 10);
-        r.asked_to_talk = sqlite3_column_int(rs.get(), 11) != 0;
-        r.start.practitioner_code = column_text(rs.get(), 12);
-        r.start.case_ref = column_text(rs.get(), 13);
-        r.refused_because = column_text(rs.get(), 14);
-        bind_text(as.get(), 1, r.start.id);
+        r.start.id = column_text(rs, 0);
+        r.start.pack_id = column_text(rs, 1);
+        r.start.pack_version = column_text(rs, 2);
+        r.start.band = column_text(rs, 3);
+        r.start.visit_type = column_text(rs, 4);
+        r.start.language = column_text(rs, 5);
+        r.device_id = column_text(rs, 6);
+        r.start.started_at_ms = sqlite3_column_int64(rs, 7);
+        if (sqlite3_column_type(rs, 8) != SQLITE_NULL) r.ended_at_ms = sqlite3_column_int64(rs, 8);
+        r.state = column_text(rs, 9);
+        if (sqlite3_column_type(rs, 10) != SQLITE_NULL) r.delivered_at_ms = sqlite3_column_int64(rs, 10);
+        r.asked_to_talk = sqlite3_column_int(rs, 11) != 0;
+        r.start.practitioner_code = column_text(rs, 12);
+        r.start.case_ref = column_text(rs, 13);
+        r.refused_because = column_text(rs, 14);
+        bind_text(as, 1, r.start.id);
         int arc;
-        while ((arc = sqlite3_step(as.get())) == SQLITE_ROW) {
+        while ((arc = sqlite3_step(as)) == SQLITE_ROW) {
             flow::AnswerRecord a;
-            a.question_id = column_text(as.get(), 0);
-            a.position = sqlite3_column_int(as.get(), 1);
-            a.kind = column_text(as.get(), 2);
-            a.measure = column_text(as.get(), 3);
-            a.skipped = sqlite3_column_int(as.get(), 4) != 0;
-            a.options = formats::options_from_json(column_text(as.get(), 5));
-            a.text = column_text(as.get(), 6);
-            a.answered_at_ms = sqlite3_column_int64(as.get(), 7);
-            a.sealed = column_text(as.get(), 8);
-            a.seal_key = column_text(as.get(), 9);
+            a.question_id = column_text(as, 0);
+            a.position = sqlite3_column_int(as, 1);
+            a.kind = column_text(as, 2);
+            a.measure = column_text(as, 3);
+            a.skipped = sqlite3_column_int(as, 4) != 0;
+            a.options = formats::options_from_json(column_text(as, 5));
+            a.text = column_text(as, 6);
+            a.answered_at_ms = sqlite3_column_int64(as, 7);
+            a.sealed = column_text(as, 8);
+            a.seal_key = column_text(as, 9);
             r.answers.push_back(std::move(a));
         }
-        sqlite3_reset(as.get());
+        sqlite3_reset(as);
         if (arc != SQLITE_DONE) return problem_from(db_, arc, "reading answers");
-        if (!each(r)) return std::nullopt;
+        if (!each(r)) return {};
     }
     if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading responses");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<StorageProblem> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
-    const auto held = use();
-    return read_responses(std::string(kResponseColumns) + "ORDER BY started_at, id", -1, each);
-}
-
-std::optional<StorageProblem> Store::outbox(int limit, std::vector<StoredResponse>& out) {
-    const auto held = use();
-    out.clear();
-    return read_responses(std::string(kResponseColumns) + kWaiting + "ORDER BY started_at, id LIMIT ?1", limit,
-                          [&](const StoredResponse& r) {
-                              out.push_back(r);
-                              return true;
-                          });
-}
-
-std::optional<StorageProblem> Store::outbox_after(int limit, std::int64_t after_started_ms, const std::string& after_id,
-                                                  std::vector<StoredResponse>& out) {
-    const auto held = use();
-    out.clear();
-    return read_responses(
-        std::string(kResponseColumns) + kWaiting + "AND (started_at, id) > (?2, ?3) ORDER BY started_at, id LIMIT ?1",
-        limit,
+StoreResult<std::vector<StoredResponse>> Store::collect(const std::string& sql, int limit,
+                                                        const std::function<void(sqlite3_stmt*)>& bind_more) {
+    std::vector<StoredResponse> out;
+    auto read = read_responses(
+        sql, limit,
         [&](const StoredResponse& r) {
             out.push_back(r);
             return true;
         },
-        [&](sqlite3_stmt* s) {
-            sqlite3_bind_int64(s, 2, after_started_ms);
-            bind_text(s, 3, after_id);
-        });
+        bind_more);
+    if (!read) return read.problem();
+    return out;
 }
 
-std::optional<StorageProblem> Store::waiting(std::int64_t& count) {
+StoreResult<void> Store::for_each_response(const std::function<bool(const StoredResponse&)>& each) {
     const auto held = use();
-    count = 0;
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare((std::string("SELECT count(*) FROM responses ") + kWaiting).c_str(), problem);
-    if (problem) return problem;
-    int rc = sqlite3_step(s.get());
+    return read_responses(std::string(kResponseColumns) + "ORDER BY started_at, id", -1, each);
+}
+
+StoreResult<std::vector<StoredResponse>> Store::outbox(int limit) {
+    const auto held = use();
+    return collect(std::string(kResponseColumns) + kWaiting + "ORDER BY started_at, id LIMIT ?1", limit);
+}
+
+StoreResult<std::vector<StoredResponse>> Store::outbox_after(int limit, std::int64_t after_started_ms,
+                                                             const std::string& after_id) {
+    const auto held = use();
+    return collect(std::string(kResponseColumns) + kWaiting +
+                       "AND (started_at, id) > (?2, ?3) ORDER BY started_at, id LIMIT ?1",
+                   limit, [&](sqlite3_stmt* s) {
+                       sqlite3_bind_int64(s, 2, after_started_ms);
+                       bind_text(s, 3, after_id);
+                   });
+}
+
+StoreResult<std::int64_t> Store::waiting() {
+    const auto held = use();
+    auto s = prepare((std::string("SELECT count(*) FROM responses ") + kWaiting).c_str());
+    if (!s) return s.problem();
+    int rc = sqlite3_step(s->get());
     if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting undelivered responses");
-    count = sqlite3_column_int64(s.get(), 0);
-    return std::nullopt;
+    return static_cast<std::int64_t>(sqlite3_column_int64(s->get(), 0));
 }
 
-std::optional<StorageProblem> Store::refused(std::int64_t& count, std::string& latest) {
+StoreResult<Store::Refused> Store::refused() {
     const auto held = use();
-    count = 0;
-    latest.clear();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("SELECT count(*), (SELECT rejected_reason FROM responses WHERE rejected_reason IS NOT NULL"
-                     " ORDER BY started_at DESC, id DESC LIMIT 1) FROM responses WHERE rejected_reason IS NOT NULL",
-                     problem);
-    if (problem) return problem;
-    int rc = sqlite3_step(s.get());
+    auto s = prepare("SELECT count(*), (SELECT rejected_reason FROM responses WHERE rejected_reason IS NOT NULL"
+                     " ORDER BY started_at DESC, id DESC LIMIT 1) FROM responses WHERE rejected_reason IS NOT NULL");
+    if (!s) return s.problem();
+    int rc = sqlite3_step(s->get());
     if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting refused responses");
-    count = sqlite3_column_int64(s.get(), 0);
-    latest = column_text(s.get(), 1);
-    return std::nullopt;
+    return Refused{.count = sqlite3_column_int64(s->get(), 0), .latest = column_text(s->get(), 1)};
 }
 
-std::optional<StorageProblem> Store::mark_rejected(const std::string& id, const std::string& reason) {
+StoreResult<void> Store::mark_rejected(const std::string& id, const std::string& reason) {
     const auto held = use();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("UPDATE responses SET rejected_reason = ?2 WHERE id = ?1 AND delivered_at IS NULL", problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, id);
-    bind_text(s.get(), 2, reason.empty() ? std::string("refused by the server") : reason);
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "marking a response refused");
-    return std::nullopt;
+    auto s = prepare("UPDATE responses SET rejected_reason = ?2 WHERE id = ?1 AND delivered_at IS NULL");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, id);
+    bind_text(s->get(), 2, reason.empty() ? std::string("refused by the server") : reason);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "marking a response refused");
+    return {};
 }
 
-std::optional<StorageProblem> Store::mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms,
-                                                    int& marked) {
+StoreResult<int> Store::mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms) {
     const auto held = use();
-    marked = 0;
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("UPDATE responses SET delivered_at = ?2"
-                     " WHERE id = ?1 AND delivered_at IS NULL AND state <> 'in_progress'",
-                     problem);
-    if (problem) return problem;
+    auto s = prepare("UPDATE responses SET delivered_at = ?2"
+                     " WHERE id = ?1 AND delivered_at IS NULL AND state <> 'in_progress'");
+    if (!s) return s.problem();
     // One commit for the whole acknowledgement: a batch is marked all or nothing.
-    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to mark responses delivered")) return p;
-    for (const auto& id : ids) {
-        bind_text(s.get(), 1, id);
-        sqlite3_bind_int64(s.get(), 2, at_ms);
-        if (int rc = step_done(s.get()); rc != SQLITE_OK) {
-            auto p = problem_from(db_, rc, "marking a response delivered");
-            exec(db_, "ROLLBACK", "rolling back");
-            return p;
+    return in_transaction<int>(db_, "marking responses delivered", [&]() -> StoreResult<int> {
+        int marked = 0;
+        for (const auto& id : ids) {
+            bind_text(s->get(), 1, id);
+            sqlite3_bind_int64(s->get(), 2, at_ms);
+            if (int rc = step_done(s->get()); rc != SQLITE_OK)
+                return problem_from(db_, rc, "marking a response delivered");
+            marked += sqlite3_changes(db_);
         }
-        marked += sqlite3_changes(db_);
-    }
-    if (auto p = exec(db_, "COMMIT", "committing delivered marks")) {
-        exec(db_, "ROLLBACK", "rolling back");
-        marked = 0;
-        return p;
-    }
-    return std::nullopt;
+        return marked;
+    });
 }
 
-std::optional<StorageProblem> Store::pin(const std::string& role, std::optional<PinRecord>& out) {
+StoreResult<std::optional<PinRecord>> Store::pin(const std::string& role) {
     const auto held = use();
-    out.reset();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("SELECT hash, failures, locked_until FROM pins WHERE role = ?1", problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, role);
-    int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_ROW) {
-        out = PinRecord{column_text(s.get(), 0), sqlite3_column_int(s.get(), 1), sqlite3_column_int64(s.get(), 2)};
-        return std::nullopt;
-    }
-    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a PIN");
-    return std::nullopt;
-}
-
-std::optional<StorageProblem> Store::set_pin(const std::string& role, const std::string& hash) {
-    const auto held = use();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("INSERT INTO pins (role, hash) VALUES (?1, ?2) ON CONFLICT (role) DO UPDATE"
-                     " SET hash = excluded.hash, failures = 0, locked_until = 0",
-                     problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, role);
-    bind_text(s.get(), 2, hash);
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN");
-    return std::nullopt;
-}
-
-std::optional<StorageProblem> Store::set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms) {
-    const auto held = use();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("UPDATE pins SET failures = ?2, locked_until = ?3 WHERE role = ?1", problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, role);
-    sqlite3_bind_int(s.get(), 2, failures);
-    sqlite3_bind_int64(s.get(), 3, until_ms);
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN lockout");
-    return std::nullopt;
-}
-
-std::optional<StorageProblem> Store::setting(const std::string& key, std::optional<std::string>& out) {
-    const auto held = use();
-    out.reset();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("SELECT value FROM settings WHERE key = ?1", problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, key);
-    int rc = sqlite3_step(s.get());
+    auto s = prepare("SELECT hash, failures, locked_until FROM pins WHERE role = ?1");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, role);
+    int rc = sqlite3_step(s->get());
     if (rc == SQLITE_ROW)
-        out = column_text(s.get(), 0);
-    else if (rc != SQLITE_DONE)
-        return problem_from(db_, rc, "reading a setting");
-    return std::nullopt;
+        return std::optional<PinRecord>(PinRecord{.hash = column_text(s->get(), 0),
+                                                  .failures = sqlite3_column_int(s->get(), 1),
+                                                  .locked_until_ms = sqlite3_column_int64(s->get(), 2)});
+    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a PIN");
+    return std::optional<PinRecord>();
 }
 
-std::optional<StorageProblem> Store::set_setting(const std::string& key, const std::optional<std::string>& value) {
+StoreResult<void> Store::set_pin(const std::string& role, const std::string& hash) {
     const auto held = use();
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare(value ? "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+    auto s = prepare("INSERT INTO pins (role, hash) VALUES (?1, ?2) ON CONFLICT (role) DO UPDATE"
+                     " SET hash = excluded.hash, failures = 0, locked_until = 0");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, role);
+    bind_text(s->get(), 2, hash);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN");
+    return {};
+}
+
+StoreResult<void> Store::set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms) {
+    const auto held = use();
+    auto s = prepare("UPDATE pins SET failures = ?2, locked_until = ?3 WHERE role = ?1");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, role);
+    sqlite3_bind_int(s->get(), 2, failures);
+    sqlite3_bind_int64(s->get(), 3, until_ms);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a PIN lockout");
+    return {};
+}
+
+StoreResult<std::optional<std::string>> Store::setting(const std::string& key) {
+    const auto held = use();
+    auto s = prepare("SELECT value FROM settings WHERE key = ?1");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, key);
+    int rc = sqlite3_step(s->get());
+    if (rc == SQLITE_ROW) return std::optional<std::string>(column_text(s->get(), 0));
+    if (rc != SQLITE_DONE) return problem_from(db_, rc, "reading a setting");
+    return std::optional<std::string>();
+}
+
+StoreResult<void> Store::set_setting(const std::string& key, const std::optional<std::string>& value) {
+    const auto held = use();
+    auto s = prepare(value ? "INSERT INTO settings (key, value) VALUES (?1, ?2)"
                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-                           : "DELETE FROM settings WHERE key = ?1",
-                     problem);
-    if (problem) return problem;
-    bind_text(s.get(), 1, key);
-    if (value) bind_text(s.get(), 2, *value);
-    if (int rc = step_done(s.get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a setting");
-    return std::nullopt;
+                           : "DELETE FROM settings WHERE key = ?1");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, key);
+    if (value) bind_text(s->get(), 2, *value);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a setting");
+    return {};
 }
 
-std::optional<StorageProblem> Store::purge_delivered(std::int64_t before_ms, int& removed) {
+StoreResult<int> Store::purge_delivered(std::int64_t before_ms) {
     const auto held = use();
-    removed = 0;
-    std::optional<StorageProblem> problem;
-    Stmt a = prepare("DELETE FROM answers WHERE response_id IN"
-                     " (SELECT id FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1)",
-                     problem);
-    Stmt r = prepare("DELETE FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1", problem);
-    if (problem) return problem;
-    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to delete delivered responses")) return p;
-    sqlite3_bind_int64(a.get(), 1, before_ms);
-    sqlite3_bind_int64(r.get(), 1, before_ms);
-    int rc = step_done(a.get());
-    if (rc == SQLITE_OK) rc = step_done(r.get());
-    if (rc != SQLITE_OK) {
-        auto p = problem_from(db_, rc, "deleting delivered responses");
-        exec(db_, "ROLLBACK", "rolling back");
-        return p;
-    }
-    removed = sqlite3_changes(db_);
-    if (auto p = exec(db_, "COMMIT", "committing the deletion")) {
-        exec(db_, "ROLLBACK", "rolling back");
-        removed = 0;
-        return p;
-    }
-    return std::nullopt;
+    auto a = prepare("DELETE FROM answers WHERE response_id IN"
+                     " (SELECT id FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1)");
+    if (!a) return a.problem();
+    auto r = prepare("DELETE FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1");
+    if (!r) return r.problem();
+    return in_transaction<int>(db_, "deleting delivered responses", [&]() -> StoreResult<int> {
+        sqlite3_bind_int64(a->get(), 1, before_ms);
+        sqlite3_bind_int64(r->get(), 1, before_ms);
+        int rc = step_done(a->get());
+        if (rc == SQLITE_OK) rc = step_done(r->get());
+        if (rc != SQLITE_OK) return problem_from(db_, rc, "deleting delivered responses");
+        return sqlite3_changes(db_);
+    });
 }
 
-std::optional<StorageProblem> Store::count_talk_requests(std::int64_t since_ms, int& count) {
+StoreResult<int> Store::count_talk_requests(std::int64_t since_ms) {
     const auto held = use();
-    count = 0;
-    std::optional<StorageProblem> problem;
-    Stmt s = prepare("SELECT count(*) FROM responses WHERE asked_to_talk = 1 AND started_at >= ?1", problem);
-    if (problem) return problem;
-    sqlite3_bind_int64(s.get(), 1, since_ms);
-    int rc = sqlite3_step(s.get());
+    auto s = prepare("SELECT count(*) FROM responses WHERE asked_to_talk = 1 AND started_at >= ?1");
+    if (!s) return s.problem();
+    sqlite3_bind_int64(s->get(), 1, since_ms);
+    int rc = sqlite3_step(s->get());
     if (rc != SQLITE_ROW) return problem_from(db_, rc, "counting requests to talk");
-    count = sqlite3_column_int(s.get(), 0);
-    return std::nullopt;
+    return sqlite3_column_int(s->get(), 0);
 }
 
-std::optional<StorageProblem> Store::wipe(bool* rows_gone) {
+StoreResult<void> Store::wipe() {
+    if (auto erased = erase_all(); !erased) return erased;
+    return compact();
+}
+
+StoreResult<void> Store::erase_all() {
     const auto held = use();
-    if (rows_gone) *rows_gone = false;
-    if (!insert_response_) return StorageProblem{StorageProblem::Kind::ReadOnly, "the database was opened read-only"};
-    if (auto p = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe")) return p;
-    if (auto p = exec(db_, "BEGIN IMMEDIATE", "starting to wipe")) return p;
-    if (auto p = exec(db_,
-                      "DELETE FROM answers; DELETE FROM responses; DELETE FROM pins; DELETE FROM settings;"
-                      " DELETE FROM device;",
-                      "wiping")) {
-        exec(db_, "ROLLBACK", "rolling back");
-        return p;
-    }
-    if (auto p = exec(db_, "COMMIT", "committing the wipe")) {
-        exec(db_, "ROLLBACK", "rolling back");
-        return p;
-    }
-    if (rows_gone) *rows_gone = true;
+    if (!insert_response_) return kReadOnly;
+    if (auto r = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe"); !r) return r;
+    auto erased = in_transaction<void>(db_, "the wipe", [&] {
+        return exec(db_,
+                    "DELETE FROM answers; DELETE FROM responses; DELETE FROM pins; DELETE FROM settings;"
+                    " DELETE FROM device;",
+                    "wiping");
+    });
+    if (!erased) return erased;
     // A new device id at once, whatever happens to the compaction.
     device_id_.clear();
-    if (auto p = load_device_id()) return p;
+    return load_device_id();
+}
+
+StoreResult<void> Store::compact() {
+    const auto held = use();
+    if (!insert_response_) return kReadOnly;
     // Old pages may linger in the WAL and in free pages: rewrite the file,
     // and fail (the admin can wipe again) if another connection kept the log.
-    if (auto p = checkpoint(db_, "emptying the log before compacting")) return p;
-    if (auto p = exec(db_, "VACUUM", "compacting")) return p;
+    if (auto r = checkpoint(db_, "emptying the log before compacting"); !r) return r;
+    if (auto r = exec(db_, "VACUUM", "compacting"); !r) return r;
     return checkpoint(db_, "emptying the log after compacting");
 }
 

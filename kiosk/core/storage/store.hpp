@@ -19,6 +19,7 @@ struct sqlite3_stmt;
 namespace sayso::storage {
 
 using flow::StorageProblem;
+using flow::StoreResult;
 
 // Newest schema this build knows; see migrations in store.cpp.
 int schema_version();
@@ -51,24 +52,22 @@ class Store final : public flow::Recorder {
     enum class Mode { ReadWrite, ReadOnly };
 
     // Opens (creating and migrating if needed) the database at `path`.
-    // On failure `problem` says why and the returned pointer is null.
     // `vfs` names an SQLite VFS (tests use one that can run out of space).
-    static std::unique_ptr<Store> open(const std::filesystem::path& path, std::optional<StorageProblem>& problem,
-                                       Mode mode = Mode::ReadWrite, const char* vfs = nullptr);
+    static StoreResult<std::unique_ptr<Store>> open(const std::filesystem::path& path, Mode mode = Mode::ReadWrite,
+                                                    const char* vfs = nullptr);
     ~Store() override;
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    std::optional<StorageProblem> begin(const flow::ResponseStart&) override;
-    std::optional<StorageProblem> record(const std::string& response_id, const flow::AnswerRecord&) override;
-    std::optional<StorageProblem> finish(const std::string& response_id, flow::Completion,
-                                         std::int64_t ended_at_ms) override;
-    std::optional<StorageProblem> flag_talk(const std::string& response_id) override;
-    std::optional<StorageProblem> set_language(const std::string& response_id, const std::string& lang) override;
+    StoreResult<void> begin(const flow::ResponseStart&) override;
+    StoreResult<void> record(const std::string& response_id, const flow::AnswerRecord&) override;
+    StoreResult<void> finish(const std::string& response_id, flow::Completion, std::int64_t ended_at_ms) override;
+    StoreResult<void> flag_talk(const std::string& response_id) override;
+    StoreResult<void> set_language(const std::string& response_id, const std::string& lang) override;
 
     // Responses left in progress by a crash or power loss become incomplete,
-    // ending at their last answer. Returns how many were closed.
-    std::optional<StorageProblem> close_abandoned(int& closed);
+    // ending at their last answer. Gives how many were closed.
+    StoreResult<int> close_abandoned();
 
     std::string device_id() const {
         std::lock_guard lock(m_);
@@ -77,8 +76,9 @@ class Store final : public flow::Recorder {
 
     // From now on, answers are sealed to this public key (base64, 32 bytes;
     // libsodium's crypto_box_seal) before they are written: nothing a child
-    // tapped or wrote is stored in the clear. Returns the error in words.
-    std::optional<std::string> set_seal_key(const std::string& id, const std::string& public_key);
+    // tapped or wrote is stored in the clear. A key that is not one is a
+    // BadSealKey problem.
+    StoreResult<void> set_seal_key(const std::string& id, const std::string& public_key);
     void clear_seal_key() { // answers after this are not sealed
         std::lock_guard lock(m_);
         seal_id_.clear(), seal_pk_.clear();
@@ -86,64 +86,74 @@ class Store final : public flow::Recorder {
     }
     bool sealing() const { return sealing_; }
 
-    // PINs by role ("practitioner", "admin"); `out` is empty when none is set.
-    std::optional<StorageProblem> pin(const std::string& role, std::optional<PinRecord>& out);
+    // PINs by role ("practitioner", "admin"); nothing when none is set.
+    StoreResult<std::optional<PinRecord>> pin(const std::string& role);
     // Sets a PIN's hash and clears its lockout.
-    std::optional<StorageProblem> set_pin(const std::string& role, const std::string& hash);
-    std::optional<StorageProblem> set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms);
+    StoreResult<void> set_pin(const std::string& role, const std::string& hash);
+    StoreResult<void> set_pin_lockout(const std::string& role, int failures, std::int64_t until_ms);
 
-    // Device settings by key; `out` is empty when not set. Setting nullopt removes it.
-    std::optional<StorageProblem> setting(const std::string& key, std::optional<std::string>& out);
-    std::optional<StorageProblem> set_setting(const std::string& key, const std::optional<std::string>& value);
+    // Device settings by key; nothing when not set. Setting nullopt removes it.
+    StoreResult<std::optional<std::string>> setting(const std::string& key);
+    StoreResult<void> set_setting(const std::string& key, const std::optional<std::string>& value);
 
     // Retention: deletes responses acknowledged at or before `before_ms`, with
-    // their answers (freed pages overwritten). `removed` counts the responses.
-    std::optional<StorageProblem> purge_delivered(std::int64_t before_ms, int& removed);
+    // their answers (freed pages overwritten). Gives how many responses went.
+    StoreResult<int> purge_delivered(std::int64_t before_ms);
 
-    // Responses whose child asked to talk, started at or after `since_ms`.
-    std::optional<StorageProblem> count_talk_requests(std::int64_t since_ms, int& count);
+    // How many responses whose child asked to talk started at or after `since_ms`.
+    StoreResult<int> count_talk_requests(std::int64_t since_ms);
 
     // Removes every response, answer, PIN and setting, and gives the tablet a
-    // new device id; freed pages are overwritten and the WAL emptied. While
-    // another connection keeps the WAL from being emptied, the rows are gone
-    // but old copies may stay in it: a Locked problem, and wiping again once
-    // that connection has closed finishes the job.
-    // `rows_gone` says whether the rows were deleted, whatever the problem.
-    std::optional<StorageProblem> wipe(bool* rows_gone = nullptr);
+    // new device id: erase_all(), then compact(). The rows are gone once
+    // erase_all() has worked, whatever compact() then says.
+    StoreResult<void> wipe();
+    StoreResult<void> erase_all();
+    // Rewrites the file so freed pages are overwritten, and empties the WAL.
+    // While another connection keeps the WAL from being emptied, old copies
+    // may stay in it: a Locked problem, and compacting again once that
+    // connection has closed finishes the job.
+    StoreResult<void> compact();
 
     // Every response with its answers, oldest first; stops early if `each` returns false.
-    std::optional<StorageProblem> for_each_response(const std::function<bool(const StoredResponse&)>& each);
+    StoreResult<void> for_each_response(const std::function<bool(const StoredResponse&)>& each);
 
     // The outbox: up to `limit` ended (complete or incomplete) responses not
     // yet acknowledged by the collection endpoint, oldest first.
-    std::optional<StorageProblem> outbox(int limit, std::vector<StoredResponse>& out);
+    StoreResult<std::vector<StoredResponse>> outbox(int limit);
     // The same, continuing after the response (after_started_ms, after_id) in outbox order.
-    std::optional<StorageProblem> outbox_after(int limit, std::int64_t after_started_ms, const std::string& after_id,
-                                               std::vector<StoredResponse>& out);
+    StoreResult<std::vector<StoredResponse>> outbox_after(int limit, std::int64_t after_started_ms,
+                                                          const std::string& after_id);
     // How many responses wait in the outbox.
-    std::optional<StorageProblem> waiting(std::int64_t& count);
+    StoreResult<std::int64_t> waiting();
     // Marks acknowledged responses delivered, in one transaction. Unknown,
-    // in-progress and already delivered ids are left alone; `marked` counts the rest.
-    std::optional<StorageProblem> mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms, int& marked);
+    // in-progress and already delivered ids are left alone; gives how many
+    // of the rest were marked.
+    StoreResult<int> mark_delivered(const std::vector<std::string>& ids, std::int64_t at_ms);
     // The endpoint will never take this response: keep it, with the reason, out of the outbox.
-    std::optional<StorageProblem> mark_rejected(const std::string& id, const std::string& reason);
+    StoreResult<void> mark_rejected(const std::string& id, const std::string& reason);
     // Responses the endpoint refused (kept, never sent again) and the reason
     // given for the latest of them.
-    std::optional<StorageProblem> refused(std::int64_t& count, std::string& latest);
+    struct Refused {
+        std::int64_t count = 0;
+        std::string latest;
+    };
+    StoreResult<Refused> refused();
 
   private:
     explicit Store(sqlite3* db) : db_(db) {}
-    std::optional<StorageProblem> migrate();
-    std::optional<StorageProblem> load_device_id();
-    std::optional<StorageProblem> read_responses(const std::string& sql, int limit,
-                                                 const std::function<bool(const StoredResponse&)>& each,
-                                                 const std::function<void(sqlite3_stmt*)>& bind_more = {});
+    StoreResult<void> migrate();
+    StoreResult<void> load_device_id();
+    StoreResult<void> read_responses(const std::string& sql, int limit,
+                                     const std::function<bool(const StoredResponse&)>& each,
+                                     const std::function<void(sqlite3_stmt*)>& bind_more = {});
+    StoreResult<std::vector<StoredResponse>> collect(const std::string& sql, int limit,
+                                                     const std::function<void(sqlite3_stmt*)>& bind_more = {});
 
     struct StmtDeleter {
         void operator()(sqlite3_stmt*) const;
     };
     using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
-    Stmt prepare(const char* sql, std::optional<StorageProblem>& problem);
+    StoreResult<Stmt> prepare(const char* sql);
 
     // Every public call holds this; it is slow work a frame must not wait on.
     std::unique_lock<std::mutex> use() const;

@@ -5,6 +5,8 @@
 // worker, the result as a continuation the owner of the state runs.
 #pragma once
 
+#include "result/result.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -29,8 +31,9 @@ class Tasks {
 
     // Runs `work` on the worker; then `then(result)` on the thread that calls
     // deliver(). `what` names the task in words for the log, should it throw.
-    // Work that throws is logged by name, and `then` still runs, with T{}, so
-    // whatever waits for the result (a "Checking..." flag) is never left waiting.
+    // Work that throws is logged by name, and `then` still runs, so whatever
+    // waits for the result (a "Checking..." flag) is never left waiting: with
+    // a failure when T is a Result (its problem as default-made), else T{}.
     template <class T> void run(std::string what, std::function<T()> work, std::function<void(T)> then) {
         push(what, [what, work = std::move(work), then = std::move(then)]() -> std::function<void()> {
             std::shared_ptr<T> result;
@@ -38,7 +41,7 @@ class Tasks {
                 result = std::make_shared<T>(work());
             } catch (...) {
                 failed(what);
-                result = std::make_shared<T>();
+                result = std::make_shared<T>(on_throw<T>());
             }
             return [then, result] { then(std::move(*result)); };
         });
@@ -56,6 +59,12 @@ class Tasks {
     bool wait_done(std::chrono::milliseconds limit) const;
 
   private:
+    template <class T> static T on_throw() {
+        if constexpr (requires { typename T::problem_type; })
+            return T(Failure<typename T::problem_type>{});
+        else
+            return T{};
+    }
     using Job = std::function<std::function<void()>()>; // the work, returning its continuation
     static void failed(const std::string& what);        // logs the exception being handled
     void push(std::string what, Job job);

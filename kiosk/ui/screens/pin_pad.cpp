@@ -128,8 +128,8 @@ bool draw_new_pin(Ui& ui) {
         st.message.clear();
         st.message_is_problem = false;
         if (!again) {
-            if (const auto why = access::check_new_pin(st.pin_entry); !why.empty()) {
-                st.message = why;
+            if (const auto usable = access::check_new_pin(st.pin_entry); !usable) {
+                st.message = usable.words();
                 st.message_is_problem = true;
             } else {
                 st.pin_first = st.pin_entry;

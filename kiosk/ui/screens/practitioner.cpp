@@ -293,7 +293,7 @@ void draw_practitioner(Ui& ui) {
     if (tile(ui.widgets, "handover", ImVec2((L.width - button_w) * 0.5f, by),
              ImVec2((L.width + button_w) * 0.5f, by + button_h), {}, "Pass the tablet to the child \u2192",
              ui.fonts.large, TileStyle{.enabled = ready, .primary = true}))
-        ui.then([](flow::Flow& f) { f.hand_over(); });
+        ui.then([](flow::Flow& f) { (void)f.hand_over(); }); // a problem shows on this screen
 }
 
 } // namespace sayso::ui
