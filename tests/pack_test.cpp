@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 #include <random>
+#include <set>
 #include <sys/stat.h>
 
 using namespace sayso::pack;
@@ -465,4 +466,15 @@ TEST_CASE("sayso-admin keygen and sign: the secret key is the owner's alone, and
     CHECK(test::run({SAYSO_ADMIN, "validate", dir.string()}).code == 0); // without keys: the content alone
     test::write_file(tmp / "bad-keys", "# a comment\nnot a key\n");
     CHECK(read_trusted_keys(tmp / "bad-keys", keys).value_or("").find("line 2") != std::string::npos);
+}
+
+TEST_CASE("the schema names exactly the kiosk words the loader knows, and requires the ones it requires") {
+    const auto schema = nlohmann::json::parse(test::read_file(test::source_dir / "surveys" / "pack.schema.json"));
+    const auto required = schema.at("properties").at("words").at("required").get<std::vector<std::string>>();
+    CHECK(std::set<std::string>(required.begin(), required.end()) ==
+          std::set<std::string>(required_words().begin(), required_words().end()));
+    const auto named = schema.at("$defs").at("words").at("propertyNames").at("enum").get<std::vector<std::string>>();
+    std::set<std::string> known(required_words().begin(), required_words().end());
+    known.insert(optional_words().begin(), optional_words().end());
+    CHECK(std::set<std::string>(named.begin(), named.end()) == known);
 }

@@ -13,7 +13,9 @@ struct Snag {
     Kind kind = Kind::Broken;
     std::string detail;
 };
-std::string describe(const Snag& s) { return s.kind == Snag::Kind::Missing ? "It is not there." : "It is broken."; }
+std::string describe(const Snag& s) {
+    return s.kind == Snag::Kind::Missing ? "It is not there." : "It is broken.";
+}
 
 sayso::Result<int, Snag> parse_digit(char c) {
     if (c == ' ') return Snag{Snag::Kind::Missing, "a space"};

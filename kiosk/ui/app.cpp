@@ -5,7 +5,7 @@
 
 #include "access/gate.hpp"
 #include "kiosk.hpp"
-#include "replay.hpp"
+#include "script/script.hpp"
 #include "storage/store.hpp"
 
 #include <SDL.h>
@@ -77,11 +77,12 @@ int run(const Options& o) {
         return kExitStartup;
     }
 
-    Script script;
+    script::Script commands;
     if (o.replay) {
-        script = load_script(*o.replay);
-        if (!script.error.empty()) {
-            std::fprintf(stderr, "sayso: replay %s: %s\n", o.replay->c_str(), script.error.c_str());
+        auto loaded = script::load_script(*o.replay);
+        if (loaded) commands = std::move(*loaded);
+        if (!loaded) {
+            std::fprintf(stderr, "sayso: replay %s: %s\n", o.replay->c_str(), loaded.words().c_str());
             renderer.reset();
             window.reset();
             SDL_Quit();
@@ -123,7 +124,7 @@ int run(const Options& o) {
         const flow::Clock& clock = o.replay ? static_cast<const flow::Clock&>(manual_clock) : system_clock;
         if (store) gate = std::make_unique<access::Gate>(*store, clock);
         Kiosk kiosk(o, clock, recorder, storage_words, gate.get(), store.get(), window.get(), renderer.get());
-        code = o.replay ? drive(kiosk, script, manual_clock, o.shots) : kiosk.live();
+        code = o.replay ? drive(kiosk, commands, manual_clock, o.shots) : kiosk.live();
     }
 
     ImGui_ImplSDLRenderer_Shutdown();

@@ -10,8 +10,8 @@
 #include "input.hpp"
 #include "look.hpp"
 #include "pack/shelf.hpp"
-#include "replay.hpp"
 #include "screens/screens.hpp"
+#include "script/script.hpp"
 #include "tasks/tasks.hpp"
 #include "textures.hpp"
 #include "voice.hpp"
@@ -131,6 +131,6 @@ class Kiosk {
 };
 
 // Runs `script` against the kiosk; an exit code (app.hpp).
-int drive(Kiosk& kiosk, const Script& script, flow::ManualClock& clock, const std::filesystem::path& shots);
+int drive(Kiosk& kiosk, const script::Script& commands, flow::ManualClock& clock, const std::filesystem::path& shots);
 
 } // namespace sayso::ui

@@ -57,7 +57,7 @@ void push(Uint32 type) {
     SDL_PushEvent(&e);
 }
 
-int fail(const Command& c, const std::string& why) {
+int fail(const script::Command& c, const std::string& why) {
     std::fprintf(stderr, "sayso: replay line %d: %s\n", c.line, why.c_str());
     return kExitReplay;
 }
@@ -93,14 +93,14 @@ std::string listen(Kiosk& k) {
 
 } // namespace
 
-int drive(Kiosk& k, const Script& script, flow::ManualClock& clock, const std::filesystem::path& shots) {
+int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, const std::filesystem::path& shots) {
     k.settle();
-    for (const auto& c : script.commands) {
+    for (const auto& c : commands.commands) {
         // Every frame so far drew without waiting on a disk, a network or a hash.
         if (!k.replay_problem().empty()) return fail(c, k.replay_problem());
         if (k.quitting()) break;
         switch (c.verb) {
-        case Command::Verb::Tap: {
+        case script::Command::Verb::Tap: {
             k.settle();
             auto at = k.widgets().centre(c.arg);
             if (!at)
@@ -110,7 +110,7 @@ int drive(Kiosk& k, const Script& script, flow::ManualClock& clock, const std::f
             k.settle();
             break;
         }
-        case Command::Verb::Wait: {
+        case script::Command::Verb::Wait: {
             // Time jumps from deadline to deadline; the frames in between
             // would only show animations nobody is watching.
             auto& flow = k.flow();
@@ -125,41 +125,41 @@ int drive(Kiosk& k, const Script& script, flow::ManualClock& clock, const std::f
             k.settle();
             break;
         }
-        case Command::Verb::Idle:
+        case script::Command::Verb::Idle:
             clock.advance(flow::Millis(c.number * 1000));
             k.settle();
             break;
-        case Command::Verb::Shot: {
+        case script::Command::Verb::Shot: {
             k.settle();
             const auto file = shots / (c.arg + ".png");
             if (!k.shot(file)) return fail(c, "shot " + c.arg + ": can't write " + file.string());
             break;
         }
-        case Command::Verb::Expect:
+        case script::Command::Verb::Expect:
             k.settle();
             if (!k.matches(c.arg))
                 return fail(c, "expected the " + c.arg + " screen, but the " + k.current() + " screen is showing");
             break;
-        case Command::Verb::Type:
+        case script::Command::Verb::Type:
             push_text(k.window(), c.arg);
             k.settle();
             break;
-        case Command::Verb::Deliver:
+        case script::Command::Verb::Deliver:
             if (auto why = deliver(k); !why.empty()) return fail(c, why);
             k.redraw();
             k.settle();
             break;
-        case Command::Verb::Quit:
+        case script::Command::Verb::Quit:
             // What closing the window or the system's quit keys send.
             push(SDL_QUIT);
             k.settle();
             break;
-        case Command::Verb::Listen:
+        case script::Command::Verb::Listen:
             k.settle();
             if (auto why = listen(k); !why.empty()) return fail(c, why);
             k.settle();
             break;
-        case Command::Verb::Key: {
+        case script::Command::Verb::Key: {
             SDL_Event e{};
             e.type = SDL_KEYDOWN;
             e.key.keysym.sym = c.arg == "backspace" ? SDLK_BACKSPACE : SDLK_RETURN;

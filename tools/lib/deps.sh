@@ -13,8 +13,10 @@ SAYSO_BUILD_PACKAGES=(
 # cage and systemd: a test checks the kiosk session unit with systemd-analyze.
 # vorbis-tools: a test makes an Ogg Vorbis clip with oggenc to read back.
 # chromium and python3-websocket: the reports are loaded and photographed in headless Chromium.
+# python3-jsonschema: the pack schema is checked by a real validator against the loader.
 # libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
-SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket)
+SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket
+  python3-jsonschema)
 SAYSO_BENCH_PACKAGES=(python3 postgresql)
 # clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
 SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)

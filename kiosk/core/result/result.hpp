@@ -21,10 +21,10 @@
 namespace sayso {
 
 // Marks a problem as a failure where the value type could also take it.
-template <class P> struct Failure {
-    P problem;
-};
-template <class P> Failure<std::decay_t<P>> fail(P&& problem) { return {std::forward<P>(problem)}; }
+template <class P> struct Failure { P problem; };
+template <class P> Failure<std::decay_t<P>> fail(P&& problem) {
+    return {std::forward<P>(problem)};
+}
 
 template <class T, class P> class [[nodiscard]] Result {
   public:
@@ -32,10 +32,10 @@ template <class T, class P> class [[nodiscard]] Result {
     using problem_type = P;
 
     template <class U = T>
-        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, P> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Result> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Failure<P>>)
-    Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, P> &&
+             !std::is_same_v<std::remove_cvref_t<U>, Result> && !std::is_same_v<std::remove_cvref_t<U>, Failure<P>>)
+        Result(U&& value)
+        : v_(std::in_place_index<0>, std::forward<U>(value)) {}
     Result(const P& problem) : v_(std::in_place_index<1>, problem) {}
     Result(P&& problem) : v_(std::in_place_index<1>, std::move(problem)) {}
     Result(Failure<P> f) : v_(std::in_place_index<1>, std::move(f.problem)) {}

@@ -1,12 +1,18 @@
-#include "replay.hpp"
+#include "script/script.hpp"
 
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
-namespace sayso::ui {
+namespace sayso::script {
 
-Script parse_script(const std::string& text) {
+std::string describe(const ScriptProblem& p) {
+    return p.line > 0 ? "line " + std::to_string(p.line) + ": " + p.why : p.why;
+}
+
+ScriptResult<Script> parse_script(const std::string& text) {
+    if (text.size() > kMaxScriptBytes)
+        return ScriptProblem{.why = "a script is at most " + std::to_string(kMaxScriptBytes >> 20) + " MiB"};
     Script s;
     std::istringstream in(text);
     std::string raw;
@@ -23,11 +29,7 @@ Script parse_script(const std::string& text) {
             const auto a = raw.find_first_not_of(" \t", space);
             if (a != std::string::npos) arg = raw.substr(a);
         }
-        auto fail = [&](const std::string& why) {
-            s.error = "line " + std::to_string(line) + ": " + why;
-            s.commands.clear();
-            return s;
-        };
+        auto fail = [&](const std::string& why) { return ScriptProblem{.line = line, .why = why}; };
         Command c;
         c.line = line;
         c.arg = arg;
@@ -77,16 +79,12 @@ Script parse_script(const std::string& text) {
     return s;
 }
 
-Script load_script(const std::filesystem::path& file) {
+ScriptResult<Script> load_script(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        Script s;
-        s.error = "can't read " + file.string();
-        return s;
-    }
+    if (!in) return ScriptProblem{.why = "can't read " + file.string()};
     std::ostringstream ss;
     ss << in.rdbuf();
     return parse_script(ss.str());
 }
 
-} // namespace sayso::ui
+} // namespace sayso::script

@@ -1,0 +1,28 @@
+// libFuzzer: the body of a collection endpoint's 200 reply, read by the
+// tablet's delivery thread (PROTOCOL.md, "Acknowledgement"). Whatever it
+// says, only ids that were sent may come back as accepted or rejected.
+#include "batch.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const std::vector<std::string> sent = {"00000000000000000000000000000001",
+                                                  "00000000000000000000000000000002", "a", "b"};
+    const std::string body(reinterpret_cast<const char*>(data), size);
+    const auto ack = sayso::sync::decode_ack(body, sent);
+    if (!ack) {
+        (void)ack.words();
+        return 0;
+    }
+    const std::set<std::string> ours(sent.begin(), sent.end());
+    std::set<std::string> seen;
+    for (const auto& id : ack->accepted)
+        if (!ours.count(id) || !seen.insert(id).second) std::abort(); // never an id not sent, never twice
+    for (const auto& r : ack->rejected)
+        if (!ours.count(r.id) || !seen.insert(r.id).second || r.reason.size() > 500) std::abort();
+    return 0;
+}

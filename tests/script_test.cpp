@@ -1,0 +1,50 @@
+#include "script/script.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace sayso::script;
+
+TEST_CASE("a replay script is read a command a line, skipping blanks and comments") {
+    const auto s = parse_script("# a walk\n\ntap start\r\nwait 250\nidle 3\ntype hello there\nkey enter\nshot q1\n"
+                                "expect thanks\ndeliver\nlisten\nquit\n");
+    REQUIRE_MESSAGE(s, s.words());
+    REQUIRE(s->commands.size() == 10);
+    CHECK(s->commands[0].verb == Command::Verb::Tap);
+    CHECK(s->commands[0].arg == "start");
+    CHECK(s->commands[0].line == 3);
+    CHECK(s->commands[1].number == 250);
+    CHECK(s->commands[2].number == 3);
+    CHECK(s->commands[3].arg == "hello there");
+    CHECK(s->commands[9].verb == Command::Verb::Quit);
+}
+
+TEST_CASE("a script with a mistake names its line, and nothing of it runs") {
+    auto refused = [](const std::string& text, int line, const std::string& words) {
+        INFO(text);
+        const auto s = parse_script(text);
+        REQUIRE_FALSE(s);
+        CHECK(s.problem().line == line);
+        CHECK(s.words().find(words) != std::string::npos);
+        CHECK(s.words().rfind("line " + std::to_string(line) + ": ", 0) == 0);
+    };
+    refused("tap a\njump b\n", 2, "unknown command \"jump\"");
+    refused("tap\n", 1, "tap needs an argument");
+    refused("\n\nwait soon\n", 3, "wait needs a whole number from 0 to 86400000");
+    refused("idle -1\n", 1, "idle needs a whole number");
+    refused("wait 86400001\n", 1, "wait needs a whole number");
+    refused("shot ../escape\n", 1, "plain file names");
+    refused("shot a/b\n", 1, "plain file names");
+    refused("key delete\n", 1, "key knows backspace and enter");
+}
+
+TEST_CASE("a script too large to be one, or a file that is not there, is refused in words") {
+    const auto huge = parse_script(std::string(kMaxScriptBytes + 1, '#'));
+    REQUIRE_FALSE(huge);
+    CHECK(huge.words() == "a script is at most 4 MiB");
+    const auto missing = load_script("/nonexistent/walk.txt");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.problem().line == 0);
+    CHECK(missing.words() == "can't read /nonexistent/walk.txt");
+}
