@@ -169,3 +169,20 @@ TEST_CASE("every key of every on-screen keyboard layout draws on its own, with n
     }
     CHECK(&text::keyboard_rows("de") == &text::keyboard_rows("en")); // no layout of its own: Latin
 }
+
+TEST_CASE("UTF-8 is stepped by code point: boundaries, counts and characters, bad bytes included") {
+    const std::string s = "a\xc3\xa9\xe0\xa8\xaa\xf0\x9f\x99\x82"; // a, é, ਪ, 🙂: 1 + 2 + 3 + 4 bytes
+    CHECK(sayso::utf8::count(s) == 4);
+    CHECK(sayso::utf8::split(s) == std::vector<std::string>{"a", "\xc3\xa9", "\xe0\xa8\xaa", "\xf0\x9f\x99\x82"});
+    CHECK(sayso::utf8::floor_boundary(s, 2) == 1); // inside é: back to its start
+    CHECK(sayso::utf8::floor_boundary(s, 5) == 3);
+    CHECK(sayso::utf8::floor_boundary(s, 99) == s.size());
+    CHECK(sayso::utf8::ceil_boundary(s, 2) == 3);
+    CHECK(sayso::utf8::ceil_boundary(s, 7) == s.size());
+    CHECK(sayso::utf8::ceil_boundary(s, 0) == 0);
+    // Stray continuation bytes stay with the byte they follow: nothing is dropped.
+    CHECK(sayso::utf8::split("\x80\x80") == std::vector<std::string>{"\x80\x80"});
+    CHECK(sayso::utf8::split("a\x80" "b") == std::vector<std::string>{"a\x80", "b"});
+    CHECK(sayso::utf8::decode("\xed\xa0\x80") == std::u32string(U"\uFFFD\uFFFD\uFFFD")); // a surrogate
+    CHECK(sayso::utf8::decode(s) == std::u32string(U"a\u00e9\u0a2a\U0001F642"));
+}

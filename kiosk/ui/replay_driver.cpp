@@ -4,6 +4,8 @@
 
 #include <SDL.h>
 
+#include "formats/utf8.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -38,8 +40,10 @@ void push_text(SDL_Window* window, const std::string& text) {
     std::size_t i = 0;
     while (i < text.size()) {
         std::size_t n = std::min<std::size_t>(text.size() - i, SDL_TEXTINPUTEVENT_TEXT_SIZE - 1);
-        while (n > 0 && i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80)
-            --n;
+        if (i + n < text.size()) {
+            const std::size_t cut = utf8::floor_boundary(text, i + n);
+            n = cut > i ? cut - i : 0;
+        }
         if (n == 0) break;
         SDL_Event e{};
         e.type = SDL_TEXTINPUT;

@@ -2,6 +2,8 @@
 
 #include "shaped_text.hpp"
 
+#include "formats/utf8.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -33,8 +35,8 @@ std::vector<std::pair<const char*, const char*>> wrap_lines(ImFont* font, const 
         const char* stop = font->CalcWordWrapPositionA(scale, s, nl, width);
         if (stop == s) stop = s + 1; // a single glyph wider than the box: take it anyway
         // Never split inside a UTF-8 sequence.
-        while (stop < nl && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80)
-            ++stop;
+        stop = s + utf8::ceil_boundary(std::string_view(s, static_cast<std::size_t>(nl - s)),
+                                       static_cast<std::size_t>(stop - s));
         const char* line_end = stop;
         while (line_end > s && line_end[-1] == ' ')
             --line_end;

@@ -1,10 +1,11 @@
 #include "server.hpp"
 
+#include "random/random.hpp"
+
 #include "keys.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <sys/random.h>
 
 #include <cctype>
 #include <cmath>
@@ -16,52 +17,25 @@ namespace sayso::collector {
 
 using nlohmann::json;
 
-namespace {
-
-void random_bytes(unsigned char* b, std::size_t size) {
-    std::size_t got = 0;
-    while (got < size) {
-        ssize_t n = getrandom(b + got, size - got, 0);
-        if (n < 0) throw std::runtime_error("getrandom failed");
-        got += static_cast<std::size_t>(n);
-    }
-}
-
-} // namespace
-
 std::string new_enrolment_code() {
     std::string code;
-    const std::size_t n = sizeof kCodeLetters - 1;
+    const auto n = static_cast<std::uint32_t>(sizeof kCodeLetters - 1);
     while (code.size() < kCodeLength + 2) {
-        unsigned char b = 0;
-        random_bytes(&b, 1);
-        if (b >= 256 / n * n) continue; // no bias toward the first letters
         if (code.size() == 4 || code.size() == 9) code += '-';
-        code += kCodeLetters[b % n];
+        code += kCodeLetters[random::random_below(n)]; // uniform: no letter more likely than another
     }
     return code;
 }
 
 std::string new_token() {
-    unsigned char b[32];
-    random_bytes(b, sizeof b);
-    char hex[65];
-    for (int i = 0; i < 32; ++i)
-        std::snprintf(hex + 2 * i, 3, "%02x", b[i]);
-    return std::string(hex, 64);
+    return random::random_hex(32);
 }
 
 std::string token_hash(const std::string& token) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(token.data(), token.size(), md, &len, EVP_sha256(), nullptr);
-    std::string hex;
-    char buf[3];
-    for (unsigned int i = 0; i < len; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", md[i]);
-        hex += buf;
-    }
-    return hex;
+    return random::to_hex(md, len);
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "flow/flow.hpp"
 
+#include "formats/utf8.hpp"
+
 #include <algorithm>
 
 namespace sayso::flow {
@@ -229,17 +231,14 @@ bool Flow::choose(const std::string& option_id) {
     return true;
 }
 
-bool Flow::type(const std::string& utf8) {
+bool Flow::type(const std::string& typed) {
     if (screen_ != Screen::Question || session_->question().kind != pack::Kind::FreeText) return false;
     touch();
     auto& d = session_->draft;
     const std::size_t limit = static_cast<std::size_t>(session_->question().max_length);
     // Count code points, not bytes: the limit is in characters.
-    auto chars = [](const std::string& s) {
-        return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-    };
-    if (chars(d) + chars(utf8) > limit) return false;
-    d += utf8;
+    if (utf8::count(d) + utf8::count(typed) > limit) return false;
+    d += typed;
     changed();
     return true;
 }
@@ -249,10 +248,7 @@ bool Flow::erase() {
     touch();
     auto& d = session_->draft;
     if (d.empty()) return false;
-    std::size_t i = d.size() - 1;
-    while (i > 0 && (static_cast<unsigned char>(d[i]) & 0xC0) == 0x80)
-        --i;
-    d.erase(i);
+    d.erase(utf8::floor_boundary(d, d.size() - 1)); // the last character, however many bytes it has
     changed();
     return true;
 }

@@ -115,7 +115,7 @@ class Flow {
     // Child screens. Each returns false when it does not apply right now.
     bool start();
     bool choose(const std::string& option_id);
-    bool type(const std::string& utf8);
+    bool type(const std::string& typed); // UTF-8
     bool erase();
     bool next();
     bool back();

@@ -1,8 +1,6 @@
 #include "flow/record.hpp"
 
-#include <cstdio>
-#include <stdexcept>
-#include <sys/random.h>
+#include "random/random.hpp"
 
 namespace sayso::flow {
 
@@ -29,17 +27,7 @@ std::string describe(const StorageProblem& p) {
 }
 
 std::string random_id() {
-    unsigned char bytes[16];
-    std::size_t got = 0;
-    while (got < sizeof bytes) {
-        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n < 0) throw std::runtime_error("getrandom failed");
-        got += static_cast<std::size_t>(n);
-    }
-    char hex[33];
-    for (int i = 0; i < 16; ++i)
-        std::snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
-    return std::string(hex, 32);
+    return random::random_hex(16);
 }
 
 } // namespace sayso::flow

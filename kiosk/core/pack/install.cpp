@@ -1,8 +1,8 @@
 #include "pack/install.hpp"
+#include "random/random.hpp"
 #include "tasks/frame_guard.hpp"
 
 #include <algorithm>
-#include <random>
 
 namespace sayso::pack {
 
@@ -28,7 +28,7 @@ InstallResult install_pack(const fs::path& from, const fs::path& packs_dir, cons
     const std::string id = checked.pack->id;
     std::error_code ec;
     fs::create_directories(packs_dir, ec);
-    const std::string tag = std::to_string(std::random_device{}());
+    const std::string tag = random::random_hex(8);
     const fs::path incoming = packs_dir / (".incoming-" + id + "-" + tag);
     const fs::path old = packs_dir / (".old-" + id + "-" + tag);
     const fs::path target = packs_dir / id;

@@ -1,4 +1,5 @@
 #include "pack/signature.hpp"
+#include "random/random.hpp"
 
 #include "formats/base64.hpp"
 
@@ -32,9 +33,7 @@ std::optional<std::string> sha256_file(const fs::path& file) {
     if (in.bad()) return std::nullopt;
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&st, h);
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    return std::string(hex);
+    return random::to_hex(h, sizeof h);
 }
 
 // Every file of the pack but its signature, by path relative to it ('/' separated).

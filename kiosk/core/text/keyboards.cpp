@@ -1,5 +1,7 @@
 #include "text/keyboards.hpp"
 
+#include "formats/utf8.hpp"
+
 namespace sayso::text {
 
 namespace {
@@ -8,15 +10,7 @@ using Rows = std::vector<std::vector<std::string>>;
 
 // Splits a UTF-8 string into its characters (a key per code point).
 std::vector<std::string> chars(const std::string& s) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < s.size();) {
-        std::size_t n = 1;
-        while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80)
-            ++n;
-        out.push_back(s.substr(i, n));
-        i += n;
-    }
-    return out;
+    return utf8::split(s);
 }
 
 Rows rows_of(std::initializer_list<const char*> lines) {

@@ -4,6 +4,8 @@
 // FreeType draws the glyphs into an alpha bitmap the screens upload.
 #pragma once
 
+#include "formats/utf8.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -99,7 +101,7 @@ const std::vector<std::pair<char32_t, char32_t>>& plain_ranges();
 // would draw wrongly, so it needs the shaper.
 bool needs_shaping(std::string_view utf8);
 
-// UTF-8 to code points; invalid bytes become U+FFFD.
-std::u32string decode(std::string_view utf8);
+// UTF-8 to code points; invalid bytes become U+FFFD (formats/utf8.hpp).
+using utf8::decode;
 
 } // namespace sayso::text

@@ -14,15 +14,6 @@ using Rows = std::vector<Store::Row>;
 
 } // namespace
 
-std::string random_hex(std::size_t bytes) {
-    std::vector<unsigned char> b(bytes);
-    randombytes_buf(b.data(), b.size());
-    std::string hex(bytes * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), b.data(), b.size());
-    hex.pop_back();
-    return hex;
-}
-
 namespace {
 
 bool plain_word(const std::string& s, std::size_t max) {

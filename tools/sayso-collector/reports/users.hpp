@@ -3,6 +3,7 @@
 // alone is kept, ending after 30 minutes unused or 12 hours in all.
 #pragma once
 
+#include "random/random.hpp"
 #include "store.hpp"
 #include "views.hpp"
 
@@ -17,7 +18,7 @@ inline constexpr std::int64_t kSessionMaxSeconds = 12 * 60 * 60;
 inline constexpr std::size_t kMinPassword = 10;
 
 // `bytes` random bytes as hex (libsodium's generator): cookies and form tokens.
-std::string random_hex(std::size_t bytes);
+using random::random_hex; // session ids and form tokens
 
 // 1 to 64 letters, digits and - _ . / @: what a user name may be.
 bool user_name_like(const std::string& name);
