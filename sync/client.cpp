@@ -1,5 +1,7 @@
 #include "client.hpp"
 
+#include "random/random.hpp"
+
 #include "batch.hpp"
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 
 namespace sayso::sync {
 
@@ -31,11 +32,6 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     if (c->body.size() + len > kMaxReplyBytes) return 0; // abort: no acknowledgement is this large
     c->body.append(data, len);
     return len;
-}
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 } // namespace
@@ -187,11 +183,49 @@ Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, s
     return send(store, http, p, at_ms);
 }
 
+Backoff::Backoff(double start_s, double cap_s, std::function<double()> unit)
+    : start_(start_s), cap_(cap_s), step_(start_s), unit_(std::move(unit)) {
+    if (!unit_) unit_ = [] { return random::random_below(1u << 30) / static_cast<double>(1u << 30); };
+}
+
 double Backoff::next() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
     const double step = step_;
     step_ = std::min(step_ * 2, cap_);
-    return std::uniform_real_distribution<double>(step / 2, step)(rng);
+    return step / 2 + unit_() * (step / 2);
+}
+
+Next next_after(const Round& round, std::size_t batch, const Config& config, Backoff& backoff) {
+    using P = Status::Problem;
+    Next n{.batch = batch};
+    if (round.storage) return {.problem = P::Storage, .wait_s = backoff.next(), .batch = batch};
+    using K = PostResult::Kind;
+    switch (round.result.kind) {
+    case K::Ok:
+        // The server left some ids unanswered: send them again, but not in a tight loop.
+        if (round.sent > round.acknowledged + round.refused) return {P::ServerError, backoff.next(), batch};
+        backoff.reset();
+        // Nothing was sent: all delivered. Otherwise go straight on with the next batch.
+        n.wait_s = round.sent == 0 ? config.interval_seconds : 0;
+        return n;
+    case K::TooLarge:
+        // Halved, and it stays halved: the server said what it can take.
+        if (batch > 1) return {P::None, 0, batch / 2};
+        return {P::ServerCantRead, backoff.next(), batch};
+    case K::RetryLater:
+        // As long as the server asks, and never less than the backoff.
+        return {P::ServerBusy, std::max(backoff.next(), static_cast<double>(round.result.retry_after_s.value_or(0))),
+                batch};
+    case K::AuthRefused:
+    case K::Revoked:
+        // Keep everything and ask again only rarely: the admin has to act.
+        return {round.result.kind == K::Revoked ? P::Revoked : P::AuthRefused, config.retry_cap_seconds, batch};
+    case K::Tls: return {P::Tls, backoff.next(), batch};
+    case K::Unreachable: return {P::Unreachable, backoff.next(), batch};
+    case K::ServerError: return {P::ServerError, backoff.next(), batch};
+    case K::BadRequest:
+    case K::BadReply: return {P::ServerCantRead, backoff.next(), batch};
+    }
+    return {P::ServerError, backoff.next(), batch};
 }
 
 std::string describe(Status::Problem p) {
@@ -215,8 +249,13 @@ std::string describe(Status::Problem p) {
     return "";
 }
 
-Client::Client(std::filesystem::path db, Config config, std::function<void()> on_change)
-    : db_(std::move(db)), config_(std::move(config)), on_change_(std::move(on_change)) {
+namespace {
+const flow::SystemClock kSystemClock;
+} // namespace
+
+Client::Client(std::filesystem::path db, Config config, std::function<void()> on_change, const flow::Clock* clock)
+    : db_(std::move(db)), config_(std::move(config)), clock_(clock ? *clock : kSystemClock),
+      on_change_(std::move(on_change)) {
     status_.configured = true;
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
 }
@@ -258,10 +297,11 @@ bool Client::sleep(std::stop_token& stop, double seconds) {
     return !stop.stop_requested();
 }
 
-void Client::run(std::stop_token stop) {
-    // Two connections: one sends and marks, the other reads the next batch meanwhile.
-    std::unique_ptr<storage::Store> store, ahead;
-    Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
+// Two connections to the kiosk database: one sends and marks, the other
+// reads the next batch meanwhile. Retried (with the backoff) until both are
+// open; false if asked to stop first.
+bool Client::open_connections(std::stop_token& stop, std::unique_ptr<storage::Store>& store,
+                              std::unique_ptr<storage::Store>& ahead, Backoff& backoff) {
     while (!stop.stop_requested() && !(store && ahead)) {
         auto opened = storage::Store::open(db_);
         if (opened) (store ? ahead : store) = std::move(*opened);
@@ -270,136 +310,101 @@ void Client::run(std::stop_token stop) {
                 s.problem = Status::Problem::Storage;
                 s.detail = opened.problem().detail;
             });
-            if (!sleep(stop, backoff.next())) return;
+            if (!sleep(stop, backoff.next())) return false;
         }
     }
-    if (stop.stop_requested()) return;
     backoff.reset();
-    // Two requests travel at once, on two handles and two database
-    // connections: the collector reads one batch while it stores the other.
+    return !stop.stop_requested();
+}
+
+// One round: the next batch of the outbox, and the one after it beside it
+// on the second handle and connection (the collector reads one while it
+// stores the other). `after` moves past what was sent and answered.
+Round Client::deliver_next(storage::Store& store, storage::Store& ahead, Http& http, Http& http2, std::size_t batch,
+                           std::optional<Prepared>& after) {
+    Prepared first = prepare(store, batch, after ? &*after : nullptr);
+    if (after && !first.storage && first.empty()) {
+        after.reset(); // the end of the outbox: start again from the oldest, for anything left unacknowledged
+        first = prepare(store, batch, nullptr);
+    }
+    after.reset();
+    Round round;
+    if (first.storage) {
+        round.storage = first.storage;
+        return round;
+    }
+    if (first.empty()) {
+        round.result.kind = PostResult::Kind::Ok; // nothing waiting
+        return round;
+    }
+    Prepared second = prepare(ahead, batch, &first);
+    if (second.storage || second.empty()) {
+        round = send(store, http, first, clock_.wall_ms());
+        if (!round.storage && round.result.kind == PostResult::Kind::Ok) after = std::move(first);
+        return round;
+    }
+    // Joined before leaving this block: the lambda's references stay valid.
+    auto other = std::async(std::launch::async, [&] { return send(ahead, http2, second, clock_.wall_ms()); });
+    round = send(store, http, first, clock_.wall_ms());
+    Round r2 = other.get();
+    const bool both_ok = !round.storage && !r2.storage && round.result.kind == PostResult::Kind::Ok &&
+                         r2.result.kind == PostResult::Kind::Ok;
+    if (!round.storage && round.result.kind == PostResult::Kind::Ok) {
+        // Report the second's trouble, if it had any.
+        round.storage = r2.storage;
+        if (r2.result.kind != PostResult::Kind::Ok) round.result = r2.result;
+    }
+    round.sent += r2.sent;
+    round.acknowledged += r2.acknowledged;
+    round.refused += r2.refused;
+    if (both_ok) after = std::move(second);
+    return round;
+}
+
+// After a round: retention (what the endpoint has kept is deleted from the
+// tablet once old enough, at once by default), then the status.
+void Client::finish_round(storage::Store& store, Round round, Next next) {
+    const std::int64_t waiting = store.waiting().value_or(-1);
+    const auto refused = store.refused();
+    const std::int64_t at = clock_.wall_ms();
+    if (!round.storage && (round.acknowledged > 0 || next.wait_s > 0)) {
+        const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
+        if (auto purged = store.purge_delivered(at - keep_ms); !purged) {
+            next.problem = Status::Problem::Storage;
+            round.storage = purged.problem();
+        }
+    }
+    set([&](Status& s) {
+        s.waiting = waiting;
+        s.delivered += static_cast<std::int64_t>(round.acknowledged);
+        if (refused) { // a count that failed keeps the last one
+            s.refused = refused->count;
+            s.refusal = refused->latest;
+        }
+        if (round.acknowledged > 0) s.last_delivery_ms = at;
+        s.problem = next.problem;
+        s.detail = round.storage ? round.storage->detail : round.result.detail;
+        ++s.rounds;
+    });
+}
+
+void Client::run(std::stop_token stop) {
+    std::unique_ptr<storage::Store> store, ahead;
+    Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
+    if (!open_connections(stop, store, ahead, backoff)) return;
     Http http(config_), http2(config_);
     http.cancel_when([&stop] { return stop.stop_requested(); });
     http2.cancel_when([&stop] { return stop.stop_requested(); });
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
     std::optional<Prepared> after; // where the last successful pair ended in the outbox
     while (!stop.stop_requested()) {
-        Prepared first = prepare(*store, batch, after ? &*after : nullptr);
-        if (after && !first.storage && first.empty()) {
-            after.reset(); // the end of the outbox: start again from the oldest, for anything left unacknowledged
-            first = prepare(*store, batch, nullptr);
-        }
-        after.reset();
-        Round round;
-        if (first.storage) {
-            round.storage = first.storage;
-        } else if (first.empty()) {
-            round.result.kind = PostResult::Kind::Ok; // nothing waiting
-        } else {
-            Prepared second = prepare(*ahead, batch, &first);
-            if (second.storage || second.empty()) {
-                round = send(*store, http, first, now_ms());
-                if (!round.storage && round.result.kind == PostResult::Kind::Ok) after = std::move(first);
-            } else {
-                // Joined before leaving this block: the lambda's references stay valid.
-                auto other = std::async(std::launch::async, [&] { return send(*ahead, http2, second, now_ms()); });
-                round = send(*store, http, first, now_ms());
-                Round r2 = other.get();
-                const bool both_ok = !round.storage && !r2.storage && round.result.kind == PostResult::Kind::Ok &&
-                                     r2.result.kind == PostResult::Kind::Ok;
-                if (!round.storage && round.result.kind == PostResult::Kind::Ok) {
-                    // Report the second's trouble, if it had any.
-                    round.storage = r2.storage;
-                    if (r2.result.kind != PostResult::Kind::Ok) round.result = r2.result;
-                }
-                round.sent += r2.sent;
-                round.acknowledged += r2.acknowledged;
-                round.refused += r2.refused;
-                if (both_ok) after = std::move(second);
-            }
-        }
-        const std::int64_t waiting = store->waiting().value_or(-1);
-        const auto refused = store->refused();
-        double wait = 0;
-        Status::Problem p = Status::Problem::None;
-        if (round.storage) {
-            p = Status::Problem::Storage;
-            wait = backoff.next();
-        } else {
-            using K = PostResult::Kind;
-            switch (round.result.kind) {
-            case K::Ok:
-                // (A batch halved after a 413 stays halved: the server said what it can take.)
-                if (round.sent > round.acknowledged + round.refused) {
-                    // The server left some ids unanswered: send them again, but not in a tight loop.
-                    p = Status::Problem::ServerError;
-                    wait = backoff.next();
-                    break;
-                }
-                backoff.reset();
-                // Nothing was sent: all delivered. Otherwise go straight on with the next batch.
-                wait = round.sent == 0 ? config_.interval_seconds : 0;
-                break;
-            case K::TooLarge:
-                if (batch > 1)
-                    batch /= 2;
-                else
-                    wait = backoff.next();
-                p = batch > 1 ? Status::Problem::None : Status::Problem::ServerCantRead;
-                break;
-            case K::RetryLater:
-                p = Status::Problem::ServerBusy;
-                wait = std::max(backoff.next(), static_cast<double>(round.result.retry_after_s.value_or(0)));
-                break;
-            case K::AuthRefused:
-            case K::Revoked:
-                // Keep everything and ask again only rarely: the admin has to act.
-                p = round.result.kind == K::Revoked ? Status::Problem::Revoked : Status::Problem::AuthRefused;
-                wait = config_.retry_cap_seconds;
-                break;
-            case K::Tls:
-                p = Status::Problem::Tls;
-                wait = backoff.next();
-                break;
-            case K::Unreachable:
-                p = Status::Problem::Unreachable;
-                wait = backoff.next();
-                break;
-            case K::ServerError:
-                p = Status::Problem::ServerError;
-                wait = backoff.next();
-                break;
-            case K::BadRequest:
-            case K::BadReply:
-                p = Status::Problem::ServerCantRead;
-                wait = backoff.next();
-                break;
-            }
-        }
-        const std::int64_t at = now_ms();
-        // Retention: what the endpoint has kept is deleted from the tablet once
-        // it is old enough (at once by default).
-        if (!round.storage && (round.acknowledged > 0 || wait > 0)) {
-            const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
-            if (auto purged = store->purge_delivered(at - keep_ms); !purged) {
-                p = Status::Problem::Storage;
-                round.storage = purged.problem();
-            }
-        }
-        set([&](Status& s) {
-            s.waiting = waiting;
-            s.delivered += static_cast<std::int64_t>(round.acknowledged);
-            if (refused) { // a count that failed keeps the last one
-                s.refused = refused->count;
-                s.refusal = refused->latest;
-            }
-            if (round.acknowledged > 0) s.last_delivery_ms = at;
-            s.problem = p;
-            s.detail = round.storage ? round.storage->detail : round.result.detail;
-            ++s.rounds;
-        });
-        if (wait > 0) {
+        const Round round = deliver_next(*store, *ahead, http, http2, batch, after);
+        const Next next = next_after(round, batch, config_, backoff);
+        batch = next.batch;
+        finish_round(*store, round, next);
+        if (next.wait_s > 0) {
             after.reset();
-            if (!sleep(stop, wait)) return;
+            if (!sleep(stop, next.wait_s)) return;
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "batch.hpp"
 #include "config.hpp"
+#include "flow/clock.hpp"
 #include "storage/store.hpp"
 
 #include <condition_variable>
@@ -109,22 +110,38 @@ Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* 
 Round send(storage::Store& store, Http& http, const Prepared& batch, std::int64_t now_ms);
 
 // Waits in retry: grows from `start` doubling to `cap`, each wait drawn
-// between half and all of the step; a success resets it.
+// between half and all of the step (so tablets that failed together do not
+// retry together); a success resets it. `unit` draws from [0, 1): libsodium's
+// by default, a fixed value in tests.
 class Backoff {
   public:
-    Backoff(double start_s, double cap_s) : start_(start_s), cap_(cap_s), step_(start_s) {}
+    Backoff(double start_s, double cap_s, std::function<double()> unit = {});
     double next(); // seconds to wait now
     void reset() { step_ = start_; }
 
   private:
     double start_, cap_, step_;
+    std::function<double()> unit_;
 };
+
+// What to do after a round: the problem to show, how long to wait before
+// the next (0: straight on), and the batch size from then on. A pure choice
+// but for `backoff`, which it advances when it retries and resets on success.
+struct Next {
+    Status::Problem problem = Status::Problem::None;
+    double wait_s = 0;
+    std::size_t batch = 0;
+};
+Next next_after(const Round& round, std::size_t batch, const Config& config, Backoff& backoff);
 
 class Client {
   public:
     // Opens its own connection to the kiosk database at `db`. `on_change`,
     // if given, is called on the client's thread whenever the status changes.
-    Client(std::filesystem::path db, Config config, std::function<void()> on_change = {});
+    // `clock` (the system's if null) gives the time responses are marked
+    // delivered and retention counts from; it must outlive the client.
+    Client(std::filesystem::path db, Config config, std::function<void()> on_change = {},
+           const flow::Clock* clock = nullptr);
     ~Client(); // stops and joins the thread
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -135,11 +152,17 @@ class Client {
 
   private:
     void run(std::stop_token stop);
+    bool open_connections(std::stop_token& stop, std::unique_ptr<storage::Store>& store,
+                          std::unique_ptr<storage::Store>& ahead, Backoff& backoff);
+    Round deliver_next(storage::Store& store, storage::Store& ahead, Http& http, Http& http2, std::size_t batch,
+                       std::optional<Prepared>& after);
+    void finish_round(storage::Store& store, Round round, Next next);
     void set(const std::function<void(Status&)>& change);
     bool sleep(std::stop_token& stop, double seconds);
 
     std::filesystem::path db_;
     Config config_;
+    const flow::Clock& clock_;
     std::function<void()> on_change_;
     mutable std::mutex mu_;
     std::condition_variable_any cv_;

@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "config.hpp"
 #include "enrol.hpp"
+#include "eventually.hpp"
 #include "migrations.hpp"
 #include "open_store.hpp"
 #include "postgres.hpp"
@@ -437,12 +438,8 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
     };
     {
         sync::Client one(tmp / "kiosk.db", cfg(a)), two(tmp / "copy.db", cfg(b));
-        for (int i = 0; i < 3000; ++i) {
-            if (one.status().waiting == 0 && two.status().waiting == 0) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        CHECK(one.status().waiting == 0);
-        CHECK(two.status().waiting == 0);
+        test::eventually("both senders' outboxes empty",
+                         [&] { return one.status().waiting == 0 && two.status().waiting == 0; });
     }
     const auto ids = test::exported_ids(store);
     CHECK(ids.size() == 1500);

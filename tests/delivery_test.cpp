@@ -5,6 +5,7 @@
 #include "client.hpp"
 #include "collector_process.hpp"
 #include "config.hpp"
+#include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "open_store.hpp"
 #include "storage/store.hpp"
@@ -13,6 +14,7 @@
 #include <ctime>
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -76,13 +78,16 @@ sync::Status drain(const std::filesystem::path& db, const sync::Config& c, doubl
     return s;
 }
 
-// The client's status once it reports `problem`, or after 5 s.
+// The client's status once it reports `problem`; the test fails if it does not within 5 s.
 sync::Status until_problem(const sync::Client& client, sync::Status::Problem problem) {
     sync::Status s;
-    for (int i = 0; i < 500 && s.problem != problem; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        s = client.status();
-    }
+    test::eventually(
+        "the problem \"" + sync::describe(problem) + "\"",
+        [&] {
+            s = client.status();
+            return s.problem == problem;
+        },
+        std::chrono::seconds(5));
     return s;
 }
 
@@ -170,8 +175,7 @@ TEST_CASE("the collector killed with SIGKILL mid-backlog and restarted: exactly 
     c.batch_size = 50;
     {
         sync::Client client(tmp / "kiosk.db", c);
-        while (client.status().delivered < 500)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        test::eventually("500 responses delivered", [&] { return client.status().delivered >= 500; });
         collector->stop(SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         CHECK(client.status().problem != sync::Status::Problem::None);
@@ -199,8 +203,7 @@ TEST_CASE("the kiosk killed with SIGKILL mid-upload: what it had not marked is s
             pause();
     }
     // Wait until part of the backlog has gone, then kill the sending kiosk.
-    while (waiting(tmp / "kiosk.db") > 1500)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::eventually("half the backlog sent", [&] { return waiting(tmp / "kiosk.db") <= 1500; });
     kill(kiosk, SIGKILL);
     int status = 0;
     waitpid(kiosk, &status, 0);
@@ -233,6 +236,49 @@ TEST_CASE("a revoked or wrong token: the tablet is told, keeps everything, and s
     }
     CHECK(waiting(tmp / "kiosk.db") == 20);
     CHECK(test::exported_ids(store).empty());
+}
+
+namespace {
+// What the tablet still holds: each response's id and when it was marked delivered (-1: not yet).
+std::map<std::string, std::int64_t> held(const std::filesystem::path& db) {
+    std::map<std::string, std::int64_t> out;
+    auto s = test::open_store(db, storage::Store::Mode::ReadOnly);
+    REQUIRE(s->for_each_response([&](const storage::StoredResponse& r) {
+        out[r.start.id] = r.delivered_at_ms.value_or(-1);
+        return true;
+    }));
+    return out;
+}
+} // namespace
+
+TEST_CASE("delivered responses are marked at the client's clock, and kept on the tablet as long as retention says") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    const auto ids = fill(tmp / "kiosk.db", 5);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    auto c = config(collector.url(), token);
+    c.keep_delivered_days = 1;
+    const std::int64_t t0 = 1'800'000'000'000;
+    flow::ManualClock clock(t0);
+    sync::Client client(tmp / "kiosk.db", c, {}, &clock);
+    test::eventually("every response delivered", [&] { return client.status().waiting == 0; });
+    exactly_once(store, ids);
+    // Marked at the client's time, and kept for the day retention allows.
+    auto kept = held(tmp / "kiosk.db");
+    REQUIRE(kept.size() == 5);
+    for (const auto& [id, at] : kept)
+        CHECK(at == t0);
+    CHECK(client.status().last_delivery_ms == t0);
+    clock.advance(flow::Millis(86'400'000 - 1));
+    client.wake();
+    const auto rounds = client.status().rounds;
+    test::eventually("two more rounds", [&] { return client.status().rounds >= rounds + 2; });
+    CHECK(held(tmp / "kiosk.db").size() == 5); // a millisecond short of a day: still here
+    clock.advance(flow::Millis(1));
+    client.wake();
+    test::eventually("the delivered responses deleted from the tablet", [&] { return held(tmp / "kiosk.db").empty(); });
+    CHECK(client.status().problem == sync::Status::Problem::None);
 }
 
 TEST_CASE("a config file with a mistake names the setting") {
@@ -336,8 +382,7 @@ TEST_CASE("closing the kiosk mid-request does not wait for the request's timeout
     c.timeout_seconds = 60;
     c.low_speed_seconds = 60;
     auto client = std::make_unique<sync::Client>(tmp / "kiosk.db", c);
-    while (stall.requests() == 0)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::eventually("a request at the stalling server", [&] { return stall.requests() > 0; });
     const auto t0 = std::chrono::steady_clock::now();
     client.reset();
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));

@@ -1,4 +1,5 @@
 #include "batch.hpp"
+#include "client.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -104,5 +105,112 @@ TEST_CASE("an acknowledgement counts only ids that were sent") {
         const auto refused = sync::decode_ack(bad, sent);
         REQUIRE_FALSE(refused);
         CHECK(refused.words().find("the reply") == 0);
+    }
+}
+
+namespace {
+
+sync::Round round_of(sync::PostResult::Kind kind, std::size_t sent = 10, std::size_t acknowledged = 10) {
+    sync::Round r;
+    r.result.kind = kind;
+    r.sent = sent;
+    r.acknowledged = acknowledged;
+    return r;
+}
+
+sync::Config settings() {
+    sync::Config c;
+    c.interval_seconds = 60;
+    c.retry_start_seconds = 5;
+    c.retry_cap_seconds = 900;
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("the backoff doubles from its start to its cap, each wait between half and all of its step") {
+    double draw = 1.0;
+    sync::Backoff b(5, 40, [&] { return draw; });
+    CHECK(b.next() == 5);
+    CHECK(b.next() == 10);
+    CHECK(b.next() == 20);
+    CHECK(b.next() == 40);
+    CHECK(b.next() == 40); // capped
+    draw = 0.0;
+    CHECK(b.next() == 20); // half the step at the least
+    b.reset();
+    draw = 0.5;
+    CHECK(b.next() == 3.75);
+    // The default draws from libsodium, always inside the step.
+    sync::Backoff real(8, 8);
+    for (int i = 0; i < 100; ++i) {
+        const double w = real.next();
+        CHECK(w >= 4);
+        CHECK(w <= 8);
+    }
+}
+
+TEST_CASE("after a round the client waits as the outcome asks, and only then") {
+    using K = sync::PostResult::Kind;
+    using P = sync::Status::Problem;
+    const auto c = settings();
+    sync::Backoff b(5, 900, [] { return 1.0; });
+
+    SUBCASE("all sent and answered: straight on with the next batch, the backoff reset") {
+        (void)b.next();
+        const auto n = sync::next_after(round_of(K::Ok), 100, c, b);
+        CHECK(n.problem == P::None);
+        CHECK(n.wait_s == 0);
+        CHECK(n.batch == 100);
+        CHECK(b.next() == 5);
+    }
+    SUBCASE("nothing was waiting: the interval") {
+        const auto n = sync::next_after(round_of(K::Ok, 0, 0), 100, c, b);
+        CHECK(n.problem == P::None);
+        CHECK(n.wait_s == 60);
+    }
+    SUBCASE("ids the server left unanswered: sent again after a backoff, never in a tight loop") {
+        const auto n = sync::next_after(round_of(K::Ok, 10, 7), 100, c, b);
+        CHECK(n.problem == P::ServerError);
+        CHECK(n.wait_s == 5);
+        CHECK(sync::next_after(round_of(K::Ok, 10, 7), 100, c, b).wait_s == 10);
+    }
+    SUBCASE("too large: the batch is halved at once, down to one; one too large is a problem to wait on") {
+        auto n = sync::next_after(round_of(K::TooLarge), 100, c, b);
+        CHECK(n.batch == 50);
+        CHECK(n.wait_s == 0);
+        CHECK(n.problem == P::None);
+        n = sync::next_after(round_of(K::TooLarge), 1, c, b);
+        CHECK(n.batch == 1);
+        CHECK(n.problem == P::ServerCantRead);
+        CHECK(n.wait_s == 5);
+    }
+    SUBCASE("busy: as long as the server asks, never less than the backoff") {
+        auto busy = round_of(K::RetryLater);
+        busy.result.retry_after_s = 120;
+        CHECK(sync::next_after(busy, 100, c, b).wait_s == 120);
+        busy.result.retry_after_s = 1;
+        CHECK(sync::next_after(busy, 100, c, b).wait_s == 10); // the backoff's second step
+        busy.result.retry_after_s.reset();
+        const auto n = sync::next_after(busy, 100, c, b);
+        CHECK(n.problem == P::ServerBusy);
+        CHECK(n.wait_s == 20);
+    }
+    SUBCASE("a refused or revoked token: ask again only rarely, the admin has to act") {
+        CHECK(sync::next_after(round_of(K::AuthRefused), 100, c, b).problem == P::AuthRefused);
+        const auto n = sync::next_after(round_of(K::Revoked), 100, c, b);
+        CHECK(n.problem == P::Revoked);
+        CHECK(n.wait_s == 900);
+    }
+    SUBCASE("the network, the certificate, the server or the tablet's storage: a backoff each time") {
+        CHECK(sync::next_after(round_of(K::Unreachable), 100, c, b).problem == P::Unreachable);
+        CHECK(sync::next_after(round_of(K::Tls), 100, c, b).problem == P::Tls);
+        CHECK(sync::next_after(round_of(K::ServerError), 100, c, b).problem == P::ServerError);
+        CHECK(sync::next_after(round_of(K::BadReply), 100, c, b).problem == P::ServerCantRead);
+        sync::Round broken = round_of(K::Ok);
+        broken.storage = storage::StorageProblem{storage::StorageProblem::Kind::DiskFull, "full"};
+        const auto n = sync::next_after(broken, 100, c, b);
+        CHECK(n.problem == P::Storage);
+        CHECK(n.wait_s == 80); // the fifth step in a row
     }
 }

@@ -182,7 +182,8 @@ TEST_CASE("UTF-8 is stepped by code point: boundaries, counts and characters, ba
     CHECK(sayso::utf8::ceil_boundary(s, 0) == 0);
     // Stray continuation bytes stay with the byte they follow: nothing is dropped.
     CHECK(sayso::utf8::split("\x80\x80") == std::vector<std::string>{"\x80\x80"});
-    CHECK(sayso::utf8::split("a\x80" "b") == std::vector<std::string>{"a\x80", "b"});
+    CHECK(sayso::utf8::split("a\x80"
+                             "b") == std::vector<std::string>{"a\x80", "b"});
     CHECK(sayso::utf8::decode("\xed\xa0\x80") == std::u32string(U"\uFFFD\uFFFD\uFFFD")); // a surrogate
     CHECK(sayso::utf8::decode(s) == std::u32string(U"a\u00e9\u0a2a\U0001F642"));
 }

@@ -11,7 +11,9 @@
 namespace sayso::utf8 {
 
 // A byte that continues a code point (10xxxxxx) rather than starting one.
-inline bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+inline bool continuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // The nearest code point start at or before byte `i`; s.size() from past the end.
 inline std::size_t floor_boundary(std::string_view s, std::size_t i) {
