@@ -225,6 +225,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui::NewFrame();
     widgets_.clear();
+    widgets_.set_look(look_.colours(), &look_.shaped());
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(io.DisplaySize);
     ImGui::Begin("screen", nullptr,
@@ -289,7 +290,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     ImGui::PopFont();
     ImGui::End();
     ImGui::Render();
-    const auto bg = colour::background;
+    const auto bg = look_.colours().background;
     SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
     SDL_RenderClear(renderer_);
     ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());

@@ -11,14 +11,11 @@ namespace sayso::ui {
 
 Look::Look(SDL_Window* window, SDL_Renderer* renderer, float dpi, bool headless)
     : window_(window), renderer_(renderer), dpi_(dpi), headless_(headless), shaped_(renderer, latin_font_path(false)) {
-    set_shaped_text(&shaped_);
     for (const auto& p : shaped_.problems())
         std::fprintf(stderr, "sayso: %s\n", p.c_str());
 }
 
-Look::~Look() {
-    set_shaped_text(nullptr);
-}
+Look::~Look() = default;
 
 void Look::relayout() {
     int w = 0, h = 0;
@@ -30,7 +27,7 @@ void Look::relayout() {
     }
     layout_ = Layout::compute(static_cast<float>(w), static_cast<float>(h), dpi);
     rebuild_fonts();
-    apply_style(layout_);
+    apply_style(layout_, colours());
     if (!fonts_.problem.empty()) std::fprintf(stderr, "sayso: %s\n", fonts_.problem.c_str());
 }
 
@@ -46,8 +43,7 @@ bool Look::apply(const flow::Access& want) {
     const bool fonts = want.text_size != access_.text_size || want.easy_font != access_.easy_font;
     if (want.easy_font != access_.easy_font) shaped_.set_latin_font(latin_font_path(want.easy_font));
     access_ = want;
-    set_palette(want.high_contrast);
-    apply_style(layout_);
+    apply_style(layout_, colours());
     if (fonts) rebuild_fonts();
     return true;
 }

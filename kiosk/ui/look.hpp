@@ -30,7 +30,8 @@ class Look {
 
     const Layout& layout() const { return layout_; }
     const Fonts& fonts() const { return fonts_; }
-    const ShapedText& shaped() const { return shaped_; }
+    ShapedText& shaped() { return shaped_; }
+    const Palette& colours() const { return access_.high_contrast ? kHighContrast : kWarm; }
 
   private:
     void rebuild_fonts();

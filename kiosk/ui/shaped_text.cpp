@@ -8,16 +8,8 @@
 namespace sayso::ui {
 
 namespace {
-ShapedText* g_shaped = nullptr;
 constexpr std::size_t kMaxCached = 400; // lines; a screen shows a few dozen
 } // namespace
-
-ShapedText* shaped_text() {
-    return g_shaped;
-}
-void set_shaped_text(ShapedText* s) {
-    g_shaped = s;
-}
 
 ShapedText::ShapedText(SDL_Renderer* renderer, const std::string& latin_font)
     : renderer_(renderer), shaper_(std::make_unique<text::Shaper>(text::debian_fonts(latin_font))) {}

@@ -53,8 +53,4 @@ class ShapedText {
     std::list<std::string> order_; // least recently used first
 };
 
-// The one the widgets use; set by the app (null: plain ImGui text only).
-ShapedText* shaped_text();
-void set_shaped_text(ShapedText*);
-
 } // namespace sayso::ui

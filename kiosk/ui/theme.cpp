@@ -37,41 +37,6 @@ std::string latin_font_path(bool easy) {
     return p ? p : "";
 }
 
-void set_palette(bool high_contrast) {
-    using namespace colour;
-    if (high_contrast) {
-        background = rgb(0xFF, 0xFF, 0xFF);
-        card = rgb(0xFF, 0xFF, 0xFF);
-        tile = rgb(0xFF, 0xFF, 0xFF);
-        ink = rgb(0x00, 0x00, 0x00);
-        muted = rgb(0x1A, 0x1A, 0x1A);
-        primary = rgb(0x00, 0x3D, 0x8F); // white on it 10:1
-        primary_soft = rgb(0xFF, 0xFF, 0xFF);
-        accent = rgb(0x00, 0x00, 0x00); // selection: a thick black ring
-        accent_soft = rgb(0xFF, 0xE0, 0x3A);
-        edge = rgb(0x00, 0x00, 0x00);
-        shadow = rgb(0, 0, 0, 0);
-        disabled = rgb(0xE6, 0xE6, 0xE6);
-        problem = rgb(0x8B, 0x00, 0x00);
-        problem_soft = rgb(0xFF, 0xFF, 0xFF);
-    } else {
-        background = rgb(0xFF, 0xF4, 0xE6);
-        card = rgb(0xFF, 0xFF, 0xFF);
-        tile = rgb(0xFF, 0xFB, 0xF5);
-        ink = rgb(0x3A, 0x2E, 0x28);
-        muted = rgb(0x6B, 0x5A, 0x50);
-        primary = rgb(0x1F, 0x6F, 0x78);
-        primary_soft = rgb(0xDC, 0xF0, 0xEE);
-        accent = rgb(0xF2, 0x8C, 0x28);
-        accent_soft = rgb(0xFD, 0xE3, 0xC6);
-        edge = rgb(0xEA, 0xD9, 0xC6);
-        shadow = rgb(0x8A, 0x6A, 0x4A, 40);
-        disabled = rgb(0xD9, 0xCF, 0xC4);
-        problem = rgb(0xA3, 0x23, 0x1B);
-        problem_soft = rgb(0xFC, 0xE8, 0xE6);
-    }
-}
-
 Fonts build_fonts(const Layout& l, float scale, bool easy) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
@@ -127,7 +92,7 @@ Fonts build_fonts(const Layout& l, float scale, bool easy) {
     return f;
 }
 
-void apply_style(const Layout& l) {
+void apply_style(const Layout& l, const Palette& colours) {
     ImGuiStyle& s = ImGui::GetStyle();
     s = ImGuiStyle();
     s.WindowPadding = ImVec2(0, 0);
@@ -140,9 +105,9 @@ void apply_style(const Layout& l) {
     s.AntiAliasedLines = true;
     ImVec4* c = s.Colors;
     c[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0); // the renderer clears to the background; no second full-screen fill
-    c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(colour::ink);
-    c[ImGuiCol_TextDisabled] = ImGui::ColorConvertU32ToFloat4(colour::muted);
-    c[ImGuiCol_Border] = ImGui::ColorConvertU32ToFloat4(colour::edge);
+    c[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(colours.ink);
+    c[ImGuiCol_TextDisabled] = ImGui::ColorConvertU32ToFloat4(colours.muted);
+    c[ImGuiCol_Border] = ImGui::ColorConvertU32ToFloat4(colours.edge);
 }
 
 } // namespace sayso::ui

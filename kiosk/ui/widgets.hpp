@@ -12,9 +12,25 @@
 
 namespace sayso::ui {
 
+class ShapedText;
+
+// What drawing needs besides where: the draw list, the palette in use, and
+// the shaper for text the font atlas can't draw (null: plain text only).
+struct Pen {
+    ImDrawList* dl;
+    const Palette& colours;
+    ShapedText* shaped = nullptr;
+};
+
 class Widgets {
   public:
     void clear() { rects_.clear(); }
+    // The palette and shaper this frame is drawn with (the kiosk sets them each frame).
+    void set_look(const Palette& colours, ShapedText* shaped) {
+        colours_ = &colours;
+        shaped_ = shaped;
+    }
+    Pen pen(ImDrawList* dl) const { return {.dl = dl, .colours = *colours_, .shaped = shaped_}; }
     void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
     std::optional<ImVec2> centre(const std::string& id) const;
     std::string list() const; // ids on screen, for error messages
@@ -24,6 +40,8 @@ class Widgets {
         ImVec2 min, max;
     };
     std::map<std::string, Rect> rects_;
+    const Palette* colours_ = &kWarm;
+    ShapedText* shaped_ = nullptr;
 };
 
 struct TileStyle {
@@ -42,19 +60,19 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
 
 // Text wrapped to `width` and centred on `centre_x`, starting at `top`.
 // Returns the height used.
-float centred_text(ImDrawList* dl, ImFont* font, const std::string& text, float centre_x, float top, float width,
+float centred_text(const Pen& pen, ImFont* font, const std::string& text, float centre_x, float top, float width,
                    ImU32 colour);
-float text_height(ImFont* font, const std::string& text, float width);
+float text_height(const Pen& pen, ImFont* font, const std::string& text, float width);
 // The widest line of `text` wrapped to `width`.
-float text_width(ImFont* font, const std::string& text, float width);
+float text_width(const Pen& pen, ImFont* font, const std::string& text, float width);
 // Text wrapped to `width` from `at`, aligned to the start of the line: the
 // left, or the right for a right-to-left language. Returns the height used.
-float start_text(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, float width, ImU32 colour);
+float start_text(const Pen& pen, ImFont* font, const std::string& text, ImVec2 at, float width, ImU32 colour);
 
 // A picture fitted inside a box, keeping its shape.
-void draw_picture(ImDrawList* dl, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint = 0xFFFFFFFF);
+void draw_picture(const Pen& pen, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint = 0xFFFFFFFF);
 
 // Left-aligned small heading, returns its height.
-float heading(ImDrawList* dl, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour);
+float heading(const Pen& pen, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour);
 
 } // namespace sayso::ui

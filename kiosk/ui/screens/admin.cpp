@@ -11,25 +11,26 @@ void say(AdminState& st, std::string words, bool problem = false) {
     st.message_is_problem = problem;
 }
 
-float line(ImDrawList* dl, const Ui& ui, float y, const std::string& text, ImU32 colour, ImFont* font = nullptr) {
+float line(const Pen& pen, const Ui& ui, float y, const std::string& text, ImU32 colour, ImFont* font = nullptr) {
     const auto& L = ui.layout;
     font = font ? font : ui.fonts.body;
-    return start_text(dl, font, text, ImVec2(2 * L.pad, y), L.width - 4 * L.pad, colour) + L.pad * 0.4f;
+    return start_text(pen, font, text, ImVec2(2 * L.pad, y), L.width - 4 * L.pad, colour) + L.pad * 0.4f;
 }
 
-void packs_tab(Ui& ui, ImDrawList* dl, float y) {
+void packs_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
-    y += heading(dl, ui.fonts.body, "Installed survey packs", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "Installed survey packs", ImVec2(2 * L.pad, y), pen.colours.ink);
     const float h = std::max(L.target * 0.7f, L.em * 1.9f);
     const float bw = std::max(L.em * 7, L.target * 2.2f);
-    if (ui.shelf.all().empty()) y += line(dl, ui, y, "None.", colour::muted);
+    if (ui.shelf.all().empty()) y += line(pen, ui, y, "None.", pen.colours.muted);
     for (const auto& p : ui.shelf.all()) {
         const bool off = ui.shelf.disabled().count(p->id) > 0;
         const std::string words = p->text(p->title, p->first_language()) + "  \u2013  " + p->id + " version " +
                                   p->version + (off ? "  (not in use)" : "");
-        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize, ImVec2(2 * L.pad, y + (h - ui.fonts.body->FontSize) * 0.5f),
-                    off ? colour::muted : colour::ink, words.c_str());
+        pen.dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
+                        ImVec2(2 * L.pad, y + (h - ui.fonts.body->FontSize) * 0.5f),
+                        off ? pen.colours.muted : pen.colours.ink, words.c_str());
         const ImVec2 a(L.width - 2 * L.pad - bw, y);
         if (tile(ui.widgets, "admin:toggle:" + p->id, a, ImVec2(a.x + bw, a.y + h), {}, off ? "Use it" : "Stop using",
                  ui.fonts.small, {})) {
@@ -39,21 +40,22 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
         y += h + L.pad * 0.4f;
     }
     y += L.pad;
-    y += heading(dl, ui.fonts.body, "Install a pack from a USB stick or folder", ImVec2(2 * L.pad, y), colour::ink);
+    y +=
+        heading(pen, ui.fonts.body, "Install a pack from a USB stick or folder", ImVec2(2 * L.pad, y), pen.colours.ink);
     if (!st.found) {
         if (!st.looking) ui.ask(ask::LookForPacks{});
         st.looking = true;
-        y += line(dl, ui, y, "Looking for pack folders\u2026", colour::muted);
+        y += line(pen, ui, y, "Looking for pack folders\u2026", pen.colours.muted);
     }
     const auto found = st.found ? *st.found : std::vector<std::filesystem::path>{};
     if (st.found && found.empty()) {
         std::string where;
         for (const auto& r : ui.import_roots)
             where += (where.empty() ? "" : ", ") + r.string();
-        y += line(dl, ui, y,
+        y += line(pen, ui, y,
                   "No pack folders found in " + (where.empty() ? std::string("(none set)") : where) +
                       ". Plug in the USB stick and open this screen again.",
-                  colour::muted);
+                  pen.colours.muted);
     }
     for (std::size_t i = 0; i < found.size() && i < 6; ++i) {
         const ImVec2 a(2 * L.pad, y);
@@ -72,20 +74,20 @@ void packs_tab(Ui& ui, ImDrawList* dl, float y) {
     // Every problem of a refused pack, as many as fit.
     for (std::size_t i = 0; i < st.problems.size(); ++i) {
         if (y > L.height - ui.fonts.small->FontSize * 3) {
-            y += line(dl, ui, y,
+            y += line(pen, ui, y,
                       "\u2026 and " + std::to_string(st.problems.size() - i) +
                           " more; 'sayso-admin validate' lists them all.",
-                      colour::problem, ui.fonts.small);
+                      pen.colours.problem, ui.fonts.small);
             break;
         }
-        y += line(dl, ui, y, st.problems[i], colour::problem, ui.fonts.small);
+        y += line(pen, ui, y, st.problems[i], pen.colours.problem, ui.fonts.small);
     }
 }
 
 // Enrolment: the collector's address and the one-time code from
 // `sayso-collector enrol NAME` in one row, with the Enrol button at its end
 // when not typing; the kiosk does the rest off the UI thread.
-float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
+float enrol_fields(const Pen& pen, Ui& ui, float y, bool with_button) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
     const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
@@ -103,7 +105,7 @@ float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
                             {"code", "Enrolment code", st.code, 2 * L.pad + aw + L.pad, cw}};
     const float top = y + ui.fonts.small->FontSize * 1.3f;
     for (const auto& f : fields) {
-        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(f.x, y), colour::muted, f.label);
+        pen.dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(f.x, y), pen.colours.muted, f.label);
         const ImVec2 a(f.x, top), b(a.x + f.w, a.y + fh);
         const bool active = st.typing == f.id;
         const std::string shown = f.value + (active ? "|" : "");
@@ -126,7 +128,7 @@ float enrol_fields(ImDrawList* dl, Ui& ui, float y, bool with_button) {
     return top + fh + L.pad * 0.6f;
 }
 
-void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
+void delivery_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
     // The settings file is read off the frame, when the tab opens and after an enrolment.
@@ -136,7 +138,7 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
     }
     if (!st.typing.empty()) {
         // Typing: the fields and a keyboard, nothing else to tap by mistake.
-        y = enrol_fields(dl, ui, y, false);
+        y = enrol_fields(pen, ui, y, false);
         const auto press = keyboard(ui, st.typing == "endpoint" ? "url" : "codes", ImVec2(2 * L.pad, y),
                                     ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
         std::string& value = st.typing == "endpoint" ? st.endpoint : st.code;
@@ -145,40 +147,40 @@ void delivery_tab(Ui& ui, ImDrawList* dl, float y) {
         if (press.done) st.typing.clear();
         return;
     }
-    y += heading(dl, ui.fonts.body, "Delivery", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "Delivery", ImVec2(2 * L.pad, y), pen.colours.ink);
     std::string words;
     const bool bad = delivery_words(ui, words);
-    y += line(dl, ui, y, words, bad ? colour::problem : colour::ink);
+    y += line(pen, ui, y, words, bad ? pen.colours.problem : pen.colours.ink);
     if (ui.delivery_settings.empty()) {
-        line(dl, ui, y, "No delivery settings file is given (--sync-config), so this tablet can't be enrolled.",
-             colour::muted);
+        line(pen, ui, y, "No delivery settings file is given (--sync-config), so this tablet can't be enrolled.",
+             pen.colours.muted);
         return;
     }
     // What the settings say (never the token).
     if (!st.settings_words.empty())
-        y += line(dl, ui, y, st.settings_words, colour::ink);
+        y += line(pen, ui, y, st.settings_words, pen.colours.ink);
     else if (!st.settings_problem.empty())
-        y += line(dl, ui, y, "The settings file has a problem: " + st.settings_problem, colour::problem);
-    y += line(dl, ui, y, "Settings file: " + ui.delivery_settings + " (format in sync/README.md).", colour::muted,
+        y += line(pen, ui, y, "The settings file has a problem: " + st.settings_problem, pen.colours.problem);
+    y += line(pen, ui, y, "Settings file: " + ui.delivery_settings + " (format in sync/README.md).", pen.colours.muted,
               ui.fonts.small);
     if (ui.delivery)
-        y += line(dl, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), colour::muted,
+        y += line(pen, ui, y, "Delivery rounds so far: " + std::to_string(ui.delivery->rounds), pen.colours.muted,
                   ui.fonts.small);
     y += L.pad * 0.5f;
-    y += heading(dl, ui.fonts.body, st.enrolled ? "Enrol again" : "Enrol this tablet", ImVec2(2 * L.pad, y),
-                 colour::ink);
-    y += line(dl, ui, y,
+    y += heading(pen, ui.fonts.body, st.enrolled ? "Enrol again" : "Enrol this tablet", ImVec2(2 * L.pad, y),
+                 pen.colours.ink);
+    y += line(pen, ui, y,
               "On the collector, run: sayso-collector enrol TABLET-NAME. Type the address and the code it "
               "prints. The code works once.",
-              colour::muted, ui.fonts.small);
-    enrol_fields(dl, ui, y, true);
+              pen.colours.muted, ui.fonts.small);
+    enrol_fields(pen, ui, y, true);
 }
 
-void pins_tab(Ui& ui, ImDrawList* dl, float y) {
+void pins_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
-    y += heading(dl, ui.fonts.body, "PINs", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "PINs", ImVec2(2 * L.pad, y), pen.colours.ink);
     if (!ui.facts.pins_usable) {
-        line(dl, ui, y, "The answers file can't be used, so PINs can't be kept.", colour::problem);
+        line(pen, ui, y, "The answers file can't be used, so PINs can't be kept.", pen.colours.problem);
         return;
     }
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
@@ -196,17 +198,17 @@ void pins_tab(Ui& ui, ImDrawList* dl, float y) {
     }
 }
 
-void wipe_tab(Ui& ui, ImDrawList* dl, float y) {
+void wipe_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
     auto& st = ui.admin;
-    y += heading(dl, ui.fonts.body, "Wipe this tablet", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "Wipe this tablet", ImVec2(2 * L.pad, y), pen.colours.ink);
     const std::int64_t waiting = ui.facts.waiting;
     const std::string what = "Wiping deletes every answer on this tablet" +
                              (waiting > 0 ? ", including " + std::to_string(waiting) + " survey" +
                                                 (waiting == 1 ? "" : "s") + " not yet sent,"
                                           : std::string(",")) +
                              " its PINs and settings, and its delivery token and keys. Survey packs stay.";
-    y += line(dl, ui, y, what, waiting > 0 ? colour::problem : colour::ink);
+    y += line(pen, ui, y, what, waiting > 0 ? pen.colours.problem : pen.colours.ink);
     const float h = std::max(L.target * 0.8f, L.em * 2.2f);
     const float w = std::min(L.width - 4 * L.pad, L.em * 18);
     const ImVec2 a(2 * L.pad, y + L.pad);
@@ -235,9 +237,9 @@ void draw_admin(Ui& ui) {
     if (draw_new_pin(ui)) return;
     const auto& L = ui.layout;
     auto& st = ui.admin;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     float y = L.pad * 1.5f;
-    dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), colour::primary, "Sayso admin");
+    pen.dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), pen.colours.primary, "Sayso admin");
     const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
     if (tile(ui.widgets, "admin:close", ImVec2(L.width - 2 * L.pad - w, y), ImVec2(L.width - 2 * L.pad, y + h), {},
              "Close", ui.fonts.body, {})) {
@@ -248,7 +250,7 @@ void draw_admin(Ui& ui) {
     }
     y += ui.fonts.large->FontSize + L.pad;
     if (ui.facts.pins_usable && !ui.facts.admin_pin)
-        y += notice(dl, ui, y, "No admin PIN is set, so anyone can open this screen. Set one under PINs.");
+        y += notice(pen, ui, y, "No admin PIN is set, so anyone can open this screen. Set one under PINs.");
 
     // Tabs.
     const char* tabs[][2] = {{"packs", "Survey packs"}, {"delivery", "Delivery"}, {"pins", "PINs"}, {"wipe", "Wipe"}};
@@ -269,18 +271,18 @@ void draw_admin(Ui& ui) {
     y += th + L.pad;
     if (!st.message.empty()) {
         if (st.message_is_problem)
-            y += notice(dl, ui, y, st.message);
+            y += notice(pen, ui, y, st.message);
         else
-            y += line(dl, ui, y, st.message, colour::primary);
+            y += line(pen, ui, y, st.message, pen.colours.primary);
     }
     if (st.tab == "packs")
-        packs_tab(ui, dl, y);
+        packs_tab(ui, pen, y);
     else if (st.tab == "delivery")
-        delivery_tab(ui, dl, y);
+        delivery_tab(ui, pen, y);
     else if (st.tab == "pins")
-        pins_tab(ui, dl, y);
+        pins_tab(ui, pen, y);
     else
-        wipe_tab(ui, dl, y);
+        wipe_tab(ui, pen, y);
 }
 
 } // namespace sayso::ui

@@ -17,7 +17,7 @@ std::string minutes(std::int64_t ms) {
 bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::string& message, bool problem,
               const char* id_prefix = "pin:") {
     const auto& L = ui.layout;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float cx = L.width * 0.5f;
     const float key = std::clamp(std::min(L.width, L.height) / 7.0f, L.target, 2.2f * L.target);
     const float gap = L.pad;
@@ -25,9 +25,10 @@ bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::s
     const float head = ui.fonts.large->FontSize * 1.3f + ui.fonts.body->FontSize * 2.6f + key * 0.5f;
     float y = std::max(L.pad, (L.height - pad_h - head) * 0.5f);
 
-    centred_text(dl, ui.fonts.large, title, cx, y, L.width - 4 * L.pad, colour::ink);
+    centred_text(pen, ui.fonts.large, title, cx, y, L.width - 4 * L.pad, pen.colours.ink);
     y += ui.fonts.large->FontSize * 1.3f;
-    centred_text(dl, ui.fonts.body, message, cx, y, L.width - 4 * L.pad, problem ? colour::problem : colour::muted);
+    centred_text(pen, ui.fonts.body, message, cx, y, L.width - 4 * L.pad,
+                 problem ? pen.colours.problem : pen.colours.muted);
     y += ui.fonts.body->FontSize * 2.6f;
 
     // One dot per digit typed: the PIN itself is never shown.
@@ -36,9 +37,9 @@ bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::s
     for (int i = 0; i < std::max(n, 4); ++i) {
         const ImVec2 c(cx + (static_cast<float>(i) - (std::max(n, 4) - 1) * 0.5f) * r * 3.2f, y);
         if (i < n)
-            dl->AddCircleFilled(c, r, colour::primary);
+            pen.dl->AddCircleFilled(c, r, pen.colours.primary);
         else
-            dl->AddCircle(c, r, colour::muted, 0, std::max(1.5f, r * 0.25f));
+            pen.dl->AddCircle(c, r, pen.colours.muted, 0, std::max(1.5f, r * 0.25f));
     }
     y += key * 0.5f;
 

@@ -24,18 +24,18 @@ template <class Each> float tile_rows(const Layout& L, float y, int n, float til
 
 } // namespace
 
-float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text) {
+float notice(const Pen& pen, const Ui& ui, float y, const std::string& text) {
     const auto& L = ui.layout;
     const float w = L.width - 4 * L.pad;
     const float inset = L.pad * 0.6f;
-    const float h = text_height(ui.fonts.small, text, w - 2 * inset) + 2 * inset;
-    dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + w, y + h), colour::problem_soft, L.em * 0.3f);
-    dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + L.mm * 1.2f, y + h), colour::problem);
+    const float h = text_height(pen, ui.fonts.small, text, w - 2 * inset) + 2 * inset;
+    pen.dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + w, y + h), pen.colours.problem_soft, L.em * 0.3f);
+    pen.dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + L.mm * 1.2f, y + h), pen.colours.problem);
     // Left-aligned lines: centred_text centres on a given x, so give it the middle.
     float ty = y + inset;
     ImGui::PushFont(ui.fonts.small);
-    dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad + inset * 1.5f, ty), colour::problem,
-                text.c_str(), nullptr, w - 2 * inset);
+    pen.dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad + inset * 1.5f, ty), pen.colours.problem,
+                    text.c_str(), nullptr, w - 2 * inset);
     ImGui::PopFont();
     return h + L.pad * 0.5f;
 }
@@ -77,7 +77,7 @@ namespace {
 
 // Optional, pseudonymous: who is visiting and for which case. Never a name.
 // Returns the y below them.
-float code_fields(ImDrawList* dl, Ui& ui, float y) {
+float code_fields(const Pen& pen, Ui& ui, float y) {
     const auto& L = ui.layout;
     const auto& flow = ui.flow;
 
@@ -93,19 +93,19 @@ float code_fields(ImDrawList* dl, Ui& ui, float y) {
                             {"case", "Case reference (optional)", flow.case_ref(), flow.case_ref_ok()}};
     float x = 2 * L.pad;
     for (const auto& f : fields) {
-        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), colour::muted, f.label);
+        pen.dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), pen.colours.muted, f.label);
         const ImVec2 a(x, y + ui.fonts.small->FontSize * 1.3f), b(a.x + fw, a.y + fh);
         const bool active = ui.editing == f.id;
         const std::string shown = f.value + (active ? "|" : "");
         if (tile(ui.widgets, std::string("field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
                  TileStyle{.selected = active}))
             ui.editing = active ? "" : f.id;
-        if (!f.ok) dl->AddRect(a, b, colour::problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
+        if (!f.ok) pen.dl->AddRect(a, b, pen.colours.problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
         x += fw + L.pad;
     }
     y += ui.fonts.small->FontSize * 1.3f + fh + L.pad * 0.4f;
     if (!flow.case_ref_ok())
-        y += notice(dl, ui, y,
+        y += notice(pen, ui, y,
                     "This case reference doesn't look like the ones your admin set up (" + flow.case_pattern() +
                         "). Letters, digits and - / . _ only; never a name.");
     y += L.pad;
@@ -113,10 +113,10 @@ float code_fields(ImDrawList* dl, Ui& ui, float y) {
 }
 
 // Typing a code: the fields and a keyboard, nothing else to tap by mistake.
-void edit_codes(ImDrawList* dl, Ui& ui, float y) {
+void edit_codes(const Pen& pen, Ui& ui, float y) {
     const auto& L = ui.layout;
     const auto& flow = ui.flow;
-    y = code_fields(dl, ui, y);
+    y = code_fields(pen, ui, y);
     const auto press =
         keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
     std::string value = ui.editing == "code" ? flow.practitioner_code() : flow.case_ref();
@@ -136,14 +136,15 @@ void edit_codes(ImDrawList* dl, Ui& ui, float y) {
 void draw_practitioner(Ui& ui) {
     const auto& L = ui.layout;
     const auto& flow = ui.flow;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     float y = L.pad * 1.5f;
 
-    dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), colour::primary, "Sayso");
+    pen.dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), pen.colours.primary, "Sayso");
     const float title_w = ui.fonts.large->CalcTextSizeA(ui.fonts.large->FontSize, FLT_MAX, 0, "Sayso").x;
-    dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
-                ImVec2(2 * L.pad + title_w + L.pad, y + (ui.fonts.large->FontSize - ui.fonts.body->FontSize) * 0.7f),
-                colour::muted, "Before you pass the tablet to the child");
+    pen.dl->AddText(
+        ui.fonts.body, ui.fonts.body->FontSize,
+        ImVec2(2 * L.pad + title_w + L.pad, y + (ui.fonts.large->FontSize - ui.fonts.body->FontSize) * 0.7f),
+        pen.colours.muted, "Before you pass the tablet to the child");
     {
         // Lock the screen now, e.g. before leaving the tablet on a table; and the admin's way in.
         const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
@@ -162,16 +163,16 @@ void draw_practitioner(Ui& ui) {
     if (flow.talk_requests() > 0) {
         const float w = L.width - 4 * L.pad, h = std::max(L.target * 0.9f, L.em * 2.4f);
         const ImVec2 a(2 * L.pad, y), b(a.x + w, y + h);
-        dl->AddRectFilled(a, b, colour::accent_soft, L.em * 0.4f);
+        pen.dl->AddRectFilled(a, b, pen.colours.accent_soft, L.em * 0.4f);
         const float bw = std::max(L.em * 7, L.target * 2.2f);
         const std::string msg =
             flow.talk_requests() == 1
                 ? "The child asked to talk to someone. Please talk with them now."
                 : std::to_string(flow.talk_requests()) + " children asked to talk to someone. Please talk with them.";
         ImGui::PushFont(ui.fonts.body);
-        dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
-                    ImVec2(a.x + L.pad, a.y + (h - ui.fonts.body->FontSize * 1.15f) * 0.5f), colour::ink, msg.c_str(),
-                    nullptr, w - bw - 3 * L.pad);
+        pen.dl->AddText(ui.fonts.body, ui.fonts.body->FontSize,
+                        ImVec2(a.x + L.pad, a.y + (h - ui.fonts.body->FontSize * 1.15f) * 0.5f), pen.colours.ink,
+                        msg.c_str(), nullptr, w - bw - 3 * L.pad);
         ImGui::PopFont();
         if (tile(ui.widgets, "talk_seen", ImVec2(b.x - bw - L.pad * 0.4f, a.y + L.pad * 0.4f),
                  ImVec2(b.x - L.pad * 0.4f, b.y - L.pad * 0.4f), {}, "I'll talk with them", ui.fonts.small, {}))
@@ -187,16 +188,16 @@ void draw_practitioner(Ui& ui) {
             dev += "answers are not sealed (no seal_keys in the delivery settings)";
         if (ui.shelf.trust().allow_unsigned)
             dev += std::string(dev.empty() ? "" : "; ") + "packs are taken unsigned (--allow-unsigned-packs)";
-        if (!dev.empty()) y += notice(dl, ui, y, "Development settings: " + dev + ". Not for children's answers.");
+        if (!dev.empty()) y += notice(pen, ui, y, "Development settings: " + dev + ". Not for children's answers.");
     }
-    if (!ui.storage_problem.empty()) y += notice(dl, ui, y, ui.storage_problem);
+    if (!ui.storage_problem.empty()) y += notice(pen, ui, y, ui.storage_problem);
     if (flow.unsaved() > 0 && flow.storage_problem())
-        y += notice(dl, ui, y,
+        y += notice(pen, ui, y,
                     std::to_string(flow.unsaved()) + " answer" + (flow.unsaved() == 1 ? " is" : "s are") +
                         " held on screen until they can be saved. " + flow::describe(*flow.storage_problem()) +
                         " Keep Sayso open: it keeps trying.");
     else if (flow.storage_problem())
-        y += notice(dl, ui, y, flow::describe(*flow.storage_problem()));
+        y += notice(pen, ui, y, flow::describe(*flow.storage_problem()));
     if (!ui.shelf.refused().empty()) {
         std::string msg = std::to_string(ui.shelf.refused().size()) + " survey pack" +
                           (ui.shelf.refused().size() == 1 ? " was" : "s were") +
@@ -207,21 +208,22 @@ void draw_practitioner(Ui& ui) {
                 msg += p.str();
                 break;
             }
-        y += notice(dl, ui, y, msg);
+        y += notice(pen, ui, y, msg);
     }
     std::string delivery;
     if (delivery_words(ui, delivery))
-        y += notice(dl, ui, y, delivery);
+        y += notice(pen, ui, y, delivery);
     else {
-        dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), colour::muted, delivery.c_str());
+        pen.dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(2 * L.pad, y), pen.colours.muted,
+                        delivery.c_str());
         y += ui.fonts.small->FontSize * 1.4f;
     }
     if (ui.shelf.packs().empty()) {
-        y += notice(dl, ui, y, "No survey packs are installed. Ask your admin to load one.");
+        y += notice(pen, ui, y, "No survey packs are installed. Ask your admin to load one.");
         return;
     }
     if (!ui.editing.empty()) {
-        edit_codes(dl, ui, y);
+        edit_codes(pen, ui, y);
         return;
     }
 
@@ -236,7 +238,7 @@ void draw_practitioner(Ui& ui) {
     const std::string& lang = pack.first_language();
 
     if (packs.size() > 1) {
-        y += heading(dl, ui.fonts.body, "Survey", ImVec2(2 * L.pad, y), colour::ink);
+        y += heading(pen, ui.fonts.body, "Survey", ImVec2(2 * L.pad, y), pen.colours.ink);
         const float h = std::max(L.target * 0.8f, L.em * 2.2f);
         y += tile_rows(L, y, static_cast<int>(packs.size()), std::max(L.em * 9, L.target * 2.5f), h,
                        [&](int i, ImVec2 a, ImVec2 b) {
@@ -248,7 +250,7 @@ void draw_practitioner(Ui& ui) {
              L.pad;
     }
 
-    y += heading(dl, ui.fonts.body, "How old is the child?", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "How old is the child?", ImVec2(2 * L.pad, y), pen.colours.ink);
     const int nb = static_cast<int>(pack.bands.size());
     const float band_w = std::clamp((L.width - 4 * L.pad - static_cast<float>(nb - 1) * L.pad) / static_cast<float>(nb),
                                     L.target * 1.2f, L.target * 2.6f);
@@ -271,7 +273,7 @@ void draw_practitioner(Ui& ui) {
                    }) +
          L.pad;
 
-    y += heading(dl, ui.fonts.body, "What kind of visit?", ImVec2(2 * L.pad, y), colour::ink);
+    y += heading(pen, ui.fonts.body, "What kind of visit?", ImVec2(2 * L.pad, y), pen.colours.ink);
     const float visit_h = std::max(L.target * 0.75f, L.em * 2.0f);
     y += tile_rows(L, y, static_cast<int>(pack.visit_types.size()), std::max(L.em * 7, L.target * 2.0f), visit_h,
                    [&](int i, ImVec2 a, ImVec2 b) {
@@ -282,7 +284,7 @@ void draw_practitioner(Ui& ui) {
                    }) +
          L.pad * 2;
 
-    y = code_fields(dl, ui, y);
+    y = code_fields(pen, ui, y);
 
     const float button_h = std::max(L.target, L.em * 2.6f);
     const float button_w = std::min(L.width - 4 * L.pad, std::max(L.em * 16, L.target * 5));

@@ -15,7 +15,7 @@ bool rtl(const flow::Session& s) {
     return l && l->rtl;
 }
 
-void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, float y) {
+void progress_dots(const Pen& pen, const Layout& L, const flow::Session& s, float y) {
     const std::size_t n = s.count();
     float r = L.em * 0.32f;
     float gap = L.em * 0.55f;
@@ -32,11 +32,11 @@ void progress_dots(ImDrawList* dl, const Layout& L, const flow::Session& s, floa
         const ImVec2 c(x0 + static_cast<float>(slot) * (2 * r + gap), y + r);
         const bool answered = s.answer(s.band->questions[i].id) != nullptr;
         if (i == s.index) {
-            dl->AddCircleFilled(c, r * 1.35f, colour::accent);
+            pen.dl->AddCircleFilled(c, r * 1.35f, pen.colours.accent);
         } else if (answered) {
-            dl->AddCircleFilled(c, r, colour::primary);
+            pen.dl->AddCircleFilled(c, r, pen.colours.primary);
         } else {
-            dl->AddCircle(c, r, colour::muted, 0, std::max(1.5f, r * 0.25f));
+            pen.dl->AddCircle(c, r, pen.colours.muted, 0, std::max(1.5f, r * 0.25f));
         }
     }
 }
@@ -118,26 +118,26 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
 // The child's words, and a keyboard in their language's letters below.
 void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto& L = ui.layout;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float w = std::min(max.x - min.x, 34 * L.em);
     const float h = std::min((max.y - min.y) * 0.25f, 3.2f * L.em);
     const ImVec2 a(min.x + (max.x - min.x - w) * 0.5f, min.y), b(a.x + w, a.y + h);
-    dl->AddRectFilled(a, b, colour::card, L.em * 0.6f);
-    dl->AddRect(a, b, colour::primary, L.em * 0.6f, 0, std::max(2.0f, L.mm * 0.6f));
+    pen.dl->AddRectFilled(a, b, pen.colours.card, L.em * 0.6f);
+    pen.dl->AddRect(a, b, pen.colours.primary, L.em * 0.6f, 0, std::max(2.0f, L.mm * 0.6f));
     const float inset = L.em * 0.6f;
     const std::string& placeholder = s.pack->word(*s.band, "type_here", s.language);
-    dl->PushClipRect(a, b, true);
+    pen.dl->PushClipRect(a, b, true);
     if (s.draft.empty()) {
-        start_text(dl, ui.fonts.body, placeholder, ImVec2(a.x + inset, a.y + inset), w - 2 * inset, colour::muted);
+        start_text(pen, ui.fonts.body, placeholder, ImVec2(a.x + inset, a.y + inset), w - 2 * inset, pen.colours.muted);
     } else {
         // The end of what was typed stays in view; a caret marks where letters go.
         const std::string shown = s.draft + "|";
         const float wrap = w - 2 * inset;
-        const float th = text_height(ui.fonts.body, shown, wrap);
-        start_text(dl, ui.fonts.body, shown, ImVec2(a.x + inset, std::min(a.y + inset, b.y - inset - th)), wrap,
-                   colour::ink);
+        const float th = text_height(pen, ui.fonts.body, shown, wrap);
+        start_text(pen, ui.fonts.body, shown, ImVec2(a.x + inset, std::min(a.y + inset, b.y - inset - th)), wrap,
+                   pen.colours.ink);
     }
-    dl->PopClipRect();
+    pen.dl->PopClipRect();
 
     const auto press =
         keyboard(ui, s.language, ImVec2(min.x, b.y + L.pad * 0.6f), max, s.pack->word(*s.band, "done", s.language),
@@ -155,12 +155,12 @@ void draw_question(Ui& ui) {
     const auto& L = ui.layout;
     const auto& q = s->question();
     const auto& pack = *s->pack;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float cx = L.width * 0.5f;
     const float text_w = std::min(L.width - 4 * L.pad, 32 * L.em);
 
     float y = L.pad * 1.5f;
-    progress_dots(dl, L, *s, y);
+    progress_dots(pen, L, *s, y);
     draw_stop_button(ui);
     // Below the stop button, which shares the top row with the dots.
     y += std::max(L.em + L.pad, std::max(L.target * 0.9f, L.em * 2.0f) + L.pad * 0.5f);
@@ -173,21 +173,21 @@ void draw_question(Ui& ui) {
 
     // Question: picture and words, sized to leave the answers most of the room.
     const std::string& words = pack.text(q.text, s->language);
-    const float words_h = text_height(ui.fonts.large, words, text_w);
+    const float words_h = text_height(pen, ui.fonts.large, words, text_w);
     const float room = bar_y - y - L.pad * 2;
     // A text question gives the picture's room to the keyboard.
     float pic = q.picture.empty() || q.kind == pack::Kind::FreeText ? 0 : std::min(L.short_side() * 0.16f, room * 0.2f);
     if (pic > 0 && pic < L.em * 1.5f) pic = 0;
     if (pic > 0) {
-        draw_picture(dl, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
+        draw_picture(pen, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
         y += pic + L.pad * 0.5f;
     }
     if (can_speak(ui, *s)) {
         // The question's speaker sits at the start of its line.
         const float r = std::max(L.target * 0.55f, L.em * 1.1f);
         const float text_room = std::min(text_w, L.width - 4 * L.pad - 4 * r - 2 * L.pad);
-        const float th = text_height(ui.fonts.large, words, text_room);
-        const float tw = text_width(ui.fonts.large, words, text_room);
+        const float th = text_height(pen, ui.fonts.large, words, text_room);
+        const float tw = text_width(pen, ui.fonts.large, words, text_room);
         const ImVec2 c(rtl(*s) ? cx + tw * 0.5f + L.pad + r : cx - tw * 0.5f - L.pad - r,
                        y + std::max(th, 2 * r) * 0.5f);
         if (speak_hit(ui, "speak", c, r)) {
@@ -196,10 +196,10 @@ void draw_question(Ui& ui) {
         }
         speak_draw(ui, c, r);
         y += std::max(th, 2 * r) * 0.5f - th * 0.5f;
-        y += centred_text(dl, ui.fonts.large, words, cx, y, text_room, colour::ink) + L.pad +
+        y += centred_text(pen, ui.fonts.large, words, cx, y, text_room, pen.colours.ink) + L.pad +
              std::max(0.0f, r - th * 0.5f);
     } else {
-        y += centred_text(dl, ui.fonts.large, words, cx, y, text_w, colour::ink) + L.pad;
+        y += centred_text(pen, ui.fonts.large, words, cx, y, text_w, pen.colours.ink) + L.pad;
     }
     (void)words_h;
 

@@ -29,12 +29,12 @@ bool speak_hit(Ui& ui, const std::string& id, ImVec2 c, float r) {
 }
 
 void speak_draw(Ui& ui, ImVec2 c, float r) {
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddCircleFilled(ImVec2(c.x, c.y + r * 0.06f), r, colour::shadow);
-    dl->AddCircleFilled(c, r, colour::primary_soft);
-    dl->AddCircle(c, r, colour::primary, 0, std::max(2.0f, r * 0.08f));
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
+    pen.dl->AddCircleFilled(ImVec2(c.x, c.y + r * 0.06f), r, pen.colours.shadow);
+    pen.dl->AddCircleFilled(c, r, pen.colours.primary_soft);
+    pen.dl->AddCircle(c, r, pen.colours.primary, 0, std::max(2.0f, r * 0.08f));
     const float k = r * 0.62f;
-    draw_picture(dl, ui.textures.asset("ui/speaker"), ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k));
+    draw_picture(pen, ui.textures.asset("ui/speaker"), ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k));
 }
 
 std::vector<Speaker::Item> welcome_speech(const flow::Session& s) {

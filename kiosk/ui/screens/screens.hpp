@@ -100,7 +100,7 @@ void draw_admin(Ui& ui);
 // The admin screen's "set a PIN" pad; false when no PIN is being set.
 bool draw_new_pin(Ui& ui);
 // A notice in the problem colour across the screen at `y`; returns the height used.
-float notice(ImDrawList* dl, const Ui& ui, float y, const std::string& text);
+float notice(const Pen& pen, const Ui& ui, float y, const std::string& text);
 // The delivery state in a practitioner's words; true if it is a problem.
 bool delivery_words(const Ui& ui, std::string& words);
 // Read-aloud. What to say for `text` in the child's language: the pack's

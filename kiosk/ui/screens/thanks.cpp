@@ -8,8 +8,8 @@ namespace sayso::ui {
 namespace {
 
 // A short burst of confetti falling from the top; `t` runs 0..1.
-void confetti(ImDrawList* dl, const Layout& L, float t) {
-    static const ImU32 colours[] = {colour::accent, colour::primary, colour::rgb(0xE5, 0x6B, 0x8F),
+void confetti(const Pen& pen, const Layout& L, float t) {
+    static const ImU32 colours[] = {pen.colours.accent, pen.colours.primary, colour::rgb(0xE5, 0x6B, 0x8F),
                                     colour::rgb(0x7A, 0xB8, 0x4E), colour::rgb(0xF2, 0xC1, 0x2E)};
     const int pieces = 60;
     for (int i = 0; i < pieces; ++i) {
@@ -23,8 +23,8 @@ void confetti(ImDrawList* dl, const Layout& L, float t) {
         const float r = L.em * (0.18f + 0.1f * std::fmod(static_cast<float>(i) * 0.7f, 1.0f));
         const float a = p * 12 + static_cast<float>(i);
         const ImVec2 d(std::cos(a) * r, std::sin(a) * r * 0.5f);
-        dl->AddQuadFilled(ImVec2(x - d.x, y - d.y), ImVec2(x + d.y, y - d.x), ImVec2(x + d.x, y + d.y),
-                          ImVec2(x - d.y, y + d.x), colours[i % 5]);
+        pen.dl->AddQuadFilled(ImVec2(x - d.x, y - d.y), ImVec2(x + d.y, y - d.x), ImVec2(x + d.x, y + d.y),
+                              ImVec2(x - d.y, y + d.x), colours[i % 5]);
     }
 }
 
@@ -37,7 +37,7 @@ void draw_thanks(Ui& ui) {
     const auto& band = *s->band;
     const auto& L = ui.layout;
     const bool still = s->access.less_motion;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float cx = L.width * 0.5f;
     const float text_w = std::min(L.width - 4 * L.pad, 28 * L.em);
 
@@ -56,10 +56,10 @@ void draw_thanks(Ui& ui) {
                                                    static_cast<float>(per_row));
     const int rows = (n + per_row - 1) / per_row;
     const float stickers_h = pick.empty() ? 0
-                                          : text_height(ui.fonts.body, pick, text_w) + L.pad * 0.5f +
+                                          : text_height(pen, ui.fonts.body, pick, text_w) + L.pad * 0.5f +
                                                 static_cast<float>(rows) * (st + gap) + L.pad;
-    const float block = pic + L.pad * 2 + text_height(ui.fonts.title, thanks, text_w) + L.pad +
-                        text_height(ui.fonts.body, note, text_w) + L.pad * 2 + stickers_h + button_h;
+    const float block = pic + L.pad * 2 + text_height(pen, ui.fonts.title, thanks, text_w) + L.pad +
+                        text_height(pen, ui.fonts.body, note, text_w) + L.pad * 2 + stickers_h + button_h;
     float y = std::max(L.pad * 2, (L.height - block) * 0.5f);
 
     // The picture pops in over the first half second; the child's sticker takes its place.
@@ -69,13 +69,13 @@ void draw_thanks(Ui& ui) {
     const float half = pic * 0.5f * scale;
     const Picture shown =
         s->sticker.empty() ? ui.textures.asset("ui/party") : ui.textures.asset("stickers/" + s->sticker);
-    draw_picture(dl, shown, ImVec2(cx - half, y + pic * 0.5f - half), ImVec2(cx + half, y + pic * 0.5f + half));
+    draw_picture(pen, shown, ImVec2(cx - half, y + pic * 0.5f - half), ImVec2(cx + half, y + pic * 0.5f + half));
     y += pic + L.pad * 2;
-    y += centred_text(dl, ui.fonts.title, thanks, cx, y, text_w, colour::ink) + L.pad;
-    y += centred_text(dl, ui.fonts.body, note, cx, y, text_w, colour::muted) + L.pad * 2;
+    y += centred_text(pen, ui.fonts.title, thanks, cx, y, text_w, pen.colours.ink) + L.pad;
+    y += centred_text(pen, ui.fonts.body, note, cx, y, text_w, pen.colours.muted) + L.pad * 2;
 
     if (!pick.empty()) {
-        y += centred_text(dl, ui.fonts.body, pick, cx, y, text_w, colour::ink) + L.pad * 0.5f;
+        y += centred_text(pen, ui.fonts.body, pick, cx, y, text_w, pen.colours.ink) + L.pad * 0.5f;
         for (int i = 0; i < n; ++i) {
             const int row = i / per_row, col = i % per_row;
             const int in_row = std::min(per_row, n - row * per_row);
@@ -95,7 +95,7 @@ void draw_thanks(Ui& ui) {
              pack.word(band, "finish", s->language), ui.fonts.large, TileStyle{.primary = true}))
         ui.then([](flow::Flow& f) { f.finish(); });
 
-    if (!still) confetti(dl, L, std::clamp(since / 1800.0f, 0.0f, 1.0f)); // 1.8 s
+    if (!still) confetti(pen, L, std::clamp(since / 1800.0f, 0.0f, 1.0f)); // 1.8 s
 }
 
 } // namespace sayso::ui

@@ -12,7 +12,7 @@ void draw_welcome(Ui& ui) {
     const auto& pack = *s->pack;
     const auto& band = *s->band;
     const auto& L = ui.layout;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float cx = L.width * 0.5f;
     const float text_w = std::min(L.width - 4 * L.pad, 30 * L.em);
 
@@ -24,15 +24,15 @@ void draw_welcome(Ui& ui) {
     const auto langs = ui.flow.languages();
     const float lang_h = langs.size() > 1 ? std::max(L.target * 0.9f, L.em * 2.4f) : 0;
     const float lang_y = L.height - L.pad * 1.5f - lang_h;
-    const float block = pic + L.pad * 2 + text_height(ui.fonts.title, hello, text_w) + L.pad +
-                        text_height(ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
+    const float block = pic + L.pad * 2 + text_height(pen, ui.fonts.title, hello, text_w) + L.pad +
+                        text_height(pen, ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
     // The child's own settings, above the languages: text size, contrast, font, motion.
     const float access_h = std::max(L.target * 0.9f, L.em * 2.2f);
     const float access_y = (lang_h > 0 ? lang_y - L.pad * 0.6f : L.height - L.pad * 1.5f) - access_h;
     const float room = access_y - L.pad;
     float y = std::max(L.pad * 2, (room - block) * 0.5f);
 
-    draw_picture(dl, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
+    draw_picture(pen, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
     y += pic + L.pad * 2;
     if (can_speak(ui, *s)) {
         // Read the welcome aloud: a speaker beside the picture.
@@ -44,8 +44,8 @@ void draw_welcome(Ui& ui) {
         }
         speak_draw(ui, c, r);
     }
-    y += centred_text(dl, ui.fonts.title, hello, cx, y, text_w, colour::ink) + L.pad;
-    y += centred_text(dl, ui.fonts.body, note, cx, y, text_w, colour::muted) + L.pad * 3;
+    y += centred_text(pen, ui.fonts.title, hello, cx, y, text_w, pen.colours.ink) + L.pad;
+    y += centred_text(pen, ui.fonts.body, note, cx, y, text_w, pen.colours.muted) + L.pad * 3;
 
     const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));
     if (tile(ui.widgets, "start", ImVec2(cx - button_w * 0.5f, y), ImVec2(cx + button_w * 0.5f, y + button_h), {},
@@ -89,7 +89,7 @@ void draw_welcome(Ui& ui) {
         const float tile_w = std::min(L.em * 7.5f, (L.width - 4 * L.pad - icon - gap * n) / n);
         const float total = icon + gap + n * tile_w + (n - 1) * gap;
         float x = (L.width - total) * 0.5f;
-        draw_picture(dl, ui.textures.asset("ui/language"), ImVec2(x, lang_y), ImVec2(x + icon, lang_y + lang_h));
+        draw_picture(pen, ui.textures.asset("ui/language"), ImVec2(x, lang_y), ImVec2(x + icon, lang_y + lang_h));
         x += icon + gap;
         for (const auto& code : langs) {
             if (tile(ui.widgets, "lang:" + code, ImVec2(x, lang_y), ImVec2(x + tile_w, lang_y + lang_h), {},
