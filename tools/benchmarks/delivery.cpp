@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <string>
 
@@ -96,11 +97,36 @@ int drain(const char* db, const char* endpoint, const char* token) {
     return 0;
 }
 
+// Sends until the outbox is empty, through whatever goes wrong on the way
+// (a collector killed, a connection cut), retrying quickly: the sender of
+// the delivery crash campaign (tools/chaos-delivery), killed at random itself.
+int send(const char* db, const char* endpoint, const char* token) {
+    auto config = sync::parse_config(nlohmann::json{{"endpoint", endpoint},
+                                                    {"token", token},
+                                                    {"batch_size", 50},
+                                                    {"interval_seconds", 0.05},
+                                                    {"retry_start_seconds", 0.05},
+                                                    {"retry_cap_seconds", 0.3},
+                                                    {"connect_timeout_seconds", 2},
+                                                    {"timeout_seconds", 5}}
+                                         .dump(),
+                                     "chaos");
+    if (!config) return std::fprintf(stderr, "%s\n", config.words().c_str()), 2;
+    std::mutex mu;
+    std::condition_variable cv;
+    sync::Client client(db, *config, [&] { cv.notify_all(); });
+    std::unique_lock lock(mu);
+    while (client.status().waiting != 0)
+        cv.wait_for(lock, std::chrono::milliseconds(50));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "fill") return fill(argv[2], std::atoi(argv[3]));
     if (argc == 5 && std::string(argv[1]) == "drain") return drain(argv[2], argv[3], argv[4]);
-    std::fprintf(stderr, "usage: sayso-bench-delivery fill DB N | drain DB ENDPOINT TOKEN\n");
+    if (argc == 5 && std::string(argv[1]) == "send") return send(argv[2], argv[3], argv[4]);
+    std::fprintf(stderr, "usage: sayso-bench-delivery fill DB N | drain DB ENDPOINT TOKEN | send DB ENDPOINT TOKEN\n");
     return 2;
 }
