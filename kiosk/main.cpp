@@ -61,10 +61,12 @@ int main(int argc, char** argv) {
     {
         std::error_code ec;
         if (std::filesystem::exists(trusted_keys, ec)) {
-            if (auto err = sayso::pack::read_trusted_keys(trusted_keys, o.trust.keys)) {
-                std::fprintf(stderr, "sayso: %s\n", err->c_str());
+            auto keys = sayso::pack::read_trusted_keys(trusted_keys);
+            if (!keys) {
+                std::fprintf(stderr, "sayso: %s\n", keys.words().c_str());
                 return sayso::ui::kExitUsage;
             }
+            o.trust.keys = std::move(*keys);
         } else if (!o.trust.allow_unsigned) {
             std::fprintf(stderr,
                          "sayso: no trusted keys in %s, so no pack can be installed; "

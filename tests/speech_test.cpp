@@ -45,48 +45,50 @@ TEST_CASE("espeak-ng speaks each language of the default pack, and it is not sil
     };
     for (const auto& [voice, text] : lines) {
         CAPTURE(voice);
-        std::string problem;
-        auto pcm = e.say(text, voice, problem);
-        CHECK(problem.empty());
-        CHECK(pcm.rate > 8000);
-        CHECK(pcm.seconds() > 0.5);
-        CHECK(speech::level(pcm) > 0.02);
+        auto pcm = e.say(text, voice);
+        REQUIRE_MESSAGE(pcm, pcm.words());
+        CHECK(pcm->rate > 8000);
+        CHECK(pcm->seconds() > 0.5);
+        CHECK(speech::level(*pcm) > 0.02);
     }
-    std::string problem;
-    CHECK(e.say("hello", "zz", problem).samples.empty());
-    CHECK(problem.find("no voice") != std::string::npos);
+    const auto none = e.say("hello", "zz");
+    REQUIRE_FALSE(none);
+    CHECK(none.problem().kind == speech::SpeechProblem::Kind::NoVoice);
+    CHECK(none.words().find("no voice for \"zz\"") != std::string::npos);
 }
 
 TEST_CASE("recorded clips are read, mixed to mono, and bad ones refused with the file named") {
     test::TempDir tmp;
     test::write_file(tmp / "tone.wav", tone_wav(16000, 0.5, 2));
-    std::string problem;
-    auto pcm = speech::read_clip(tmp / "tone.wav", problem);
-    CHECK(problem.empty());
-    CHECK(pcm.rate == 16000);
-    CHECK(pcm.samples.size() == 8000);
-    CHECK(speech::level(pcm) > 0.2);
+    const auto pcm = speech::read_clip(tmp / "tone.wav");
+    REQUIRE_MESSAGE(pcm, pcm.words());
+    CHECK(pcm->rate == 16000);
+    CHECK(pcm->samples.size() == 8000);
+    CHECK(speech::level(*pcm) > 0.2);
 
     // The same tone as Ogg Vorbis, encoded by oggenc.
     auto enc = test::run({"/usr/bin/oggenc", "-Q", "-o", (tmp / "tone.ogg").string(), (tmp / "tone.wav").string()});
     REQUIRE_MESSAGE(enc.code == 0, enc.err);
-    auto ogg = speech::read_clip(tmp / "tone.ogg", problem);
-    CHECK(problem.empty());
-    CHECK(ogg.rate == 16000);
-    CHECK(ogg.samples.size() >= 7900);
-    CHECK(ogg.samples.size() <= 8100);
-    CHECK(speech::level(ogg) > 0.2);
+    const auto ogg = speech::read_clip(tmp / "tone.ogg");
+    REQUIRE_MESSAGE(ogg, ogg.words());
+    CHECK(ogg->rate == 16000);
+    CHECK(ogg->samples.size() >= 7900);
+    CHECK(ogg->samples.size() <= 8100);
+    CHECK(speech::level(*ogg) > 0.2);
 
     test::write_file(tmp / "bad.wav", "RIFF....WAVEjunk");
-    CHECK(speech::read_clip(tmp / "bad.wav", problem).samples.empty());
-    CHECK(problem.find("bad.wav") != std::string::npos);
-    problem.clear();
+    const auto bad = speech::read_clip(tmp / "bad.wav");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.problem().kind == speech::SpeechProblem::Kind::NotAClip);
+    CHECK(bad.words().find("bad.wav") != std::string::npos);
     test::write_file(tmp / "bad.ogg", "OggS not really");
-    CHECK(speech::read_clip(tmp / "bad.ogg", problem).samples.empty());
-    CHECK(problem.find("Ogg Vorbis") != std::string::npos);
-    problem.clear();
-    CHECK(speech::read_clip(tmp / "missing.wav", problem).samples.empty());
-    CHECK_FALSE(problem.empty());
+    const auto bad_ogg = speech::read_clip(tmp / "bad.ogg");
+    REQUIRE_FALSE(bad_ogg);
+    CHECK(bad_ogg.words().find("Ogg Vorbis") != std::string::npos);
+    const auto missing = speech::read_clip(tmp / "missing.wav");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.problem().kind == speech::SpeechProblem::Kind::CantRead);
+    CHECK(missing.words() == (tmp / "missing.wav").string() + ": can't be read");
 }
 
 TEST_CASE("a pack's recorded clip is found for its band, language and key, and never outside the pack") {

@@ -101,16 +101,20 @@ void Speaker::work() {
         lock.unlock();
 
         speech::Pcm pcm;
-        std::string problem;
         const std::filesystem::path clip = item.clip ? item.clip() : std::filesystem::path();
         if (!clip.empty()) {
-            pcm = speech::read_clip(clip, problem);
-            if (!problem.empty()) std::fprintf(stderr, "sayso: %s; speaking the words instead\n", problem.c_str());
+            auto read = speech::read_clip(clip);
+            if (read)
+                pcm = std::move(*read);
+            else
+                std::fprintf(stderr, "sayso: %s; speaking the words instead\n", read.words().c_str());
         }
         if (pcm.samples.empty() && !item.voice.empty()) {
-            problem.clear();
-            pcm = speech::Espeak::instance().say(item.text, item.voice, problem);
-            if (!problem.empty()) std::fprintf(stderr, "sayso: read-aloud: %s\n", problem.c_str());
+            auto spoken = speech::Espeak::instance().say(item.text, item.voice);
+            if (spoken)
+                pcm = std::move(*spoken);
+            else
+                std::fprintf(stderr, "sayso: read-aloud: %s\n", spoken.words().c_str());
         }
         if (!pcm.samples.empty() && pcm.rate != rate_) {
             // A clip at another rate: convert to the device's.

@@ -36,10 +36,12 @@ int validate(const std::vector<std::string>& dirs, const std::string& trusted) {
     pack::Trust trust{{}, true};
     if (!trusted.empty()) {
         trust.allow_unsigned = false;
-        if (auto err = pack::read_trusted_keys(trusted, trust.keys)) {
-            std::cerr << "sayso-admin: " << *err << "\n";
+        auto keys = pack::read_trusted_keys(trusted);
+        if (!keys) {
+            std::cerr << "sayso-admin: " << keys.words() << "\n";
             return 2;
         }
+        trust.keys = std::move(*keys);
     }
     int bad = 0;
     for (const auto& dir : dirs) {
@@ -218,8 +220,8 @@ int sign(const std::string& dir, const std::string& key_file) {
         std::cerr << "sayso-admin: can't read the signing key " << key_file << "\n";
         return 1;
     }
-    if (auto err = pack::sign_pack(dir, secret)) {
-        std::cerr << "sayso-admin: " << *err << "\n";
+    if (auto signed_ = pack::sign_pack(dir, secret); !signed_) {
+        std::cerr << "sayso-admin: " << signed_.words() << "\n";
         return 1;
     }
     std::cerr << "sayso-admin: signed " << dir << " (" << loaded.pack->id << " version " << loaded.pack->version

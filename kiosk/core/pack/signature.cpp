@@ -79,14 +79,27 @@ std::optional<KeyPair> make_keys() {
     return k;
 }
 
-std::optional<std::string> sign_pack(const fs::path& dir, const std::string& secret_key) {
-    if (sodium_init() < 0) return "libsodium could not start";
+std::string describe(const KeyProblem& p) {
+    using K = KeyProblem::Kind;
+    switch (p.kind) {
+    case K::NoCrypto: return "libsodium could not start";
+    case K::NotAKey: return p.where.empty() ? "that is not a secret signing key" : p.where + ": not a public key";
+    case K::CantRead: return "can't read " + p.where;
+    case K::CantWrite: return "can't write " + p.where;
+    case K::NotAPack: return p.why;
+    }
+    return p.why;
+}
+
+KeyResult<void> sign_pack(const fs::path& dir, const std::string& secret_key) {
+    using K = KeyProblem::Kind;
+    if (sodium_init() < 0) return KeyProblem{K::NoCrypto};
     std::vector<unsigned char> sk;
-    if (!from_base64(secret_key, sk, crypto_sign_SECRETKEYBYTES)) return "that is not a secret signing key";
+    if (!from_base64(secret_key, sk, crypto_sign_SECRETKEYBYTES)) return KeyProblem{K::NotAKey};
     std::vector<Problem> problems;
     const auto files = digests(dir, problems);
-    if (!problems.empty()) return problems.front().str();
-    if (!files.count("pack.json")) return dir.string() + " has no pack.json";
+    if (!problems.empty()) return KeyProblem{.kind = K::NotAPack, .why = problems.front().str()};
+    if (!files.count("pack.json")) return KeyProblem{.kind = K::NotAPack, .why = dir.string() + " has no pack.json"};
     const std::string m = manifest(files);
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(m.data()), m.size(), sk.data());
@@ -97,13 +110,14 @@ std::optional<std::string> sign_pack(const fs::path& dir, const std::string& sec
         {"format", 1}, {"key", to_base64(pk, sizeof pk)}, {"files", files}, {"signature", to_base64(sig, sizeof sig)}};
     std::ofstream out(dir / kSignatureFile, std::ios::binary | std::ios::trunc);
     out << j.dump(2) << "\n";
-    if (!out) return "can't write " + (dir / kSignatureFile).string();
-    return std::nullopt;
+    if (!out) return KeyProblem{.kind = K::CantWrite, .where = (dir / kSignatureFile).string()};
+    return {};
 }
 
-std::optional<std::string> read_trusted_keys(const fs::path& file, std::vector<std::string>& keys) {
+KeyResult<std::vector<std::string>> read_trusted_keys(const fs::path& file) {
     std::ifstream in(file);
-    if (!in) return "can't read " + file.string();
+    if (!in) return KeyProblem{.kind = KeyProblem::Kind::CantRead, .where = file.string()};
+    std::vector<std::string> keys;
     std::string line;
     int n = 0;
     while (std::getline(in, line)) {
@@ -116,10 +130,10 @@ std::optional<std::string> read_trusted_keys(const fs::path& file, std::vector<s
         if (line.empty()) continue;
         std::vector<unsigned char> pk;
         if (!from_base64(line, pk, crypto_sign_PUBLICKEYBYTES))
-            return file.string() + " line " + std::to_string(n) + ": not a public key";
+            return KeyProblem{.kind = KeyProblem::Kind::NotAKey, .where = file.string() + " line " + std::to_string(n)};
         keys.push_back(line);
     }
-    return std::nullopt;
+    return keys;
 }
 
 std::vector<Problem> check_signature(const fs::path& dir, const Trust& trust) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pack/pack.hpp"
+#include "result/result.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -20,9 +21,24 @@ struct KeyPair {
 };
 std::optional<KeyPair> make_keys();
 
-// Signs every file of the pack in `dir` with `secret_key` (base64), writing
-// dir/SIGNATURE. Returns the error in words, or nothing.
-std::optional<std::string> sign_pack(const std::filesystem::path& dir, const std::string& secret_key);
+// Why a pack could not be signed, or a file of trusted keys read.
+struct KeyProblem {
+    enum class Kind {
+        NoCrypto,  // libsodium could not start
+        NotAKey,   // the text is not a key of the kind needed
+        CantRead,  // a file can't be read
+        CantWrite, // SIGNATURE can't be written
+        NotAPack,  // the folder is not a pack that can be signed
+    };
+    Kind kind = Kind::NotAKey;
+    std::string where; // the file (and line) at fault
+    std::string why;   // for NotAPack: the first problem found
+};
+std::string describe(const KeyProblem&);
+template <class T> using KeyResult = Result<T, KeyProblem>;
+
+// Signs every file of the pack in `dir` with `secret_key` (base64), writing dir/SIGNATURE.
+KeyResult<void> sign_pack(const std::filesystem::path& dir, const std::string& secret_key);
 
 // Who may sign packs for this kiosk, and whether unsigned ones are let in
 // (a development setting the screens announce).
@@ -32,7 +48,7 @@ struct Trust {
 };
 
 // Reads trusted keys, one base64 key a line ('#' starts a comment).
-std::optional<std::string> read_trusted_keys(const std::filesystem::path& file, std::vector<std::string>& keys);
+KeyResult<std::vector<std::string>> read_trusted_keys(const std::filesystem::path& file);
 
 // Problems with the pack's signature (empty: signed by a trusted key, every
 // file as signed). Unsigned packs are refused unless `trust.allow_unsigned`.

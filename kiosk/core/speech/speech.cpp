@@ -27,6 +27,19 @@ int collect(short* wav, int n, espeak_EVENT* events) {
 }
 } // namespace
 
+std::string describe(const SpeechProblem& p) {
+    using K = SpeechProblem::Kind;
+    switch (p.kind) {
+    case K::NoEngine: return "espeak-ng could not start (is espeak-ng-data installed?)";
+    case K::NoVoice: return "espeak-ng has no voice for \"" + p.what + "\"";
+    case K::CantSpeak: return "espeak-ng could not speak the text";
+    case K::CantRead: return p.what + ": can't be read";
+    case K::TooLarge: return p.what + ": larger than 8 MiB";
+    case K::NotAClip: return p.what + ": " + p.why;
+    }
+    return "no sound for this";
+}
+
 Espeak& Espeak::instance() {
     static Espeak e;
     return e;
@@ -35,20 +48,14 @@ Espeak& Espeak::instance() {
 Espeak::Espeak() {
     // Synchronous: espeak-ng hands us the samples and plays nothing itself.
     rate_ = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr, 0);
-    if (rate_ <= 0) {
-        problem_ = "espeak-ng could not start (is espeak-ng-data installed?)";
-        return;
-    }
+    if (rate_ <= 0) return; // ok() says so
     espeak_SetSynthCallback(collect);
     ok_ = true;
 }
 
-Pcm Espeak::say(const std::string& utf8, const std::string& voice, std::string& problem) {
+SpeechResult<Pcm> Espeak::say(const std::string& text, const std::string& voice) {
     Pcm pcm;
-    if (!ok_) {
-        problem = problem_;
-        return pcm;
-    }
+    if (!ok_) return SpeechProblem{SpeechProblem::Kind::NoEngine};
     std::lock_guard lock(mu_);
     // Find a voice that really speaks this language; espeak-ng would otherwise
     // pick the nearest one and read Urdu letters with an English voice.
@@ -66,18 +73,14 @@ Pcm Espeak::say(const std::string& utf8, const std::string& voice, std::string& 
             }
         }
     }
-    if (!chosen || espeak_SetVoiceByName(chosen) != EE_OK) {
-        problem = "espeak-ng has no voice for \"" + voice + "\"";
-        return pcm;
-    }
+    if (!chosen || espeak_SetVoiceByName(chosen) != EE_OK)
+        return SpeechProblem{.kind = SpeechProblem::Kind::NoVoice, .what = voice};
     espeak_SetParameter(espeakRATE, 150, 0); // a little slower than the default 175 words a minute, for children
     pcm.rate = rate_;
     std::vector<std::int16_t> out;
-    if (espeak_Synth(utf8.c_str(), utf8.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &out) != EE_OK ||
-        espeak_Synchronize() != EE_OK) {
-        problem = "espeak-ng could not speak the text";
-        return Pcm{};
-    }
+    if (espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &out) != EE_OK ||
+        espeak_Synchronize() != EE_OK)
+        return SpeechProblem{SpeechProblem::Kind::CantSpeak};
     pcm.samples = std::move(out);
     return pcm;
 }
@@ -91,13 +94,15 @@ std::uint16_t le16(const unsigned char* p) {
     return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
 }
 
-Pcm read_wav(const std::string& bytes, std::string& problem) {
+SpeechProblem not_a_clip(const std::string& why) {
+    return {.kind = SpeechProblem::Kind::NotAClip, .why = why};
+}
+
+SpeechResult<Pcm> read_wav(const std::string& bytes) {
     const auto* d = reinterpret_cast<const unsigned char*>(bytes.data());
     const std::size_t n = bytes.size();
-    if (n < 12 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WAVE", 4) != 0) {
-        problem = "not a WAV file";
-        return {};
-    }
+    if (n < 12 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WAVE", 4) != 0)
+        return not_a_clip("not a WAV file");
     int channels = 0, rate = 0, bits = 0, format = 0;
     const unsigned char* data = nullptr;
     std::size_t data_len = 0;
@@ -116,10 +121,8 @@ Pcm read_wav(const std::string& bytes, std::string& problem) {
         p += 8 + len + (len & 1);
     }
     if (format != 1 || (bits != 8 && bits != 16) || channels < 1 || channels > 8 || rate < 4000 || rate > 192000 ||
-        !data) {
-        problem = "a WAV clip must be uncompressed 8- or 16-bit PCM";
-        return {};
-    }
+        !data)
+        return not_a_clip("a WAV clip must be uncompressed 8- or 16-bit PCM");
     Pcm pcm;
     pcm.rate = rate;
     const std::size_t frame = static_cast<std::size_t>(channels) * static_cast<std::size_t>(bits / 8);
@@ -134,15 +137,14 @@ Pcm read_wav(const std::string& bytes, std::string& problem) {
     return pcm;
 }
 
-Pcm read_vorbis(const std::string& bytes, std::string& problem) {
+SpeechResult<Pcm> read_vorbis(const std::string& bytes) {
     int channels = 0, rate = 0;
     short* out = nullptr;
     const int frames = stb_vorbis_decode_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
                                                 static_cast<int>(bytes.size()), &channels, &rate, &out);
     if (frames <= 0 || !out || channels < 1) {
         std::free(out);
-        problem = "not a readable Ogg Vorbis file";
-        return {};
+        return not_a_clip("not a readable Ogg Vorbis file");
     }
     Pcm pcm;
     pcm.rate = rate;
@@ -159,26 +161,21 @@ Pcm read_vorbis(const std::string& bytes, std::string& problem) {
 
 } // namespace
 
-Pcm read_clip(const std::filesystem::path& file, std::string& problem) {
+SpeechResult<Pcm> read_clip(const std::filesystem::path& file) {
+    auto refused = [&](SpeechProblem::Kind kind) { return SpeechProblem{.kind = kind, .what = file.string()}; };
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
-    if (ec) {
-        problem = file.string() + ": can't be read";
-        return {};
-    }
-    if (size > kMaxClipBytes) {
-        problem = file.string() + ": larger than 8 MiB";
-        return {};
-    }
+    if (ec) return refused(SpeechProblem::Kind::CantRead);
+    if (size > kMaxClipBytes) return refused(SpeechProblem::Kind::TooLarge);
     std::ifstream in(file, std::ios::binary);
     std::string bytes(static_cast<std::size_t>(size), '\0');
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) {
-        problem = file.string() + ": can't be read";
-        return {};
+    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return refused(SpeechProblem::Kind::CantRead);
+    auto pcm = file.extension() == ".ogg" ? read_vorbis(bytes) : read_wav(bytes);
+    if (!pcm) {
+        SpeechProblem p = pcm.problem();
+        p.what = file.string();
+        return p;
     }
-    std::string why;
-    Pcm pcm = file.extension() == ".ogg" ? read_vorbis(bytes, why) : read_wav(bytes, why);
-    if (!why.empty()) problem = file.string() + ": " + why;
     return pcm;
 }
 

@@ -3,6 +3,8 @@
 // into the same form. Playing is the screens' business.
 #pragma once
 
+#include "result/result.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -21,27 +23,43 @@ struct Pcm {
 // Root mean square level, 0..1; a few thousandths is silence.
 double level(const Pcm& pcm);
 
+// Why there is no sound for some words or a clip.
+struct SpeechProblem {
+    enum class Kind {
+        NoEngine,  // espeak-ng could not start
+        NoVoice,   // no voice speaks this language
+        CantSpeak, // espeak-ng failed on the text
+        CantRead,  // the clip's file can't be read
+        TooLarge,  // the clip is over kMaxClipBytes
+        NotAClip,  // the file is not a WAV or Ogg Vorbis clip Sayso can play
+    };
+    Kind kind = Kind::CantSpeak;
+    std::string what; // the voice, or the clip's file
+    std::string why;  // for NotAClip
+};
+std::string describe(const SpeechProblem&);
+template <class T> using SpeechResult = Result<T, SpeechProblem>;
+
 // espeak-ng, set up once for the process. Its state is global, so calls are
 // serialised; run them off the UI thread.
 class Espeak {
   public:
     static Espeak& instance();
     bool ok() const { return ok_; }
-    const std::string& problem() const { return problem_; }
-    // Speaks `utf8` with the voice (e.g. "en-gb", "ur", "pa"); empty on failure.
-    Pcm say(const std::string& utf8, const std::string& voice, std::string& problem);
+    std::string problem() const { return ok_ ? std::string() : describe(SpeechProblem{SpeechProblem::Kind::NoEngine}); }
+    // Speaks `text` (UTF-8) with the voice (e.g. "en-gb", "ur", "pa").
+    SpeechResult<Pcm> say(const std::string& text, const std::string& voice);
 
   private:
     Espeak();
     bool ok_ = false;
     int rate_ = 0;
-    std::string problem_;
     std::mutex mu_;
 };
 
 // Reads a recorded clip: WAV (PCM 8/16-bit, any channels, mixed to mono) or
-// Ogg Vorbis. On failure `problem` says why and the result is empty.
-Pcm read_clip(const std::filesystem::path& file, std::string& problem);
+// Ogg Vorbis; the problem names the file.
+SpeechResult<Pcm> read_clip(const std::filesystem::path& file);
 
 // Clips above this are refused, so a pack can't exhaust memory.
 inline constexpr std::uintmax_t kMaxClipBytes = 8u << 20;
