@@ -8,7 +8,7 @@
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    sayso::collector::KeysBackup backup;
-    (void)sayso::collector::read_backup(std::string(reinterpret_cast<const char*>(data), size), backup);
+    const auto backup = sayso::collector::read_backup(std::string(reinterpret_cast<const char*>(data), size));
+    if (!backup) (void)backup.words();
     return 0;
 }

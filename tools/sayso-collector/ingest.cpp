@@ -224,7 +224,8 @@ std::optional<std::string> never_taken(const Response& r, const Intake& intake) 
         if (intake.keys.empty())
             return "the answer to \"" + a.question_id + "\" is sealed, and this collector holds no keys to open it";
         Answer opened = a;
-        if (auto why = open_sealed(intake.keys, opened)) return "the answer to \"" + a.question_id + "\": " + *why;
+        if (auto open = open_sealed(intake.keys, opened); !open)
+            return "the answer to \"" + a.question_id + "\": " + open.words();
     }
     return std::nullopt;
 }

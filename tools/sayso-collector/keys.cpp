@@ -19,20 +19,31 @@ using formats::from_base64;
 using formats::to_base64;
 using nlohmann::json;
 
-std::optional<std::string> read_keys(const std::string& text, std::vector<SealKeyPair>& keys) {
-    keys.clear();
+namespace {
+KeysProblem problem(KeysProblem::Kind kind, std::string why) {
+    return {.kind = kind, .why = std::move(why)};
+}
+KeysProblem no_crypto() {
+    return problem(KeysProblem::Kind::NoCrypto, "libsodium could not start");
+}
+} // namespace
+
+KeysResult<std::vector<SealKeyPair>> read_keys(const std::string& text) {
+    using K = KeysProblem::Kind;
+    std::vector<SealKeyPair> keys;
     const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_array()) return "is not a keys file (a JSON list of keys)";
+    if (j.is_discarded() || !j.is_array()) return problem(K::Damaged, "is not a keys file (a JSON list of keys)");
     std::set<std::string> ids;
     for (std::size_t i = 0; i < j.size(); ++i) {
         const json& k = j[i];
         const std::string which = "key " + std::to_string(i + 1);
         if (!k.is_object() || !k.value("id", json()).is_string() || !k.value("public_key", json()).is_string() ||
             !k.value("secret_key", json()).is_string())
-            return "is not a keys file: " + which + " is not {id, public_key, secret_key}";
+            return problem(K::Damaged, "is not a keys file: " + which + " is not {id, public_key, secret_key}");
         SealKeyPair pair{k["id"], k["public_key"], k["secret_key"]};
-        if (pair.id.empty() || pair.id.size() > 64) return "has a key id that is empty or longer than 64 characters";
-        if (!ids.insert(pair.id).second) return "holds the key id \"" + pair.id + "\" twice";
+        if (pair.id.empty() || pair.id.size() > 64)
+            return problem(K::Damaged, "has a key id that is empty or longer than 64 characters");
+        if (!ids.insert(pair.id).second) return problem(K::Damaged, "holds the key id \"" + pair.id + "\" twice");
         // A pair that does not match would take answers it can never open.
         std::vector<unsigned char> pk, sk;
         unsigned char derived[crypto_box_PUBLICKEYBYTES];
@@ -40,33 +51,33 @@ std::optional<std::string> read_keys(const std::string& text, std::vector<SealKe
             !from_base64(pair.secret_key, sk, crypto_box_SECRETKEYBYTES) ||
             crypto_scalarmult_base(derived, sk.data()) != 0 || sodium_memcmp(derived, pk.data(), sizeof derived) != 0) {
             if (!sk.empty()) sodium_memzero(sk.data(), sk.size());
-            return "has a damaged key \"" + pair.id + "\" (its public and secret keys do not belong together)";
+            return problem(K::Damaged,
+                           "has a damaged key \"" + pair.id + "\" (its public and secret keys do not belong together)");
         }
         sodium_memzero(sk.data(), sk.size());
         keys.push_back(std::move(pair));
     }
-    return std::nullopt;
+    return keys;
 }
 
-std::optional<std::string> load_keys(const std::filesystem::path& file, std::vector<SealKeyPair>& keys) {
-    keys.clear();
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<std::vector<SealKeyPair>> load_keys(const std::filesystem::path& file) {
+    if (sodium_init() < 0) return no_crypto();
     std::ifstream in(file, std::ios::binary);
-    if (!in) return "can't read the keys file " + file.string();
+    if (!in) return problem(KeysProblem::Kind::CantRead, "can't read the keys file " + file.string());
     std::ostringstream text;
     text << in.rdbuf();
     std::string held = text.str();
-    auto e = read_keys(held, keys);
+    auto keys = read_keys(held);
     sodium_memzero(held.data(), held.size());
-    if (e) return file.string() + " " + *e;
-    return std::nullopt;
+    if (!keys) return problem(keys.problem().kind, file.string() + " " + keys.words());
+    return keys;
 }
 
 namespace {
 
 // Written beside, then renamed over: the file is never half written, and it
 // is readable by its owner alone.
-std::optional<std::string> save_keys(const std::filesystem::path& file, const std::vector<SealKeyPair>& keys) {
+KeysResult<void> save_keys(const std::filesystem::path& file, const std::vector<SealKeyPair>& keys) {
     json j = json::array();
     for (const auto& k : keys)
         j.push_back({{"id", k.id}, {"public_key", k.public_key}, {"secret_key", k.secret_key}});
@@ -75,59 +86,67 @@ std::optional<std::string> save_keys(const std::filesystem::path& file, const st
     const std::string text = j.dump(2) + "\n";
     if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(fd) != 0) {
         if (fd >= 0) ::close(fd);
-        return "can't write " + tmp;
+        return problem(KeysProblem::Kind::CantWrite, "can't write " + tmp);
     }
     ::close(fd);
     std::error_code ec;
     std::filesystem::rename(tmp, file, ec);
-    if (ec) return "can't write " + file.string() + ": " + ec.message();
-    return std::nullopt;
+    if (ec) return problem(KeysProblem::Kind::CantWrite, "can't write " + file.string() + ": " + ec.message());
+    return {};
 }
 
 } // namespace
 
-std::optional<std::string> new_key(const std::filesystem::path& file, const std::string& id, SealKeyPair& made) {
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<SealKeyPair> new_key(const std::filesystem::path& file, const std::string& id) {
+    if (sodium_init() < 0) return no_crypto();
     if (id.empty() || id.size() > 64 || id.find_first_of(" \t\r\n\"") != std::string::npos)
-        return "a key id is 1 to 64 characters without spaces";
+        return problem(KeysProblem::Kind::Refused, "a key id is 1 to 64 characters without spaces");
     std::vector<SealKeyPair> keys;
     std::error_code ec;
-    if (std::filesystem::exists(file, ec))
-        if (auto e = load_keys(file, keys)) return e;
+    if (std::filesystem::exists(file, ec)) {
+        auto held = load_keys(file);
+        if (!held) return held.problem();
+        keys = std::move(*held);
+    }
     for (const auto& k : keys)
-        if (k.id == id) return "the keys file already holds a key \"" + id + "\"";
+        if (k.id == id) return problem(KeysProblem::Kind::Refused, "the keys file already holds a key \"" + id + "\"");
     unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
     crypto_box_keypair(pk, sk);
-    made = {id, to_base64(pk, sizeof pk), to_base64(sk, sizeof sk)};
+    SealKeyPair made{id, to_base64(pk, sizeof pk), to_base64(sk, sizeof sk)};
     sodium_memzero(sk, sizeof sk);
     keys.push_back(made);
-    return save_keys(file, keys);
+    if (auto saved = save_keys(file, keys); !saved) return saved.problem();
+    return made;
 }
 
 namespace {
 
 constexpr const char* kBackupFormat = "sayso-collector keys backup";
 
-std::optional<std::string> derive(const std::string& passphrase, const unsigned char* salt, unsigned long long ops,
-                                  std::size_t mem, unsigned char* key) {
+KeysResult<void> derive(const std::string& passphrase, const unsigned char* salt, unsigned long long ops,
+                        std::size_t mem, unsigned char* key) {
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, passphrase.data(), passphrase.size(), salt, ops, mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return "not enough memory to work the passphrase (" + std::to_string(mem >> 20) + " MiB)";
-    return std::nullopt;
+        return problem(KeysProblem::Kind::NoCrypto,
+                       "not enough memory to work the passphrase (" + std::to_string(mem >> 20) + " MiB)");
+    return {};
 }
 
 } // namespace
 
-std::optional<std::string> backup_keys(const std::filesystem::path& keys_file, const std::filesystem::path& out,
-                                       const std::string& passphrase) {
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<void> backup_keys(const std::filesystem::path& keys_file, const std::filesystem::path& out,
+                             const std::string& passphrase) {
+    using K = KeysProblem::Kind;
+    if (sodium_init() < 0) return no_crypto();
     if (passphrase.size() < kMinPassphrase)
-        return "the passphrase must be at least " + std::to_string(kMinPassphrase) + " characters";
-    std::vector<SealKeyPair> keys;
-    if (auto e = load_keys(keys_file, keys)) return e;
-    if (keys.empty()) return keys_file.string() + " holds no keys";
+        return problem(K::Refused, "the passphrase must be at least " + std::to_string(kMinPassphrase) + " characters");
+    auto loaded = load_keys(keys_file);
+    if (!loaded) return loaded.problem();
+    const std::vector<SealKeyPair>& keys = *loaded;
+    if (keys.empty()) return problem(K::Refused, keys_file.string() + " holds no keys");
     std::error_code ec;
-    if (std::filesystem::exists(out, ec)) return out.string() + " already exists; a backup never overwrites";
+    if (std::filesystem::exists(out, ec))
+        return problem(K::Refused, out.string() + " already exists; a backup never overwrites");
     json plain = json::array();
     json ids = json::array();
     for (const auto& k : keys) {
@@ -140,7 +159,7 @@ std::optional<std::string> backup_keys(const std::filesystem::path& keys_file, c
     randombytes_buf(nonce, sizeof nonce);
     const unsigned long long ops = crypto_pwhash_OPSLIMIT_MODERATE;
     const std::size_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
-    if (auto e = derive(passphrase, salt, ops, mem, key)) return e;
+    if (auto derived = derive(passphrase, salt, ops, mem, key); !derived) return derived;
     std::vector<unsigned char> box(text.size() + crypto_secretbox_MACBYTES);
     crypto_secretbox_easy(box.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size(), nonce, key);
     sodium_memzero(key, sizeof key);
@@ -160,19 +179,19 @@ std::optional<std::string> backup_keys(const std::filesystem::path& keys_file, c
         ::fsync(fd) != 0) {
         if (fd >= 0) ::close(fd);
         std::filesystem::remove(out, ec);
-        return "can't write " + out.string();
+        return problem(K::CantWrite, "can't write " + out.string());
     }
     ::close(fd);
-    return std::nullopt;
+    return {};
 }
 
-std::optional<std::string> read_backup(const std::string& text, KeysBackup& out) {
-    out = KeysBackup{};
+KeysResult<KeysBackup> read_backup(const std::string& text) {
+    KeysBackup out;
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != kBackupFormat)
-        return "is not a keys backup";
+        return problem(KeysProblem::Kind::Damaged, "is not a keys backup");
     if (!j.contains("version") || j["version"] != 1 || !j.contains("kdf") || j["kdf"] != "argon2id13")
-        return "was made by a newer sayso-collector";
+        return problem(KeysProblem::Kind::Refused, "was made by a newer sayso-collector");
     const auto number = [&](const char* k, unsigned long long& v) {
         auto it = j.find(k);
         if (it == j.end() || !it->is_number_unsigned()) return false;
@@ -190,83 +209,94 @@ std::optional<std::string> read_backup(const std::string& text, KeysBackup& out)
         !from_base64(text_of("box"), out.box) || out.box.size() < crypto_secretbox_MACBYTES ||
         out.opslimit < crypto_pwhash_OPSLIMIT_MIN || out.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
         mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
-        return "is damaged";
+        return problem(KeysProblem::Kind::Damaged, "is damaged");
     out.memlimit = static_cast<std::size_t>(mem);
-    return std::nullopt;
+    return out;
 }
 
-std::optional<std::string> open_backup(const KeysBackup& b, const std::string& passphrase, const std::string& name,
-                                       std::vector<SealKeyPair>& keys) {
-    keys.clear();
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<std::vector<SealKeyPair>> open_backup(const KeysBackup& b, const std::string& passphrase,
+                                                 const std::string& name) {
+    if (sodium_init() < 0) return no_crypto();
     unsigned char key[crypto_secretbox_KEYBYTES];
-    if (auto e = derive(passphrase, b.salt.data(), b.opslimit, b.memlimit, key)) return e;
+    if (auto derived = derive(passphrase, b.salt.data(), b.opslimit, b.memlimit, key); !derived)
+        return derived.problem();
     std::string plain(b.box.size() - crypto_secretbox_MACBYTES, '\0');
     const int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), b.box.data(),
                                               b.box.size(), b.nonce.data(), key);
     sodium_memzero(key, sizeof key);
-    if (rc != 0) return "the passphrase is wrong, or " + name + " is damaged; nothing was changed";
-    auto e = read_keys(plain, keys);
+    if (rc != 0)
+        return problem(KeysProblem::Kind::WrongPassphrase,
+                       "the passphrase is wrong, or " + name + " is damaged; nothing was changed");
+    auto keys = read_keys(plain);
     sodium_memzero(plain.data(), plain.size());
-    if (e) return name + " is damaged: it " + *e;
-    return std::nullopt;
+    if (!keys) return problem(KeysProblem::Kind::Damaged, name + " is damaged: it " + keys.words());
+    return keys;
 }
 
-std::optional<std::string> restore_keys(const std::filesystem::path& backup, const std::filesystem::path& keys_file,
-                                        const std::string& passphrase, std::vector<std::string>& restored) {
-    restored.clear();
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<std::vector<std::string>> restore_keys(const std::filesystem::path& backup,
+                                                  const std::filesystem::path& keys_file,
+                                                  const std::string& passphrase) {
+    std::vector<std::string> restored;
+    if (sodium_init() < 0) return no_crypto();
     std::ifstream in(backup, std::ios::binary);
-    if (!in) return "can't read " + backup.string();
+    if (!in) return problem(KeysProblem::Kind::CantRead, "can't read " + backup.string());
     std::ostringstream text;
     text << in.rdbuf();
-    KeysBackup b;
-    if (auto e = read_backup(text.str(), b)) return backup.string() + " " + *e;
-    std::vector<SealKeyPair> from;
-    if (auto e = open_backup(b, passphrase, backup.string(), from)) return e;
+    const auto b = read_backup(text.str());
+    if (!b) return problem(b.problem().kind, backup.string() + " " + b.words());
+    const auto from = open_backup(*b, passphrase, backup.string());
+    if (!from) return from.problem();
     std::vector<SealKeyPair> held;
     std::error_code ec;
-    if (std::filesystem::exists(keys_file, ec))
-        if (auto e = load_keys(keys_file, held)) return e;
-    for (const auto& k : from) {
+    if (std::filesystem::exists(keys_file, ec)) {
+        auto loaded = load_keys(keys_file);
+        if (!loaded) return loaded.problem();
+        held = std::move(*loaded);
+    }
+    for (const auto& k : *from) {
         auto same = std::find_if(held.begin(), held.end(), [&](const SealKeyPair& h) { return h.id == k.id; });
         if (same == held.end()) {
             held.push_back(k);
             restored.push_back(k.id);
         } else if (same->secret_key != k.secret_key) {
-            return keys_file.string() + " holds a different key with the id \"" + k.id + "\"; nothing was changed";
+            return problem(KeysProblem::Kind::Refused, keys_file.string() + " holds a different key with the id \"" +
+                                                           k.id + "\"; nothing was changed");
         }
     }
-    if (restored.empty()) return std::nullopt;
-    return save_keys(keys_file, held);
+    if (restored.empty()) return restored;
+    if (auto saved = save_keys(keys_file, held); !saved) return saved.problem();
+    return restored;
 }
 
-std::optional<std::string> open_sealed(const std::vector<SealKeyPair>& keys, Answer& a) {
-    if (a.sealed.empty()) return std::nullopt;
-    if (sodium_init() < 0) return "libsodium could not start";
+KeysResult<void> open_sealed(const std::vector<SealKeyPair>& keys, Answer& a) {
+    using K = KeysProblem::Kind;
+    if (a.sealed.empty()) return {};
+    if (sodium_init() < 0) return no_crypto();
     const SealKeyPair* key = nullptr;
     for (const auto& k : keys)
         if (k.id == a.seal_key) key = &k;
-    if (!key) return "an answer is sealed to key \"" + a.seal_key + "\", which the keys file does not hold";
+    if (!key)
+        return problem(K::UnknownKey,
+                       "an answer is sealed to key \"" + a.seal_key + "\", which the keys file does not hold");
     std::vector<unsigned char> box, pk, sk;
     if (!from_base64(a.sealed, box) || box.size() < crypto_box_SEALBYTES ||
         !from_base64(key->public_key, pk, crypto_box_PUBLICKEYBYTES) ||
         !from_base64(key->secret_key, sk, crypto_box_SECRETKEYBYTES))
-        return "an answer sealed to key \"" + a.seal_key + "\" is damaged";
+        return problem(K::Damaged, "an answer sealed to key \"" + a.seal_key + "\" is damaged");
     std::string plain(box.size() - crypto_box_SEALBYTES, '\0');
     const int rc = crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), box.data(), box.size(),
                                         pk.data(), sk.data());
     sodium_memzero(sk.data(), sk.size());
-    if (rc != 0) return "an answer sealed to key \"" + a.seal_key + "\" does not open with it";
+    if (rc != 0) return problem(K::Damaged, "an answer sealed to key \"" + a.seal_key + "\" does not open with it");
     try {
         json j = json::parse(plain);
         a.skipped = j.at("skipped").get<bool>();
         a.options = j.at("options").get<std::vector<std::string>>();
         a.text = j.at("text").get<std::string>();
     } catch (const std::exception&) {
-        return "an answer sealed to key \"" + a.seal_key + "\" opened to something unreadable";
+        return problem(K::Damaged, "an answer sealed to key \"" + a.seal_key + "\" opened to something unreadable");
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace sayso::collector

@@ -48,9 +48,9 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
         // Sealed answers are opened here, in memory, with the collector's keys.
         Response r = sealed_r;
         for (auto& a : r.answers)
-            if (auto why = open_sealed(keys, a)) {
-                a.unopened = *why;
-                ++unopened[*why];
+            if (auto open = open_sealed(keys, a); !open) {
+                a.unopened = open.words();
+                ++unopened[a.unopened];
             }
         if (format == "jsonl") {
             nlohmann::json answers = nlohmann::json::array();
@@ -213,7 +213,9 @@ std::unique_ptr<Store> open_or_say(const Args& a) {
 bool keys_or_say(const Args& a, std::vector<SealKeyPair>& keys) {
     keys.clear();
     if (a.keys_file.empty()) return true;
-    if (auto e = load_keys(a.keys_file, keys)) return say(*e, 1), false;
+    auto loaded = load_keys(a.keys_file);
+    if (!loaded) return say(loaded.words(), 1), false;
+    keys = std::move(*loaded);
     return true;
 }
 
@@ -254,8 +256,9 @@ bool typed_twice(const char* first, const char* second, const char* what, const 
 }
 
 int keys_new_cmd(const Args& a) {
-    SealKeyPair made;
-    if (auto e = new_key(a.keys_file, a.key_id, made)) return say(*e + "; nothing was changed", 1);
+    const auto made_or = new_key(a.keys_file, a.key_id);
+    if (!made_or) return say(made_or.words() + "; nothing was changed", 1);
+    const SealKeyPair& made = *made_or;
     std::cout << nlohmann::json{{"id", made.id}, {"public_key", made.public_key}}.dump() << "\n";
     return say("key \"" + made.id + "\" added to " + a.keys_file +
                    "; put the line above last in each tablet's \"seal_keys\", and back up the keys file",
@@ -267,9 +270,9 @@ int keys_backup_cmd(const Args& a) {
     if (!typed_twice("Passphrase for the backup: ", "The same passphrase again: ", "passphrase", "nothing was written",
                      pass))
         return 1;
-    const auto e = backup_keys(a.keys_file, a.backup_file, pass);
+    const auto backed_up = backup_keys(a.keys_file, a.backup_file, pass);
     sodium_memzero(pass.data(), pass.size());
-    if (e) return say(*e + "; nothing was written", 1);
+    if (!backed_up) return say(backed_up.words() + "; nothing was written", 1);
     return say("the keys are in " + a.backup_file +
                    ", encrypted; keep it and the passphrase apart, both away from the collector",
                0);
@@ -279,12 +282,11 @@ int keys_restore_cmd(const Args& a) {
     std::string pass;
     if (!read_passphrase("Passphrase of the backup: ", pass))
         return say("no passphrase was given; nothing was changed", 1);
-    std::vector<std::string> ids;
-    const auto e = restore_keys(a.backup_file, a.keys_file, pass, ids);
+    const auto ids = restore_keys(a.backup_file, a.keys_file, pass);
     sodium_memzero(pass.data(), pass.size());
-    if (e) return say(*e, 1);
-    if (ids.empty()) say(a.keys_file + " already holds every key in the backup", 0);
-    for (const auto& id : ids)
+    if (!ids) return say(ids.words(), 1);
+    if (ids->empty()) say(a.keys_file + " already holds every key in the backup", 0);
+    for (const auto& id : *ids)
         say("key \"" + id + "\" restored to " + a.keys_file, 0);
     return 0;
 }

@@ -189,15 +189,15 @@ std::shared_ptr<const Intake> Server::intake() {
     if (ec || written == keys_written_) return intake_;
     keys_written_ = written;
     // A damaged or half-edited file changes nothing: the keys held stay.
-    std::vector<SealKeyPair> keys;
-    if (auto e = load_keys(options_.keys_file, keys)) {
+    auto keys = load_keys(options_.keys_file);
+    if (!keys) {
         std::fprintf(stderr,
                      "sayso-collector: the keys file changed but can't be used (%s); keeping the %zu key(s) held\n",
-                     e->c_str(), intake_->keys.size());
+                     keys.words().c_str(), intake_->keys.size());
         return intake_;
     }
     auto next = std::make_shared<Intake>(*intake_);
-    next->keys = std::move(keys);
+    next->keys = std::move(*keys);
     std::fprintf(stderr, "sayso-collector: the keys file changed: %zu key(s) held now\n", next->keys.size());
     intake_ = std::move(next);
     return intake_;

@@ -63,8 +63,8 @@ void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKe
     out.sealed = row[at + 3];
     out.seal_key = row[at + 4];
     out.unopened.clear();
-    if (auto why = open_sealed(keys, out)) {
-        out.unopened = *why;
+    if (auto open = open_sealed(keys, out); !open) {
+        out.unopened = open.words();
         out.skipped = false;
         out.options.clear();
         out.text.clear();
