@@ -2,6 +2,7 @@
 // a throwaway PostgreSQL), its answers to bad requests, and PostgreSQL end to end.
 #include "client.hpp"
 #include "collector_process.hpp"
+#include "collector_store.hpp"
 #include "config.hpp"
 #include "enrol.hpp"
 #include "eventually.hpp"
@@ -67,10 +68,7 @@ std::vector<std::string> all_ids(collector::Store& s) {
 TEST_CASE_TEMPLATE("a collector store keeps each response once and knows its devices", Kind, SqliteKind, PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
-    std::string err;
-    auto s = collector::open_store(kind.spec(), err);
-    INFO(err);
-    REQUIRE(s);
+    auto s = test::open_collector_store(kind.spec());
 
     std::vector<std::string> stored;
     auto flagged = response(hex(1));
@@ -198,11 +196,8 @@ TEST_CASE_TEMPLATE("a store left by each earlier collector, numbered or not, is 
             CAPTURE(numbered);
             Kind kind;
             if (!kind.available()) return;
-            std::string err;
             {
-                auto old = collector::open_store(kind.spec(), err, from);
-                INFO(err);
-                REQUIRE(old);
+                auto old = test::open_collector_store(kind.spec(), from);
                 int at = -1;
                 REQUIRE_FALSE(collector::schema_of(*old, at));
                 CHECK(at == from);
@@ -227,9 +222,7 @@ TEST_CASE_TEMPLATE("a store left by each earlier collector, numbered or not, is 
                 // Made before steps were numbered: the same tables, no number.
                 if (!numbered) REQUIRE_FALSE(old->script("DROP TABLE collector_schema"));
             }
-            auto s = collector::open_store(kind.spec(), err);
-            INFO(err);
-            REQUIRE(s);
+            auto s = test::open_collector_store(kind.spec());
             int at = -1;
             REQUIRE_FALSE(collector::schema_of(*s, at));
             CHECK(at == collector::latest_schema());
@@ -266,16 +259,15 @@ TEST_CASE_TEMPLATE("a store from a newer collector is refused in words, and left
                    PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
-    std::string err;
     {
-        auto s = collector::open_store(kind.spec(), err);
-        REQUIRE(s);
+        auto s = test::open_collector_store(kind.spec());
         std::vector<collector::Store::Row> none;
         REQUIRE_FALSE(s->query("UPDATE collector_schema SET version = ?",
                                {std::to_string(collector::latest_schema() + 1)}, none));
     }
-    CHECK_FALSE(collector::open_store(kind.spec(), err));
-    CHECK(err.find("made by a newer sayso-collector") != std::string::npos);
+    const auto newer = collector::open_store(kind.spec());
+    REQUIRE_FALSE(newer);
+    CHECK(newer.words().find("made by a newer sayso-collector") != std::string::npos);
     auto r = test::run({SAYSO_COLLECTOR, "export", "--store", kind.spec()});
     CHECK(r.code == 1);
     CHECK(r.err.find("update sayso-collector") != std::string::npos);
@@ -856,9 +848,7 @@ TEST_CASE("an answer stored under a key that is later lost stops no server and n
     const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
     REQUIRE(k1.code == 0);
     {
-        std::string err;
-        auto s = collector::open_store(store, err);
-        REQUIRE(s);
+        auto s = test::open_collector_store(store);
         auto kept = response(hex(1));
         kept.answers[0].text.clear();
         kept.answers[0].sealed = test::seal_answer(nlohmann::json::parse(k1.out)["public_key"], false, {}, "words");

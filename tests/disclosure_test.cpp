@@ -6,6 +6,7 @@
 // difference of two nested regions) tried: is any of its counts pinned to
 // one value? The attacker is sound: each bound it derives is checked to hold
 // the truth, counted here from the seeded answers, not by the collector.
+#include "collector_store.hpp"
 #include "index.hpp"
 #include "store.hpp"
 #include "support.hpp"
@@ -760,9 +761,7 @@ void deliver(collector::Store& s, const std::vector<Record>& records, const std:
 }
 
 std::unique_ptr<collector::Store> empty_store(const TempDir& tmp) {
-    std::string err;
-    auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
-    REQUIRE(s);
+    auto s = test::open_collector_store("sqlite:" + (tmp / "c.db").string());
     std::vector<collector::Store::Row> none;
     for (const auto& a : kAreas)
         REQUIRE_FALSE(

@@ -2,6 +2,7 @@
 // set with known counts, every figure checked exactly, small numbers hidden,
 // each role seeing exactly what it may, over both stores and over HTTP.
 #include "collector_process.hpp"
+#include "collector_store.hpp"
 #include "index.hpp"
 #include "postgres.hpp"
 #include "render.hpp"
@@ -207,9 +208,7 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
                    SqliteKind, PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
-    std::string err;
-    auto s = collector::open_store(kind.spec(), err);
-    REQUIRE(s);
+    auto s = test::open_collector_store(kind.spec());
     seed(*s, "");
     reports::Indexed done;
     REQUIRE_FALSE(reports::index_new(*s, {}, done));
@@ -430,9 +429,7 @@ TEST_CASE(
     auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
     REQUIRE(key.code == 0);
     {
-        std::string err;
-        auto s = collector::open_store(store, err);
-        REQUIRE(s);
+        auto s = test::open_collector_store(store);
         seed(*s, nlohmann::json::parse(key.out)["public_key"].get<std::string>());
     }
     add_user(store, {"ada", "--role", "admin"});
@@ -709,9 +706,7 @@ TEST_CASE("the reports' sign-in, family page and downloads hold up to an attacke
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     {
-        std::string err;
-        auto s = collector::open_store(store, err);
-        REQUIRE(s);
+        auto s = test::open_collector_store(store);
         seed(*s, "");
         // A family an admin grouped across two service areas.
         REQUIRE_FALSE(reports::set_family(*s, "C-001", "F-9"));
@@ -805,9 +800,7 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     {
-        std::string err;
-        auto s = collector::open_store(store, err);
-        REQUIRE(s);
+        auto s = test::open_collector_store(store);
         seed(*s, "");
         REQUIRE_FALSE(reports::set_family(*s, "C-001", "F-1"));
         REQUIRE_FALSE(reports::set_family(*s, "C-002", "F-1"));
@@ -853,9 +846,7 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
 TEST_CASE("a report session ends after 30 minutes unused or 12 hours in all, and at sign-out; a wrong password finds "
           "no one") {
     TempDir tmp;
-    std::string err;
-    auto s = collector::open_store("sqlite:" + (tmp / "c.db").string(), err);
-    REQUIRE(s);
+    auto s = test::open_collector_store("sqlite:" + (tmp / "c.db").string());
     REQUIRE_FALSE(reports::add_user(*s, {"ada", "admin", "", ""}, "a long enough password"));
     CHECK(reports::add_user(*s, {"x", "admin", "", ""}, "short").has_value());
     CHECK(reports::add_user(*s, {"bad name!", "admin", "", ""}, "a long enough password").has_value());
@@ -927,11 +918,8 @@ TEST_CASE_TEMPLATE("a sign-in whose session is being made while the password cha
                    PostgresKind) {
     Kind kind;
     if (!kind.available()) return;
-    std::string err;
-    auto changer = collector::open_store(kind.spec(), err);
-    REQUIRE(changer);
-    auto signer = collector::open_store(kind.spec(), err);
-    REQUIRE(signer);
+    auto changer = test::open_collector_store(kind.spec());
+    auto signer = test::open_collector_store(kind.spec());
     REQUIRE_FALSE(reports::add_user(*changer, {"ada", "admin", "", ""}, "the first password"));
     std::optional<reports::SignIn> who;
     REQUIRE_FALSE(reports::check_login(*signer, "ada", "the first password", who));

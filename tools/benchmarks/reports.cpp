@@ -29,12 +29,13 @@ int main(int argc, char** argv) {
     if (std::string(argv[2]) == "time") {
         const int runs = argc > 3 ? std::atoi(argv[3]) : 5;
         const int connections = argc > 4 ? std::atoi(argv[4]) : 2;
-        std::string err;
-        auto main_store = open_store(spec, err);
+        auto opened = open_store(spec);
+        const std::string err = opened.words();
+        auto main_store = std::move(opened).value_or(nullptr);
         std::vector<std::unique_ptr<Store>> more;
         std::vector<Store*> pool;
         for (int i = 1; main_store && i < connections; ++i) {
-            more.push_back(open_store(spec, err));
+            more.push_back(open_store(spec).value_or(nullptr));
             if (!more.back()) break;
             pool.push_back(more.back().get());
         }
@@ -64,12 +65,12 @@ int main(int argc, char** argv) {
     }
     const long long want = std::atoll(argv[2]);
     const int devices = argc > 3 ? std::atoi(argv[3]) : 200;
-    std::string err;
-    auto store = open_store(spec, err);
-    if (!store) {
-        std::fprintf(stderr, "sayso-bench-reports: %s\n", err.c_str());
+    auto opened = open_store(spec);
+    if (!opened) {
+        std::fprintf(stderr, "sayso-bench-reports: %s\n", opened.words().c_str());
         return 1;
     }
+    auto store = std::move(*opened);
     static const char* areas[] = {"early-help", "child-protection", "children-in-care", "care-leavers",
                                   "disabled-children"};
     static const char* bands[] = {"4-7", "8-11", "12-17", "16-25"};

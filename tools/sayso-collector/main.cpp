@@ -204,10 +204,9 @@ int say(const std::string& words, int code) {
 }
 
 std::unique_ptr<Store> open_or_say(const Args& a) {
-    std::string err;
-    auto store = open_store(a.store_spec, err);
-    if (!store) say(err, 1);
-    return store;
+    auto store = open_store(a.store_spec);
+    if (!store) say(store.words(), 1);
+    return std::move(store).value_or(nullptr);
 }
 
 bool keys_or_say(const Args& a, std::vector<SealKeyPair>& keys) {

@@ -339,21 +339,16 @@ class PgStore final : public Store {
 
 } // namespace
 
-std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& err, int schema) {
+Stored<std::unique_ptr<Store>> open_postgresql(const std::string& uri, int schema) {
     PGconn* c = PQconnectdb(uri.c_str());
     // "relation already exists, skipping" on every start is noise, not news.
     PQsetNoticeProcessor(
         c, [](void*, const char*) {}, nullptr);
     auto store = std::make_unique<PgStore>(c);
-    if (PQstatus(c) != CONNECTION_OK) {
-        err = std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c);
-        return nullptr;
-    }
-    if (auto e = store->init(schema)) {
-        err = "can't use the PostgreSQL database: " + e->message;
-        return nullptr;
-    }
-    return store;
+    if (PQstatus(c) != CONNECTION_OK)
+        return StoreError{std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c)};
+    if (auto e = store->init(schema)) return StoreError{"can't use the PostgreSQL database: " + e->message};
+    return std::unique_ptr<Store>(std::move(store));
 }
 
 } // namespace sayso::collector

@@ -351,32 +351,24 @@ class SqliteStore final : public Store {
 
 } // namespace
 
-std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& err, int schema) {
+Stored<std::unique_ptr<Store>> open_sqlite(const std::string& path, int schema) {
     sqlite3* db = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     auto store = std::make_unique<SqliteStore>(db);
-    if (rc != SQLITE_OK) {
-        err = "can't open " + path + ": " + sqlite3_errmsg(db);
-        return nullptr;
-    }
-    if (auto e = store->init(schema)) {
-        err = "can't use " + path + ": " + e->message;
-        return nullptr;
-    }
-    return store;
+    if (rc != SQLITE_OK) return StoreError{"can't open " + path + ": " + sqlite3_errmsg(db)};
+    if (auto e = store->init(schema)) return StoreError{"can't use " + path + ": " + e->message};
+    return std::unique_ptr<Store>(std::move(store));
 }
 
-std::unique_ptr<Store> open_store(const std::string& spec, std::string& err, int schema) {
-    std::unique_ptr<Store> s;
-    if (spec.rfind("sqlite:", 0) == 0 && spec.size() > 7)
-        s = open_sqlite(spec.substr(7), err, schema);
-    else if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0)
-        s = open_postgresql(spec, err, schema);
-    if (s) s->set_spec(spec);
-    if (s || !err.empty()) return s;
-    err = "--store must be sqlite:PATH or postgresql://..., not \"" + spec + "\"";
-    return nullptr;
+Stored<std::unique_ptr<Store>> open_store(const std::string& spec, int schema) {
+    auto opened = spec.rfind("sqlite:", 0) == 0 && spec.size() > 7 ? open_sqlite(spec.substr(7), schema)
+                  : spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0
+                      ? open_postgresql(spec, schema)
+                      : Stored<std::unique_ptr<Store>>(
+                            StoreError{"--store must be sqlite:PATH or postgresql://..., not \"" + spec + "\""});
+    if (opened) (*opened)->set_spec(spec);
+    return opened;
 }
 
 } // namespace sayso::collector

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ingest.hpp"
+#include "result/result.hpp"
 
 #include <functional>
 #include <memory>
@@ -16,6 +17,10 @@ namespace sayso::collector {
 struct StoreError {
     std::string message;
 };
+inline std::string describe(const StoreError& e) {
+    return e.message;
+}
+template <class T> using Stored = Result<T, StoreError>;
 
 // A line of the audit log: who was given or lost a token, what was exported.
 struct AuditEntry {
@@ -96,8 +101,8 @@ class Store {
 // brought up to `schema` (migrations.hpp; always the latest but in tests that
 // make a store as an earlier collector left it).
 inline constexpr int kLatestSchema = -1;
-std::unique_ptr<Store> open_store(const std::string& spec, std::string& error, int schema = kLatestSchema);
-std::unique_ptr<Store> open_sqlite(const std::string& path, std::string& error, int schema = kLatestSchema);
-std::unique_ptr<Store> open_postgresql(const std::string& uri, std::string& error, int schema = kLatestSchema);
+Stored<std::unique_ptr<Store>> open_store(const std::string& spec, int schema = kLatestSchema);
+Stored<std::unique_ptr<Store>> open_sqlite(const std::string& path, int schema = kLatestSchema);
+Stored<std::unique_ptr<Store>> open_postgresql(const std::string& uri, int schema = kLatestSchema);
 
 } // namespace sayso::collector

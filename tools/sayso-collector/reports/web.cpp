@@ -66,13 +66,12 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     : store_(store), options_(std::move(options)), http_(options_.limits, options_.cert_file, options_.key_file) {
     options_.threshold = std::max(options_.threshold, kMinGroup);
     for (int i = 0; i < options_.readers && !store_.spec().empty(); ++i) {
-        std::string err;
-        auto r = open_store(store_.spec(), err);
+        auto r = open_store(store_.spec());
         if (!r) {
-            std::fprintf(stderr, "sayso-collector: reports count on one connection: %s\n", err.c_str());
+            std::fprintf(stderr, "sayso-collector: reports count on one connection: %s\n", r.words().c_str());
             break;
         }
-        readers_.push_back(std::move(r));
+        readers_.push_back(std::move(*r));
     }
     auto& s = http_;
     s.after([](const http::Request&, http::Response& res) {
