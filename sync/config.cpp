@@ -41,7 +41,8 @@ SettingsResult<void> check_endpoint(const std::string& url, const std::string& n
 
 std::string describe(const SettingsProblem& p) {
     switch (p.kind) {
-    case SettingsProblem::Kind::NoFile: return p.source + ": no delivery settings file there";
+    case SettingsProblem::Kind::NoFile:
+    case SettingsProblem::Kind::NotAFile: return p.source + ": no delivery settings file there";
     case SettingsProblem::Kind::TooLarge: return p.source + ": too large for a settings file";
     case SettingsProblem::Kind::NotAnObject:
         return p.source + ": not a JSON object like {\"endpoint\": \"https://...\", \"token\": \"...\"}";
@@ -143,8 +144,10 @@ SettingsResult<Config> parse_config(const std::string& text, const std::string& 
 SettingsResult<Config> load_config(const std::filesystem::path& file) {
     tasks::blocking("reading the delivery settings file");
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
+    if (!std::filesystem::exists(file, ec))
         return SettingsProblem{.kind = SettingsProblem::Kind::NoFile, .source = file.string()};
+    if (!std::filesystem::is_regular_file(file, ec))
+        return SettingsProblem{.kind = SettingsProblem::Kind::NotAFile, .source = file.string()};
     if (std::filesystem::file_size(file, ec) > 64 * 1024)
         return SettingsProblem{.kind = SettingsProblem::Kind::TooLarge, .source = file.string()};
     std::ifstream in(file);

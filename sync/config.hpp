@@ -36,6 +36,7 @@ struct Config {
 struct SettingsProblem {
     enum class Kind {
         NoFile,         // no settings file there: delivery is not set up
+        NotAFile,       // something else is there (a folder, a device): a mistake to show
         TooLarge,       // bigger than any settings file
         NotAnObject,    // not JSON, or not an object
         UnknownSetting, // a key Sayso does not know (a typo is never ignored)

@@ -486,3 +486,21 @@ TEST_CASE("the answers file and its WAL are readable by the kiosk's user alone")
         CHECK((st.st_mode & 0777) == 0600);
     }
 }
+
+TEST_CASE("a wipe whose compaction fails on a full disk has still erased the rows; compacting later gives the new id") {
+    TempDir tmp;
+    test::FullDisk::install();
+    auto s = test::open_store(tmp / "full.db", storage::Store::Mode::ReadWrite, test::FullDisk::name);
+    keep_secret(*s);
+    const std::string old_device = s->device_id();
+    REQUIRE(s->erase_all());
+    test::FullDisk::full = true;
+    const auto compacted = s->compact();
+    test::FullDisk::full = false;
+    REQUIRE_FALSE(compacted);
+    CHECK(compacted.problem().kind == storage::StorageProblem::Kind::DiskFull);
+    CHECK(all(*s).empty()); // the answers are gone all the same
+    REQUIRE(s->compact());
+    CHECK(s->device_id().size() == 32);
+    CHECK(s->device_id() != old_device);
+}

@@ -180,6 +180,10 @@ TEST_CASE("after a round the client waits as the outcome asks, and only then") {
         CHECK(n.batch == 50);
         CHECK(n.wait_s == 0);
         CHECK(n.problem == P::None);
+        n = sync::next_after(round_of(K::TooLarge), 2, c, b);
+        CHECK(n.batch == 1); // one is tried before the server is said not to read them
+        CHECK(n.problem == P::None);
+        CHECK(n.wait_s == 0);
         n = sync::next_after(round_of(K::TooLarge), 1, c, b);
         CHECK(n.batch == 1);
         CHECK(n.problem == P::ServerCantRead);

@@ -362,8 +362,9 @@ void Actions::handle(ask::Enrol a) {
 
 namespace {
 struct Wiped {
-    bool rows_gone = false;     // the answers, PINs and settings are deleted
-    std::string problem;        // the wipe did not finish (the rows may be gone all the same)
+    bool rows_gone = false; // the answers, PINs and settings are deleted
+    // The wipe did not finish (the rows may be gone all the same); the task clears it when it did.
+    std::string problem = "The wipe did not finish. Wipe again.";
     std::string forget_problem; // wiped, but the token and keys are still in the settings file
     DeliveryStart start;
 };
@@ -382,6 +383,7 @@ void Actions::handle(ask::Wipe) {
          settings = p_.options.sync_config]() mutable {
             delivering.reset(); // waits for its thread to end, closing both its connections
             Wiped w;
+            w.problem.clear();
             auto erased = store->erase_all();
             w.rows_gone = erased.ok();
             const auto wiped = erased ? store->compact() : erased;

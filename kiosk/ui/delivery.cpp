@@ -49,11 +49,14 @@ void Delivery::start(DeliveryStart start) {
     for (const auto& line : start.log)
         std::fprintf(stderr, "sayso: %s\n", line.c_str());
     if (!start.config) return;
-    client_ = std::make_unique<sync::Client>(db_, *start.config, [] {
-        SDL_Event e{};
-        e.type = SDL_USEREVENT;
-        SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
-    });
+    client_ = std::make_unique<sync::Client>(
+        db_, *start.config,
+        [] {
+            SDL_Event e{};
+            e.type = SDL_USEREVENT;
+            SDL_PushEvent(&e); // thread-safe: wakes the main loop to redraw
+        },
+        &clock_);
 }
 
 std::optional<sync::Status> Delivery::status() const {

@@ -28,7 +28,9 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
 
 class Delivery {
   public:
-    explicit Delivery(std::filesystem::path db) : db_(std::move(db)) {}
+    // `clock` (the kiosk's: the replay's moves with its script) marks what is
+    // delivered and counts retention; it must outlive the client.
+    Delivery(std::filesystem::path db, const flow::Clock& clock) : db_(std::move(db)), clock_(clock) {}
 
     // Starts the client when the settings allow; logs what they said.
     void start(DeliveryStart start);
@@ -48,6 +50,7 @@ class Delivery {
 
   private:
     std::filesystem::path db_;
+    const flow::Clock& clock_;
     std::unique_ptr<sync::Client> client_; // null: not running, and problem_ says why
     std::string problem_;
     sync::Status::Problem logged_problem_ = sync::Status::Problem::None;

@@ -19,7 +19,7 @@ Kiosk::Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorde
              access::Gate* gate, storage::Store* store, SDL_Window* window, SDL_Renderer* renderer)
     : o_(o), clock_(clock), window_(window), renderer_(renderer), gate_(gate), store_(store),
       storage_problem_(std::move(storage_problem)), flow_(clock, recorder, o.settings), shelf_(o.packs, o.trust),
-      textures_(renderer, o.assets), look_(window, renderer, o.dpi, o.headless), delivery_(o.db),
+      textures_(renderer, o.assets), look_(window, renderer, o.dpi, o.headless), delivery_(o.db, clock),
       settings_file_(o.sync_config ? o.sync_config->string() : std::string()) {
     // Before the first frame: what the kiosk needs to know to show it.
     actions_.load_settings();

@@ -19,7 +19,9 @@ std::int64_t lockout_ms(int failures) {
 std::string describe(const PinProblem& p) {
     switch (p.kind) {
     case PinProblem::Kind::Refused: return p.why.empty() ? "That PIN can't be used." : p.why;
-    case PinProblem::Kind::CantHash: return "The PIN can't be checked on this tablet right now. Try again.";
+    case PinProblem::Kind::CantHash:
+        return p.why.empty() ? "This tablet can't work with PINs right now. Try again."
+                             : "This tablet can't work with PINs right now (" + p.why + "). Try again.";
     case PinProblem::Kind::Storage: return p.storage ? flow::describe(*p.storage) : flow::describe({});
     }
     return "The PIN can't be checked on this tablet right now. Try again.";

@@ -696,14 +696,16 @@ StoreResult<void> Store::erase_all() {
                     "wiping");
     });
     if (!erased) return erased;
-    // A new device id at once, whatever happens to the compaction.
-    device_id_.clear();
-    return load_device_id();
+    device_id_.clear(); // the new one is made by compact(), first
+    return {};
 }
 
 StoreResult<void> Store::compact() {
     const auto held = use();
     if (!insert_response_) return kReadOnly;
+    // A new device id at once, whatever happens to the compaction.
+    if (device_id_.empty())
+        if (auto made = load_device_id(); !made) return made;
     // Old pages may linger in the WAL and in free pages: rewrite the file,
     // and fail (the admin can wipe again) if another connection kept the log.
     if (auto r = checkpoint(db_, "emptying the log before compacting"); !r) return r;

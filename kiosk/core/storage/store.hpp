@@ -105,10 +105,11 @@ class Store final : public flow::Recorder {
 
     // Removes every response, answer, PIN and setting, and gives the tablet a
     // new device id: erase_all(), then compact(). The rows are gone once
-    // erase_all() has worked, whatever compact() then says.
+    // erase_all() has worked (one transaction), whatever compact() then says.
     StoreResult<void> wipe();
     StoreResult<void> erase_all();
-    // Rewrites the file so freed pages are overwritten, and empties the WAL.
+    // Gives the tablet its new device id after erase_all(), then rewrites
+    // the file so freed pages are overwritten, and empties the WAL.
     // While another connection keeps the WAL from being emptied, old copies
     // may stay in it: a Locked problem, and compacting again once that
     // connection has closed finishes the job.

@@ -9,8 +9,8 @@ namespace {
 
 // A short burst of confetti falling from the top; `t` runs 0..1.
 void confetti(const Pen& pen, const Layout& L, float t) {
-    static const ImU32 colours[] = {pen.colours.accent, pen.colours.primary, colour::rgb(0xE5, 0x6B, 0x8F),
-                                    colour::rgb(0x7A, 0xB8, 0x4E), colour::rgb(0xF2, 0xC1, 0x2E)};
+    const ImU32 colours[] = {pen.colours.accent, pen.colours.primary, colour::rgb(0xE5, 0x6B, 0x8F),
+                             colour::rgb(0x7A, 0xB8, 0x4E), colour::rgb(0xF2, 0xC1, 0x2E)};
     const int pieces = 60;
     for (int i = 0; i < pieces; ++i) {
         // Fixed pseudo-random spread: the same celebration every time.
