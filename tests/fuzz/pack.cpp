@@ -13,14 +13,23 @@
 
 namespace {
 
-std::filesystem::path folder() {
-    static const std::filesystem::path dir = [] {
+// The folder the pack is written to, made once and removed when the fuzzer exits.
+struct Folder {
+    std::filesystem::path dir;
+    Folder() {
         const std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
-        auto d = base / ("sayso-fuzz-pack-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(d / "pictures");
-        return d;
-    }();
-    return dir;
+        dir = base / ("sayso-fuzz-pack-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir / "pictures");
+    }
+    ~Folder() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+std::filesystem::path folder() {
+    static const Folder f;
+    return f.dir;
 }
 
 void write(const std::filesystem::path& file, const std::string& bytes) {
