@@ -1,8 +1,11 @@
 #include "script/script.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <utility>
 
 namespace sayso::script {
 
@@ -33,29 +36,17 @@ ScriptResult<Script> parse_script(const std::string& text) {
         Command c;
         c.line = line;
         c.arg = arg;
-        if (verb == "tap")
-            c.verb = Command::Verb::Tap;
-        else if (verb == "wait")
-            c.verb = Command::Verb::Wait;
-        else if (verb == "idle")
-            c.verb = Command::Verb::Idle;
-        else if (verb == "shot")
-            c.verb = Command::Verb::Shot;
-        else if (verb == "expect")
-            c.verb = Command::Verb::Expect;
-        else if (verb == "type")
-            c.verb = Command::Verb::Type;
-        else if (verb == "key")
-            c.verb = Command::Verb::Key;
-        else if (verb == "deliver")
-            c.verb = Command::Verb::Deliver;
-        else if (verb == "listen")
-            c.verb = Command::Verb::Listen;
-        else if (verb == "quit")
-            c.verb = Command::Verb::Quit;
-        else
+        static const std::pair<const char*, Command::Verb> kVerbs[] = {
+            {"tap", Command::Verb::Tap},   {"wait", Command::Verb::Wait},       {"idle", Command::Verb::Idle},
+            {"shot", Command::Verb::Shot}, {"expect", Command::Verb::Expect},   {"type", Command::Verb::Type},
+            {"key", Command::Verb::Key},   {"deliver", Command::Verb::Deliver}, {"listen", Command::Verb::Listen},
+            {"quit", Command::Verb::Quit}};
+        const auto known =
+            std::find_if(std::begin(kVerbs), std::end(kVerbs), [&](const auto& v) { return verb == v.first; });
+        if (known == std::end(kVerbs))
             return fail("unknown command \"" + verb +
                         "\" (expected tap, wait, idle, shot, expect, type, key, deliver, listen or quit)");
+        c.verb = known->second;
         if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
             c.verb != Command::Verb::Quit) {
             while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t'))
