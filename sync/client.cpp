@@ -9,7 +9,6 @@
 #include <curl/curl.h>
 #include <future>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 namespace sayso::sync {
 
@@ -115,8 +114,7 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
         r.kind = PostResult::Kind::Ok;
     else if (status == 401 || status == 403) {
         // The collector says so when the token was revoked, not just unknown.
-        const auto j = nlohmann::json::parse(r.body, nullptr, false);
-        r.kind = j.is_object() && j.value("revoked", false) ? PostResult::Kind::Revoked : PostResult::Kind::AuthRefused;
+        r.kind = protocol::read_refusal(r.body).revoked ? PostResult::Kind::Revoked : PostResult::Kind::AuthRefused;
     } else if (status == 413)
         r.kind = PostResult::Kind::TooLarge;
     else if (status == 429 || status == 503)
@@ -139,7 +137,7 @@ Prepared prepare(storage::Store& store, std::size_t batch_size, const Prepared* 
     }
     const std::vector<storage::StoredResponse>& waiting = *read;
     if (waiting.empty()) return p;
-    p.batch = encode_batch(store.device_id(), waiting, kMaxBatchBytes, batch_size);
+    p.batch = encode_batch(store.device_id(), waiting, protocol::kMaxDeliveryBytes, batch_size);
     const auto& last = waiting[p.batch.ids.size() - 1];
     p.last_started_ms = last.start.started_at_ms;
     p.last_id = last.start.id;
@@ -151,7 +149,7 @@ Round send(storage::Store& store, Http& http, const Prepared& prepared, std::int
     round.sent = prepared.batch.ids.size();
     round.result = http.post("/v1/responses", prepared.batch.body);
     if (round.result.kind != PostResult::Kind::Ok) return round;
-    auto ack = decode_ack(round.result.body, prepared.batch.ids);
+    auto ack = protocol::read_ack(round.result.body, prepared.batch.ids);
     if (!ack) {
         round.result.kind = PostResult::Kind::BadReply;
         round.result.detail = ack.words();

@@ -99,7 +99,7 @@ Round deliver_round(storage::Store& store, Http& http, std::size_t batch_size, s
 // A batch read from the outbox and encoded, ready to send. The client reads
 // the next one on a second connection while the current one is in flight.
 struct Prepared {
-    Batch batch;
+    protocol::Batch batch;
     std::int64_t last_started_ms = 0; // outbox position of the last response in it
     std::string last_id;
     std::optional<storage::StorageProblem> storage;

@@ -97,7 +97,7 @@ Result<Enrolment, EnrolProblem> enrol(const std::string& endpoint_in, const std:
     conf->connect_timeout_seconds = 10;
     conf->timeout_seconds = 30;
     Http http(*conf);
-    const auto r = http.post("/v1/enrol", json{{"code", code}, {"device_id", device_id}}.dump());
+    const auto r = http.post("/v1/enrol", protocol::write_enrol_request({.code = code, .device_id = device_id}));
     using K = PostResult::Kind;
     switch (r.kind) {
     case K::Ok: break;
@@ -108,18 +108,19 @@ Result<Enrolment, EnrolProblem> enrol(const std::string& endpoint_in, const std:
     case K::RetryLater: return problem(EnrolProblem::Kind::TooManyTries, r.detail);
     default: return problem(r.status == 404 ? EnrolProblem::Kind::NoCollector : EnrolProblem::Kind::Failed, r.detail);
     }
-    const json j = json::parse(r.body, nullptr, false);
-    if (!j.is_object() || !j.contains("token") || !j["token"].is_string() || !j.contains("device_name") ||
-        !j["device_name"].is_string() || !j.contains("seal_keys") || !j["seal_keys"].is_array())
-        return problem(EnrolProblem::Kind::BadReply);
+    const auto reply = protocol::read_enrol_reply(r.body);
+    if (!reply) return problem(EnrolProblem::Kind::BadReply, reply.words());
     // The reply goes through the settings file's own checks before it is kept.
-    json settings = {{"endpoint", endpoint}, {"token", j["token"]}, {"seal_keys", j["seal_keys"]}};
-    auto checked = parse_config(settings.dump(), "the collector's reply");
+    json keys = json::array();
+    for (const auto& k : reply->seal_keys)
+        keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
+    json settings = {{"endpoint", endpoint}, {"token", reply->token}, {"seal_keys", std::move(keys)}};
+    auto checked = parse_config(protocol::dump(settings), "the collector's reply");
     if (!checked) return problem(EnrolProblem::Kind::BadReply, checked.words());
     if (checked->token.empty())
         return problem(EnrolProblem::Kind::BadReply, "The collector's reply had no token; nothing was changed.");
     return Enrolment{.endpoint = endpoint,
-                     .device_name = j["device_name"].get<std::string>().substr(0, 100),
+                     .device_name = reply->device_name,
                      .token = checked->token,
                      .seal_keys = checked->seal_keys};
 }

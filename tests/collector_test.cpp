@@ -523,15 +523,15 @@ TEST_CASE("enrolment codes are typeable, random, and read back however they are 
         CHECK(code[4] == '-');
         CHECK(code[9] == '-');
         CHECK(code.find_first_of("01OIL") == std::string::npos);
-        CHECK(collector::normalise_code(code).size() == 12);
+        CHECK(protocol::normalise_code(code).size() == 12);
         seen.insert(code);
     }
     CHECK(seen.size() == 200);
-    CHECK(collector::normalise_code("abcd-efgh-jkmn") == "ABCDEFGHJKMN");
-    CHECK(collector::normalise_code("ABCD EFGH JKMN") == "ABCDEFGHJKMN");
-    CHECK(collector::normalise_code("ABCD-EFGH-JKM").empty());  // too short
-    CHECK(collector::normalise_code("ABCD-EFGH-JKMO").empty()); // O is never in a code
-    CHECK(collector::normalise_code(std::string("ABCD-EFGH-JKM\0", 14)).empty());
+    CHECK(protocol::normalise_code("abcd-efgh-jkmn") == "ABCDEFGHJKMN");
+    CHECK(protocol::normalise_code("ABCD EFGH JKMN") == "ABCDEFGHJKMN");
+    CHECK(protocol::normalise_code("ABCD-EFGH-JKM").empty());  // too short
+    CHECK(protocol::normalise_code("ABCD-EFGH-JKMO").empty()); // O is never in a code
+    CHECK(protocol::normalise_code(std::string("ABCD-EFGH-JKM\0", 14)).empty());
 }
 
 TEST_CASE("a tablet enrols with a one-time code, gets its token and the keys, and a revoked token is called revoked") {

@@ -939,7 +939,7 @@ void check_sums(collector::Store& s) {
         {{"meg", "manager", "early-help", ""}, {}, " AND service_area = 'early-help'"},
         {{"ada", "admin", "", ""}, months, " AND p_month >= '2026-10' AND p_month <= '2026-11' AND p_month <> '*'"}};
     for (const auto& c : cases)
-        for (const std::string& by : {"band", "visit_type", "service_area", "month"}) {
+        for (const std::string by : {"band", "visit_type", "service_area", "month"}) {
             CAPTURE(by);
             CAPTURE(c.where);
             CAPTURE(c.reader.name);

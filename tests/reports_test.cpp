@@ -219,7 +219,7 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
 
     // As published (recoded), on either store: the figures read from the sums
     // and the ones counted one by one are what the published rows hold.
-    for (const std::string& by : {"band", "practitioner_code"}) {
+    for (const std::string by : {"band", "practitioner_code"}) {
         CAPTURE(by);
         reports::Filters f;
         f.by = by;

@@ -69,7 +69,7 @@ TEST_CASE("a batch stops at its size and count limits, but always offers one res
     std::vector<storage::StoredResponse> rs;
     for (int i = 0; i < 10; ++i)
         rs.push_back(response("r" + std::to_string(i), std::string(1000, 'x')));
-    auto by_count = sync::encode_batch("d", rs, sync::kMaxBatchBytes, 3);
+    auto by_count = sync::encode_batch("d", rs, protocol::kMaxDeliveryBytes, 3);
     CHECK(by_count.ids.size() == 3);
     const auto two = sync::encode_batch("d", {rs[0], rs[1]}).body.size();
     auto by_size = sync::encode_batch("d", rs, two); // exactly two fit
@@ -90,9 +90,9 @@ TEST_CASE("broken UTF-8 in free text is replaced, not a reason to fail delivery"
 
 TEST_CASE("an acknowledgement counts only ids that were sent") {
     const std::vector<std::string> sent = {"a", "b", "c"};
-    auto ack = sync::decode_ack(R"({"protocol":1,"accepted":["a","zz","a","c"],
+    auto ack = protocol::read_ack(R"({"protocol":1,"accepted":["a","zz","a","c"],
         "rejected":[{"id":"b","reason":"unknown pack"},{"id":"c","reason":"x"},{"id":"q"},7]})",
-                                sent);
+                                  sent);
     REQUIRE(ack);
     CHECK(ack->accepted == std::vector<std::string>{"a", "c"});
     REQUIRE(ack->rejected.size() == 1);
@@ -102,7 +102,7 @@ TEST_CASE("an acknowledgement counts only ids that were sent") {
     for (const char* bad :
          {"", "[]", "{\"accepted\": 3}", "{\"protocol\": 1}", "<html>502</html>", "{\"accepted\": [\"a\""}) {
         CAPTURE(bad);
-        const auto refused = sync::decode_ack(bad, sent);
+        const auto refused = protocol::read_ack(bad, sent);
         REQUIRE_FALSE(refused);
         CHECK(refused.words().find("the reply") == 0);
     }

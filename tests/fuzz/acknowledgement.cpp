@@ -1,7 +1,8 @@
-// libFuzzer: the body of a collection endpoint's 200 reply, read by the
-// tablet's delivery thread (PROTOCOL.md, "Acknowledgement"). Whatever it
-// says, only ids that were sent may come back as accepted or rejected.
-#include "batch.hpp"
+// libFuzzer: the body of a collection endpoint's reply, read by the tablet's
+// delivery thread (PROTOCOL.md, "Replies"): as an acknowledgement, an
+// enrolment and a refusal. Whatever it says, only ids that were sent may come
+// back as accepted or rejected.
+#include "protocol/codec.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const std::vector<std::string> sent = {"00000000000000000000000000000001",
                                                   "00000000000000000000000000000002", "a", "b"};
     const std::string body(reinterpret_cast<const char*>(data), size);
-    const auto ack = sayso::sync::decode_ack(body, sent);
+    (void)sayso::protocol::read_refusal(body);
+    if (auto enrolled = sayso::protocol::read_enrol_reply(body); enrolled && enrolled->device_name.size() > 100)
+        std::abort();
+    const auto ack = sayso::protocol::read_ack(body, sent);
     if (!ack) {
         (void)ack.words();
         return 0;
@@ -23,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& id : ack->accepted)
         if (!ours.count(id) || !seen.insert(id).second) std::abort(); // never an id not sent, never twice
     for (const auto& r : ack->rejected)
-        if (!ours.count(r.id) || !seen.insert(r.id).second || r.reason.size() > 500) std::abort();
+        if (!ours.count(r.id) || !seen.insert(r.id).second || r.reason.size() > sayso::protocol::kMaxReason)
+            std::abort();
     return 0;
 }

@@ -1,6 +1,7 @@
 // libFuzzer: a delivery request body as a stranger with a token could send
-// it (sync/PROTOCOL.md), through read_request and then never_taken with real
-// keys and packs, as POST /v1/responses runs them.
+// it (sync/PROTOCOL.md), through protocol::read_delivery and then never_taken
+// with real keys and packs, as POST /v1/responses runs them. What is read is
+// written again and must read back the same: the reader and the writer agree.
 #include "ingest.hpp"
 
 #include <sodium.h>
@@ -8,6 +9,7 @@
 #include "formats/base64.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -28,10 +30,14 @@ sayso::collector::Intake make_intake() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const sayso::collector::Intake intake = make_intake();
     const std::string body(reinterpret_cast<const char*>(data), size);
-    std::vector<sayso::collector::Response> out;
-    std::string device;
-    if (!sayso::collector::read_request(body, out, device))
-        for (const auto& r : out)
-            (void)sayso::collector::never_taken(r, intake);
+    auto delivery = sayso::protocol::read_delivery(body);
+    if (!delivery) {
+        (void)delivery.words();
+        return 0;
+    }
+    const auto again = sayso::protocol::read_delivery(sayso::protocol::write_delivery(*delivery));
+    if (!again || !(*again == *delivery)) std::abort();
+    for (const auto& r : sayso::collector::received(std::move(*delivery)))
+        (void)sayso::collector::never_taken(r, intake);
     return 0;
 }

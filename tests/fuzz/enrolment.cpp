@@ -1,14 +1,21 @@
 // libFuzzer: POST /v1/enrol's body, which anyone who can reach the collector
-// may send, before any code is checked.
-#include "ingest.hpp"
+// may send, before any code is checked. What is read is written again and
+// must read back the same.
+#include "protocol/codec.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    sayso::collector::Enrolment e;
     const std::string body(reinterpret_cast<const char*>(data), size);
-    (void)sayso::collector::read_enrolment(body, e);
-    (void)sayso::collector::normalise_code(body);
+    (void)sayso::protocol::normalise_code(body);
+    const auto asked = sayso::protocol::read_enrol_request(body);
+    if (!asked) {
+        (void)asked.words();
+        return 0;
+    }
+    const auto again = sayso::protocol::read_enrol_request(sayso::protocol::write_enrol_request(*asked));
+    if (!again || !(*again == *asked)) std::abort();
     return 0;
 }

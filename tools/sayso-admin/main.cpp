@@ -2,10 +2,10 @@
 //   sayso-admin validate DIR...                    check survey packs
 //   sayso-admin responses --db PATH --format jsonl|csv   print stored responses
 #include "access/gate.hpp"
+#include "batch.hpp"
 #include "formats/formats.hpp"
 #include "pack/pack.hpp"
 #include "pack/signature.hpp"
-#include "storage/json.hpp"
 #include "storage/store.hpp"
 #ifdef SAYSO_PREVIEW
 #include "preview.hpp"
@@ -90,11 +90,11 @@ int responses(const std::string& db, const std::string& format) {
         const std::string ended = r.ended_at_ms ? storage::iso_time(*r.ended_at_ms) : "";
         const std::string delivered = r.delivered_at_ms ? storage::iso_time(*r.delivered_at_ms) : "";
         if (format == "jsonl") {
-            nlohmann::json j = storage::response_json(r);
+            nlohmann::json j = protocol::to_json(sync::to_wire(r));
             j["device_id"] = r.device_id;
             j["delivered_at"] = r.delivered_at_ms ? nlohmann::json(delivered) : nlohmann::json();
             j["refused_because"] = r.refused_because.empty() ? nlohmann::json() : nlohmann::json(r.refused_because);
-            std::cout << storage::dump(j) << "\n";
+            std::cout << protocol::dump(j) << "\n";
         } else {
             const std::vector<std::string> head = {r.start.id,
                                                    r.device_id,

@@ -1,6 +1,10 @@
-// Reads a delivery request (sync/PROTOCOL.md) into typed responses, or says
-// exactly what is wrong and where.
+// What the collector takes in: deliveries read by the protocol's own reader
+// (sync/protocol), kept with the tablet that sent them, and held to what this
+// collector knows (its packs and its keys).
 #pragma once
+
+#include "protocol/codec.hpp"
+#include "protocol/wire.hpp"
 
 #include <map>
 #include <optional>
@@ -10,59 +14,17 @@
 
 namespace sayso::collector {
 
-struct Answer {
-    std::string question_id;
-    int position = 0;
-    std::string kind, measure;
-    bool skipped = false;
-    std::vector<std::string> options;
-    std::string text;
-    std::string answered_at;
-    // A sealed answer: skipped, options and text are inside, for the keys to open.
-    std::string sealed; // base64
-    std::string seal_key;
-    // Read back from a store: why a sealed answer could not be opened (its key
-    // is not held, or it is damaged); empty when it opened or was never sealed.
-    std::string unopened;
-};
+using protocol::Answer;
+using protocol::BadRequest;
 
-struct Response {
-    std::string id;
+// A response as the collector keeps it: as delivered, and the device id of
+// the tablet that sent it (a delivery says it once for all its responses).
+struct Response : protocol::Response {
     std::string device_id;
-    std::string pack_id, pack_version, band, visit_type, language;
-    std::string started_at, ended_at, state;
-    bool asked_to_talk = false;              // the child asked to talk to someone
-    std::string practitioner_code, case_ref; // pseudonymous; empty when not given
-    std::vector<Answer> answers;
 };
 
-struct BadRequest {
-    std::string message; // words a person understands
-    std::string where;   // JSON path, e.g. $.responses[3].answers[0].options
-};
-
-inline constexpr std::size_t kMaxResponsesPerRequest = 500;
-inline constexpr int kMaxDepth = 16;
-
-// Parses and checks a request body. On success `out` holds the responses and
-// `device_id` the sending tablet's device id.
-std::optional<BadRequest> read_request(const std::string& body, std::vector<Response>& out, std::string& device_id);
-
-// Enrolment codes: 12 letters and digits that can't be mistaken for one
-// another (no 0/O, 1/I/L), shown as XXXX-XXXX-XXXX.
-inline constexpr char kCodeLetters[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-inline constexpr std::size_t kCodeLength = 12;
-// A code as typed (any case, with or without dashes and spaces) in the form
-// its hash is kept for; empty if it can't be a code.
-std::string normalise_code(const std::string& typed);
-
-// POST /v1/enrol's body: {"code": "...", "device_id": "..."}. The code comes
-// back normalised (empty when it can't be one: refused like an unknown code);
-// the device id is 1 to 64 printable ASCII characters.
-struct Enrolment {
-    std::string code, device_id;
-};
-std::optional<BadRequest> read_enrolment(const std::string& body, Enrolment& out);
+// A delivery's responses, each with its sender's device id.
+std::vector<Response> received(protocol::Delivery&& delivery);
 
 // One of the collector's sealing key pairs (keys.hpp reads and makes them).
 struct SealKeyPair {
@@ -81,6 +43,6 @@ struct Intake {
 // Why the collector will never take this well-formed response (its pack or
 // age band is unknown, or a sealed answer does not open with the keys), in
 // words for its `rejected` entry; nullopt when it is taken.
-std::optional<std::string> never_taken(const Response& r, const Intake& intake);
+std::optional<std::string> never_taken(const protocol::Response& r, const Intake& intake);
 
 } // namespace sayso::collector

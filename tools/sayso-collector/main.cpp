@@ -47,45 +47,25 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
     auto e = store.for_each([&](const std::string& device, const Response& sealed_r) {
         // Sealed answers are opened here, in memory, with the collector's keys.
         Response r = sealed_r;
-        for (auto& a : r.answers)
+        std::vector<std::string> why(r.answers.size()); // why each answer stays sealed; empty when it opened
+        for (std::size_t i = 0; i < r.answers.size(); ++i) {
+            auto& a = r.answers[i];
             if (auto open = open_sealed(keys, a); !open) {
-                a.unopened = open.words();
-                ++unopened[a.unopened];
+                why[i] = open.words();
+                ++unopened[why[i]];
+            } else {
+                a.sealed.clear();
+                a.seal_key.clear();
             }
+        }
         if (format == "jsonl") {
-            nlohmann::json answers = nlohmann::json::array();
-            for (const auto& a : r.answers) {
-                nlohmann::json x = {{"question_id", a.question_id},
-                                    {"position", a.position},
-                                    {"kind", a.kind},
-                                    {"measure", a.measure},
-                                    {"skipped", a.skipped},
-                                    {"options", a.options},
-                                    {"text", a.text},
-                                    {"answered_at", a.answered_at}};
-                if (!a.unopened.empty()) {
-                    x["unopened"] = a.unopened;
-                    x["sealed"] = a.sealed;
-                    x["seal_key"] = a.seal_key;
-                }
-                answers.push_back(std::move(x));
-            }
-            nlohmann::json j = {{"id", r.id},
-                                {"device_name", device},
-                                {"device_id", r.device_id},
-                                {"pack_id", r.pack_id},
-                                {"pack_version", r.pack_version},
-                                {"band", r.band},
-                                {"visit_type", r.visit_type},
-                                {"language", r.language},
-                                {"started_at", r.started_at},
-                                {"ended_at", r.ended_at},
-                                {"state", r.state},
-                                {"asked_to_talk", r.asked_to_talk},
-                                {"practitioner_code", r.practitioner_code},
-                                {"case_ref", r.case_ref},
-                                {"answers", answers}};
-            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            // The protocol's own response object; an answer still sealed stays in its sealed shape, with why.
+            nlohmann::json j = sayso::protocol::to_json(r);
+            for (std::size_t i = 0; i < r.answers.size(); ++i)
+                if (!why[i].empty()) j["answers"][i]["unopened"] = why[i];
+            j["device_name"] = device;
+            j["device_id"] = r.device_id;
+            std::cout << sayso::protocol::dump(j) << "\n";
         } else {
             const std::vector<std::string> head = {r.id,
                                                    device,
@@ -108,9 +88,11 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
                 std::cout << csv_row(cells);
             };
             if (r.answers.empty()) row({});
-            for (const auto& a : r.answers)
+            for (std::size_t i = 0; i < r.answers.size(); ++i) {
+                const auto& a = r.answers[i];
                 row({a.question_id, std::to_string(a.position), a.kind, a.measure, a.skipped ? "true" : "false",
-                     sayso::formats::join_options(a.options), a.text, a.answered_at, a.unopened});
+                     sayso::formats::join_options(a.options), a.text, a.answered_at, why[i]});
+            }
         }
         return static_cast<bool>(std::cout);
     });
@@ -337,7 +319,8 @@ int enrol_cmd(const Args& a) {
     const std::string once = new_enrolment_code();
     const auto expires =
         static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(a.valid_hours * 3600);
-    if (auto e = store->add_enrolment(a.name, token_hash(normalise_code(once)), expires)) return say(e->message, 1);
+    if (auto e = store->add_enrolment(a.name, token_hash(sayso::protocol::normalise_code(once)), expires))
+        return say(e->message, 1);
     char until[32];
     const std::time_t t = expires;
     std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));

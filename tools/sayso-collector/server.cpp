@@ -19,10 +19,10 @@ using nlohmann::json;
 
 std::string new_enrolment_code() {
     std::string code;
-    const auto n = static_cast<std::uint32_t>(sizeof kCodeLetters - 1);
-    while (code.size() < kCodeLength + 2) {
+    const auto n = static_cast<std::uint32_t>(sizeof protocol::kCodeLetters - 1);
+    while (code.size() < protocol::kCodeLength + 2) {
         if (code.size() == 4 || code.size() == 9) code += '-';
-        code += kCodeLetters[random::random_below(n)]; // uniform: no letter more likely than another
+        code += protocol::kCodeLetters[random::random_below(n)]; // uniform: no letter more likely than another
     }
     return code;
 }
@@ -40,15 +40,13 @@ std::string token_hash(const std::string& token) {
 
 namespace {
 
-void reply(http::Response& res, int status, const json& body) {
+void reply(http::Response& res, int status, const std::string& body) {
     res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    res.set_content(body, "application/json");
 }
 
 void problem(http::Response& res, int status, const std::string& words, const std::string& where = "") {
-    json b = {{"error", words}};
-    if (!where.empty()) b["where"] = where;
-    reply(res, status, b);
+    reply(res, status, protocol::write_refusal({.error = words, .where = where}));
 }
 
 constexpr std::size_t kMaxEnrolBody = 4096; // {"code", "device_id"}
@@ -64,7 +62,7 @@ Server::Server(Store& store, ServerOptions options)
     });
 
     http_.route({"GET", "/v1/health", 0, nullptr, [](http::Request&, http::Response& res) {
-                     reply(res, 200, {{"ok", true}});
+                     reply(res, 200, protocol::dump({{"ok", true}}));
                  }});
 
     // Everything a refusal needs is in the header: the token, the rate, the
@@ -82,7 +80,8 @@ Server::Server(Store& store, ServerOptions options)
             return false;
         }
         if (device.revoked) {
-            reply(res, 401, {{"error", "this tablet's token has been revoked"}, {"revoked", true}});
+            reply(res, 401,
+                  protocol::write_refusal({.error = "this tablet's token has been revoked", .revoked = true}));
             return false;
         }
         if (!device.name) {
@@ -108,10 +107,9 @@ Server::Server(Store& store, ServerOptions options)
     http_.route(
         {"POST", "/v1/responses", options_.max_body, delivery_gate, [this](http::Request& req, http::Response& res) {
              const auto& device = std::any_cast<const DeviceToken&>(req.state);
-             std::vector<Response> batch;
-             std::string sender;
-             if (auto bad = read_request(req.body, batch, sender)) return problem(res, 400, bad->message, bad->where);
-             if (!device.device_id.empty() && sender != device.device_id)
+             auto delivery = protocol::read_delivery(req.body);
+             if (!delivery) return problem(res, 400, delivery.problem().message, delivery.problem().where);
+             if (!device.device_id.empty() && delivery->device_id != device.device_id)
                  return problem(res, 400,
                                 "this token was given to the tablet with device id \"" + device.device_id +
                                     "\", not this one; enrol this tablet to get its own",
@@ -119,20 +117,19 @@ Server::Server(Store& store, ServerOptions options)
              // What will never be taken is said once, by id, so the tablet keeps it and stops resending it.
              const auto intake = this->intake();
              std::vector<Response> taken;
-             json rejected = json::array();
-             for (auto& r : batch) {
+             protocol::Ack ack;
+             for (auto& r : received(std::move(*delivery))) {
                  if (auto why = never_taken(r, *intake))
-                     rejected.push_back({{"id", r.id}, {"reason", *why}});
+                     ack.rejected.push_back({r.id, *why});
                  else
                      taken.push_back(std::move(r));
              }
-             std::vector<std::string> stored;
              if (!taken.empty())
-                 if (auto e = store_.insert(*device.name, taken, stored)) {
+                 if (auto e = store_.insert(*device.name, taken, ack.accepted)) {
                      res.set_header("Retry-After", "10");
                      return problem(res, 503, "the collector's store is not available: " + e->message);
                  }
-             reply(res, 200, {{"protocol", 1}, {"accepted", stored}, {"rejected", rejected}});
+             reply(res, 200, protocol::write_ack(ack));
          }});
 
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
@@ -147,10 +144,10 @@ Server::Server(Store& store, ServerOptions options)
         return true;
     };
     http_.route({"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
-                     Enrolment asked;
-                     if (auto bad = read_enrolment(req.body, asked)) return problem(res, 400, bad->message, bad->where);
-                     const std::string& code = asked.code;
-                     const std::string& device_id = asked.device_id;
+                     const auto asked = protocol::read_enrol_request(req.body);
+                     if (!asked) return problem(res, 400, asked.problem().message, asked.problem().where);
+                     const std::string& code = asked->code;
+                     const std::string& device_id = asked->device_id;
                      const std::string token = new_token();
                      std::optional<std::string> name;
                      if (!code.empty())
@@ -164,10 +161,10 @@ Server::Server(Store& store, ServerOptions options)
                          return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
                      }
                      store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
-                     json keys = json::array();
+                     protocol::EnrolReply given{.device_name = *name, .token = token, .seal_keys = {}};
                      for (const auto& k : intake()->keys)
-                         keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
-                     reply(res, 200, {{"protocol", 1}, {"device_name", *name}, {"token", token}, {"seal_keys", keys}});
+                         given.seal_keys.push_back({k.id, k.public_key});
+                     reply(res, 200, protocol::write_enrol_reply(given));
                  }});
 }
 

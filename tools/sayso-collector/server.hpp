@@ -63,7 +63,7 @@ std::string new_token();
 std::string token_hash(const std::string& token);
 // A one-time enrolment code: 12 letters and digits that can't be mistaken
 // for one another (no 0/O, 1/I/L), as XXXX-XXXX-XXXX: about 59 bits.
-// (normalise_code, in ingest.hpp, reads one as typed.)
+// (protocol::normalise_code reads one as typed.)
 std::string new_enrolment_code();
 
 } // namespace sayso::collector

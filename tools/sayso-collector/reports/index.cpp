@@ -56,19 +56,19 @@ std::string placeholders(std::size_t n) {
     return s;
 }
 
-void read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out) {
+std::string read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out) {
     out.skipped = truth(row[at]);
     out.options = formats::options_from_json(row[at + 1]);
     out.text = row[at + 2];
     out.sealed = row[at + 3];
     out.seal_key = row[at + 4];
-    out.unopened.clear();
     if (auto open = open_sealed(keys, out); !open) {
-        out.unopened = open.words();
         out.skipped = false;
         out.options.clear();
         out.text.clear();
+        return open.words();
     }
+    return {};
 }
 
 std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq) {
@@ -115,8 +115,7 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 return false;
             Answer x;
             x.kind = r[0];
-            read_answer(r, 1, keys, x);
-            return x.unopened.empty();
+            return read_answer(r, 1, keys, x).empty();
         });
         if (back)
             if (auto e = store.transaction([&]() -> std::optional<StoreError> {
@@ -205,10 +204,9 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
-                read_answer(a, 4, keys, x);
-                if (!x.unopened.empty()) {
+                if (const std::string why = read_answer(a, 4, keys, x); !why.empty()) {
                     // Counted in no figure, and named to admins, until its key is back.
-                    for (const std::string& v : {a[0], a[1], a[8], x.unopened})
+                    for (const std::string& v : {a[0], a[1], a[8], why})
                         unopened.emplace_back(v);
                     continue;
                 }

@@ -404,7 +404,7 @@ std::optional<StoreError> comments_section(Store& store, const Reader& reader, c
             return e;
         if (text.empty()) continue;
         Answer a;
-        read_answer(text[0], 0, keys, a);
+        (void)read_answer(text[0], 0, keys, a); // one that can't be opened holds no words
         if (a.skipped || a.text.empty()) continue;
         out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
     }
@@ -504,9 +504,9 @@ std::optional<StoreError> child_view(Store& store, const Reader& reader, const s
             return e;
         for (const auto& a : as) {
             Answer x;
-            read_answer(a, 4, keys, x);
+            std::string why = read_answer(a, 4, keys, x);
             c.answers.push_back(
-                {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, x.unopened});
+                {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why)});
         }
         out.push_back(std::move(c));
     }

@@ -1,0 +1,347 @@
+// The protocol module's contract: what any side writes, every side reads back
+// unchanged; what is over a limit is refused, saying where; and PROTOCOL.md's
+// examples and limits are exactly what the module reads.
+#include "batch.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/wire.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+
+using namespace sayso;
+
+namespace {
+
+std::string hex_id(std::mt19937& rng) {
+    static const char digits[] = "0123456789abcdef";
+    std::string id;
+    for (int i = 0; i < 32; ++i)
+        id += digits[rng() % 16];
+    return id;
+}
+
+// Valid UTF-8 of every kind a child or a pack may give: quotes, escapes,
+// control characters, NUL, accents, right-to-left script, emoji.
+std::string words(std::mt19937& rng, std::size_t pieces) {
+    static const std::vector<std::string> bits = {
+        "a", "Z", " ", "\"", "\\", "/", "\n", "\t", std::string(1, '\0'), "\x01", "\xc5\xbc", "\xd8\xb3",
+        "\xe0\xa4\xb9", "\xf0\x9f\x98\x80", "{", "]", ",", "\u2028", "<script>", "*x"};
+    std::string s;
+    for (std::size_t i = 0; i < pieces; ++i)
+        s += bits[rng() % bits.size()];
+    return s;
+}
+
+std::string name(std::mt19937& rng) {
+    return words(rng, 1 + rng() % 6);
+}
+
+std::string when(std::mt19937& rng) {
+    unsigned v[7];
+    const unsigned range[7] = {10, 12, 28, 24, 60, 60, 1000}, from[7] = {26, 1, 1, 0, 0, 0, 0};
+    for (int i = 0; i < 7; ++i)
+        v[i] = from[i] + static_cast<unsigned>(rng() % range[i]);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "20%02u-%02u-%02uT%02u:%02u:%02u.%03uZ", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    return buf;
+}
+
+protocol::Response generated(std::mt19937& rng) {
+    protocol::Response r{.id = hex_id(rng),
+                         .pack_id = name(rng),
+                         .pack_version = name(rng),
+                         .band = name(rng),
+                         .visit_type = name(rng),
+                         .language = rng() % 2 ? "en" : "cy-GB",
+                         .started_at = when(rng),
+                         .ended_at = rng() % 4 ? when(rng) : "",
+                         .state = rng() % 2 ? "complete" : "incomplete",
+                         .asked_to_talk = rng() % 5 == 0,
+                         .practitioner_code = rng() % 2 ? "SW-" + std::to_string(rng() % 1000) : "",
+                         .case_ref = rng() % 3 ? "" : "C-" + std::to_string(rng() % 100000),
+                         .answers = {}};
+    const std::size_t n = rng() % 12;
+    for (std::size_t k = 0; k < n; ++k) {
+        protocol::Answer a{.question_id = "q" + std::to_string(k) + name(rng),
+                           .position = static_cast<int>(k),
+                           .kind = name(rng),
+                           .measure = rng() % 3 ? name(rng) : "",
+                           .answered_at = when(rng)};
+        if (rng() % 4 == 0) {
+            a.sealed = std::string(40 + rng() % 200, 'A') + "==";
+            a.seal_key = "k" + std::to_string(rng() % 3);
+        } else {
+            a.skipped = rng() % 4 == 0;
+            for (std::size_t m = rng() % 4; m > 0; --m)
+                a.options.push_back(name(rng));
+            a.text = rng() % 2 ? words(rng, rng() % 50) : "";
+        }
+        r.answers.push_back(std::move(a));
+    }
+    return r;
+}
+
+// A delivery at every limit at once: the largest the reader takes.
+protocol::Delivery at_the_limits() {
+    protocol::Response r{.id = std::string(32, 'f'),
+                         .pack_id = std::string(protocol::kMaxName, 'p'),
+                         .pack_version = "1",
+                         .band = "8-11",
+                         .visit_type = "visit",
+                         .language = std::string(protocol::kMaxLanguage, 'l'),
+                         .started_at = "2026-12-04T10:00:00.000Z",
+                         .ended_at = "",
+                         .state = "incomplete",
+                         .asked_to_talk = false,
+                         .practitioner_code = std::string(protocol::kMaxReference, 's'),
+                         .case_ref = std::string(protocol::kMaxReference, 'c'),
+                         .answers = {}};
+    for (std::size_t k = 0; k < protocol::kMaxAnswers; ++k)
+        r.answers.push_back({.question_id = "q" + std::to_string(k),
+                             .position = protocol::kMaxPosition,
+                             .kind = "pick_many",
+                             .measure = "",
+                             .answered_at = "2026-12-04T10:00:01.000Z"});
+    r.answers[0].options.assign(protocol::kMaxOptions, std::string(protocol::kMaxName, 'o'));
+    r.answers[1].text = std::string(protocol::kMaxText, 'w');
+    r.answers[2].sealed = std::string(protocol::kMaxSealed, 'S');
+    r.answers[2].seal_key = std::string(protocol::kMaxSealKey, 'k');
+    return {.device_id = std::string(protocol::kMaxDeviceId, 'd'), .responses = {r}};
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string protocol_md() {
+    return file_text(std::string(SAYSO_SOURCE_DIR) + "/sync/PROTOCOL.md");
+}
+
+} // namespace
+
+TEST_CASE("what the kiosk stores, the collector's reader reads back field for field") {
+    storage::StoredResponse r;
+    r.start = {.id = "f614aaebccc94b61bd9ba9d56a38096b",
+               .pack_id = "after-my-visit",
+               .pack_version = "1.0.0",
+               .band = "8-11",
+               .visit_type = "visit",
+               .language = "pl",
+               .started_at_ms = 1'764'000'000'123,
+               .practitioner_code = "SW-042",
+               .case_ref = "C-1"};
+    r.device_id = "not sent with each response";
+    r.state = "complete";
+    r.asked_to_talk = true;
+    r.ended_at_ms = 1'764'000'060'000;
+    r.delivered_at_ms = 1; // delivery state is never sent
+    r.answers.push_back({.question_id = "listened", .position = 0, .kind = "faces", .measure = "listened",
+                         .skipped = false, .options = {"happy"}, .text = "", .answered_at_ms = 1'764'000'001'000});
+    r.answers.push_back({.question_id = "anything-else", .position = 1, .kind = "text", .measure = "",
+                         .skipped = false, .options = {}, .text = "pani \"słucha\"\n\xf0\x9f\x98\x80",
+                         .answered_at_ms = 1'764'000'002'000});
+    r.answers.push_back({.question_id = "sealed", .position = 2, .kind = "text", .measure = "", .skipped = false,
+                         .options = {}, .text = "", .answered_at_ms = 1'764'000'003'000, .sealed = "c2VhbGVk",
+                         .seal_key = "k1"});
+    storage::StoredResponse unfinished = r;
+    unfinished.start.id = "0123456789abcdef0123456789abcdef";
+    unfinished.ended_at_ms.reset();
+    unfinished.state = "incomplete";
+    unfinished.answers.clear();
+
+    const auto batch = sync::encode_batch("3ad7840334d60252b3126d09f12c1545", {r, unfinished});
+    const auto read = protocol::read_delivery(batch.body);
+    REQUIRE_MESSAGE(read, read.words());
+    CHECK(read->device_id == "3ad7840334d60252b3126d09f12c1545");
+    REQUIRE(read->responses.size() == 2);
+    CHECK(read->responses[0] == sync::to_wire(r));
+    CHECK(read->responses[1] == sync::to_wire(unfinished));
+    const auto& got = read->responses[0];
+    CHECK(got.started_at == "2025-11-24T16:00:00.123Z");
+    CHECK(got.ended_at == "2025-11-24T16:01:00.000Z");
+    CHECK(read->responses[1].ended_at.empty());
+    CHECK(got.answers[1].text == "pani \"słucha\"\n\xf0\x9f\x98\x80");
+    CHECK(got.answers[2].sealed == "c2VhbGVk");
+    CHECK(got.answers[2].text.empty());
+    CHECK(batch.ids == std::vector<std::string>{r.start.id, unfinished.start.id});
+}
+
+TEST_CASE("a thousand generated deliveries read back exactly as they were written") {
+    std::mt19937 rng(20261204);
+    std::size_t answers = 0, sealed = 0;
+    for (int i = 0; i < 1000; ++i) {
+        protocol::Delivery d{.device_id = hex_id(rng), .responses = {}};
+        for (std::size_t n = rng() % 6; n > 0; --n)
+            d.responses.push_back(generated(rng));
+        for (const auto& r : d.responses) {
+            answers += r.answers.size();
+            for (const auto& a : r.answers)
+                sealed += !a.sealed.empty();
+        }
+        const std::string body = protocol::write_delivery(d);
+        const auto back = protocol::read_delivery(body);
+        REQUIRE_MESSAGE(back, back.words() << " in " << body.substr(0, 400));
+        REQUIRE(*back == d);
+        // Writing what was read gives the same bytes.
+        CHECK(protocol::write_delivery(*back) == body);
+    }
+    CHECK(answers > 5000); // the corpus really holds answers of every shape
+    CHECK(sealed > 1000);
+}
+
+TEST_CASE("a delivery at every limit is read; one past any limit is refused, saying where") {
+    const auto largest = at_the_limits();
+    const auto read = protocol::read_delivery(protocol::write_delivery(largest));
+    REQUIRE_MESSAGE(read, read.words());
+    CHECK(*read == largest);
+
+    using Change = std::function<void(protocol::Delivery&)>;
+    const std::vector<std::pair<std::string, Change>> past = {
+        {"$.device_id", [](auto& d) { d.device_id += "d"; }},
+        {"$.responses[0].pack_id", [](auto& d) { d.responses[0].pack_id += "p"; }},
+        {"$.responses[0].language", [](auto& d) { d.responses[0].language += "l"; }},
+        {"$.responses[0].practitioner_code", [](auto& d) { d.responses[0].practitioner_code += "s"; }},
+        {"$.responses[0].case_ref", [](auto& d) { d.responses[0].case_ref += "c"; }},
+        {"$.responses[0].answers",
+         [](auto& d) {
+             auto extra = d.responses[0].answers.back();
+             extra.question_id = "one-more";
+             d.responses[0].answers.push_back(extra);
+         }},
+        {"$.responses[0].answers[0].options", [](auto& d) { d.responses[0].answers[0].options.push_back("o"); }},
+        {"$.responses[0].answers[0].options[0]", [](auto& d) { d.responses[0].answers[0].options[0] += "o"; }},
+        {"$.responses[0].answers[1].text", [](auto& d) { d.responses[0].answers[1].text += "w"; }},
+        {"$.responses[0].answers[2].sealed", [](auto& d) { d.responses[0].answers[2].sealed += "S"; }},
+        {"$.responses[0].answers[2].seal_key", [](auto& d) { d.responses[0].answers[2].seal_key += "k"; }},
+        {"$.responses[0].answers[3].position",
+         [](auto& d) { d.responses[0].answers[3].position = protocol::kMaxPosition + 1; }},
+        {"$.responses",
+         [](auto& d) {
+             auto one = d.responses[0];
+             one.answers.resize(1);
+             d.responses.assign(protocol::kMaxResponses + 1, one);
+         }},
+    };
+    for (const auto& [where, change] : past) {
+        CAPTURE(where);
+        auto d = largest;
+        change(d);
+        const auto refused = protocol::read_delivery(protocol::write_delivery(d));
+        REQUIRE_FALSE(refused);
+        CHECK(refused.problem().where == where);
+        CHECK(refused.words().find(where) != std::string::npos);
+    }
+}
+
+TEST_CASE("acknowledgements, enrolments and refusals read back as they were written") {
+    const protocol::Ack ack{.accepted = {"a", "b"}, .rejected = {{"c", "the pack \"x\" is not one this collector knows"}}};
+    const auto acked = protocol::read_ack(protocol::write_ack(ack), {"a", "b", "c"});
+    REQUIRE(acked);
+    CHECK(*acked == ack);
+    // A reason longer than a kiosk keeps is cut, not refused.
+    const protocol::Ack wordy{.accepted = {}, .rejected = {{"c", std::string(protocol::kMaxReason + 9, 'r')}}};
+    const auto cut = protocol::read_ack(protocol::write_ack(wordy), {"c"});
+    REQUIRE(cut);
+    CHECK(cut->rejected.at(0).reason.size() == protocol::kMaxReason);
+
+    const protocol::EnrolRequest asked{.code = "7KQ4M2XD9PRA", .device_id = "3ad7840334d60252b3126d09f12c1545"};
+    const auto read_asked = protocol::read_enrol_request(protocol::write_enrol_request(asked));
+    REQUIRE(read_asked);
+    CHECK(*read_asked == asked);
+    const auto typed = protocol::read_enrol_request(R"({"code": "7kq4-m2xd 9pra", "device_id": "d"})");
+    REQUIRE(typed);
+    CHECK(typed->code == "7KQ4M2XD9PRA");
+
+    const protocol::EnrolReply given{.device_name = "tablet \xc5\xbc",
+                                     .token = std::string(64, 'a'),
+                                     .seal_keys = {{"k1", "cHVibGlj"}, {"k2", "b3RoZXI="}}};
+    const auto read_given = protocol::read_enrol_reply(protocol::write_enrol_reply(given));
+    REQUIRE(read_given);
+    CHECK(*read_given == given);
+    for (const char* bad : {R"({"token": "t", "seal_keys": []})", R"({"device_name": "n", "token": 5, "seal_keys": []})",
+                            R"({"device_name": "n", "token": "t", "seal_keys": [{"id": "k"}]})", "[]", "{"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(protocol::read_enrol_reply(bad));
+    }
+
+    for (const protocol::Refusal& r : {protocol::Refusal{.error = "must be a string", .where = "$.device_id"},
+                                       protocol::Refusal{.error = "this tablet's token has been revoked",
+                                                         .revoked = true}})
+        CHECK(protocol::read_refusal(protocol::write_refusal(r)) == r);
+    // Whatever a server sends instead, a refusal is read without throwing.
+    CHECK(protocol::read_refusal("<html>502</html>") == protocol::Refusal{});
+    CHECK_FALSE(protocol::read_refusal(R"({"error": 3, "revoked": "yes"})").revoked);
+}
+
+TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says") {
+    const std::string md = protocol_md();
+    REQUIRE(!md.empty());
+    // The fenced JSON examples, in order: a delivery, its acknowledgement, an enrolment.
+    std::vector<std::string> fenced;
+    for (std::size_t at = md.find("```json\n"); at != std::string::npos; at = md.find("```json\n", at)) {
+        at += 8;
+        const auto end = md.find("```", at);
+        fenced.push_back(md.substr(at, end - at));
+        at = end + 3;
+    }
+    REQUIRE(fenced.size() == 3);
+    const auto delivery = protocol::read_delivery(fenced[0]);
+    REQUIRE_MESSAGE(delivery, delivery.words());
+    REQUIRE(delivery->responses.size() == 1);
+    CHECK(delivery->responses[0].answers.size() == 2);
+    CHECK(delivery->responses[0].answers[1].skipped);
+    const auto ack = protocol::read_ack(fenced[1], {delivery->responses[0].id});
+    REQUIRE(ack);
+    CHECK(ack->accepted == std::vector<std::string>{delivery->responses[0].id});
+    const auto enrol = protocol::read_enrol_request(fenced[2]);
+    REQUIRE_MESSAGE(enrol, enrol.words());
+    CHECK(enrol->code == "7KQ4M2XD9PRA");
+
+    // The enrolment reply and the error body are given inline.
+    std::smatch m;
+    REQUIRE(std::regex_search(md, m, std::regex("`(\\{\"protocol\": 1, \"device_name\"[^`]*)`")));
+    const auto reply = protocol::read_enrol_reply(m[1].str());
+    REQUIRE(reply);
+    CHECK(reply->device_name == "TABLET-NAME");
+    REQUIRE(std::regex_search(md, m, std::regex("`(\\{\"error\": [^`]*)`")));
+    CHECK(protocol::read_refusal(m[1].str()).where == "$.responses[3].answers[0].options");
+}
+
+TEST_CASE("PROTOCOL.md's table of limits is the module's, every limit in it") {
+    const std::map<std::string, std::size_t> module = {
+        {"kMaxResponses", protocol::kMaxResponses},
+        {"kMaxDeliveryBytes", protocol::kMaxDeliveryBytes},
+        {"kMaxAnswers", protocol::kMaxAnswers},
+        {"kMaxOptions", protocol::kMaxOptions},
+        {"kMaxName", protocol::kMaxName},
+        {"kMaxLanguage", protocol::kMaxLanguage},
+        {"kMaxReference", protocol::kMaxReference},
+        {"kMaxText", protocol::kMaxText},
+        {"kMaxSealed", protocol::kMaxSealed},
+        {"kMaxSealKey", protocol::kMaxSealKey},
+        {"kMaxDeviceId", protocol::kMaxDeviceId},
+        {"kMaxReason", protocol::kMaxReason},
+        {"kMaxPosition", static_cast<std::size_t>(protocol::kMaxPosition)},
+        {"kMaxDepth", static_cast<std::size_t>(protocol::kMaxDepth)},
+    };
+    // Rows like "| a child's words (`text`) | 20000 bytes | `kMaxText` |".
+    const std::string md = protocol_md();
+    const std::regex row("\\| *[^|\\n]+\\| *([0-9 ]+)[^|\\n]*\\| *`(kMax[A-Za-z]+)` *\\|");
+    std::map<std::string, std::size_t> documented;
+    for (auto it = std::sregex_iterator(md.begin(), md.end(), row); it != std::sregex_iterator(); ++it) {
+        std::string digits;
+        for (char c : (*it)[1].str())
+            if (c != ' ') digits += c;
+        documented[(*it)[2].str()] = std::stoull(digits);
+    }
+    CHECK(documented == module);
+}
