@@ -109,7 +109,7 @@ Result<Enrolment, EnrolProblem> enrol(const std::string& endpoint_in, const std:
     default: return problem(r.status == 404 ? EnrolProblem::Kind::NoCollector : EnrolProblem::Kind::Failed, r.detail);
     }
     const auto reply = protocol::read_enrol_reply(r.body);
-    if (!reply) return problem(EnrolProblem::Kind::BadReply, reply.words());
+    if (!reply) return problem(EnrolProblem::Kind::BadReply); // "not an enrolment; nothing was changed"
     // The reply goes through the settings file's own checks before it is kept.
     json keys = json::array();
     for (const auto& k : reply->seal_keys)

@@ -29,9 +29,26 @@ std::string hex_id(std::mt19937& rng) {
 // Valid UTF-8 of every kind a child or a pack may give: quotes, escapes,
 // control characters, NUL, accents, right-to-left script, emoji.
 std::string words(std::mt19937& rng, std::size_t pieces) {
-    static const std::vector<std::string> bits = {
-        "a", "Z", " ", "\"", "\\", "/", "\n", "\t", std::string(1, '\0'), "\x01", "\xc5\xbc", "\xd8\xb3",
-        "\xe0\xa4\xb9", "\xf0\x9f\x98\x80", "{", "]", ",", "\u2028", "<script>", "*x"};
+    static const std::vector<std::string> bits = {"a",
+                                                  "Z",
+                                                  " ",
+                                                  "\"",
+                                                  "\\",
+                                                  "/",
+                                                  "\n",
+                                                  "\t",
+                                                  std::string(1, '\0'),
+                                                  "\x01",
+                                                  "\xc5\xbc",
+                                                  "\xd8\xb3",
+                                                  "\xe0\xa4\xb9",
+                                                  "\xf0\x9f\x98\x80",
+                                                  "{",
+                                                  "]",
+                                                  ",",
+                                                  "\u2028",
+                                                  "<script>",
+                                                  "*x"};
     std::string s;
     for (std::size_t i = 0; i < pieces; ++i)
         s += bits[rng() % bits.size()];
@@ -144,13 +161,31 @@ TEST_CASE("what the kiosk stores, the collector's reader reads back field for fi
     r.asked_to_talk = true;
     r.ended_at_ms = 1'764'000'060'000;
     r.delivered_at_ms = 1; // delivery state is never sent
-    r.answers.push_back({.question_id = "listened", .position = 0, .kind = "faces", .measure = "listened",
-                         .skipped = false, .options = {"happy"}, .text = "", .answered_at_ms = 1'764'000'001'000});
-    r.answers.push_back({.question_id = "anything-else", .position = 1, .kind = "text", .measure = "",
-                         .skipped = false, .options = {}, .text = "pani \"słucha\"\n\xf0\x9f\x98\x80",
+    r.answers.push_back({.question_id = "listened",
+                         .position = 0,
+                         .kind = "faces",
+                         .measure = "listened",
+                         .skipped = false,
+                         .options = {"happy"},
+                         .text = "",
+                         .answered_at_ms = 1'764'000'001'000});
+    r.answers.push_back({.question_id = "anything-else",
+                         .position = 1,
+                         .kind = "text",
+                         .measure = "",
+                         .skipped = false,
+                         .options = {},
+                         .text = "pani \"słucha\"\n\xf0\x9f\x98\x80",
                          .answered_at_ms = 1'764'000'002'000});
-    r.answers.push_back({.question_id = "sealed", .position = 2, .kind = "text", .measure = "", .skipped = false,
-                         .options = {}, .text = "", .answered_at_ms = 1'764'000'003'000, .sealed = "c2VhbGVk",
+    r.answers.push_back({.question_id = "sealed",
+                         .position = 2,
+                         .kind = "text",
+                         .measure = "",
+                         .skipped = false,
+                         .options = {},
+                         .text = "",
+                         .answered_at_ms = 1'764'000'003'000,
+                         .sealed = "c2VhbGVk",
                          .seal_key = "k1"});
     storage::StoredResponse unfinished = r;
     unfinished.start.id = "0123456789abcdef0123456789abcdef";
@@ -243,7 +278,8 @@ TEST_CASE("a delivery at every limit is read; one past any limit is refused, say
 }
 
 TEST_CASE("acknowledgements, enrolments and refusals read back as they were written") {
-    const protocol::Ack ack{.accepted = {"a", "b"}, .rejected = {{"c", "the pack \"x\" is not one this collector knows"}}};
+    const protocol::Ack ack{.accepted = {"a", "b"},
+                            .rejected = {{"c", "the pack \"x\" is not one this collector knows"}}};
     const auto acked = protocol::read_ack(protocol::write_ack(ack), {"a", "b", "c"});
     REQUIRE(acked);
     CHECK(*acked == ack);
@@ -267,15 +303,16 @@ TEST_CASE("acknowledgements, enrolments and refusals read back as they were writ
     const auto read_given = protocol::read_enrol_reply(protocol::write_enrol_reply(given));
     REQUIRE(read_given);
     CHECK(*read_given == given);
-    for (const char* bad : {R"({"token": "t", "seal_keys": []})", R"({"device_name": "n", "token": 5, "seal_keys": []})",
-                            R"({"device_name": "n", "token": "t", "seal_keys": [{"id": "k"}]})", "[]", "{"}) {
+    for (const char* bad :
+         {R"({"token": "t", "seal_keys": []})", R"({"device_name": "n", "token": 5, "seal_keys": []})",
+          R"({"device_name": "n", "token": "t", "seal_keys": [{"id": "k"}]})", "[]", "{"}) {
         CAPTURE(bad);
         CHECK_FALSE(protocol::read_enrol_reply(bad));
     }
 
-    for (const protocol::Refusal& r : {protocol::Refusal{.error = "must be a string", .where = "$.device_id"},
-                                       protocol::Refusal{.error = "this tablet's token has been revoked",
-                                                         .revoked = true}})
+    for (const protocol::Refusal& r :
+         {protocol::Refusal{.error = "must be a string", .where = "$.device_id"},
+          protocol::Refusal{.error = "this tablet's token has been revoked", .revoked = true}})
         CHECK(protocol::read_refusal(protocol::write_refusal(r)) == r);
     // Whatever a server sends instead, a refusal is read without throwing.
     CHECK(protocol::read_refusal("<html>502</html>") == protocol::Refusal{});

@@ -1,10 +1,10 @@
 #include "kiosk.hpp"
 
+#include "png/png.hpp"
 #include "tasks/frame_guard.hpp"
 
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
-#include <stb/stb_image_write.h>
 
 #include <algorithm>
 #include <chrono>
@@ -320,8 +320,11 @@ bool Kiosk::write_png(const std::filesystem::path& file) {
     if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) != 0) return false;
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
-    stbi_write_png_compression_level = 2; // fast; screenshots are for looking at, not archiving
-    return stbi_write_png(file.c_str(), w, h, 4, pixels.data(), w * 4) != 0;
+    // Fast: screenshots are for looking at, not archiving.
+    const auto written = png::write_png(
+        file, {.pixels = pixels.data(), .width = w, .height = h, .stride = std::size_t(w) * 4}, png::kFast);
+    if (!written) std::fprintf(stderr, "sayso: %s\n", written.words().c_str());
+    return static_cast<bool>(written);
 }
 
 void Kiosk::write_timings() {

@@ -79,8 +79,8 @@ Result<EnrolReply, ReplyProblem> read_enrol_reply(const std::string& body);
 // --- refusals (every status but 200) ----------------------------------------------
 
 struct Refusal {
-    std::string error; // words a person understands
-    std::string where; // a JSON path, when it applies
+    std::string error;    // words a person understands
+    std::string where;    // a JSON path, when it applies
     bool revoked = false; // 401: the token was revoked, not just unknown
     bool operator==(const Refusal&) const = default;
 };

@@ -13,16 +13,16 @@ namespace sayso::protocol {
 inline constexpr int kVersion = 1;
 
 // Limits a reader holds every message to; a writer keeps inside them.
-inline constexpr std::size_t kMaxResponses = 500;         // per delivery
+inline constexpr std::size_t kMaxResponses = 500;          // per delivery
 inline constexpr std::size_t kMaxDeliveryBytes = 4u << 20; // a kiosk's batch body, 4 MiB
-inline constexpr std::size_t kMaxAnswers = 200;           // per response
-inline constexpr std::size_t kMaxOptions = 50;            // per answer
-inline constexpr std::size_t kMaxName = 200;              // ids, kinds, measures, option ids
-inline constexpr std::size_t kMaxLanguage = 35;           // a BCP 47 tag
-inline constexpr std::size_t kMaxReference = 40;          // practitioner code, case reference
-inline constexpr std::size_t kMaxText = 20000;            // a child's words, in bytes
-inline constexpr std::size_t kMaxSealed = 60000;          // a sealed answer, base64
-inline constexpr std::size_t kMaxSealKey = 64;            // the id of the key it is sealed to
+inline constexpr std::size_t kMaxAnswers = 200;            // per response
+inline constexpr std::size_t kMaxOptions = 50;             // per answer
+inline constexpr std::size_t kMaxName = 200;               // ids, kinds, measures, option ids
+inline constexpr std::size_t kMaxLanguage = 35;            // a BCP 47 tag
+inline constexpr std::size_t kMaxReference = 40;           // practitioner code, case reference
+inline constexpr std::size_t kMaxText = 20000;             // a child's words, in bytes
+inline constexpr std::size_t kMaxSealed = 60000;           // a sealed answer, base64
+inline constexpr std::size_t kMaxSealKey = 64;             // the id of the key it is sealed to
 inline constexpr std::size_t kMaxDeviceId = 64;
 inline constexpr std::size_t kMaxReason = 500; // a rejection's words, as a kiosk keeps them
 inline constexpr int kMaxPosition = 10000;

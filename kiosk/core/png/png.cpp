@@ -1,0 +1,97 @@
+#include "png/png.hpp"
+
+#include <png.h>
+
+#include <cerrno>
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace sayso::png {
+
+std::string describe(const PngProblem& p) {
+    switch (p.kind) {
+    case PngProblem::Kind::BadSize: return "a picture of that size can't be written: " + p.detail;
+    case PngProblem::Kind::CantWrite: return "the picture can't be written: " + p.detail;
+    case PngProblem::Kind::Failed: return "the picture could not be made: " + p.detail;
+    }
+    return "the picture could not be made";
+}
+
+namespace {
+
+struct Failure {
+    char words[200] = {};
+};
+
+[[noreturn]] void on_error(png_structp png, png_const_charp message) {
+    auto* f = static_cast<Failure*>(png_get_error_ptr(png));
+    std::snprintf(f->words, sizeof f->words, "%s", message);
+    png_longjmp(png, 1);
+}
+
+void on_warning(png_structp, png_const_charp) {}
+
+// Only plain values live across the setjmp: libpng's longjmp skips destructors.
+bool write_rows(std::FILE* out, const Rgba& image, int level, png_bytep* rows, Failure& failure) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, on_error, on_warning);
+    if (!png) return false;
+    png_infop info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_write_struct(&png, nullptr);
+        return false;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return false;
+    }
+    png_init_io(png, out);
+    png_set_compression_level(png, level);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
+                 PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_rows(png, info, rows);
+    png_write_png(png, info, PNG_TRANSFORM_IDENTITY, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return true;
+}
+
+} // namespace
+
+Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba& image, int level) {
+    using K = PngProblem::Kind;
+    if (!image.pixels || image.width <= 0 || image.height <= 0 || image.width > 1 << 15 || image.height > 1 << 15 ||
+        image.stride < static_cast<std::size_t>(image.width) * 4)
+        return PngProblem{K::BadSize, std::to_string(image.width) + " x " + std::to_string(image.height)};
+    if (level < 0 || level > 9) return PngProblem{K::BadSize, "compression level " + std::to_string(level)};
+    std::vector<png_bytep> rows(static_cast<std::size_t>(image.height));
+    for (std::size_t y = 0; y < rows.size(); ++y)
+        rows[y] = const_cast<png_bytep>(image.pixels + y * image.stride); // libpng only reads them
+    const std::filesystem::path part = file.string() + ".part";
+    std::FILE* out = std::fopen(part.c_str(), "wb");
+    if (!out) return PngProblem{K::CantWrite, part.string() + ": " + std::strerror(errno)};
+    Failure failure;
+    errno = 0;
+    const bool made = write_rows(out, image, level, rows.data(), failure);
+    const bool written = std::fflush(out) == 0 && !std::ferror(out);
+    const int saved_errno = errno;
+    const bool closed = std::fclose(out) == 0;
+    std::error_code ignored;
+    if (!written || !closed) { // a full disk, for one
+        std::filesystem::remove(part, ignored);
+        return PngProblem{K::CantWrite, file.string() + ": " + std::strerror(saved_errno ? saved_errno : EIO)};
+    }
+    if (!made) {
+        std::filesystem::remove(part, ignored);
+        return PngProblem{K::Failed, file.string() + ": " + (failure.words[0] ? failure.words : "out of memory")};
+    }
+    std::error_code ec;
+    std::filesystem::rename(part, file, ec);
+    if (ec) {
+        std::filesystem::remove(part, ignored);
+        return PngProblem{K::CantWrite, file.string() + ": " + ec.message()};
+    }
+    return {};
+}
+
+} // namespace sayso::png

@@ -1,0 +1,32 @@
+// Writing pictures as PNG with libpng, each call with its own settings: no
+// library-wide state (stb_image_write keeps its compression level in a global).
+#pragma once
+
+#include "result/result.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace sayso::png {
+
+struct PngProblem {
+    enum class Kind { BadSize, CantWrite, Failed };
+    Kind kind = Kind::Failed;
+    std::string detail; // the file, and what libpng or the system said
+};
+std::string describe(const PngProblem&);
+
+struct Rgba {
+    const unsigned char* pixels = nullptr; // 8-bit R, G, B, A, top row first
+    int width = 0, height = 0;
+    std::size_t stride = 0; // bytes from one row to the next
+};
+
+// zlib levels: 1 is fastest (screenshots to look at), 9 smallest.
+inline constexpr int kFast = 1, kSmallest = 9;
+
+// Written beside and renamed over `file`, so a reader never sees half a picture.
+Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba& image, int level);
+
+} // namespace sayso::png
