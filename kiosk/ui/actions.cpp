@@ -22,11 +22,11 @@ const flow::StorageProblem kNoStore{flow::StorageProblem::Kind::CannotOpen, "the
 Facts read_facts(access::Gate* gate, storage::Store* store) {
     Facts f;
     if (!gate || !store) return f;
-    f.pins_usable = true;
-    f.practitioner_pin = gate->has_pin(access::Role::Practitioner);
-    f.admin_pin = gate->has_pin(access::Role::Admin);
-    f.practitioner_locked_until_ms = gate->locked_until_ms(access::Role::Practitioner);
-    f.admin_locked_until_ms = gate->locked_until_ms(access::Role::Admin);
+    f.pins.usable = true;
+    f.pins.practitioner = gate->has_pin(access::Role::Practitioner);
+    f.pins.admin = gate->has_pin(access::Role::Admin);
+    f.pins.practitioner_locked_until_ms = gate->locked_until_ms(access::Role::Practitioner);
+    f.pins.admin_locked_until_ms = gate->locked_until_ms(access::Role::Admin);
     if (const auto waiting = store->waiting()) f.waiting = *waiting;
     f.sealing = store->sealing();
     return f;
@@ -113,7 +113,7 @@ void Actions::refresh_facts() {
     p_.tasks.run<Facts>(
         "reading the PINs", [gate = p_.gate, store = p_.store] { return read_facts(gate, store); },
         [this](Facts f) {
-            f.checking_pin = p_.facts.checking_pin;
+            f.pins.checking = p_.facts.pins.checking;
             f.wiping = p_.facts.wiping;
             p_.facts = f;
         });
@@ -129,8 +129,8 @@ void Actions::apply(Intents now) {
 }
 
 void Actions::handle(ask::CheckPin a) {
-    if (!p_.gate || p_.facts.checking_pin) return;
-    p_.facts.checking_pin = true;
+    if (!p_.gate || p_.facts.pins.checking) return;
+    p_.facts.pins.checking = true;
     const auto role = a.role;
     p_.tasks.run<access::PinResult<access::Gate::Attempt>>(
         "checking a PIN",
@@ -140,7 +140,7 @@ void Actions::handle(ask::CheckPin a) {
             return r;
         },
         [this, role](access::PinResult<access::Gate::Attempt> r) {
-            p_.facts.checking_pin = false;
+            p_.facts.pins.checking = false;
             pin_checked(role, r);
             refresh_facts();
         });
@@ -150,7 +150,7 @@ void Actions::pin_checked(access::Role role, const access::PinResult<access::Gat
     const bool admin = role == access::Role::Admin;
     if (checked && checked->outcome == access::Gate::Outcome::LockedOut) {
         const std::int64_t until = p_.clock.wall_ms() + checked->locked_for_ms;
-        (admin ? p_.facts.admin_locked_until_ms : p_.facts.practitioner_locked_until_ms) = until;
+        (admin ? p_.facts.pins.admin_locked_until_ms : p_.facts.pins.practitioner_locked_until_ms) = until;
     }
     // Only the PIN pad that asked takes the answer.
     if (p_.flow.screen() != (admin ? flow::Screen::AdminPin : flow::Screen::Locked)) return;
@@ -175,7 +175,7 @@ void Actions::pin_checked(access::Role role, const access::PinResult<access::Gat
 
 void Actions::handle(ask::SetPin a) {
     if (!p_.gate) return;
-    p_.facts.checking_pin = true;
+    p_.facts.pins.checking = true;
     const auto role = a.role;
     p_.tasks.run<access::PinResult<void>>(
         "setting a PIN",
@@ -185,7 +185,7 @@ void Actions::handle(ask::SetPin a) {
             return r;
         },
         [this, role](access::PinResult<void> set) {
-            p_.facts.checking_pin = false;
+            p_.facts.pins.checking = false;
             if (set && role == access::Role::Practitioner) p_.flow.set_locking(true);
             if (p_.flow.screen() == flow::Screen::Admin) {
                 p_.held.admin.message =

@@ -25,7 +25,7 @@ Kiosk::Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorde
     actions_.load_settings();
     delivery_.start(prepare_delivery(o_.sync_config, store_));
     // With a practitioner PIN set, the kiosk starts on the PIN pad and returns to it after each child.
-    if (facts_.practitioner_pin) {
+    if (facts_.pins.practitioner) {
         flow_.set_locking(true);
         flow_.lock();
         last_screen_ = flow::Screen::Locked;
@@ -84,7 +84,7 @@ void Kiosk::request_quit() {
         std::fprintf(stderr, "sayso: not closing during a child's session\n");
         return;
     }
-    if (s == flow::Screen::Admin || !facts_.admin_pin) {
+    if (s == flow::Screen::Admin || !facts_.pins.admin) {
         quit_ = true;
         return;
     }
@@ -266,11 +266,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
           .screen_since = screen_since_,
           .wall_ms = clock_.wall_ms(),
           .speaker = &voice_.speaker(),
-          .pin_entry = held_.pin_entry,
-          .pin_message = held_.pin_message,
-          .editing = held_.editing,
-          .admin = held_.admin,
-          .quit_asked = held_.quit_asked,
+          .held = held_,
           .intents = intents_};
     {
         // Only the screens are guarded: what runs between frames may wait.

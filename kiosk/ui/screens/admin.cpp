@@ -19,7 +19,7 @@ float line(const Pen& pen, const Ui& ui, float y, const std::string& text, ImU32
 
 void packs_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     y += heading(pen, ui.fonts.body, "Installed survey packs", ImVec2(2 * L.pad, y), pen.colours.ink);
     const float h = std::max(L.target * 0.7f, L.em * 1.9f);
     const float bw = std::max(L.em * 7, L.target * 2.2f);
@@ -89,7 +89,7 @@ void packs_tab(Ui& ui, const Pen& pen, float y) {
 // when not typing; the kiosk does the rest off the UI thread.
 float enrol_fields(const Pen& pen, Ui& ui, float y, bool with_button) {
     const auto& L = ui.layout;
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     const float fh = std::max(L.target * 0.75f, L.em * 2.0f);
     const float all = L.width - 4 * L.pad;
     const float bw = with_button ? std::max(L.em * 6, L.target * 1.6f) : 0;
@@ -130,7 +130,7 @@ float enrol_fields(const Pen& pen, Ui& ui, float y, bool with_button) {
 
 void delivery_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     // The settings file is read off the frame, when the tab opens and after an enrolment.
     if (!st.settings_loaded && !st.settings_loading && !ui.delivery_settings.empty()) {
         ui.ask(ask::LoadDeliverySettings{});
@@ -179,7 +179,7 @@ void delivery_tab(Ui& ui, const Pen& pen, float y) {
 void pins_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
     y += heading(pen, ui.fonts.body, "PINs", ImVec2(2 * L.pad, y), pen.colours.ink);
-    if (!ui.facts.pins_usable) {
+    if (!ui.facts.pins.usable) {
         line(pen, ui, y, "The answers file can't be used, so PINs can't be kept.", pen.colours.problem);
         return;
     }
@@ -187,12 +187,12 @@ void pins_tab(Ui& ui, const Pen& pen, float y) {
     const float w = std::min(L.width - 4 * L.pad, L.em * 16);
     for (const char* role : {"practitioner", "admin"}) {
         const bool has =
-            ui.facts.has_pin(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
+            ui.facts.pins.has(std::string(role) == "admin" ? access::Role::Admin : access::Role::Practitioner);
         const ImVec2 a(2 * L.pad, y);
         if (tile(ui.widgets, std::string("admin:pin:") + role, a, ImVec2(a.x + w, a.y + h), {},
                  std::string(has ? "Change the " : "Set a ") + role + " PIN", ui.fonts.body, {})) {
-            ui.admin.pin_role = role;
-            ui.admin.message.clear();
+            ui.held.admin.pin_role = role;
+            ui.held.admin.message.clear();
         }
         y += h + L.pad * 0.5f;
     }
@@ -200,7 +200,7 @@ void pins_tab(Ui& ui, const Pen& pen, float y) {
 
 void wipe_tab(Ui& ui, const Pen& pen, float y) {
     const auto& L = ui.layout;
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     y += heading(pen, ui.fonts.body, "Wipe this tablet", ImVec2(2 * L.pad, y), pen.colours.ink);
     const std::int64_t waiting = ui.facts.waiting;
     const std::string what = "Wiping deletes every answer on this tablet" +
@@ -220,7 +220,7 @@ void wipe_tab(Ui& ui, const Pen& pen, float y) {
             ++st.wipe_step;
         } else {
             st.wipe_step = 0;
-            if (!ui.facts.pins_usable) return say(st, "The answers file can't be used, so it can't be wiped.", true);
+            if (!ui.facts.pins.usable) return say(st, "The answers file can't be used, so it can't be wiped.", true);
             // Delivery stops first; then the answers, PINs, settings, token and keys go, off the frame.
             ui.ask(ask::Wipe{});
             say(st, "Wiping\u2026");
@@ -236,7 +236,7 @@ void wipe_tab(Ui& ui, const Pen& pen, float y) {
 void draw_admin(Ui& ui) {
     if (draw_new_pin(ui)) return;
     const auto& L = ui.layout;
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     float y = L.pad * 1.5f;
     pen.dl->AddText(ui.fonts.large, ui.fonts.large->FontSize, ImVec2(2 * L.pad, y), pen.colours.primary, "Sayso admin");
@@ -244,12 +244,12 @@ void draw_admin(Ui& ui) {
     if (tile(ui.widgets, "admin:close", ImVec2(L.width - 2 * L.pad - w, y), ImVec2(L.width - 2 * L.pad, y + h), {},
              "Close", ui.fonts.body, {})) {
         st = AdminState{};
-        ui.quit_asked = false;
+        ui.held.quit_asked = false;
         ui.then([](flow::Flow& f) { f.close_admin(); });
         return;
     }
     y += ui.fonts.large->FontSize + L.pad;
-    if (ui.facts.pins_usable && !ui.facts.admin_pin)
+    if (ui.facts.pins.usable && !ui.facts.pins.admin)
         y += notice(pen, ui, y, "No admin PIN is set, so anyone can open this screen. Set one under PINs.");
 
     // Tabs.

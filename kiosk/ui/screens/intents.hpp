@@ -18,19 +18,24 @@
 
 namespace sayso::ui {
 
-// What the kiosk knows of the tablet, read between frames.
-struct Facts {
-    bool pins_usable = false; // the answers file is open, so PINs can be kept
-    bool practitioner_pin = false, admin_pin = false;
+// Which PINs are set and locked out, and whether one is being checked.
+struct PinFacts {
+    bool usable = false;                      // the answers file is open, so PINs can be kept
+    bool practitioner = false, admin = false; // set
     std::int64_t practitioner_locked_until_ms = 0, admin_locked_until_ms = 0; // wall time; 0: not locked
-    bool checking_pin = false;                                                // a PIN is being checked or set
-    bool wiping = false;      // a wipe is under way: no child is handed the tablet
-    bool sealing = false;     // answers are sealed before they are written
-    std::int64_t waiting = 0; // responses on the tablet not yet delivered
-    bool has_pin(access::Role r) const { return r == access::Role::Admin ? admin_pin : practitioner_pin; }
+    bool checking = false;                                                    // a PIN is being checked or set
+    bool has(access::Role r) const { return r == access::Role::Admin ? admin : practitioner; }
     std::int64_t locked_until_ms(access::Role r) const {
         return r == access::Role::Admin ? admin_locked_until_ms : practitioner_locked_until_ms;
     }
+};
+
+// What the kiosk knows of the tablet, read between frames.
+struct Facts {
+    PinFacts pins;
+    bool wiping = false;      // a wipe is under way: no child is handed the tablet
+    bool sealing = false;     // answers are sealed before they are written
+    std::int64_t waiting = 0; // responses on the tablet not yet delivered
 };
 
 // Delivery as the screens show it, while the delivery client runs.

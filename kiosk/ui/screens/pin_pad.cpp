@@ -79,47 +79,48 @@ void draw_pin_pad(Ui& ui) {
     const auto& L = ui.layout;
     const bool admin = ui.flow.screen() == flow::Screen::AdminPin;
     const auto role = admin ? access::Role::Admin : access::Role::Practitioner;
-    std::string msg = ui.pin_message;
+    std::string msg = ui.held.pin_message;
     bool problem = !msg.empty();
-    const auto until = ui.facts.locked_until_ms(role);
+    const auto until = ui.facts.pins.locked_until_ms(role);
     if (const auto locked = until > ui.wall_ms ? until - ui.wall_ms : 0; locked > 0) {
         msg = "Too many wrong PINs. Try again in " + minutes(locked) + (admin ? "." : ", or ask your admin.");
         problem = true;
     }
-    if (ui.facts.checking_pin) {
+    if (ui.facts.pins.checking) {
         msg = "Checking the PIN\u2026";
         problem = false;
     }
     if (msg.empty())
-        msg = admin ? (ui.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin") : "For the practitioner";
+        msg = admin ? (ui.held.quit_asked ? "Closing Sayso needs the admin PIN" : "For the admin")
+                    : "For the practitioner";
     const std::string title = admin ? "Enter the admin PIN" : "Enter your PIN";
     // The PIN is checked off the frame (a slow hash on purpose); what it came
     // to arrives as the flow's next screen, or as pin_message.
-    if (pin_keys(ui, ui.pin_entry, title, msg, problem) && !ui.facts.checking_pin) {
-        ui.pin_message.clear();
-        if (ui.facts.pins_usable) ui.ask(ask::CheckPin{.role = role, .pin = ui.pin_entry});
-        forget(ui.pin_entry);
+    if (pin_keys(ui, ui.held.pin_entry, title, msg, problem) && !ui.facts.pins.checking) {
+        ui.held.pin_message.clear();
+        if (ui.facts.pins.usable) ui.ask(ask::CheckPin{.role = role, .pin = ui.held.pin_entry});
+        forget(ui.held.pin_entry);
     }
     // The admin's way in from the PIN pad, and back out.
     const float w = std::max(L.em * 4, L.target * 1.2f), h = std::max(L.em * 1.8f, L.target * 0.6f);
     const ImVec2 a(L.width - 2 * L.pad - w, L.pad * 1.5f), b(L.width - 2 * L.pad, L.pad * 1.5f + h);
     if (admin) {
         if (tile(ui.widgets, "pin:cancel", a, b, {}, "Cancel", ui.fonts.body, {})) {
-            ui.quit_asked = false;
-            forget(ui.pin_entry);
-            ui.pin_message.clear();
+            ui.held.quit_asked = false;
+            forget(ui.held.pin_entry);
+            ui.held.pin_message.clear();
             ui.then([](flow::Flow& f) { f.close_admin(); });
         }
     } else if (tile(ui.widgets, "admin", a, b, {}, "Admin", ui.fonts.body, {})) {
-        forget(ui.pin_entry);
-        ui.pin_message.clear();
-        ui.then([pin = ui.facts.admin_pin](flow::Flow& f) { f.open_admin(pin); });
+        forget(ui.held.pin_entry);
+        ui.held.pin_message.clear();
+        ui.then([pin = ui.facts.pins.admin](flow::Flow& f) { f.open_admin(pin); });
     }
 }
 
 // Setting a PIN on the admin screen: typed twice, so a slip is caught.
 bool draw_new_pin(Ui& ui) {
-    auto& st = ui.admin;
+    auto& st = ui.held.admin;
     if (st.pin_role.empty()) return false;
     const bool again = !st.pin_first.empty();
     const std::string title =
@@ -139,7 +140,7 @@ bool draw_new_pin(Ui& ui) {
             forget(st.pin_first);
             st.message = "The two PINs were not the same. Start again.";
             st.message_is_problem = true;
-        } else if (ui.facts.pins_usable) {
+        } else if (ui.facts.pins.usable) {
             // Hashed off the frame; the admin screen says when it is kept.
             const auto role = st.pin_role == "admin" ? access::Role::Admin : access::Role::Practitioner;
             ui.ask(ask::SetPin{.role = role, .pin = st.pin_entry});

@@ -95,11 +95,11 @@ float code_fields(const Pen& pen, Ui& ui, float y) {
     for (const auto& f : fields) {
         pen.dl->AddText(ui.fonts.small, ui.fonts.small->FontSize, ImVec2(x, y), pen.colours.muted, f.label);
         const ImVec2 a(x, y + ui.fonts.small->FontSize * 1.3f), b(a.x + fw, a.y + fh);
-        const bool active = ui.editing == f.id;
+        const bool active = ui.held.editing == f.id;
         const std::string shown = f.value + (active ? "|" : "");
         if (tile(ui.widgets, std::string("field:") + f.id, a, b, {}, shown.empty() ? " " : shown, ui.fonts.body,
                  TileStyle{.selected = active}))
-            ui.editing = active ? "" : f.id;
+            ui.held.editing = active ? "" : f.id;
         if (!f.ok) pen.dl->AddRect(a, b, pen.colours.problem, std::min(fw, fh) * 0.18f, 0, std::max(3.0f, L.mm * 0.8f));
         x += fw + L.pad;
     }
@@ -119,16 +119,16 @@ void edit_codes(const Pen& pen, Ui& ui, float y) {
     y = code_fields(pen, ui, y);
     const auto press =
         keyboard(ui, "codes", ImVec2(2 * L.pad, y), ImVec2(L.width - 2 * L.pad, L.height - L.pad), "Done", true);
-    std::string value = ui.editing == "code" ? flow.practitioner_code() : flow.case_ref();
+    std::string value = ui.held.editing == "code" ? flow.practitioner_code() : flow.case_ref();
     if (!press.typed.empty() && press.typed != " " && value.size() < 40) value += press.typed;
     if (press.erase && !value.empty()) value.pop_back(); // codes are ASCII
     if (!press.typed.empty() || press.erase) {
-        if (ui.editing == "code")
+        if (ui.held.editing == "code")
             ui.then([value](flow::Flow& f) { f.set_practitioner_code(value); });
         else
             ui.then([value](flow::Flow& f) { f.set_case_ref(value); });
     }
-    if (press.done) ui.editing.clear();
+    if (press.done) ui.held.editing.clear();
 }
 
 } // namespace
@@ -155,7 +155,7 @@ void draw_practitioner(Ui& ui) {
             x -= w + L.pad;
         }
         if (tile(ui.widgets, "admin", ImVec2(x, y), ImVec2(x + w, y + h), {}, "Admin", ui.fonts.body, {}))
-            ui.then([pin = ui.facts.admin_pin](flow::Flow& f) { f.open_admin(pin); });
+            ui.then([pin = ui.facts.pins.admin](flow::Flow& f) { f.open_admin(pin); });
     }
     y += ui.fonts.large->FontSize + L.pad;
 
@@ -222,7 +222,7 @@ void draw_practitioner(Ui& ui) {
         y += notice(pen, ui, y, "No survey packs are installed. Ask your admin to load one.");
         return;
     }
-    if (!ui.editing.empty()) {
+    if (!ui.held.editing.empty()) {
         edit_codes(pen, ui, y);
         return;
     }

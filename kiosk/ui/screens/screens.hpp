@@ -52,7 +52,7 @@ struct AdminState {
 struct Held {
     std::string pin_entry;   // the PIN pad: the digits typed so far
     std::string pin_message; // and what the last try came to
-    std::string editing;     // practitioner screen: the field the keyboard types into
+    std::string editing;     // practitioner screen: the field the keyboard types into ("code", "case" or none)
     AdminState admin;
     bool quit_asked = false; // closing Sayso waits for the admin PIN
 };
@@ -77,12 +77,7 @@ struct Ui {
     flow::Millis screen_since;                              // when the current screen appeared
     std::int64_t wall_ms;                                   // for lockouts
     Speaker* speaker;                                       // null or unavailable: no read-aloud buttons
-    // The screens' own state between frames.
-    std::string& pin_entry;   // the PIN pad: the digits typed so far
-    std::string& pin_message; // and what the last try came to
-    std::string& editing;     // practitioner screen: the field the keyboard types into ("code", "case" or none)
-    AdminState& admin;
-    bool& quit_asked; // closing Sayso waits for the admin PIN
+    Held& held;                                             // the screens' own state between frames
     Intents& intents;
 
     // A transition of the flow, applied after the frame.
