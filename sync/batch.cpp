@@ -33,13 +33,11 @@ protocol::Response to_wire(const storage::StoredResponse& r) {
 
 protocol::Batch encode_batch(const std::string& device_id, const std::vector<storage::StoredResponse>& responses,
                              std::size_t max_bytes, std::size_t max_count) {
-    std::vector<protocol::Response> wire;
-    wire.reserve(std::min(responses.size(), max_count));
-    for (const auto& r : responses) {
-        if (wire.size() >= max_count) break;
-        wire.push_back(to_wire(r));
-    }
-    return protocol::write_batch(device_id, wire, max_bytes, max_count);
+    // One response at a time: what does not fit is never converted.
+    protocol::BatchWriter w(device_id, max_bytes, max_count);
+    for (const auto& r : responses)
+        if (!w.add(to_wire(r))) break;
+    return std::move(w).finish();
 }
 
 } // namespace sayso::sync

@@ -882,6 +882,16 @@ TEST_CASE("an answer stored under a key that is later lost stops no server and n
     CHECK(rows[1]["answers"][0]["unopened"].get<std::string>().find("\"k0\"") != std::string::npos);
     CHECK(rows[1]["answers"][0]["seal_key"] == "k0");
     CHECK(rows[2]["answers"][0]["text"] == "hello");
+    // The export's shape: an opened answer in the clear only; one still sealed with empty fields beside it.
+    CHECK_FALSE(rows[0]["answers"][0].contains("sealed"));
+    CHECK_FALSE(rows[0]["answers"][0].contains("seal_key"));
+    CHECK(rows[1]["answers"][0]["skipped"] == false);
+    CHECK(rows[1]["answers"][0]["options"] == nlohmann::json::array());
+    CHECK(rows[1]["answers"][0]["text"] == "");
+    for (const auto& row : rows) {
+        CHECK(row["ended_at"].is_string()); // "" when it never ended, as the CSV says
+        CHECK(row["device_name"].is_string());
+    }
     auto csv = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--keys", keys, "--format", "csv"});
     CHECK(csv.code == 0);
     const auto table = test::read_csv_table(csv.out);

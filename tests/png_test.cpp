@@ -5,6 +5,9 @@
 #include <stb/stb_image.h>
 
 #include <cstdint>
+#include <functional>
+#include <set>
+#include <thread>
 #include <vector>
 
 using namespace sayso;
@@ -63,6 +66,28 @@ TEST_CASE("a PNG reads back pixel for pixel, at the compression level each call 
     CHECK_FALSE(std::filesystem::exists(dir / "fast.png.part"));
 }
 
+TEST_CASE("two threads writing PNGs at once each keep their own compression level") {
+    // A library-wide level (as stb_image_write has) set before each call would mix the two up.
+    test::TempDir dir;
+    const Picture pic;
+    auto run = [&](const std::string& name, int level, std::vector<std::uintmax_t>& sizes) {
+        for (int i = 0; i < 30; ++i) {
+            const auto file = dir / (name + std::to_string(i) + ".png");
+            if (!png::write_png(file, pic.rgba(), level)) return;
+            sizes.push_back(std::filesystem::file_size(file));
+        }
+    };
+    std::vector<std::uintmax_t> stored, small;
+    std::thread a(run, "stored", 0, std::ref(stored)), b(run, "small", png::kSmallest, std::ref(small));
+    a.join();
+    b.join();
+    REQUIRE(stored.size() == 30);
+    REQUIRE(small.size() == 30);
+    CHECK(std::set<std::uintmax_t>(stored.begin(), stored.end()).size() == 1);
+    CHECK(std::set<std::uintmax_t>(small.begin(), small.end()).size() == 1);
+    CHECK(small[0] < stored[0] / 2);
+}
+
 TEST_CASE("a PNG that can't be written says why, and leaves nothing behind") {
     test::TempDir dir;
     const Picture pic;
@@ -79,7 +104,13 @@ TEST_CASE("a PNG that can't be written says why, and leaves nothing behind") {
     short_rows.stride = 4;
     CHECK_FALSE(png::write_png(dir / "short.png", short_rows, png::kFast));
     CHECK_FALSE(png::write_png(dir / "level.png", pic.rgba(), 10));
-    CHECK(std::filesystem::directory_iterator(dir.path()) != std::filesystem::directory_iterator());
+    // Written, then not renamed over a folder of that name: the part is taken away again.
+    std::filesystem::create_directories(dir / "taken.png" / "inside");
+    const auto over = png::write_png(dir / "taken.png", pic.rgba(), png::kFast);
+    REQUIRE_FALSE(over);
+    CHECK(over.problem().kind == png::PngProblem::Kind::CantWrite);
+    CHECK_FALSE(std::filesystem::exists(dir / "taken.png.part"));
+    std::filesystem::remove_all(dir / "taken.png");
     int left = 0;
     for (const auto& e : std::filesystem::directory_iterator(dir.path()))
         left += e.path().filename() != "a-file";

@@ -277,6 +277,35 @@ TEST_CASE("a delivery at every limit is read; one past any limit is refused, say
     }
 }
 
+TEST_CASE("times are read as PROTOCOL.md says: UTC, 0 to 6 fraction digits, and only times that exist") {
+    auto with_start = [](const std::string& at) {
+        protocol::Delivery d{.device_id = "d",
+                             .responses = {{.id = std::string(32, 'a'),
+                                            .pack_id = "p",
+                                            .pack_version = "1",
+                                            .band = "8-11",
+                                            .visit_type = "visit",
+                                            .language = "en",
+                                            .started_at = at,
+                                            .state = "complete"}}};
+        return protocol::read_delivery(protocol::write_delivery(d));
+    };
+    for (const char* taken : {"2026-11-22T20:31:36Z", "2026-11-22T20:31:36.4Z", "2026-11-22T20:31:36.451Z",
+                              "2026-11-22T20:31:36.451234Z", "2028-02-29T23:59:59.999Z"}) {
+        CAPTURE(taken);
+        CHECK(with_start(taken));
+    }
+    for (const char* refused : {"2026-11-22T20:31:36.4512345Z", "2026-11-22T20:31:36.Z", "2026-11-22T20:31:36.451",
+                                "2026-11-22 20:31:36.451Z", "2026-02-29T10:00:00.000Z", "2026-04-31T10:00:00.000Z",
+                                "2026-11-22T24:00:00.000Z", "2026-11-22T20:60:00.000Z", "1999-12-31T23:59:59.000Z",
+                                "2026-11-22T20:31:36.451+01:00"}) {
+        CAPTURE(refused);
+        const auto r = with_start(refused);
+        REQUIRE_FALSE(r);
+        CHECK(r.problem().where == "$.responses[0].started_at");
+    }
+}
+
 TEST_CASE("acknowledgements, enrolments and refusals read back as they were written") {
     const protocol::Ack ack{.accepted = {"a", "b"},
                             .rejected = {{"c", "the pack \"x\" is not one this collector knows"}}};

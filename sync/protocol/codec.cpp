@@ -77,13 +77,17 @@ struct Reader {
     }
 };
 
-Result<Answer, BadRequest> read_answer(const json& a, const std::string& ap) {
+// `questions`: those answered so far in this response (a question is answered once).
+Result<Answer, BadRequest> read_answer(const json& a, const std::string& ap, std::set<std::string>& questions) {
     if (!a.is_object()) return BadRequest{"must be an object", ap};
     Reader r;
     Answer ans;
     if (!r.str(a, ap, "question_id", ans.question_id) || !r.str(a, ap, "kind", ans.kind) ||
         !r.str(a, ap, "measure", ans.measure, kMaxName, true) || !r.time(a, ap, "answered_at", ans.answered_at))
         return *r.bad;
+    if (!questions.insert(ans.question_id).second)
+        return BadRequest{"question \"" + ans.question_id + "\" is answered twice in this response",
+                          ap + ".question_id"};
     auto pos = a.find("position");
     if (pos == a.end() || !pos->is_number_integer() || *pos < 0 || *pos > kMaxPosition)
         return BadRequest{"must be a whole number from 0", ap + ".position"};
@@ -145,14 +149,10 @@ Result<Response, BadRequest> read_response(const json& x, const std::string& p) 
     if (as == x.end() || !as->is_array()) return BadRequest{"\"answers\" must be a list", p + ".answers"};
     if (as->size() > kMaxAnswers)
         return BadRequest{"at most " + std::to_string(kMaxAnswers) + " answers per response", p + ".answers"};
-    std::set<std::string> questions; // a question is answered once in a response
+    std::set<std::string> questions;
     for (std::size_t k = 0; k < as->size(); ++k) {
-        const std::string ap = p + ".answers[" + std::to_string(k) + "]";
-        auto ans = read_answer((*as)[k], ap);
+        auto ans = read_answer((*as)[k], p + ".answers[" + std::to_string(k) + "]", questions);
         if (!ans) return ans.problem();
-        if (!questions.insert(ans->question_id).second)
-            return BadRequest{"question \"" + ans->question_id + "\" is answered twice in this response",
-                              ap + ".question_id"};
         resp.answers.push_back(std::move(*ans));
     }
     return resp;
@@ -222,24 +222,33 @@ json to_json(const Response& r) {
             {"answers", std::move(answers)}};
 }
 
+BatchWriter::BatchWriter(const std::string& device_id, std::size_t max_bytes, std::size_t max_count)
+    : head_("{\"protocol\":" + std::to_string(kVersion) + ",\"device_id\":" + dump(json(device_id)) +
+            ",\"responses\":["),
+      max_bytes_(max_bytes), max_count_(max_count) {}
+
+bool BatchWriter::add(const Response& r) {
+    static constexpr std::size_t kTail = 2; // "]}"
+    if (ids_.size() >= max_count_) return false;
+    const std::string item = dump(to_json(r));
+    const std::size_t size = head_.size() + items_.size() + (items_.empty() ? 0 : 1) + item.size() + kTail;
+    if (!ids_.empty() && size > max_bytes_) return false;
+    if (!items_.empty()) items_ += ",";
+    items_ += item;
+    ids_.push_back(r.id);
+    return true;
+}
+
+Batch BatchWriter::finish() && {
+    return {.body = head_ + items_ + "]}", .ids = std::move(ids_)};
+}
+
 Batch write_batch(const std::string& device_id, const std::vector<Response>& responses, std::size_t max_bytes,
                   std::size_t max_count) {
-    Batch b;
-    const std::string head =
-        "{\"protocol\":" + std::to_string(kVersion) + ",\"device_id\":" + dump(json(device_id)) + ",\"responses\":[";
-    const std::string tail = "]}";
-    std::string items;
-    for (const auto& r : responses) {
-        if (b.ids.size() >= max_count) break;
-        std::string item = dump(to_json(r));
-        const std::size_t size = head.size() + items.size() + (items.empty() ? 0 : 1) + item.size() + tail.size();
-        if (!b.ids.empty() && size > max_bytes) break;
-        if (!items.empty()) items += ",";
-        items += item;
-        b.ids.push_back(r.id);
-    }
-    b.body = head + items + tail;
-    return b;
+    BatchWriter w(device_id, max_bytes, max_count);
+    for (const auto& r : responses)
+        if (!w.add(r)) break;
+    return std::move(w).finish();
 }
 
 std::string write_delivery(const Delivery& d) {

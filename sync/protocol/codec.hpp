@@ -25,14 +25,28 @@ nlohmann::json to_json(const Response&);
 
 std::string write_delivery(const Delivery&);
 
-// The leading responses of `responses` that fit in `max_bytes` and
-// `max_count`, written as one delivery. Always takes at least one response
-// if there is one, even over `max_bytes`, so a single large response can
-// still be offered.
+// A delivery written response by response until it is full: at most
+// `max_count` responses in `max_bytes` of body. The first response is always
+// taken, even over `max_bytes`, so a single large response can still be
+// offered.
 struct Batch {
     std::string body;             // JSON, UTF-8
     std::vector<std::string> ids; // the responses in it, in order
 };
+class BatchWriter {
+  public:
+    BatchWriter(const std::string& device_id, std::size_t max_bytes = kMaxDeliveryBytes,
+                std::size_t max_count = kMaxResponses);
+    // Takes the response if it fits; false when it does not (the batch is then full).
+    bool add(const Response&);
+    Batch finish() &&;
+
+  private:
+    std::string head_, items_;
+    std::size_t max_bytes_, max_count_;
+    std::vector<std::string> ids_;
+};
+// The leading responses of `responses` that fit, written as one delivery.
 Batch write_batch(const std::string& device_id, const std::vector<Response>& responses,
                   std::size_t max_bytes = kMaxDeliveryBytes, std::size_t max_count = kMaxResponses);
 

@@ -1,6 +1,6 @@
 // The delivery protocol's messages (PROTOCOL.md), as the kiosk, the collector
 // and sayso-admin all see them: one set of types, one reader and one writer
-// for each (protocol/json.hpp). Values are as they are on the wire: times
+// for each (protocol/codec.hpp). Values are as they are on the wire: times
 // are ISO 8601 UTC strings, ids are strings.
 #pragma once
 

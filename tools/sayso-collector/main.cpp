@@ -59,10 +59,18 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
             }
         }
         if (format == "jsonl") {
-            // The protocol's own response object; an answer still sealed stays in its sealed shape, with why.
+            // The protocol's own response object, with what an export has always added: the tablet,
+            // "" for a response that never ended, and an answer still sealed with why and empty fields.
             nlohmann::json j = sayso::protocol::to_json(r);
+            j["ended_at"] = r.ended_at;
             for (std::size_t i = 0; i < r.answers.size(); ++i)
-                if (!why[i].empty()) j["answers"][i]["unopened"] = why[i];
+                if (!why[i].empty()) {
+                    auto& a = j["answers"][i];
+                    a["unopened"] = why[i];
+                    a["skipped"] = false;
+                    a["options"] = nlohmann::json::array();
+                    a["text"] = "";
+                }
             j["device_name"] = device;
             j["device_id"] = r.device_id;
             std::cout << sayso::protocol::dump(j) << "\n";

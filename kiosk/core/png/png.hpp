@@ -26,7 +26,8 @@ struct Rgba {
 // zlib levels: 1 is fastest (screenshots to look at), 9 smallest.
 inline constexpr int kFast = 1, kSmallest = 9;
 
-// Written beside and renamed over `file`, so a reader never sees half a picture.
+// Written beside and renamed over `file`, so while Sayso runs a reader never
+// sees half a picture (the file is not synced: a screenshot is not data).
 Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba& image, int level);
 
 } // namespace sayso::png
