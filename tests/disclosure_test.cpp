@@ -242,8 +242,7 @@ std::vector<std::int64_t> counts_of(const reports::Counts& c) {
 // Everything one service view shows, as observations over regions.
 void observe(collector::Store& s, const reports::Reader& reader, const reports::Filters& f, reports::Protection protect,
              std::vector<Observation>& out) {
-    reports::ServiceView v;
-    REQUIRE_FALSE(reports::service_view(s, reader, f, protect, {}, v));
+    const auto v = test::held(reports::service_view(s, reader, f, protect, {}));
     Region base{f.service_area, f.visit_type, f.band, f.practitioner_code, f.month_from, f.month_to};
     if (reader.role == reports::Role::Manager) base.area = reader.service_area;
     if (reader.role == reports::Role::Practitioner) base.code = reader.practitioner_code;
@@ -752,20 +751,16 @@ void deliver(collector::Store& s, const std::vector<Record>& records, const std:
         std::vector<collector::Response> rs;
         for (std::size_t i : which)
             if (records[i].area == a) rs.push_back(response_of(records[i], static_cast<int>(i) + 1));
-        std::vector<std::string> stored;
-        REQUIRE_FALSE(s.insert("tab-" + a, rs, stored));
+        REQUIRE(s.insert("tab-" + a, rs));
     }
-    reports::Indexed done;
-    REQUIRE_FALSE(reports::index_new(s, {}, done, reports::kMinGroup, month_now));
+    const auto done = test::held(reports::index_new(s, {}, reports::kMinGroup, month_now));
     REQUIRE(done.responses == static_cast<std::int64_t>(which.size()));
 }
 
 std::unique_ptr<collector::Store> empty_store(const TempDir& tmp) {
     auto s = test::open_collector_store("sqlite:" + (tmp / "c.db").string());
-    std::vector<collector::Store::Row> none;
     for (const auto& a : kAreas)
-        REQUIRE_FALSE(
-            s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab-" + a, a}, none));
+        REQUIRE(s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab-" + a, a}));
     return s;
 }
 
@@ -801,12 +796,12 @@ Published published_of(collector::Store& s) {
     Published out;
     for (const auto& w : whats())
         out[w].assign(cells().all.size(), std::nullopt);
-    std::vector<collector::Store::Row> rows;
     const std::string columns = " service_area, visit_type, band, practitioner_code, month, p_visit, p_band, p_code,"
                                 " p_month, counted FROM ";
-    REQUIRE_FALSE(s.query("SELECT DISTINCT ''," + columns + "report_responses UNION ALL SELECT DISTINCT measure," +
-                              columns + "report_answers",
-                          {}, rows));
+    auto rows =
+        test::held(s.query("SELECT DISTINCT ''," + columns + "report_responses UNION ALL SELECT DISTINCT measure," +
+                               columns + "report_answers",
+                           {}));
     std::set<std::pair<std::string, std::size_t>> seen;
     for (const auto& r : rows) {
         auto code = [](const std::string& c) { return c.empty() ? kNoCode : c; };
@@ -899,12 +894,11 @@ struct Row {
     std::array<std::string, 4> cut;
 };
 std::map<std::string, Row> rows_of(collector::Store& s) {
-    std::vector<collector::Store::Row> rows;
-    REQUIRE_FALSE(
+    auto rows = test::held(
         s.query("SELECT 'r' || response_id, '', service_area, child, counted, p_month, p_visit, p_band, p_code"
                 " FROM report_responses UNION ALL SELECT 'a' || rowid, measure, service_area, child, counted,"
                 " p_month, p_visit, p_band, p_code FROM report_answers",
-                {}, rows));
+                {}));
     std::map<std::string, Row> out;
     for (const auto& r : rows)
         out[r[0]] = {r[1], r[2], r[3], r[4] == "1", {r[5], r[6], r[7], r[8]}};
@@ -946,16 +940,15 @@ void check_sums(collector::Store& s) {
             const auto& admin = c.reader;
             reports::Filters f = c.filters;
             f.by = by;
-            reports::ServiceView v;
-            REQUIRE_FALSE(reports::service_view(s, admin, f, reports::Protection::exact(), {}, v));
+            auto v = test::held(reports::service_view(s, admin, f, reports::Protection::exact(), {}));
             static const std::map<std::string, std::string> column = {
                 {"band", "p_band"}, {"visit_type", "p_visit"}, {"service_area", "service_area"}, {"month", "p_month"}};
-            std::vector<collector::Store::Row> rows;
-            REQUIRE_FALSE(s.query("SELECT measure, " + column.at(by) +
-                                      ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
-                                      " FROM report_answers WHERE counted = 1" +
-                                      c.where + " GROUP BY measure, " + column.at(by),
-                                  {}, rows));
+            auto rows =
+                test::held(s.query("SELECT measure, " + column.at(by) +
+                                       ", COUNT(DISTINCT child), COUNT(*), SUM(CASE WHEN tone = 1 THEN 1 ELSE 0 END)"
+                                       " FROM report_answers WHERE counted = 1" +
+                                       c.where + " GROUP BY measure, " + column.at(by),
+                                   {}));
             std::size_t listed = 0;
             for (const auto& r : rows) {
                 CAPTURE(r[0]);
@@ -972,11 +965,11 @@ void check_sums(collector::Store& s) {
                 shown += by_measure.size();
             CHECK(shown == listed);
             // And the responses.
-            REQUIRE_FALSE(s.query("SELECT " + column.at(by) +
-                                      ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
-                                      " WHERE counted = 1" +
-                                      c.where + " GROUP BY " + column.at(by),
-                                  {}, rows));
+            rows = test::held(s.query("SELECT " + column.at(by) +
+                                          ", COUNT(*), COUNT(DISTINCT child), SUM(complete) FROM report_responses"
+                                          " WHERE counted = 1" +
+                                          c.where + " GROUP BY " + column.at(by),
+                                      {}));
             CHECK(v.group_counts.size() == rows.size());
             for (const auto& r : rows) {
                 CAPTURE(r[0]);
@@ -986,17 +979,17 @@ void check_sums(collector::Store& s) {
                 CHECK(c.complete == std::stoll(r[3]));
                 if (by == "month" && r[0] != kKept) CHECK(v.month_counts[r[0]].children == std::stoll(r[2]));
             }
-            REQUIRE_FALSE(s.query(
-                "SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1" + c.where, {}, rows));
+            rows = test::held(s.query(
+                "SELECT COUNT(*), COUNT(DISTINCT child) FROM report_responses WHERE counted = 1" + c.where, {}));
             CHECK(v.counts.responses == std::stoll(rows[0][0]));
             CHECK(v.counts.children == std::stoll(rows[0][1]));
             if (by != "band") continue;
-            REQUIRE_FALSE(
+            rows = test::held(
                 s.query("SELECT measure, COUNT(DISTINCT child), COUNT(*) FROM report_answers WHERE counted = 1" +
                             c.where + " GROUP BY measure",
-                        {}, rows));
-            std::vector<reports::MeasureFigure> overall;
-            REQUIRE_FALSE(reports::measure_figures(s, admin, c.filters, reports::Protection::exact(), overall));
+                        {}));
+            const auto overall =
+                test::held(reports::measure_figures(s, admin, c.filters, reports::Protection::exact()));
             REQUIRE(overall.size() == rows.size());
             for (const auto& r : rows)
                 for (const auto& m : overall)

@@ -45,10 +45,10 @@ int main(int argc, char** argv) {
         }
         std::vector<double> ms;
         for (int i = 0; i < runs; ++i) {
-            reports::ServiceView v;
             const auto t = std::chrono::steady_clock::now();
-            if (auto e = reports::service_view(*main_store, pool, {"bench", "admin", "", ""}, {}, 5, {}, v)) {
-                std::fprintf(stderr, "sayso-bench-reports: %s\n", e->message.c_str());
+            const auto v = reports::service_view(*main_store, pool, {"bench", "admin", "", ""}, {}, 5, {});
+            if (!v) {
+                std::fprintf(stderr, "sayso-bench-reports: %s\n", v.problem().message.c_str());
                 return 1;
             }
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
@@ -82,23 +82,23 @@ int main(int argc, char** argv) {
                                   "Meetings are too long", "Thank you for listening"};
     std::mt19937_64 rng(20261123);
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
-    std::vector<Store::Row> none;
-    for (int d = 0; d < devices; ++d)
-        if (auto e = store->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
-                                  " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
-                                  {"tablet-" + std::to_string(d), std::string(areas[d % 5])}, none)) {
-            std::fprintf(stderr, "sayso-bench-reports: %s\n", e->message.c_str());
+    for (int d = 0; d < devices; ++d) {
+        const auto kept = store->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
+                                       " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
+                                       {"tablet-" + std::to_string(d), std::string(areas[d % 5])});
+        if (!kept) {
+            std::fprintf(stderr, "sayso-bench-reports: %s\n", kept.problem().message.c_str());
             return 1;
         }
+    }
     const auto t0 = std::chrono::steady_clock::now();
     long long answers = 0, responses = 0;
     std::vector<std::vector<Response>> batches(static_cast<std::size_t>(devices));
     auto flush = [&](int d) -> bool {
-        std::vector<std::string> stored;
         auto& b = batches[static_cast<std::size_t>(d)];
         if (b.empty()) return true;
-        if (auto e = store->insert("tablet-" + std::to_string(d), b, stored)) {
-            std::fprintf(stderr, "sayso-bench-reports: %s\n", e->message.c_str());
+        if (auto stored = store->insert("tablet-" + std::to_string(d), b); !stored) {
+            std::fprintf(stderr, "sayso-bench-reports: %s\n", stored.problem().message.c_str());
             return false;
         }
         b.clear();
@@ -171,9 +171,8 @@ int main(int argc, char** argv) {
     for (int d = 0; d < devices; ++d)
         if (!flush(d)) return 1;
     const auto t1 = std::chrono::steady_clock::now();
-    reports::Indexed done;
-    if (auto e = reports::index_new(*store, {}, done)) {
-        std::fprintf(stderr, "sayso-bench-reports: %s\n", e->message.c_str());
+    if (auto done = reports::index_new(*store, {}); !done) {
+        std::fprintf(stderr, "sayso-bench-reports: %s\n", done.problem().message.c_str());
         return 1;
     }
     const auto t2 = std::chrono::steady_clock::now();
@@ -182,8 +181,8 @@ int main(int argc, char** argv) {
         batches[0].push_back(make(0));
     if (!flush(0)) return 1;
     const auto t3 = std::chrono::steady_clock::now();
-    if (auto e = reports::index_new(*store, {}, done)) {
-        std::fprintf(stderr, "sayso-bench-reports: %s\n", e->message.c_str());
+    if (auto done = reports::index_new(*store, {}); !done) {
+        std::fprintf(stderr, "sayso-bench-reports: %s\n", done.problem().message.c_str());
         return 1;
     }
     const auto t4 = std::chrono::steady_clock::now();

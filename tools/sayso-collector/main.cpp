@@ -44,7 +44,7 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
         "practitioner_code", "case_ref",    "question_id", "position",    "kind",         "measure",
         "skipped",           "options",     "text",        "answered_at", "unopened"};
     if (format == "csv") std::cout << csv_row(columns);
-    auto e = store.for_each([&](const std::string& device, const Response& sealed_r) {
+    auto exported = store.for_each([&](const std::string& device, const Response& sealed_r) {
         // Sealed answers are opened here, in memory, with the collector's keys.
         Response r = sealed_r;
         std::vector<std::string> why(r.answers.size()); // why each answer stays sealed; empty when it opened
@@ -104,8 +104,8 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
         }
         return static_cast<bool>(std::cout);
     });
-    if (e) {
-        std::cerr << "sayso-collector: " << e->message << "\n";
+    if (!exported) {
+        std::cerr << "sayso-collector: " << exported.problem().message << "\n";
         return 1;
     }
     for (const auto& [why, n] : unopened)
@@ -215,18 +215,18 @@ bool audited(Store& store, const char* event, const std::string& subject, const 
         who += pw->pw_name;
     else
         who += "uid " + std::to_string(geteuid());
-    if (auto e = store.audit(event, subject, who + detail)) return say(e->message + "; nothing was done", 1), false;
+    if (auto written = store.audit(event, subject, who + detail); !written)
+        return say(written.problem().message + "; nothing was done", 1), false;
     return true;
 }
 
 // A tablet's service area, kept by name: its responses are stamped with it as they arrive.
 bool set_service(Store& store, const Args& a) {
     if (a.service.empty()) return true;
-    std::vector<Store::Row> none;
-    if (auto e = store.query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
-                             " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
-                             {a.name, a.service}, none))
-        return say(e->message, 1), false;
+    const auto kept = store.query("INSERT INTO device_services (name, service_area) VALUES (?, ?)"
+                                  " ON CONFLICT (name) DO UPDATE SET service_area = excluded.service_area",
+                                  {a.name, a.service});
+    if (!kept) return say(kept.problem().message, 1), false;
     return true;
 }
 
@@ -285,9 +285,9 @@ int user_add_cmd(const Args& a) {
     if (!store) return 1;
     std::string pass;
     if (!typed_twice("Password: ", "The same password again: ", "password", "nothing was changed", pass)) return 1;
-    const auto e = reports::add_user(*store, reports::Reader{a.name, a.role, a.service, a.code}, pass);
+    const auto added = reports::add_user(*store, reports::Reader{a.name, a.role, a.service, a.code}, pass);
     sodium_memzero(pass.data(), pass.size());
-    if (e) return say(*e + "; nothing was changed", 1);
+    if (!added) return say(added.words() + "; nothing was changed", 1);
     return audited(*store, "user_added", a.name,
                    ", role " + a.role + (a.service.empty() ? "" : ", service " + a.service) +
                        (a.code.empty() ? "" : ", code " + a.code))
@@ -298,7 +298,7 @@ int user_add_cmd(const Args& a) {
 int user_disable_cmd(const Args& a) {
     auto store = open_or_say(a);
     if (!store) return 1;
-    if (auto e = reports::disable_user(*store, a.name)) return say(*e, 1);
+    if (auto disabled = reports::disable_user(*store, a.name); !disabled) return say(disabled.words(), 1);
     return audited(*store, "user_disabled", a.name, "") ? 0 : 1;
 }
 
@@ -306,7 +306,7 @@ int token_add_cmd(const Args& a) {
     auto store = open_or_say(a);
     if (!store || !set_service(*store, a)) return 1;
     const std::string t = new_token();
-    if (auto e = store->add_device(a.name, token_hash(t))) return say(e->message, 1);
+    if (auto added = store->add_device(a.name, token_hash(t)); !added) return say(added.problem().message, 1);
     if (!audited(*store, "token_added", a.name, "")) return 1;
     std::cout << t << "\n";
     return say("token for \"" + a.name + "\" printed once; only its hash is kept", 0);
@@ -315,9 +315,9 @@ int token_add_cmd(const Args& a) {
 int token_revoke_cmd(const Args& a) {
     auto store = open_or_say(a);
     if (!store) return 1;
-    bool found = false;
-    if (auto e = store->revoke_device(a.name, found)) return say(e->message, 1);
-    if (!found) return say("no active device named \"" + a.name + "\"", 1);
+    const auto found = store->revoke_device(a.name);
+    if (!found) return say(found.problem().message, 1);
+    if (!*found) return say("no active device named \"" + a.name + "\"", 1);
     return audited(*store, "token_revoked", a.name, "") ? 0 : 1;
 }
 
@@ -327,8 +327,8 @@ int enrol_cmd(const Args& a) {
     const std::string once = new_enrolment_code();
     const auto expires =
         static_cast<std::int64_t>(std::time(nullptr)) + static_cast<std::int64_t>(a.valid_hours * 3600);
-    if (auto e = store->add_enrolment(a.name, token_hash(sayso::protocol::normalise_code(once)), expires))
-        return say(e->message, 1);
+    if (auto kept = store->add_enrolment(a.name, token_hash(sayso::protocol::normalise_code(once)), expires); !kept)
+        return say(kept.problem().message, 1);
     char until[32];
     const std::time_t t = expires;
     std::strftime(until, sizeof until, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
@@ -350,20 +350,20 @@ int export_cmd(const Args& a) {
 int audit_cmd(const Args& a) {
     auto store = open_or_say(a);
     if (!store) return 1;
-    auto e = store->for_each_audit([](const AuditEntry& x) {
+    auto listed = store->for_each_audit([](const AuditEntry& x) {
         std::cout << x.at << "  " << x.event << "  " << x.subject << "  " << x.detail << "\n";
         return static_cast<bool>(std::cout);
     });
-    return e ? say(e->message, 1) : 0;
+    return listed ? 0 : say(listed.problem().message, 1);
 }
 
 // Answers sealed to a key that is not here can't be read until it is
 // restored. That is said, loudly, but never stops a server: every tablet's
 // delivery depends on it.
 bool warn_of_lost_keys(Store& store, const std::vector<SealKeyPair>& keys, const std::string& keys_file) {
-    std::set<std::string> ids;
-    if (auto e = store.seal_key_ids(ids)) return say(e->message, 1), false;
-    for (const auto& id : ids) {
+    const auto ids = store.seal_key_ids();
+    if (!ids) return say(ids.problem().message, 1), false;
+    for (const auto& id : *ids) {
         const bool held = std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == id; });
         if (!held)
             say("warning: answers in this store are sealed to key \"" + id + "\", which " +
@@ -438,10 +438,9 @@ int reports_cmd(Args& a) {
             say("pack skipped: " + p, 0);
     }
     // Everything that arrived so far is indexed before the first page.
-    reports::Indexed done;
-    if (auto e = reports::index_new(*s.store, s.keys, done, std::max(wo.threshold, reports::kMinGroup)))
-        return say("can't index responses for reports: " + e->message, 1);
-    say(std::to_string(done.responses) + " new response(s) indexed for reports", 0);
+    const auto done = reports::index_new(*s.store, s.keys, std::max(wo.threshold, reports::kMinGroup));
+    if (!done) return say("can't index responses for reports: " + done.problem().message, 1);
+    say(std::to_string(done->responses) + " new response(s) indexed for reports", 0);
     reports::ReportServer server(*s.store, wo);
     return run_server(server, s.host, s.port, a.listen, s.signals);
 }

@@ -286,28 +286,26 @@ CREATE TABLE report_release (
 }
 
 // One row or none from portable SQL: whether there was one.
-std::optional<StoreError> any_row(Store& store, const std::string& sql, const std::vector<Store::Param>& params,
-                                  bool& found) {
-    std::vector<Store::Row> rows;
-    auto e = store.query(sql, params, rows);
-    found = !rows.empty();
-    return e;
+Stored<bool> any_row(Store& store, const std::string& sql, const std::vector<Store::Param>& params) {
+    auto rows = store.query(sql, params);
+    if (!rows) return rows.problem();
+    return !rows->empty();
 }
 
-std::optional<StoreError> has_table(Store& store, const std::string& table, bool& found) {
+Stored<bool> has_table(Store& store, const std::string& table) {
     return any_row(store,
                    store.postgresql() ? "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
                                         " AND table_name = ?"
                                       : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                   {table}, found);
+                   {table});
 }
 
-std::optional<StoreError> has_column(Store& store, const std::string& table, const std::string& column, bool& found) {
+Stored<bool> has_column(Store& store, const std::string& table, const std::string& column) {
     return any_row(store,
                    store.postgresql() ? "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
                                         " AND table_name = ? AND column_name = ?"
                                       : "SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
-                   {table, column}, found);
+                   {table, column});
 }
 
 } // namespace
@@ -321,58 +319,60 @@ int latest_schema() {
     return migrations().back().version;
 }
 
-std::optional<StoreError> schema_of(Store& store, int& version) {
-    version = 0;
-    bool numbered = false;
-    if (auto e = has_table(store, "collector_schema", numbered)) return e;
-    if (!numbered) return std::nullopt;
-    std::vector<Store::Row> rows;
-    if (auto e = store.query("SELECT max(version) FROM collector_schema", {}, rows)) return e;
-    if (!rows.empty() && !rows[0].empty() && !rows[0][0].empty()) version = std::stoi(rows[0][0]);
-    return std::nullopt;
+Stored<int> schema_of(Store& store) {
+    auto numbered = has_table(store, "collector_schema");
+    if (!numbered) return numbered.problem();
+    if (!*numbered) return 0;
+    auto rows = store.query("SELECT max(version) FROM collector_schema", {});
+    if (!rows) return rows.problem();
+    if (!rows->empty() && !(*rows)[0].empty() && !(*rows)[0][0].empty()) return std::stoi((*rows)[0][0]);
+    return 0;
 }
 
-std::optional<StoreError> migrate(Store& store, int target) {
+Stored<void> migrate(Store& store, int target) {
     // Most opens find nothing to do: said without a write lock.
-    int now = 0;
-    if (auto e = schema_of(store, now)) return e;
-    if (now >= target && now <= latest_schema()) return std::nullopt;
+    auto now = schema_of(store);
+    if (!now) return now.problem();
+    if (*now >= target && *now <= latest_schema()) return {};
     for (;;) {
         bool done = false;
         // Each step in its own transaction, the version read inside it: two
         // collectors starting at once take each step once.
-        auto e = store.transaction([&]() -> std::optional<StoreError> {
+        auto stepped = store.transaction([&]() -> Stored<void> {
             if (store.postgresql()) {
                 // Read committed (whatever the server's default), so the version
                 // read after the lock is the one the last holder wrote.
-                std::vector<Store::Row> none;
-                if (auto e = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")) return e;
-                if (auto e = store.query("SELECT pg_advisory_xact_lock(424242)", {}, none)) return e;
+                if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
+                    return isolated;
+                if (auto locked = store.query("SELECT pg_advisory_xact_lock(424242)", {}); !locked)
+                    return locked.problem();
             }
-            int at = 0;
-            if (auto e = schema_of(store, at)) return e;
-            if (at > latest_schema())
-                return StoreError{"this store was made by a newer sayso-collector (schema " + std::to_string(at) +
+            auto at = schema_of(store);
+            if (!at) return at.problem();
+            if (*at > latest_schema())
+                return StoreError{"this store was made by a newer sayso-collector (schema " + std::to_string(*at) +
                                   "; this one knows up to " + std::to_string(latest_schema()) +
                                   "); update sayso-collector"};
-            if (at >= target) {
+            if (*at >= target) {
                 done = true;
-                return std::nullopt;
+                return {};
             }
-            const Migration& step = migrations()[static_cast<std::size_t>(at)];
+            const Migration& step = migrations()[static_cast<std::size_t>(*at)];
             bool there = false;
-            if (!step.column.empty())
-                if (auto e = has_column(store, step.table, step.column, there)) return e;
+            if (!step.column.empty()) {
+                auto has = has_column(store, step.table, step.column);
+                if (!has) return has.problem();
+                there = *has;
+            }
             if (!there)
-                if (auto e = store.script(store.postgresql() ? step.postgresql : step.sqlite))
-                    return StoreError{"updating the store's tables (" + step.what + "): " + e->message};
-            std::vector<Store::Row> none;
-            if (auto e = store.query("DELETE FROM collector_schema", {}, none)) return e;
-            return store.query("INSERT INTO collector_schema (version) VALUES (?)", {std::to_string(step.version)},
-                               none);
+                if (auto ran = store.script(store.postgresql() ? step.postgresql : step.sqlite); !ran)
+                    return StoreError{"updating the store's tables (" + step.what + "): " + ran.problem().message};
+            if (auto cleared = store.query("DELETE FROM collector_schema", {}); !cleared) return cleared.problem();
+            return Stored<void>::problem_of(
+                store.query("INSERT INTO collector_schema (version) VALUES (?)", {std::to_string(step.version)}));
         });
-        if (e) return e;
-        if (done) return std::nullopt;
+        if (!stepped) return stepped;
+        if (done) return {};
     }
 }
 

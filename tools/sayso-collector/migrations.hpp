@@ -25,9 +25,9 @@ const std::vector<Migration>& migrations();
 int latest_schema();
 
 // The step the store is at (0: new, or made before steps were numbered).
-std::optional<StoreError> schema_of(Store& store, int& version);
+Stored<int> schema_of(Store& store);
 // Takes the steps from the store's own to `target`. A store past every step
 // this program knows is refused in words: it was made by a newer collector.
-std::optional<StoreError> migrate(Store& store, int target = latest_schema());
+Stored<void> migrate(Store& store, int target = latest_schema());
 
 } // namespace sayso::collector

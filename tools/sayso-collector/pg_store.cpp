@@ -23,15 +23,14 @@ class PgStore final : public Store {
     explicit PgStore(PGconn* c) : c_(c) {}
     ~PgStore() override { PQfinish(c_); }
 
-    std::optional<StoreError> init(int schema) {
+    Stored<void> init(int schema) {
         // Several collectors may start at once: each step takes a lock (migrations.cpp).
         return migrate(*this, schema == kLatestSchema ? latest_schema() : schema);
     }
 
-    std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
-                                     std::vector<std::string>& stored) override {
+    Stored<std::vector<std::string>> insert(const std::string& device_name,
+                                            const std::vector<Response>& batch) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        stored.clear();
         // The whole batch in one statement: one round trip to the server
         // however many responses, each stored at most once.
         nlohmann::json rs = nlohmann::json::array(), as = nlohmann::json::array();
@@ -92,31 +91,32 @@ class PgStore final : public Store {
             " ON CONFLICT DO NOTHING",
             3, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
+        std::vector<std::string> stored;
         for (const auto& x : batch)
             stored.push_back(x.id);
-        return std::nullopt;
+        return stored;
     }
 
-    std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
+    Stored<std::set<std::string>> seal_key_ids() override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''"));
         if (r.status() != PGRES_TUPLES_OK) return error("reading key ids");
+        std::set<std::string> ids;
         for (int i = 0; i < PQntuples(r.r); ++i)
             ids.insert(PQgetvalue(r.r, i, 0));
-        return std::nullopt;
+        return ids;
     }
 
-    std::optional<StoreError> audit(const std::string& event, const std::string& subject,
-                                    const std::string& detail) override {
+    Stored<void> audit(const std::string& event, const std::string& subject, const std::string& detail) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {event.c_str(), subject.c_str(), detail.c_str()};
         Result r(PQexecParams(c_, "INSERT INTO audit (event, subject, detail) VALUES ($1, $2, $3)", 3, nullptr, v,
                               nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("writing the audit log");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
+    Stored<void> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_,
                         "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), event, subject,"
@@ -126,10 +126,10 @@ class PgStore final : public Store {
             if (!each(AuditEntry{PQgetvalue(r.r, i, 0), PQgetvalue(r.r, i, 1), PQgetvalue(r.r, i, 2),
                                  PQgetvalue(r.r, i, 3)}))
                 break;
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
+    Stored<void> add_device(const std::string& name, const std::string& hash) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {name.c_str(), hash.c_str()};
         Result r(PQexecParams(
@@ -138,40 +138,37 @@ class PgStore final : public Store {
             " SET token_hash = excluded.token_hash, revoked_at = NULL, device_id = NULL, created_at = now()",
             2, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("adding a device");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
+    Stored<bool> revoke_device(const std::string& name) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {name.c_str()};
         Result r(PQexecParams(c_, "UPDATE devices SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", 1,
                               nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("revoking a device");
-        found = std::string(PQcmdTuples(r.r)) == "1";
-        return std::nullopt;
+        return std::string(PQcmdTuples(r.r)) == "1";
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, DeviceToken& out) override {
+    Stored<DeviceToken> device_for(const std::string& hash) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        out = {};
         const char* v[] = {hash.c_str()};
         Result r(PQexecParams(c_,
                               "SELECT name, revoked_at IS NOT NULL, COALESCE(device_id, '') FROM devices"
                               " WHERE token_hash = $1",
                               1, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK) return error("looking up a token");
+        DeviceToken out;
         if (PQntuples(r.r) == 1) {
             out.revoked = std::string(PQgetvalue(r.r, 0, 1)) == "t";
             if (!out.revoked) out.name = PQgetvalue(r.r, 0, 0);
             out.device_id = PQgetvalue(r.r, 0, 2);
         }
-        return std::nullopt;
+        return out;
     }
 
-    std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
-                                    std::vector<Row>& rows) override {
+    Stored<std::vector<Row>> query(const std::string& sql, const std::vector<Param>& params) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        rows.clear();
         // ? becomes $1, $2...: the reports' SQL has no ? inside its string literals.
         std::string pg;
         int n = 0;
@@ -187,6 +184,7 @@ class PgStore final : public Store {
         Result r(PQexecParams(c_, pg.c_str(), static_cast<int>(v.size()), nullptr, v.data(), nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK && r.status() != PGRES_COMMAND_OK) return error("running a report query");
         const int cols = PQnfields(r.r);
+        std::vector<Row> rows;
         for (int i = 0; i < PQntuples(r.r); ++i) {
             Row row;
             row.reserve(static_cast<std::size_t>(cols));
@@ -194,46 +192,45 @@ class PgStore final : public Store {
                 row.emplace_back(PQgetvalue(r.r, i, c));
             rows.push_back(std::move(row));
         }
-        return std::nullopt;
+        return rows;
     }
 
-    std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) override {
+    Stored<void> transaction(const std::function<Stored<void>()>& body) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Result begin(PQexec(c_, "BEGIN"));
         if (begin.status() != PGRES_COMMAND_OK) return error("starting a transaction");
-        if (auto e = body()) {
+        auto done_body = body();
+        if (!done_body) {
             Result rb(PQexec(c_, "ROLLBACK"));
-            return e;
+            return done_body;
         }
         Result commit(PQexec(c_, "COMMIT"));
         if (commit.status() != PGRES_COMMAND_OK) return error("committing");
-        return std::nullopt;
+        return {};
     }
 
     bool postgresql() const override { return true; }
 
-    std::optional<StoreError> script(const std::string& sql) override {
+    Stored<void> script(const std::string& sql) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         if (!command(sql.c_str())) return error("running");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
-                                            std::int64_t expires_at) override {
+    Stored<void> add_enrolment(const std::string& name, const std::string& code_hash,
+                               std::int64_t expires_at) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const std::string exp = std::to_string(expires_at);
         const char* v[] = {code_hash.c_str(), name.c_str(), exp.c_str()};
         Result r(PQexecParams(c_, "INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES ($1, $2, $3)", 3,
                               nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("keeping the enrolment code");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
-                                               const std::string& device_id, std::int64_t now,
-                                               std::optional<std::string>& name) override {
+    Stored<std::optional<std::string>> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
+                                                        const std::string& device_id, std::int64_t now) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        name.reset();
         // One statement, so one transaction: the code is used and the token
         // given together, or neither.
         const std::string t = std::to_string(now);
@@ -251,11 +248,11 @@ class PgStore final : public Store {
                          " SELECT device_name FROM used",
                          4, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_TUPLES_OK) return error("using an enrolment code");
-        if (PQntuples(r.r) == 1) name = PQgetvalue(r.r, 0, 0);
-        return std::nullopt;
+        if (PQntuples(r.r) != 1) return std::optional<std::string>();
+        return std::optional<std::string>(PQgetvalue(r.r, 0, 0));
     }
 
-    std::optional<StoreError> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
+    Stored<void> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         // Read in pages by arrival order, so an export of millions never holds them all.
         std::string after = "0";
@@ -269,7 +266,7 @@ class PgStore final : public Store {
                                   1, nullptr, v, nullptr, nullptr, 0));
             if (r.status() != PGRES_TUPLES_OK) return error("reading responses");
             const int n = PQntuples(r.r);
-            if (n == 0) return std::nullopt;
+            if (n == 0) return {};
             for (int i = 0; i < n; ++i) {
                 Response x;
                 after = PQgetvalue(r.r, i, 0);
@@ -308,17 +305,16 @@ class PgStore final : public Store {
                     ans.seal_key = PQgetvalue(a.r, k, 9);
                     x.answers.push_back(std::move(ans));
                 }
-                if (!each(device, x)) return std::nullopt;
+                if (!each(device, x)) return {};
             }
         }
     }
 
-    std::optional<StoreError> count(std::int64_t& n) override {
+    Stored<std::int64_t> count() override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Result r(PQexec(c_, "SELECT count(*) FROM responses"));
         if (r.status() != PGRES_TUPLES_OK) return error("counting");
-        n = std::atoll(PQgetvalue(r.r, 0, 0));
-        return std::nullopt;
+        return static_cast<std::int64_t>(std::atoll(PQgetvalue(r.r, 0, 0)));
     }
 
   private:
@@ -347,7 +343,8 @@ Stored<std::unique_ptr<Store>> open_postgresql(const std::string& uri, int schem
     auto store = std::make_unique<PgStore>(c);
     if (PQstatus(c) != CONNECTION_OK)
         return StoreError{std::string("can't connect to PostgreSQL: ") + PQerrorMessage(c)};
-    if (auto e = store->init(schema)) return StoreError{"can't use the PostgreSQL database: " + e->message};
+    if (auto ready = store->init(schema); !ready)
+        return StoreError{"can't use the PostgreSQL database: " + ready.problem().message};
     return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -73,12 +73,13 @@ Server::Server(Store& store, ServerOptions options)
             problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
             return false;
         }
-        DeviceToken device;
-        if (auto e = store_.device_for(token_hash(auth.substr(7)), device)) {
+        const auto found = store_.device_for(token_hash(auth.substr(7)));
+        if (!found) {
             res.set_header("Retry-After", "10");
-            problem(res, 503, "the collector's store is not available: " + e->message);
+            problem(res, 503, "the collector's store is not available: " + found.problem().message);
             return false;
         }
+        const DeviceToken& device = *found;
         if (device.revoked) {
             reply(res, 401,
                   protocol::write_refusal({.error = "this tablet's token has been revoked", .revoked = true}));
@@ -124,11 +125,14 @@ Server::Server(Store& store, ServerOptions options)
                  else
                      taken.push_back(std::move(r));
              }
-             if (!taken.empty())
-                 if (auto e = store_.insert(*device.name, taken, ack.accepted)) {
+             if (!taken.empty()) {
+                 auto held = store_.insert(*device.name, taken);
+                 if (!held) {
                      res.set_header("Retry-After", "10");
-                     return problem(res, 503, "the collector's store is not available: " + e->message);
+                     return problem(res, 503, "the collector's store is not available: " + held.problem().message);
                  }
+                 ack.accepted = std::move(*held);
+             }
              reply(res, 200, protocol::write_ack(ack));
          }});
 
@@ -143,29 +147,33 @@ Server::Server(Store& store, ServerOptions options)
         }
         return true;
     };
-    http_.route({"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
-                     const auto asked = protocol::read_enrol_request(req.body);
-                     if (!asked) return problem(res, 400, asked.problem().message, asked.problem().where);
-                     const std::string& code = asked->code;
-                     const std::string& device_id = asked->device_id;
-                     const std::string token = new_token();
-                     std::optional<std::string> name;
-                     if (!code.empty())
-                         if (auto e = store_.redeem_enrolment(token_hash(code), token_hash(token), device_id,
-                                                              static_cast<std::int64_t>(std::time(nullptr)), name)) {
-                             res.set_header("Retry-After", "10");
-                             return problem(res, 503, "the collector's store is not available: " + e->message);
-                         }
-                     if (!name) {
-                         store_.audit("enrolment_refused", req.remote_addr, "device id " + device_id.substr(0, 64));
-                         return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
-                     }
-                     store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
-                     protocol::EnrolReply given{.device_name = *name, .token = token, .seal_keys = {}};
-                     for (const auto& k : intake()->keys)
-                         given.seal_keys.push_back({k.id, k.public_key});
-                     reply(res, 200, protocol::write_enrol_reply(given));
-                 }});
+    http_.route(
+        {"POST", "/v1/enrol", kMaxEnrolBody, enrol_gate, [this](http::Request& req, http::Response& res) {
+             const auto asked = protocol::read_enrol_request(req.body);
+             if (!asked) return problem(res, 400, asked.problem().message, asked.problem().where);
+             const std::string& code = asked->code;
+             const std::string& device_id = asked->device_id;
+             const std::string token = new_token();
+             std::optional<std::string> name;
+             if (!code.empty()) {
+                 auto redeemed = store_.redeem_enrolment(token_hash(code), token_hash(token), device_id,
+                                                         static_cast<std::int64_t>(std::time(nullptr)));
+                 if (!redeemed) {
+                     res.set_header("Retry-After", "10");
+                     return problem(res, 503, "the collector's store is not available: " + redeemed.problem().message);
+                 }
+                 name = std::move(*redeemed);
+             }
+             if (!name) {
+                 (void)store_.audit("enrolment_refused", req.remote_addr, "device id " + device_id.substr(0, 64));
+                 return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
+             }
+             (void)store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
+             protocol::EnrolReply given{.device_name = *name, .token = token, .seal_keys = {}};
+             for (const auto& k : intake()->keys)
+                 given.seal_keys.push_back({k.id, k.public_key});
+             reply(res, 200, protocol::write_enrol_reply(given));
+         }});
 }
 
 Server::~Server() = default;

@@ -30,7 +30,7 @@ class SqliteStore final : public Store {
     explicit SqliteStore(sqlite3* db) : db_(db) {}
     ~SqliteStore() override { sqlite3_close_v2(db_); }
 
-    std::optional<StoreError> init(int schema) {
+    Stored<void> init(int schema) {
         sqlite3_busy_timeout(db_, 10'000); // ms: several collector processes may share the file
         // Reports sort and count large tables: their temporary work stays in memory.
         if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -39,10 +39,10 @@ class SqliteStore final : public Store {
         return migrate(*this, schema == kLatestSchema ? latest_schema() : schema);
     }
 
-    std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
-                                     std::vector<std::string>& stored) override {
+    Stored<std::vector<std::string>> insert(const std::string& device_name,
+                                            const std::vector<Response>& batch) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        stored.clear();
+        std::vector<std::string> stored;
         Stmt r, a;
         if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
                      " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area)"
@@ -55,7 +55,7 @@ class SqliteStore final : public Store {
                 " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
                 a))
             return error("preparing");
-        auto e = transaction([&]() -> std::optional<StoreError> {
+        auto done_all = transaction([&]() -> Stored<void> {
             for (const auto& x : batch) {
                 text(r.s, 1, x.id);
                 text(r.s, 2, device_name);
@@ -91,25 +91,25 @@ class SqliteStore final : public Store {
                     }
                 stored.push_back(x.id);
             }
-            return std::nullopt;
+            return {};
         });
-        if (e) stored.clear(); // rolled back: none of them is held
-        return e;
+        if (!done_all) return done_all.problem(); // rolled back: none of them is held
+        return stored;
     }
 
-    std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) override {
+    Stored<std::set<std::string>> seal_key_ids() override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
+        std::set<std::string> ids;
         Stmt s;
         if (!prepare("SELECT DISTINCT seal_key FROM answers WHERE seal_key <> ''", s)) return error("preparing");
         int rc;
         while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
             ids.insert(col(s.s, 0));
         if (rc != SQLITE_DONE) return error("reading key ids");
-        return std::nullopt;
+        return ids;
     }
 
-    std::optional<StoreError> audit(const std::string& event, const std::string& subject,
-                                    const std::string& detail) override {
+    Stored<void> audit(const std::string& event, const std::string& subject, const std::string& detail) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO audit (event, subject, detail) VALUES (?1, ?2, ?3)", s)) return error("preparing");
@@ -117,21 +117,21 @@ class SqliteStore final : public Store {
         text(s.s, 2, subject);
         text(s.s, 3, detail);
         if (!done(s.s)) return error("writing the audit log");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
+    Stored<void> for_each_audit(const std::function<bool(const AuditEntry&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("SELECT at, event, subject, detail FROM audit ORDER BY seq", s)) return error("preparing");
         int rc;
         while ((rc = sqlite3_step(s.s)) == SQLITE_ROW)
-            if (!each(AuditEntry{col(s.s, 0), col(s.s, 1), col(s.s, 2), col(s.s, 3)})) return std::nullopt;
+            if (!each(AuditEntry{col(s.s, 0), col(s.s, 1), col(s.s, 2), col(s.s, 3)})) return {};
         if (rc != SQLITE_DONE) return error("reading the audit log");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> add_device(const std::string& name, const std::string& hash) override {
+    Stored<void> add_device(const std::string& name, const std::string& hash) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO devices (name, token_hash) VALUES (?1, ?2)"
@@ -142,10 +142,10 @@ class SqliteStore final : public Store {
         text(s.s, 1, name);
         text(s.s, 2, hash);
         if (!done(s.s)) return error("adding a device");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> revoke_device(const std::string& name, bool& found) override {
+    Stored<bool> revoke_device(const std::string& name) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("UPDATE devices SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
@@ -154,13 +154,12 @@ class SqliteStore final : public Store {
             return error("preparing");
         text(s.s, 1, name);
         if (!done(s.s)) return error("revoking a device");
-        found = sqlite3_changes(db_) == 1;
-        return std::nullopt;
+        return sqlite3_changes(db_) == 1;
     }
 
-    std::optional<StoreError> device_for(const std::string& hash, DeviceToken& out) override {
+    Stored<DeviceToken> device_for(const std::string& hash) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        out = {};
+        DeviceToken out;
         Stmt s;
         if (!prepare("SELECT name, revoked_at IS NOT NULL, COALESCE(device_id, '') FROM devices WHERE token_hash = ?1",
                      s))
@@ -174,13 +173,12 @@ class SqliteStore final : public Store {
         } else if (rc != SQLITE_DONE) {
             return error("looking up a token");
         }
-        return std::nullopt;
+        return out;
     }
 
-    std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
-                                    std::vector<Row>& rows) override {
+    Stored<std::vector<Row>> query(const std::string& sql, const std::vector<Param>& params) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        rows.clear();
+        std::vector<Row> rows;
         Stmt s;
         if (!prepare(sql.c_str(), s)) return error("preparing a report query");
         for (std::size_t i = 0; i < params.size(); ++i) {
@@ -199,30 +197,31 @@ class SqliteStore final : public Store {
             rows.push_back(std::move(r));
         }
         if (rc != SQLITE_DONE) return error("running a report query");
-        return std::nullopt;
+        return rows;
     }
 
-    std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) override {
+    Stored<void> transaction(const std::function<Stored<void>()>& body) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         if (!exec("BEGIN IMMEDIATE")) return error("starting a transaction");
-        if (auto e = body()) {
+        auto done_body = body();
+        if (!done_body) {
             exec("ROLLBACK");
-            return e;
+            return done_body;
         }
         if (!exec("COMMIT")) return rollback("committing");
-        return std::nullopt;
+        return {};
     }
 
     bool postgresql() const override { return false; }
 
-    std::optional<StoreError> script(const std::string& sql) override {
+    Stored<void> script(const std::string& sql) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         if (!exec(sql.c_str())) return error("running");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
-                                            std::int64_t expires_at) override {
+    Stored<void> add_enrolment(const std::string& name, const std::string& code_hash,
+                               std::int64_t expires_at) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("INSERT INTO enrolments (code_hash, device_name, expires_at) VALUES (?1, ?2, ?3)", s))
@@ -231,14 +230,13 @@ class SqliteStore final : public Store {
         text(s.s, 2, name);
         sqlite3_bind_int64(s.s, 3, expires_at);
         if (!done(s.s)) return error("keeping the enrolment code");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
-                                               const std::string& device_id, std::int64_t now,
-                                               std::optional<std::string>& name) override {
+    Stored<std::optional<std::string>> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
+                                                        const std::string& device_id, std::int64_t now) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
-        name.reset();
+        std::optional<std::string> name;
         Stmt use, dev;
         if (!prepare("UPDATE enrolments SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), device_id = ?2"
                      " WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?3 RETURNING device_name",
@@ -249,7 +247,7 @@ class SqliteStore final : public Store {
                      dev))
             return error("preparing");
         // No code, or a used or expired one: nothing changes.
-        return transaction([&]() -> std::optional<StoreError> {
+        auto redeemed = transaction([&]() -> Stored<void> {
             text(use.s, 1, code_hash);
             text(use.s, 2, device_id);
             sqlite3_bind_int64(use.s, 3, now);
@@ -260,17 +258,19 @@ class SqliteStore final : public Store {
                 rc = sqlite3_step(use.s);
             }
             if (rc != SQLITE_DONE) return error("using an enrolment code");
-            if (got.empty()) return std::nullopt;
+            if (got.empty()) return {};
             text(dev.s, 1, got);
             text(dev.s, 2, token_hash);
             text(dev.s, 3, device_id);
             if (!done(dev.s)) return error("adding a device");
             name = got;
-            return std::nullopt;
+            return {};
         });
+        if (!redeemed) return redeemed.problem();
+        return name;
     }
 
-    std::optional<StoreError> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
+    Stored<void> for_each(const std::function<bool(const std::string&, const Response&)>& each) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt r, a;
         if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
@@ -318,15 +318,14 @@ class SqliteStore final : public Store {
             if (!each(device, x)) break;
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("reading responses");
-        return std::nullopt;
+        return {};
     }
 
-    std::optional<StoreError> count(std::int64_t& n) override {
+    Stored<std::int64_t> count() override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt s;
         if (!prepare("SELECT count(*) FROM responses", s) || sqlite3_step(s.s) != SQLITE_ROW) return error("counting");
-        n = sqlite3_column_int64(s.s, 0);
-        return std::nullopt;
+        return static_cast<std::int64_t>(sqlite3_column_int64(s.s, 0));
     }
 
   private:
@@ -357,7 +356,8 @@ Stored<std::unique_ptr<Store>> open_sqlite(const std::string& path, int schema) 
         sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     auto store = std::make_unique<SqliteStore>(db);
     if (rc != SQLITE_OK) return StoreError{"can't open " + path + ": " + sqlite3_errmsg(db)};
-    if (auto e = store->init(schema)) return StoreError{"can't use " + path + ": " + e->message};
+    if (auto ready = store->init(schema); !ready)
+        return StoreError{"can't use " + path + ": " + ready.problem().message};
     return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -46,52 +46,52 @@ class Store {
     void set_spec(std::string spec) { spec_ = std::move(spec); }
 
     // Stores the responses not stored yet, all in one transaction, and
-    // returns every id now held (new and already present).
-    virtual std::optional<StoreError> insert(const std::string& device_name, const std::vector<Response>& batch,
-                                             std::vector<std::string>& stored) = 0;
+    // gives every id now held (new and already present).
+    virtual Stored<std::vector<std::string>> insert(const std::string& device_name,
+                                                    const std::vector<Response>& batch) = 0;
 
     // Device tokens: only a hash of each is kept.
-    virtual std::optional<StoreError> add_device(const std::string& name, const std::string& token_hash) = 0;
-    virtual std::optional<StoreError> revoke_device(const std::string& name, bool& found) = 0;
+    virtual Stored<void> add_device(const std::string& name, const std::string& token_hash) = 0;
+    // Gives whether the name had a token that was not revoked yet.
+    virtual Stored<bool> revoke_device(const std::string& name) = 0;
     // The device holding this token hash (a hand-made token: add_device; an enrolled one: redeem_enrolment).
-    virtual std::optional<StoreError> device_for(const std::string& token_hash, DeviceToken& out) = 0;
+    virtual Stored<DeviceToken> device_for(const std::string& token_hash) = 0;
 
     // Enrolment codes: only a hash of each is kept, with the tablet's name and
     // when it stops working (Unix seconds).
-    virtual std::optional<StoreError> add_enrolment(const std::string& name, const std::string& code_hash,
-                                                    std::int64_t expires_at) = 0;
+    virtual Stored<void> add_enrolment(const std::string& name, const std::string& code_hash,
+                                       std::int64_t expires_at) = 0;
     // In one transaction: marks the code used (if it is known, unused and not
     // expired at `now`) and gives its tablet the token hash, replacing any
-    // token the name had. `name` is empty when the code can't be used.
-    virtual std::optional<StoreError> redeem_enrolment(const std::string& code_hash, const std::string& token_hash,
-                                                       const std::string& device_id, std::int64_t now,
-                                                       std::optional<std::string>& name) = 0;
+    // token the name had. Gives the tablet's name, or nothing when the code
+    // can't be used.
+    virtual Stored<std::optional<std::string>> redeem_enrolment(const std::string& code_hash,
+                                                                const std::string& token_hash,
+                                                                const std::string& device_id, std::int64_t now) = 0;
 
     // Every response with its answers, in arrival order, and the device it came from.
-    virtual std::optional<StoreError>
-    for_each(const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
-    virtual std::optional<StoreError> count(std::int64_t& responses) = 0;
+    virtual Stored<void> for_each(const std::function<bool(const std::string& device_name, const Response&)>& each) = 0;
+    // How many responses are held.
+    virtual Stored<std::int64_t> count() = 0;
 
     // The ids of every key some stored answer is sealed to.
-    virtual std::optional<StoreError> seal_key_ids(std::set<std::string>& ids) = 0;
+    virtual Stored<std::set<std::string>> seal_key_ids() = 0;
 
     // Portable SQL for reports: `?` placeholders (PostgreSQL's $1, $2... are
     // made from them), parameters bound as text (nullopt: NULL), every value
     // read back as text (NULL: ""). The store's own lock is held throughout.
     using Param = std::optional<std::string>;
     using Row = std::vector<std::string>;
-    virtual std::optional<StoreError> query(const std::string& sql, const std::vector<Param>& params,
-                                            std::vector<Row>& rows) = 0;
+    virtual Stored<std::vector<Row>> query(const std::string& sql, const std::vector<Param>& params) = 0;
     // Runs statements without parameters or results, as written (schema steps).
-    virtual std::optional<StoreError> script(const std::string& sql) = 0;
-    // Runs `body` in one transaction: committed if it returns no error, else rolled back.
-    virtual std::optional<StoreError> transaction(const std::function<std::optional<StoreError>()>& body) = 0;
+    virtual Stored<void> script(const std::string& sql) = 0;
+    // Runs `body` in one transaction: committed if it succeeds, else rolled back.
+    virtual Stored<void> transaction(const std::function<Stored<void>()>& body) = 0;
     virtual bool postgresql() const = 0;
 
     // The audit log: appended to, never changed.
-    virtual std::optional<StoreError> audit(const std::string& event, const std::string& subject,
-                                            const std::string& detail) = 0;
-    virtual std::optional<StoreError> for_each_audit(const std::function<bool(const AuditEntry&)>& each) = 0;
+    virtual Stored<void> audit(const std::string& event, const std::string& subject, const std::string& detail) = 0;
+    virtual Stored<void> for_each_audit(const std::function<bool(const AuditEntry&)>& each) = 0;
 
   private:
     std::string spec_;

@@ -30,17 +30,16 @@ std::string values(std::size_t rows, std::size_t cols) {
 
 } // namespace
 
-std::optional<StoreError> insert_rows(Store& store, const std::string& head, std::size_t cols,
-                                      const std::vector<Store::Param>& flat, const std::string& tail) {
+Stored<void> insert_rows(Store& store, const std::string& head, std::size_t cols, const std::vector<Store::Param>& flat,
+                         const std::string& tail) {
     const std::size_t n = flat.size() / cols;
-    std::vector<Store::Row> none;
     for (std::size_t at = 0; at < n; at += kRowsPerInsert) {
         const std::size_t take = std::min(kRowsPerInsert, n - at);
         std::vector<Store::Param> p(flat.begin() + static_cast<std::ptrdiff_t>(at * cols),
                                     flat.begin() + static_cast<std::ptrdiff_t>((at + take) * cols));
-        if (auto e = store.query(head + values(take, cols) + tail, p, none)) return e;
+        if (auto ran = store.query(head + values(take, cols) + tail, p); !ran) return ran.problem();
     }
-    return std::nullopt;
+    return {};
 }
 
 namespace {} // namespace
@@ -71,14 +70,11 @@ std::string read_answer(const Store::Row& row, std::size_t at, const std::vector
     return {};
 }
 
-std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq) {
-    std::vector<Store::Row> rows;
-    if (auto e = store.query(std::string("SELECT last_seq FROM report_state WHERE id = 1") +
-                                 (store.postgresql() ? " FOR UPDATE" : ""),
-                             {}, rows))
-        return e;
-    last_seq = rows.empty() ? "0" : rows[0][0];
-    return std::nullopt;
+Stored<std::string> lock_index_mark(Store& store) {
+    auto rows = store.query(
+        std::string("SELECT last_seq FROM report_state WHERE id = 1") + (store.postgresql() ? " FOR UPDATE" : ""), {});
+    if (!rows) return rows.problem();
+    return rows->empty() ? "0" : (*rows)[0][0];
 }
 
 std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
@@ -96,92 +92,91 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
     return std::nullopt;
 }
 
-std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done, int min_group,
-                                    const std::string& month_now_in) {
+Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, int min_group,
+                          const std::string& month_now_in) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
-    done = {};
-    std::vector<Store::Row> none;
+    Indexed done;
     // Answers left out because their key was missing, and that key is here
     // now (restored) and opens one: the index is built again from the start,
     // so they count. (One a held key still can't open, damaged, changes nothing.)
     if (!keys.empty()) {
-        if (auto e = store.query("SELECT a.kind, a.skipped, a.options, a.text, a.sealed, a.seal_key FROM "
-                                 "report_unopened u JOIN answers a ON a.response_id = u.response_id"
-                                 " AND a.question_id = u.question_id",
-                                 {}, none))
-            return e;
-        const bool back = std::any_of(none.begin(), none.end(), [&](const Store::Row& r) {
+        auto unopened = store.query("SELECT a.kind, a.skipped, a.options, a.text, a.sealed, a.seal_key FROM "
+                                    "report_unopened u JOIN answers a ON a.response_id = u.response_id"
+                                    " AND a.question_id = u.question_id",
+                                    {});
+        if (!unopened) return unopened.problem();
+        const bool back = std::any_of(unopened->begin(), unopened->end(), [&](const Store::Row& r) {
             if (!std::any_of(keys.begin(), keys.end(), [&](const SealKeyPair& k) { return k.id == r[5]; }))
                 return false;
             Answer x;
             x.kind = r[0];
             return read_answer(r, 1, keys, x).empty();
         });
-        if (back)
-            if (auto e = store.transaction([&]() -> std::optional<StoreError> {
-                    for (const char* t :
-                         {"report_unopened", "report_comments", "report_sums", "report_response_sums", "report_answers",
-                          "report_responses", "report_children", "report_state", "report_recode"})
-                        if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
-                    // Not its group size: never fewer children a cut than ever asked.
-                    return store.query("UPDATE report_recode_state SET last_seq = -1", {}, none);
-                }))
-                return e;
+        if (back) {
+            auto cleared = store.transaction([&]() -> Stored<void> {
+                for (const char* t :
+                     {"report_unopened", "report_comments", "report_sums", "report_response_sums", "report_answers",
+                      "report_responses", "report_children", "report_state", "report_recode"})
+                    if (auto ran = store.query(std::string("DELETE FROM ") + t, {}); !ran) return ran.problem();
+                // Not its group size: never fewer children a cut than ever asked.
+                return Stored<void>::problem_of(store.query("UPDATE report_recode_state SET last_seq = -1", {}));
+            });
+            if (!cleared) return cleared.problem();
+        }
     }
     // Nothing new (the usual case for a page view): only read, take no write lock.
-    if (auto e = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
+    auto marks = store.query("SELECT (SELECT COALESCE(MAX(seq), 0) FROM responses),"
                              " (SELECT last_seq FROM report_state WHERE id = 1),"
                              " (SELECT last_seq FROM report_recode_state WHERE id = 1),"
                              " (SELECT min_group FROM report_recode_state WHERE id = 1),"
                              " (SELECT month FROM report_recode_state WHERE id = 1)",
-                             {}, none))
-        return e;
+                             {});
+    if (!marks) return marks.problem();
+    const std::vector<Store::Row>& m = *marks;
     // Recoded after the last index run, in this month, for as many children.
-    const bool recoded = !none.empty() && none[0][2] == none[0][1] && none[0][4] == month_now && !none[0][3].empty() &&
-                         std::stoll(none[0][3]) >= min_group;
-    if (!none.empty() && !none[0][1].empty() && none[0][0] == none[0][1] && recoded) return std::nullopt;
-    if (auto e =
-            store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {}, none))
-        return e;
+    const bool recoded = !m.empty() && m[0][2] == m[0][1] && m[0][4] == month_now && !m[0][3].empty() &&
+                         std::stoll(m[0][3]) >= min_group;
+    if (!m.empty() && !m[0][1].empty() && m[0][0] == m[0][1] && recoded) return done;
+    auto begun = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {});
+    if (!begun) return begun.problem();
     for (;;) {
         std::int64_t responses = 0, answers = 0;
         // One chunk in one transaction, from reading where the last one ended
         // to moving that mark: two collectors indexing at once can't both take it.
-        auto e = store.transaction([&]() -> std::optional<StoreError> {
-            std::vector<Store::Row> rows;
-            std::string last;
-            if (auto e = lock_index_mark(store, last)) return e;
-            std::vector<Store::Row> rs;
-            if (auto e = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
-                                     " case_ref, pack_id, language, state, asked_to_talk FROM responses"
-                                     " WHERE seq > ? ORDER BY seq LIMIT " +
-                                         std::to_string(kChunk),
-                                     {last}, rs))
-                return e;
-            if (rs.empty()) return std::nullopt;
+        auto chunk = store.transaction([&]() -> Stored<void> {
+            auto last = lock_index_mark(store);
+            if (!last) return last.problem();
+            auto got_rs = store.query("SELECT seq, id, started_at, service_area, visit_type, band, practitioner_code,"
+                                      " case_ref, pack_id, language, state, asked_to_talk FROM responses"
+                                      " WHERE seq > ? ORDER BY seq LIMIT " +
+                                          std::to_string(kChunk),
+                                      {*last});
+            if (!got_rs) return got_rs.problem();
+            const std::vector<Store::Row>& rs = *got_rs;
+            if (rs.empty()) return {};
             const std::string upto = rs.back()[0];
-            std::vector<Store::Row> as;
-            if (auto e =
-                    store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
-                                " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
-                                " WHERE r.seq > ? AND r.seq <= ?",
-                                {last, upto}, as))
-                return e;
+            auto got_as =
+                store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
+                            " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
+                            " WHERE r.seq > ? AND r.seq <= ?",
+                            {*last, upto});
+            if (!got_as) return got_as.problem();
+            const std::vector<Store::Row>& as = *got_as;
             // Each child gets a number once: counting distinct numbers is quicker than distinct words.
             std::vector<Store::Param> keys_of;
             for (const auto& r : rs)
                 keys_of.emplace_back(r[7].empty() ? "response:" + r[1] : r[7]);
-            if (auto e = insert_rows(store, "INSERT INTO report_children (key) VALUES ", 1, keys_of)) return e;
+            if (auto inserted = insert_rows(store, "INSERT INTO report_children (key) VALUES ", 1, keys_of); !inserted)
+                return inserted;
             std::map<std::string, std::string> child_id;
             for (std::size_t at = 0; at < keys_of.size(); at += 500) {
                 const std::vector<Store::Param> part(
                     keys_of.begin() + static_cast<std::ptrdiff_t>(at),
                     keys_of.begin() + static_cast<std::ptrdiff_t>(std::min(keys_of.size(), at + 500)));
-                if (auto e = store.query("SELECT key, id FROM report_children WHERE key IN (" +
-                                             placeholders(part.size()) + ")",
-                                         part, rows))
-                    return e;
-                for (const auto& r : rows)
+                auto rows = store.query(
+                    "SELECT key, id FROM report_children WHERE key IN (" + placeholders(part.size()) + ")", part);
+                if (!rows) return rows.problem();
+                for (const auto& r : *rows)
                     child_id[r[0]] = r[1];
             }
             // What each answer's row is filed under comes from its response.
@@ -223,33 +218,35 @@ std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
             }
-            if (auto e = insert_rows(store,
-                                     "INSERT INTO report_responses (response_id, seq, started_at, month, service_area,"
-                                     " visit_type, band, practitioner_code, case_ref, child, pack_id, language,"
-                                     " complete, asked_to_talk) VALUES ",
-                                     14, resp))
-                return e;
-            if (auto e = insert_rows(store,
-                                     "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
-                                     " practitioner_code, child, tone, skipped) VALUES ",
-                                     9, ans))
-                return e;
-            if (auto e = insert_rows(store,
-                                     "INSERT INTO report_comments (response_id, question_id, month, service_area,"
-                                     " visit_type, band, practitioner_code, child) VALUES ",
-                                     8, texts))
-                return e;
-            if (auto e = insert_rows(store,
-                                     "INSERT INTO report_unopened (response_id, question_id, seal_key, reason) VALUES ",
-                                     4, unopened))
-                return e;
+            auto inserted = insert_rows(store,
+                                        "INSERT INTO report_responses (response_id, seq, started_at, month,"
+                                        " service_area, visit_type, band, practitioner_code, case_ref, child, pack_id,"
+                                        " language, complete, asked_to_talk) VALUES ",
+                                        14, resp);
+            if (!inserted) return inserted;
+            inserted = insert_rows(store,
+                                   "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
+                                   " practitioner_code, child, tone, skipped) VALUES ",
+                                   9, ans);
+            if (!inserted) return inserted;
+            inserted = insert_rows(store,
+                                   "INSERT INTO report_comments (response_id, question_id, month, service_area,"
+                                   " visit_type, band, practitioner_code, child) VALUES ",
+                                   8, texts);
+            if (!inserted) return inserted;
+            inserted = insert_rows(
+                store, "INSERT INTO report_unopened (response_id, question_id, seal_key, reason) VALUES ", 4, unopened);
+            if (!inserted) return inserted;
             responses = static_cast<std::int64_t>(rs.size());
             answers = static_cast<std::int64_t>(as.size());
-            return store.query("UPDATE report_state SET last_seq = ? WHERE id = 1", {upto}, rows);
+            return Stored<void>::problem_of(store.query("UPDATE report_state SET last_seq = ? WHERE id = 1", {upto}));
         });
-        if (e) return e;
+        if (!chunk) return chunk.problem();
         // Then where each cell's rows are published, over everything indexed.
-        if (responses == 0) return recode(store, min_group, month_now);
+        if (responses == 0) {
+            if (auto recoded_now = recode(store, min_group, month_now); !recoded_now) return recoded_now.problem();
+            return done;
+        }
         done.responses += responses;
         done.answers += answers;
     }

@@ -28,27 +28,26 @@ inline constexpr const char* kAnswerColumns = "skipped, options, text, sealed, s
 [[nodiscard]] std::string read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
                                       Answer& out);
 
-// Reads the index's mark (report_state.last_seq, "0" before the first run),
+// Gives the index's mark (report_state.last_seq, "0" before the first run),
 // locking it for the rest of the transaction on PostgreSQL (SQLite's writer
 // holds the whole store): one index or recoding run at a time.
-std::optional<StoreError> lock_index_mark(Store& store, std::string& last_seq);
+Stored<std::string> lock_index_mark(Store& store);
 
 // INSERTs `flat` (row after row of `cols` values) after `head` ("INSERT INTO t
 // (a, b) VALUES "), a hundred rows a statement, each statement ending in `tail`.
-std::optional<StoreError> insert_rows(Store& store, const std::string& head, std::size_t cols,
-                                      const std::vector<Store::Param>& flat,
-                                      const std::string& tail = " ON CONFLICT DO NOTHING");
+Stored<void> insert_rows(Store& store, const std::string& head, std::size_t cols, const std::vector<Store::Param>& flat,
+                         const std::string& tail = " ON CONFLICT DO NOTHING");
 
 struct Indexed {
     std::int64_t responses = 0, answers = 0;
 };
 
-// Indexes the responses that arrived since the last call. An answer none of
-// `keys` opens is counted in no figure and kept in report_unopened, with why;
-// it never stops the index. Then recodes what is published (recode.hpp) so
-// every published cell holds `min_group` children or none, as of `month_now`
-// (YYYY-MM; "" for the clock's).
-std::optional<StoreError> index_new(Store& store, const std::vector<SealKeyPair>& keys, Indexed& done,
-                                    int min_group = 5, const std::string& month_now = "");
+// Indexes the responses that arrived since the last call, and gives how many
+// it indexed. An answer none of `keys` opens is counted in no figure and kept
+// in report_unopened, with why; it never stops the index. Then recodes what
+// is published (recode.hpp) so every published cell holds `min_group`
+// children or none, as of `month_now` (YYYY-MM; "" for the clock's).
+Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, int min_group = 5,
+                          const std::string& month_now = "");
 
 } // namespace sayso::collector::reports

@@ -54,7 +54,7 @@ void add(std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
 // How many values fit in one statement: well under SQLite's 32,766.
 constexpr std::size_t kCellsPerStatement = 200;
 
-std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& mapped) {
+Stored<void> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& mapped) {
     Params flat;
     for (const auto& [cell, cut] : mapped) {
         flat.insert(flat.end(), cell.begin(), cell.end());
@@ -70,7 +70,7 @@ std::optional<StoreError> insert_map(Store& store, const std::vector<std::pair<C
 // answers) and report_response_sums: how many, of each kind, and how many of
 // them are a child's first in their measure (or among the responses) overall
 // and in their published month, band, visit type and service area.
-std::optional<StoreError> add_up(Store& store, bool answers) {
+Stored<void> add_up(Store& store, bool answers) {
     const std::string table = answers ? "report_answers" : "report_responses";
     const std::string what = answers ? "x.measure" : "''";
     // The rows about to be counted, each in its cell.
@@ -79,14 +79,14 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
         " x ON x.service_area = l.service_area AND x.month = l.month AND x.visit_type = l.visit_type"
         " AND x.band = l.band AND x.practitioner_code = l.practitioner_code AND " +
         (answers ? "x.measure = l.measure" : "l.measure = ''");
-    Rows rows;
-    if (auto e = store.query("SELECT " + what + ", x.service_area, r.p_month, r.p_visit, r.p_band, x.child, " +
-                                 (answers ? "x.tone, x.skipped" : "x.complete, 0") + waiting +
-                                 " JOIN report_recode r ON r.service_area = l.service_area AND r.month = l.month"
-                                 " AND r.visit_type = l.visit_type AND r.band = l.band"
-                                 " AND r.practitioner_code = l.practitioner_code WHERE x.counted = 0",
-                             {}, rows))
-        return e;
+    auto got = store.query("SELECT " + what + ", x.service_area, r.p_month, r.p_visit, r.p_band, x.child, " +
+                               (answers ? "x.tone, x.skipped" : "x.complete, 0") + waiting +
+                               " JOIN report_recode r ON r.service_area = l.service_area AND r.month = l.month"
+                               " AND r.visit_type = l.visit_type AND r.band = l.band"
+                               " AND r.practitioner_code = l.practitioner_code WHERE x.counted = 0",
+                           {});
+    if (!got) return got.problem();
+    const Rows& rows = *got;
     auto yes = [](const std::string& v) { return v == "1" || v == "t"; };
     // A row is a child's first in D when no row of theirs counted before, nor
     // one counted now ahead of it, has its value of D.
@@ -110,14 +110,13 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
                 in += i ? ",?" : "?";
                 p.emplace_back(all[at + i]);
             }
-            Rows before;
-            if (auto e = store.query(std::string("SELECT DISTINCT ") + (answers ? "measure" : "''") +
-                                         ", service_area, p_month, p_visit, p_band, child FROM " + table +
-                                         " WHERE counted = 1" + (answers ? " AND measure = ?" : "") +
-                                         " AND child IN (" + in + ")",
-                                     p, before))
-                return e;
-            for (const auto& r : before)
+            auto before =
+                store.query(std::string("SELECT DISTINCT ") + (answers ? "measure" : "''") +
+                                ", service_area, p_month, p_visit, p_band, child FROM " + table + " WHERE counted = 1" +
+                                (answers ? " AND measure = ?" : "") + " AND child IN (" + in + ")",
+                            p);
+            if (!before) return before.problem();
+            for (const auto& r : *before)
                 for (std::size_t d = 0; d < 5; ++d)
                     first(r, d);
         }
@@ -173,27 +172,24 @@ std::optional<StoreError> add_up(Store& store, bool answers) {
         for (const auto v : sum)
             flat.emplace_back(std::to_string(v));
     }
-    if (auto e = insert_rows(store, head, keys.size() + counts.size(), flat, conflict)) return e;
-    return std::nullopt;
+    return insert_rows(store, head, keys.size() + counts.size(), flat, conflict);
 }
 
 // Counts the rows waiting in each of `released` (a cell, and "" for its
 // responses and their comments or a measure for its answers) where its cell
 // is published (report_recode).
-std::optional<StoreError> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released) {
-    Rows none;
+Stored<void> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released) {
     Params flat;
     for (const auto& [cell, what] : released) {
         flat.insert(flat.end(), cell->begin(), cell->end());
         flat.emplace_back(what);
     }
-    if (auto e = insert_rows(store,
-                             "INSERT INTO report_release (service_area, month, visit_type, band, practitioner_code,"
-                             " measure) VALUES ",
-                             6, flat, ""))
-        return e;
+    auto inserted = insert_rows(
+        store, "INSERT INTO report_release (service_area, month, visit_type, band, practitioner_code, measure) VALUES ",
+        6, flat, "");
+    if (!inserted) return inserted;
     for (const bool answers : {true, false})
-        if (auto e = add_up(store, answers)) return e;
+        if (auto added = add_up(store, answers); !added) return added;
     for (const char* table : {"report_responses", "report_comments", "report_answers"}) {
         const std::string t = table;
         const std::string sql =
@@ -206,9 +202,9 @@ std::optional<StoreError> release(Store& store, const std::vector<std::pair<cons
             ".visit_type = l.visit_type AND " + t + ".band = l.band AND " + t +
             ".practitioner_code = l.practitioner_code AND " +
             (t == "report_answers" ? t + ".measure = l.measure" : std::string("l.measure = ''"));
-        if (auto e = store.query(sql, {}, none)) return e;
+        if (auto ran = store.query(sql, {}); !ran) return ran.problem();
     }
-    return store.query("DELETE FROM report_release", {}, none);
+    return Stored<void>::problem_of(store.query("DELETE FROM report_release", {}));
 }
 
 } // namespace
@@ -222,32 +218,34 @@ std::string this_month() {
     return m;
 }
 
-std::optional<StoreError> recode(Store& store, int min_group, const std::string& month_now_in) {
+Stored<void> recode(Store& store, int min_group, const std::string& month_now_in) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
-    return store.transaction([&]() -> std::optional<StoreError> {
-        Rows rows, none;
+    return store.transaction([&]() -> Stored<void> {
         // Read committed (whatever the server's default), so a recoding that
         // waited for another's lock reads what that one wrote.
         if (store.postgresql())
-            if (auto e = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")) return e;
+            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
+                return isolated;
         // One recoding at a time: it follows the index, whose mark this locks.
-        std::string seq;
-        if (auto e = lock_index_mark(store, seq)) return e;
-        if (auto e = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {}, rows)) return e;
+        auto seq = lock_index_mark(store);
+        if (!seq) return seq.problem();
+        auto state = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {});
+        if (!state) return state.problem();
         // Never fewer children a cut than ever asked: what was published stays
         // published. More than before: every cut is made again.
-        const int before = rows.empty() ? 0 : std::stoi(rows[0][0]);
+        const int before = state->empty() ? 0 : std::stoi((*state)[0][0]);
         const int k = std::max(min_group, before);
         if (before != 0 && k > before) {
-            if (auto e = store.query("DELETE FROM report_recode", {}, none)) return e;
+            if (auto ran = store.query("DELETE FROM report_recode", {}); !ran) return ran.problem();
             for (const char* t : {"report_sums", "report_response_sums"})
-                if (auto e = store.query(std::string("DELETE FROM ") + t, {}, none)) return e;
-            for (const char* t : {"report_responses", "report_answers", "report_comments"})
-                if (auto e = store.query(std::string("UPDATE ") + t +
-                                             " SET p_month = '', p_visit = '', p_band = '', p_code = '', counted = 0"
-                                             " WHERE counted = 1",
-                                         {}, none))
-                    return e;
+                if (auto ran = store.query(std::string("DELETE FROM ") + t, {}); !ran) return ran.problem();
+            for (const char* t : {"report_responses", "report_answers", "report_comments"}) {
+                auto ran = store.query(std::string("UPDATE ") + t +
+                                           " SET p_month = '', p_visit = '', p_band = '', p_code = '', counted = 0"
+                                           " WHERE counted = 1",
+                                       {});
+                if (!ran) return ran.problem();
+            }
         }
 
         // Where each cell with rows waiting is published already (the only
@@ -261,18 +259,19 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                    " AND m.visit_type = x.visit_type AND m.band = x.band AND m.practitioner_code = x.practitioner_code"
                    " WHERE x.counted = 0";
         };
-        if (auto e = store.query(published_with("report_responses") + " UNION " + published_with("report_answers"), {},
-                                 rows))
-            return e;
-        for (const auto& r : rows)
+        auto published =
+            store.query(published_with("report_responses") + " UNION " + published_with("report_answers"), {});
+        if (!published) return published.problem();
+        for (const auto& r : *published)
             map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
 
         // The rows waiting, by cell.
         std::map<Cell, Pending> pending;
         std::map<Cell, std::int64_t> ordinal; // for a response without a case reference
-        auto load = [&](const std::string& sql) -> std::optional<StoreError> {
-            if (auto e = store.query(sql, {}, rows)) return e;
-            for (const auto& r : rows) {
+        auto load = [&](const std::string& sql) -> Stored<void> {
+            auto rows = store.query(sql, {});
+            if (!rows) return rows.problem();
+            for (const auto& r : *rows) {
                 const Cell cell{r[1], r[2], r[3], r[4], r[5]};
                 std::int64_t child = 0;
                 if (r[7] == "1") {
@@ -286,18 +285,18 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                 }
                 pending[cell].children[r[0]].push_back(child);
             }
-            return std::nullopt;
+            return {};
         };
         const std::string anonymous = " CASE WHEN c.key LIKE 'response:%' THEN 1 ELSE 0 END"
                                       " FROM report_children c JOIN ";
-        if (auto e = load("SELECT DISTINCT '', x.service_area, x.month, x.visit_type, x.band, x.practitioner_code,"
-                          " x.child," +
-                          anonymous + "report_responses x ON x.child = c.id WHERE x.counted = 0"))
-            return e;
-        if (auto e = load("SELECT DISTINCT x.measure, x.service_area, x.month, x.visit_type, x.band,"
-                          " x.practitioner_code, x.child," +
-                          anonymous + "report_answers x ON x.child = c.id WHERE x.counted = 0"))
-            return e;
+        auto loaded = load("SELECT DISTINCT '', x.service_area, x.month, x.visit_type, x.band, x.practitioner_code,"
+                           " x.child," +
+                           anonymous + "report_responses x ON x.child = c.id WHERE x.counted = 0");
+        if (!loaded) return loaded;
+        loaded = load("SELECT DISTINCT x.measure, x.service_area, x.month, x.visit_type, x.band,"
+                      " x.practitioner_code, x.child," +
+                      anonymous + "report_answers x ON x.child = c.id WHERE x.counted = 0");
+        if (!loaded) return loaded;
 
         // Cells not yet published, by area, each in the first group (level by
         // level) whose waiting responses, with those already published in
@@ -343,7 +342,7 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                 cells = std::move(later);
             }
         }
-        if (auto e = insert_map(store, placed)) return e;
+        if (auto mapped = insert_map(store, placed); !mapped) return mapped;
 
         // Then the rows waiting in each published cut are counted, the
         // responses and each measure apart, when they are about k children or more.
@@ -362,10 +361,11 @@ std::optional<StoreError> recode(Store& store, int min_group, const std::string&
                     if (pending.at(*c).children.count(what)) released.push_back({c, what});
             }
         }
-        if (auto e = release(store, released)) return e;
-        if (auto e = store.query("DELETE FROM report_recode_state", {}, none)) return e;
-        return store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group) VALUES (1, ?, ?, ?)",
-                           {seq, month_now, std::to_string(k)}, none);
+        if (auto counted = release(store, released); !counted) return counted;
+        if (auto ran = store.query("DELETE FROM report_recode_state", {}); !ran) return ran.problem();
+        return Stored<void>::problem_of(
+            store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group) VALUES (1, ?, ?, ?)",
+                        {*seq, month_now, std::to_string(k)}));
     });
 }
 

@@ -29,7 +29,6 @@
 
 #include "store.hpp"
 
-#include <optional>
 #include <string>
 
 namespace sayso::collector::reports {
@@ -39,7 +38,7 @@ inline constexpr const char* kKeptTogether = "*";
 
 // Publishes the rows not counted yet, in one transaction. `month_now` is
 // YYYY-MM; "" takes it from the clock (UTC).
-std::optional<StoreError> recode(Store& store, int min_group, const std::string& month_now = "");
+Stored<void> recode(Store& store, int min_group, const std::string& month_now = "");
 
 // The month it is now, YYYY-MM in UTC.
 std::string this_month();

@@ -22,10 +22,18 @@ using random::random_hex; // session ids and form tokens
 
 // 1 to 64 letters, digits and - _ . / @: what a user name may be.
 bool user_name_like(const std::string& name);
-// Adds or replaces a user, ending any sessions they had. Words for the
-// person when something is wrong.
-std::optional<std::string> add_user(Store& store, const Reader& user, const std::string& password);
-std::optional<std::string> disable_user(Store& store, const std::string& name);
+// Why a user was not added or disabled, in words for the person: what was
+// asked is not allowed, or the store failed.
+struct UserProblem {
+    std::string message;
+};
+inline std::string describe(const UserProblem& p) {
+    return p.message;
+}
+// Adds or replaces a user, ending any sessions they had.
+Result<void, UserProblem> add_user(Store& store, const Reader& user, const std::string& password);
+// Disables a user and ends their sessions.
+Result<void, UserProblem> disable_user(Store& store, const std::string& name);
 
 // A user whose name and password matched, with the hash they matched.
 struct SignIn {
@@ -34,8 +42,7 @@ struct SignIn {
 };
 // The user, if the name and password match and the user is not disabled. The
 // same work is done for an unknown name, so timing does not tell names apart.
-std::optional<StoreError> check_login(Store& store, const std::string& name, const std::string& password,
-                                      std::optional<SignIn>& out);
+Stored<std::optional<SignIn>> check_login(Store& store, const std::string& name, const std::string& password);
 
 struct Session {
     std::string cookie; // only on the session just made; the store keeps its hash
@@ -44,13 +51,11 @@ struct Session {
 };
 // A session for a sign-in, made only if its password hash is still the user's
 // and they are not disabled: a password changed (or the user disabled) while
-// the password was being checked leaves `out` empty, so no session outlives
-// the change that was meant to end them all.
-std::optional<StoreError> new_session(Store& store, const SignIn& sign_in, std::int64_t now,
-                                      std::optional<Session>& out);
+// the password was being checked gives no session, so none outlives the
+// change that was meant to end them all.
+Stored<std::optional<Session>> new_session(Store& store, const SignIn& sign_in, std::int64_t now);
 // The session for a cookie, if it has not expired (and then it is kept alive).
-std::optional<StoreError> find_session(Store& store, const std::string& cookie, std::int64_t now,
-                                       std::optional<Session>& out);
-std::optional<StoreError> end_session(Store& store, const std::string& cookie);
+Stored<std::optional<Session>> find_session(Store& store, const std::string& cookie, std::int64_t now);
+Stored<void> end_session(Store& store, const std::string& cookie);
 
 } // namespace sayso::collector::reports

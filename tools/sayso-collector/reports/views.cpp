@@ -16,7 +16,6 @@ namespace sayso::collector::reports {
 namespace {
 
 using Params = std::vector<Store::Param>;
-using Rows = std::vector<Store::Row>;
 
 std::int64_t num(const std::string& s) {
     if (s.empty()) return 0;
@@ -257,25 +256,23 @@ std::string measure_name(const std::string& measure) {
     return it == names.end() ? measure : it->second;
 }
 
-std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters,
-                                          Protection protect, std::vector<MeasureFigure>& out) {
-    out.clear();
+Stored<std::vector<MeasureFigure>> measure_figures(Store& store, const Reader& reader, const Filters& filters,
+                                                   Protection protect) {
     protect = published(protect);
     Params p;
-    Rows rows;
     const std::string w = where(reader, filters, p);
     const Source src = source_of(reader, filters, "", protect);
-    if (auto e = store.query("SELECT measure, " + src.columns + " FROM " + src.table + w +
-                                 " GROUP BY measure ORDER BY measure",
-                             p, rows))
-        return e;
-    for (const auto& r : rows)
+    auto rows = store.query(
+        "SELECT measure, " + src.columns + " FROM " + src.table + w + " GROUP BY measure ORDER BY measure", p);
+    if (!rows) return rows.problem();
+    std::vector<MeasureFigure> out;
+    for (const auto& r : *rows)
         out.push_back({r[0], figure(r, 1, protect)});
     // The principles in their own order; any other measure after them, by name.
     std::stable_sort(out.begin(), out.end(), [](const MeasureFigure& a, const MeasureFigure& b) {
         return measure_rank(a.measure) < measure_rank(b.measure);
     });
-    return std::nullopt;
+    return out;
 }
 
 namespace {
@@ -300,20 +297,25 @@ Counts counts_of(const Store::Row& r, std::size_t at, const Protection& protect)
     return Counts{false, rounded(c.responses, b), rounded(c.children, b), rounded(c.complete, b)};
 }
 
-// The sections of the service view. Each reads on the store it is given, so
-// the view can run them at once on several connections.
-std::optional<StoreError> trend_section(Store& store, const Reader& reader, const Filters& filters,
-                                        const Protection& protect, ServiceView& out) {
+// The sections of the service view, each its own part of it. Each reads on
+// the store it is given, so the view can run them at once on several
+// connections.
+struct Trend {
+    std::vector<std::string> months;
+    std::map<std::string, std::map<std::string, Figure>> trend;
+};
+
+Stored<Trend> trend_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect) {
     Params p;
-    Rows rows;
     const std::string w = where(reader, filters, p);
     const Source src = source_of(reader, filters, "month", protect);
-    if (auto e = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
-                                 " GROUP BY measure, month ORDER BY measure, month",
-                             p, rows))
-        return e;
+    auto rows = store.query("SELECT measure, month, " + src.columns + " FROM " + src.table + w +
+                                " GROUP BY measure, month ORDER BY measure, month",
+                            p);
+    if (!rows) return rows.problem();
+    Trend out;
     std::set<std::string> months;
-    for (const auto& r : rows) {
+    for (const auto& r : *rows) {
         if (r[1] == kKeptTogether) continue; // in no month
         out.trend[r[0]][r[1]] = figure(r, 2, protect);
         months.insert(r[1]);
@@ -326,23 +328,29 @@ std::optional<StoreError> trend_section(Store& store, const Reader& reader, cons
             return it == by_month.end() ? nullptr : &it->second;
         });
     }
-    return std::nullopt;
+    return out;
 }
 
-std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, const Filters& filters,
-                                            const Protection& protect, ServiceView& out) {
+struct Breakdown {
+    std::vector<std::string> groups;
+    std::map<std::string, std::map<std::string, Figure>> breakdown;
+    std::map<std::string, Counts> group_counts;
+};
+
+Stored<Breakdown> breakdown_section(Store& store, const Reader& reader, const Filters& filters,
+                                    const Protection& protect) {
     Params p;
-    Rows rows;
     const std::string w = where(reader, filters, p);
     const std::string& d = filters.by; // one of breakdown_dimensions(): safe to name in SQL
     // Grouped measure first, in the order of the index for `d`: no sorting.
     const Source src = source_of(reader, filters, d, protect);
-    if (auto e = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
-                                 " GROUP BY measure, " + d + " ORDER BY measure, " + d,
-                             p, rows))
-        return e;
+    auto rows = store.query("SELECT " + d + ", measure, " + src.columns + " FROM " + src.table + w +
+                                " GROUP BY measure, " + d + " ORDER BY measure, " + d,
+                            p);
+    if (!rows) return rows.problem();
+    Breakdown out;
     std::set<std::string> groups, measures;
-    for (const auto& r : rows) {
+    for (const auto& r : *rows) {
         out.breakdown[r[0]][r[1]] = figure(r, 2, protect);
         groups.insert(r[0]);
         measures.insert(r[1]);
@@ -356,98 +364,136 @@ std::optional<StoreError> breakdown_section(Store& store, const Reader& reader, 
     Params q;
     const std::string wq = where(reader, filters, q);
     const Source counted = response_source_of(reader, filters, d, protect);
-    if (auto e = store.query("SELECT " + d + ", " + counted.columns + " FROM " + counted.table + wq + " GROUP BY " + d,
-                             q, rows))
-        return e;
-    for (const auto& r : rows)
+    auto counts =
+        store.query("SELECT " + d + ", " + counted.columns + " FROM " + counted.table + wq + " GROUP BY " + d, q);
+    if (!counts) return counts.problem();
+    for (const auto& r : *counts)
         out.group_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.group_counts);
-    return std::nullopt;
+    return out;
 }
 
-std::optional<StoreError> counts_section(Store& store, const Reader& reader, const Filters& filters,
-                                         const Protection& protect, ServiceView& out) {
+struct Totals {
+    Counts counts;
+    std::map<std::string, Counts> month_counts;
+};
+
+Stored<Totals> counts_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect) {
     Params p;
-    Rows rows;
     const std::string w = where(reader, filters, p);
     const Source all = response_source_of(reader, filters, "", protect);
-    if (auto e = store.query("SELECT " + all.columns + " FROM " + all.table + w, p, rows)) return e;
-    out.counts = rows.empty() ? Counts{true, 0, 0, 0} : counts_of(rows[0], 0, protect);
+    auto rows = store.query("SELECT " + all.columns + " FROM " + all.table + w, p);
+    if (!rows) return rows.problem();
+    Totals out;
+    out.counts = rows->empty() ? Counts{true, 0, 0, 0} : counts_of((*rows)[0], 0, protect);
     Params q;
     const std::string wq = where(reader, filters, q);
     const Source by_month = response_source_of(reader, filters, "month", protect);
-    if (auto e = store.query("SELECT month, " + by_month.columns + " FROM " + by_month.table + wq +
-                                 " GROUP BY month ORDER BY month",
-                             q, rows))
-        return e;
-    for (const auto& r : rows)
+    auto months = store.query(
+        "SELECT month, " + by_month.columns + " FROM " + by_month.table + wq + " GROUP BY month ORDER BY month", q);
+    if (!months) return months.problem();
+    for (const auto& r : *months)
         if (r[0] != kKeptTogether) out.month_counts[r[0]] = counts_of(r, 1, protect);
     complement_counts(out.month_counts);
-    return std::nullopt;
+    return out;
 }
 
 // The newest 200 written comments, opened; whether they may be shown is decided after.
-std::optional<StoreError> comments_section(Store& store, const Reader& reader, const Filters& filters,
-                                           const Protection& protect, const std::vector<SealKeyPair>& keys,
-                                           ServiceView& out) {
+Stored<std::vector<Comment>> comments_section(Store& store, const Reader& reader, const Filters& filters,
+                                              const Protection& protect, const std::vector<SealKeyPair>& keys) {
     Params p;
-    Rows rows, text;
     const std::string w = where(reader, filters, p);
-    if (auto e = store.query("SELECT response_id, question_id, month, band, visit_type, service_area FROM " +
-                                 tables_of(protect).comments + w + " ORDER BY month DESC, response_id LIMIT 200",
-                             p, rows))
-        return e;
-    for (const auto& r : rows) {
-        if (auto e = store.query(std::string("SELECT ") + kAnswerColumns +
-                                     " FROM answers WHERE response_id = ? AND question_id = ?",
-                                 {r[0], r[1]}, text))
-            return e;
-        if (text.empty()) continue;
+    auto rows = store.query("SELECT response_id, question_id, month, band, visit_type, service_area FROM " +
+                                tables_of(protect).comments + w + " ORDER BY month DESC, response_id LIMIT 200",
+                            p);
+    if (!rows) return rows.problem();
+    std::vector<Comment> out;
+    for (const auto& r : *rows) {
+        auto text = store.query(std::string("SELECT ") + kAnswerColumns +
+                                    " FROM answers WHERE response_id = ? AND question_id = ?",
+                                {r[0], r[1]});
+        if (!text) return text.problem();
+        if (text->empty()) continue;
         Answer a;
-        (void)read_answer(text[0], 0, keys, a); // one that can't be opened holds no words
+        (void)read_answer((*text)[0], 0, keys, a); // one that can't be opened holds no words
         if (a.skipped || a.text.empty()) continue;
-        out.comments.push_back({r[2], r[3], r[4], r[5], a.text});
+        out.push_back({r[2], r[3], r[4], r[5], a.text});
     }
-    return std::nullopt;
+    return out;
+}
+
+// For admins: the answers left unopened, by key id.
+Stored<std::vector<std::pair<std::string, std::int64_t>>> unopened_section(Store& store, const Reader& reader) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    if (reader.role != Role::Admin) return out;
+    auto rows = store.query("SELECT seal_key, COUNT(*) FROM report_unopened GROUP BY seal_key ORDER BY seal_key", {});
+    if (!rows) return rows.problem();
+    for (const auto& r : *rows)
+        out.push_back({r[0], num(r[1])});
+    return out;
 }
 
 } // namespace
 
-std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
-                                       const std::vector<SealKeyPair>& keys, ServiceView& out) {
-    return service_view(store, {}, reader, filters, protect, keys, out);
+Stored<ServiceView> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
+                                 const std::vector<SealKeyPair>& keys) {
+    return service_view(store, {}, reader, filters, protect, keys);
 }
 
-std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
-                                       const Filters& filters_in, Protection protect,
-                                       const std::vector<SealKeyPair>& keys, ServiceView& out) {
-    out = ServiceView{};
+Stored<ServiceView> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
+                                 const Filters& filters_in, Protection protect, const std::vector<SealKeyPair>& keys) {
+    ServiceView out;
     protect = published(protect);
     out.threshold = protect.threshold;
     out.round_to = protect.round_to;
     Filters filters = filters_in;
     if (!valid_dimension(filters.by)) filters.by = "band";
-    // Each section writes its own part of `out`; with more connections they run at once.
-    std::vector<std::function<std::optional<StoreError>(Store&)>> sections = {
-        [&](Store& s) { return breakdown_section(s, reader, filters, protect, out); },
-        [&](Store& s) { return measure_figures(s, reader, filters, protect, out.measures); },
-        [&](Store& s) { return trend_section(s, reader, filters, protect, out); },
-        [&](Store& s) { return counts_section(s, reader, filters, protect, out); },
-        [&](Store& s) { return comments_section(s, reader, filters, protect, keys, out); },
-        [&](Store& s) -> std::optional<StoreError> {
-            if (reader.role != Role::Admin) return std::nullopt;
-            Rows rows;
-            if (auto e = s.query("SELECT seal_key, COUNT(*) FROM report_unopened GROUP BY seal_key ORDER BY seal_key",
-                                 {}, rows))
-                return e;
-            for (const auto& r : rows)
-                out.unopened.push_back({r[0], num(r[1])});
-            return std::nullopt;
+    // Each section gives its own part of `out`; with more connections they run at once.
+    std::vector<std::function<Stored<void>(Store&)>> sections = {
+        [&](Store& s) -> Stored<void> {
+            auto got = breakdown_section(s, reader, filters, protect);
+            if (!got) return got.problem();
+            out.groups = std::move(got->groups);
+            out.breakdown = std::move(got->breakdown);
+            out.group_counts = std::move(got->group_counts);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = measure_figures(s, reader, filters, protect);
+            if (!got) return got.problem();
+            out.measures = std::move(*got);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = trend_section(s, reader, filters, protect);
+            if (!got) return got.problem();
+            out.months = std::move(got->months);
+            out.trend = std::move(got->trend);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = counts_section(s, reader, filters, protect);
+            if (!got) return got.problem();
+            out.counts = got->counts;
+            out.month_counts = std::move(got->month_counts);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = comments_section(s, reader, filters, protect, keys);
+            if (!got) return got.problem();
+            out.comments = std::move(*got);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = unopened_section(s, reader);
+            if (!got) return got.problem();
+            out.unopened = std::move(*got);
+            return {};
         }};
-    std::vector<std::optional<StoreError>> errors(sections.size());
+    std::vector<Stored<void>> ran(sections.size());
     if (more.empty()) {
         for (std::size_t i = 0; i < sections.size(); ++i)
-            errors[i] = sections[i](store);
+            ran[i] = sections[i](store);
     } else {
         // One thread a connection, each taking the next section not yet
         // taken; the heaviest come first.
@@ -458,118 +504,114 @@ std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& 
         for (std::size_t c = 0; c < pool.size() && c < sections.size(); ++c)
             runs.push_back(std::async(std::launch::async, [&, c] {
                 for (std::size_t i; (i = next++) < sections.size();)
-                    errors[i] = sections[i](*pool[c]);
+                    ran[i] = sections[i](*pool[c]);
             }));
         for (auto& r : runs)
             r.get();
     }
-    for (auto& e : errors)
-        if (e) return e;
+    for (const auto& section : ran)
+        if (!section) return section.problem();
     // Children's own words, only where the group is large enough.
     out.comments_shown = !out.counts.suppressed;
     if (!out.comments_shown) out.comments.clear();
-    return std::nullopt;
+    return out;
 }
 
-std::optional<StoreError> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
-                                     const std::vector<SealKeyPair>& keys, std::vector<ChildResponse>& out,
-                                     Access& access) {
-    out.clear();
-    access = Access::NotFound;
-    if (case_refs.empty()) return std::nullopt;
+Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
+                             const std::vector<SealKeyPair>& keys) {
+    ChildView out;
+    if (case_refs.empty()) return out;
     const std::string in = " IN (" + placeholders(case_refs.size()) + ")";
     const Params refs(case_refs.begin(), case_refs.end());
-    Rows rows;
-    if (auto e = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs, rows)) return e;
-    const std::int64_t total = rows.empty() ? 0 : num(rows[0][0]);
+    auto counted = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs);
+    if (!counted) return counted.problem();
+    const std::int64_t total = counted->empty() ? 0 : num((*counted)[0][0]);
     Params p = refs;
     const std::string mine = scope(reader, p);
-    if (auto e = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
-                             " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
-                             " WHERE case_ref" +
-                                 in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
-                             p, rows))
-        return e;
-    if (rows.empty()) {
-        access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
-        return std::nullopt;
+    auto rows = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
+                            " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
+                            " WHERE case_ref" +
+                                in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
+                            p);
+    if (!rows) return rows.problem();
+    if (rows->empty()) {
+        out.access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
+        return out;
     }
-    access = Access::Allowed;
-    Rows as;
-    for (const auto& r : rows) {
+    out.access = Access::Allowed;
+    for (const auto& r : *rows) {
         ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}};
-        if (auto e = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
-                                     " FROM answers WHERE response_id = ? ORDER BY position",
-                                 {r[0]}, as))
-            return e;
-        for (const auto& a : as) {
+        auto as = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
+                                  " FROM answers WHERE response_id = ? ORDER BY position",
+                              {r[0]});
+        if (!as) return as.problem();
+        for (const auto& a : *as) {
             Answer x;
             std::string why = read_answer(a, 4, keys, x);
             c.answers.push_back(
                 {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why)});
         }
-        out.push_back(std::move(c));
+        out.responses.push_back(std::move(c));
     }
-    return std::nullopt;
+    return out;
 }
 
-std::optional<StoreError> family_view(Store& store, const Reader& reader, const std::string& family_ref,
-                                      const std::vector<SealKeyPair>& keys, std::vector<std::string>& cases,
-                                      std::vector<ChildResponse>& out, Access& access) {
-    cases.clear();
-    out.clear();
-    access = Access::NotFound;
-    if (family_ref.empty()) return std::nullopt;
-    Rows rows;
-    if (auto e =
-            store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref}, rows))
-        return e;
-    for (const auto& r : rows)
-        cases.push_back(r[0]);
-    if (auto e = child_view(store, reader, cases, keys, out, access)) return e;
-    if (reader.role == Role::Admin) return std::nullopt;
+Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::string& family_ref,
+                               const std::vector<SealKeyPair>& keys) {
+    FamilyView out;
+    if (family_ref.empty()) return out;
+    auto rows = store.query("SELECT case_ref FROM families WHERE family_ref = ? ORDER BY case_ref", {family_ref});
+    if (!rows) return rows.problem();
+    for (const auto& r : *rows)
+        out.cases.push_back(r[0]);
+    auto child = child_view(store, reader, out.cases, keys);
+    if (!child) return child.problem();
+    out.access = child->access;
+    out.responses = std::move(child->responses);
+    if (reader.role == Role::Admin) return out;
     // Another area's case reference is not this reader's to know.
+    std::vector<std::string>& cases = out.cases;
     cases.erase(std::remove_if(cases.begin(), cases.end(),
                                [&](const std::string& c) {
-                                   return std::none_of(out.begin(), out.end(),
+                                   return std::none_of(out.responses.begin(), out.responses.end(),
                                                        [&](const ChildResponse& r) { return r.case_ref == c; });
                                }),
                 cases.end());
-    if (cases.empty()) access = Access::Denied;
-    return std::nullopt;
+    if (cases.empty()) out.access = Access::Denied;
+    return out;
 }
 
-std::optional<StoreError> set_family(Store& store, const std::string& case_ref, const std::string& family_ref) {
-    Rows none;
-    if (family_ref.empty()) return store.query("DELETE FROM families WHERE case_ref = ?", {case_ref}, none);
-    return store.query("INSERT INTO families (case_ref, family_ref) VALUES (?, ?)"
-                       " ON CONFLICT (case_ref) DO UPDATE SET family_ref = excluded.family_ref",
-                       {case_ref, family_ref}, none);
+Stored<void> set_family(Store& store, const std::string& case_ref, const std::string& family_ref) {
+    if (family_ref.empty())
+        return Stored<void>::problem_of(store.query("DELETE FROM families WHERE case_ref = ?", {case_ref}));
+    return Stored<void>::problem_of(
+        store.query("INSERT INTO families (case_ref, family_ref) VALUES (?, ?)"
+                    " ON CONFLICT (case_ref) DO UPDATE SET family_ref = excluded.family_ref",
+                    {case_ref, family_ref}));
 }
 
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect, std::vector<WeDid>& out) {
-    out.clear();
-    std::vector<MeasureFigure> all;
-    if (auto e = measure_figures(store, reader, Filters{}, protect, all)) return e;
-    Rows rows;
-    if (auto e = store.query(
-            "SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC", {}, rows))
-        return e;
-    for (const auto& r : rows) {
+Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Protection protect) {
+    auto all = measure_figures(store, reader, Filters{}, protect);
+    if (!all) return all.problem();
+    auto rows =
+        store.query("SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC", {});
+    if (!rows) return rows.problem();
+    std::vector<WeDid> out;
+    for (const auto& r : *rows) {
         WeDid w{num(r[0]), r[1], r[2], r[3], r[4].substr(0, 10), r[5], {}};
         w.figure.suppressed = true;
-        for (const auto& m : all)
+        for (const auto& m : *all)
             if (m.measure == w.measure) w.figure = m.figure;
         out.push_back(std::move(w));
     }
-    return std::nullopt;
+    return out;
 }
 
-std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
-                                     const std::string& we_did, const std::string& by) {
-    Rows none;
-    return store.query("INSERT INTO we_did (measure, you_said, we_did, created_by) VALUES (?, ?, ?, ?)",
-                       {measure, you_said, we_did, by}, none);
+Stored<void> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
+                        const std::string& we_did, const std::string& by) {
+    return Stored<void>::problem_of(
+        store.query("INSERT INTO we_did (measure, you_said, we_did, created_by) VALUES (?, ?, ?, ?)",
+                    {measure, you_said, we_did, by}));
 }
 
 } // namespace sayso::collector::reports

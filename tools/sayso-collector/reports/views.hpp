@@ -133,14 +133,13 @@ struct ServiceView {
 };
 
 // Each measure's figure over everything the filters and the reader allow.
-std::optional<StoreError> measure_figures(Store& store, const Reader& reader, const Filters& filters,
-                                          Protection protect, std::vector<MeasureFigure>& out);
-std::optional<StoreError> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
-                                       const std::vector<SealKeyPair>& keys, ServiceView& out);
+Stored<std::vector<MeasureFigure>> measure_figures(Store& store, const Reader& reader, const Filters& filters,
+                                                   Protection protect);
+Stored<ServiceView> service_view(Store& store, const Reader& reader, const Filters& filters, Protection protect,
+                                 const std::vector<SealKeyPair>& keys);
 // The same, with more connections to the same store: its sections are counted at once, one per connection.
-std::optional<StoreError> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
-                                       const Filters& filters, Protection protect, const std::vector<SealKeyPair>& keys,
-                                       ServiceView& out);
+Stored<ServiceView> service_view(Store& store, const std::vector<Store*>& more, const Reader& reader,
+                                 const Filters& filters, Protection protect, const std::vector<SealKeyPair>& keys);
 
 // One child's responses (by case reference), or a family's: every answer as stored.
 struct ChildAnswer {
@@ -157,21 +156,28 @@ struct ChildResponse {
     std::vector<ChildAnswer> answers;
 };
 enum class Access { Allowed, Denied, NotFound };
+struct ChildView {
+    Access access = Access::NotFound;
+    std::vector<ChildResponse> responses;
+};
 // Responses for these case references the reader may see, safeguarding flags
 // first, then newest first. Denied when there are responses but none the
 // reader may see (or, for a manager or practitioner, none at all).
-std::optional<StoreError> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
-                                     const std::vector<SealKeyPair>& keys, std::vector<ChildResponse>& out,
-                                     Access& access);
+Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
+                             const std::vector<SealKeyPair>& keys);
 
 // A family's case references and responses, as this reader may see them: an
 // admin sees every case grouped under the reference; anyone else only the cases
 // with responses they may read, and is Denied when there are none, so that a
 // reference no one used and one out of their reach are refused alike.
-std::optional<StoreError> family_view(Store& store, const Reader& reader, const std::string& family_ref,
-                                      const std::vector<SealKeyPair>& keys, std::vector<std::string>& cases,
-                                      std::vector<ChildResponse>& out, Access& access);
-std::optional<StoreError> set_family(Store& store, const std::string& case_ref, const std::string& family_ref);
+struct FamilyView {
+    Access access = Access::NotFound;
+    std::vector<std::string> cases;
+    std::vector<ChildResponse> responses;
+};
+Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::string& family_ref,
+                               const std::vector<SealKeyPair>& keys);
+Stored<void> set_family(Store& store, const std::string& case_ref, const std::string& family_ref);
 
 // "You said, we did": what changed, against a measure.
 struct WeDid {
@@ -179,9 +185,9 @@ struct WeDid {
     std::string measure, you_said, we_did, created_at, created_by;
     Figure figure; // what children said on that measure, within the reader's view
 };
-std::optional<StoreError> we_did_list(Store& store, const Reader& reader, Protection protect, std::vector<WeDid>& out);
-std::optional<StoreError> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
-                                     const std::string& we_did, const std::string& by);
+Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Protection protect);
+Stored<void> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
+                        const std::string& we_did, const std::string& by);
 
 // Names a person reads: measures (the principle's statement), service areas,
 // visit types and bands (from their ids).

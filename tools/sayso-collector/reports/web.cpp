@@ -128,26 +128,28 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             if (!user_name_like(name)) return sign_in_page(req, res, 401, next, "That name and password don't match.");
             // Failures alone are counted, so signing in never uses up a user's own tries.
             if (login_name_.peek(name) > 0) {
-                store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
+                (void)store_.audit("sign_in_held_back", name, "from " + req.remote_addr);
                 res.set_header("Retry-After", "60");
                 return sign_in_page(req, res, 429, next, "Too many tries for this name. Wait a minute and try again.");
             }
-            std::optional<SignIn> user;
-            if (auto e = check_login(store_, name, password, user))
-                return html(
-                    res, 503,
-                    message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
+            auto checked = check_login(store_, name, password);
+            if (!checked)
+                return html(res, 503,
+                            message_page(nullptr, "Not available",
+                                         "The reports' store can't be reached: " + checked.problem().message));
+            const std::optional<SignIn>& user = *checked;
             if (!user) {
                 login_name_.take(name);
-                store_.audit("sign_in_failed", name, "from " + req.remote_addr);
+                (void)store_.audit("sign_in_failed", name, "from " + req.remote_addr);
                 return sign_in_page(req, res, 401, next, "That name and password don't match.");
             }
-            std::optional<Session> session;
-            if (auto e = new_session(store_, *user, now_s(), session))
-                return html(res, 503, message_page(nullptr, "Not available", e->message));
+            auto made = new_session(store_, *user, now_s());
+            if (!made) return html(res, 503, message_page(nullptr, "Not available", made.problem().message));
+            const std::optional<Session>& session = *made;
             // The password was changed, or the user disabled, while it was being checked.
             if (!session) {
-                store_.audit("sign_in_failed", name, "from " + req.remote_addr + " (the password changed meanwhile)");
+                (void)store_.audit("sign_in_failed", name,
+                                   "from " + req.remote_addr + " (the password changed meanwhile)");
                 return sign_in_page(req, res, 401, next, "That name and password don't match.");
             }
             audit("signed_in", user->user.name, &*session, " from " + req.remote_addr);
@@ -162,7 +164,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (!signed_in(req, res, session)) return;
         if (!req.has_param("csrf") || req.param("csrf") != session.csrf)
             return html(res, 403, message_page(&session, "Not signed out", "This form has expired; try again."));
-        end_session(store_, cookie_of(req));
+        (void)end_session(store_, cookie_of(req));
         audit("signed_out", session.user.name, &session);
         res.set_header("Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
         see_other(res, "/login");
@@ -174,14 +176,14 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             if (!signed_in(req, res, session) || !fresh(res)) return;
             std::string query;
             const Filters f = filters_of(req, query);
-            ServiceView v;
             std::unique_lock pool(readers_mu_, std::try_to_lock);
             std::vector<Store*> more;
             if (pool.owns_lock())
                 for (auto& r : readers_)
                     more.push_back(r.get());
-            if (auto e = service_view(store_, more, session.user, f, options_.threshold, options_.keys, v))
-                return html(res, 503, message_page(&session, "Not available", e->message));
+            auto view = service_view(store_, more, session.user, f, options_.threshold, options_.keys);
+            if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
+            const ServiceView& v = *view;
             const std::string table = req.has_param("table") ? req.param("table") : "measures";
             static const std::set<std::string> tables = {"measures", "trend", "breakdown", "completion", "comments"};
             if (as_csv && !tables.count(table))
@@ -203,11 +205,14 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
             const std::string ref = req.has_param("case") ? req.param("case").substr(0, 80) : "";
-            std::vector<ChildResponse> rs;
-            Access access = Access::NotFound;
-            if (!ref.empty())
-                if (auto e = child_view(store_, session.user, {ref}, options_.keys, rs, access))
-                    return html(res, 503, message_page(&session, "Not available", e->message));
+            ChildView found;
+            if (!ref.empty()) {
+                auto view = child_view(store_, session.user, {ref}, options_.keys);
+                if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
+                found = std::move(*view);
+            }
+            const std::vector<ChildResponse>& rs = found.responses;
+            const Access access = found.access;
             const std::string subject = std::string(as_csv ? "/child.csv" : "/child") + "?case=" + ref;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
@@ -226,11 +231,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
             const std::string ref = req.has_param("family") ? req.param("family").substr(0, 80) : "";
-            std::vector<std::string> cases;
-            std::vector<ChildResponse> rs;
-            Access access = Access::NotFound;
-            if (auto e = family_view(store_, session.user, ref, options_.keys, cases, rs, access))
-                return html(res, 503, message_page(&session, "Not available", e->message));
+            auto view = family_view(store_, session.user, ref, options_.keys);
+            if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
+            const std::vector<std::string>& cases = view->cases;
+            const std::vector<ChildResponse>& rs = view->responses;
+            const Access access = view->access;
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
@@ -253,8 +258,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                         "Only an admin can group case references."))
             return;
         if (c.empty()) return see_other(res, "/family?family=" + url_encode(f));
-        if (auto e = set_family(store_, c, f))
-            return html(res, 503, message_page(&session, "Not available", e->message));
+        if (auto grouped = set_family(store_, c, f); !grouped)
+            return html(res, 503, message_page(&session, "Not available", grouped.problem().message));
         audit("family_set", c, &session, " under family " + (f.empty() ? std::string("(none)") : f));
         see_other(res, "/family?family=" + url_encode(f));
     });
@@ -263,13 +268,15 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         return [this, as_csv](http::Request& req, http::Response& res) {
             Session session;
             if (!signed_in(req, res, session) || !fresh(res)) return;
-            std::vector<WeDid> entries;
-            if (auto e = we_did_list(store_, session.user, options_.threshold, entries))
-                return html(res, 503, message_page(&session, "Not available", e->message));
+            auto listed = we_did_list(store_, session.user, options_.threshold);
+            if (!listed) return html(res, 503, message_page(&session, "Not available", listed.problem().message));
+            const std::vector<WeDid>& entries = *listed;
             audit(as_csv ? "downloaded" : "viewed", as_csv ? "/wedid.csv" : "/wedid", &session);
             if (as_csv) return csv(res, "sayso-you-said-we-did.csv", we_did_csv(entries, options_.threshold));
-            std::vector<MeasureFigure> ms;
-            measure_figures(store_, Reader{"", Role::Admin, "", ""}, Filters{}, options_.threshold, ms);
+            // The measures to choose from; none held when the store can't say.
+            const std::vector<MeasureFigure> ms =
+                measure_figures(store_, Reader{"", Role::Admin, "", ""}, Filters{}, options_.threshold)
+                    .value_or(std::vector<MeasureFigure>{});
             std::vector<std::string> measures;
             for (const auto& m : ms)
                 measures.push_back(m.measure);
@@ -295,8 +302,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             return html(
                 res, 400,
                 message_page(&session, "Not added", "A measure, what children said and what was done are all needed."));
-        if (auto e = add_we_did(store_, m, said, did, session.user.name))
-            return html(res, 503, message_page(&session, "Not available", e->message));
+        if (auto added = add_we_did(store_, m, said, did, session.user.name); !added)
+            return html(res, 503, message_page(&session, "Not available", added.problem().message));
         audit("we_did_added", m, &session);
         see_other(res, "/wedid");
     });
@@ -304,12 +311,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     // Users: an admin adds, changes and stops them; the sign-in and role rules are in users.cpp.
     auto users = [this](const Session& session, http::Response& res, int status, const std::string& message,
                         bool problem) {
-        std::vector<Store::Row> rows;
+        auto rows =
+            store_.query("SELECT name, role, service_area, practitioner_code, disabled FROM users ORDER BY name", {});
+        if (!rows) return html(res, 503, message_page(&session, "Not available", rows.problem().message));
         std::vector<UserRow> list;
-        if (auto e = store_.query(
-                "SELECT name, role, service_area, practitioner_code, disabled FROM users ORDER BY name", {}, rows))
-            return html(res, 503, message_page(&session, "Not available", e->message));
-        for (const auto& r : rows)
+        for (const auto& r : *rows)
             list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
         html(res, status, users_page(session, list, message, problem));
     };
@@ -333,8 +339,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             const std::string password = req.param("password");
             if (password != req.param("again"))
                 return users(session, res, 400, "The two passwords differ; nothing was saved.", true);
-            if (auto why = add_user(store_, u, password))
-                return users(session, res, 400, *why + "; nothing was saved.", true);
+            if (auto added = add_user(store_, u, password); !added)
+                return users(session, res, 400, added.words() + "; nothing was saved.", true);
             audit("user_added", name, &session, std::string(", role ") + role_name(u.role));
             users(session, res, 200, "Saved: " + name + " (" + role_name(u.role) + ").", false);
         },
@@ -346,7 +352,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (!admin_only(req, res, session, Form::Posted, "/users/disable " + name,
                         "Only an admin can stop another user signing in.", name == session.user.name))
             return;
-        if (auto why = disable_user(store_, name)) return users(session, res, 400, *why, true);
+        if (auto disabled = disable_user(store_, name); !disabled)
+            return users(session, res, 400, disabled.words(), true);
         audit("user_disabled", name, &session);
         users(session, res, 200, name + " can no longer sign in.", false);
     });
@@ -356,7 +363,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (!signed_in(req, res, session)) return;
         if (!admin_only(req, res, session, Form::None, "/audit", "Only an admin can read the audit log.")) return;
         std::vector<AuditEntry> entries;
-        store_.for_each_audit([&](const AuditEntry& a) {
+        (void)store_.for_each_audit([&](const AuditEntry& a) {
             entries.push_back(a);
             if (entries.size() > 5000) entries.erase(entries.begin());
             return true;
@@ -392,12 +399,16 @@ ReportServer::~ReportServer() = default;
 bool ReportServer::signed_in(const http::Request& req, http::Response& res, Session& out) {
     std::optional<Session> s;
     const std::string cookie = cookie_of(req);
-    if (!cookie.empty())
-        if (auto e = find_session(store_, cookie, now_s(), s)) {
+    if (!cookie.empty()) {
+        auto found = find_session(store_, cookie, now_s());
+        if (!found) {
             html(res, 503,
-                 message_page(nullptr, "Not available", "The reports' store can't be reached: " + e->message));
+                 message_page(nullptr, "Not available",
+                              "The reports' store can't be reached: " + found.problem().message));
             return false;
         }
+        s = std::move(*found);
+    }
     if (!s) {
         std::string target = req.path;
         if (!req.query.empty()) {
@@ -416,8 +427,8 @@ bool ReportServer::signed_in(const http::Request& req, http::Response& res, Sess
 void ReportServer::audit(const std::string& event, const std::string& subject, const Session* s,
                          const std::string& more) {
     const std::string who = s ? "by " + s->user.name + " (" + role_name(s->user.role) + ")" : "";
-    if (auto e = store_.audit(event, subject.substr(0, 500), who + more))
-        std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", e->message.c_str());
+    if (auto written = store_.audit(event, subject.substr(0, 500), who + more); !written)
+        std::fprintf(stderr, "sayso-collector: can't write the audit log: %s\n", written.problem().message.c_str());
 }
 
 bool ReportServer::admin_only(const http::Request& req, http::Response& res, const Session& s, Form form,
@@ -444,10 +455,10 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
 
 bool ReportServer::fresh(http::Response& res) {
     std::lock_guard lock(index_mu_);
-    Indexed done;
-    if (auto e = index_new(store_, options_.keys, done, options_.threshold)) {
+    if (auto indexed = index_new(store_, options_.keys, options_.threshold); !indexed) {
         html(res, 503,
-             message_page(nullptr, "Not available", "New responses can't be added to the reports: " + e->message));
+             message_page(nullptr, "Not available",
+                          "New responses can't be added to the reports: " + indexed.problem().message));
         return false;
     }
     return true;
