@@ -55,19 +55,19 @@ std::string placeholders(std::size_t n) {
     return s;
 }
 
-std::string read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out) {
+KeysResult<void> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys, Answer& out) {
     out.skipped = truth(row[at]);
     out.options = formats::options_from_json(row[at + 1]);
     out.text = row[at + 2];
     out.sealed = row[at + 3];
     out.seal_key = row[at + 4];
-    if (auto open = open_sealed(keys, out); !open) {
+    auto open = open_sealed(keys, out);
+    if (!open) {
         out.skipped = false;
         out.options.clear();
         out.text.clear();
-        return open.words();
     }
-    return {};
+    return open;
 }
 
 Stored<std::string> lock_index_mark(Store& store) {
@@ -110,7 +110,7 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, in
                 return false;
             Answer x;
             x.kind = r[0];
-            return read_answer(r, 1, keys, x).empty();
+            return read_answer(r, 1, keys, x).ok();
         });
         if (back) {
             auto cleared = store.transaction([&]() -> Stored<void> {
@@ -199,7 +199,8 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, in
             for (const auto& a : as) {
                 Answer x;
                 x.kind = a[2];
-                if (const std::string why = read_answer(a, 4, keys, x); !why.empty()) {
+                if (const auto open = read_answer(a, 4, keys, x); !open) {
+                    const std::string why = open.words();
                     // Counted in no figure, and named to admins, until its key is back.
                     for (const std::string& v : {a[0], a[1], a[8], why})
                         unopened.emplace_back(v);

@@ -21,12 +21,12 @@ std::optional<int> tone(const std::string& kind, bool skipped, const std::vector
 // Reading the store's rows: a boolean as either store writes it, "?,?,..."
 // for an IN list, and an answer from its five stored columns (kAnswerColumns,
 // in that order from `at`), opened with the keys when it is sealed; one that
-// can't be opened holds nothing else, and why is given back (empty: opened).
+// can't be opened holds nothing else, and the keys' problem says why.
 bool truth(const std::string& v);
 std::string placeholders(std::size_t n);
 inline constexpr const char* kAnswerColumns = "skipped, options, text, sealed, seal_key";
-[[nodiscard]] std::string read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
-                                      Answer& out);
+[[nodiscard]] KeysResult<void> read_answer(const Store::Row& row, std::size_t at, const std::vector<SealKeyPair>& keys,
+                                           Answer& out);
 
 // Gives the index's mark (report_state.last_seq, "0" before the first run),
 // locking it for the rest of the transaction on PostgreSQL (SQLite's writer

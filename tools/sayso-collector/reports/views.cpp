@@ -547,7 +547,8 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
         if (!as) return as.problem();
         for (const auto& a : *as) {
             Answer x;
-            std::string why = read_answer(a, 4, keys, x);
+            const auto open = read_answer(a, 4, keys, x);
+            std::string why = open ? std::string() : open.words(); // shown beside the answer
             c.answers.push_back(
                 {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why)});
         }
