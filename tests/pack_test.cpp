@@ -181,6 +181,148 @@ TEST_CASE("a broken pack is refused with every problem as file:JSON-path: messag
     }
 }
 
+TEST_CASE("a pack says what it measures: statements in its order, its service areas, and how each answer reads") {
+    auto r = load_pack(test::default_pack);
+    INFO(all(r));
+    REQUIRE(r.ok());
+    const Pack& p = *r.pack;
+    std::vector<std::string> ids;
+    for (const auto& m : p.measures)
+        ids.push_back(m.id);
+    CHECK(ids == std::vector<std::string>{"listened", "knows_me", "involved", "keeps_promises", "help_good",
+                                          "better_services", "explained"});
+    REQUIRE(p.measure("listened") != nullptr);
+    CHECK(p.text(p.measure("listened")->statement, "en") == "I am listened to");
+    CHECK(p.measure("feeling_safer") == nullptr);
+    REQUIRE(p.service_areas.size() == 5);
+    REQUIRE(p.service_area("children-in-care") != nullptr);
+    CHECK(p.text(p.service_area("children-in-care")->label, "en") == "Children in care");
+    std::size_t measured = 0;
+    for (const auto& b : p.bands)
+        for (const auto& q : b.questions) {
+            if (q.measure.empty()) continue;
+            ++measured;
+            CHECK(p.measure(q.measure) != nullptr);
+        }
+    CHECK(measured == 21);
+    // The kiosk's faces and yes/no read as they always have.
+    const Question& faces5 = p.band("8-11")->questions.at(0);
+    REQUIRE(faces5.kind == Kind::Faces);
+    CHECK(faces5.tone({"very_sad"}) == Tone::Negative);
+    CHECK(faces5.tone({"sad"}) == Tone::Negative);
+    CHECK(faces5.tone({"ok"}) == Tone::Middling);
+    CHECK(faces5.tone({"happy"}) == Tone::Positive);
+    CHECK(faces5.tone({"very_happy"}) == Tone::Positive);
+    CHECK(faces5.tone({}) == Tone::None); // skipped
+    CHECK(faces5.tone({"purple"}) == Tone::None);
+    const Question& yes_no = p.band("8-11")->questions.at(2);
+    REQUIRE(yes_no.kind == Kind::YesNo);
+    CHECK(yes_no.tone({"yes"}) == Tone::Positive);
+    CHECK(yes_no.tone({"not_sure"}) == Tone::Middling);
+    CHECK(yes_no.tone({"no"}) == Tone::Negative);
+    // Pictures a child picks read in no tone.
+    const Question& picks = p.band("8-11")->questions.at(5);
+    REQUIRE(picks.kind == Kind::PickMany);
+    CHECK(picks.tone({"fun"}) == Tone::None);
+    CHECK(std::string(tone_name(Tone::Middling)) == "middling");
+    CHECK(tone_from_name("positive") == Tone::Positive);
+    CHECK_FALSE(tone_from_name("good"));
+}
+
+TEST_CASE("a pack's own scale reads as it says; a measure not declared or an answer without a tone is named") {
+    TempDir tmp;
+    auto safer = [](json& j) {
+        j["measures"].push_back({{"id", "feeling_safer"}, {"statement", {{"en", "I feel safer"}}}});
+        json q = {{"id", "safer"},
+                  {"kind", "pick_one"},
+                  {"measure", "feeling_safer"},
+                  {"text", {{"en", "Do you feel safer?"}}},
+                  {"options",
+                   {{{"id", "safer"}, {"label", {{"en", "Safer"}}}, {"tone", "positive"}},
+                    {{"id", "same"}, {"label", {{"en", "The same"}}}, {"tone", "middling"}},
+                    {{"id", "less_safe"}, {"label", {{"en", "Less safe"}}}, {"tone", "negative"}},
+                    {{"id", "dont_know"}, {"label", {{"en", "I don't know"}}}, {"tone", "none"}}}}};
+        j["bands"][2]["questions"].push_back(q);
+        // This council reads "ok" as a good answer.
+        j["tones"] = {{"faces",
+                       {{"very_sad", "negative"},
+                        {"sad", "negative"},
+                        {"ok", "positive"},
+                        {"happy", "positive"},
+                        {"very_happy", "positive"}}}};
+    };
+    int copies = 0; // each edit in a folder of its own
+    auto edited = [&](const std::function<void(json&)>& edit) {
+        return load_pack(test::copy_pack(tmp / ("pack" + std::to_string(copies++)), edit));
+    };
+    auto r = edited(safer);
+    INFO(all(r));
+    REQUIRE(r.ok());
+    CHECK(r.errors() == 0); // the new texts are in English only: warnings for the other languages
+    const Pack& p = *r.pack;
+    CHECK(p.measures.back().id == "feeling_safer");
+    const Question& q = p.band("12-17")->questions.back();
+    CHECK(q.tone({"safer"}) == Tone::Positive);
+    CHECK(q.tone({"same"}) == Tone::Middling);
+    CHECK(q.tone({"less_safe"}) == Tone::Negative);
+    CHECK(q.tone({"dont_know"}) == Tone::None);
+    CHECK(q.tone({"safer", "same"}) == Tone::None);
+    CHECK(p.band("12-17")->questions.at(0).tone({"ok"}) == Tone::Positive);
+    CHECK(p.band("8-11")->questions.at(2).tone({"not_sure"}) == Tone::Middling); // yes/no as before
+
+    const std::string asked = "$.bands[2].questions[8]";
+    expect_error(edited([&](json& j) {
+                     safer(j);
+                     j["bands"][2]["questions"][8]["measure"] = "feeling_braver";
+                 }),
+                 asked + ".measure", "measure \"feeling_braver\" is not declared in $.measures");
+    expect_error(edited([&](json& j) {
+                     safer(j);
+                     j["bands"][2]["questions"][8]["options"][1].erase("tone");
+                 }),
+                 asked + ".options[1]", "missing \"tone\"");
+    expect_error(edited([&](json& j) {
+                     safer(j);
+                     j["bands"][2]["questions"][8]["options"][1]["tone"] = "good";
+                 }),
+                 asked + ".options[1].tone", "must be \"positive\", \"middling\", \"negative\" or \"none\"");
+    expect_error(edited([](json& j) { j["bands"][1]["questions"][5]["options"][0]["tone"] = "positive"; }),
+                 "$.bands[1].questions[5].options[0].tone", "only a pick_one answer has a tone");
+    expect_error(edited([](json& j) {
+                     j["tones"] = {{"faces", {{"ok", "positive"}}}};
+                 }),
+                 "$.tones.faces", "missing the tone of \"very_sad\"");
+    expect_error(edited([](json& j) {
+                     j["tones"] = {{"pick_one", json::object()}};
+                 }),
+                 "$.tones.pick_one", "tones are given for the kiosk's own answers");
+    expect_error(edited([](json& j) { j["measures"][1]["id"] = "listened"; }), "$.measures[1].id",
+                 "duplicate measure id \"listened\"");
+    expect_error(edited([](json& j) { j["measures"][0].erase("statement"); }), "$.measures[0]",
+                 "missing required field \"statement\"");
+    expect_error(edited([](json& j) { j["service_areas"][0]["id"] = "early help"; }), "$.service_areas[0].id",
+                 "must be 1 to 64 letters");
+}
+
+TEST_CASE("a pack from before measures were declared still loads, and says where a measure is not declared") {
+    TempDir tmp;
+    auto r = load_edited(tmp, [](json& j) {
+        j.erase("measures");
+        j.erase("service_areas");
+        // A measured choice without tones was fine then, and still is: it counts in no tone.
+        j["bands"][0]["questions"][3]["measure"] = "best_part";
+    });
+    INFO(all(r));
+    REQUIRE(r.ok());
+    CHECK(r.errors() == 0);
+    const Problem* w = find(r, "$.bands[0].questions[0].measure", "measure \"listened\" is not declared");
+    REQUIRE(w != nullptr);
+    CHECK(w->severity == Problem::Severity::Warning);
+    CHECK(r.pack->measures.empty());
+    CHECK(r.pack->band("4-7")->questions.at(3).tone({"talk"}) == Tone::None);
+    CHECK(r.pack->band("4-7")->questions.at(0).tone({"happy"}) == Tone::Positive);
+}
+
 TEST_CASE("a text missing in a declared language falls back to the first language with a warning") {
     TempDir tmp;
     auto r = load_edited(tmp, [](json& j) {

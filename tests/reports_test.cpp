@@ -4,6 +4,7 @@
 #include "collector_process.hpp"
 #include "collector_store.hpp"
 #include "index.hpp"
+#include "pack/pack.hpp"
 #include "postgres.hpp"
 #include "render.hpp"
 #include "seal.hpp"
@@ -200,6 +201,28 @@ TEST_CASE("the answer's tone: faces and yes/no are ratings, skips and pictures a
     CHECK_FALSE(reports::tone("faces", true, {}));
     CHECK_FALSE(reports::tone("pick_many", false, {"fun"}));
     CHECK_FALSE(reports::tone("pick_one", false, {"yes"}));
+}
+
+TEST_CASE("the bundled pack's tones are the ones the reports count") {
+    // The pack now says how each answer reads; the reports' own reading must
+    // give the same for every answer of the pack they were written for.
+    const auto loaded = sayso::pack::load_pack(test::default_pack);
+    REQUIRE(loaded.ok());
+    std::size_t answers = 0;
+    for (const auto& b : loaded.pack->bands)
+        for (const auto& q : b.questions)
+            for (const auto& o : q.options) {
+                INFO(b.id << " " << q.id << " " << o.id);
+                const auto counted = reports::tone(sayso::pack::kind_name(q.kind), false, {o.id});
+                const auto said = q.tone({o.id});
+                CHECK(counted.has_value() == (said != sayso::pack::Tone::None));
+                if (counted)
+                    CHECK(*counted == (said == sayso::pack::Tone::Positive   ? 1
+                                       : said == sayso::pack::Tone::Middling ? 0
+                                                                             : -1));
+                ++answers;
+            }
+    CHECK(answers > 60);
 }
 
 TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any built from fewer than 5 children", Kind,

@@ -71,6 +71,22 @@ def options(n):
     return [{"id": f"o{i}", "label": {"en": f"Option {i}"}} for i in range(n)]
 
 
+def measured_scale(tones):
+    """The first pick_one question measuring "listened", its answers given these tones (None: no tone)."""
+    def change(q):
+        q["measure"] = "listened"
+        for o, t in zip(q["options"], tones):
+            if t is not None:
+                o["tone"] = t
+            else:
+                o.pop("tone", None)
+    return on_question("pick_one", change)
+
+
+FACES_READ_KINDLY = {"very_sad": "negative", "sad": "negative", "ok": "positive", "happy": "positive",
+                     "very_happy": "positive"}
+
+
 # Broken in ways a schema can say: both must refuse.
 BROKEN = [
     ("no format", drop(["format"])),
@@ -111,6 +127,18 @@ BROKEN = [
      on_question("yes_no", lambda q: q.update({"kind": "text", "max_length": 0}))),
     ("talk_button that is not true or false", put(["talk_button"], "yes")),
     ("drafts that is not a list", put(["drafts"], "pl")),
+    ("measures that is not a list", put(["measures"], "listened")),
+    ("an empty list of measures", put(["measures"], [])),
+    ("a measure without a statement", put(["measures", 0], {"id": "listened"})),
+    ("a measure id with a space", put(["measures", 0, "id"], "listened to")),
+    ("a measured choice with an answer lacking a tone", measured_scale(["positive", None, "negative", "none"])),
+    ("an answer's tone that is not one", measured_scale(["good", "middling", "negative", "none"])),
+    ("a tone on an answer of a choice of many",
+     on_question("pick_many", lambda q: q["options"][0].__setitem__("tone", "positive"))),
+    ("the faces' tones given in part", put(["tones"], {"faces": {"ok": "positive"}})),
+    ("tones for a kind the kiosk does not draw", put(["tones"], {"pick_one": {}})),
+    ("a face read as something that is not a tone", put(["tones"], {"faces": dict(FACES_READ_KINDLY, ok="great")})),
+    ("a service area without a label", put(["service_areas", 0], {"id": "early-help"})),
 ]
 
 # A name the pack format does not know: the schema refuses it (an editor
@@ -122,6 +150,7 @@ WARNED = [
     ("an unknown band key", put(["bands", 0, "colour"], "red"), "$.bands[0].colour"),
     ("an unknown option key", on_question("pick_one", lambda q: q["options"][0].__setitem__("score", 1)),
      ".options[0].score"),
+    ("an unknown measure key", put(["measures", 0, "colour"], "red"), "$.measures[0].colour"),
 ]
 
 # Changes a pack may make: both must accept.
@@ -133,6 +162,13 @@ FINE = [
     ("pick one with 12 options", on_question("pick_one", lambda q: q.__setitem__("options", options(12)))),
     ("a question without a measure", on_question("yes_no", lambda q: q.pop("measure", None))),
     ("an option that asks to talk", on_question("pick_one", lambda q: q["options"][0].__setitem__("asks_to_talk", True))),
+    ("a pack from before measures were declared", each(drop(["measures"]), drop(["service_areas"]))),
+    ("a measured choice without tones, before measures were declared",
+     each(drop(["measures"]), measured_scale([None, None, None, None]))),
+    ("a measured choice with a tone on every answer", measured_scale(["positive", "middling", "negative", "none"])),
+    ("faces read a council's own way", put(["tones"], {"faces": FACES_READ_KINDLY})),
+    ("yes/no read a council's own way", put(["tones"], {"yes_no": {"yes": "positive", "not_sure": "none", "no": "negative"}})),
+    ("no service areas", drop(["service_areas"])),
 ]
 
 # Beyond what a schema can say: the loader refuses, the schema accepts.
@@ -142,6 +178,11 @@ LOADER_ONLY = [
     ("two questions with one id",
      lambda p: p["bands"][0]["questions"][1].__setitem__("id", p["bands"][0]["questions"][0]["id"])),
     ("a band whose ages run backwards", each(put(["bands", 0, "min_age"], 9), put(["bands", 0, "max_age"], 5))),
+    ("a question measuring what the pack does not declare",
+     on_question("faces", lambda q: q.__setitem__("measure", "feeling_safer"))),
+    ("two measures with one id", lambda p: p["measures"][1].__setitem__("id", p["measures"][0]["id"])),
+    ("two service areas with one id",
+     lambda p: p["service_areas"][1].__setitem__("id", p["service_areas"][0]["id"])),
 ]
 
 

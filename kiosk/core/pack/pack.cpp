@@ -37,6 +37,28 @@ const char* kind_name(Kind k) {
     return "?";
 }
 
+const char* tone_name(Tone t) {
+    switch (t) {
+    case Tone::None: return "none";
+    case Tone::Negative: return "negative";
+    case Tone::Middling: return "middling";
+    case Tone::Positive: return "positive";
+    }
+    return "?";
+}
+
+std::optional<Tone> tone_from_name(const std::string& name) {
+    for (Tone t : {Tone::None, Tone::Negative, Tone::Middling, Tone::Positive})
+        if (name == tone_name(t)) return t;
+    return std::nullopt;
+}
+
+Tone Question::tone(const std::vector<std::string>& picked) const {
+    if (picked.size() != 1) return Tone::None;
+    const Option* o = option(picked.front());
+    return o ? o->tone : Tone::None;
+}
+
 const Option* Question::option(const std::string& oid) const {
     for (const auto& o : options)
         if (o.id == oid) return &o;
@@ -52,6 +74,18 @@ const Band* Pack::band(const std::string& bid) const {
 const VisitType* Pack::visit_type(const std::string& vid) const {
     for (const auto& v : visit_types)
         if (v.id == vid) return &v;
+    return nullptr;
+}
+
+const Measure* Pack::measure(const std::string& mid) const {
+    for (const auto& m : measures)
+        if (m.id == mid) return &m;
+    return nullptr;
+}
+
+const ServiceArea* Pack::service_area(const std::string& aid) const {
+    for (const auto& a : service_areas)
+        if (a.id == aid) return &a;
     return nullptr;
 }
 
@@ -154,6 +188,9 @@ class Loader {
     json doc_;
     std::vector<Problem> problems_;
     std::vector<std::string> languages_;
+    bool measures_declared_ = false;       // the pack has $.measures: every question's measure is in it
+    std::set<std::string> measure_ids_;    // declared in $.measures
+    std::map<std::string, Tone> tones_[2]; // the kiosk's own answers: [0] faces, [1] yes_no
 
     void error(const std::string& path, const std::string& msg) {
         problems_.push_back({Problem::Severity::Error, file_, path, msg});
@@ -461,7 +498,7 @@ class Loader {
         const json& d = doc_;
         unknown_keys(d, "$",
                      {"$schema", "format", "id", "version", "title", "languages", "drafts", "visit_types", "words",
-                      "talk_button", "bands"});
+                      "talk_button", "measures", "tones", "service_areas", "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -530,6 +567,20 @@ class Loader {
             pack.visit_types.push_back(std::move(vt));
         });
 
+        read_measures(d, pack);
+        read_tones(d);
+        std::set<std::string> area_ids;
+        if (d.contains("service_areas"))
+            each(d, "$", "service_areas", true, kMaxServiceAreas, [&](const json& v, const std::string& p) {
+                if (!v.is_object()) return error(p, "must be an object, not " + type_name(v));
+                unknown_keys(v, p, {"id", "label"});
+                ServiceArea a;
+                if (get_string(v, p, "id", a.id) && valid_id(p + ".id", a.id) && !area_ids.insert(a.id).second)
+                    error(p + ".id", "duplicate service area id " + shown(a.id));
+                read_text(v, p, "label", a.label);
+                pack.service_areas.push_back(std::move(a));
+            });
+
         std::set<std::string> band_ids;
         std::vector<std::string> band_paths;
         each(d, "$", "bands", true, kMaxBands, [&](const json& b, const std::string& p) {
@@ -550,6 +601,75 @@ class Loader {
                                              std::to_string(a.min_age) + "-" + std::to_string(a.max_age) +
                                              "); give one of them its own \"cohort\"");
             }
+    }
+
+    // $.measures: what the pack's questions measure, each with the statement
+    // reports show it under, in the order reports show them.
+    void read_measures(const json& d, Pack& pack) {
+        if (!d.contains("measures")) return;
+        measures_declared_ = true;
+        each(d, "$", "measures", true, kMaxMeasures, [&](const json& v, const std::string& p) {
+            if (!v.is_object()) return error(p, "must be an object, not " + type_name(v));
+            unknown_keys(v, p, {"id", "statement"});
+            Measure m;
+            if (get_string(v, p, "id", m.id) && valid_id(p + ".id", m.id) && !measure_ids_.insert(m.id).second)
+                error(p + ".id", "duplicate measure id " + shown(m.id));
+            read_text(v, p, "statement", m.statement);
+            pack.measures.push_back(std::move(m));
+        });
+    }
+
+    static const std::vector<std::string>& builtin_answers(int which) {
+        static const std::vector<std::string> faces = {"very_sad", "sad", "ok", "happy", "very_happy"};
+        static const std::vector<std::string> yes_no = {"yes", "not_sure", "no"};
+        return which == 0 ? faces : yes_no;
+    }
+
+    // $.tones: how the kiosk's faces and yes/no read in reports, when a pack
+    // reads them otherwise than sad is negative, ok middling, happy positive
+    // (and no, not sure, yes). A kind given is given whole.
+    void read_tones(const json& d) {
+        tones_[0] = {{"very_sad", Tone::Negative},
+                     {"sad", Tone::Negative},
+                     {"ok", Tone::Middling},
+                     {"happy", Tone::Positive},
+                     {"very_happy", Tone::Positive}};
+        tones_[1] = {{"no", Tone::Negative}, {"not_sure", Tone::Middling}, {"yes", Tone::Positive}};
+        const json* v = field(d, "$", "tones", false);
+        if (!v) return;
+        if (!v->is_object())
+            return error("$.tones",
+                         "must be an object of tones by kind, like {\"faces\": {\"ok\": \"positive\", ...}}, not " +
+                             type_name(*v));
+        for (auto it = v->begin(); it != v->end(); ++it) {
+            const std::string p = "$.tones." + it.key();
+            const int which = it.key() == "faces" ? 0 : it.key() == "yes_no" ? 1 : -1;
+            if (which < 0) {
+                error(p, "tones are given for the kiosk's own answers, \"faces\" and \"yes_no\", not " +
+                             shown(it.key()) + "; a pick_one answer gives its own \"tone\"");
+                continue;
+            }
+            if (!it->is_object()) {
+                error(p, "must be an object of tones by answer, not " + type_name(*it));
+                continue;
+            }
+            const auto& answers = builtin_answers(which);
+            std::map<std::string, Tone> given;
+            for (auto a = it->begin(); a != it->end(); ++a) {
+                if (std::find(answers.begin(), answers.end(), a.key()) == answers.end()) {
+                    error(p + "." + a.key(), "there is no " + it.key() + " answer " + shown(a.key()));
+                    continue;
+                }
+                if (auto t = a->is_string() ? tone_from_name(a->get<std::string>()) : std::nullopt)
+                    given[a.key()] = *t;
+                else
+                    error(p + "." + a.key(), "must be \"positive\", \"middling\", \"negative\" or \"none\"");
+            }
+            for (const auto& a : answers)
+                if (!it->contains(a)) error(p, "missing the tone of " + shown(a) + ": a kind's tones are given whole");
+            for (const auto& [a, t] : given)
+                tones_[which][a] = t;
+        }
     }
 
     Band parse_band(const json& b, const std::string& p, std::set<std::string>& band_ids) {
@@ -598,7 +718,14 @@ class Loader {
         }
         read_text(q, p, "text", qu.text);
         qu.picture = read_picture(q, p, "picture", false);
-        get_string(q, p, "measure", qu.measure, false);
+        if (get_string(q, p, "measure", qu.measure, false) && !qu.measure.empty()) {
+            if (measures_declared_ && !measure_ids_.count(qu.measure))
+                error(p + ".measure", "measure " + shown(qu.measure) + " is not declared in $.measures");
+            else if (!measures_declared_)
+                warn(p + ".measure",
+                     "measure " + shown(qu.measure) +
+                         " is not declared in $.measures; reports show it by its id, after the declared ones");
+        }
         if (!kind_ok) return qu;
 
         const bool has_options = q.contains("options");
@@ -606,13 +733,14 @@ class Loader {
         case Kind::Faces: {
             if (get_int(q, p, "scale", qu.scale, 3, 5) && qu.scale == 4)
                 error(p + ".scale", "a faces scale has 3 or 5 faces, not 4");
-            if (qu.scale == 3) builtin(qu, {"sad", "ok", "happy"}, "faces/face-3-", "face.");
-            if (qu.scale == 5) builtin(qu, {"very_sad", "sad", "ok", "happy", "very_happy"}, "faces/face-5-", "face.");
+            if (qu.scale == 3) builtin(qu, {"sad", "ok", "happy"}, "faces/face-3-", "face.", tones_[0]);
+            if (qu.scale == 5)
+                builtin(qu, {"very_sad", "sad", "ok", "happy", "very_happy"}, "faces/face-5-", "face.", tones_[0]);
             if (has_options) error(p + ".options", "faces questions use the kiosk's own faces; remove \"options\"");
             break;
         }
         case Kind::YesNo:
-            builtin(qu, {"yes", "not_sure", "no"}, "ui/", "");
+            builtin(qu, {"yes", "not_sure", "no"}, "ui/", "", tones_[1]);
             if (has_options) error(p + ".options", "yes_no questions use the kiosk's own answers; remove \"options\"");
             break;
         case Kind::PickOne:
@@ -620,13 +748,14 @@ class Loader {
             std::set<std::string> oids;
             each(q, p, "options", true, kMaxOptions, [&](const json& o, const std::string& op) {
                 if (!o.is_object()) return error(op, "must be an object, not " + type_name(o));
-                unknown_keys(o, op, {"id", "label", "picture", "asks_to_talk"});
+                unknown_keys(o, op, {"id", "label", "picture", "asks_to_talk", "tone"});
                 Option opt;
                 if (get_string(o, op, "id", opt.id) && valid_id(op + ".id", opt.id) && !oids.insert(opt.id).second)
                     error(op + ".id", "duplicate option id " + shown(opt.id));
                 read_text(o, op, "label", opt.label);
                 opt.picture = read_picture(o, op, "picture", false);
                 get_bool(o, op, "asks_to_talk", opt.asks_to_talk);
+                read_tone(o, op, qu, opt);
                 qu.options.push_back(std::move(opt));
             });
             if (qu.options.size() == 1) error(p + ".options", "a choice needs at least 2 options");
@@ -641,14 +770,34 @@ class Loader {
         return qu;
     }
 
+    // A pick_one answer's tone. A question that measures something, in a pack
+    // that declares its measures, gives every answer one: an answer counted
+    // in no tone is then said, not forgotten.
+    void read_tone(const json& o, const std::string& op, const Question& q, Option& opt) {
+        const json* v = field(o, op, "tone", false);
+        if (!v) {
+            if (q.kind == Kind::PickOne && !q.measure.empty() && measures_declared_)
+                error(op, "missing \"tone\" (positive, middling, negative or none): the question measures " +
+                              shown(q.measure));
+            return;
+        }
+        if (q.kind == Kind::PickMany)
+            return error(op + ".tone", "only a pick_one answer has a tone: here a child may pick several");
+        if (auto t = v->is_string() ? tone_from_name(v->get<std::string>()) : std::nullopt)
+            opt.tone = *t;
+        else
+            error(op + ".tone", "must be \"positive\", \"middling\", \"negative\" or \"none\"");
+    }
+
     void builtin(Question& q, std::initializer_list<const char*> ids, const std::string& picture_prefix,
-                 const std::string& word_prefix) {
+                 const std::string& word_prefix, const std::map<std::string, Tone>& tones) {
         for (const char* id : ids) {
             Option o;
             o.id = id;
             o.builtin = true;
             o.picture = picture_prefix + id;
             o.word = word_prefix + id;
+            o.tone = tones.at(id);
             q.options.push_back(std::move(o));
         }
     }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,13 @@ struct Text {
 enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText };
 const char* kind_name(Kind);
 
+// How an answer reads in reports: the pack says it (a tone for each of its
+// own answers, or for the kiosk's faces and yes/no), so a scale such as
+// "safer / the same / less safe" counts like any other.
+enum class Tone { None, Negative, Middling, Positive };
+const char* tone_name(Tone); // "none", "negative", "middling", "positive"
+std::optional<Tone> tone_from_name(const std::string&);
+
 struct Option {
     std::string id;
     Text label;
@@ -30,6 +38,7 @@ struct Option {
     bool builtin = false;
     std::string word;          // builtin answers: the kiosk word that labels them, e.g. "face.happy"
     bool asks_to_talk = false; // choosing it raises the safeguarding flag ("I don't feel safe")
+    Tone tone = Tone::None;    // how choosing it reads in reports (a pick_one answer, a face, yes or no)
 };
 
 struct Question {
@@ -44,6 +53,9 @@ struct Question {
 
     bool single_choice() const { return kind == Kind::Faces || kind == Kind::YesNo || kind == Kind::PickOne; }
     const Option* option(const std::string& id) const;
+    // How an answer of these options reads: the tone of its one option; none
+    // for a skip, several picks, no option or an option this question lacks.
+    Tone tone(const std::vector<std::string>& picked) const;
 };
 
 struct Band {
@@ -63,6 +75,20 @@ struct VisitType {
     Text label;
 };
 
+// What a question measures, for reports: the statement a figure is shown
+// under, in the pack's languages. The pack's order is the reports' order.
+struct Measure {
+    std::string id;
+    Text statement;
+};
+
+// A part of the service a tablet works in (a tablet's responses are stamped
+// with it at the collector), named for reports.
+struct ServiceArea {
+    std::string id;
+    Text label;
+};
+
 struct Pack {
     std::filesystem::path dir;
     std::string id;
@@ -71,6 +97,8 @@ struct Pack {
     std::vector<std::string> languages;
     std::set<std::string> drafts; // languages whose text is a draft translation awaiting a person's check
     std::vector<VisitType> visit_types;
+    std::vector<Measure> measures;          // in the order reports show them; may be empty (older packs)
+    std::vector<ServiceArea> service_areas; // may be empty
     std::vector<Band> bands;
     std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
     bool talk_button = false;          // every child screen offers "I want to talk to someone"
@@ -79,6 +107,8 @@ struct Pack {
     const std::string& first_language() const { return languages.front(); }
     const Band* band(const std::string& id) const;
     const VisitType* visit_type(const std::string& id) const;
+    const Measure* measure(const std::string& id) const;
+    const ServiceArea* service_area(const std::string& id) const;
     // A kiosk word for `band` in `lang`: the band's wording if it has one, else the pack's.
     const std::string& word(const Band& band, const std::string& key, const std::string& lang) const;
     const std::string& text(const Text& t, const std::string& lang) const { return t.get(lang, first_language()); }
@@ -128,6 +158,8 @@ inline constexpr int kMaxPictureSide = 4096; // px
 inline constexpr std::size_t kMaxBands = 32;
 inline constexpr std::size_t kMaxQuestions = 100; // per band
 inline constexpr std::size_t kMaxVisitTypes = 32;
+inline constexpr std::size_t kMaxMeasures = 32;
+inline constexpr std::size_t kMaxServiceAreas = 32;
 inline constexpr std::size_t kMaxOptions = 12; // what fits on a child's screen
 
 } // namespace sayso::pack
