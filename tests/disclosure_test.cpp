@@ -753,7 +753,7 @@ void deliver(collector::Store& s, const std::vector<Record>& records, const std:
             if (records[i].area == a) rs.push_back(response_of(records[i], static_cast<int>(i) + 1));
         REQUIRE(s.insert("tab-" + a, rs));
     }
-    const auto done = test::held(reports::index_new(s, {}, reports::kMinGroup, month_now));
+    const auto done = test::held(reports::index_new(s, {}, {}, reports::kMinGroup, month_now));
     REQUIRE(done.responses == static_cast<std::int64_t>(which.size()));
 }
 

@@ -5,6 +5,7 @@
 #include "collector_store.hpp"
 #include "index.hpp"
 #include "pack/pack.hpp"
+#include "pages.hpp"
 #include "postgres.hpp"
 #include "render.hpp"
 #include "seal.hpp"
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <functional>
 #include <future>
 #include <map>
 #include <set>
@@ -360,6 +362,172 @@ TEST_CASE_TEMPLATE("the service view counts every figure exactly, and hides any 
 
 namespace {
 
+// A pack of another council's, made from the bundled one: "feeling-safer" at
+// `version`, one band (12-17), a measure and service area of its own, the
+// bundled pack's "listened" (under other words), and its own scale, whose
+// middle answer reads as `same_reads`.
+void write_safer_pack(const std::filesystem::path& dir, const std::string& version, const std::string& same_reads) {
+    test::copy_pack(dir, [&](nlohmann::json& j) {
+        j["id"] = "feeling-safer";
+        j["version"] = version;
+        j["title"] = {{"en", "Feeling safer"}};
+        j["languages"] = {"en"};
+        j["drafts"] = nlohmann::json::array();
+        // Only the English of every text the copy keeps.
+        std::function<void(nlohmann::json&)> english = [&](nlohmann::json& x) {
+            if (x.is_object() && x.contains("en") && x["en"].is_string()) {
+                x = {{"en", x["en"]}};
+                return;
+            }
+            if (x.is_structured())
+                for (auto& y : x)
+                    english(y);
+        };
+        english(j);
+        j["measures"] = {{{"id", "feeling_safer"}, {"statement", {{"en", "I feel safer"}}}},
+                         {{"id", "listened"}, {"statement", {{"en", "People listen to me"}}}}};
+        j["service_areas"] = {{{"id", "youth-justice"}, {"label", {{"en", "Youth justice"}}}}};
+        j["visit_types"] = {{{"id", "conference"}, {"label", {{"en", "Child protection conference"}}}}};
+        nlohmann::json band = j["bands"][2];
+        REQUIRE(band["id"] == "12-17");
+        auto scale = [](const char* id, const char* label, const std::string& tone) {
+            return nlohmann::json{{"id", id}, {"label", {{"en", label}}}, {"tone", tone}};
+        };
+        band["questions"] = {band["questions"][0],
+                             {{"id", "safer"},
+                              {"kind", "pick_one"},
+                              {"measure", "feeling_safer"},
+                              {"text", {{"en", "Since the help started, do you feel..."}}},
+                              {"options",
+                               {scale("safer", "Safer", "positive"), scale("same", "The same", same_reads),
+                                scale("less-safe", "Less safe", "negative")}}}};
+        j["bands"] = {band};
+    });
+}
+
+} // namespace
+
+TEST_CASE("reports take their words and tones from the packs: a council's own scale, measures shared across packs, and "
+          "each version read its own way") {
+    TempDir tmp;
+    const auto packs = tmp / "packs";
+    test::copy_pack(packs / "after-my-visit");
+    write_safer_pack(packs / "safer-1", "1.0.0", "middling");
+    write_safer_pack(packs / "safer-2", "2.0.0", "negative");
+    std::vector<std::string> problems;
+    const reports::Vocabulary words(reports::load_pack_versions(packs, problems));
+    CHECK(problems.empty());
+    REQUIRE(words.packs().size() == 3);
+
+    // The first pack's measures in its order, then the next pack's new one;
+    // a measure both declare keeps the first pack's statement.
+    std::vector<std::string> ids;
+    for (const auto& m : words.measures())
+        ids.push_back(m.id);
+    CHECK(ids == std::vector<std::string>{"listened", "knows_me", "involved", "keeps_promises", "help_good",
+                                          "better_services", "explained", "feeling_safer"});
+    CHECK(words.measure_name("listened") == "I am listened to");
+    CHECK(words.measure_name("feeling_safer") == "I feel safer");
+    CHECK(words.measure_name("not_declared") == "not_declared");
+    CHECK(words.measure_rank("not_declared") == 8);
+    CHECK(words.service_area_name("youth-justice") == "Youth justice");
+    CHECK(words.service_area_name("early-help") == "Early help");
+    CHECK(words.service_area_name("") == "Not set");
+    CHECK(words.visit_type_name("conference") == "Child protection conference");
+    CHECK(words.visit_type_name("review") == "Review");
+    CHECK(words.band_name("12-17") == "Age 12\u201317");
+    CHECK(words.pack_name("feeling-safer", "1.0.0") == "Feeling safer 1.0.0");
+    CHECK(words.pack_name("gone", "3.1") == "gone 3.1");
+
+    // Tones: the pack's own scale at the answer's version; the newest version
+    // for a version not given; the kiosk's faces for a pack not given.
+    CHECK(words.tone("feeling-safer", "1.0.0", "12-17", "safer", "pick_one", false, {"safer"}) == 1);
+    CHECK(words.tone("feeling-safer", "1.0.0", "12-17", "safer", "pick_one", false, {"same"}) == 0);
+    CHECK(words.tone("feeling-safer", "2.0.0", "12-17", "safer", "pick_one", false, {"same"}) == -1);
+    CHECK(words.tone("feeling-safer", "1.5.0", "12-17", "safer", "pick_one", false, {"same"}) == -1);
+    CHECK(words.tone("feeling-safer", "1.0.0", "12-17", "safer", "pick_one", false, {"less-safe"}) == -1);
+    CHECK_FALSE(words.tone("feeling-safer", "1.0.0", "12-17", "safer", "pick_one", true, {}));
+    CHECK_FALSE(words.tone("feeling-safer", "1.0.0", "12-17", "safer", "pick_one", false, {"safer", "same"}));
+    CHECK(words.tone("feeling-safer", "1.0.0", "12-17", "listened", "faces", false, {"very_happy"}) == 1);
+    CHECK(words.tone("elsewhere", "1", "12-17", "q", "faces", false, {"sad"}) == -1);
+    CHECK_FALSE(words.tone("elsewhere", "1", "12-17", "q", "pick_one", false, {"safer"}));
+    CHECK_FALSE(words.tone("after-my-visit", "1.0.0", "12-17", "better", "pick_many", false, {"listen"}));
+
+    // Through the index and the views: 5 children answered the bundled pack,
+    // 5 the safer pack's first version and 5 its second.
+    auto s = test::open_collector_store("sqlite:" + (tmp / "c.db").string());
+    REQUIRE(s->query("INSERT INTO device_services (name, service_area) VALUES (?, ?)", {"tab", "youth-justice"}));
+    std::vector<collector::Response> rs;
+    for (int i = 0; i < 15; ++i) {
+        const std::string n = std::to_string(i);
+        if (i < 5) {
+            rs.push_back(make("m" + n, "A-" + n, "SW", "visit", "2026-11-02", "complete", false, {listened("happy")}));
+            continue;
+        }
+        auto r = make("m" + n, "A-" + n, "SW", "conference", "2026-11-02", "complete", false,
+                      {listened(i < 10 ? "ok" : "sad"), {"safer", "pick_one", "feeling_safer", {"same"}, ""}});
+        r.pack_id = "feeling-safer";
+        r.pack_version = i < 10 ? "1.0.0" : "2.0.0";
+        rs.push_back(r);
+    }
+    REQUIRE(s->insert("tab", rs));
+    const auto done = test::held(reports::index_new(*s, {}, words));
+    CHECK(done.responses == 15);
+    auto v = test::held(reports::service_view(*s, admin, {}, reports::Protection::unrounded(5), {}));
+    check_figure(measure(v, "listened"), 15, 15, 5, 5, 5, 0);
+    check_figure(measure(v, "feeling_safer"), 10, 10, 0, 5, 5, 0);
+    CHECK(measure(v, "feeling_safer").other == 0); // every answer read on the pack's own scale
+    using PV = reports::PackVersion;
+    CHECK(v.sources["listened"] ==
+          std::vector<PV>{{"after-my-visit", "1.0.0"}, {"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
+    CHECK(v.sources["feeling_safer"] == std::vector<PV>{{"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
+    // Filtered to the bundled pack's visits, a figure comes from that pack alone.
+    reports::Filters visits;
+    visits.visit_type = "visit";
+    auto only = test::held(reports::service_view(*s, admin, visits, reports::Protection::unrounded(5), {}));
+    CHECK(only.sources["listened"] == std::vector<PV>{{"after-my-visit", "1.0.0"}});
+
+    // The page and the download: the packs' words, in the packs' order, and where each figure comes from.
+    reports::Filters by_visit;
+    by_visit.by = "visit_type";
+    v = test::held(reports::service_view(*s, admin, by_visit, reports::Protection::unrounded(5), {}));
+    const reports::Session session{"", "t", admin};
+    const std::string page = reports::service_page(session, words, v, by_visit, "");
+    const auto listened_at = page.find("<td>I am listened to<div"), safer_at = page.find("<td>I feel safer<div");
+    CHECK(listened_at != std::string::npos);
+    CHECK(safer_at != std::string::npos);
+    CHECK(listened_at < safer_at);
+    CHECK(page.find("After my visit 1.0.0, Feeling safer 1.0.0, Feeling safer 2.0.0") != std::string::npos);
+    CHECK(page.find("<option value=\"youth-justice\">Youth justice</option>") != std::string::npos);
+    CHECK(page.find("<option value=\"conference\">Child protection conference</option>") != std::string::npos);
+    CHECK(page.find("<td>Child protection conference</td>") != std::string::npos); // the breakdown's row
+    CHECK(page.find("feeling_safer") != std::string::npos);   // as the measure's id in the markup...
+    CHECK(page.find(">feeling_safer<") == std::string::npos); // ...never as its name
+    const auto csv = test::read_csv(reports::service_csv(words, v, "measures"));
+    REQUIRE(csv.size() == 3);
+    CHECK(csv[0].back() == "from_packs");
+    CHECK(csv[1][0] == "listened");
+    CHECK(csv[1][1] == "I am listened to");
+    CHECK(csv[1].back() == "After my visit 1.0.0, Feeling safer 1.0.0, Feeling safer 2.0.0");
+    CHECK(csv[2][0] == "feeling_safer");
+    CHECK(csv[2][1] == "I feel safer");
+    CHECK(csv[2][6] == "5"); // negative: the second version's "the same"
+
+    // Without packs: ids as stored, and only faces and yes/no read as ratings.
+    const reports::Vocabulary none;
+    CHECK(none.measure_name("listened") == "listened");
+    CHECK(none.service_area_name("early-help") == "early-help");
+    auto bare = test::open_collector_store("sqlite:" + (tmp / "bare.db").string());
+    REQUIRE(bare->insert("tab", rs));
+    REQUIRE(reports::index_new(*bare, {}));
+    v = test::held(reports::service_view(*bare, admin, {}, reports::Protection::unrounded(5), {}));
+    check_figure(measure(v, "listened"), 15, 15, 5, 5, 5, 0);
+    CHECK(measure(v, "feeling_safer").other == 10);
+    CHECK(reports::service_page(session, none, v, {}, "").find("<td>feeling_safer<div") != std::string::npos);
+}
+
+namespace {
+
 // A signed-in browser of the reports site: keeps its session cookie.
 struct Browser {
     httplib::Client http;
@@ -557,9 +725,8 @@ TEST_CASE(
     auto measures_csv = ada.get("/service.csv?table=measures");
     REQUIRE(measures_csv);
     CHECK(measures_csv->get_header_value("Content-Type").rfind("text/csv", 0) == 0);
-    CHECK(
-        measures_csv->body.find("\"listened\",\"I am listened to\",\"10\",\"10\",\"5\",\"0\",\"0\",\"0\",\"0\"\r\n") !=
-        std::string::npos);
+    CHECK(measures_csv->body.find("\"listened\",\"I am listened to\",\"10\",\"10\",\"5\",\"0\",\"0\",\"0\",\"0\","
+                                  "\"After my visit 1.0.0\"\r\n") != std::string::npos);
     auto trend_csv = ada.get("/service.csv?table=trend&service_area=early-help&visit_type=review");
     REQUIRE(trend_csv);
     CHECK(trend_csv->body.find("\"listened\",\"2026-11\"") == std::string::npos);

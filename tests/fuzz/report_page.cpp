@@ -44,21 +44,22 @@ std::string page_of(unsigned which, const std::vector<std::string>& v) {
     sv.month_counts[at(27)] = reports::Counts{false, 5, 5, 4};
     sv.comments_shown = true;
     sv.comments.push_back({at(30), at(31), at(32), at(33), at(34)});
+    sv.sources[at(25)] = {{at(62), at(63)}, {"", at(64)}};
     reports::Filters f{at(35), at(36), at(37), at(38), at(39), at(40), "band"};
 
     reports::WeDid wd{1, at(41), at(42), at(43), at(44), at(45), reports::Figure{false, 5, 5, 4, 1, 0, 0, 0}};
     std::vector<reports::UserRow> users = {{reports::Reader{at(46), reports::Role::Manager, at(47), at(48)}, false}};
     std::vector<sayso::collector::AuditEntry> audit = {{at(49), at(50), at(51), at(52)}};
-    const reports::Packs packs;
+    const reports::Vocabulary words; // no packs: every id an attacker chose is shown as its own name
     switch (which % 9) {
     case 0: return reports::login_page(at(53), at(54), at(55));
     case 1: return reports::message_page(&s, at(56), at(57));
-    case 2: return reports::service_page(s, sv, f, at(58));
-    case 3: return reports::child_page(s, packs, at(5), {r}, reports::Access::Allowed);
-    case 4: return reports::child_page(s, packs, at(5), {}, reports::Access::NotFound);
-    case 5: return reports::family_page(s, packs, at(59), {at(5)}, {r}, reports::Access::Allowed);
-    case 6: return reports::we_did_page(s, {wd}, {at(41), at(60)}, 5);
-    case 7: return reports::users_page(s, users, at(61), true);
+    case 2: return reports::service_page(s, words, sv, f, at(58));
+    case 3: return reports::child_page(s, words, at(5), {r}, reports::Access::Allowed);
+    case 4: return reports::child_page(s, words, at(5), {}, reports::Access::NotFound);
+    case 5: return reports::family_page(s, words, at(59), {at(5)}, {r}, reports::Access::Allowed);
+    case 6: return reports::we_did_page(s, words, {wd}, {at(41), at(60)}, 5);
+    case 7: return reports::users_page(s, words, users, {at(47), at(65)}, at(61), true);
     default: return reports::audit_page(s, audit);
     }
 }

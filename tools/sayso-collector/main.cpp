@@ -407,9 +407,9 @@ int serve_cmd(Args& a) {
     a.so.keys_file = a.keys_file;
     if (!a.packs_dir.empty()) {
         std::vector<std::string> problems;
-        for (const auto& [id, pack] : reports::load_packs(a.packs_dir, problems))
+        for (const auto& pack : reports::load_pack_versions(a.packs_dir, problems))
             for (const auto& band : pack->bands)
-                a.so.intake.packs[id].insert(band.id);
+                a.so.intake.packs[pack->id].insert(band.id);
         for (const auto& p : problems)
             say("pack skipped: " + p, 0);
         if (a.so.intake.packs.empty())
@@ -433,12 +433,16 @@ int reports_cmd(Args& a) {
     wo.limits = a.so.limits;
     if (!a.packs_dir.empty()) {
         std::vector<std::string> problems;
-        wo.packs = reports::load_packs(a.packs_dir, problems);
+        wo.words = reports::Vocabulary(reports::load_pack_versions(a.packs_dir, problems));
         for (const auto& p : problems)
             say("pack skipped: " + p, 0);
     }
+    if (wo.words.empty())
+        say("warning: no survey packs were given (--packs), so reports show measures, areas and bands by their ids, "
+            "and count only faces and yes/no as ratings",
+            0);
     // Everything that arrived so far is indexed before the first page.
-    const auto done = reports::index_new(*s.store, s.keys, std::max(wo.threshold, reports::kMinGroup));
+    const auto done = reports::index_new(*s.store, s.keys, wo.words, std::max(wo.threshold, reports::kMinGroup));
     if (!done) return say("can't index responses for reports: " + done.problem().message, 1);
     say(std::to_string(done->responses) + " new response(s) indexed for reports", 0);
     reports::ReportServer server(*s.store, wo);
@@ -540,7 +544,9 @@ int main(int argc, char** argv) {
     auto* site = command(&app, "reports", "serve the reports website (sign-in needed; see: user add)", reports_cmd);
     server_options(site);
     site->add_option("--keys", a.keys_file, "the collector's keys file, to open sealed answers");
-    site->add_option("--packs", a.packs_dir, "the survey packs, for question texts and pictures");
+    site->add_option("--packs", a.packs_dir,
+                     "the survey packs (every version answers came from): what measures, service areas, visit types "
+                     "and bands are called, how answers read, question texts and pictures");
     site->add_option("--assets", a.assets_dir, "the kiosk's assets folder, for the faces and yes/no pictures");
     site->add_option("--min-group", a.min_group, "the fewest children a figure may be built from (5 or more)")
         ->check(CLI::Range(reports::kMinGroup, 1000))

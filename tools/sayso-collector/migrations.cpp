@@ -127,8 +127,9 @@ CREATE TABLE IF NOT EXISTS audit (
     // The tablet's device id when it enrolled; NULL for a hand-made token.
     column("devices", "device_id", "TEXT", "TEXT");
     // The reports' tables (reports/schema.cpp), IF NOT EXISTS for the same reason as step 1.
+    // (Its indexes name columns a later step drops, so a store that has the tables took it.)
     m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' tables", reports::report_schema(false),
-                 reports::report_schema(true)});
+                 reports::report_schema(true), "report_responses", "response_id"});
     // 10: where each finest cell's rows are published (reports/recode.hpp).
     const char* recode = R"sql(
 CREATE TABLE report_recode (
@@ -282,6 +283,29 @@ CREATE TABLE report_release (
 )sql";
     m.push_back({static_cast<int>(m.size()) + 1, "publishing the reports' rows where they are recoded", published,
                  published, "report_answers", "counted"});
+    // 12: each answer's pack and version beside it, so a figure says which
+    // packs it comes from, and its tone read from that pack
+    // (reports/vocabulary.hpp). The rows indexed before are emptied and the
+    // index built again from the stored responses; never fewer children a
+    // cut than ever asked (as when a lost key comes back, reports/index.cpp).
+    const std::string packed = R"sql(
+ALTER TABLE report_answers ADD COLUMN pack_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE report_answers ADD COLUMN pack_version TEXT NOT NULL DEFAULT '';
+CREATE INDEX report_answers_packs ON report_answers (measure, pack_id, pack_version) WHERE counted = 1;
+DELETE FROM report_unopened;
+DELETE FROM report_comments;
+DELETE FROM report_sums;
+DELETE FROM report_response_sums;
+DELETE FROM report_answers;
+DELETE FROM report_responses;
+DELETE FROM report_children;
+DELETE FROM report_state;
+DELETE FROM report_recode;
+DELETE FROM report_release;
+UPDATE report_recode_state SET last_seq = -1;
+)sql";
+    m.push_back({static_cast<int>(m.size()) + 1, "filing the reports' answers under their packs", packed, packed,
+                 "report_answers", "pack_version"});
     return m;
 }
 

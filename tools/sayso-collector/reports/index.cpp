@@ -42,8 +42,6 @@ Stored<void> insert_rows(Store& store, const std::string& head, std::size_t cols
     return {};
 }
 
-namespace {} // namespace
-
 bool truth(const std::string& v) {
     return v == "1" || v == "t" || v == "true";
 }
@@ -77,22 +75,7 @@ Stored<std::string> lock_index_mark(Store& store) {
     return rows->empty() ? "0" : (*rows)[0][0];
 }
 
-std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options) {
-    if (skipped || options.size() != 1) return std::nullopt;
-    const std::string& o = options[0];
-    if (kind == "faces") {
-        if (o == "very_sad" || o == "sad") return -1;
-        if (o == "ok") return 0;
-        if (o == "happy" || o == "very_happy") return 1;
-    } else if (kind == "yes_no") {
-        if (o == "no") return -1;
-        if (o == "not_sure") return 0;
-        if (o == "yes") return 1;
-    }
-    return std::nullopt;
-}
-
-Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, int min_group,
+Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words, int min_group,
                           const std::string& month_now_in) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     Indexed done;
@@ -155,11 +138,11 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, in
             const std::vector<Store::Row>& rs = *got_rs;
             if (rs.empty()) return {};
             const std::string upto = rs.back()[0];
-            auto got_as =
-                store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
-                            " a.text, a.sealed, a.seal_key FROM answers a JOIN responses r ON r.id = a.response_id"
-                            " WHERE r.seq > ? AND r.seq <= ?",
-                            {*last, upto});
+            auto got_as = store.query("SELECT a.response_id, a.question_id, a.kind, a.measure, a.skipped, a.options,"
+                                      " a.text, a.sealed, a.seal_key, r.pack_id, r.pack_version, r.band"
+                                      " FROM answers a JOIN responses r ON r.id = a.response_id"
+                                      " WHERE r.seq > ? AND r.seq <= ?",
+                                      {*last, upto});
             if (!got_as) return got_as.problem();
             const std::vector<Store::Row>& as = *got_as;
             // Each child gets a number once: counting distinct numbers is quicker than distinct words.
@@ -212,9 +195,9 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, in
                          {a[0], a[1], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code, c.child})
                         texts.emplace_back(v);
                 if (a[3].empty()) continue; // no measure: not counted
-                const auto t = tone(x.kind, x.skipped, x.options);
+                const auto t = words.tone(a[9], a[10], a[11], a[1], x.kind, x.skipped, x.options);
                 for (const std::string& v :
-                     {a[3], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code, c.child})
+                     {a[3], c.month, c.service_area, c.visit_type, c.band, c.practitioner_code, c.child, a[9], a[10]})
                     ans.emplace_back(v);
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
@@ -227,8 +210,8 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, in
             if (!inserted) return inserted;
             inserted = insert_rows(store,
                                    "INSERT INTO report_answers (measure, month, service_area, visit_type, band,"
-                                   " practitioner_code, child, tone, skipped) VALUES ",
-                                   9, ans);
+                                   " practitioner_code, child, pack_id, pack_version, tone, skipped) VALUES ",
+                                   11, ans);
             if (!inserted) return inserted;
             inserted = insert_rows(store,
                                    "INSERT INTO report_comments (response_id, question_id, month, service_area,"

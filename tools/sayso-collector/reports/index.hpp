@@ -6,6 +6,7 @@
 
 #include "keys.hpp"
 #include "store.hpp"
+#include "vocabulary.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,10 +14,6 @@
 #include <vector>
 
 namespace sayso::collector::reports {
-
-// 1 positive, 0 middling, -1 negative for a rating (faces, yes/no); nullopt
-// for a skip or an answer that is not a rating (pictures picked, words).
-std::optional<int> tone(const std::string& kind, bool skipped, const std::vector<std::string>& options);
 
 // Reading the store's rows: a boolean as either store writes it, "?,?,..."
 // for an IN list, and an answer from its five stored columns (kAnswerColumns,
@@ -43,11 +40,13 @@ struct Indexed {
 };
 
 // Indexes the responses that arrived since the last call, and gives how many
-// it indexed. An answer none of `keys` opens is counted in no figure and kept
+// it indexed. Each answer is filed under the measure it was sent with, its
+// pack and version, and its tone as `words` (the packs) read it then: a pack's
+// later version does not change what was indexed. An answer none of `keys` opens is counted in no figure and kept
 // in report_unopened, with why; it never stops the index. Then recodes what
 // is published (recode.hpp) so every published cell holds `min_group`
 // children or none, as of `month_now` (YYYY-MM; "" for the clock's).
-Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, int min_group = 5,
-                          const std::string& month_now = "");
+Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words = {},
+                          int min_group = 5, const std::string& month_now = "");
 
 } // namespace sayso::collector::reports

@@ -5,7 +5,9 @@
 
 #include "formats/formats.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 namespace sayso::collector::reports {
@@ -32,18 +34,44 @@ const char* plural(std::size_t n, const char* one, const char* many) {
     return n == 1 ? one : many;
 }
 
-std::string name_of(const std::string& dim, const std::string& value) {
-    if (dim == "service_area") return service_area_name(value);
+std::string name_of(const Vocabulary& words, const std::string& dim, const std::string& value) {
+    if (dim == "service_area") return words.service_area_name(value);
     if (value.empty()) return "Not given";
     // Small groups published together (recode.hpp).
     if (value == kKeptTogether) return dim == "month" ? "Months kept together" : "Others, kept together";
-    if (dim == "band") return "Age " + value;
-    if (dim == "visit_type") {
-        std::string v = value;
-        v[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(v[0])));
-        return v;
-    }
+    if (dim == "band") return words.band_name(value);
+    if (dim == "visit_type") return words.visit_type_name(value);
     return value;
+}
+
+// "All", then each of `named`, then `current` when it is none of them (a value only the data has).
+std::vector<std::pair<std::string, std::string>> choices_of(const std::vector<Named>& named,
+                                                            const std::string& current) {
+    std::vector<std::pair<std::string, std::string>> out = {{"", "All"}};
+    for (const auto& n : named)
+        out.push_back({n.id, n.name});
+    if (!current.empty() && std::none_of(named.begin(), named.end(), [&](const Named& n) { return n.id == current; }))
+        out.push_back({current, current});
+    return out;
+}
+
+// The measures' figures in the packs' order; measures no pack declares after them, by id.
+std::vector<MeasureFigure> in_order(const Vocabulary& words, std::vector<MeasureFigure> measures) {
+    std::stable_sort(measures.begin(), measures.end(), [&](const MeasureFigure& a, const MeasureFigure& b) {
+        return words.measure_rank(a.measure) < words.measure_rank(b.measure);
+    });
+    return measures;
+}
+
+// "After my visit 1.0.0, Child protection and me 1.0.0": where a measure's answers come from.
+std::string sources_of(const Vocabulary& words, const ServiceView& v, const std::string& measure) {
+    std::string out;
+    const auto it = v.sources.find(measure);
+    if (it == v.sources.end()) return out;
+    for (const auto& pv : it->second)
+        out += (out.empty() ? "" : ", ") +
+               (pv.id.empty() ? std::string("a pack not recorded") : words.pack_name(pv.id, pv.version));
+    return out;
 }
 
 std::string dimension_title(const std::string& dim) {
@@ -217,10 +245,11 @@ std::string picture_url(const std::string& pack, const std::string& band, const 
 }
 
 // One response as the child saw it (templates/_response.mustache).
-data response_of(const Packs& packs, const ChildResponse& r) {
-    const pack::Pack* p = nullptr;
-    if (auto it = packs.find(r.pack_id); it != packs.end()) p = it->second.get();
+data response_of(const Vocabulary& words, const ChildResponse& r) {
+    // Named as its own pack names them: two packs may call one visit type differently.
+    const pack::Pack* p = words.pack_of(r.pack_id);
     const pack::Band* band = p ? p->band(r.band) : nullptr;
+    const pack::VisitType* visit = p ? p->visit_type(r.visit_type) : nullptr;
     const std::string lang = r.language.empty() && p ? p->first_language() : r.language;
     list answers;
     for (const auto& a : r.answers) {
@@ -256,22 +285,23 @@ data response_of(const Packs& packs, const ChildResponse& r) {
     return object{{"id", r.id},
                   {"asked_to_talk", data(r.asked_to_talk)},
                   {"date", r.started_at.substr(0, 10)},
-                  {"visit", name_of("visit_type", r.visit_type)},
+                  {"visit", visit && p ? p->text(visit->label, Vocabulary::kLanguage)
+                                       : name_of(words, "visit_type", r.visit_type)},
                   {"case_ref", r.case_ref},
-                  {"band", name_of("band", r.band)},
-                  {"area", service_area_name(r.service_area)},
+                  {"band", band ? p->text(band->label, Vocabulary::kLanguage) : name_of(words, "band", r.band)},
+                  {"area", words.service_area_name(r.service_area)},
                   {"code", given(r.practitioner_code)},
                   {"complete", data(r.complete)},
                   {"answers", answers}};
 }
 
 // Several responses, the safeguarding flags counted first (templates/_responses.mustache).
-void add_responses(data& d, const Packs& packs, const std::vector<ChildResponse>& responses) {
+void add_responses(data& d, const Vocabulary& words, const std::vector<ChildResponse>& responses) {
     std::size_t talks = 0;
     list l;
     for (const auto& r : responses) {
         talks += r.asked_to_talk ? 1 : 0;
-        l.push_back(response_of(packs, r));
+        l.push_back(response_of(words, r));
     }
     d.set("talks", talks ? data(std::to_string(talks)) : data(false));
     d.set("talks_words", std::string(plural(talks, "response says", "responses say")));
@@ -314,7 +344,8 @@ std::string message_page(const Session* s, const std::string& title, const std::
     return render_page("message", d);
 }
 
-std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query) {
+std::string service_page(const Session& s, const Vocabulary& words, const ServiceView& v, const Filters& f,
+                         const std::string& query) {
     const Reader& u = s.user;
     data d = page("The service", "service", &s);
     const std::string few = fewer_than(v.threshold);
@@ -322,28 +353,19 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     d.set("threshold", std::to_string(v.threshold));
     d.set("round_to", v.round_to > 1 ? data(std::to_string(v.round_to)) : data(false));
     d.set("manager", u.role == Role::Manager);
-    d.set("area_name", service_area_name(u.service_area));
+    d.set("area_name", words.service_area_name(u.service_area));
     d.set("practitioner", u.role == Role::Practitioner);
     d.set("code", u.practitioner_code);
 
     // Filters, as a plain GET form.
-    std::vector<std::pair<std::string, std::string>> areas = {{"", "All"}};
-    for (const auto& a : known_service_areas())
-        areas.push_back({a, service_area_name(a)});
     std::vector<std::pair<std::string, std::string>> dims;
     for (const auto& dim : breakdown_dimensions())
         dims.push_back({dim, dimension_title(dim)});
-    d.set("area_filter", u.role != Role::Manager ? select("service_area", f.service_area, areas) : data(false));
-    d.set("visit_filter",
-          select(
-              "visit_type", f.visit_type,
-              {{"", "All"}, {"assessment", "Assessment"}, {"plan", "Plan"}, {"review", "Review"}, {"visit", "Visit"}}));
-    d.set("band_filter", select("band", f.band,
-                                {{"", "All"},
-                                 {"4-7", "4\u20137"},
-                                 {"8-11", "8\u201311"},
-                                 {"12-17", "12\u201317"},
-                                 {"16-25", "16\u201325"}}));
+    d.set("area_filter", u.role != Role::Manager
+                             ? select("service_area", f.service_area, choices_of(words.service_areas(), f.service_area))
+                             : data(false));
+    d.set("visit_filter", select("visit_type", f.visit_type, choices_of(words.visit_types(), f.visit_type)));
+    d.set("band_filter", select("band", f.band, choices_of(words.bands(), f.band)));
     d.set("code_filter", u.role != Role::Practitioner ? data(object{{"value", f.practitioner_code}}) : data(false));
     d.set("from", f.month_from);
     d.set("to", f.month_to);
@@ -366,16 +388,31 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     list measures, trend, groups, month_counts;
     groups.reserve(v.groups.size());
     trend.reserve(v.measures.size());
-    for (const auto& m : v.measures)
-        measures.push_back(
-            object{{"id", m.measure}, {"name", measure_name(m.measure)}, {"figure", figure_cells(m.figure, true)}});
+    const std::vector<MeasureFigure> ordered = in_order(words, v.measures);
+    std::set<std::string> packs_shown;
+    for (const auto& m : ordered) {
+        const std::string from = m.figure.suppressed ? "" : sources_of(words, v, m.measure);
+        measures.push_back(object{{"id", m.measure},
+                                  {"name", words.measure_name(m.measure)},
+                                  {"from", given(from)},
+                                  {"figure", figure_cells(m.figure, true)}});
+        if (!m.figure.suppressed && v.sources.count(m.measure))
+            for (const auto& pv : v.sources.at(m.measure))
+                packs_shown.insert(pv.id.empty() ? std::string("a pack not recorded")
+                                                 : words.pack_name(pv.id, pv.version));
+    }
     d.set("measures", measures);
+    std::string all_packs;
+    for (const auto& p : packs_shown)
+        all_packs += (all_packs.empty() ? "" : ", ") + p;
+    d.set("packs", given(all_packs));
+    d.set("several_packs", packs_shown.size() > 1);
 
     list months;
     for (const auto& mo : v.months)
         months.push_back(object{{"name", month_name(mo)}});
     d.set("months", months);
-    for (const auto& mf : v.measures) {
+    for (const auto& mf : ordered) {
         const auto t = v.trend.find(mf.measure);
         if (t == v.trend.end()) continue;
         const auto& [measure, by_month] = *t;
@@ -389,7 +426,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         for (const auto& [mo, x] : by_month)
             rated_months += !x.suppressed && x.positive + x.middling + x.negative > 0;
         trend.push_back(object{{"id", measure},
-                               {"name", measure_name(measure)},
+                               {"name", words.measure_name(measure)},
                                {"cells", cells},
                                {"chart", rated_months > 1 ? trend_chart(v.months, by_month) : data(false)}});
     }
@@ -400,11 +437,11 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
         auto c = v.group_counts.find(g);
         data row = counts_of(c == v.group_counts.end() ? Counts{true} : c->second);
         row.set("id", g);
-        row.set("name", name_of(f.by, g));
+        row.set("name", name_of(words, f.by, g));
         list cells;
-        cells.reserve(v.measures.size()); // kainjow's data copies whole, so no vector grows by copying
+        cells.reserve(ordered.size()); // kainjow's data copies whole, so no vector grows by copying
         auto gi = v.breakdown.find(g);
-        for (const auto& m : v.measures) {
+        for (const auto& m : ordered) {
             const Figure* x = nullptr;
             if (gi != v.breakdown.end())
                 if (auto mi = gi->second.find(m.measure); mi != gi->second.end()) x = &mi->second;
@@ -434,7 +471,7 @@ std::string service_page(const Session& s, const ServiceView& v, const Filters& 
     return render_page("service", d);
 }
 
-std::string service_csv(const ServiceView& v, const std::string& table) {
+std::string service_csv(const Vocabulary& words, const ServiceView& v, const std::string& table) {
     const std::string few = fewer_than(v.threshold);
     std::string out;
     auto row = [&](const std::vector<std::string>& cells) { out += csv_row(cells); };
@@ -483,14 +520,26 @@ std::string service_csv(const ServiceView& v, const std::string& table) {
     } else {
         std::vector<std::string> h = {"measure", "statement"};
         h.insert(h.end(), figure_head.begin(), figure_head.end());
+        h.push_back("from_packs");
         row(h);
-        for (const auto& m : v.measures)
-            figure_row({m.measure, measure_name(m.measure)}, m.figure);
+        for (const auto& m : in_order(words, v.measures)) {
+            std::vector<std::string> cells = {m.measure, words.measure_name(m.measure)};
+            if (m.figure.suppressed) {
+                cells.insert(cells.end(), 7, few);
+                cells.push_back("");
+            } else {
+                for (auto n : {m.figure.children, m.figure.answers, m.figure.positive, m.figure.middling,
+                               m.figure.negative, m.figure.skipped, m.figure.other})
+                    cells.push_back(std::to_string(n));
+                cells.push_back(sources_of(words, v, m.measure));
+            }
+            row(cells);
+        }
     }
     return out;
 }
 
-std::string child_page(const Session& s, const Packs& packs, const std::string& case_ref,
+std::string child_page(const Session& s, const Vocabulary& words, const std::string& case_ref,
                        const std::vector<ChildResponse>& responses, Access access) {
     data d = page("One child", "child", &s);
     d.set("case_ref", case_ref);
@@ -498,11 +547,11 @@ std::string child_page(const Session& s, const Packs& packs, const std::string& 
     d.set("not_found", !case_ref.empty() && access == Access::NotFound);
     d.set("denied", !case_ref.empty() && access == Access::Denied);
     d.set("allowed", !case_ref.empty() && access == Access::Allowed);
-    add_responses(d, packs, responses);
+    add_responses(d, words, responses);
     return render_page("child", d);
 }
 
-std::string family_page(const Session& s, const Packs& packs, const std::string& family_ref,
+std::string family_page(const Session& s, const Vocabulary& words, const std::string& family_ref,
                         const std::vector<std::string>& cases, const std::vector<ChildResponse>& responses,
                         Access access) {
     data d = page("A family", "family", &s);
@@ -518,20 +567,19 @@ std::string family_page(const Session& s, const Packs& packs, const std::string&
         for (const auto& r : responses)
             if (r.case_ref == c) mine.push_back(r);
         data one = object{{"case_ref", c}};
-        add_responses(one, packs, mine);
+        add_responses(one, words, mine);
         each.push_back(one);
     }
     d.set("cases", each);
     return render_page("family", d);
 }
 
-std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& responses) {
+std::string responses_csv(const Vocabulary& words, const std::vector<ChildResponse>& responses) {
     std::string out =
         csv_row({"case_ref", "response_id", "started_at", "visit_type", "band", "service_area", "practitioner_code",
                  "complete", "asked_to_talk", "question_id", "question", "measure", "skipped", "options", "text"});
     for (const auto& r : responses) {
-        const pack::Pack* p = nullptr;
-        if (auto it = packs.find(r.pack_id); it != packs.end()) p = it->second.get();
+        const pack::Pack* p = words.pack_of(r.pack_id);
         const pack::Band* band = p ? p->band(r.band) : nullptr;
         for (const auto& a : r.answers) {
             std::string question;
@@ -546,15 +594,15 @@ std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& 
     return out;
 }
 
-std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, const std::vector<std::string>& measures,
-                        int threshold) {
+std::string we_did_page(const Session& s, const Vocabulary& words, const std::vector<WeDid>& entries,
+                        const std::vector<std::string>& measures, int threshold) {
     data d = page("You said, we did", "wedid", &s);
     d.set("few", fewer_than(threshold));
     list l;
     for (const auto& e : entries) {
         const auto rated = e.figure.positive + e.figure.middling + e.figure.negative;
         l.push_back(object{{"seq", num(e.seq)},
-                           {"measure", measure_name(e.measure)},
+                           {"measure", words.measure_name(e.measure)},
                            {"you_said", e.you_said},
                            {"we_did", e.we_did},
                            {"suppressed", data(e.figure.suppressed)},
@@ -565,26 +613,27 @@ std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, con
     d.set("entries", l);
     std::vector<std::pair<std::string, std::string>> choices;
     for (const auto& m : measures)
-        choices.push_back({m, measure_name(m)});
+        choices.push_back({m, words.measure_name(m)});
     d.set("measure_select", select("measure", "", choices));
     return render_page("wedid", d);
 }
 
-std::string we_did_csv(const std::vector<WeDid>& entries, int threshold) {
+std::string we_did_csv(const Vocabulary& words, const std::vector<WeDid>& entries, int threshold) {
     std::string out = csv_row(
         {"measure", "statement", "you_said", "we_did", "created_at", "created_by", "children", "positive", "rated"});
     const std::string few = fewer_than(threshold);
     for (const auto& e : entries) {
         const auto rated = e.figure.positive + e.figure.middling + e.figure.negative;
         const bool hidden = e.figure.suppressed;
-        out += csv_row({e.measure, measure_name(e.measure), e.you_said, e.we_did, e.created_at, e.created_by,
+        out += csv_row({e.measure, words.measure_name(e.measure), e.you_said, e.we_did, e.created_at, e.created_by,
                         hidden ? few : std::to_string(e.figure.children),
                         hidden ? few : std::to_string(e.figure.positive), hidden ? few : std::to_string(rated)});
     }
     return out;
 }
 
-std::string users_page(const Session& s, const std::vector<UserRow>& users, const std::string& message, bool problem) {
+std::string users_page(const Session& s, const Vocabulary& words, const std::vector<UserRow>& users,
+                       const std::vector<std::string>& areas_known, const std::string& message, bool problem) {
     data d = page("Users", "users", &s);
     d.set("message",
           message.empty() ? data(false) : data(object{{"kind", problem ? "problem" : "note"}, {"words", message}}));
@@ -592,14 +641,14 @@ std::string users_page(const Session& s, const std::vector<UserRow>& users, cons
     for (const auto& u : users)
         l.push_back(object{{"name", u.user.name},
                            {"role", std::string(role_name(u.user.role))},
-                           {"area", u.user.role == Role::Manager ? service_area_name(u.user.service_area) : ""},
+                           {"area", u.user.role == Role::Manager ? words.service_area_name(u.user.service_area) : ""},
                            {"code", u.user.practitioner_code},
                            {"disabled", data(u.disabled)},
                            {"can_disable", data(!u.disabled && u.user.name != s.user.name)}});
     d.set("users", l);
     std::vector<std::pair<std::string, std::string>> areas = {{"", "(managers only)"}};
-    for (const auto& a : known_service_areas())
-        areas.push_back({a, service_area_name(a)});
+    for (const auto& a : areas_known)
+        areas.push_back({a, words.service_area_name(a)});
     d.set("role_select", select("role", "practitioner",
                                 {{"practitioner", "Practitioner"}, {"manager", "Manager"}, {"admin", "Admin"}}));
     d.set("area_select", select("service_area", "", areas));

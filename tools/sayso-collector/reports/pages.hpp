@@ -7,6 +7,7 @@
 #include "store.hpp"
 #include "users.hpp"
 #include "views.hpp"
+#include "vocabulary.hpp"
 
 #include <map>
 #include <memory>
@@ -14,9 +15,6 @@
 #include <vector>
 
 namespace sayso::collector::reports {
-
-// The survey packs the collector knows, for question texts and pictures.
-using Packs = std::map<std::string, std::shared_ptr<const pack::Pack>>;
 
 // A value for a URL's query: letters, digits and - _ . ~ as they are, the rest as %XX.
 std::string url_encode(const std::string& value);
@@ -28,19 +26,21 @@ std::string fewer_than(int threshold);
 std::string login_page(const std::string& next, const std::string& problem, const std::string& form_token);
 std::string message_page(const Session* session, const std::string& title, const std::string& words);
 
-std::string service_page(const Session& s, const ServiceView& v, const Filters& f, const std::string& query);
-std::string service_csv(const ServiceView& v, const std::string& table);
+// Every page names measures, areas, visit types, bands and packs in `words` (the packs' own).
+std::string service_page(const Session& s, const Vocabulary& words, const ServiceView& v, const Filters& f,
+                         const std::string& query);
+std::string service_csv(const Vocabulary& words, const ServiceView& v, const std::string& table);
 
-std::string child_page(const Session& s, const Packs& packs, const std::string& case_ref,
+std::string child_page(const Session& s, const Vocabulary& words, const std::string& case_ref,
                        const std::vector<ChildResponse>& responses, Access access);
-std::string family_page(const Session& s, const Packs& packs, const std::string& family_ref,
+std::string family_page(const Session& s, const Vocabulary& words, const std::string& family_ref,
                         const std::vector<std::string>& cases, const std::vector<ChildResponse>& responses,
                         Access access);
-std::string responses_csv(const Packs& packs, const std::vector<ChildResponse>& responses);
+std::string responses_csv(const Vocabulary& words, const std::vector<ChildResponse>& responses);
 
-std::string we_did_page(const Session& s, const std::vector<WeDid>& entries, const std::vector<std::string>& measures,
-                        int threshold);
-std::string we_did_csv(const std::vector<WeDid>& entries, int threshold);
+std::string we_did_page(const Session& s, const Vocabulary& words, const std::vector<WeDid>& entries,
+                        const std::vector<std::string>& measures, int threshold);
+std::string we_did_csv(const Vocabulary& words, const std::vector<WeDid>& entries, int threshold);
 
 std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries);
 
@@ -48,6 +48,8 @@ struct UserRow {
     Reader user;
     bool disabled = false;
 };
-std::string users_page(const Session& s, const std::vector<UserRow>& users, const std::string& message, bool problem);
+// `areas`: the service areas a manager can be given (the packs' and the tablets').
+std::string users_page(const Session& s, const Vocabulary& words, const std::vector<UserRow>& users,
+                       const std::vector<std::string>& areas, const std::string& message, bool problem);
 
 } // namespace sayso::collector::reports

@@ -51,7 +51,8 @@ const Tables& tables_of(const Protection& protect) {
     static const Tables indexed{"report_answers", "report_responses", "report_comments"};
     static const Tables recoded{
         "(SELECT measure, p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
-        " p_code AS practitioner_code, child, tone, skipped FROM report_answers WHERE counted = 1) AS "
+        " p_code AS practitioner_code, child, pack_id, pack_version, tone, skipped FROM report_answers"
+        " WHERE counted = 1) AS "
         "published_answers",
         "(SELECT p_month AS month, service_area, p_visit AS visit_type, p_band AS band,"
         " p_code AS practitioner_code, child, complete FROM report_responses WHERE counted = 1) AS published_responses",
@@ -218,44 +219,6 @@ const std::vector<std::string>& breakdown_dimensions() {
     return d;
 }
 
-const std::vector<std::string>& known_service_areas() {
-    static const std::vector<std::string> a = {"early-help", "child-protection", "children-in-care", "care-leavers",
-                                               "disabled-children"};
-    return a;
-}
-
-std::string service_area_name(const std::string& area) {
-    static const std::map<std::string, std::string> names = {{"early-help", "Early help"},
-                                                             {"child-protection", "Child protection"},
-                                                             {"children-in-care", "Children in care"},
-                                                             {"care-leavers", "Care leavers"},
-                                                             {"disabled-children", "Children with disabilities"}};
-    if (area.empty()) return "Not set";
-    auto it = names.find(area);
-    return it == names.end() ? area : it->second;
-}
-
-int measure_rank(const std::string& measure) {
-    static const std::vector<std::string> order = {"listened",  "knows_me",        "involved", "keeps_promises",
-                                                   "help_good", "better_services", "explained"};
-    const auto it = std::find(order.begin(), order.end(), measure);
-    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
-}
-
-std::string measure_name(const std::string& measure) {
-    static const std::map<std::string, std::string> names = {
-        {"listened", "I am listened to"},
-        {"knows_me", "My worker knows me and understands my needs"},
-        {"involved", "I am involved in decisions about me"},
-        {"keeps_promises", "Professionals do what they say they will do and keep me informed"},
-        {"help_good", "The help I get is good and meets my needs"},
-        {"better_services", "I have been listened to about how services could be made better"},
-        {"explained", "Things were explained so I understood"},
-        {"anything_else", "Anything else children want to tell us"}};
-    auto it = names.find(measure);
-    return it == names.end() ? measure : it->second;
-}
-
 Stored<std::vector<MeasureFigure>> measure_figures(Store& store, const Reader& reader, const Filters& filters,
                                                    Protection protect) {
     protect = published(protect);
@@ -268,10 +231,6 @@ Stored<std::vector<MeasureFigure>> measure_figures(Store& store, const Reader& r
     std::vector<MeasureFigure> out;
     for (const auto& r : *rows)
         out.push_back({r[0], figure(r, 1, protect)});
-    // The principles in their own order; any other measure after them, by name.
-    std::stable_sort(out.begin(), out.end(), [](const MeasureFigure& a, const MeasureFigure& b) {
-        return measure_rank(a.measure) < measure_rank(b.measure);
-    });
     return out;
 }
 
@@ -422,6 +381,21 @@ Stored<std::vector<Comment>> comments_section(Store& store, const Reader& reader
     return out;
 }
 
+// Which packs and versions each measure's answers come from, within the filters and the reader's reach.
+Stored<std::map<std::string, std::vector<PackVersion>>>
+sources_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect) {
+    Params p;
+    const std::string w = where(reader, filters, p);
+    auto rows = store.query("SELECT DISTINCT measure, pack_id, pack_version FROM " + tables_of(protect).answers + w +
+                                " ORDER BY measure, pack_id, pack_version",
+                            p);
+    if (!rows) return rows.problem();
+    std::map<std::string, std::vector<PackVersion>> out;
+    for (const auto& r : *rows)
+        out[r[0]].push_back({r[1], r[2]});
+    return out;
+}
+
 // For admins: the answers left unopened, by key id.
 Stored<std::vector<std::pair<std::string, std::int64_t>>> unopened_section(Store& store, const Reader& reader) {
     std::vector<std::pair<std::string, std::int64_t>> out;
@@ -482,6 +456,12 @@ Stored<ServiceView> service_view(Store& store, const std::vector<Store*>& more, 
             auto got = comments_section(s, reader, filters, protect, keys);
             if (!got) return got.problem();
             out.comments = std::move(*got);
+            return {};
+        },
+        [&](Store& s) -> Stored<void> {
+            auto got = sources_section(s, reader, filters, protect);
+            if (!got) return got.problem();
+            out.sources = std::move(*got);
             return {};
         },
         [&](Store& s) -> Stored<void> {

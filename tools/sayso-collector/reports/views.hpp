@@ -100,6 +100,12 @@ struct Figure {
     std::int64_t other = 0; // answered, but not a rating (pictures picked)
 };
 
+// A survey pack at one version.
+struct PackVersion {
+    std::string id, version;
+    bool operator==(const PackVersion&) const = default;
+};
+
 struct MeasureFigure {
     std::string measure;
     Figure figure;
@@ -117,7 +123,7 @@ struct Comment {
 struct ServiceView {
     int threshold = kMinGroup;
     int round_to = kRoundTo;
-    std::vector<MeasureFigure> measures;                            // every measure, in name order
+    std::vector<MeasureFigure> measures;                            // every measure, by id
     std::vector<std::string> months;                                // ascending
     std::map<std::string, std::map<std::string, Figure>> trend;     // measure -> month -> figure
     std::vector<std::string> groups;                                // the breakdown's rows (values of `by`)
@@ -130,6 +136,9 @@ struct ServiceView {
     std::map<std::string, Counts> month_counts; // month -> responses, children, complete
     bool comments_shown = false;                // the group is large enough for its words to be shown
     std::vector<Comment> comments;              // newest first, up to 200
+    // measure -> the packs and versions its answers come from (pack_id '' for
+    // answers indexed before packs were recorded); measures sharing an id add up.
+    std::map<std::string, std::vector<PackVersion>> sources;
 };
 
 // Each measure's figure over everything the filters and the reader allow.
@@ -189,13 +198,7 @@ Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Prote
 Stored<void> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
                         const std::string& we_did, const std::string& by);
 
-// Names a person reads: measures (the principle's statement), service areas,
-// visit types and bands (from their ids).
-std::string measure_name(const std::string& measure);
-// Where a measure comes in the list: the principles in order, then the rest.
-int measure_rank(const std::string& measure);
-std::string service_area_name(const std::string& area);
-const std::vector<std::string>& known_service_areas();
+// The service view's breakdowns, by the column each groups on.
 const std::vector<std::string>& breakdown_dimensions();
 
 } // namespace sayso::collector::reports

@@ -45,23 +45,6 @@ void see_other(http::Response& res, const std::string& where) {
 
 } // namespace
 
-Packs load_packs(const std::filesystem::path& root, std::vector<std::string>& problems) {
-    Packs packs;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
-        if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "pack.json")) continue;
-        auto r = pack::load_pack(entry.path());
-        if (!r.ok()) {
-            problems.push_back(entry.path().string() + ": " +
-                               (r.problems.empty() ? std::string("can't be read") : r.problems.front().str()));
-            continue;
-        }
-        packs[r.pack->id] = r.pack;
-    }
-    if (ec) problems.push_back("can't read " + root.string() + ": " + ec.message());
-    return packs;
-}
-
 ReportServer::ReportServer(Store& store, WebOptions options)
     : store_(store), options_(std::move(options)), http_(options_.limits, options_.cert_file, options_.key_file) {
     options_.threshold = std::max(options_.threshold, kMinGroup);
@@ -193,8 +176,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                                          "comments."));
             audit(as_csv ? "downloaded" : "viewed",
                   std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query, &session);
-            if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(v, table));
-            html(res, 200, service_page(session, v, f, query));
+            if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(options_.words, v, table));
+            html(res, 200, service_page(session, options_.words, v, f, query));
         };
     };
     get("/service", service(false));
@@ -216,11 +199,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             const std::string subject = std::string(as_csv ? "/child.csv" : "/child") + "?case=" + ref;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
-                return html(res, 403, child_page(session, options_.packs, ref, {}, access));
+                return html(res, 403, child_page(session, options_.words, ref, {}, access));
             }
             if (!ref.empty()) audit(as_csv ? "downloaded" : "viewed", subject, &session);
-            if (as_csv) return csv(res, "sayso-case.csv", responses_csv(options_.packs, rs));
-            html(res, 200, child_page(session, options_.packs, ref, rs, access));
+            if (as_csv) return csv(res, "sayso-case.csv", responses_csv(options_.words, rs));
+            html(res, 200, child_page(session, options_.words, ref, rs, access));
         };
     };
     get("/child", child(false));
@@ -239,11 +222,11 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             const std::string subject = std::string(as_csv ? "/family.csv" : "/family") + "?family=" + ref;
             if (access == Access::Denied) {
                 audit("denied", subject, &session);
-                return html(res, 403, family_page(session, options_.packs, ref, {}, {}, access));
+                return html(res, 403, family_page(session, options_.words, ref, {}, {}, access));
             }
             if (!ref.empty()) audit(as_csv ? "downloaded" : "viewed", subject, &session);
-            if (as_csv) return csv(res, "sayso-family.csv", responses_csv(options_.packs, rs));
-            html(res, 200, family_page(session, options_.packs, ref, cases, rs, access));
+            if (as_csv) return csv(res, "sayso-family.csv", responses_csv(options_.words, rs));
+            html(res, 200, family_page(session, options_.words, ref, cases, rs, access));
         };
     };
     get("/family", family(false));
@@ -272,18 +255,20 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             if (!listed) return html(res, 503, message_page(&session, "Not available", listed.problem().message));
             const std::vector<WeDid>& entries = *listed;
             audit(as_csv ? "downloaded" : "viewed", as_csv ? "/wedid.csv" : "/wedid", &session);
-            if (as_csv) return csv(res, "sayso-you-said-we-did.csv", we_did_csv(entries, options_.threshold));
+            if (as_csv)
+                return csv(res, "sayso-you-said-we-did.csv", we_did_csv(options_.words, entries, options_.threshold));
             // The measures to choose from; none held when the store can't say.
             const std::vector<MeasureFigure> ms =
                 measure_figures(store_, Reader{"", Role::Admin, "", ""}, Filters{}, options_.threshold)
                     .value_or(std::vector<MeasureFigure>{});
+            // The packs' measures in their order, then any others answers were filed under.
             std::vector<std::string> measures;
+            for (const auto& m : options_.words.measures())
+                measures.push_back(m.id);
             for (const auto& m : ms)
-                measures.push_back(m.measure);
-            for (const char* known :
-                 {"listened", "knows_me", "involved", "keeps_promises", "help_good", "better_services", "explained"})
-                if (std::find(measures.begin(), measures.end(), known) == measures.end()) measures.push_back(known);
-            html(res, 200, we_did_page(session, entries, measures, options_.threshold));
+                if (std::find(measures.begin(), measures.end(), m.measure) == measures.end())
+                    measures.push_back(m.measure);
+            html(res, 200, we_did_page(session, options_.words, entries, measures, options_.threshold));
         };
     };
     get("/wedid", wedid(false));
@@ -317,7 +302,15 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         std::vector<UserRow> list;
         for (const auto& r : *rows)
             list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
-        html(res, status, users_page(session, list, message, problem));
+        // A manager's area: one the packs name, or one a tablet was given.
+        std::vector<std::string> areas;
+        for (const auto& a : options_.words.service_areas())
+            areas.push_back(a.id);
+        auto tablets = store_.query("SELECT DISTINCT service_area FROM device_services ORDER BY service_area", {});
+        if (!tablets) return html(res, 503, message_page(&session, "Not available", tablets.problem().message));
+        for (const auto& r : *tablets)
+            if (!r[0].empty() && std::find(areas.begin(), areas.end(), r[0]) == areas.end()) areas.push_back(r[0]);
+        html(res, status, users_page(session, options_.words, list, areas, message, problem));
     };
     get("/users", [this, users](http::Request& req, http::Response& res) {
         Session session;
@@ -376,8 +369,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/picture", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        auto it = options_.packs.find(req.param("pack"));
-        const pack::Band* band = it == options_.packs.end() ? nullptr : it->second->band(req.param("band"));
+        const pack::Pack* p = options_.words.pack_of(req.param("pack"));
+        const pack::Band* band = p ? p->band(req.param("band")) : nullptr;
         const pack::Option* o = nullptr;
         if (band)
             for (const auto& q : band->questions)
@@ -455,7 +448,7 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
 
 bool ReportServer::fresh(http::Response& res) {
     std::lock_guard lock(index_mu_);
-    if (auto indexed = index_new(store_, options_.keys, options_.threshold); !indexed) {
+    if (auto indexed = index_new(store_, options_.keys, options_.words, options_.threshold); !indexed) {
         html(res, 503,
              message_page(nullptr, "Not available",
                           "New responses can't be added to the reports: " + indexed.problem().message));

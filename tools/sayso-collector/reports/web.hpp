@@ -22,7 +22,7 @@ namespace sayso::collector::reports {
 struct WebOptions {
     int threshold = kMinGroup;       // raised, never below kMinGroup
     std::vector<SealKeyPair> keys;   // open sealed answers
-    Packs packs;                     // question texts and pictures
+    Vocabulary words;                // the packs: names, question texts and pictures, tones
     std::filesystem::path assets;    // the kiosk's pictures (faces, yes/no)
     std::string cert_file, key_file; // both: HTTPS
     http::Limits limits;             // connections, deadlines, header size
@@ -65,8 +65,5 @@ class ReportServer {
     http::RateLimit login_name_{10, 10};
     http::Server http_;
 };
-
-// Packs in the folders under `root`, by id (a broken one is skipped and named in `problems`).
-Packs load_packs(const std::filesystem::path& root, std::vector<std::string>& problems);
 
 } // namespace sayso::collector::reports
