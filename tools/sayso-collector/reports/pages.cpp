@@ -55,12 +55,24 @@ std::vector<std::pair<std::string, std::string>> choices_of(const std::vector<Na
     return out;
 }
 
-// The measures' figures in the packs' order; measures no pack declares after them, by id.
-std::vector<MeasureFigure> in_order(const Vocabulary& words, std::vector<MeasureFigure> measures) {
-    std::stable_sort(measures.begin(), measures.end(), [&](const MeasureFigure& a, const MeasureFigure& b) {
-        return words.measure_rank(a.measure) < words.measure_rank(b.measure);
-    });
-    return measures;
+// The view's measures in the order of the packs its figures come from (one
+// pack's view in that pack's order); then those of other packs, then
+// measures no pack declares, by id.
+std::vector<MeasureFigure> in_order(const Vocabulary& words, const ServiceView& v) {
+    std::set<std::string> packs;
+    for (const auto& [m, from] : v.sources)
+        for (const auto& pv : from)
+            packs.insert(pv.id);
+    const std::vector<std::string> order = words.measure_order(packs);
+    auto rank = [&](const std::string& m) {
+        const auto it = std::find(order.begin(), order.end(), m);
+        return std::pair(it == order.end() ? 1 : 0,
+                         it == order.end() ? words.measure_rank(m) : static_cast<int>(it - order.begin()));
+    };
+    std::vector<MeasureFigure> out = v.measures;
+    std::stable_sort(out.begin(), out.end(),
+                     [&](const MeasureFigure& a, const MeasureFigure& b) { return rank(a.measure) < rank(b.measure); });
+    return out;
 }
 
 // "After my visit 1.0.0, Child protection and me 1.0.0": where a measure's answers come from.
@@ -388,7 +400,7 @@ std::string service_page(const Session& s, const Vocabulary& words, const Servic
     list measures, trend, groups, month_counts;
     groups.reserve(v.groups.size());
     trend.reserve(v.measures.size());
-    const std::vector<MeasureFigure> ordered = in_order(words, v.measures);
+    const std::vector<MeasureFigure> ordered = in_order(words, v);
     std::set<std::string> packs_shown;
     for (const auto& m : ordered) {
         const std::string from = m.figure.suppressed ? "" : sources_of(words, v, m.measure);
@@ -522,7 +534,7 @@ std::string service_csv(const Vocabulary& words, const ServiceView& v, const std
         h.insert(h.end(), figure_head.begin(), figure_head.end());
         h.push_back("from_packs");
         row(h);
-        for (const auto& m : in_order(words, v.measures)) {
+        for (const auto& m : in_order(words, v)) {
             std::vector<std::string> cells = {m.measure, words.measure_name(m.measure)};
             if (m.figure.suppressed) {
                 cells.insert(cells.end(), 7, few);

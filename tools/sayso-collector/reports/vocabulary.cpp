@@ -118,6 +118,17 @@ int Vocabulary::measure_rank(const std::string& id) const {
     return static_cast<int>(it - measures_.begin());
 }
 
+std::vector<std::string> Vocabulary::measure_order(const std::set<std::string>& pack_ids) const {
+    std::vector<Named> order;
+    for (const auto& [id, p] : newest(all_))
+        if (pack_ids.count(id))
+            add_new(order, *p, p->measures, [](const pack::Measure& m) -> const pack::Text& { return m.statement; });
+    std::vector<std::string> out;
+    for (const auto& n : order)
+        out.push_back(n.id);
+    return out;
+}
+
 std::string Vocabulary::service_area_name(const std::string& id) const {
     return id.empty() ? "Not set" : name_in(areas_, id);
 }

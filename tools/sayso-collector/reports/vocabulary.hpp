@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,12 @@ class Vocabulary {
     const std::vector<Named>& measures() const { return measures_; }
     // Its statement; its id when no pack declares it.
     std::string measure_name(const std::string& id) const;
-    // Where it comes in measures(); after all of them (then by id) when undeclared.
+    // Where it comes in measures(); after all of them when undeclared.
     int measure_rank(const std::string& id) const;
+    // The measures of these packs alone, in the same way: what a view whose
+    // figures come from some of the packs shows them in (one pack's view in
+    // that pack's own order).
+    std::vector<std::string> measure_order(const std::set<std::string>& pack_ids) const;
 
     const std::vector<Named>& service_areas() const { return areas_; }
     const std::vector<Named>& visit_types() const { return visits_; }
