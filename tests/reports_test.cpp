@@ -481,6 +481,16 @@ TEST_CASE("reports take their words and tones from the packs: a council's own sc
     CHECK(v.sources["listened"] ==
           std::vector<PV>{{"after-my-visit", "1.0.0"}, {"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
     CHECK(v.sources["feeling_safer"] == std::vector<PV>{{"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
+    // One child on a version of its own: counted, but that version is not named (fewer than 5 children).
+    auto lone = make("m15", "A-15", "SW", "conference", "2026-11-02", "complete", false,
+                     {{"safer", "pick_one", "feeling_safer", {"safer"}, ""}});
+    lone.pack_id = "feeling-safer";
+    lone.pack_version = "0.9.0";
+    REQUIRE(s->insert("tab", {lone}));
+    CHECK(test::held(reports::index_new(*s, {}, words)).responses == 1);
+    v = test::held(reports::service_view(*s, admin, {}, reports::Protection::unrounded(5), {}));
+    check_figure(measure(v, "feeling_safer"), 11, 11, 1, 5, 5, 0);
+    CHECK(v.sources["feeling_safer"] == std::vector<PV>{{"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
     // Filtered to the bundled pack's visits, a figure comes from that pack alone.
     reports::Filters visits;
     visits.visit_type = "visit";
@@ -524,6 +534,12 @@ TEST_CASE("reports take their words and tones from the packs: a council's own sc
     check_figure(measure(v, "listened"), 15, 15, 5, 5, 5, 0);
     CHECK(measure(v, "feeling_safer").other == 10);
     CHECK(reports::service_page(session, none, v, {}, "").find("<td>feeling_safer<div") != std::string::npos);
+    // Given the packs later, the index is built again: every answer reads as its pack says.
+    CHECK(test::held(reports::index_new(*bare, {}, words)).responses == 15);
+    v = test::held(reports::service_view(*bare, admin, {}, reports::Protection::unrounded(5), {}));
+    check_figure(measure(v, "feeling_safer"), 10, 10, 0, 5, 5, 0);
+    CHECK(measure(v, "feeling_safer").other == 0);
+    CHECK(test::held(reports::index_new(*bare, {}, words)).responses == 0); // the same packs: nothing again
 }
 
 namespace {

@@ -186,12 +186,14 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
 
     std::vector<Counted> counted;
     std::map<std::string, std::set<std::string>> measures_of; // pack -> measures its answers are filed under
+    std::map<std::string, std::string> version_of;
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> statements_of; // pack -> its measures
     std::int64_t responses = 0, complete = 0;
     std::set<std::string> children;
     for (const auto& id : shipped) {
         const auto j = nlohmann::json::parse(test::read_file(surveys / id / "pack.json"));
         const Tones tones = tones_of(j);
+        version_of[id] = j["version"];
         for (const auto& m : j["measures"])
             statements_of[id].push_back({m["id"], m["statement"]["en"]});
         const std::string area = area_of.at(id);
@@ -201,7 +203,8 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
             int bi = 0;
             for (const auto& b : j["bands"]) {
                 const std::string band = b["id"];
-                const std::string visit = j["visit_types"][static_cast<std::size_t>(bi) % j["visit_types"].size()]["id"];
+                const std::string visit =
+                    j["visit_types"][static_cast<std::size_t>(bi) % j["visit_types"].size()]["id"];
                 for (int c = 0; c < 10; ++c) {
                     const std::string child = id == "child-protection-and-me"
                                                   ? "C-after-my-visit-12-17-" + std::to_string(c)
@@ -304,7 +307,8 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
                 // Where its answers came from: the packs whose answers were filed under it.
                 std::vector<reports::PackVersion> from;
                 for (const auto& id : shipped)
-                    if ((pack.empty() || pack == id) && measures_of[id].count(m.measure)) from.push_back({id, "1.0.0"});
+                    if ((pack.empty() || pack == id) && measures_of[id].count(m.measure))
+                        from.push_back({id, version_of[id]});
                 CHECK(v.sources.at(m.measure) == from);
             }
             std::set<std::string> want_ids;
@@ -336,9 +340,10 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
                     check_same(v.trend.at(m).at(mo), e);
                 }
             // Responses and children.
-            CHECK(v.counts.responses == (pack.empty() ? responses : pack == "after-my-visit" ? 40
-                                                                : pack == "how-was-it"       ? 20
-                                                                                             : 10));
+            CHECK(v.counts.responses == (pack.empty()               ? responses
+                                         : pack == "after-my-visit" ? 40
+                                         : pack == "how-was-it"     ? 20
+                                                                    : 10));
             if (pack.empty()) {
                 CHECK(v.counts.children == static_cast<std::int64_t>(children.size()));
                 CHECK(v.counts.children == 60); // 70 responses; 10 children answered two packs
@@ -376,8 +381,8 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
     const auto child = test::held(reports::child_view(*s, admin, {"C-after-my-visit-12-17-0"}, {}));
     REQUIRE(child.responses.size() == 2);
     const reports::Session session{"", "t", admin};
-    const std::string page = reports::child_page(session, words, "C-after-my-visit-12-17-0", child.responses,
-                                                 reports::Access::Allowed);
+    const std::string page =
+        reports::child_page(session, words, "C-after-my-visit-12-17-0", child.responses, reports::Access::Allowed);
     CHECK(page.find("Since you started getting help, do you feel") != std::string::npos);
     CHECK(page.find("How well are you listened to?") != std::string::npos);
     CHECK(page.find("Child protection conference") == std::string::npos); // its visit was a home visit
@@ -387,13 +392,17 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
     auto user = test::run({SAYSO_COLLECTOR, "user", "add", "ada", "--role", "admin", "--store", store}, {},
                           "a long enough password\na long enough password\n");
     REQUIRE(user.code == 0);
-    test::CollectorProcess site(store, {"--packs", surveys.string(), "--assets", (test::source_dir / "assets").string()},
-                                "reports");
+    test::CollectorProcess site(
+        store, {"--packs", surveys.string(), "--assets", (test::source_dir / "assets").string()}, "reports");
     const auto out = std::filesystem::path(SAYSO_SHOTS_DIR) / "reports-packs";
     std::filesystem::remove_all(out);
-    std::vector<std::string> args = {"/usr/bin/python3", (test::source_dir / "tests" / "browser" / "shoot.py").string(),
-                                     "http://127.0.0.1:" + std::to_string(site.port()), "ada",
-                                     "a long enough password", out.string(), "/service=all-packs"};
+    std::vector<std::string> args = {"/usr/bin/python3",
+                                     (test::source_dir / "tests" / "browser" / "shoot.py").string(),
+                                     "http://127.0.0.1:" + std::to_string(site.port()),
+                                     "ada",
+                                     "a long enough password",
+                                     out.string(),
+                                     "/service=all-packs"};
     for (const auto& id : shipped)
         args.push_back("/service?service_area=" + area_of.at(id) + "=" + id);
     auto shot = test::run(args);

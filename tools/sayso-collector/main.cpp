@@ -441,6 +441,20 @@ int reports_cmd(Args& a) {
         say("warning: no survey packs were given (--packs), so reports show measures, areas and bands by their ids, "
             "and count only faces and yes/no as ratings",
             0);
+    // Answers of a pack version not given are read by the newest version of
+    // that pack given (or, for a pack not given, as the kiosk's faces and
+    // yes/no): said, so the admin can add that version's folder.
+    if (auto held = s.store->query("SELECT DISTINCT pack_id, pack_version FROM responses", {}); held) {
+        for (const auto& r : *held) {
+            const sayso::pack::Pack* p = wo.words.pack_of(r[0], r[1]);
+            if (!p || p->version != r[1])
+                say("warning: answers from the pack \"" + r[0] + "\" " + r[1] +
+                        " are here, but --packs does not hold " +
+                        (p ? "that version; they are read by version " + p->version : std::string("that pack")) +
+                        "; add its folder so they read as it says",
+                    0);
+        }
+    }
     // Everything that arrived so far is indexed before the first page.
     const auto done = reports::index_new(*s.store, s.keys, wo.words, std::max(wo.threshold, reports::kMinGroup));
     if (!done) return say("can't index responses for reports: " + done.problem().message, 1);

@@ -129,7 +129,7 @@ CREATE TABLE IF NOT EXISTS audit (
     // The reports' tables (reports/schema.cpp), IF NOT EXISTS for the same reason as step 1.
     // (Its indexes name columns a later step drops, so a store that has the tables took it.)
     m.push_back({static_cast<int>(m.size()) + 1, "creating the reports' tables", reports::report_schema(false),
-                 reports::report_schema(true), "report_responses", "response_id"});
+                 reports::report_schema(true), "report_unopened", "reason"});
     // 10: where each finest cell's rows are published (reports/recode.hpp).
     const char* recode = R"sql(
 CREATE TABLE report_recode (
@@ -287,7 +287,8 @@ CREATE TABLE report_release (
     // packs it comes from, and its tone read from that pack
     // (reports/vocabulary.hpp). The rows indexed before are emptied and the
     // index built again from the stored responses; never fewer children a
-    // cut than ever asked (as when a lost key comes back, reports/index.cpp).
+    // cut than ever asked, and each cell published where it was (the
+    // recoding's map, report_recode, is kept).
     const std::string packed = R"sql(
 ALTER TABLE report_answers ADD COLUMN pack_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE report_answers ADD COLUMN pack_version TEXT NOT NULL DEFAULT '';
@@ -300,9 +301,11 @@ DELETE FROM report_answers;
 DELETE FROM report_responses;
 DELETE FROM report_children;
 DELETE FROM report_state;
-DELETE FROM report_recode;
-DELETE FROM report_release;
 UPDATE report_recode_state SET last_seq = -1;
+CREATE TABLE report_packs (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    packs TEXT NOT NULL             -- the pack versions tones were read from: "id@version ..." (Vocabulary::fingerprint)
+);
 )sql";
     m.push_back({static_cast<int>(m.size()) + 1, "filing the reports' answers under their packs", packed, packed,
                  "report_answers", "pack_version"});

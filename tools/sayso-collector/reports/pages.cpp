@@ -59,10 +59,13 @@ std::vector<std::pair<std::string, std::string>> choices_of(const std::vector<Na
 // pack's view in that pack's order); then those of other packs, then
 // measures no pack declares, by id.
 std::vector<MeasureFigure> in_order(const Vocabulary& words, const ServiceView& v) {
+    // Only figures shown count: a hidden one's packs are not given away by the order.
     std::set<std::string> packs;
-    for (const auto& [m, from] : v.sources)
-        for (const auto& pv : from)
-            packs.insert(pv.id);
+    for (const auto& m : v.measures)
+        if (!m.figure.suppressed)
+            if (auto it = v.sources.find(m.measure); it != v.sources.end())
+                for (const auto& pv : it->second)
+                    packs.insert(pv.id);
     const std::vector<std::string> order = words.measure_order(packs);
     auto rank = [&](const std::string& m) {
         const auto it = std::find(order.begin(), order.end(), m);
@@ -81,8 +84,7 @@ std::string sources_of(const Vocabulary& words, const ServiceView& v, const std:
     const auto it = v.sources.find(measure);
     if (it == v.sources.end()) return out;
     for (const auto& pv : it->second)
-        out += (out.empty() ? "" : ", ") +
-               (pv.id.empty() ? std::string("a pack not recorded") : words.pack_name(pv.id, pv.version));
+        out += (out.empty() ? "" : ", ") + words.pack_name(pv.id, pv.version);
     return out;
 }
 
@@ -410,8 +412,7 @@ std::string service_page(const Session& s, const Vocabulary& words, const Servic
                                   {"figure", figure_cells(m.figure, true)}});
         if (!m.figure.suppressed && v.sources.count(m.measure))
             for (const auto& pv : v.sources.at(m.measure))
-                packs_shown.insert(pv.id.empty() ? std::string("a pack not recorded")
-                                                 : words.pack_name(pv.id, pv.version));
+                packs_shown.insert(words.pack_name(pv.id, pv.version));
     }
     d.set("measures", measures);
     std::string all_packs;

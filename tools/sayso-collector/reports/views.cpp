@@ -2,6 +2,7 @@
 
 #include "index.hpp"
 #include "recode.hpp"
+#include "vocabulary.hpp"
 
 #include "formats/formats.hpp"
 
@@ -386,13 +387,21 @@ Stored<std::map<std::string, std::vector<PackVersion>>>
 sources_section(Store& store, const Reader& reader, const Filters& filters, const Protection& protect) {
     Params p;
     const std::string w = where(reader, filters, p);
-    auto rows = store.query("SELECT DISTINCT measure, pack_id, pack_version FROM " + tables_of(protect).answers + w +
-                                " ORDER BY measure, pack_id, pack_version",
+    // A pack version is named only when it holds answers of as many children
+    // as a figure needs: that one child used an older version is not shown.
+    // (A number the code set, written in: bound, SQLite would compare it as text.)
+    auto rows = store.query("SELECT measure, pack_id, pack_version FROM " + tables_of(protect).answers + w +
+                                " GROUP BY measure, pack_id, pack_version HAVING COUNT(DISTINCT child) >= " +
+                                std::to_string(protect.threshold),
                             p);
     if (!rows) return rows.problem();
     std::map<std::string, std::vector<PackVersion>> out;
     for (const auto& r : *rows)
         out[r[0]].push_back({r[1], r[2]});
+    for (auto& [m, from] : out)
+        std::sort(from.begin(), from.end(), [](const PackVersion& a, const PackVersion& b) {
+            return a.id != b.id ? a.id < b.id : version_before(a.version, b.version);
+        });
     return out;
 }
 

@@ -136,8 +136,9 @@ struct ServiceView {
     std::map<std::string, Counts> month_counts; // month -> responses, children, complete
     bool comments_shown = false;                // the group is large enough for its words to be shown
     std::vector<Comment> comments;              // newest first, up to 200
-    // measure -> the packs and versions its answers come from (pack_id '' for
-    // answers indexed before packs were recorded); measures sharing an id add up.
+    // measure -> the packs and versions its answers come from, each named only
+    // when it holds answers of at least `threshold` children; measures
+    // sharing an id add up.
     std::map<std::string, std::vector<PackVersion>> sources;
 };
 

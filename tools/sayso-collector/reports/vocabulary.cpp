@@ -129,6 +129,13 @@ std::vector<std::string> Vocabulary::measure_order(const std::set<std::string>& 
     return out;
 }
 
+std::string Vocabulary::fingerprint() const {
+    std::string out;
+    for (const auto& p : all_)
+        out += (out.empty() ? "" : " ") + p->id + "@" + p->version;
+    return out;
+}
+
 std::string Vocabulary::service_area_name(const std::string& id) const {
     return id.empty() ? "Not set" : name_in(areas_, id);
 }

@@ -75,6 +75,9 @@ class Vocabulary {
                             const std::string& question_id, const std::string& kind, bool skipped,
                             const std::vector<std::string>& options) const;
 
+    // The pack versions tones are read from, as one line ("id@version ...",
+    // "" for none): the index is built again when it changes.
+    std::string fingerprint() const;
     bool empty() const { return all_.empty(); }
     const std::vector<PackPtr>& packs() const { return all_; }
     // The pack `id` at `version`, else the newest given of that id (for
