@@ -5,6 +5,7 @@
 #include "client.hpp"
 #include "collector_process.hpp"
 #include "config.hpp"
+#include "delivery_support.hpp"
 #include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "open_store.hpp"
@@ -52,31 +53,10 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
 }
 
 sync::Config config(const std::string& endpoint, const std::string& token) {
-    auto c = sync::parse_config(nlohmann::json{{"endpoint", endpoint},
-                                               {"token", token},
-                                               {"interval_seconds", 0.05},
-                                               {"retry_start_seconds", 0.05},
-                                               {"retry_cap_seconds", 0.4},
-                                               {"connect_timeout_seconds", 2},
-                                               {"timeout_seconds", 2}}
-                                    .dump(),
-                                "test");
-    REQUIRE_MESSAGE(c, c.words());
-    return *c;
+    return test::quick_delivery(endpoint, token);
 }
 
-// Runs the client until the outbox is empty, or `seconds` pass.
-sync::Status drain(const std::filesystem::path& db, const sync::Config& c, double seconds = 60) {
-    sync::Client client(db, c);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    sync::Status s;
-    while (std::chrono::steady_clock::now() < until) {
-        s = client.status();
-        if (s.waiting == 0 && s.problem == sync::Status::Problem::None) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return s;
-}
+using test::drain;
 
 // The client's status once it reports `problem`; the test fails if it does not within 5 s.
 sync::Status until_problem(const sync::Client& client, sync::Status::Problem problem) {

@@ -8,6 +8,7 @@
 #include "collector_process.hpp"
 #include "collector_store.hpp"
 #include "config.hpp"
+#include "delivery_support.hpp"
 #include "index.hpp"
 #include "open_store.hpp"
 #include "pages.hpp"
@@ -25,7 +26,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 using namespace sayso;
 using test::TempDir;
@@ -101,30 +101,9 @@ std::int64_t ms_at(int year, int month, int day, int hour) {
     return static_cast<std::int64_t>(timegm(&t)) * 1000;
 }
 
-sync::Config config(const std::string& endpoint, const std::string& token) {
-    auto c = sync::parse_config(nlohmann::json{{"endpoint", endpoint},
-                                               {"token", token},
-                                               {"interval_seconds", 0.05},
-                                               {"retry_start_seconds", 0.05},
-                                               {"retry_cap_seconds", 0.4},
-                                               {"connect_timeout_seconds", 2},
-                                               {"timeout_seconds", 5}}
-                                    .dump(),
-                                "test");
-    REQUIRE_MESSAGE(c, c.words());
-    return *c;
-}
-
 // Runs the tablet's client until its outbox is empty (at most a minute).
 void deliver(const std::filesystem::path& db, const sync::Config& c) {
-    sync::Client client(db, c);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    sync::Status s;
-    while (std::chrono::steady_clock::now() < until) {
-        s = client.status();
-        if (s.waiting == 0 && s.problem == sync::Status::Problem::None) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const sync::Status s = test::drain(db, c);
     const std::string why = "the tablet could not deliver: " + sync::describe(s.problem);
     REQUIRE_MESSAGE(s.waiting == 0, why);
 }
@@ -265,7 +244,7 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
         }
         auto token = test::run({SAYSO_COLLECTOR, "token", "add", "tab-" + id, "--store", store, "--service", area});
         REQUIRE(token.code == 0);
-        deliver(db, config(collector.url(), token.out.substr(0, token.out.find('\n'))));
+        deliver(db, test::quick_delivery(collector.url(), token.out.substr(0, token.out.find('\n'))));
     }
     REQUIRE(test::exported_ids(store).size() == static_cast<std::size_t>(responses));
     CHECK(responses == 70);

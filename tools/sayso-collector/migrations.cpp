@@ -285,23 +285,13 @@ CREATE TABLE report_release (
                  published, "report_answers", "counted"});
     // 12: each answer's pack and version beside it, so a figure says which
     // packs it comes from, and its tone read from that pack
-    // (reports/vocabulary.hpp). The rows indexed before are emptied and the
-    // index built again from the stored responses; never fewer children a
-    // cut than ever asked, and each cell published where it was (the
-    // recoding's map, report_recode, is kept).
+    // (reports/vocabulary.hpp). With report_packs empty, the next index run
+    // finds no packs recorded and builds the index again from the stored
+    // responses (reports/index.cpp), each cell published where it was.
     const std::string packed = R"sql(
 ALTER TABLE report_answers ADD COLUMN pack_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE report_answers ADD COLUMN pack_version TEXT NOT NULL DEFAULT '';
 CREATE INDEX report_answers_packs ON report_answers (measure, pack_id, pack_version) WHERE counted = 1;
-DELETE FROM report_unopened;
-DELETE FROM report_comments;
-DELETE FROM report_sums;
-DELETE FROM report_response_sums;
-DELETE FROM report_answers;
-DELETE FROM report_responses;
-DELETE FROM report_children;
-DELETE FROM report_state;
-UPDATE report_recode_state SET last_seq = -1;
 CREATE TABLE report_packs (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     packs TEXT NOT NULL             -- the pack versions tones were read from: "id@version ..." (Vocabulary::fingerprint)

@@ -75,32 +75,48 @@ Stored<std::string> lock_index_mark(Store& store) {
     return rows->empty() ? "0" : (*rows)[0][0];
 }
 
+namespace {
+
+enum class Recoding { Kept, Emptied };
+
+// Empties the index, within the caller's transaction, so the next run builds
+// it again from every stored response; the recoding's map too when asked.
+// Never its group size: never fewer children a cut than ever asked.
+Stored<void> empty_index(Store& store, Recoding recoding) {
+    std::vector<const char*> tables = {"report_unopened", "report_comments",  "report_sums",     "report_response_sums",
+                                       "report_answers",  "report_responses", "report_children", "report_state"};
+    if (recoding == Recoding::Emptied) tables.push_back("report_recode");
+    for (const char* t : tables)
+        if (auto ran = store.query(std::string("DELETE FROM ") + t, {}); !ran) return ran.problem();
+    return Stored<void>::problem_of(store.query("UPDATE report_recode_state SET last_seq = -1", {}));
+}
+
+} // namespace
+
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words, int min_group,
                           const std::string& month_now_in) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     Indexed done;
-    // Answers left out because their key was missing, and that key is here
-    // now (restored) and opens one: the index is built again from the start,
-    // so they count. (One a held key still can't open, damaged, changes nothing.)
     // Tones read from other packs than these (another version given, or
-    // none): the index is built again, so every answer reads as its pack,
-    // at its version, says. (Keep every version answers came from under --packs.)
+    // none, or a store the step that filed answers under packs emptied): the
+    // index is built again, so every answer reads as its pack, at its
+    // version, says. (Keep every version answers came from under --packs.)
     auto tones_from = store.query("SELECT packs FROM report_packs WHERE id = 1", {});
     if (!tones_from) return tones_from.problem();
     const std::string now_from = words.fingerprint();
     if (tones_from->empty() || (*tones_from)[0][0] != now_from) {
         auto rebuilt = store.transaction([&]() -> Stored<void> {
-            for (const char* t : {"report_unopened", "report_comments", "report_sums", "report_response_sums",
-                                  "report_answers", "report_responses", "report_children", "report_state"})
-                if (auto ran = store.query(std::string("DELETE FROM ") + t, {}); !ran) return ran.problem();
-            // Each cell stays published where it was (report_recode is kept); never fewer children a cut.
-            if (auto ran = store.query("UPDATE report_recode_state SET last_seq = -1", {}); !ran) return ran.problem();
+            // Each cell stays published where it was: the answers' cells are the same, only their tones change.
+            if (auto emptied = empty_index(store, Recoding::Kept); !emptied) return emptied;
             return Stored<void>::problem_of(store.query("INSERT INTO report_packs (id, packs) VALUES (1, ?)"
                                                         " ON CONFLICT (id) DO UPDATE SET packs = excluded.packs",
                                                         {now_from}));
         });
         if (!rebuilt) return rebuilt.problem();
     }
+    // Answers left out because their key was missing, and that key is here
+    // now (restored) and opens one: the index is built again from the start,
+    // so they count. (One a held key still can't open, damaged, changes nothing.)
     if (!keys.empty()) {
         auto unopened = store.query("SELECT a.kind, a.skipped, a.options, a.text, a.sealed, a.seal_key FROM "
                                     "report_unopened u JOIN answers a ON a.response_id = u.response_id"
@@ -115,14 +131,7 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, co
             return read_answer(r, 1, keys, x).ok();
         });
         if (back) {
-            auto cleared = store.transaction([&]() -> Stored<void> {
-                for (const char* t :
-                     {"report_unopened", "report_comments", "report_sums", "report_response_sums", "report_answers",
-                      "report_responses", "report_children", "report_state", "report_recode"})
-                    if (auto ran = store.query(std::string("DELETE FROM ") + t, {}); !ran) return ran.problem();
-                // Not its group size: never fewer children a cut than ever asked.
-                return Stored<void>::problem_of(store.query("UPDATE report_recode_state SET last_seq = -1", {}));
-            });
+            auto cleared = store.transaction([&]() { return empty_index(store, Recoding::Emptied); });
             if (!cleared) return cleared.problem();
         }
     }

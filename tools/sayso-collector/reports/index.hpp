@@ -41,9 +41,10 @@ struct Indexed {
 
 // Indexes the responses that arrived since the last call, and gives how many
 // it indexed. Each answer is filed under the measure it was sent with, its
-// pack and version, and its tone as `words` (the packs) read it then: a pack's
-// later version does not change what was indexed. An answer none of `keys` opens is counted in no figure and kept
-// in report_unopened, with why; it never stops the index. Then recodes what
+// pack and version, and its tone as `words` (the packs) read it at that
+// version; when the pack versions given change, the index is built again.
+// An answer none of `keys` opens is counted in no figure and kept in
+// report_unopened, with why; it never stops the index. Then recodes what
 // is published (recode.hpp) so every published cell holds `min_group`
 // children or none, as of `month_now` (YYYY-MM; "" for the clock's).
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words = {},

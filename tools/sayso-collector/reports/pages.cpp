@@ -488,7 +488,9 @@ std::string service_csv(const Vocabulary& words, const ServiceView& v, const std
     const std::string few = fewer_than(v.threshold);
     std::string out;
     auto row = [&](const std::vector<std::string>& cells) { out += csv_row(cells); };
-    auto figure_row = [&](std::vector<std::string> head, const Figure& f) {
+    // `tail` follows a shown figure; a hidden one leaves its cell empty.
+    auto figure_row = [&](std::vector<std::string> head, const Figure& f, const std::string& tail = "",
+                          bool with_tail = false) {
         if (f.suppressed) {
             for (int i = 0; i < 7; ++i)
                 head.push_back(few);
@@ -496,6 +498,7 @@ std::string service_csv(const Vocabulary& words, const ServiceView& v, const std
             for (auto n : {f.children, f.answers, f.positive, f.middling, f.negative, f.skipped, f.other})
                 head.push_back(std::to_string(n));
         }
+        if (with_tail) head.push_back(f.suppressed ? "" : tail);
         row(head);
     };
     const std::vector<std::string> figure_head = {"children", "answers", "positive",           "middling",
@@ -535,19 +538,8 @@ std::string service_csv(const Vocabulary& words, const ServiceView& v, const std
         h.insert(h.end(), figure_head.begin(), figure_head.end());
         h.push_back("from_packs");
         row(h);
-        for (const auto& m : in_order(words, v)) {
-            std::vector<std::string> cells = {m.measure, words.measure_name(m.measure)};
-            if (m.figure.suppressed) {
-                cells.insert(cells.end(), 7, few);
-                cells.push_back("");
-            } else {
-                for (auto n : {m.figure.children, m.figure.answers, m.figure.positive, m.figure.middling,
-                               m.figure.negative, m.figure.skipped, m.figure.other})
-                    cells.push_back(std::to_string(n));
-                cells.push_back(sources_of(words, v, m.measure));
-            }
-            row(cells);
-        }
+        for (const auto& m : in_order(words, v))
+            figure_row({m.measure, words.measure_name(m.measure)}, m.figure, sources_of(words, v, m.measure), true);
     }
     return out;
 }
