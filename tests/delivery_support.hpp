@@ -30,8 +30,7 @@ inline sayso::sync::Config quick_delivery(const std::string& endpoint, const std
 }
 
 // Runs the client until the outbox is empty, or `seconds` pass; its last status.
-inline sayso::sync::Status drain(const std::filesystem::path& db, const sayso::sync::Config& c,
-                                 double seconds = 60) {
+inline sayso::sync::Status drain(const std::filesystem::path& db, const sayso::sync::Config& c, double seconds = 60) {
     sayso::sync::Client client(db, c);
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     sayso::sync::Status s;

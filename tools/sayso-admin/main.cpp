@@ -4,6 +4,7 @@
 #include "access/gate.hpp"
 #include "batch.hpp"
 #include "formats/formats.hpp"
+#include "import.hpp"
 #include "pack/pack.hpp"
 #include "pack/signature.hpp"
 #include "storage/store.hpp"
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -288,6 +290,19 @@ int main(int argc, char** argv) {
     pv->add_option("--size", preview_sizes, "only these sizes: phone, tablet, large")
         ->check(CLI::IsMember({"phone", "tablet", "large"}));
 
+    std::string import_file, import_out, ages = "8-17";
+    admin::ImportOptions import;
+    import.words_from = std::filesystem::path(SAYSO_SURVEYS_DIR) / "after-my-visit";
+    auto* im = app.add_subcommand("import", "turn a SurveyJS survey (JSON) into a draft survey pack, listing what "
+                                            "it leaves out; the pack is checked as validate checks it");
+    im->add_option("FILE", import_file, "the SurveyJS survey's JSON")->required();
+    im->add_option("--out", import_out, "the new pack's folder")->required();
+    im->add_option("--id", import.id, "the pack's id (default: from the folder's name)");
+    im->add_option("--ages", ages, "the ages its one band fits, MIN-MAX")->capture_default_str();
+    im->add_option("--words-from", import.words_from,
+                   "a pack whose kiosk words (start, skip, thanks...), visit types and band picture are taken")
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -295,6 +310,18 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     if (*v) return validate(dirs, trusted);
+    if (*im) {
+        int lo = 0, hi = 0;
+        char dash = 0;
+        std::istringstream in(ages);
+        if (!(in >> lo >> dash >> hi) || dash != '-' || !in.eof() || lo < 1 || hi < lo || hi > 99) {
+            std::cerr << "sayso-admin: --ages must be MIN-MAX, like 8-17\n";
+            return 2;
+        }
+        import.min_age = lo;
+        import.max_age = hi;
+        return admin::import_command(import_file, import_out, import);
+    }
     if (*pin_set) return set_pin(db, role);
     if (*kg) return keygen(key_out);
     if (*sg) return sign(sign_dir, sign_key);
