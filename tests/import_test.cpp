@@ -60,10 +60,9 @@ TEST_CASE("a SurveyJS survey in two locales becomes a draft pack: each kind mapp
     std::vector<std::string> kinds;
     for (const auto& q : band["questions"])
         kinds.push_back(q["id"].get<std::string>() + ":" + q["kind"].get<std::string>());
-    CHECK(kinds == std::vector<std::string>{"listened:faces", "felt-ok:faces", "knew-why:yes_no",
-                                            "who-spoke:pick_one", "helped:pick_many", "where:pick_one",
-                                            "how-much-did-it-help-0-10:faces", "next-time:pick_one",
-                                            "anything-else:text", "one-word:text"});
+    CHECK(kinds == std::vector<std::string>{"listened:faces", "felt-ok:faces", "knew-why:yes_no", "who-spoke:pick_one",
+                                            "helped:pick_many", "where:pick_one", "how-much-did-it-help-0-10:faces",
+                                            "next-time:pick_one", "anything-else:text", "one-word:text"});
     CHECK((*question(j, "listened"))["scale"] == 5);
     CHECK((*question(j, "felt-ok"))["scale"] == 3);
     CHECK((*question(j, "how-much-did-it-help-0-10"))["scale"] == 5);
@@ -98,16 +97,11 @@ TEST_CASE("what a SurveyJS survey asks that the kiosk can't is listed by its pat
     const std::string shown = ": shown, not asked; the kiosk has no such screen; left out";
     CHECK(notes_about(r.out, file) ==
           std::vector<std::string>{
-              "$.elements[0]: html \"intro\"" + shown,
-              "$.elements[1]: image \"logo\"" + shown,
-              "$.elements[2]: matrix \"grid\"" + left,
-              "$.elements[3]: ranking \"order\"" + left,
-              "$.elements[4]: file \"upload\"" + left,
-              "$.elements[5]: signaturepad \"sign\"" + left,
-              "$.elements[6]: multipletext \"contacts\"" + left,
-              "$.elements[7]: imagepicker \"pet\"" + left,
-              "$.elements[8]: paneldynamic \"siblings\"" + left,
-              "$.elements[9]: expression \"total\"" + shown,
+              "$.elements[0]: html \"intro\"" + shown, "$.elements[1]: image \"logo\"" + shown,
+              "$.elements[2]: matrix \"grid\"" + left, "$.elements[3]: ranking \"order\"" + left,
+              "$.elements[4]: file \"upload\"" + left, "$.elements[5]: signaturepad \"sign\"" + left,
+              "$.elements[6]: multipletext \"contacts\"" + left, "$.elements[7]: imagepicker \"pet\"" + left,
+              "$.elements[8]: paneldynamic \"siblings\"" + left, "$.elements[9]: expression \"total\"" + shown,
               "$.elements[10].isRequired: radiogroup \"school\": asked, but not required: a child may skip any "
               "question on the kiosk",
               "$.elements[10].hasOther: radiogroup \"school\": no \"other, please say\" box on the kiosk; left out",
@@ -157,8 +151,8 @@ TEST_CASE("an import that can't make a pack says why: a locale with no kiosk wor
     CHECK(r.out.find("$: is not a SurveyJS survey") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(tmp / "l"));
     // Ages that make no band.
-    r = test::run({SAYSO_ADMIN, "import", (surveys / "french.json").string(), "--out", (tmp / "x").string(),
-                   "--ages", "17-8"});
+    r = test::run(
+        {SAYSO_ADMIN, "import", (surveys / "french.json").string(), "--out", (tmp / "x").string(), "--ages", "17-8"});
     CHECK(r.code == 2);
     CHECK(r.err.find("--ages must be MIN-MAX") != std::string::npos);
 }

@@ -146,6 +146,39 @@ TEST_CASE("every band of the default pack can be walked end to end, with a scree
     }
 }
 
+TEST_CASE("with several surveys installed, the practitioner picks each by its title and ages, and each child's "
+          "response is stored with the survey picked") {
+    std::vector<std::shared_ptr<const pack::Pack>> shipped;
+    for (const char* id : {"how-was-it", "child-protection-and-me"}) {
+        auto r = pack::load_pack(test::source_dir / "surveys" / id);
+        REQUIRE(r.ok());
+        shipped.push_back(r.pack);
+    }
+    // The survey tiles sit above the bands; ages are the bands' together.
+    CHECK(shipped[0]->ages() == std::pair(8, 17));
+    CHECK(default_pack().ages() == std::pair(4, 25));
+    CHECK_FALSE(shipped[0]->picture.empty());
+    Kiosk k;
+    k.size = "1024x600";
+    std::string script = "shot surveys\n";
+    for (const auto& p : shipped)
+        script += "tap pack:" + p->id + "\n" + walk(p->bands.front(), p->id);
+    auto r = k.replay(script, "surveys");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    check_picture(shots_root / "surveys" / "surveys.png", 1024, 600);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        CAPTURE(i);
+        CHECK(rs[i].start.pack_id == shipped[i]->id);
+        CHECK(rs[i].start.pack_version == shipped[i]->version);
+        CHECK(rs[i].start.band == shipped[i]->bands.front().id);
+        CHECK(rs[i].state == "complete");
+        CHECK(rs[i].answers.size() == shipped[i]->bands.front().questions.size());
+    }
+}
+
 TEST_CASE("the layout works from 1024x600 to 2560x1600, landscape and portrait") {
     for (const char* size : {"1024x600", "600x1024", "1280x800", "1200x1920", "2560x1600"}) {
         for (const char* band_id : {"8-11", "12-17"}) {

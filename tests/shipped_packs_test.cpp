@@ -366,6 +366,9 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
     CHECK(page.find("How well are you listened to?") != std::string::npos);
     CHECK(page.find("Child protection conference") == std::string::npos); // its visit was a home visit
     CHECK(page.find("Home visit") != std::string::npos);
+    // Each response says which survey the child was given.
+    CHECK(page.find("<span data-k=\"pack\">Child protection and me</span>") != std::string::npos);
+    CHECK(page.find("<span data-k=\"pack\">After my visit</span>") != std::string::npos);
 
     // The service view of each pack, and of all three, in Chromium at desktop size and on A4.
     auto user = test::run({SAYSO_COLLECTOR, "user", "add", "ada", "--role", "admin", "--store", store}, {},

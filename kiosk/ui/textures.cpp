@@ -56,6 +56,7 @@ std::vector<std::string> asset_pictures(const std::filesystem::path& assets) {
 
 std::vector<std::string> pack_pictures(const pack::Pack& pack) {
     std::set<std::string> out;
+    if (!pack.picture.empty()) out.insert(pack.picture);
     for (const auto& b : pack.bands) {
         if (!b.picture.empty()) out.insert(b.picture);
         for (const auto& q : b.questions) {

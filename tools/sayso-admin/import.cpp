@@ -55,10 +55,10 @@ class Importer {
             out.notes = std::move(notes_);
             return out;
         }
-        default_lang_ = survey_.contains("locale") && survey_["locale"].is_string() &&
-                                !survey_["locale"].get<std::string>().empty()
-                            ? survey_["locale"].get<std::string>()
-                            : "en";
+        default_lang_ =
+            survey_.contains("locale") && survey_["locale"].is_string() && !survey_["locale"].get<std::string>().empty()
+                ? survey_["locale"].get<std::string>()
+                : "en";
         collect_languages(survey_, 0);
         languages_.erase(default_lang_);
 
@@ -67,7 +67,8 @@ class Importer {
             for (std::size_t i = 0; i < survey_["pages"].size(); ++i) {
                 const json& page = survey_["pages"][i];
                 const std::string p = "$.pages[" + std::to_string(i) + "]";
-                if (page.is_object() && page.contains("elements")) elements(page["elements"], p + ".elements", questions, 0);
+                if (page.is_object() && page.contains("elements"))
+                    elements(page["elements"], p + ".elements", questions, 0);
                 if (page.is_object() && page.contains("questions"))
                     elements(page["questions"], p + ".questions", questions, 0);
             }
@@ -77,7 +78,8 @@ class Importer {
         if (questions.empty()) note("$", "holds no question the kiosk can ask");
         for (const char* key : {"completedHtml", "completedHtmlOnCondition", "triggers", "calculatedValues"})
             if (survey_.contains(key))
-                note(std::string("$.") + key, "not kept: the kiosk ends with its own thank-you and asks every question");
+                note(std::string("$.") + key,
+                     "not kept: the kiosk ends with its own thank-you and asks every question");
 
         json langs = json::array({default_lang_});
         for (const auto& l : languages_)
@@ -87,12 +89,13 @@ class Importer {
             if (d.is_string() && languages_.count(d.get<std::string>())) drafts.push_back(d);
 
         json title = survey_.contains("title") ? text(survey_["title"]) : json::object({{default_lang_, options_.id}});
-        json band = {{"id", std::to_string(options_.min_age) + "-" + std::to_string(options_.max_age)},
-                     {"label", same_in_all(std::to_string(options_.min_age) + "\u2013" + std::to_string(options_.max_age))},
-                     {"min_age", options_.min_age},
-                     {"max_age", options_.max_age},
-                     {"picture", "pictures/band.png"},
-                     {"questions", questions}};
+        json band = {
+            {"id", std::to_string(options_.min_age) + "-" + std::to_string(options_.max_age)},
+            {"label", same_in_all(std::to_string(options_.min_age) + "\u2013" + std::to_string(options_.max_age))},
+            {"min_age", options_.min_age},
+            {"max_age", options_.max_age},
+            {"picture", "pictures/band.png"},
+            {"questions", questions}};
         out.pack = {{"format", 1},
                     {"id", options_.id},
                     {"version", "0.1.0"},
@@ -280,8 +283,7 @@ class Importer {
             const std::size_t n = made["options"].size();
             if (n < 2 || n > pack::kMaxOptions) {
                 note(p, what + ": has " + std::to_string(n) + (n == 1 ? " choice" : " choices") +
-                            "; a kiosk question takes 2 to " +
-                            std::to_string(pack::kMaxOptions) + "; left out");
+                            "; a kiosk question takes 2 to " + std::to_string(pack::kMaxOptions) + "; left out");
                 return;
             }
         } else if (type == "comment" || type == "text") {

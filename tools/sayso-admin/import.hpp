@@ -14,9 +14,9 @@
 namespace sayso::admin {
 
 struct ImportOptions {
-    std::string id;                    // the pack's id; from the output folder's name when empty
-    int min_age = 8, max_age = 17;     // the one band's ages
-    std::filesystem::path words_from;  // a pack whose kiosk words, visit types, talk button and band picture are taken
+    std::string id;                   // the pack's id; from the output folder's name when empty
+    int min_age = 8, max_age = 17;    // the one band's ages
+    std::filesystem::path words_from; // a pack whose kiosk words, visit types, talk button and band picture are taken
 };
 
 // Something of the survey the pack does not keep, or keeps otherwise, at its JSON path.
@@ -26,8 +26,8 @@ struct ImportNote {
 };
 
 struct Imported {
-    nlohmann::json pack;              // pack.json
-    std::vector<ImportNote> notes;    // what was left out or changed, in the survey's order
+    nlohmann::json pack;                // pack.json
+    std::vector<ImportNote> notes;      // what was left out or changed, in the survey's order
     std::filesystem::path band_picture; // the file to copy as pictures/band.png
 };
 

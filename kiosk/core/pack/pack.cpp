@@ -71,6 +71,14 @@ const Band* Pack::band(const std::string& bid) const {
     return nullptr;
 }
 
+std::pair<int, int> Pack::ages() const {
+    if (bands.empty()) return {0, 0};
+    std::pair<int, int> out{bands.front().min_age, bands.front().max_age};
+    for (const auto& b : bands)
+        out = {std::min(out.first, b.min_age), std::max(out.second, b.max_age)};
+    return out;
+}
+
 const VisitType* Pack::visit_type(const std::string& vid) const {
     for (const auto& v : visit_types)
         if (v.id == vid) return &v;
@@ -497,8 +505,8 @@ class Loader {
     void parse_pack(Pack& pack) {
         const json& d = doc_;
         unknown_keys(d, "$",
-                     {"$schema", "format", "id", "version", "title", "languages", "drafts", "visit_types", "words",
-                      "talk_button", "measures", "tones", "service_areas", "bands"});
+                     {"$schema", "format", "id", "version", "title", "picture", "languages", "drafts", "visit_types",
+                      "words", "talk_button", "measures", "tones", "service_areas", "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -549,6 +557,7 @@ class Loader {
         }
 
         read_text(d, "$", "title", pack.title);
+        pack.picture = read_picture(d, "$", "picture", false);
         read_words(d, "$", pack.words, true);
         get_bool(d, "$", "talk_button", pack.talk_button);
         if (pack.talk_button)

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sayso::pack {
@@ -94,6 +95,7 @@ struct Pack {
     std::string id;
     std::string version;
     Text title;
+    std::string picture; // absolute path, may be empty: shown where the practitioner picks a survey
     std::vector<std::string> languages;
     std::set<std::string> drafts; // languages whose text is a draft translation awaiting a person's check
     std::vector<VisitType> visit_types;
@@ -105,6 +107,8 @@ struct Pack {
     std::set<std::string> recorded;    // languages with recorded clips (an audio/<lang> folder), found at load
 
     const std::string& first_language() const { return languages.front(); }
+    // The youngest and oldest age its bands fit, across cohorts.
+    std::pair<int, int> ages() const;
     const Band* band(const std::string& id) const;
     const VisitType* visit_type(const std::string& id) const;
     const Measure* measure(const std::string& id) const;

@@ -238,13 +238,17 @@ void draw_practitioner(Ui& ui) {
     const std::string& lang = pack.first_language();
 
     if (packs.size() > 1) {
-        y += heading(pen, ui.fonts.body, "Survey", ImVec2(2 * L.pad, y), pen.colours.ink);
+        // Each survey with its picture and the ages it fits, so the right one is found at a glance.
+        y += heading(pen, ui.fonts.body, "Which survey?", ImVec2(2 * L.pad, y), pen.colours.ink);
         const float h = std::max(L.target * 0.8f, L.em * 2.2f);
-        y += tile_rows(L, y, static_cast<int>(packs.size()), std::max(L.em * 9, L.target * 2.5f), h,
+        y += tile_rows(L, y, static_cast<int>(packs.size()), std::max(L.em * 11, L.target * 3.0f), h,
                        [&](int i, ImVec2 a, ImVec2 b) {
                            const auto& p = packs[static_cast<std::size_t>(i)];
-                           if (tile(ui.widgets, "pack:" + p->id, a, b, {}, p->text(p->title, lang), ui.fonts.body,
-                                    TileStyle{.selected = p.get() == &pack}))
+                           const auto [youngest, oldest] = p->ages();
+                           const std::string label = p->text(p->title, p->first_language()) + " \u00b7 ages " +
+                                                     std::to_string(youngest) + "\u2013" + std::to_string(oldest);
+                           if (tile(ui.widgets, "pack:" + p->id, a, b, ui.textures.file(p->picture), label,
+                                    ui.fonts.body, TileStyle{.selected = p.get() == &pack, .row = true}))
                                ui.then([p](flow::Flow& f) { f.select_pack(p); });
                        }) +
              L.pad;

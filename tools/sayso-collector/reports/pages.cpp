@@ -302,6 +302,7 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
                   {"visit", visit && p ? p->text(visit->label, Vocabulary::kLanguage)
                                        : name_of(words, "visit_type", r.visit_type)},
                   {"case_ref", r.case_ref},
+                  {"pack", p ? p->text(p->title, Vocabulary::kLanguage) : r.pack_id},
                   {"band", band ? p->text(band->label, Vocabulary::kLanguage) : name_of(words, "band", r.band)},
                   {"area", words.service_area_name(r.service_area)},
                   {"code", given(r.practitioner_code)},
