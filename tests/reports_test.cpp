@@ -397,7 +397,7 @@ void write_safer_pack(const std::filesystem::path& dir, const std::string& versi
                              {{"id", "safer"},
                               {"kind", "pick_one"},
                               {"measure", "feeling_safer"},
-                              {"text", {{"en", "Since the help started, do you feel..."}}},
+                              {"text", {{"en", "Since the help started (" + version + "), do you feel..."}}},
                               {"options",
                                {scale("safer", "Safer", "positive"), scale("same", "The same", same_reads),
                                 scale("less-safe", "Less safe", "negative")}}}};
@@ -491,6 +491,17 @@ TEST_CASE("reports take their words and tones from the packs: a council's own sc
     v = test::held(reports::service_view(*s, admin, {}, reports::Protection::unrounded(5), {}));
     check_figure(measure(v, "feeling_safer"), 11, 11, 1, 5, 5, 0);
     CHECK(v.sources["feeling_safer"] == std::vector<PV>{{"feeling-safer", "1.0.0"}, {"feeling-safer", "2.0.0"}});
+    // A child's page shows their questions as the version they answered asked them.
+    for (const auto& [child, version] :
+         std::vector<std::pair<std::string, std::string>>{{"A-5", "1.0.0"}, {"A-12", "2.0.0"}}) {
+        const auto view = test::held(reports::child_view(*s, admin, {child}, {}));
+        REQUIRE(view.responses.size() == 1);
+        CHECK(view.responses[0].pack_version == version);
+        const std::string asked = reports::child_page(reports::Session{"", "t", admin}, words, child, view.responses,
+                                                      reports::Access::Allowed);
+        CHECK(asked.find("Since the help started (" + version + ")") != std::string::npos);
+        CHECK(asked.find("<span data-k=\"pack\">Feeling safer</span>") != std::string::npos);
+    }
     // Filtered to the bundled pack's visits, a figure comes from that pack alone.
     reports::Filters visits;
     visits.visit_type = "visit";
@@ -763,7 +774,8 @@ TEST_CASE(
     CHECK(c.find("data-flag=\"asked_to_talk\"") < earlier);
     CHECK(c.find("How well are you listened to?") != std::string::npos);
     CHECK(c.find("<blockquote data-k=\"text\">More time to talk please</blockquote>") != std::string::npos);
-    CHECK(c.find("/picture?pack=after-my-visit&amp;band=12-17&amp;q=listened&amp;o=happy") != std::string::npos);
+    CHECK(c.find("/picture?pack=after-my-visit&amp;v=1.0.0&amp;band=12-17&amp;q=listened&amp;o=happy") !=
+          std::string::npos);
     auto picture = ada.get("/picture?pack=after-my-visit&band=12-17&q=listened&o=happy");
     REQUIRE(picture);
     CHECK(picture->status == 200);

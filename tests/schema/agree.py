@@ -139,6 +139,7 @@ BROKEN = [
     ("tones for a kind the kiosk does not draw", put(["tones"], {"pick_one": {}})),
     ("a face read as something that is not a tone", put(["tones"], {"faces": dict(FACES_READ_KINDLY, ok="great")})),
     ("a service area without a label", put(["service_areas", 0], {"id": "early-help"})),
+    ("a pack picture that is not a path", put(["picture"], 7)),
 ]
 
 # A name the pack format does not know: the schema refuses it (an editor
@@ -169,12 +170,14 @@ FINE = [
     ("faces read a council's own way", put(["tones"], {"faces": FACES_READ_KINDLY})),
     ("yes/no read a council's own way", put(["tones"], {"yes_no": {"yes": "positive", "not_sure": "none", "no": "negative"}})),
     ("no service areas", drop(["service_areas"])),
+    ("no pack picture", drop(["picture"])),
 ]
 
 # Beyond what a schema can say: the loader refuses, the schema accepts.
 LOADER_ONLY = [
     ("a picture that is not in the pack", put(["bands", 0, "picture"], "pictures/not-there.png")),
     ("a picture outside the pack folder", put(["bands", 0, "picture"], "../outside.png")),
+    ("a pack picture that is not in the pack", put(["picture"], "pictures/not-there.png")),
     ("two questions with one id",
      lambda p: p["bands"][0]["questions"][1].__setitem__("id", p["bands"][0]["questions"][0]["id"])),
     ("a band whose ages run backwards", each(put(["bands", 0, "min_age"], 9), put(["bands", 0, "max_age"], 5))),

@@ -252,16 +252,16 @@ data counts_of(const Counts& c) {
                   {"completion", std::to_string(pct(c.complete, c.responses))}};
 }
 
-// Where a picture shown with an answer comes from: the collector serves it from the pack.
-std::string picture_url(const std::string& pack, const std::string& band, const std::string& q, const std::string& o) {
-    return "/picture?pack=" + url_encode(pack) + "&band=" + url_encode(band) + "&q=" + url_encode(q) +
-           "&o=" + url_encode(o);
+// Where a picture shown with an answer comes from: the collector serves it from the pack, at the version answered.
+std::string picture_url(const ChildResponse& r, const std::string& q, const std::string& o) {
+    return "/picture?pack=" + url_encode(r.pack_id) + "&v=" + url_encode(r.pack_version) +
+           "&band=" + url_encode(r.band) + "&q=" + url_encode(q) + "&o=" + url_encode(o);
 }
 
 // One response as the child saw it (templates/_response.mustache).
 data response_of(const Vocabulary& words, const ChildResponse& r) {
     // Named as its own pack names them: two packs may call one visit type differently.
-    const pack::Pack* p = words.pack_of(r.pack_id);
+    const pack::Pack* p = words.pack_of(r.pack_id, r.pack_version);
     const pack::Band* band = p ? p->band(r.band) : nullptr;
     const pack::VisitType* visit = p ? p->visit_type(r.visit_type) : nullptr;
     const std::string lang = r.language.empty() && p ? p->first_language() : r.language;
@@ -278,11 +278,10 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
         if (picks)
             for (const auto& o : a.options) {
                 const pack::Option* opt = q ? q->option(o) : nullptr;
-                options.push_back(object{
-                    {"id", o},
-                    {"picture",
-                     given(opt && !opt->picture.empty() ? picture_url(r.pack_id, r.band, a.question_id, o) : "")},
-                    {"label", opt && band ? p->label(*band, *opt, lang) : o}});
+                options.push_back(
+                    object{{"id", o},
+                           {"picture", given(opt && !opt->picture.empty() ? picture_url(r, a.question_id, o) : "")},
+                           {"label", opt && band ? p->label(*band, *opt, lang) : o}});
             }
         answers.push_back(object{
             {"question_id", a.question_id},
@@ -585,7 +584,7 @@ std::string responses_csv(const Vocabulary& words, const std::vector<ChildRespon
         csv_row({"case_ref", "response_id", "started_at", "visit_type", "band", "service_area", "practitioner_code",
                  "complete", "asked_to_talk", "question_id", "question", "measure", "skipped", "options", "text"});
     for (const auto& r : responses) {
-        const pack::Pack* p = words.pack_of(r.pack_id);
+        const pack::Pack* p = words.pack_of(r.pack_id, r.pack_version);
         const pack::Band* band = p ? p->band(r.band) : nullptr;
         for (const auto& a : r.answers) {
             std::string question;

@@ -518,7 +518,9 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
     Params p = refs;
     const std::string mine = scope(reader, p);
     auto rows = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
-                            " service_area, practitioner_code, complete, asked_to_talk FROM report_responses"
+                            " service_area, practitioner_code, complete, asked_to_talk,"
+                            " (SELECT pack_version FROM responses WHERE responses.id = report_responses.response_id)"
+                            " FROM report_responses"
                             " WHERE case_ref" +
                                 in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
                             p);
@@ -529,7 +531,7 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
     }
     out.access = Access::Allowed;
     for (const auto& r : *rows) {
-        ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}};
+        ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}, r[11]};
         auto as = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
                                   " FROM answers WHERE response_id = ? ORDER BY position",
                               {r[0]});

@@ -164,6 +164,7 @@ struct ChildResponse {
     std::string id, case_ref, started_at, visit_type, band, pack_id, language, service_area, practitioner_code;
     bool complete = false, asked_to_talk = false;
     std::vector<ChildAnswer> answers;
+    std::string pack_version; // the version the child answered: its questions are shown as they were
 };
 enum class Access { Allowed, Denied, NotFound };
 struct ChildView {

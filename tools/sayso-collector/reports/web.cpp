@@ -369,7 +369,7 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     get("/picture", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
-        const pack::Pack* p = options_.words.pack_of(req.param("pack"));
+        const pack::Pack* p = options_.words.pack_of(req.param("pack"), req.has_param("v") ? req.param("v") : "");
         const pack::Band* band = p ? p->band(req.param("band")) : nullptr;
         const pack::Option* o = nullptr;
         if (band)
