@@ -156,3 +156,24 @@ TEST_CASE("an import that can't make a pack says why: a locale with no kiosk wor
     CHECK(r.code == 2);
     CHECK(r.err.find("--ages must be MIN-MAX") != std::string::npos);
 }
+
+TEST_CASE("a SurveyJS field of the wrong type is read as absent, never as a reason to stop") {
+    TempDir tmp;
+    // Found by fuzzing: "isRequired": "yes" used to end the import with an exception.
+    test::write_file(tmp / "odd.json", R"({"elements": [
+        {"type": "rating", "name": "r", "title": "Rate it", "isRequired": "yes", "rateMin": "one", "rateMax": 3},
+        {"type": "rating", "name": "wide", "rateMin": -9223372036854775807, "rateMax": 9223372036854775807},
+        {"type": "radiogroup", "name": "c", "hasOther": 1, "rateType": 5, "choices": ["a", "b"]},
+        {"type": "comment", "name": "w", "maxLength": 99999999999}]})");
+    const auto out = tmp / "odd";
+    auto r = test::run({SAYSO_ADMIN, "import", (tmp / "odd.json").string(), "--out", out.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(test::read_file(out / "pack.json"));
+    CHECK((*question(j, "r"))["scale"] == 3);    // rateMin not a number: from 1, so 3 steps
+    CHECK((*question(j, "wide"))["scale"] == 5); // no overflow: a very wide rating is 5 faces
+    CHECK((*question(j, "c"))["options"].size() == 2);
+    CHECK((*question(j, "w"))["max_length"] == 2000);
+    CHECK(r.out.find("isRequired") == std::string::npos); // "yes" is not true
+    CHECK(r.out.find("hasOther") == std::string::npos);   // nor is 1
+}

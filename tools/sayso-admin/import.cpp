@@ -43,6 +43,19 @@ std::string value_text(const json& v) {
     return "";
 }
 
+// A field read as SurveyJS means it, whatever the file holds instead: true
+// only for true; a string or a whole number only when it is one.
+bool flag(const json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_boolean() && o[key].get<bool>();
+}
+std::string string_of(const json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
+}
+long long whole_of(const json& o, const char* key, long long otherwise) {
+    if (!o.is_object() || !o.contains(key) || !o[key].is_number_integer()) return otherwise;
+    return std::clamp<long long>(o[key].get<long long>(), -1'000'000, 1'000'000);
+}
+
 class Importer {
   public:
     Importer(const json& survey, const json& base, const ImportOptions& options)
@@ -88,7 +101,9 @@ class Importer {
         for (const auto& d : base_.value("drafts", json::array()))
             if (d.is_string() && languages_.count(d.get<std::string>())) drafts.push_back(d);
 
-        json title = survey_.contains("title") ? text(survey_["title"]) : json::object({{default_lang_, options_.id}});
+        // The survey's title, else (none in a language it names) the pack's id.
+        json title = survey_.contains("title") ? text(survey_["title"]) : json::object();
+        if (title.empty()) title = {{default_lang_, options_.id}};
         json band = {
             {"id", std::to_string(options_.min_age) + "-" + std::to_string(options_.max_age)},
             {"label", same_in_all(std::to_string(options_.min_age) + "\u2013" + std::to_string(options_.max_age))},
@@ -105,7 +120,7 @@ class Importer {
                     {"visit_types", base_texts(base_.value("visit_types", json::array()), "label")},
                     {"words", base_words()},
                     // "I want to talk to someone" as the pack the words come from offers it.
-                    {"talk_button", base_.value("talk_button", false)},
+                    {"talk_button", flag(base_, "talk_button")},
                     {"bands", json::array({band})}};
         out.notes = std::move(notes_);
         return out;
@@ -241,24 +256,22 @@ class Importer {
             if (q.contains(cond))
                 note(p + "." + cond,
                      what + ": its condition is not kept; the kiosk asks every question, and any can be skipped");
-        if (q.value("isRequired", false) == true)
+        if (flag(q, "isRequired"))
             note(p + ".isRequired", what + ": asked, but not required: a child may skip any question on the kiosk");
 
         json made = {{"id", unique_id(name.empty() ? type : name)}, {"text", title_of(q)}};
         if (type == "rating") {
             const bool own_values = q.contains("rateValues") && q["rateValues"].is_array() && !q["rateValues"].empty();
-            if (own_values && q.value("rateType", std::string()) != "smileys") {
+            if (own_values && string_of(q, "rateType") != "smileys") {
                 made["kind"] = "pick_one";
                 made["options"] = options_of(q, p, "rateValues");
                 note(p, what + ": a rating with its own values becomes a pick-one of them");
             } else {
-                int steps = own_values ? static_cast<int>(q["rateValues"].size()) : 5;
+                long long steps = own_values ? static_cast<long long>(q["rateValues"].size()) : 5;
                 if (!own_values && q.contains("rateCount") && q["rateCount"].is_number_integer())
-                    steps = q["rateCount"].get<int>();
-                else if (!own_values && (q.contains("rateMin") || q.contains("rateMax"))) {
-                    const int lo = q.value("rateMin", 1), hi = q.value("rateMax", 5);
-                    steps = hi - lo + 1;
-                }
+                    steps = whole_of(q, "rateCount", 5);
+                else if (!own_values && (q.contains("rateMin") || q.contains("rateMax")))
+                    steps = whole_of(q, "rateMax", 5) - whole_of(q, "rateMin", 1) + 1;
                 made["kind"] = "faces";
                 made["scale"] = steps <= 4 ? 3 : 5;
                 if (steps != 3 && steps != 5)
@@ -273,23 +286,17 @@ class Importer {
             made["kind"] = type == "checkbox" || type == "tagbox" ? "pick_many" : "pick_one";
             made["options"] = options_of(q, p, "choices");
             for (const char* extra : {"hasOther", "showOtherItem", "hasComment", "showCommentArea"})
-                if (q.value(extra, false) == true)
+                if (flag(q, extra))
                     note(p + "." + extra, what + ": no \"other, please say\" box on the kiosk; left out");
             for (const char* extra : {"hasNone", "showNoneItem", "hasSelectAll", "showSelectAllItem"})
-                if (q.value(extra, false) == true)
+                if (flag(q, extra))
                     note(p + "." + extra, what + ": its extra \"none\" or \"select all\" choice is left out");
             if (q.contains("choicesByUrl") || q.contains("choicesFromQuestion"))
                 note(p, what + ": choices from elsewhere are not fetched; only those written in it are kept");
-            const std::size_t n = made["options"].size();
-            if (n < 2 || n > pack::kMaxOptions) {
-                note(p, what + ": has " + std::to_string(n) + (n == 1 ? " choice" : " choices") +
-                            "; a kiosk question takes 2 to " + std::to_string(pack::kMaxOptions) + "; left out");
-                return;
-            }
         } else if (type == "comment" || type == "text") {
             made["kind"] = "text";
-            if (q.contains("maxLength") && q["maxLength"].is_number_integer() && q["maxLength"].get<int>() > 0)
-                made["max_length"] = std::min(q["maxLength"].get<int>(), 2000);
+            if (const long long most = whole_of(q, "maxLength", 0); most > 0)
+                made["max_length"] = std::min<long long>(most, 2000);
             if (type == "text" && q.contains("inputType") && q["inputType"] != "text")
                 note(p, what + ": asks for " + value_text(q["inputType"]) + "; the kiosk takes words");
         } else if (type == "html" || type == "image" || type == "expression") {
@@ -298,6 +305,15 @@ class Importer {
         } else {
             note(p, what + ": the kiosk has no kind of question like it; left out");
             return;
+        }
+        // A choice, however it was asked (a rating's own values too), holds what a kiosk screen can.
+        if (made.contains("options")) {
+            const std::size_t n = made["options"].size();
+            if (n < 2 || n > pack::kMaxOptions) {
+                note(p, what + ": has " + std::to_string(n) + (n == 1 ? " choice" : " choices") +
+                            "; a kiosk question takes 2 to " + std::to_string(pack::kMaxOptions) + "; left out");
+                return;
+            }
         }
         out.push_back(std::move(made));
     }
