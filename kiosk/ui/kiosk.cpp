@@ -1,6 +1,7 @@
 #include "kiosk.hpp"
 
 #include "png/png.hpp"
+#include "raster.hpp"
 #include "tasks/frame_guard.hpp"
 
 #include <imgui.h>
@@ -9,18 +10,31 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 namespace sayso::ui {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// This process's proportional set size (its share of shared pages), KiB; -1 where procfs can't say.
+long proportional_memory_kib() {
+    std::ifstream in("/proc/self/smaps_rollup");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("Pss:", 0) == 0) return std::strtol(line.c_str() + 4, nullptr, 10);
+    return -1;
+}
+
+} // namespace
+
 Kiosk::Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorder, std::string storage_problem,
              access::Gate* gate, storage::Store* store, SDL_Window* window, SDL_Renderer* renderer)
     : o_(o), clock_(clock), window_(window), renderer_(renderer), gate_(gate), store_(store),
       storage_problem_(std::move(storage_problem)), flow_(clock, recorder, o.settings), shelf_(o.packs, o.trust),
-      textures_(renderer, o.assets), look_(window, renderer, o.dpi, o.headless), delivery_(o.db, clock),
-      settings_file_(o.sync_config ? o.sync_config->string() : std::string()) {
+      textures_(renderer, o.assets), shapes_(renderer), look_(window, renderer, o.dpi, o.headless),
+      delivery_(o.db, clock), settings_file_(o.sync_config ? o.sync_config->string() : std::string()) {
     // Before the first frame: what the kiosk needs to know to show it.
     actions_.load_settings();
     delivery_.start(prepare_delivery(o_.sync_config, store_));
@@ -73,6 +87,7 @@ bool Kiosk::animating() const {
 void Kiosk::relayout() {
     look_.relayout();
     frames_ = 2;
+    must_show_ = true;
 }
 
 // Closing the window or the quit keys: never during a child's session, and
@@ -118,7 +133,10 @@ void Kiosk::other_event(const SDL_Event& e) {
     case SDL_QUIT: request_quit(); break;
     case SDL_WINDOWEVENT:
         if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout();
-        if (e.window.event == SDL_WINDOWEVENT_EXPOSED) frames_ = std::max(frames_, 1);
+        if (e.window.event == SDL_WINDOWEVENT_EXPOSED) {
+            frames_ = std::max(frames_, 1);
+            must_show_ = true;
+        }
         break;
     case SDL_TEXTINPUT: flow_.type(e.text.text); break;
     case SDL_USEREVENT: // delivery state changed; a finished task draws once it is delivered (step)
@@ -225,7 +243,8 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui::NewFrame();
     widgets_.clear();
-    widgets_.set_look(look_.colours(), &look_.shaped());
+    shapes_.next_frame();
+    widgets_.set_look(look_.colours(), &look_.shaped(), &shapes_);
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(io.DisplaySize);
     ImGui::Begin("screen", nullptr,
@@ -286,22 +305,34 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     ImGui::PopFont();
     ImGui::End();
     ImGui::Render();
-    const auto bg = look_.colours().background;
-    SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
-    SDL_RenderClear(renderer_);
-    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
-    bool captured = true;
-    if (capture) captured = write_png(*capture);
-    SDL_RenderPresent(renderer_);
-    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (frame_ms_.empty())
-        first_frame_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
-    frame_ms_.push_back(ms);
-    // Between frames: what was tapped. A tap that changed the state draws it again.
+    // What was tapped, before the frame is put on the screen: a tap that
+    // changed the state makes this frame stale, and the next one shows the
+    // change (a tap costs one frame on the screen, not two).
     Intents tapped = std::move(intents_);
     intents_ = {};
     actions_.apply(std::move(tapped));
-    drawn_version_ = flow_.version() == version_before ? flow_.version() : ~0ull;
+    const bool stale = flow_.version() != version_before;
+    drawn_version_ = stale ? ~0ull : flow_.version();
+    const std::uint64_t hash = draw_data_hash(ImGui::GetDrawData(), flow_.version() ^ look_.colours().background);
+    bool captured = true;
+    if (capture || must_show_ || (!stale && hash != shown_hash_)) {
+        const auto bg = look_.colours().background;
+        SDL_SetRenderDrawColor(renderer_, bg & 0xFF, (bg >> 8) & 0xFF, (bg >> 16) & 0xFF, 255);
+        SDL_RenderClear(renderer_);
+        render_draw_data(renderer_, ImGui::GetDrawData());
+        if (capture) captured = write_png(*capture);
+        SDL_RenderPresent(renderer_);
+        shown_hash_ = hash;
+        must_show_ = false;
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        const double since_start = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
+        if (frame_ms_.empty()) first_frame_ms_ = since_start;
+        frame_ms_.push_back(ms);
+        if (o_.timings && (shown_.empty() || shown_.back().screen != current()))
+            shown_.push_back({current(), since_start, proportional_memory_kib()});
+    } else {
+        ++(stale ? stale_ : unchanged_);
+    }
     return captured;
 }
 
@@ -329,6 +360,14 @@ void Kiosk::write_timings() {
     out << "{\"first_frame_ms\": " << first_frame_ms_ << ", \"frame_ms\": [";
     for (std::size_t i = 0; i < frame_ms_.size(); ++i)
         out << (i ? ", " : "") << frame_ms_[i];
+    out << "], \"unchanged_frames\": " << unchanged_ << ", \"stale_frames\": " << stale_ << ", \"shown\": [";
+    for (std::size_t i = 0; i < shown_.size(); ++i) {
+        std::string name;
+        for (char c : shown_[i].screen)
+            if (c != '"' && c != '\\') name += c;
+        out << (i ? ", " : "") << "{\"screen\": \"" << name << "\", \"ms\": " << shown_[i].ms
+            << ", \"pss_kib\": " << shown_[i].pss_kib << "}";
+    }
     out << "]}\n";
 }
 

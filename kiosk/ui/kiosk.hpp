@@ -12,6 +12,7 @@
 #include "pack/shelf.hpp"
 #include "screens/screens.hpp"
 #include "script/script.hpp"
+#include "shapes.hpp"
 #include "tasks/tasks.hpp"
 #include "textures.hpp"
 #include "voice.hpp"
@@ -84,6 +85,7 @@ class Kiosk {
     flow::Flow flow_;
     pack::Shelf shelf_;
     Textures textures_;
+    Shapes shapes_;
     Widgets widgets_;
     Input input_;
     Look look_;
@@ -101,8 +103,21 @@ class Kiosk {
     flow::Millis screen_since_{0};
     flow::Millis last_frame_{0};
     bool text_input_ = false;
-    std::vector<double> frame_ms_;
+    std::vector<double> frame_ms_; // frames put on the screen
     double first_frame_ms_ = 0;
+    // What the screen shows: a frame whose draw lists are the same is not
+    // drawn again, unless the window lost its pixels (exposed, resized).
+    std::uint64_t shown_hash_ = 0;
+    bool must_show_ = true;
+    int unchanged_ = 0, stale_ = 0; // frames not put on the screen: nothing changed; a tap had changed it
+    // With --timings: when each screen was first put on the screen (ms since
+    // start) and the process's proportional memory then (KiB; Linux).
+    struct Shown {
+        std::string screen;
+        double ms = 0;
+        long pss_kib = -1;
+    };
+    std::vector<Shown> shown_;
     std::string replay_problem_;
     std::string logged_storage_;        // detail of the storage problem last logged; empty: none
     std::set<std::string> slow_logged_; // slow work a live frame did, logged once each

@@ -87,7 +87,7 @@ Picture Textures::upload(const Decoded& d) {
     SDL_UpdateTexture(t, nullptr, d.rgba.data(), d.w * 4);
     SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
     SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
-    return Picture{t, d.w, d.h};
+    return Picture{t, d.w, d.h, ++uploads_};
 }
 
 void Textures::add(std::vector<Decoded> pictures) {

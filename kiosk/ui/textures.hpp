@@ -5,6 +5,7 @@
 
 #include "pack/pack.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -19,6 +20,7 @@ namespace sayso::ui {
 struct Picture {
     SDL_Texture* texture = nullptr;
     int w = 0, h = 0;
+    std::uint64_t serial = 0; // this upload's own number (a texture's address may be used again)
     explicit operator bool() const { return texture != nullptr; }
 };
 
@@ -60,6 +62,7 @@ class Textures {
     std::filesystem::path assets_;
     std::map<std::string, Picture> cache_;
     std::set<std::string> coming_; // being decoded
+    std::uint64_t uploads_ = 0;
     Picture upload(const Decoded& d);
 };
 

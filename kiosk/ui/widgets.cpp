@@ -1,5 +1,7 @@
 #include "widgets.hpp"
 
+#include "shapes.hpp"
+
 #include "shaped_text.hpp"
 
 #include "formats/utf8.hpp"
@@ -127,12 +129,28 @@ float heading(const Pen& pen, ImFont* font, const std::string& text, ImVec2 at, 
     return font->FontSize * 1.2f;
 }
 
+void fill_rounded(const Pen& pen, ImVec2 min, ImVec2 max, ImU32 colour, float rounding) {
+    if (pen.shapes)
+        pen.shapes->rounded(pen.dl, min, max, colour, rounding);
+    else
+        pen.dl->AddRectFilled(min, max, colour, rounding);
+}
+
+void fill_disc(const Pen& pen, ImVec2 centre, float radius, ImU32 colour) {
+    if (pen.shapes)
+        pen.shapes->disc(pen.dl, centre, radius, colour);
+    else
+        pen.dl->AddCircleFilled(centre, radius, colour);
+}
+
 void draw_picture(const Pen& pen, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint) {
     if (!pic) return;
     const float bw = max.x - min.x, bh = max.y - min.y;
     const float k = std::min(bw / static_cast<float>(pic.w), bh / static_cast<float>(pic.h));
-    const float w = static_cast<float>(pic.w) * k, h = static_cast<float>(pic.h) * k;
-    const ImVec2 a(min.x + (bw - w) * 0.5f, min.y + (bh - h) * 0.5f);
+    // On whole pixels, from a copy scaled to this size once: drawn without scaling.
+    const float w = std::round(static_cast<float>(pic.w) * k), h = std::round(static_cast<float>(pic.h) * k);
+    const ImVec2 a(std::round(min.x + (bw - w) * 0.5f), std::round(min.y + (bh - h) * 0.5f));
+    if (pen.shapes) pic = pen.shapes->sized(pic, static_cast<int>(w), static_cast<int>(h));
     pen.dl->AddImage(reinterpret_cast<ImTextureID>(pic.texture), a, ImVec2(a.x + w, a.y + h), ImVec2(0, 0),
                      ImVec2(1, 1), tint);
 }
@@ -166,15 +184,17 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
         border_w = std::max(4.0f, lift * 2.5f);
     }
     const float press = held && st.enabled ? lift : 0;
-    pen.dl->AddRectFilled(ImVec2(min.x, min.y + lift * 2), ImVec2(max.x, max.y + lift * 2), pen.colours.shadow,
-                          rounding);
+    fill_rounded(pen, ImVec2(min.x, min.y + lift * 2), ImVec2(max.x, max.y + lift * 2), pen.colours.shadow, rounding);
     ImVec2 a(min.x, min.y + press), b(max.x, max.y + press);
     if (st.pulse > 0) {
         const float grow = lift * 3 * std::sin(st.pulse * 3.14159f);
         a = ImVec2(a.x - grow, a.y - grow);
         b = ImVec2(b.x + grow, b.y + grow);
     }
-    pen.dl->AddRectFilled(a, b, fill, rounding);
+    // On whole pixels, so the border lies where the fill ends.
+    a = ImVec2(std::round(a.x), std::round(a.y));
+    b = ImVec2(std::round(b.x), std::round(b.y));
+    fill_rounded(pen, a, b, fill, rounding);
     pen.dl->AddRect(a, b, border, rounding, 0, border_w);
 
     const float inset = std::min(width, height) * 0.08f;
@@ -198,7 +218,7 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
     if (st.check && st.selected) {
         const float r = std::min(width, height) * 0.13f;
         const ImVec2 c(b.x - r * 0.8f, a.y + r * 0.8f);
-        pen.dl->AddCircleFilled(c, r, pen.colours.primary);
+        fill_disc(pen, c, r, pen.colours.primary);
         pen.dl->AddPolyline(std::vector<ImVec2>{ImVec2(c.x - r * 0.45f, c.y), ImVec2(c.x - r * 0.1f, c.y + r * 0.38f),
                                                 ImVec2(c.x + r * 0.5f, c.y - r * 0.35f)}
                                 .data(),

@@ -13,6 +13,7 @@
 namespace sayso::ui {
 
 class ShapedText;
+class Shapes;
 
 // What drawing needs besides where: the draw list, the palette in use, and
 // the shaper for text the font atlas can't draw (null: plain text only).
@@ -20,17 +21,19 @@ struct Pen {
     ImDrawList* dl;
     const Palette& colours;
     ShapedText* shaped = nullptr;
+    Shapes* shapes = nullptr; // null: ImGui's own shapes
 };
 
 class Widgets {
   public:
     void clear() { rects_.clear(); }
     // The palette and shaper this frame is drawn with (the kiosk sets them each frame).
-    void set_look(const Palette& colours, ShapedText* shaped) {
+    void set_look(const Palette& colours, ShapedText* shaped, Shapes* shapes = nullptr) {
         colours_ = &colours;
         shaped_ = shaped;
+        shapes_ = shapes;
     }
-    Pen pen(ImDrawList* dl) const { return {.dl = dl, .colours = *colours_, .shaped = shaped_}; }
+    Pen pen(ImDrawList* dl) const { return {.dl = dl, .colours = *colours_, .shaped = shaped_, .shapes = shapes_}; }
     void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
     std::optional<ImVec2> centre(const std::string& id) const;
     std::string list() const; // ids on screen, for error messages
@@ -42,6 +45,7 @@ class Widgets {
     std::map<std::string, Rect> rects_;
     const Palette* colours_ = &kWarm;
     ShapedText* shaped_ = nullptr;
+    Shapes* shapes_ = nullptr;
 };
 
 struct TileStyle {
@@ -72,6 +76,9 @@ float start_text(const Pen& pen, ImFont* font, const std::string& text, ImVec2 a
 // A picture fitted inside a box, keeping its shape.
 void draw_picture(const Pen& pen, Picture pic, ImVec2 min, ImVec2 max, ImU32 tint = 0xFFFFFFFF);
 
+// A filled rectangle with round corners, and a filled circle, on whole pixels.
+void fill_rounded(const Pen& pen, ImVec2 min, ImVec2 max, ImU32 colour, float rounding);
+void fill_disc(const Pen& pen, ImVec2 centre, float radius, ImU32 colour);
 // Left-aligned small heading, returns its height.
 float heading(const Pen& pen, ImFont* font, const std::string& text, ImVec2 at, ImU32 colour);
 

@@ -1,6 +1,7 @@
 #include "screens.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sayso::ui {
 
@@ -35,9 +36,10 @@ bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::s
     const float r = key * 0.09f;
     const int n = static_cast<int>(entry.size());
     for (int i = 0; i < std::max(n, 4); ++i) {
-        const ImVec2 c(cx + (static_cast<float>(i) - (std::max(n, 4) - 1) * 0.5f) * r * 3.2f, y);
+        const ImVec2 c(std::round(cx + (static_cast<float>(i) - (std::max(n, 4) - 1) * 0.5f) * r * 3.2f),
+                       std::round(y));
         if (i < n)
-            pen.dl->AddCircleFilled(c, r, pen.colours.primary);
+            fill_disc(pen, c, r, pen.colours.primary);
         else
             pen.dl->AddCircle(c, r, pen.colours.muted, 0, std::max(1.5f, r * 0.25f));
     }

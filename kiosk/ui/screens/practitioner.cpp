@@ -1,6 +1,7 @@
 #include "screens.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 namespace sayso::ui {
@@ -29,7 +30,7 @@ float notice(const Pen& pen, const Ui& ui, float y, const std::string& text) {
     const float w = L.width - 4 * L.pad;
     const float inset = L.pad * 0.6f;
     const float h = text_height(pen, ui.fonts.small, text, w - 2 * inset) + 2 * inset;
-    pen.dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + w, y + h), pen.colours.problem_soft, L.em * 0.3f);
+    fill_rounded(pen, ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + w, y + h), pen.colours.problem_soft, L.em * 0.3f);
     pen.dl->AddRectFilled(ImVec2(2 * L.pad, y), ImVec2(2 * L.pad + L.mm * 1.2f, y + h), pen.colours.problem);
     // Left-aligned lines: centred_text centres on a given x, so give it the middle.
     float ty = y + inset;
@@ -163,7 +164,7 @@ void draw_practitioner(Ui& ui) {
     if (flow.talk_requests() > 0) {
         const float w = L.width - 4 * L.pad, h = std::max(L.target * 0.9f, L.em * 2.4f);
         const ImVec2 a(2 * L.pad, y), b(a.x + w, y + h);
-        pen.dl->AddRectFilled(a, b, pen.colours.accent_soft, L.em * 0.4f);
+        fill_rounded(pen, a, b, pen.colours.accent_soft, L.em * 0.4f);
         const float bw = std::max(L.em * 7, L.target * 2.2f);
         const std::string msg =
             flow.talk_requests() == 1

@@ -29,12 +29,12 @@ void progress_dots(const Pen& pen, const Layout& L, const flow::Session& s, floa
     const float x0 = (L.width - total) * 0.5f + r;
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t slot = rtl(s) ? n - 1 - i : i;
-        const ImVec2 c(x0 + static_cast<float>(slot) * (2 * r + gap), y + r);
+        const ImVec2 c(std::round(x0 + static_cast<float>(slot) * (2 * r + gap)), std::round(y + r));
         const bool answered = s.answer(s.band->questions[i].id) != nullptr;
         if (i == s.index) {
-            pen.dl->AddCircleFilled(c, r * 1.35f, pen.colours.accent);
+            fill_disc(pen, c, r * 1.35f, pen.colours.accent);
         } else if (answered) {
-            pen.dl->AddCircleFilled(c, r, pen.colours.primary);
+            fill_disc(pen, c, r, pen.colours.primary);
         } else {
             pen.dl->AddCircle(c, r, pen.colours.muted, 0, std::max(1.5f, r * 0.25f));
         }
@@ -121,8 +121,9 @@ void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
     const float w = std::min(max.x - min.x, 34 * L.em);
     const float h = std::min((max.y - min.y) * 0.25f, 3.2f * L.em);
-    const ImVec2 a(min.x + (max.x - min.x - w) * 0.5f, min.y), b(a.x + w, a.y + h);
-    pen.dl->AddRectFilled(a, b, pen.colours.card, L.em * 0.6f);
+    const ImVec2 a(std::round(min.x + (max.x - min.x - w) * 0.5f), std::round(min.y)),
+        b(std::round(a.x + w), std::round(a.y + h));
+    fill_rounded(pen, a, b, pen.colours.card, L.em * 0.6f);
     pen.dl->AddRect(a, b, pen.colours.primary, L.em * 0.6f, 0, std::max(2.0f, L.mm * 0.6f));
     const float inset = L.em * 0.6f;
     const std::string& placeholder = s.pack->word(*s.band, "type_here", s.language);

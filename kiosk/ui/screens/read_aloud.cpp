@@ -2,6 +2,8 @@
 
 #include "text/languages.hpp"
 
+#include <cmath>
+
 namespace sayso::ui {
 
 Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key) {
@@ -30,8 +32,9 @@ bool speak_hit(Ui& ui, const std::string& id, ImVec2 c, float r) {
 
 void speak_draw(Ui& ui, ImVec2 c, float r) {
     const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
-    pen.dl->AddCircleFilled(ImVec2(c.x, c.y + r * 0.06f), r, pen.colours.shadow);
-    pen.dl->AddCircleFilled(c, r, pen.colours.primary_soft);
+    c = ImVec2(std::round(c.x), std::round(c.y)); // on whole pixels, so the ring lies on the disc
+    fill_disc(pen, ImVec2(c.x, c.y + std::round(r * 0.06f)), r, pen.colours.shadow);
+    fill_disc(pen, c, r, pen.colours.primary_soft);
     pen.dl->AddCircle(c, r, pen.colours.primary, 0, std::max(2.0f, r * 0.08f));
     const float k = r * 0.62f;
     draw_picture(pen, ui.textures.asset("ui/speaker"), ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k));
