@@ -3,8 +3,14 @@
 
 #include "support.hpp"
 
+#include <arpa/inet.h>
+#include <chrono>
 #include <csignal>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace test {
 
@@ -40,6 +46,39 @@ class CollectorProcess {
             throw std::runtime_error("collector did not start: " + line);
         port_ = std::stoi(line.substr(colon + 1));
         scheme_ = line.substr(13, line.find("://") - 13);
+        // The reports index what arrived in the background: a test sees every arrival counted.
+        if (command == "reports" && scheme_ == "http") wait_caught_up();
+    }
+
+    // Until the reports site's /health says its index has caught up (60 s at most).
+    void wait_caught_up() const {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (std::chrono::steady_clock::now() < until) {
+            if (get("/health").find("\"caught_up\":true") != std::string::npos) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        throw std::runtime_error("the reports' index did not catch up within 60 s");
+    }
+
+    // A plain GET on loopback: the whole reply, header and body ("" if it fails).
+    std::string get(const std::string& path) const {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) return "";
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_port = htons(static_cast<std::uint16_t>(port_));
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        std::string reply;
+        if (connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) == 0) {
+            const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+            if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+                char buf[4096];
+                for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+                    reply.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        close(fd);
+        return reply;
     }
     ~CollectorProcess() { stop(SIGTERM); }
 

@@ -3,7 +3,9 @@
 // each role seeing exactly what it may, over both stores and over HTTP.
 #include "collector_process.hpp"
 #include "collector_store.hpp"
+#include "eventually.hpp"
 #include "index.hpp"
+#include "indexer.hpp"
 #include "pack/pack.hpp"
 #include "pages.hpp"
 #include "postgres.hpp"
@@ -25,6 +27,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -1152,4 +1155,61 @@ TEST_CASE_TEMPLATE("a sign-in whose session is being made while the password cha
     const auto rows = test::held(changer->query("SELECT COUNT(*) FROM sessions", {}));
     CHECK(rows.at(0).at(0) == "0");
     if (!made) MESSAGE("the session was refused by the store: " << made.problem().message);
+}
+
+TEST_CASE("the report index is kept up to date in the background: arrivals are counted without a page view, a "
+          "failure is said and mended, and the page says what is still to be counted") {
+    test::SqliteKind kind;
+    auto s = test::open_collector_store(kind.spec());
+    seed(*s, "");
+    std::vector<std::string> told;
+    std::mutex told_mu;
+    reports::Indexer indexer(kind.spec(),
+                             {.min_group = 5, .every = std::chrono::milliseconds(50), .say = [&](const std::string& w) {
+                                  std::lock_guard lock(told_mu);
+                                  told.push_back(w);
+                              }});
+    // What was stored before it started is counted with no page view at all.
+    REQUIRE(indexer.wait_caught_up(std::chrono::seconds(30)));
+    auto st = indexer.status();
+    CHECK(st.problem.empty());
+    CHECK(st.waiting == 0);
+    auto indexed = [&] { return test::held(s->query("SELECT COUNT(*) FROM report_responses", {}))[0][0]; };
+    CHECK(indexed() == "12");
+
+    // A failure (the index's mark can't be read) is said once, and the
+    // status carries it while it lasts; arrivals meanwhile wait, and are
+    // counted once it is mended.
+    REQUIRE(s->script("ALTER TABLE report_state RENAME TO report_state_away"));
+    REQUIRE(s->insert("tab-eh",
+                      {make("b6", "E-006", "SW-2", "review", "2026-11-11", "complete", false, {listened("happy")})}));
+    indexer.wake();
+    test::eventually("the indexer to fail", [&] { return !indexer.status().problem.empty(); });
+    CHECK(indexer.status().problem.find("report_state") != std::string::npos);
+    CHECK_FALSE(indexer.wait_caught_up(std::chrono::milliseconds(300)));
+    CHECK(indexed() == "12");
+    REQUIRE(s->script("ALTER TABLE report_state_away RENAME TO report_state"));
+    REQUIRE(indexer.wait_caught_up(std::chrono::seconds(30)));
+    CHECK(indexer.status().problem.empty());
+    CHECK(indexed() == "13");
+    {
+        std::lock_guard lock(told_mu);
+        const auto failures = std::count_if(told.begin(), told.end(), [](const std::string& w) {
+            return w.rfind("can't add new responses to the reports", 0) == 0;
+        });
+        CHECK(failures == 1); // said once, not once a run
+        CHECK(std::find(told.begin(), told.end(), "new responses are being added to the reports again") != told.end());
+        CHECK(std::find(told.begin(), told.end(), "1 new response(s) indexed for reports") != told.end());
+    }
+
+    // The service page says what the index has still to count, and why it can't.
+    const reports::Session session{"", "csrf", admin};
+    const auto view = test::held(reports::service_view(*s, admin, {}, reports::Protection(5), {}));
+    const std::string waiting = reports::service_page(session, {}, view, {}, "", {.waiting = 3});
+    CHECK(waiting.find("3 responses that arrived are still being added to these figures") != std::string::npos);
+    const std::string failing = reports::service_page(session, {}, view, {}, "", {.problem = "the disk is full"});
+    CHECK(failing.find("New responses can't be added to these figures just now: the disk is full") !=
+          std::string::npos);
+    const std::string quiet = reports::service_page(session, {}, view, {}, "", {});
+    CHECK(quiet.find("data-k=\"counting") == std::string::npos);
 }

@@ -22,6 +22,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <termios.h>
@@ -455,10 +456,13 @@ int reports_cmd(Args& a) {
                     0);
         }
     }
-    // Everything that arrived so far is indexed before the first page.
-    const auto done = reports::index_new(*s.store, s.keys, wo.words, std::max(wo.threshold, reports::kMinGroup));
-    if (!done) return say("can't index responses for reports: " + done.problem().message, 1);
-    say(std::to_string(done->responses) + " new response(s) indexed for reports", 0);
+    // What arrived is indexed in the background, from the start: the site
+    // serves at once, and its pages say what is still being counted.
+    static std::mutex said;
+    wo.say = [](const std::string& words) {
+        std::lock_guard lock(said);
+        say(words, 0);
+    };
     reports::ReportServer server(*s.store, wo);
     return run_server(server, s.host, s.port, a.listen, s.signals);
 }

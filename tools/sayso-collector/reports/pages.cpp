@@ -359,7 +359,7 @@ std::string message_page(const Session* s, const std::string& title, const std::
 }
 
 std::string service_page(const Session& s, const Vocabulary& words, const ServiceView& v, const Filters& f,
-                         const std::string& query) {
+                         const std::string& query, const IndexStatus& counting) {
     const Reader& u = s.user;
     data d = page("The service", "service", &s);
     const std::string few = fewer_than(v.threshold);
@@ -393,6 +393,11 @@ std::string service_page(const Session& s, const Vocabulary& words, const Servic
         downloads.push_back(object{{"table", table}, {"label", label}, {"query", query.empty() ? "" : "&" + query}});
     d.set("downloads", downloads);
 
+    d.set("counting", counting.waiting > 0 && counting.problem.empty()
+                          ? data(object{{"count", num(counting.waiting)},
+                                        {"responses", plural(counting.waiting, "response", "responses")}})
+                          : data(false));
+    d.set("counting_problem", counting.problem.empty() ? data(false) : data(object{{"words", counting.problem}}));
     list unopened;
     for (const auto& [key, n] : v.unopened)
         unopened.push_back(object{{"count", num(n)}, {"answers", plural(n, "answer", "answers")}, {"key", key}});

@@ -3,6 +3,7 @@
 // written by the templates in templates/ (render.hpp), which escape every value.
 #pragma once
 
+#include "indexer.hpp"
 #include "pack/pack.hpp"
 #include "store.hpp"
 #include "users.hpp"
@@ -27,8 +28,9 @@ std::string login_page(const std::string& next, const std::string& problem, cons
 std::string message_page(const Session* session, const std::string& title, const std::string& words);
 
 // Every page names measures, areas, visit types, bands and packs in `words` (the packs' own).
+// `counting`: how the background index stands (responses still to be added, or why they can't be).
 std::string service_page(const Session& s, const Vocabulary& words, const ServiceView& v, const Filters& f,
-                         const std::string& query);
+                         const std::string& query, const IndexStatus& counting = {});
 std::string service_csv(const Vocabulary& words, const ServiceView& v, const std::string& table);
 
 std::string child_page(const Session& s, const Vocabulary& words, const std::string& case_ref,

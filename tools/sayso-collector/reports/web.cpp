@@ -56,6 +56,12 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         }
         readers_.push_back(std::move(*r));
     }
+    if (!store_.spec().empty())
+        indexer_ = std::make_unique<Indexer>(store_.spec(), IndexerOptions{.keys = options_.keys,
+                                                                           .words = &options_.words,
+                                                                           .min_group = options_.threshold,
+                                                                           .every = options_.index_every,
+                                                                           .say = options_.say});
     auto& s = http_;
     s.after([](const http::Request&, http::Response& res) {
         res.set_header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
@@ -83,6 +89,20 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     };
 
     get("/", [](http::Request&, http::Response& res) { see_other(res, "/service"); });
+
+    // For monitoring, and for tools that must see every arrival counted:
+    // whether the index has caught up, and 503 while it can't. No figures,
+    // no counts, no reasons: anyone may ask.
+    s.route({"GET", "/health", 0, nullptr, [this](http::Request&, http::Response& res) {
+                 const IndexStatus st = indexer_ ? indexer_->status() : IndexStatus{};
+                 res.status = st.problem.empty() ? 200 : 503;
+                 const bool caught_up =
+                     st.problem.empty() && st.waiting == 0 && !st.running && (!indexer_ || st.runs > 0);
+                 res.set_content(std::string("{\"ok\":") + (st.problem.empty() ? "true" : "false") +
+                                     ",\"caught_up\":" + (caught_up ? "true" : "false") + "}\n",
+                                 "application/json");
+                 if (indexer_ && !caught_up) indexer_->wake();
+             }});
 
     get("/login", [this](http::Request& req, http::Response& res) {
         sign_in_page(req, res, 200, after_sign_in(req.has_param("next") ? req.param("next") : ""), "");
@@ -177,7 +197,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             audit(as_csv ? "downloaded" : "viewed",
                   std::string(as_csv ? "/service.csv?table=" + table + "&" : "/service?") + query, &session);
             if (as_csv) return csv(res, "sayso-service-" + table + ".csv", service_csv(options_.words, v, table));
-            html(res, 200, service_page(session, options_.words, v, f, query));
+            html(res, 200,
+                 service_page(session, options_.words, v, f, query, indexer_ ? indexer_->status() : IndexStatus{}));
         };
     };
     get("/service", service(false));
@@ -447,6 +468,10 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
 }
 
 bool ReportServer::fresh(http::Response& res) {
+    if (indexer_) {
+        indexer_->wake();
+        return true;
+    }
     std::lock_guard lock(index_mu_);
     if (auto indexed = index_new(store_, options_.keys, options_.words, options_.threshold); !indexed) {
         html(res, 503,

@@ -5,6 +5,7 @@
 
 #include "http/rate_limit.hpp"
 #include "http/server.hpp"
+#include "indexer.hpp"
 #include "keys.hpp"
 #include "pages.hpp"
 #include "store.hpp"
@@ -27,6 +28,10 @@ struct WebOptions {
     std::string cert_file, key_file; // both: HTTPS
     http::Limits limits;             // connections, deadlines, header size
     int readers = 1;                 // more connections, so a page's figures are counted at once
+    // New arrivals are indexed in the background, looked for this often
+    // (and after each page view); never on a page view's path.
+    std::chrono::milliseconds index_every{1000};
+    std::function<void(const std::string&)> say; // what the indexer has to tell the log
 };
 
 class ReportServer {
@@ -42,7 +47,9 @@ class ReportServer {
     // The session behind the request's cookie, or a redirect to the sign-in page.
     bool signed_in(const http::Request& req, http::Response& res, Session& out);
     void audit(const std::string& event, const std::string& subject, const Session* s, const std::string& more = "");
-    bool fresh(http::Response& res); // indexes new arrivals; false (and a 503) if that fails
+    // Asks the indexer to look for new arrivals (it never waits for them);
+    // without a second connection, indexes them here. False (and a 503) if that fails.
+    bool fresh(http::Response& res);
     // Admins' pages and forms, checked in one place: anyone else, a posted
     // form without this session's token, or `refused_anyway` gets 403 in
     // `words`, and the refusal is audited with `subject`.
@@ -58,6 +65,7 @@ class ReportServer {
     std::vector<std::unique_ptr<Store>> readers_; // used by one page at a time; others count on store_ alone
     std::mutex readers_mu_;
     std::mutex index_mu_;
+    std::unique_ptr<Indexer> indexer_; // null: a store only this connection reaches (indexed on page views)
     // 20 sign-in tries a minute from one address, 20 at once: enough for an
     // office behind one address, too few to guess passwords.
     http::RateLimit login_{20, 20};

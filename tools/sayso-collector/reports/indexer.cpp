@@ -1,0 +1,105 @@
+#include "indexer.hpp"
+
+#include "index.hpp"
+
+namespace sayso::collector::reports {
+
+Indexer::Indexer(const std::string& spec, IndexerOptions options) : o_(std::move(options)) {
+    auto opened = open_store(spec);
+    if (!opened) {
+        status_.problem = "the store can't be opened for counting: " + opened.words();
+        return;
+    }
+    store_ = std::move(*opened);
+    thread_ = std::thread([this] { loop(); });
+}
+
+Indexer::~Indexer() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Indexer::wake() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_all();
+}
+
+IndexStatus Indexer::status() const {
+    std::lock_guard lock(mu_);
+    return status_;
+}
+
+bool Indexer::wait_caught_up(std::chrono::milliseconds limit) {
+    if (!store_) return false; // it never started
+    std::unique_lock lock(mu_);
+    const std::int64_t after = status_.runs + (status_.running ? 1 : 0);
+    woken_ = true;
+    cv_.notify_all();
+    return cv_.wait_for(lock, limit, [&] {
+        return stop_ || (status_.runs > after && !status_.running && status_.waiting == 0 && status_.problem.empty());
+    });
+}
+
+Stored<std::int64_t> Indexer::count_waiting() {
+    auto rows = store_->query("SELECT COUNT(*) FROM responses WHERE seq >"
+                              " COALESCE((SELECT last_seq FROM report_state WHERE id = 1), 0)",
+                              {});
+    if (!rows) return rows.problem();
+    return rows->empty() ? 0 : std::stoll((*rows)[0][0]);
+}
+
+void Indexer::loop() {
+    static const Vocabulary none;
+    for (;;) {
+        {
+            std::unique_lock lock(mu_);
+            if (stop_) return;
+            status_.running = true;
+        }
+        const auto waiting = count_waiting();
+        {
+            std::lock_guard lock(mu_);
+            if (waiting) status_.waiting = *waiting;
+        }
+        auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group);
+        const auto left = count_waiting();
+        {
+            std::lock_guard lock(mu_);
+            status_.running = false;
+            ++status_.runs;
+            if (!done) {
+                status_.problem = done.problem().message;
+            } else if (!left) {
+                status_.problem = left.problem().message;
+            } else {
+                status_.problem.clear();
+                status_.waiting = *left;
+            }
+        }
+        cv_.notify_all();
+        // A failure is told once, until it changes or ends.
+        const std::string failed = done ? std::string() : done.problem().message;
+        if (o_.say) {
+            if (!failed.empty() && failed != told_)
+                o_.say("can't add new responses to the reports (retrying): " + failed);
+            else if (failed.empty() && !told_.empty())
+                o_.say("new responses are being added to the reports again");
+            if (done && done->responses > 0)
+                o_.say(std::to_string(done->responses) + " new response(s) indexed for reports");
+        }
+        told_ = failed;
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, o_.every, [&] { return stop_ || woken_; });
+        woken_ = false;
+        if (stop_) return;
+    }
+}
+
+} // namespace sayso::collector::reports
