@@ -66,7 +66,8 @@ Frame draw(bool ours, const std::function<void(ImDrawList*, ui::Shapes&, SDL_Ren
 int channel_gap(std::uint32_t a, std::uint32_t b) {
     int worst = 0;
     for (int shift : {0, 8, 16})
-        worst = std::max(worst, std::abs(static_cast<int>((a >> shift) & 0xFF) - static_cast<int>((b >> shift) & 0xFF)));
+        worst =
+            std::max(worst, std::abs(static_cast<int>((a >> shift) & 0xFF) - static_cast<int>((b >> shift) & 0xFF)));
     return worst;
 }
 
@@ -74,8 +75,8 @@ int channel_gap(std::uint32_t a, std::uint32_t b) {
 // across the pixel boundary; ours lie on whole pixels, so at an edge the two
 // differ by up to about half the contrast, and nowhere else.
 struct Difference {
-    int inside = 0;   // pixels away from any edge (theirs is flat for 2 px around) more than 3 apart
-    int far_off = 0;  // pixels more than 160 from theirs and its neighbours: a corner or piece missing or misplaced
+    int inside = 0;  // pixels away from any edge (theirs is flat for 2 px around) more than 3 apart
+    int far_off = 0; // pixels more than 160 from theirs and its neighbours: a corner or piece missing or misplaced
 };
 
 Difference compare(const Frame& theirs, const Frame& ours) {
@@ -95,8 +96,8 @@ Difference compare(const Frame& theirs, const Frame& ours) {
             for (int dy = -1; dy <= 1; ++dy)
                 for (int dx = -1; dx <= 1; ++dx)
                     if (x + dx >= 0 && y + dy >= 0 && x + dx < kW && y + dy < kH)
-                        nearest =
-                            std::min(nearest, channel_gap(theirs.pixels[static_cast<std::size_t>((y + dy) * kW + x + dx)], o));
+                        nearest = std::min(
+                            nearest, channel_gap(theirs.pixels[static_cast<std::size_t>((y + dy) * kW + x + dx)], o));
             d.far_off += nearest > 160;
         }
     return d;

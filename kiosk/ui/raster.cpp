@@ -50,8 +50,8 @@ bool same_size_texels(SDL_Texture* tex, const Quad& q, SDL_Rect& src) {
     const float x0 = q.uv0.x * static_cast<float>(tw), y0 = q.uv0.y * static_cast<float>(th);
     const float x1 = q.uv1.x * static_cast<float>(tw), y1 = q.uv1.y * static_cast<float>(th);
     if (!whole(x0) || !whole(y0) || !whole(x1) || !whole(y1)) return false;
-    src = {static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0)),
-           static_cast<int>(std::lround(x1 - x0)), static_cast<int>(std::lround(y1 - y0))};
+    src = {static_cast<int>(std::lround(x0)), static_cast<int>(std::lround(y0)), static_cast<int>(std::lround(x1 - x0)),
+           static_cast<int>(std::lround(y1 - y0))};
     return src.w == q.dst.w && src.h == q.dst.h;
 }
 
@@ -125,8 +125,8 @@ RasterCounts render_draw_data(SDL_Renderer* renderer, ImDrawData* data) {
             cmax.x = std::min(cmax.x, static_cast<float>(fb_w));
             cmax.y = std::min(cmax.y, static_cast<float>(fb_h));
             if (cmax.x <= cmin.x || cmax.y <= cmin.y) continue;
-            const SDL_Rect clip{static_cast<int>(cmin.x), static_cast<int>(cmin.y),
-                                static_cast<int>(cmax.x - cmin.x), static_cast<int>(cmax.y - cmin.y)};
+            const SDL_Rect clip{static_cast<int>(cmin.x), static_cast<int>(cmin.y), static_cast<int>(cmax.x - cmin.x),
+                                static_cast<int>(cmax.y - cmin.y)};
             SDL_RenderSetClipRect(renderer, &clip);
 
             SDL_Texture* tex = static_cast<SDL_Texture*>(cmd.GetTexID());
