@@ -94,7 +94,7 @@ Stored<void> empty_index(Store& store, Recoding recoding) {
 } // namespace
 
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words, int min_group,
-                          const std::string& month_now_in) {
+                          const std::string& month_now_in, std::size_t rows_per_run) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     Indexed done;
     // Tones read from other packs than these (another version given, or
@@ -256,7 +256,8 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, co
         if (!chunk) return chunk.problem();
         // Then where each cell's rows are published, over everything indexed.
         if (responses == 0) {
-            if (auto recoded_now = recode(store, min_group, month_now); !recoded_now) return recoded_now.problem();
+            if (auto recoded_now = recode(store, min_group, month_now, rows_per_run); !recoded_now)
+                return recoded_now.problem();
             return done;
         }
         done.responses += responses;

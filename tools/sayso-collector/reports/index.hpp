@@ -46,8 +46,9 @@ struct Indexed {
 // An answer none of `keys` opens is counted in no figure and kept in
 // report_unopened, with why; it never stops the index. Then recodes what
 // is published (recode.hpp) so every published cell holds `min_group`
-// children or none, as of `month_now` (YYYY-MM; "" for the clock's).
+// children or none, as of `month_now` (YYYY-MM; "" for the clock's), about
+// `rows_per_run` rows a transaction.
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words = {},
-                          int min_group = 5, const std::string& month_now = "");
+                          int min_group = 5, const std::string& month_now = "", std::size_t rows_per_run = 20'000);
 
 } // namespace sayso::collector::reports

@@ -70,6 +70,18 @@ void Indexer::loop() {
         }
         auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group);
         const auto left = count_waiting();
+        // Told before the status changes, so whoever waits on the status finds it told.
+        // A failure is told once, until it changes or ends.
+        const std::string failed = done ? std::string() : done.problem().message;
+        if (o_.say) {
+            if (!failed.empty() && failed != told_)
+                o_.say("can't add new responses to the reports (retrying): " + failed);
+            else if (failed.empty() && !told_.empty())
+                o_.say("new responses are being added to the reports again");
+            if (done && done->responses > 0)
+                o_.say(std::to_string(done->responses) + " new response(s) indexed for reports");
+        }
+        told_ = failed;
         {
             std::lock_guard lock(mu_);
             status_.running = false;
@@ -84,17 +96,6 @@ void Indexer::loop() {
             }
         }
         cv_.notify_all();
-        // A failure is told once, until it changes or ends.
-        const std::string failed = done ? std::string() : done.problem().message;
-        if (o_.say) {
-            if (!failed.empty() && failed != told_)
-                o_.say("can't add new responses to the reports (retrying): " + failed);
-            else if (failed.empty() && !told_.empty())
-                o_.say("new responses are being added to the reports again");
-            if (done && done->responses > 0)
-                o_.say(std::to_string(done->responses) + " new response(s) indexed for reports");
-        }
-        told_ = failed;
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, o_.every, [&] { return stop_ || woken_; });
         woken_ = false;

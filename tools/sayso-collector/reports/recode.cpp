@@ -66,11 +66,21 @@ Stored<void> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& m
                        9, flat, "");
 }
 
+// What one recoding run knows of whose rows are counted, kept across its
+// transactions (for the answers, and for the responses): each child's values
+// already met in each dimension, and the children whose rows counted before
+// the run were read already. So a run counted in parts marks each child's
+// first row exactly as one counted at once would, and reads no child twice.
+struct Firsts {
+    std::set<std::string> seen;
+    std::set<std::string> read; // measure, then child
+};
+
 // Adds the rows about to be counted (report_release) to report_sums (the
 // answers) and report_response_sums: how many, of each kind, and how many of
 // them are a child's first in their measure (or among the responses) overall
 // and in their published month, band, visit type and service area.
-Stored<void> add_up(Store& store, bool answers) {
+Stored<void> add_up(Store& store, bool answers, Firsts& firsts) {
     const std::string table = answers ? "report_answers" : "report_responses";
     const std::string what = answers ? "x.measure" : "''";
     // The rows about to be counted, each in its cell.
@@ -90,7 +100,7 @@ Stored<void> add_up(Store& store, bool answers) {
     auto yes = [](const std::string& v) { return v == "1" || v == "t"; };
     // A row is a child's first in D when no row of theirs counted before, nor
     // one counted now ahead of it, has its value of D.
-    std::set<std::string> seen;
+    std::set<std::string>& seen = firsts.seen;
     auto first = [&](const Store::Row& r, std::size_t d) {
         const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
         return seen.insert(std::to_string(d) + '\x1f' + r[0] + '\x1f' + r[5] + '\x1f' + in[d]).second;
@@ -98,7 +108,7 @@ Stored<void> add_up(Store& store, bool answers) {
     // Their children's rows counted before, by measure, a few hundred children a statement.
     std::map<std::string, std::set<std::string>> children; // measure ("" for responses) -> children
     for (const auto& r : rows)
-        children[r[0]].insert(r[5]);
+        if (firsts.read.insert(r[0] + '\x1f' + r[5]).second) children[r[0]].insert(r[5]);
     for (const auto& [measure, ids] : children) {
         const std::vector<std::string> all(ids.begin(), ids.end());
         for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
@@ -178,7 +188,8 @@ Stored<void> add_up(Store& store, bool answers) {
 // Counts the rows waiting in each of `released` (a cell, and "" for its
 // responses and their comments or a measure for its answers) where its cell
 // is published (report_recode).
-Stored<void> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released) {
+Stored<void> release(Store& store, const std::vector<std::pair<const Cell*, std::string>>& released,
+                     Firsts (&firsts)[2]) {
     Params flat;
     for (const auto& [cell, what] : released) {
         flat.insert(flat.end(), cell->begin(), cell->end());
@@ -189,7 +200,7 @@ Stored<void> release(Store& store, const std::vector<std::pair<const Cell*, std:
         6, flat, "");
     if (!inserted) return inserted;
     for (const bool answers : {true, false})
-        if (auto added = add_up(store, answers); !added) return added;
+        if (auto added = add_up(store, answers, firsts[answers ? 1 : 0]); !added) return added;
     for (const char* table : {"report_responses", "report_comments", "report_answers"}) {
         const std::string t = table;
         const std::string sql =
@@ -218,9 +229,18 @@ std::string this_month() {
     return m;
 }
 
-Stored<void> recode(Store& store, int min_group, const std::string& month_now_in) {
+Stored<void> recode(Store& store, int min_group, const std::string& month_now_in, std::size_t rows_per_run) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
-    return store.transaction([&]() -> Stored<void> {
+    // What this run counts, planned in one transaction and counted in several
+    // (below): the rows waiting, by cell; which of them are counted, each
+    // cut's rows for the responses or one measure together (`ends`: where
+    // each such group ends); the index's mark and the group size planned with.
+    std::map<Cell, Pending> pending;
+    std::vector<std::pair<const Cell*, std::string>> released;
+    std::vector<std::size_t> ends;
+    std::string planned_at;
+    int planned_k = 0;
+    auto planned = store.transaction([&]() -> Stored<void> {
         // Read committed (whatever the server's default), so a recoding that
         // waited for another's lock reads what that one wrote.
         if (store.postgresql())
@@ -266,7 +286,6 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
             map[{r[0], r[1], r[2], r[3], r[4]}] = {r[5], r[6], r[7], r[8]};
 
         // The rows waiting, by cell.
-        std::map<Cell, Pending> pending;
         std::map<Cell, std::int64_t> ordinal; // for a response without a case reference
         auto load = [&](const std::string& sql) -> Stored<void> {
             auto rows = store.query(sql, {});
@@ -349,7 +368,6 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
         for (const auto& [cell, p] : pending)
             if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
-        std::vector<std::pair<const Cell*, std::string>> released;
         for (const auto& [key, cells] : by_cut) {
             std::map<std::string, std::vector<std::int64_t>> children;
             for (const Cell* c : cells)
@@ -359,13 +377,63 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                 if (distinct(ids) < k) continue;
                 for (const Cell* c : cells)
                     if (pending.at(*c).children.count(what)) released.push_back({c, what});
+                ends.push_back(released.size());
             }
         }
-        if (auto counted = release(store, released); !counted) return counted;
+        planned_at = *seq;
+        planned_k = k;
+        return {};
+    });
+    if (!planned) return planned;
+
+    // Then the groups are counted a few thousand rows a transaction, so that
+    // no other write (a sign-in, a delivery) waits long for this run. Each
+    // group is counted whole in one transaction, so a reader between two sees
+    // every cut grown by k children or not at all. Only the index adds rows
+    // to count, and it moves its mark when it does: a mark moved since the
+    // plan (another collector's index ran) ends this run, and the next one
+    // plans again from what is there.
+    auto same_plan = [&]() -> Stored<bool> {
+        if (store.postgresql())
+            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
+                return isolated.problem();
+        auto now = lock_index_mark(store);
+        if (!now) return now.problem();
+        return *now == planned_at;
+    };
+    bool moved = false;
+    std::size_t from = 0;
+    Firsts firsts[2];
+    for (std::size_t g = 0; g < ends.size() && !moved;) {
+        std::size_t rows = 0, upto = from;
+        while (g < ends.size() && (upto == from || rows < rows_per_run)) {
+            for (std::size_t i = upto; i < ends[g]; ++i)
+                rows += pending.at(*released[i].first).children.at(released[i].second).size();
+            upto = ends[g++];
+        }
+        const std::vector<std::pair<const Cell*, std::string>> part(
+            released.begin() + static_cast<std::ptrdiff_t>(from), released.begin() + static_cast<std::ptrdiff_t>(upto));
+        auto counted = store.transaction([&]() -> Stored<void> {
+            auto same = same_plan();
+            if (!same) return same.problem();
+            if (!*same) {
+                moved = true;
+                return {};
+            }
+            return release(store, part, firsts);
+        });
+        if (!counted) return counted;
+        from = upto;
+    }
+    if (moved) return {};
+    return store.transaction([&]() -> Stored<void> {
+        auto same = same_plan();
+        if (!same) return same.problem();
+        if (!*same) return {};
         if (auto ran = store.query("DELETE FROM report_recode_state", {}); !ran) return ran.problem();
         return Stored<void>::problem_of(
             store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group) VALUES (1, ?, ?, ?)",
-                        {*seq, month_now, std::to_string(k)}));
+                        {planned_at, month_now, std::to_string(planned_k)}));
     });
 }
 

@@ -29,6 +29,7 @@
 
 #include "store.hpp"
 
+#include <cstddef>
 #include <string>
 
 namespace sayso::collector::reports {
@@ -36,9 +37,16 @@ namespace sayso::collector::reports {
 // The value of a recoded dimension: kept together with others.
 inline constexpr const char* kKeptTogether = "*";
 
-// Publishes the rows not counted yet, in one transaction. `month_now` is
+// About how many waiting rows one of its transactions counts (a group of
+// rows counted together is never split).
+inline constexpr std::size_t kRowsPerRun = 20'000;
+
+// Publishes the rows not counted yet: where new cells are published, in one
+// transaction, then the groups counted, whole, in transactions of about
+// `rows_per_run` rows, so other writes never wait long. `month_now` is
 // YYYY-MM; "" takes it from the clock (UTC).
-Stored<void> recode(Store& store, int min_group, const std::string& month_now = "");
+Stored<void> recode(Store& store, int min_group, const std::string& month_now = "",
+                    std::size_t rows_per_run = kRowsPerRun);
 
 // The month it is now, YYYY-MM in UTC.
 std::string this_month();
