@@ -1,6 +1,10 @@
-"""Sayso benchmarks: the kiosk (cold start, memory, frame times, commit
-latency, idle CPU), delivery (draining a backlog to the collector), the
-collector and the reports under hostile clients, and the reports' pages.
+"""Sayso benchmarks: the kiosk (spawn to question 1 and memory there against
+Chromium showing a SurveyJS survey of the same questions, cold start, frame
+times headless and in an X11 window, commit latency, idle CPU, the preview),
+requests on a kept-alive connection against nginx, delivery (draining a
+backlog to the collector), the collector and the reports under hostile
+clients, the reports' pages, the report index at several sizes and the
+reports serving while a backlog is indexed. Peers: tools/benchmarks/peer.py.
 
 Run through tools/bench. Aims: first frame within 300 ms, idle CPU under 1%
 of a core, answer commit p99 within 2x a bare fdatasync, a 10,000-response
@@ -17,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import peer
 
 
 def percentile(values, p):
@@ -61,6 +67,96 @@ def survey_script(root, lang=None):
             lines += ["tap answer:%s:%s" % (q["id"], first), "wait 800"]
     lines += ["expect thanks", "wait 9000", "expect practitioner"]
     return "\n".join(lines) + "\n"
+
+
+FIRST_QUESTION = "tap band:12-17\ntap visit:visit\ntap handover\ntap start\nexpect question:listened\nshot q1\n"
+
+
+def first_question_figures(args, size="1920x1200", runs=5):
+    """Spawn to question 1 on the screen (written as a screenshot, the process gone), the kiosk and Chromium showing
+    a SurveyJS survey of the same questions, interleaved; and the memory each holds at question 1."""
+    with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+        sayso_ms, shown_ms, sayso_pss = [], [], []
+        page, why_not = None, ""
+        try:
+            peer_dir = peer.install_surveyjs(args.build)
+            with open(os.path.join(args.root, "surveys", "after-my-visit", "pack.json")) as f:
+                page = peer.surveyjs_page(peer_dir, tmp, peer.surveyjs_json(json.load(f), "12-17"))
+            peer.chromium()
+        except Exception as e:  # noqa: BLE001 - say why and go on
+            page, why_not = None, str(e)
+        chromium_ms = []
+        for i in range(runs):
+            t0 = time.monotonic()
+            t, _, _ = kiosk(args.build, args.root, tmp, FIRST_QUESTION, size=size, name="q1-%d" % i)
+            sayso_ms.append((time.monotonic() - t0) * 1000)
+            q1 = next(s for s in t["shown"] if s["screen"].startswith("question"))
+            shown_ms.append(q1["ms"])
+            sayso_pss.append(q1["pss_kib"])
+            if page:
+                try:
+                    chromium_ms.append(peer.chromium_first_question(tmp, page, size))
+                except Exception as e:  # noqa: BLE001
+                    page, why_not = None, str(e)
+        print("Question 1 on the screen, from spawn (headless, %s; median of %d, interleaved with the peer)" %
+              (size, runs))
+        print("  Sayso:    %6.0f ms spawn to screenshot and exit (question 1 drawn %.0f ms after main began)" %
+              (peer.median(sayso_ms), peer.median(shown_ms)))
+        if chromium_ms:
+            print("  Chromium: %6.0f ms spawn to screenshot and exit, SurveyJS %s, one question a page" %
+                  (peer.median(chromium_ms), "2.5.38"))
+            print("  Chromium / Sayso: %.1fx (aim: 10x)" % (peer.median(chromium_ms) / peer.median(sayso_ms)))
+        else:
+            print("  Chromium peer: not measured (%s)" % why_not)
+        print("  memory at question 1: Sayso %.1f MiB PSS (one process)" % (peer.median(sayso_pss) / 1024), end="")
+        if page:
+            try:
+                kib, n = peer.chromium_pss_at_first_question(tmp, page, size)
+                print("; Chromium %.1f MiB PSS over %d processes; Sayso / Chromium %.2f (aim: at most 0.10)" %
+                      (kib / 1024, n, peer.median(sayso_pss) / kib))
+            except Exception as e:  # noqa: BLE001
+                print("; Chromium not measured (%s)" % e)
+        else:
+            print()
+
+
+def window_figures(args):
+    """The kiosk in a real X11 window (Xvfb): SDL's OpenGL renderer (Mesa's llvmpipe here) and its software one."""
+    import shutil
+    if not shutil.which("Xvfb"):
+        print("In an X11 window: not measured (Xvfb is not installed)")
+        return
+    display = ":%d" % (90 + os.getpid() % 9)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1920x1200x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        print("In an X11 window (Xvfb, 1920x1200)")
+        with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+            for driver, label in (("opengl", "OpenGL (llvmpipe)"), ("software", "software renderer")):
+                env = dict(os.environ, DISPLAY=display, SDL_RENDER_DRIVER=driver, SDL_AUDIODRIVER="dummy")
+                timings = os.path.join(tmp, driver + ".json")
+                script = os.path.join(tmp, driver + ".txt")
+                with open(script, "w") as f:
+                    f.write(survey_script(args.root))
+                subprocess.run([os.path.join(args.build, "kiosk", "sayso"), "--allow-unsigned-packs", "--size",
+                                "1920x1200", "--packs", os.path.join(args.root, "surveys"), "--assets",
+                                os.path.join(args.root, "assets"), "--db", os.path.join(tmp, driver + ".db"),
+                                "--replay", script, "--timings", timings], env=env, check=True,
+                               capture_output=True, timeout=300)
+                with open(timings) as f:
+                    t = json.load(f)
+                frames = t["frame_ms"]
+                q1 = next(s for s in t["shown"] if s["screen"].startswith("question"))
+                print("  %-18s frame %.1f ms mean, %.1f ms p99 over %d frames (aim: p99 under 8 ms); question 1 drawn"
+                      " %.0f ms after main began; PSS then %.1f MiB" %
+                      (label + ":", sum(frames) / len(frames), percentile(frames, 0.99), len(frames), q1["ms"],
+                       q1["pss_kib"] / 1024))
+    except subprocess.CalledProcessError as e:
+        print("  not measured: sayso exited %d (%s)" % (e.returncode, e.stderr.decode(errors="replace").strip()))
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
 
 
 def idle_cpu(build, root, tmp, seconds):
@@ -171,8 +267,11 @@ def main():
     if args.only_hostile:
         args.skip_kiosk = args.skip_delivery = args.skip_reports = True
     if not args.skip_kiosk:
+        first_question_figures(args)
         kiosk_figures(args)
+        window_figures(args)
     if not args.skip_delivery:
+        keepalive_figures(args)
         delivery_figures(args)
     if not args.skip_hostile:
         hostile_figures(args)
@@ -213,6 +312,73 @@ def service_page_times(build, store, runs=5):
         server.wait()
 
 
+INDEX_TABLES = ("report_unopened", "report_comments", "report_sums", "report_response_sums", "report_answers",
+                "report_responses", "report_children", "report_state", "report_recode")
+
+
+def index_scaling(args, tmp):
+    """The index built from nothing at a few sizes: seconds, and microseconds an answer (flat when linear)."""
+    gen = os.path.join(args.build, "tools", "sayso-bench-reports")
+    print("  index built from nothing (SQLite): ", end="")
+    cells = []
+    for n in (100000, 300000):
+        db = os.path.join(tmp, "scale-%d.db" % n)
+        made = json.loads(subprocess.run([gen, "sqlite:" + db, str(n)], check=True, capture_output=True,
+                                         text=True).stdout)
+        cells.append("%dk answers %.1f s (%.0f us an answer)" % (n // 1000, made["index_s"],
+                                                                 made["index_s"] * 1e6 / made["answers"]))
+        os.remove(db)
+    print("; ".join(cells))
+
+
+def backlog_while_serving(args, db):
+    """The reports started on a store whose index is empty (a large backlog): how soon it serves, a sign-in and the
+    service page while the backlog is indexed, and when it has caught up."""
+    import shutil
+    import sqlite3
+    copy = db + ".backlog.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as c:
+        for t in INDEX_TABLES:
+            c.execute("DELETE FROM " + t)
+        c.execute("UPDATE report_recode_state SET last_seq = -1")
+    store = "sqlite:" + copy
+    t0 = time.monotonic()
+    server, port, url = start_server(args.build, "reports", store)
+    serving_ms = (time.monotonic() - t0) * 1000
+    try:
+        views, caught_up = [], None
+        while caught_up is None and time.monotonic() - t0 < 3600:
+            v0 = time.monotonic()
+            try:
+                opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+                form = opener.open(url + "/login", timeout=120).read().decode()
+                token = form.split('name="signin" value="', 1)[1][:32]
+                page = opener.open(url + "/login", urllib.parse.urlencode(
+                    {"name": "ada", "password": "a long enough password", "next": "/service",
+                     "signin": token}).encode(), timeout=120).read()
+                views.append(((time.monotonic() - v0) * 1000, b'data-k="counting' in page))
+            except Exception as e:  # noqa: BLE001 - a failed view is a finding, said below
+                views.append((float("inf"), str(e)))
+            with urllib.request.urlopen(url + "/health", timeout=30) as h:
+                if json.load(h)["caught_up"]:
+                    caught_up = time.monotonic() - t0
+            time.sleep(0.5)
+        during = [ms for ms, note in views if note is True]
+        failed = [v for v in views if v[0] == float("inf")]
+        print("  reports started on the whole backlog unindexed: serving after %.0f ms; caught up after %.0f s;"
+              " %d sign-ins with the service page meanwhile, median %.0f ms, max %.0f ms, %d failed (aim: never"
+              " waits on the index)" % (serving_ms, caught_up or float("nan"), len(during),
+                                        sorted(during)[len(during) // 2] if during else float("nan"),
+                                        max(during) if during else float("nan"), len(failed)))
+    finally:
+        server.terminate()
+        server.wait()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(copy + suffix):
+                os.remove(copy + suffix)
+
+
 def reports_figures(args):
     gen = os.path.join(args.build, "tools", "sayso-bench-reports")
     n = args.report_answers
@@ -240,6 +406,9 @@ def reports_figures(args):
                     who = "admin" if name == "ada" else "manager"
                     print("  %-10s %-8s %-31s median %5.0f ms, max %5.0f ms (aim: under 1000)" %
                           (label, who, path, ms[len(ms) // 2], ms[-1]))
+                if store.startswith("sqlite:"):
+                    backlog_while_serving(args, store[7:])
+            index_scaling(args, tmp)
         finally:
             if pg:
                 pg.stop()
@@ -401,6 +570,47 @@ def hostile_figures(args):
             server.wait()
 
 
+def kept_alive(port, path, n=2000):
+    """n requests, one after another, on one kept-alive connection: per-request ms."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    ms = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        conn.request("GET", path)
+        res = conn.getresponse()
+        res.read()
+        ms.append((time.monotonic() - t0) * 1000)
+        if res.status != 200:
+            raise SystemExit("GET %s answered %d" % (path, res.status))
+    conn.close()
+    return ms
+
+
+def keepalive_figures(args):
+    with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
+        store = "sqlite:" + os.path.join(tmp, "collector.db")
+        print("One request after another on a kept-alive connection (Python's http.client, 2000 requests)")
+        rows = []
+        for command, path in (("serve", "/v1/health"), ("reports", "/login")):
+            server, port, _ = start_server(args.build, command, store, ["--rate", "0"] if command == "serve" else [])
+            try:
+                rows.append(("sayso-collector %s GET %s" % (command, path), kept_alive(port, path)))
+            finally:
+                server.terminate()
+                server.wait()
+        try:
+            nginx = peer.Nginx(tmp)
+            try:
+                rows.append(("nginx (peer) GET a small file", kept_alive(nginx.port, "/health")))
+            finally:
+                nginx.stop()
+        except Exception as e:  # noqa: BLE001 - say why and go on
+            print("  nginx peer: not measured (%s)" % e)
+        for label, ms in rows:
+            print("  %-42s p50 %.3f ms, p99 %.3f ms, %6.0f requests/s (aim: under 1 ms)" %
+                  (label + ":", percentile(ms, 0.5), percentile(ms, 0.99), len(ms) / (sum(ms) / 1000)))
+
+
 def delivery_figures(args):
     with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
         print("Delivery on loopback (sayso-bench-delivery drain: libcurl, batches of 500, one sayso-collector)")
@@ -462,8 +672,9 @@ def kiosk_figures(args):
     print("Sayso kiosk benchmark (headless, dummy video driver, software renderer, 1920x1200)")
     print("  cold start to first frame:  %7.1f ms (median of 5; whole run of a one-frame replay %.0f ms)" % (first, whole))
     print("  peak RSS (survey replay):   %7.1f MB" % (rss_kib / 1024))
-    print("  frame time, 12-17 survey:   %7.1f ms mean, %.1f ms p99 over %d frames" %
-          (sum(frames) / len(frames), percentile(frames, 0.99), len(frames)))
+    print("  frame time, 12-17 survey:   %7.1f ms mean, %.1f ms p99 over %d frames drawn (aim: p99 under 8 ms); %d"
+          " frames not drawn again (nothing changed), %d not shown (a tap had changed the screen)" %
+          (sum(frames) / len(frames), percentile(frames, 0.99), len(frames), t["unchanged_frames"], t["stale_frames"]))
     print("  same survey in Urdu:        %7.1f ms mean, %.1f ms p99 over %d frames; peak RSS %.1f MB" %
           (sum(frames_ur) / len(frames_ur), percentile(frames_ur, 0.99), len(frames_ur), rss_ur / 1024))
     print("  shaping + drawing one question line (50 px): Urdu %.2f ms first, %.3f ms after; Punjabi %.2f ms first,"
@@ -472,8 +683,8 @@ def kiosk_figures(args):
     print("  espeak-ng speaking a question: English %.0f ms for %.1f s of speech, Urdu %.0f ms for %.1f s"
           " (made off the UI thread)" % (text["speak_en_ms"], text["speak_en_audio_s"], text["speak_ur_ms"],
                                          text["speak_ur_audio_s"]))
-    print("  sayso-admin preview, default pack: %.0f s for %d files (3 sizes x 4 bands x 4 languages)" %
-          (preview_s, shots))
+    print("  sayso-admin preview, default pack: %.1f s for %d files (3 sizes x 4 bands x 4 languages; aim: under 30 s)"
+          % (preview_s, shots))
     print("  answer commit, steady:      %7.3f ms p50, %.3f ms p99 over %d commits" %
           (storage["commit_p50_ms"], storage["commit_p99_ms"], storage["count"]))
     print("  answer commit, fresh file:  %7.3f ms p50, %.3f ms p99 (the WAL still growing)" %

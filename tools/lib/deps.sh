@@ -17,7 +17,9 @@ SAYSO_BUILD_PACKAGES=(
 # libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
 SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket
   python3-jsonschema)
-SAYSO_BENCH_PACKAGES=(python3 postgresql)
+# tools/bench: the peers it measures against (Chromium with SurveyJS from npm,
+# nginx), PostgreSQL for the store figures, Xvfb for the OpenGL path.
+SAYSO_BENCH_PACKAGES=(python3 postgresql chromium npm nginx xvfb)
 # clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
 SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 # clang-format 14: tools/format applies .clang-format, and CI checks it.
