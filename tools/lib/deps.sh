@@ -18,8 +18,10 @@ SAYSO_BUILD_PACKAGES=(
 SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket
   python3-jsonschema)
 # tools/bench: the peers it measures against (Chromium with SurveyJS from npm,
-# nginx), PostgreSQL for the store figures, Xvfb for the OpenGL path.
-SAYSO_BENCH_PACKAGES=(python3 postgresql chromium npm nginx xvfb)
+# nginx), PostgreSQL for the store figures, Xvfb for the OpenGL path. Debian's
+# npm is added only where no npm is installed: it needs Debian's Node.js, and
+# can't be installed beside another.
+SAYSO_BENCH_PACKAGES=(python3 postgresql chromium nginx xvfb)
 # clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
 SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 # clang-format 14: tools/format applies .clang-format, and CI checks it.
