@@ -3,9 +3,15 @@
 #include "app.hpp"
 #include "pack/pack.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 namespace sayso::admin {
 
@@ -107,42 +113,74 @@ int preview(const fs::path& pack_dir, const fs::path& out, const fs::path& asset
     struct Row {
         std::string band, lang, size;
         std::vector<Shot> shots;
+        ui::Options walk; // the kiosk walking it
     };
     std::vector<Row> rows;
-    int failed = 0;
     for (const auto& size : preview_sizes()) {
         if (!sizes.empty() && std::find(sizes.begin(), sizes.end(), size.name) == sizes.end()) continue;
         for (const auto& band : p.bands)
             for (const auto& lang : p.languages) {
-                Row row{band.id, lang, size.name, {}};
+                Row row{band.id, lang, size.name, {}, {}};
                 const std::string prefix = band.id + "-" + lang;
-                const fs::path script_file = work / "script.txt";
+                const std::string n = std::to_string(rows.size());
+                const fs::path script_file = work / ("script-" + n + ".txt");
                 std::ofstream(script_file) << script(p, band, lang, row.shots, prefix);
-                fs::remove(work / "answers.db", ec);
-                fs::remove(work / "answers.db-wal", ec);
-                fs::remove(work / "answers.db-shm", ec);
-                ui::Options o;
+                ui::Options& o = row.walk;
                 o.headless = true;
                 o.width = size.width;
                 o.height = size.height;
                 o.packs = work / "packs";
-                o.db = work / "answers.db";
+                o.db = work / ("answers-" + n + ".db");
                 o.assets = assets;
                 o.shots = out / size.name;
                 o.replay = script_file;
                 o.settings.allow_draft_languages = true; // drafts are what an admin previews before approving
                 o.trust.allow_unsigned = true;           // checked already above; signing comes after previewing
-                const int code = ui::run(o);
-                if (code != 0) {
-                    std::cerr << "sayso-admin: the " << size.name << " preview of band " << band.id << " in " << lang
-                              << " stopped (exit " << code << ")\n";
-                    ++failed;
-                }
-                for (auto& s : row.shots)
-                    s.file = size.name + "/" + s.file;
                 rows.push_back(std::move(row));
             }
     }
+    // Each walk is a kiosk of its own (SDL and Dear ImGui are one per
+    // process): a child process each, as many at once as there are cores.
+    const std::size_t at_once = std::max(1u, std::thread::hardware_concurrency());
+    std::map<pid_t, std::size_t> running;
+    int failed = 0;
+    auto reap = [&] {
+        int status = 0;
+        const pid_t pid = waitpid(-1, &status, 0);
+        const auto it = running.find(pid);
+        if (pid <= 0 || it == running.end()) return false;
+        const Row& r = rows[it->second];
+        const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        if (code != 0) {
+            std::cerr << "sayso-admin: the " << r.size << " preview of band " << r.band << " in " << r.lang
+                      << " stopped (exit " << code << ")\n";
+            ++failed;
+        }
+        running.erase(it);
+        return true;
+    };
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        while (running.size() >= at_once && reap()) {
+        }
+        std::cout.flush();
+        std::cerr.flush();
+        const pid_t pid = fork();
+        if (pid == 0) _exit(ui::run(rows[i].walk));
+        if (pid < 0) { // no more processes: walked here instead
+            if (const int code = ui::run(rows[i].walk); code != 0) {
+                std::cerr << "sayso-admin: the " << rows[i].size << " preview of band " << rows[i].band << " in "
+                          << rows[i].lang << " stopped (exit " << code << ")\n";
+                ++failed;
+            }
+            continue;
+        }
+        running[pid] = i;
+    }
+    while (!running.empty() && reap()) {
+    }
+    for (auto& row : rows)
+        for (auto& s : row.shots)
+            s.file = row.size + "/" + s.file;
     fs::remove_all(work, ec);
 
     // The contact sheet: a section per band, a row per language and size.
