@@ -47,7 +47,14 @@ class CollectorProcess {
         port_ = std::stoi(line.substr(colon + 1));
         scheme_ = line.substr(13, line.find("://") - 13);
         // The reports index what arrived in the background: a test sees every arrival counted.
-        if (command == "reports" && scheme_ == "http") wait_caught_up();
+        if (command == "reports" && scheme_ == "http") {
+            try {
+                wait_caught_up();
+            } catch (...) {
+                stop(SIGKILL);
+                throw;
+            }
+        }
     }
 
     // Until the reports site's /health says its index has caught up (60 s at most).
@@ -69,6 +76,9 @@ class CollectorProcess {
         at.sin_port = htons(static_cast<std::uint16_t>(port_));
         at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         std::string reply;
+        const timeval limit{5, 0}; // a server that stops answering fails the wait, never hangs it
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
         if (connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) == 0) {
             const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {

@@ -1212,4 +1212,13 @@ TEST_CASE("the report index is kept up to date in the background: arrivals are c
           std::string::npos);
     const std::string quiet = reports::service_page(session, {}, view, {}, "", {});
     CHECK(quiet.find("data-k=\"counting") == std::string::npos);
+
+    // A store it can't open: it says so, and keeps trying.
+    reports::Indexer nowhere("sqlite:" + (kind.tmp / "no such folder" / "c.db").string(),
+                             {.every = std::chrono::milliseconds(20)});
+    test::eventually("the indexer to say it can't open the store",
+                     [&] { return nowhere.status().problem.find("can't be opened") != std::string::npos; });
+    const auto runs = nowhere.status().runs;
+    test::eventually("it to try again", [&] { return nowhere.status().runs > runs + 1; });
+    CHECK_FALSE(nowhere.wait_caught_up(std::chrono::milliseconds(100)));
 }

@@ -308,6 +308,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     // What was tapped, before the frame is put on the screen: a tap that
     // changed the state makes this frame stale, and the next one shows the
     // change (a tap costs one frame on the screen, not two).
+    const std::string drawn_screen = o_.timings ? current() : std::string();
     Intents tapped = std::move(intents_);
     intents_ = {};
     actions_.apply(std::move(tapped));
@@ -328,8 +329,8 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
         const double since_start = std::chrono::duration<double, std::milli>(Clock::now() - o_.started).count();
         if (frame_ms_.empty()) first_frame_ms_ = since_start;
         frame_ms_.push_back(ms);
-        if (o_.timings && (shown_.empty() || shown_.back().screen != current()))
-            shown_.push_back({current(), since_start, proportional_memory_kib()});
+        if (o_.timings && (shown_.empty() || shown_.back().screen != drawn_screen))
+            shown_.push_back({drawn_screen, since_start, proportional_memory_kib()});
     } else {
         ++(stale ? stale_ : unchanged_);
     }

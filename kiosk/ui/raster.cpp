@@ -156,6 +156,7 @@ RasterCounts render_draw_data(SDL_Renderer* renderer, ImDrawData* data) {
                         SDL_SetRenderDrawBlendMode(renderer, a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
                         SDL_SetRenderDrawColor(renderer, r, g, b, a);
                         SDL_RenderFillRect(renderer, &q.dst);
+                        SDL_SetRenderDrawBlendMode(renderer, SDL_BLENDMODE_BLEND);
                         ++counts.fills;
                         at += 6;
                         pending_from = at;

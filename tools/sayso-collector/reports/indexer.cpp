@@ -4,13 +4,7 @@
 
 namespace sayso::collector::reports {
 
-Indexer::Indexer(const std::string& spec, IndexerOptions options) : o_(std::move(options)) {
-    auto opened = open_store(spec);
-    if (!opened) {
-        status_.problem = "the store can't be opened for counting: " + opened.words();
-        return;
-    }
-    store_ = std::move(*opened);
+Indexer::Indexer(const std::string& spec, IndexerOptions options) : spec_(spec), o_(std::move(options)) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -37,7 +31,6 @@ IndexStatus Indexer::status() const {
 }
 
 bool Indexer::wait_caught_up(std::chrono::milliseconds limit) {
-    if (!store_) return false; // it never started
     std::unique_lock lock(mu_);
     const std::int64_t after = status_.runs + (status_.running ? 1 : 0);
     woken_ = true;
@@ -62,6 +55,29 @@ void Indexer::loop() {
             std::unique_lock lock(mu_);
             if (stop_) return;
             status_.running = true;
+        }
+        // Its own connection, opened here and again until it opens (the
+        // store may be out of connections, or not up yet).
+        if (!store_) {
+            auto opened = open_store(spec_);
+            if (opened) {
+                store_ = std::move(*opened);
+            } else {
+                const std::string failed = "the store can't be opened for counting: " + opened.words();
+                if (o_.say && failed != told_) o_.say("can't add new responses to the reports (retrying): " + failed);
+                told_ = failed;
+                {
+                    std::lock_guard lock(mu_);
+                    status_.running = false;
+                    ++status_.runs;
+                    status_.problem = failed;
+                }
+                cv_.notify_all();
+                std::unique_lock lock(mu_);
+                cv_.wait_for(lock, o_.every, [&] { return stop_ || woken_; });
+                woken_ = false;
+                continue;
+            }
         }
         const auto waiting = count_waiting();
         {

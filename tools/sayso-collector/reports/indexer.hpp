@@ -38,7 +38,8 @@ struct IndexStatus {
 
 class Indexer {
   public:
-    // Opens its own connection to `spec` and starts; `problem()` says if it can't.
+    // Starts; it opens its own connection to `spec` (and tries again, saying
+    // why in the status, while it can't).
     Indexer(const std::string& spec, IndexerOptions options);
     ~Indexer();
     Indexer(const Indexer&) = delete;
@@ -55,8 +56,9 @@ class Indexer {
   private:
     void loop();
     Stored<std::int64_t> count_waiting();
+    std::string spec_;
     IndexerOptions o_;
-    std::unique_ptr<Store> store_;
+    std::unique_ptr<Store> store_; // the indexer's thread only
     mutable std::mutex mu_;
     std::condition_variable cv_;
     bool stop_ = false, woken_ = false;

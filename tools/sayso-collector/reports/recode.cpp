@@ -238,8 +238,16 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     std::map<Cell, Pending> pending;
     std::vector<std::pair<const Cell*, std::string>> released;
     std::vector<std::size_t> ends;
-    std::string planned_at;
+    std::string planned_at, planned_state;
     int planned_k = 0;
+    // The recoding's own state (its mark and group size): another run that
+    // starts everything again (a larger group size asked for, the index
+    // emptied) changes it, and that ends this one.
+    auto recode_state = [&]() -> Stored<std::string> {
+        auto rows = store.query("SELECT last_seq, min_group FROM report_recode_state WHERE id = 1", {});
+        if (!rows) return rows.problem();
+        return rows->empty() ? std::string("none") : (*rows)[0][0] + "/" + (*rows)[0][1];
+    };
     auto planned = store.transaction([&]() -> Stored<void> {
         // Read committed (whatever the server's default), so a recoding that
         // waited for another's lock reads what that one wrote.
@@ -266,7 +274,17 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                                        {});
                 if (!ran) return ran.problem();
             }
+            // The larger size is kept at once, so no run planned with the smaller one counts on.
+            if (auto ran = store.query("DELETE FROM report_recode_state", {}); !ran) return ran.problem();
+            if (auto ran = store.query("INSERT INTO report_recode_state (id, last_seq, month, min_group)"
+                                       " VALUES (1, -1, ?, ?)",
+                                       {month_now, std::to_string(k)});
+                !ran)
+                return ran.problem();
         }
+        auto state_now = recode_state();
+        if (!state_now) return state_now.problem();
+        planned_state = *state_now;
 
         // Where each cell with rows waiting is published already (the only
         // cells this run reads or changes).
@@ -390,16 +408,19 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     // no other write (a sign-in, a delivery) waits long for this run. Each
     // group is counted whole in one transaction, so a reader between two sees
     // every cut grown by k children or not at all. Only the index adds rows
-    // to count, and it moves its mark when it does: a mark moved since the
-    // plan (another collector's index ran) ends this run, and the next one
-    // plans again from what is there.
+    // to count, and it moves its mark when it does; only a run that starts
+    // everything again changes the recoding's state: either moved since the
+    // plan (another collector's run) ends this run, and the next one plans
+    // again from what is there.
     auto same_plan = [&]() -> Stored<bool> {
         if (store.postgresql())
             if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
                 return isolated.problem();
         auto now = lock_index_mark(store);
         if (!now) return now.problem();
-        return *now == planned_at;
+        auto state_now = recode_state();
+        if (!state_now) return state_now.problem();
+        return *now == planned_at && *state_now == planned_state;
     };
     bool moved = false;
     std::size_t from = 0;

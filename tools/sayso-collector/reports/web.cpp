@@ -101,7 +101,6 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                  res.set_content(std::string("{\"ok\":") + (st.problem.empty() ? "true" : "false") +
                                      ",\"caught_up\":" + (caught_up ? "true" : "false") + "}\n",
                                  "application/json");
-                 if (indexer_ && !caught_up) indexer_->wake();
              }});
 
     get("/login", [this](http::Request& req, http::Response& res) {
