@@ -165,3 +165,43 @@ TEST_CASE("a picture drawn smaller than it is is scaled once, then copied pixel 
         CHECK(theirs.pixels[static_cast<std::size_t>(y * kW + x)] == colour);
     }
 }
+
+TEST_CASE("fills, copies and triangles mixed and clipped keep ImGui's order and clipping") {
+    // Overlapping shapes of each kind, in an order where any reordering shows:
+    // a card (fills and copies), a triangle over it, a fill over the
+    // triangle, a line and text (triangles and copies), all in a clip
+    // rectangle that cuts through them.
+    const ImU32 card = IM_COL32(0xff, 0xfa, 0xf2, 0xff), teal = IM_COL32(0x1f, 0x6f, 0x78, 0xff),
+                orange = IM_COL32(0xf0, 0x8a, 0x24, 0xff), see_through = IM_COL32(0x20, 0x20, 0x80, 0x80);
+    auto paint = [&](bool ours) {
+        return [=](ImDrawList* dl, ui::Shapes& shapes, SDL_Renderer*) {
+            dl->PushClipRect(ImVec2(30, 30), ImVec2(300, 250));
+            if (ours)
+                shapes.rounded(dl, ImVec2(20, 20), ImVec2(220, 200), card, 24);
+            else
+                dl->AddRectFilled(ImVec2(20, 20), ImVec2(220, 200), card, 24);
+            dl->AddTriangleFilled(ImVec2(60, 40), ImVec2(260, 120), ImVec2(80, 230), teal);
+            dl->AddRectFilled(ImVec2(100, 100), ImVec2(180, 160), orange);
+            dl->AddRectFilled(ImVec2(150, 60), ImVec2(290, 140), see_through);
+            dl->AddLine(ImVec2(25, 245), ImVec2(295, 35), orange, 6);
+            dl->AddText(ImVec2(40, 210), teal, "Sayso");
+            dl->PopClipRect();
+        };
+    };
+    const Frame theirs = draw(false, paint(false));
+    const Frame ours = draw(true, paint(true));
+    CHECK(ours.counts.fills >= 4);
+    CHECK(ours.counts.copies >= 4);
+    CHECK(ours.counts.triangles > 0);
+    const Difference d = compare(theirs, ours);
+    CHECK(d.inside == 0);
+    CHECK(d.far_off == 0);
+    // Nothing outside the clip rectangle.
+    for (int y = 0; y < kH; ++y)
+        for (int x = 0; x < kW; ++x)
+            if (x < 30 || y < 30 || x >= 300 || y >= 250) {
+                CAPTURE(x);
+                CAPTURE(y);
+                REQUIRE(ours.pixels[static_cast<std::size_t>(y * kW + x)] == 0xFFFBF3E8u);
+            }
+}
