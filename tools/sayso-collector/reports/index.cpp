@@ -94,7 +94,7 @@ Stored<void> empty_index(Store& store, Recoding recoding) {
 } // namespace
 
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words, int min_group,
-                          const std::string& month_now_in, std::size_t rows_per_run) {
+                          const std::string& month_now_in, std::size_t rows_per_run, const std::atomic<bool>* stop) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     Indexed done;
     // Tones read from other packs than these (another version given, or
@@ -151,6 +151,7 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, co
     auto begun = store.query("INSERT INTO report_state (id, last_seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", {});
     if (!begun) return begun.problem();
     for (;;) {
+        if (stop && stop->load()) return done;
         std::int64_t responses = 0, answers = 0;
         // One chunk in one transaction, from reading where the last one ended
         // to moving that mark: two collectors indexing at once can't both take it.
@@ -256,7 +257,7 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, co
         if (!chunk) return chunk.problem();
         // Then where each cell's rows are published, over everything indexed.
         if (responses == 0) {
-            if (auto recoded_now = recode(store, min_group, month_now, rows_per_run); !recoded_now)
+            if (auto recoded_now = recode(store, min_group, month_now, rows_per_run, stop); !recoded_now)
                 return recoded_now.problem();
             return done;
         }

@@ -8,6 +8,7 @@
 #include "store.hpp"
 #include "vocabulary.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,8 +48,10 @@ struct Indexed {
 // report_unopened, with why; it never stops the index. Then recodes what
 // is published (recode.hpp) so every published cell holds `min_group`
 // children or none, as of `month_now` (YYYY-MM; "" for the clock's), about
-// `rows_per_run` rows a transaction.
+// `rows_per_run` rows a transaction. `stop`, when set, ends it between two
+// transactions; the next call goes on from there.
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words = {},
-                          int min_group = 5, const std::string& month_now = "", std::size_t rows_per_run = 20'000);
+                          int min_group = 5, const std::string& month_now = "", std::size_t rows_per_run = 20'000,
+                          const std::atomic<bool>* stop = nullptr);
 
 } // namespace sayso::collector::reports

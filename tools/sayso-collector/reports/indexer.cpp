@@ -1,6 +1,7 @@
 #include "indexer.hpp"
 
 #include "index.hpp"
+#include "recode.hpp"
 
 namespace sayso::collector::reports {
 
@@ -13,6 +14,7 @@ Indexer::~Indexer() {
         std::lock_guard lock(mu_);
         stop_ = true;
     }
+    stopping_ = true;
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
 }
@@ -84,7 +86,7 @@ void Indexer::loop() {
             std::lock_guard lock(mu_);
             if (waiting) status_.waiting = *waiting;
         }
-        auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group);
+        auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group, "", kRowsPerRun, &stopping_);
         const auto left = count_waiting();
         // Told before the status changes, so whoever waits on the status finds it told.
         // A failure is told once, until it changes or ends.

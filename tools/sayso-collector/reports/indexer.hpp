@@ -8,6 +8,7 @@
 #include "store.hpp"
 #include "vocabulary.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -62,6 +63,7 @@ class Indexer {
     mutable std::mutex mu_;
     std::condition_variable cv_;
     bool stop_ = false, woken_ = false;
+    std::atomic<bool> stopping_{false}; // ends an index run between two transactions
     IndexStatus status_;
     std::string told_; // the failure last told, if any (the indexer's thread only)
     std::thread thread_;

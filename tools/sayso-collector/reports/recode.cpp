@@ -229,7 +229,8 @@ std::string this_month() {
     return m;
 }
 
-Stored<void> recode(Store& store, int min_group, const std::string& month_now_in, std::size_t rows_per_run) {
+Stored<void> recode(Store& store, int min_group, const std::string& month_now_in, std::size_t rows_per_run,
+                    const std::atomic<bool>* stop) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
     // What this run counts, planned in one transaction and counted in several
     // (below): the rows waiting, by cell; which of them are counted, each
@@ -425,7 +426,9 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     bool moved = false;
     std::size_t from = 0;
     Firsts firsts[2];
+    auto stopping = [&] { return stop && stop->load(); };
     for (std::size_t g = 0; g < ends.size() && !moved;) {
+        if (stopping()) return {};
         std::size_t rows = 0, upto = from;
         while (g < ends.size() && (upto == from || rows < rows_per_run)) {
             for (std::size_t i = upto; i < ends[g]; ++i)
@@ -446,7 +449,7 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         if (!counted) return counted;
         from = upto;
     }
-    if (moved) return {};
+    if (moved || stopping()) return {};
     return store.transaction([&]() -> Stored<void> {
         auto same = same_plan();
         if (!same) return same.problem();

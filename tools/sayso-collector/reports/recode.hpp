@@ -29,6 +29,7 @@
 
 #include "store.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <string>
 
@@ -45,8 +46,10 @@ inline constexpr std::size_t kRowsPerRun = 20'000;
 // transaction, then the groups counted, whole, in transactions of about
 // `rows_per_run` rows, so other writes never wait long. `month_now` is
 // YYYY-MM; "" takes it from the clock (UTC).
+// `stop`, when set, ends the run between two of its transactions (the next
+// run goes on from there).
 Stored<void> recode(Store& store, int min_group, const std::string& month_now = "",
-                    std::size_t rows_per_run = kRowsPerRun);
+                    std::size_t rows_per_run = kRowsPerRun, const std::atomic<bool>* stop = nullptr);
 
 // The month it is now, YYYY-MM in UTC.
 std::string this_month();
