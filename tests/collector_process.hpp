@@ -3,14 +3,12 @@
 
 #include "support.hpp"
 
-#include <arpa/inet.h>
+#include <httplib.h>
+
 #include <chrono>
 #include <csignal>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 namespace test {
 
@@ -59,36 +57,16 @@ class CollectorProcess {
 
     // Until the reports site's /health says its index has caught up (60 s at most).
     void wait_caught_up() const {
+        httplib::Client http("127.0.0.1", port_);
+        http.set_connection_timeout(5);
+        http.set_read_timeout(5); // a server that stops answering fails the wait, never hangs it
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (std::chrono::steady_clock::now() < until) {
-            if (get("/health").find("\"caught_up\":true") != std::string::npos) return;
+            const auto res = http.Get("/health");
+            if (res && res->body.find("\"caught_up\":true") != std::string::npos) return;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         throw std::runtime_error("the reports' index did not catch up within 60 s");
-    }
-
-    // A plain GET on loopback: the whole reply, header and body ("" if it fails).
-    std::string get(const std::string& path) const {
-        const int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) return "";
-        sockaddr_in at{};
-        at.sin_family = AF_INET;
-        at.sin_port = htons(static_cast<std::uint16_t>(port_));
-        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        std::string reply;
-        const timeval limit{5, 0}; // a server that stops answering fails the wait, never hangs it
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-        if (connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) == 0) {
-            const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-            if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-                char buf[4096];
-                for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
-                    reply.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        close(fd);
-        return reply;
     }
     ~CollectorProcess() { stop(SIGTERM); }
 

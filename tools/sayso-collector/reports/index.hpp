@@ -5,6 +5,7 @@
 #pragma once
 
 #include "keys.hpp"
+#include "recode.hpp"
 #include "store.hpp"
 #include "vocabulary.hpp"
 
@@ -51,7 +52,7 @@ struct Indexed {
 // `rows_per_run` rows a transaction. `stop`, when set, ends it between two
 // transactions; the next call goes on from there.
 Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, const Vocabulary& words = {},
-                          int min_group = 5, const std::string& month_now = "", std::size_t rows_per_run = 20'000,
+                          int min_group = 5, const std::string& month_now = "", std::size_t rows_per_run = kRowsPerRun,
                           const std::atomic<bool>* stop = nullptr);
 
 } // namespace sayso::collector::reports

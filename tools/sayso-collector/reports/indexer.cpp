@@ -50,68 +50,50 @@ Stored<std::int64_t> Indexer::count_waiting() {
     return rows->empty() ? 0 : std::stoll((*rows)[0][0]);
 }
 
-void Indexer::loop() {
+Indexer::Run Indexer::run_once() {
     static const Vocabulary none;
+    // Its own connection, opened here and again until it opens (the store
+    // may be out of connections, or not up yet).
+    if (!store_) {
+        auto opened = open_store(spec_);
+        if (!opened) return {.problem = "the store can't be opened for counting: " + opened.words()};
+        store_ = std::move(*opened);
+    }
+    if (const auto waiting = count_waiting()) {
+        std::lock_guard lock(mu_);
+        status_.waiting = *waiting;
+    }
+    auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group, "", kRowsPerRun, &stopping_);
+    if (!done) return {.problem = done.problem().message};
+    const auto left = count_waiting();
+    if (!left) return {.problem = left.problem().message, .indexed = done->responses};
+    return {.indexed = done->responses, .left = *left};
+}
+
+void Indexer::loop() {
     for (;;) {
         {
-            std::unique_lock lock(mu_);
+            std::lock_guard lock(mu_);
             if (stop_) return;
             status_.running = true;
         }
-        // Its own connection, opened here and again until it opens (the
-        // store may be out of connections, or not up yet).
-        if (!store_) {
-            auto opened = open_store(spec_);
-            if (opened) {
-                store_ = std::move(*opened);
-            } else {
-                const std::string failed = "the store can't be opened for counting: " + opened.words();
-                if (o_.say && failed != told_) o_.say("can't add new responses to the reports (retrying): " + failed);
-                told_ = failed;
-                {
-                    std::lock_guard lock(mu_);
-                    status_.running = false;
-                    ++status_.runs;
-                    status_.problem = failed;
-                }
-                cv_.notify_all();
-                std::unique_lock lock(mu_);
-                cv_.wait_for(lock, o_.every, [&] { return stop_ || woken_; });
-                woken_ = false;
-                continue;
-            }
-        }
-        const auto waiting = count_waiting();
-        {
-            std::lock_guard lock(mu_);
-            if (waiting) status_.waiting = *waiting;
-        }
-        auto done = index_new(*store_, o_.keys, o_.words ? *o_.words : none, o_.min_group, "", kRowsPerRun, &stopping_);
-        const auto left = count_waiting();
-        // Told before the status changes, so whoever waits on the status finds it told.
-        // A failure is told once, until it changes or ends.
-        const std::string failed = done ? std::string() : done.problem().message;
+        const Run run = run_once();
+        // Told before the status changes, so whoever waits on the status
+        // finds it told. A failure is told once, until it changes or ends.
         if (o_.say) {
-            if (!failed.empty() && failed != told_)
-                o_.say("can't add new responses to the reports (retrying): " + failed);
-            else if (failed.empty() && !told_.empty())
+            if (!run.problem.empty() && run.problem != told_)
+                o_.say("can't add new responses to the reports (retrying): " + run.problem);
+            else if (run.problem.empty() && !told_.empty())
                 o_.say("new responses are being added to the reports again");
-            if (done && done->responses > 0)
-                o_.say(std::to_string(done->responses) + " new response(s) indexed for reports");
+            if (run.indexed > 0) o_.say(std::to_string(run.indexed) + " new response(s) indexed for reports");
         }
-        told_ = failed;
+        told_ = run.problem;
         {
             std::lock_guard lock(mu_);
             status_.running = false;
             ++status_.runs;
-            if (!done) {
-                status_.problem = done.problem().message;
-            } else if (!left) {
-                status_.problem = left.problem().message;
-            } else {
-                status_.problem.clear();
-                status_.waiting = *left;
-            }
+            status_.problem = run.problem;
+            if (run.problem.empty()) status_.waiting = run.left;
         }
         cv_.notify_all();
         std::unique_lock lock(mu_);

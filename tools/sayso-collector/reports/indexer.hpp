@@ -55,6 +55,12 @@ class Indexer {
     bool wait_caught_up(std::chrono::milliseconds limit);
 
   private:
+    // One run: what it indexed and what is left, or why it failed.
+    struct Run {
+        std::string problem;
+        std::int64_t indexed = 0, left = 0;
+    };
+    Run run_once();
     void loop();
     Stored<std::int64_t> count_waiting();
     std::string spec_;
