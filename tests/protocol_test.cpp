@@ -13,6 +13,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 using namespace sayso;
 
@@ -143,6 +144,48 @@ std::string protocol_md() {
     return file_text(std::string(SAYSO_SOURCE_DIR) + "/sync/PROTOCOL.md");
 }
 
+// What nlohmann writes for a delivery: the writer's reference.
+std::string nlohmann_delivery(const protocol::Delivery& d) {
+    std::string body =
+        "{\"protocol\":1,\"device_id\":" + protocol::dump(nlohmann::json(d.device_id)) + ",\"responses\":[";
+    for (std::size_t i = 0; i < d.responses.size(); ++i)
+        body += (i ? "," : "") + protocol::dump(protocol::to_json(d.responses[i]));
+    return body + "]}";
+}
+
+// Bytes of every kind, broken UTF-8 most of all: cut sequences, stray
+// continuation bytes, overlong forms, surrogates, past U+10FFFF.
+std::string any_bytes(std::mt19937& rng) {
+    static const std::vector<std::string> bits = {"a",
+                                                  "\"",
+                                                  "\x01",
+                                                  "\x7f",
+                                                  "\x80",
+                                                  "\xbf",
+                                                  "\xc0\xaf",
+                                                  "\xc1",
+                                                  "\xc2",
+                                                  "\xc3\xa9",
+                                                  "\xe0\x80\x80",
+                                                  "\xe0\xa0",
+                                                  "\xe2\x82\xac",
+                                                  "\xed\xa0\x80",
+                                                  "\xed\x9f\xbf",
+                                                  "\xef\xbf\xbf",
+                                                  "\xf0\x8f\xbf\xbf",
+                                                  "\xf0\x9f\x98",
+                                                  "\xf0\x9f\x98\x80",
+                                                  "\xf4\x8f\xbf\xbf",
+                                                  "\xf4\x90\x80\x80",
+                                                  "\xf5",
+                                                  "\xff",
+                                                  "\xfe"};
+    std::string s;
+    for (std::size_t n = rng() % 12; n > 0; --n)
+        s += rng() % 3 ? bits[rng() % bits.size()] : std::string(1, static_cast<char>(rng() % 256));
+    return s;
+}
+
 } // namespace
 
 TEST_CASE("what the kiosk stores, the collector's reader reads back field for field") {
@@ -231,6 +274,96 @@ TEST_CASE("a thousand generated deliveries read back exactly as they were writte
     }
     CHECK(answers > 5000); // the corpus really holds answers of every shape
     CHECK(sealed > 1000);
+}
+
+TEST_CASE("the kiosk's batch writer writes byte for byte what nlohmann writes, broken UTF-8 included") {
+    std::mt19937 rng(20261205);
+    for (int i = 0; i < 1000; ++i) {
+        protocol::Delivery d{.device_id = i % 2 ? hex_id(rng) : any_bytes(rng), .responses = {}};
+        for (std::size_t n = rng() % 5; n > 0; --n) {
+            auto r = generated(rng);
+            // Broken bytes where a kiosk's words and names could carry them.
+            r.pack_id = any_bytes(rng);
+            r.case_ref = any_bytes(rng);
+            for (auto& a : r.answers) {
+                if (!a.sealed.empty()) continue;
+                a.text = any_bytes(rng);
+                if (!a.options.empty()) a.options[0] = any_bytes(rng);
+            }
+            d.responses.push_back(std::move(r));
+        }
+        const std::string body = protocol::write_delivery(d);
+        REQUIRE(body == nlohmann_delivery(d));
+        // Still JSON a reader takes (the broken bytes are U+FFFD).
+        CHECK(nlohmann::json::accept(body));
+    }
+    // Each broken sequence is one U+FFFD; a byte that ends one early starts the next.
+    protocol::Delivery d{.device_id = "d\xe0\x41\xc3", .responses = {}};
+    CHECK(protocol::write_delivery(d) == "{\"protocol\":1,\"device_id\":\"d\xef\xbf\xbd"
+                                         "A\xef\xbf\xbd\",\"responses\":[]}");
+}
+
+TEST_CASE("a batch stops before the response that would take it past its size, and always takes the first") {
+    std::mt19937 rng(7);
+    std::vector<protocol::Response> rs;
+    for (int i = 0; i < 40; ++i)
+        rs.push_back(generated(rng));
+    const std::string all = protocol::write_batch("d", rs, SIZE_MAX, SIZE_MAX).body;
+    for (std::size_t limit : {std::size_t{1}, all.size() / 3, all.size() / 2, all.size() - 1, all.size()}) {
+        CAPTURE(limit);
+        const auto batch = protocol::write_batch("d", rs, limit, SIZE_MAX);
+        REQUIRE_FALSE(batch.ids.empty());
+        CHECK((batch.body.size() <= limit || batch.ids.size() == 1));
+        const std::vector<protocol::Response> taken(rs.begin(), rs.begin() + static_cast<long>(batch.ids.size()));
+        // Exactly the leading responses that fit, written as one delivery.
+        CHECK(batch.body == protocol::write_delivery({.device_id = "d", .responses = taken}));
+        if (batch.ids.size() < rs.size()) {
+            auto one_more = taken;
+            one_more.push_back(rs[batch.ids.size()]);
+            CHECK(protocol::write_delivery({.device_id = "d", .responses = one_more}).size() > limit);
+        }
+    }
+    CHECK(protocol::write_batch("d", rs, SIZE_MAX, 7).ids.size() == 7);
+}
+
+TEST_CASE("a field given twice in a delivery is refused, saying which and where") {
+    const std::string answer =
+        R"({"question_id": "q", "position": 0, "kind": "faces", "measure": "",)"
+        R"( "answered_at": "2026-11-22T10:00:00.000Z", "skipped": false, "options": [], "text": ""})";
+    const std::string response = R"({"id": "0123456789abcdef0123456789abcdef", "pack_id": "p", "pack_version": "1",)"
+                                 R"( "band": "8-11", "visit_type": "visit", "language": "en",)"
+                                 R"( "started_at": "2026-11-22T10:00:00.000Z", "state": "complete", "answers": [)" +
+                                 answer + "]}";
+    auto body = [](const std::string& r) { return R"({"protocol": 1, "device_id": "d", "responses": [)" + r + "]}"; };
+    REQUIRE(protocol::read_delivery(body(response)));
+    // A field the protocol does not have is ignored, as before.
+    CHECK(protocol::read_delivery(body(R"({"later": [1, {"x": 2}], )" + response.substr(1))));
+    const std::vector<std::tuple<std::string, std::string>> cases = {
+        {R"({"protocol": 1, "protocol": 1, "device_id": "d", "responses": []})", "$.protocol"},
+        {body(R"({"band": "4-7", )" + response.substr(1)), "$.responses[0].band"},
+        {body(response.substr(0, response.size() - answer.size() - 2) + R"({"text": "x", )" + answer.substr(1) + "]}"),
+         "$.responses[0].answers[0].text"},
+    };
+    for (const auto& [b, where] : cases) {
+        CAPTURE(b);
+        const auto r = protocol::read_delivery(b);
+        REQUIRE_FALSE(r);
+        CHECK(r.problem().where == where);
+        CHECK(r.words().find("given twice") != std::string::npos);
+    }
+}
+
+TEST_CASE("what is not JSON, or not UTF-8, is refused as not valid JSON") {
+    for (const std::string& b : {std::string(""), std::string("{"), std::string("{} x"),
+                                 std::string(R"({"protocol": 1, "device_id": "d\ud800", "responses": []})"),
+                                 std::string("{\"protocol\": 1, \"device_id\": \"d\xc3\", \"responses\": []}"),
+                                 std::string(R"({"protocol": 1, "device_id": "d", "responses": [], "n": 1e400})")}) {
+        CAPTURE(b);
+        const auto r = protocol::read_delivery(b);
+        REQUIRE_FALSE(r);
+        CHECK(r.problem().where == "$");
+        CHECK(r.words().find("not valid JSON") != std::string::npos);
+    }
 }
 
 TEST_CASE("a delivery at every limit is read; one past any limit is refused, saying where") {

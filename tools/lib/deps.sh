@@ -4,7 +4,7 @@
 SAYSO_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libsdl2-dev libimgui-dev libstb-dev libpng-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcli11-dev libkainjow-mustache-dev
+  nlohmann-json3-dev libsimdjson-dev libcli11-dev libkainjow-mustache-dev
   libboost1.81-dev libssl-dev libpq-dev libsodium-dev
   libharfbuzz-dev libfreetype-dev libfribidi-dev libespeak-ng-dev espeak-ng-data
   fonts-sil-andika fonts-noto-core fonts-opendyslexic
