@@ -295,83 +295,109 @@ bool Client::sleep(std::stop_token& stop, double seconds) {
     return !stop.stop_requested();
 }
 
-// Two connections to the kiosk database: one sends and marks, the other
-// reads the next batch meanwhile. Retried (with the backoff) until both are
-// open; false if asked to stop first.
-bool Client::open_connections(std::stop_token& stop, std::unique_ptr<storage::Store>& store,
-                              std::unique_ptr<storage::Store>& ahead, Backoff& backoff) {
-    while (!stop.stop_requested() && !(store && ahead)) {
+// The lanes' connections to the kiosk database, each with its own HTTP
+// connection. Retried (with the backoff) until all are open; false if asked
+// to stop first.
+bool Client::open_lanes(std::stop_token& stop, std::vector<Lane>& lanes, Backoff& backoff) {
+    while (!stop.stop_requested() && lanes.size() < kLanes) {
         auto opened = storage::Store::open(db_);
-        if (opened) (store ? ahead : store) = std::move(*opened);
-        if (!opened) {
-            set([&](Status& s) {
-                s.problem = Status::Problem::Storage;
-                s.detail = opened.problem().detail;
-            });
-            if (!sleep(stop, backoff.next())) return false;
+        // Its marks and deletes can be redone; nothing it writes waits for a disk flush.
+        storage::StoreResult<void> relaxed = opened ? (*opened)->allow_redone_commits() : storage::StoreResult<void>{};
+        if (opened && relaxed) {
+            lanes.push_back({.store = std::move(*opened), .http = std::make_unique<Http>(config_)});
+            lanes.back().http->cancel_when([&stop] { return stop.stop_requested(); });
+            continue;
         }
+        set([&](Status& s) {
+            s.problem = Status::Problem::Storage;
+            s.detail = opened ? relaxed.problem().detail : opened.problem().detail;
+        });
+        if (!sleep(stop, backoff.next())) return false;
     }
     backoff.reset();
     return !stop.stop_requested();
 }
 
-// One round: the next batch of the outbox, and the one after it beside it
-// on the second handle and connection (the collector reads one while it
-// stores the other). `after` moves past what was sent and answered.
-Round Client::deliver_next(storage::Store& store, storage::Store& ahead, Http& http, Http& http2, std::size_t batch,
-                           std::optional<Prepared>& after) {
-    Prepared first = prepare(store, batch, after ? &*after : nullptr);
-    if (after && !first.storage && first.empty()) {
-        after.reset(); // the end of the outbox: start again from the oldest, for anything left unacknowledged
-        first = prepare(store, batch, nullptr);
-    }
+// One round: batches of the outbox, sent on kLanes lanes at once, each lane
+// its own store connection and HTTP connection. A lane reads the next batch
+// (after the last one either lane read), sends it and marks what was
+// acknowledged, then reads the next; so while the collector stores one batch
+// the other is already read, sent and waiting for it. The round ends at the
+// end of the outbox, at the first trouble, or after kBatchesPerRound batches
+// (so the status is told regularly). `after` moves past what was sent and
+// answered; after any trouble it is reset, and the next round starts again
+// from the oldest.
+Round Client::deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::optional<Prepared>& after) {
+    static constexpr int kBatchesPerRound = 16;
+    std::mutex mu; // guards everything below, shared by the lanes
+    std::optional<Prepared> cursor = std::move(after);
     after.reset();
-    Round round;
-    if (first.storage) {
-        round.storage = first.storage;
-        return round;
-    }
-    if (first.empty()) {
-        round.result.kind = PostResult::Kind::Ok; // nothing waiting
-        return round;
-    }
-    Prepared second = prepare(ahead, batch, &first);
-    if (second.storage || second.empty()) {
-        round = send(store, http, first, clock_.wall_ms());
-        if (!round.storage && round.result.kind == PostResult::Kind::Ok) after = std::move(first);
-        return round;
-    }
-    // Joined before leaving this block: the lambda's references stay valid.
-    auto other = std::async(std::launch::async, [&] { return send(ahead, http2, second, clock_.wall_ms()); });
-    round = send(store, http, first, clock_.wall_ms());
-    Round r2 = other.get();
-    const bool both_ok = !round.storage && !r2.storage && round.result.kind == PostResult::Kind::Ok &&
-                         r2.result.kind == PostResult::Kind::Ok;
-    if (!round.storage && round.result.kind == PostResult::Kind::Ok) {
-        // Report the second's trouble, if it had any.
-        round.storage = r2.storage;
-        if (r2.result.kind != PostResult::Kind::Ok) round.result = r2.result;
-    }
-    round.sent += r2.sent;
-    round.acknowledged += r2.acknowledged;
-    round.refused += r2.refused;
-    if (both_ok) after = std::move(second);
-    return round;
+    bool first = true, done = false, failed = false;
+    int left = kBatchesPerRound;
+    Round total;
+    total.result.kind = PostResult::Kind::Ok; // nothing waiting, until something is sent
+
+    // The next batch for a lane, read under the lock so the lanes take turns
+    // along the outbox; nullopt when the round is over.
+    auto take = [&](storage::Store& s) -> std::optional<Prepared> {
+        std::lock_guard lock(mu);
+        if (done || failed || left == 0) return std::nullopt;
+        Prepared p = prepare(s, batch, cursor ? &*cursor : nullptr);
+        if (first && cursor && !p.storage && p.empty()) {
+            // The end of the outbox: start again from the oldest, for anything
+            // left unacknowledged. Only before anything of this round is in
+            // flight, or it would be read again.
+            cursor.reset();
+            p = prepare(s, batch, nullptr);
+        }
+        first = false;
+        if (p.storage) {
+            failed = true;
+            total.storage = p.storage;
+            return std::nullopt;
+        }
+        if (p.empty()) {
+            done = true;
+            return std::nullopt;
+        }
+        --left;
+        cursor = Prepared{.batch = {}, .last_started_ms = p.last_started_ms, .last_id = p.last_id, .storage = {}};
+        return p;
+    };
+    auto lane = [&](storage::Store& s, Http& h) {
+        while (auto p = take(s)) {
+            const Round r = send(s, h, *p, clock_.wall_ms());
+            std::lock_guard lock(mu);
+            total.sent += r.sent;
+            total.acknowledged += r.acknowledged;
+            total.refused += r.refused;
+            if (r.storage || r.result.kind != PostResult::Kind::Ok) {
+                // The first trouble is the one told.
+                if (!failed) {
+                    total.storage = r.storage;
+                    total.result = r.result;
+                }
+                failed = true;
+            }
+        }
+    };
+    // Joined before leaving: the lambdas' references stay valid.
+    std::vector<std::future<void>> others;
+    for (std::size_t i = 1; i < lanes.size(); ++i)
+        others.push_back(std::async(std::launch::async, [&, i] { lane(*lanes[i].store, *lanes[i].http); }));
+    lane(*lanes[0].store, *lanes[0].http);
+    for (auto& o : others)
+        o.get();
+    if (!failed && total.sent > 0) after = std::move(cursor);
+    return total;
 }
 
-// After a round: retention (what the endpoint has kept is deleted from the
-// tablet once old enough, at once by default), then the status.
+// After a round: the status, then retention (what the endpoint has kept is
+// deleted from the tablet once old enough, at once by default).
 void Client::finish_round(storage::Store& store, Round round, Next next) {
     const std::int64_t waiting = store.waiting().value_or(-1);
     const auto refused = store.refused();
     const std::int64_t at = clock_.wall_ms();
-    if (!round.storage && (round.acknowledged > 0 || next.wait_s > 0)) {
-        const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
-        if (auto purged = store.purge_delivered(at - keep_ms); !purged) {
-            next.problem = Status::Problem::Storage;
-            round.storage = purged.problem();
-        }
-    }
     set([&](Status& s) {
         s.waiting = waiting;
         s.delivered += static_cast<std::int64_t>(round.acknowledged);
@@ -384,22 +410,30 @@ void Client::finish_round(storage::Store& store, Round round, Next next) {
         s.detail = round.storage ? round.storage->detail : round.result.detail;
         ++s.rounds;
     });
+    // Retention, once the outbox is empty or delivery waits: not after every
+    // batch of a backlog (deleting a batch cost as much as reading it, and a
+    // backlog is deleted faster at once), and after the status is told.
+    if (!round.storage && ((round.acknowledged > 0 && waiting == 0) || next.wait_s > 0)) {
+        const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
+        if (auto purged = store.purge_delivered(at - keep_ms); !purged)
+            set([&](Status& s) {
+                s.problem = Status::Problem::Storage;
+                s.detail = purged.problem().detail;
+            });
+    }
 }
 
 void Client::run(std::stop_token stop) {
-    std::unique_ptr<storage::Store> store, ahead;
+    std::vector<Lane> lanes;
     Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
-    if (!open_connections(stop, store, ahead, backoff)) return;
-    Http http(config_), http2(config_);
-    http.cancel_when([&stop] { return stop.stop_requested(); });
-    http2.cancel_when([&stop] { return stop.stop_requested(); });
+    if (!open_lanes(stop, lanes, backoff)) return;
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
-    std::optional<Prepared> after; // where the last successful pair ended in the outbox
+    std::optional<Prepared> after; // where the last round that went well ended in the outbox
     while (!stop.stop_requested()) {
-        const Round round = deliver_next(*store, *ahead, http, http2, batch, after);
+        const Round round = deliver_next(lanes, batch, after);
         const Next next = next_after(round, batch, config_, backoff);
         batch = next.batch;
-        finish_round(*store, round, next);
+        finish_round(*lanes[0].store, round, next);
         if (next.wait_s > 0) {
             after.reset();
             if (!sleep(stop, next.wait_s)) return;

@@ -151,11 +151,16 @@ class Client {
     Status status() const;
 
   private:
+    // Batches in flight at once, each on its own lane: while the collector
+    // stores one, the others are read, sent and waiting for it.
+    static constexpr std::size_t kLanes = 2;
+    struct Lane {
+        std::unique_ptr<storage::Store> store;
+        std::unique_ptr<Http> http;
+    };
     void run(std::stop_token stop);
-    bool open_connections(std::stop_token& stop, std::unique_ptr<storage::Store>& store,
-                          std::unique_ptr<storage::Store>& ahead, Backoff& backoff);
-    Round deliver_next(storage::Store& store, storage::Store& ahead, Http& http, Http& http2, std::size_t batch,
-                       std::optional<Prepared>& after);
+    bool open_lanes(std::stop_token& stop, std::vector<Lane>& lanes, Backoff& backoff);
+    Round deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::optional<Prepared>& after);
     void finish_round(storage::Store& store, Round round, Next next);
     void set(const std::function<void(Status&)>& change);
     bool sleep(std::stop_token& stop, double seconds);

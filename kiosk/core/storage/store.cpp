@@ -99,6 +99,10 @@ CREATE TABLE settings (
 ALTER TABLE answers ADD COLUMN sealed TEXT NOT NULL DEFAULT '';
 ALTER TABLE answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 )sql"},
+    {7, R"sql(
+-- Retention finds what was delivered without reading every response.
+CREATE INDEX responses_delivered ON responses(delivered_at) WHERE delivered_at IS NOT NULL;
+)sql"},
 };
 
 // Whether the answers file can't grow: the system said so, its file system has
@@ -651,6 +655,11 @@ StoreResult<void> Store::set_setting(const std::string& key, const std::optional
     if (value) bind_text(s->get(), 2, *value);
     if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving a setting");
     return {};
+}
+
+StoreResult<void> Store::allow_redone_commits() {
+    const auto held = use();
+    return exec(db_, "PRAGMA synchronous=NORMAL", "setting delivery's durability");
 }
 
 StoreResult<int> Store::purge_delivered(std::int64_t before_ms) {

@@ -59,6 +59,14 @@ class Store final : public flow::Recorder {
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
+    // This connection's commits may be lost to a power cut, and done again
+    // (SQLite's synchronous=NORMAL: a commit is still whole and in order, and
+    // survives the process being killed; it waits for no fsync). Only for
+    // delivery's connections, whose writes can be redone: a "delivered" mark
+    // lost is a response sent again, which the collector takes once, and a
+    // retention delete lost is done at the next round. Answers keep FULL.
+    StoreResult<void> allow_redone_commits();
+
     StoreResult<void> begin(const flow::ResponseStart&) override;
     StoreResult<void> record(const std::string& response_id, const flow::AnswerRecord&) override;
     StoreResult<void> finish(const std::string& response_id, flow::Completion, std::int64_t ended_at_ms) override;
