@@ -10,12 +10,16 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sayso::protocol {
 
 // Never throws on broken UTF-8 in a child's words: it is replaced.
 std::string dump(const nlohmann::json&);
+// Appends `s` as a JSON string, exactly as dump writes it: UTF-8 as it is,
+// control characters escaped, each broken sequence one U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
 
 // --- POST /v1/responses -----------------------------------------------------
 

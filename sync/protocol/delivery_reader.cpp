@@ -135,8 +135,8 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
         return BadRequest{"question \"" + ans.question_id + "\" is answered twice in this response",
                           ap + ".question_id"};
     std::int64_t position = -1;
-    if (const dom::element* pos = a["position"]; !pos || pos->get_int64().get(position) != simdjson::SUCCESS ||
-                                                 position < 0 || position > kMaxPosition)
+    if (const dom::element* pos = a["position"];
+        !pos || pos->get_int64().get(position) != simdjson::SUCCESS || position < 0 || position > kMaxPosition)
         return BadRequest{"must be a whole number from 0", ap + ".position"};
     ans.position = static_cast<int>(position);
     if (a["sealed"]) {
@@ -167,8 +167,8 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
 Result<Response, BadRequest> read_response(dom::element element, const std::string& p) {
     dom::object object;
     if (element.get_object().get(object) != simdjson::SUCCESS) return BadRequest{"must be an object", p};
-    Fields<13> x{{"id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at", "state",
-                  "ended_at", "asked_to_talk", "practitioner_code", "case_ref", "answers"}};
+    Fields<13> x{{"id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at", "state", "ended_at",
+                  "asked_to_talk", "practitioner_code", "case_ref", "answers"}};
     if (const char* name = x.gather(object)) return twice(p, name);
     Reader r;
     Response resp;

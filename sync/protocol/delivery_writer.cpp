@@ -10,8 +10,6 @@ namespace sayso::protocol {
 
 namespace {
 
-// --- writing ------------------------------------------------------------------
-
 // How many bytes a UTF-8 sequence starting with `lead` has, and the range its
 // second byte must be in (the rest are 80..BF); 0 for a byte that can't start one.
 struct Lead {
@@ -29,11 +27,13 @@ Lead lead_of(unsigned char c) {
     return {0, 0, 0};
 }
 
+} // namespace
+
 // `s` as a JSON string, as nlohmann's dump writes it with
 // error_handler_t::replace: UTF-8 as it is, control characters escaped, and
 // each broken sequence one U+FFFD (a byte that ends a sequence early is read
 // again as the start of the next).
-void append_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t i = 0;
@@ -86,11 +86,15 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+namespace {
+
+// --- writing ------------------------------------------------------------------
+
 void append_field(std::string& out, const char* key, std::string_view value) {
     out += '"';
     out += key;
     out += "\":";
-    append_string(out, value);
+    append_json_string(out, value);
 }
 
 void append_bool(std::string& out, const char* key, bool value) {
@@ -115,7 +119,7 @@ void append_response(std::string& out, const Response& r) {
             out += ",\"options\":[";
             for (std::size_t o = 0; o < a.options.size(); ++o) {
                 if (o) out += ',';
-                append_string(out, a.options[o]);
+                append_json_string(out, a.options[o]);
             }
             out += "],\"position\":";
             out += std::to_string(a.position);
@@ -173,7 +177,7 @@ void append_response(std::string& out, const Response& r) {
 BatchWriter::BatchWriter(const std::string& device_id, std::size_t max_bytes, std::size_t max_count)
     : max_bytes_(max_bytes), max_count_(max_count) {
     head_ = "{\"protocol\":" + std::to_string(kVersion) + ",\"device_id\":";
-    append_string(head_, device_id);
+    append_json_string(head_, device_id);
     head_ += ",\"responses\":[";
 }
 

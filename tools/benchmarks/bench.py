@@ -8,7 +8,7 @@ reports serving while a backlog is indexed. Peers: tools/benchmarks/peer.py.
 
 Run through tools/bench. Aims: first frame within 300 ms, idle CPU under 1%
 of a core, answer commit p99 within 2x a bare fdatasync, a 10,000-response
-backlog delivered in under 2 s with the SQLite store.
+backlog delivered in under 1 s with the SQLite store and 2 s with PostgreSQL.
 """
 import argparse
 import http.client
@@ -615,7 +615,7 @@ def delivery_figures(args):
     with tempfile.TemporaryDirectory(prefix="sayso-bench-") as tmp:
         print("Delivery on loopback (sayso-bench-delivery drain: libcurl, batches of 500, one sayso-collector)")
         n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector.db"), 1, args.backlog, "sqlite")
-        print("  %d-response backlog, SQLite store:      %6.2f s, %7.0f responses/s (aim: under 2 s)" %
+        print("  %d-response backlog, SQLite store:      %6.2f s, %7.0f responses/s (aim: under 1 s)" %
               (n, wall, n / wall))
         small_peak = delivery.peak_mb
         n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector50k.db"), 1, 5 * args.backlog, "big")
@@ -630,7 +630,8 @@ def delivery_figures(args):
             return 0
         try:
             n, wall = delivery(args.build, tmp, pg.uri(), 1, args.backlog, "pg")
-            print("  %d-response backlog, PostgreSQL store:  %6.2f s, %7.0f responses/s" % (n, wall, n / wall))
+            print("  %d-response backlog, PostgreSQL store:  %6.2f s, %7.0f responses/s (aim: under 2 s)" %
+                  (n, wall, n / wall))
             n, wall = delivery(args.build, tmp, pg.uri(), 8, args.backlog // 8, "pg8")
             print("  8 devices at once, PostgreSQL store:    %6.2f s, %7.0f responses/s (%d responses)" %
                   (wall, n / wall, n))

@@ -2,6 +2,7 @@
 
 #include "formats/formats.hpp"
 #include "migrations.hpp"
+#include "protocol/codec.hpp"
 
 #include <libpq-fe.h>
 #include <mutex>
@@ -30,39 +31,69 @@ class PgStore final : public Store {
 
     Stored<std::vector<std::string>> insert(const std::string& device_name,
                                             const std::vector<Response>& batch) override {
-        std::lock_guard<std::recursive_mutex> lock(mu_);
         // The whole batch in one statement: one round trip to the server
-        // however many responses, each stored at most once.
-        nlohmann::json rs = nlohmann::json::array(), as = nlohmann::json::array();
+        // however many responses, each stored at most once. Its rows are
+        // written as JSON straight into two strings, before the connection is
+        // taken (an nlohmann document per row cost as much as PostgreSQL's
+        // own parse of them).
+        std::string rj = "[", aj = "[";
+        auto field = [](std::string& out, const char* key, std::string_view value) {
+            out += '"';
+            out += key;
+            out += "\":";
+            if (value.find('\0') == std::string_view::npos) {
+                protocol::append_json_string(out, value);
+            } else {
+                // PostgreSQL's text can't hold NUL (the whole batch would fail,
+                // and be sent again forever): it is kept as U+FFFD.
+                std::string kept(value);
+                for (std::size_t at; (at = kept.find('\0')) != std::string::npos;)
+                    kept.replace(at, 1, "\xEF\xBF\xBD");
+                protocol::append_json_string(out, kept);
+            }
+            out += ',';
+        };
         for (const auto& x : batch) {
-            rs.push_back({{"id", x.id},
-                          {"device_id", x.device_id},
-                          {"pack_id", x.pack_id},
-                          {"pack_version", x.pack_version},
-                          {"band", x.band},
-                          {"visit_type", x.visit_type},
-                          {"language", x.language},
-                          {"started_at", x.started_at},
-                          {"ended_at", x.ended_at},
-                          {"state", x.state},
-                          {"asked_to_talk", x.asked_to_talk},
-                          {"practitioner_code", x.practitioner_code},
-                          {"case_ref", x.case_ref}});
-            for (const auto& a : x.answers)
-                as.push_back({{"response_id", x.id},
-                              {"question_id", a.question_id},
-                              {"position", a.position},
-                              {"kind", a.kind},
-                              {"measure", a.measure},
-                              {"skipped", a.skipped},
-                              {"options", nlohmann::json(a.options).dump()},
-                              {"text", a.text},
-                              {"answered_at", a.answered_at},
-                              {"sealed", a.sealed},
-                              {"seal_key", a.seal_key}});
+            if (rj.size() > 1) rj += ',';
+            rj += '{';
+            field(rj, "id", x.id);
+            field(rj, "device_id", x.device_id);
+            field(rj, "pack_id", x.pack_id);
+            field(rj, "pack_version", x.pack_version);
+            field(rj, "band", x.band);
+            field(rj, "visit_type", x.visit_type);
+            field(rj, "language", x.language);
+            field(rj, "started_at", x.started_at);
+            field(rj, "ended_at", x.ended_at);
+            field(rj, "state", x.state);
+            field(rj, "practitioner_code", x.practitioner_code);
+            field(rj, "case_ref", x.case_ref);
+            rj += x.asked_to_talk ? "\"asked_to_talk\":true}" : "\"asked_to_talk\":false}";
+            for (const auto& a : x.answers) {
+                if (aj.size() > 1) aj += ',';
+                aj += '{';
+                field(aj, "response_id", x.id);
+                field(aj, "question_id", a.question_id);
+                field(aj, "kind", a.kind);
+                field(aj, "measure", a.measure);
+                std::string options = "[";
+                for (const auto& o : a.options) {
+                    if (options.size() > 1) options += ',';
+                    protocol::append_json_string(options, o);
+                }
+                field(aj, "options", options + "]"); // stored as a JSON list, as the SQLite store keeps it
+                field(aj, "text", a.text);
+                field(aj, "answered_at", a.answered_at);
+                field(aj, "sealed", a.sealed);
+                field(aj, "seal_key", a.seal_key);
+                aj += "\"skipped\":";
+                aj += a.skipped ? "true" : "false";
+                aj += ",\"position\":" + std::to_string(a.position) + '}';
+            }
         }
-        const std::string rj = rs.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        const std::string aj = as.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        rj += ']';
+        aj += ']';
+        std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {device_name.c_str(), rj.c_str(), aj.c_str()};
         Result r(PQexecParams(
             c_,
