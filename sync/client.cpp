@@ -394,7 +394,7 @@ Round Client::deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::opt
 
 // After a round: the status, then retention (what the endpoint has kept is
 // deleted from the tablet once old enough, at once by default).
-void Client::finish_round(storage::Store& store, Round round, Next next) {
+void Client::finish_round(storage::Store& store, Round round, Next next, const std::stop_token& stop) {
     const std::int64_t waiting = store.waiting().value_or(-1);
     const auto refused = store.refused();
     const std::int64_t at = clock_.wall_ms();
@@ -413,13 +413,20 @@ void Client::finish_round(storage::Store& store, Round round, Next next) {
     // Retention, once the outbox is empty or delivery waits: not after every
     // batch of a backlog (deleting a batch cost as much as reading it, and a
     // backlog is deleted faster at once), and after the status is told.
+    // A few hundred at a time, so a child's next answer never waits long for
+    // the file; none once the kiosk is closing.
+    static constexpr int kPurgedAtOnce = 500;
     if (!round.storage && ((round.acknowledged > 0 && waiting == 0) || next.wait_s > 0)) {
         const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
-        if (auto purged = store.purge_delivered(at - keep_ms); !purged)
-            set([&](Status& s) {
-                s.problem = Status::Problem::Storage;
-                s.detail = purged.problem().detail;
-            });
+        while (!stop.stop_requested()) {
+            auto purged = store.purge_delivered(at - keep_ms, kPurgedAtOnce);
+            if (!purged)
+                set([&](Status& s) {
+                    s.problem = Status::Problem::Storage;
+                    s.detail = purged.problem().detail;
+                });
+            if (!purged || *purged < kPurgedAtOnce) break;
+        }
     }
 }
 
@@ -433,7 +440,8 @@ void Client::run(std::stop_token stop) {
         const Round round = deliver_next(lanes, batch, after);
         const Next next = next_after(round, batch, config_, backoff);
         batch = next.batch;
-        finish_round(*lanes[0].store, round, next);
+        if (stop.stop_requested()) return; // what the round did is marked; nothing more to tell
+        finish_round(*lanes[0].store, round, next, stop);
         if (next.wait_s > 0) {
             after.reset();
             if (!sleep(stop, next.wait_s)) return;

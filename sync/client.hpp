@@ -161,7 +161,7 @@ class Client {
     void run(std::stop_token stop);
     bool open_lanes(std::stop_token& stop, std::vector<Lane>& lanes, Backoff& backoff);
     Round deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::optional<Prepared>& after);
-    void finish_round(storage::Store& store, Round round, Next next);
+    void finish_round(storage::Store& store, Round round, Next next, const std::stop_token& stop);
     void set(const std::function<void(Status&)>& change);
     bool sleep(std::stop_token& stop, double seconds);
 

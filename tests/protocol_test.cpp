@@ -326,7 +326,12 @@ TEST_CASE("a batch stops before the response that would take it past its size, a
     CHECK(protocol::write_batch("d", rs, SIZE_MAX, 7).ids.size() == 7);
 }
 
-TEST_CASE("a field given twice in a delivery is refused, saying which and where") {
+TEST_CASE("a field given twice in a delivery is refused, saying which and where; NUL only in words") {
+    auto replace = [](std::string text, const std::string& from, const std::string& to) {
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        return text.replace(at, from.size(), to);
+    };
     const std::string answer =
         R"({"question_id": "q", "position": 0, "kind": "faces", "measure": "",)"
         R"( "answered_at": "2026-11-22T10:00:00.000Z", "skipped": false, "options": [], "text": ""})";
@@ -351,13 +356,31 @@ TEST_CASE("a field given twice in a delivery is refused, saying which and where"
         CHECK(r.problem().where == where);
         CHECK(r.words().find("given twice") != std::string::npos);
     }
+    // A leading byte order mark is skipped, as readers do.
+    CHECK(protocol::read_delivery("\xEF\xBB\xBF" + body(response)));
+    // NUL only in a child's words: never in an id, a name or an option.
+    const auto with_text = protocol::read_delivery(body(replace(response, R"("text": "")", R"("text": "a\u0000b")")));
+    REQUIRE(with_text);
+    CHECK(with_text->responses[0].answers[0].text == std::string("a\0b", 3));
+    for (const auto& [from, to, where] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {R"("question_id": "q")", R"("question_id": "q\u0000")", "$.responses[0].answers[0].question_id"},
+             {R"("options": [])", R"("options": ["o\u0000"])", "$.responses[0].answers[0].options[0]"},
+             {R"("band": "8-11")", R"("band": "8\u0000")", "$.responses[0].band"}}) {
+        CAPTURE(to);
+        const auto r = protocol::read_delivery(body(replace(response, from, to)));
+        REQUIRE_FALSE(r);
+        CHECK(r.problem().where == where);
+    }
 }
 
 TEST_CASE("what is not JSON, or not UTF-8, is refused as not valid JSON") {
-    for (const std::string& b : {std::string(""), std::string("{"), std::string("{} x"),
-                                 std::string(R"({"protocol": 1, "device_id": "d\ud800", "responses": []})"),
-                                 std::string("{\"protocol\": 1, \"device_id\": \"d\xc3\", \"responses\": []}"),
-                                 std::string(R"({"protocol": 1, "device_id": "d", "responses": [], "n": 1e400})")}) {
+    for (const std::string& b :
+         {std::string(""), std::string("{"), std::string("{} x"),
+          std::string(R"({"protocol": 1, "device_id": "d\ud800", "responses": []})"),
+          std::string("{\"protocol\": 1, \"device_id\": \"d\xc3\", \"responses\": []}"),
+          std::string(R"({"protocol": 1, "device_id": "d", "responses": [], "n": 1e400})"),
+          // An integer past 64 bits is refused anywhere, even where nothing reads it.
+          std::string(R"({"protocol": 1, "device_id": "d", "responses": [], "n": 99999999999999999999})")}) {
         CAPTURE(b);
         const auto r = protocol::read_delivery(b);
         REQUIRE_FALSE(r);

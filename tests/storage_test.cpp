@@ -475,6 +475,50 @@ TEST_CASE("retention: responses acknowledged long enough ago are deleted with th
     CHECK(bytes.find("words of 00000000000000000000000000000003") != std::string::npos); // still waiting: kept
 }
 
+TEST_CASE("retention in parts: at most as many as asked, the earliest acknowledged first, each with its answers") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    std::vector<std::string> ids;
+    for (int i = 1; i <= 7; ++i) {
+        char id[33];
+        std::snprintf(id, sizeof id, "%032d", i);
+        ids.push_back(id);
+        REQUIRE(s->begin(start(id)));
+        flow::AnswerRecord a;
+        a.question_id = "anything-else";
+        a.kind = "text";
+        a.text = "words";
+        REQUIRE(s->record(id, a));
+        REQUIRE(s->finish(id, flow::Completion::Complete, 1'700'000'100'000));
+        // Acknowledged in the opposite order to their starts.
+        REQUIRE(s->mark_delivered({id}, 10'000 - i));
+    }
+    CHECK(s->purge_delivered(20'000, 3).value_or(-1) == 3);
+    auto left = [&] {
+        std::vector<std::string> out;
+        REQUIRE(s->for_each_response([&](const storage::StoredResponse& r) {
+            out.push_back(r.start.id);
+            CHECK(r.answers.size() == 1);
+            return true;
+        }));
+        return out;
+    };
+    CHECK(left() == std::vector<std::string>(ids.begin(), ids.begin() + 4)); // the last three acknowledged first
+    CHECK(s->purge_delivered(20'000, 3).value_or(-1) == 3);
+    CHECK(s->purge_delivered(20'000, 3).value_or(-1) == 1);
+    CHECK(s->purge_delivered(20'000, 3).value_or(-1) == 0);
+    CHECK(left().empty());
+    // No answer is left without its response.
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(h, "SELECT count(*) FROM answers", -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 0) == 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
 TEST_CASE("the answers file and its WAL are readable by the kiosk's user alone") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");

@@ -103,6 +103,9 @@ struct Reader {
         if (e->get_string().get(v) != simdjson::SUCCESS) return fail(p + "." + k, "must be a string");
         if (v.size() > max) return fail(p + "." + k, "longer than " + std::to_string(max) + " bytes");
         if (!allow_empty && v.empty()) return fail(p + "." + k, "must not be empty");
+        // Only a child's words may hold NUL (a store that can't keep it puts U+FFFD there).
+        if (max != kMaxText && v.find('\0') != std::string_view::npos)
+            return fail(p + "." + k, "must not hold a NUL character");
         out.assign(v);
         return true;
     }
@@ -156,7 +159,8 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
     std::size_t m = 0;
     for (dom::element o : options) {
         std::string_view id;
-        if (o.get_string().get(id) != simdjson::SUCCESS || id.size() > kMaxName)
+        if (o.get_string().get(id) != simdjson::SUCCESS || id.size() > kMaxName ||
+            id.find('\0') != std::string_view::npos)
             return BadRequest{"must be an option id", ap + ".options[" + std::to_string(m) + "]"};
         ans.options.emplace_back(id);
         ++m;
@@ -220,14 +224,19 @@ Result<Response, BadRequest> read_response(dom::element element, const std::stri
 Result<Delivery, BadRequest> read_delivery(const std::string& body) {
     if (formats::json_depth(body) > kMaxDepth)
         return BadRequest{"the JSON nests deeper than " + std::to_string(kMaxDepth), "$"};
-    // One parser per thread, reused for bodies up to a kiosk's largest batch:
-    // its buffers are not allocated again. A larger body gets its own, freed
-    // after, so a thread does not keep the room a stranger's huge body took.
+    // One parser per thread, reused for bodies up to about a batch of 500
+    // responses: its buffers (about 15 bytes for each byte read) are not
+    // allocated again. A larger body gets its own, freed after, so no thread
+    // keeps more than about 15 MiB for it.
+    static constexpr std::size_t kKeptFor = 1u << 20;
     thread_local dom::parser kept;
     dom::parser own;
-    dom::parser& parser = body.size() <= kMaxDeliveryBytes ? kept : own;
+    // A leading byte order mark is not JSON, but readers skip it (nlohmann, which read these before, did).
+    std::string_view text(body);
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    dom::parser& parser = text.size() <= kKeptFor ? kept : own;
     dom::element root;
-    if (const auto error = parser.parse(body).get(root); error != simdjson::SUCCESS)
+    if (const auto error = parser.parse(text.data(), text.size()).get(root); error != simdjson::SUCCESS)
         return BadRequest{std::string("not valid JSON: ") + simdjson::error_message(error), "$"};
     dom::object object;
     if (root.get_object().get(object) != simdjson::SUCCESS) return BadRequest{"the body must be a JSON object", "$"};

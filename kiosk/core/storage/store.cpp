@@ -662,20 +662,31 @@ StoreResult<void> Store::allow_redone_commits() {
     return exec(db_, "PRAGMA synchronous=NORMAL", "setting delivery's durability");
 }
 
-StoreResult<int> Store::purge_delivered(std::int64_t before_ms) {
+StoreResult<int> Store::purge_delivered(std::int64_t before_ms, int at_most) {
     const auto held = use();
-    auto a = prepare("DELETE FROM answers WHERE response_id IN"
-                     " (SELECT id FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1)");
+    auto which = prepare("SELECT id FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1"
+                         " ORDER BY delivered_at LIMIT ?2");
+    if (!which) return which.problem();
+    auto a = prepare("DELETE FROM answers WHERE response_id = ?1");
     if (!a) return a.problem();
-    auto r = prepare("DELETE FROM responses WHERE delivered_at IS NOT NULL AND delivered_at <= ?1");
+    auto r = prepare("DELETE FROM responses WHERE id = ?1");
     if (!r) return r.problem();
     return in_transaction<int>(db_, "deleting delivered responses", [&]() -> StoreResult<int> {
-        sqlite3_bind_int64(a->get(), 1, before_ms);
-        sqlite3_bind_int64(r->get(), 1, before_ms);
-        int rc = step_done(a->get());
-        if (rc == SQLITE_OK) rc = step_done(r->get());
-        if (rc != SQLITE_OK) return problem_from(db_, rc, "deleting delivered responses");
-        return sqlite3_changes(db_);
+        sqlite3_bind_int64(which->get(), 1, before_ms);
+        sqlite3_bind_int(which->get(), 2, at_most > 0 ? at_most : -1); // -1: no limit
+        std::vector<std::string> ids;
+        int rc;
+        while ((rc = sqlite3_step(which->get())) == SQLITE_ROW)
+            ids.push_back(column_text(which->get(), 0));
+        if (rc != SQLITE_DONE) return problem_from(db_, rc, "finding delivered responses");
+        for (const auto& id : ids) {
+            bind_text(a->get(), 1, id);
+            bind_text(r->get(), 1, id);
+            rc = step_done(a->get());
+            if (rc == SQLITE_OK) rc = step_done(r->get());
+            if (rc != SQLITE_OK) return problem_from(db_, rc, "deleting delivered responses");
+        }
+        return static_cast<int>(ids.size());
     });
 }
 

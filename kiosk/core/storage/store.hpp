@@ -106,7 +106,9 @@ class Store final : public flow::Recorder {
 
     // Retention: deletes responses acknowledged at or before `before_ms`, with
     // their answers (freed pages overwritten). Gives how many responses went.
-    StoreResult<int> purge_delivered(std::int64_t before_ms);
+    // With `at_most` > 0, only that many of the earliest acknowledged, so one
+    // call's write lock stays short (the child's next answer waits for it).
+    StoreResult<int> purge_delivered(std::int64_t before_ms, int at_most = 0);
 
     // How many responses whose child asked to talk started at or after `since_ms`.
     StoreResult<int> count_talk_requests(std::int64_t since_ms);
