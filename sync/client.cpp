@@ -392,42 +392,54 @@ Round Client::deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::opt
     return total;
 }
 
-// After a round: the status, then retention (what the endpoint has kept is
-// deleted from the tablet once old enough, at once by default).
+// After a round: retention (what the endpoint has kept is deleted from the
+// tablet once old enough, at once by default), then the status.
 void Client::finish_round(storage::Store& store, Round round, Next next, const std::stop_token& stop) {
     const std::int64_t waiting = store.waiting().value_or(-1);
     const auto refused = store.refused();
     const std::int64_t at = clock_.wall_ms();
-    set([&](Status& s) {
-        s.waiting = waiting;
-        s.delivered += static_cast<std::int64_t>(round.acknowledged);
-        if (refused) { // a count that failed keeps the last one
-            s.refused = refused->count;
-            s.refusal = refused->latest;
-        }
-        if (round.acknowledged > 0) s.last_delivery_ms = at;
-        s.problem = next.problem;
-        s.detail = round.storage ? round.storage->detail : round.result.detail;
-        ++s.rounds;
-    });
+    auto tell = [&] {
+        set([&](Status& s) {
+            s.waiting = waiting;
+            s.delivered += static_cast<std::int64_t>(round.acknowledged);
+            if (refused) { // a count that failed keeps the last one
+                s.refused = refused->count;
+                s.refusal = refused->latest;
+            }
+            if (round.acknowledged > 0) s.last_delivery_ms = at;
+            s.problem = next.problem;
+            s.detail = round.storage ? round.storage->detail : round.result.detail;
+            ++s.rounds;
+        });
+    };
+    // Trouble is told at once; a round that went well, once what it
+    // delivered is deleted too (so "nothing waiting" means nothing kept).
+    const bool troubled = next.problem != Status::Problem::None;
+    if (troubled) tell();
     // Retention, once the outbox is empty or delivery waits: not after every
     // batch of a backlog (deleting a batch cost as much as reading it, and a
-    // backlog is deleted faster at once), and after the status is told.
-    // A few hundred at a time, so a child's next answer never waits long for
-    // the file; none once the kiosk is closing.
+    // backlog is deleted faster at once). A few hundred at a time, so a
+    // child's next answer never waits long for the file; no more once the
+    // kiosk is closing (the next start goes on).
     static constexpr int kPurgedAtOnce = 500;
     if (!round.storage && ((round.acknowledged > 0 && waiting == 0) || next.wait_s > 0)) {
         const auto keep_ms = static_cast<std::int64_t>(config_.keep_delivered_days * 86'400'000.0);
         while (!stop.stop_requested()) {
             auto purged = store.purge_delivered(at - keep_ms, kPurgedAtOnce);
-            if (!purged)
-                set([&](Status& s) {
-                    s.problem = Status::Problem::Storage;
-                    s.detail = purged.problem().detail;
-                });
-            if (!purged || *purged < kPurgedAtOnce) break;
+            if (!purged) {
+                next.problem = Status::Problem::Storage;
+                round.storage = purged.problem();
+                if (troubled) // told already: only the storage trouble now
+                    set([&](Status& s) {
+                        s.problem = next.problem;
+                        s.detail = round.storage->detail;
+                    });
+                break;
+            }
+            if (*purged < kPurgedAtOnce) break;
         }
     }
+    if (!troubled) tell();
 }
 
 void Client::run(std::stop_token stop) {

@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <functional>
 #include <map>
@@ -56,8 +58,11 @@ std::string words(std::mt19937& rng, std::size_t pieces) {
     return s;
 }
 
+// Names (ids, kinds, measures, options) as words, but never NUL: only a child's words may hold it.
 std::string name(std::mt19937& rng) {
-    return words(rng, 1 + rng() % 6);
+    std::string s = words(rng, 1 + rng() % 6);
+    s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());
+    return s.empty() ? "n" : s;
 }
 
 std::string when(std::mt19937& rng) {
