@@ -48,6 +48,10 @@ bool write_rows(std::FILE* out, const Rgba& image, int level, png_bytep* rows, F
     }
     png_init_io(png, out);
     png_set_compression_level(png, level);
+    // Fast: no row filters. libpng's adaptive choice tries all five on every
+    // row, which took two thirds of a 1920x1200 screenshot's 58 ms; without
+    // them it takes 19 ms and is 2% larger (a screen is mostly flat colour).
+    if (level <= kFast) png_set_filter(png, 0, PNG_FILTER_NONE);
     png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
                  PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_rows(png, info, rows);
