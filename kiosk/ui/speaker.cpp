@@ -14,15 +14,24 @@ Speaker::Speaker() {
         problem_ = std::string("no sound: ") + SDL_GetError();
         return;
     }
-    // Open once to know there is a device at all.
-    std::lock_guard lock(mu_);
-    if (!open()) {
-        SDL_QuitSubSystem(SDL_INIT_AUDIO);
-        return;
+    // Open once to know there is a device at all; it is closed on the
+    // worker, since closing waits for SDL's audio thread to finish its
+    // period (92 ms with the dummy driver), which the first frame need not.
+    std::uint32_t probe = 0;
+    {
+        std::lock_guard lock(mu_);
+        if (!open()) {
+            SDL_QuitSubSystem(SDL_INIT_AUDIO);
+            return;
+        }
+        probe = device_;
+        device_ = 0;
+        available_ = true;
     }
-    close();
-    available_ = true;
-    thread_ = std::thread([this] { work(); });
+    thread_ = std::thread([this, probe] {
+        SDL_CloseAudioDevice(probe);
+        work();
+    });
 }
 
 Speaker::~Speaker() {
