@@ -28,6 +28,25 @@ std::string values(std::size_t rows, std::size_t cols) {
     return all;
 }
 
+// Sorts `flat` (row after row of `cols` values) by the values at `by`, in
+// that order, keeping rows with equal keys in their order.
+void sort_rows(std::vector<Store::Param>& flat, std::size_t cols, std::initializer_list<std::size_t> by) {
+    std::vector<std::size_t> order(flat.size() / cols);
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        for (const std::size_t c : by)
+            if (flat[a * cols + c] != flat[b * cols + c]) return flat[a * cols + c] < flat[b * cols + c];
+        return false;
+    });
+    std::vector<Store::Param> sorted;
+    sorted.reserve(flat.size());
+    for (const std::size_t i : order)
+        for (std::size_t c = 0; c < cols; ++c)
+            sorted.push_back(std::move(flat[i * cols + c]));
+    flat = std::move(sorted);
+}
+
 } // namespace
 
 Stored<void> insert_rows(Store& store, const std::string& head, std::size_t cols, const std::vector<Store::Param>& flat,
@@ -231,6 +250,13 @@ Stored<Indexed> index_new(Store& store, const std::vector<SealKeyPair>& keys, co
                 ans.push_back(t ? Store::Param(std::to_string(*t)) : std::nullopt);
                 ans.emplace_back(x.skipped ? "1" : "0");
             }
+            // Stored in the order the recoding counts them (recode.cpp): by
+            // measure, then cell. The rows one of its transactions changes
+            // then lie together within each chunk's part of the table, not one
+            // or two on every page of it.
+            sort_rows(resp, 14, {4, 3, 5, 6, 7});
+            sort_rows(ans, 11, {0, 2, 1, 3, 4, 5});
+            sort_rows(texts, 8, {3, 2, 4, 5, 6});
             auto inserted = insert_rows(store,
                                         "INSERT INTO report_responses (response_id, seq, started_at, month,"
                                         " service_area, visit_type, band, practitioner_code, case_ref, child, pack_id,"

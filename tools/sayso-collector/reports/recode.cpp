@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <ctime>
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace sayso::collector::reports {
@@ -68,12 +71,52 @@ Stored<void> insert_map(Store& store, const std::vector<std::pair<Cell, Cut>>& m
 
 // What one recoding run knows of whose rows are counted, kept across its
 // transactions (for the answers, and for the responses): each child's values
-// already met in each dimension, and the children whose rows counted before
-// the run were read already. So a run counted in parts marks each child's
-// first row exactly as one counted at once would, and reads no child twice.
-struct Firsts {
-    std::set<std::string> seen;
-    std::set<std::string> read; // measure, then child
+// already met in each dimension, the children whose rows counted before the
+// run were read already, and how many rows the run counted. So a run counted
+// in parts marks each child's first row exactly as one counted at once would,
+// and reads no child twice. Values are kept as small numbers (`names`), so a
+// run over a million rows doesn't build millions of strings.
+class Firsts {
+  public:
+    // The number standing for `v` in this run.
+    std::uint32_t name(const std::string& v) {
+        const auto [at, added] = names_.emplace(v, static_cast<std::uint32_t>(values_.size()));
+        if (added) values_.push_back(v);
+        return at->second;
+    }
+    const std::string& value(std::uint32_t name) const { return values_[name]; }
+    // A child's number: report_children's id; any other value by its name, below zero.
+    std::int64_t child(const std::string& v) {
+        std::int64_t id = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+        if (ec == std::errc() && end == v.data() + v.size() && id >= 0) return id;
+        return -1 - static_cast<std::int64_t>(name(v));
+    }
+    // Whether `child` is met with `value` in dimension `d` of `measure` for the first time.
+    bool first(std::uint32_t measure, std::int64_t child, std::uint32_t d, std::uint32_t value) {
+        return seen_.insert({child, measure, d, value}).second;
+    }
+    // Whether `child`'s rows counted before in `measure` are still to be read.
+    bool unread(std::uint32_t measure, std::int64_t child) { return read_.insert({child, measure, 0, 0}).second; }
+    std::map<std::string, std::int64_t> counted; // rows this run counted, by measure ("" for responses)
+
+  private:
+    struct Key {
+        std::int64_t child;
+        std::uint32_t measure, d, value;
+        bool operator==(const Key&) const = default;
+    };
+    struct Hash {
+        std::size_t operator()(const Key& k) const {
+            std::uint64_t h = static_cast<std::uint64_t>(k.child) * 0x9E3779B97F4A7C15ULL;
+            h ^= (static_cast<std::uint64_t>(k.measure) << 40) ^ (static_cast<std::uint64_t>(k.d) << 32) ^ k.value;
+            h *= 0xFF51AFD7ED558CCDULL;
+            return static_cast<std::size_t>(h ^ (h >> 29));
+        }
+    };
+    std::unordered_map<std::string, std::uint32_t> names_;
+    std::vector<std::string> values_;
+    std::unordered_set<Key, Hash> seen_, read_;
 };
 
 // Adds the rows about to be counted (report_release) to report_sums (the
@@ -98,17 +141,41 @@ Stored<void> add_up(Store& store, bool answers, Firsts& firsts) {
     if (!got) return got.problem();
     const Rows& rows = *got;
     auto yes = [](const std::string& v) { return v == "1" || v == "t"; };
+    // Each row as numbers: measure, child, and its value in each dimension
+    // (overall, month, band, visit type, area).
+    struct Named {
+        std::uint32_t measure;
+        std::int64_t child;
+        std::array<std::uint32_t, 5> in;
+    };
+    auto named = [&](const Store::Row& r) {
+        const std::uint32_t none = firsts.name("");
+        return Named{firsts.name(r[0]),
+                     firsts.child(r[5]),
+                     {none, firsts.name(r[2]), firsts.name(r[4]), firsts.name(r[3]), firsts.name(r[1])}};
+    };
     // A row is a child's first in D when no row of theirs counted before, nor
     // one counted now ahead of it, has its value of D.
-    std::set<std::string>& seen = firsts.seen;
-    auto first = [&](const Store::Row& r, std::size_t d) {
-        const std::string in[] = {"", r[2], r[4], r[3], r[1]}; // overall, month, band, visit, area
-        return seen.insert(std::to_string(d) + '\x1f' + r[0] + '\x1f' + r[5] + '\x1f' + in[d]).second;
-    };
-    // Their children's rows counted before, by measure, a few hundred children a statement.
-    std::map<std::string, std::set<std::string>> children; // measure ("" for responses) -> children
+    auto first = [&](const Named& n, std::uint32_t d) { return firsts.first(n.measure, n.child, d, n.in[d]); };
+    std::vector<Named> row_names;
+    row_names.reserve(rows.size());
     for (const auto& r : rows)
-        if (firsts.read.insert(r[0] + '\x1f' + r[5]).second) children[r[0]].insert(r[5]);
+        row_names.push_back(named(r));
+    // Their children's rows counted before, by measure, a few hundred children
+    // a statement; none when every row counted in the measure was counted by
+    // this run (its children's values are known already): report_sums and
+    // report_response_sums add up every counted row.
+    auto stored = store.query(answers ? "SELECT measure, SUM(answers) FROM report_sums GROUP BY measure"
+                                      : "SELECT '', SUM(responses) FROM report_response_sums",
+                              {});
+    if (!stored) return stored.problem();
+    std::set<std::string> to_read; // measures with rows another run counted
+    for (const auto& r : *stored)
+        if (!r[1].empty() && r[1] != "0" && std::to_string(firsts.counted[r[0]]) != r[1]) to_read.insert(r[0]);
+    std::map<std::string, std::set<std::string>> children; // measure ("" for responses) -> children
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (to_read.count(rows[i][0]) && firsts.unread(row_names[i].measure, row_names[i].child))
+            children[rows[i][0]].insert(rows[i][5]);
     for (const auto& [measure, ids] : children) {
         const std::vector<std::string> all(ids.begin(), ids.end());
         for (std::size_t at = 0; at < all.size(); at += kCellsPerStatement) {
@@ -126,19 +193,22 @@ Stored<void> add_up(Store& store, bool answers, Firsts& firsts) {
                                 (answers ? " AND measure = ?" : "") + " AND child IN (" + in + ")",
                             p);
             if (!before) return before.problem();
-            for (const auto& r : *before)
-                for (std::size_t d = 0; d < 5; ++d)
-                    first(r, d);
+            for (const auto& r : *before) {
+                const Named n = named(r);
+                for (std::uint32_t d = 0; d < 5; ++d)
+                    first(n, d);
+            }
         }
     }
     // answers: answers, positive, middling, negative, skipped, other; responses: responses, complete;
     // then the marks: overall, month, band, visit type, area.
     const std::size_t kinds = answers ? 6 : 2;
-    std::map<std::vector<std::string>, std::vector<std::int64_t>> sums;
-    for (const auto& r : rows) {
-        std::vector<std::string> key = {r[1], r[2], r[3], r[4]};
-        if (answers) key.insert(key.begin(), r[0]);
-        auto& sum = sums[key];
+    // By measure (answers only), area, month, visit type and band, as numbers.
+    std::map<std::array<std::uint32_t, 5>, std::vector<std::int64_t>> sums;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        const Named& n = row_names[i];
+        auto& sum = sums[{answers ? n.measure : 0, n.in[4], n.in[1], n.in[3], n.in[2]}];
         sum.resize(kinds + 5);
         sum[0] += 1;
         if (answers) {
@@ -151,8 +221,9 @@ Stored<void> add_up(Store& store, bool answers, Firsts& firsts) {
         } else {
             sum[1] += yes(r[6]);
         }
-        for (std::size_t d = 0; d < 5; ++d)
-            sum[kinds + d] += first(r, d);
+        for (std::uint32_t d = 0; d < 5; ++d)
+            sum[kinds + d] += first(n, d);
+        ++firsts.counted[r[0]];
     }
     const std::vector<std::string> keys =
         answers ? std::vector<std::string>{"measure", "service_area", "month", "visit_type", "band"}
@@ -178,7 +249,8 @@ Stored<void> add_up(Store& store, bool answers, Firsts& firsts) {
     conflict += ") DO UPDATE SET" + update;
     Params flat;
     for (const auto& [key, sum] : sums) {
-        flat.insert(flat.end(), key.begin(), key.end());
+        for (std::size_t k = answers ? 0 : 1; k < key.size(); ++k)
+            flat.emplace_back(firsts.value(key[k]));
         for (const auto v : sum)
             flat.emplace_back(std::to_string(v));
     }
@@ -384,9 +456,14 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
 
         // Then the rows waiting in each published cut are counted, the
         // responses and each measure apart, when they are about k children or more.
+        // Counted measure by measure (the responses first): every index of the
+        // answers begins with the measure, so a transaction changes the pages
+        // of one measure's rows, not of all. Within a measure, cut after cut,
+        // as a run counted at once would.
         std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
         for (const auto& [cell, p] : pending)
             if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
+        std::map<std::string, std::vector<std::vector<const Cell*>>> by_what;
         for (const auto& [key, cells] : by_cut) {
             std::map<std::string, std::vector<std::int64_t>> children;
             for (const Cell* c : cells)
@@ -394,11 +471,17 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                     add(children[what], ids);
             for (const auto& [what, ids] : children) {
                 if (distinct(ids) < k) continue;
+                auto& group = by_what[what].emplace_back();
                 for (const Cell* c : cells)
-                    if (pending.at(*c).children.count(what)) released.push_back({c, what});
-                ends.push_back(released.size());
+                    if (pending.at(*c).children.count(what)) group.push_back(c);
             }
         }
+        for (const auto& [what, groups] : by_what)
+            for (const auto& group : groups) {
+                for (const Cell* c : group)
+                    released.push_back({c, what});
+                ends.push_back(released.size());
+            }
         planned_at = *seq;
         planned_k = k;
         return {};
