@@ -240,6 +240,15 @@ class PgStore final : public Store {
         return {};
     }
 
+    Stored<void> snapshot(const std::function<Stored<void>()>& body) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        Result begin(PQexec(c_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+        if (begin.status() != PGRES_COMMAND_OK) return error("starting a read");
+        auto done_body = body();
+        Result end(PQexec(c_, done_body ? "COMMIT" : "ROLLBACK"));
+        return done_body;
+    }
+
     bool postgresql() const override { return true; }
 
     Stored<void> script(const std::string& sql) override {

@@ -212,6 +212,15 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    Stored<void> snapshot(const std::function<Stored<void>()>& body) override {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        // Deferred: the first read starts a read transaction, and every read after sees the same store.
+        if (!exec("BEGIN")) return error("starting a read");
+        auto done_body = body();
+        exec(done_body ? "COMMIT" : "ROLLBACK");
+        return done_body;
+    }
+
     bool postgresql() const override { return false; }
 
     Stored<void> script(const std::string& sql) override {

@@ -87,6 +87,10 @@ class Store {
     virtual Stored<void> script(const std::string& sql) = 0;
     // Runs `body` in one transaction: committed if it succeeds, else rolled back.
     virtual Stored<void> transaction(const std::function<Stored<void>()>& body) = 0;
+    // Runs `body` reading one consistent view of the store while others write
+    // (SQLite: a read transaction; PostgreSQL: repeatable read, read only).
+    // `body` only reads.
+    virtual Stored<void> snapshot(const std::function<Stored<void>()>& body) = 0;
     virtual bool postgresql() const = 0;
 
     // The audit log: appended to, never changed.

@@ -304,8 +304,8 @@ std::string this_month() {
 Stored<void> recode(Store& store, int min_group, const std::string& month_now_in, std::size_t rows_per_run,
                     const std::atomic<bool>* stop) {
     const std::string month_now = month_now_in.empty() ? this_month() : month_now_in;
-    // What this run counts, planned in one transaction and counted in several
-    // (below): the rows waiting, by cell; which of them are counted, each
+    // What this run counts, planned on a snapshot and counted in several
+    // transactions (below): the rows waiting, by cell; which of them are counted, each
     // cut's rows for the responses or one measure together (`ends`: where
     // each such group ends); the index's mark and the group size planned with.
     std::map<Cell, Pending> pending;
@@ -321,7 +321,10 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         if (!rows) return rows.problem();
         return rows->empty() ? std::string("none") : (*rows)[0][0] + "/" + (*rows)[0][1];
     };
-    auto planned = store.transaction([&]() -> Stored<void> {
+    // First the group size, in a short write: never fewer children a cut than
+    // ever asked, so what was published stays published; more than before,
+    // and every cut is made again.
+    auto sized = store.transaction([&]() -> Stored<void> {
         // Read committed (whatever the server's default), so a recoding that
         // waited for another's lock reads what that one wrote.
         if (store.postgresql())
@@ -332,8 +335,6 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         if (!seq) return seq.problem();
         auto state = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {});
         if (!state) return state.problem();
-        // Never fewer children a cut than ever asked: what was published stays
-        // published. More than before: every cut is made again.
         const int before = state->empty() ? 0 : std::stoi((*state)[0][0]);
         const int k = std::max(min_group, before);
         if (before != 0 && k > before) {
@@ -355,13 +356,44 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                 !ran)
                 return ran.problem();
         }
+        return {};
+    });
+    if (!sized) return sized;
+
+    // Then the plan, read on a snapshot, so no sign-in or delivery waits while
+    // it reads every waiting row (seconds, after a large backlog). Besides the
+    // index's mark and the recoding's state, it depends on which cells are
+    // published and which rows are counted: `read_with` counts both. Each
+    // count only grows, but when everything starts again, and that changes
+    // the recoding's state.
+    auto depends_on = [&]() -> Stored<std::string> {
+        auto rows = store.query("SELECT (SELECT COUNT(*) FROM report_recode),"
+                                " (SELECT COALESCE(SUM(answers), 0) FROM report_sums),"
+                                " (SELECT COALESCE(SUM(responses), 0) FROM report_response_sums)",
+                                {});
+        if (!rows) return rows.problem();
+        if (rows->empty()) return std::string();
+        return (*rows)[0][0] + "/" + (*rows)[0][1] + "/" + (*rows)[0][2];
+    };
+    std::string seq, read_with;
+    int k = 0;
+    std::map<Cell, Cut> map;
+    auto read = store.snapshot([&]() -> Stored<void> {
+        auto mark = store.query("SELECT last_seq FROM report_state WHERE id = 1", {});
+        if (!mark) return mark.problem();
+        seq = mark->empty() ? "0" : (*mark)[0][0];
+        auto state = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {});
+        if (!state) return state.problem();
+        k = std::max(min_group, state->empty() ? 0 : std::stoi((*state)[0][0]));
+        auto with = depends_on();
+        if (!with) return with.problem();
+        read_with = *with;
         auto state_now = recode_state();
         if (!state_now) return state_now.problem();
         planned_state = *state_now;
 
         // Where each cell with rows waiting is published already (the only
         // cells this run reads or changes).
-        std::map<Cell, Cut> map;
         auto published_with = [](const char* table) {
             return std::string("SELECT DISTINCT m.service_area, m.month, m.visit_type, m.band, m.practitioner_code,"
                                " m.p_month, m.p_visit, m.p_band, m.p_code FROM ") +
@@ -407,86 +439,103 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                       " x.practitioner_code, x.child," +
                       anonymous + "report_answers x ON x.child = c.id WHERE x.counted = 0");
         if (!loaded) return loaded;
-
-        // Cells not yet published, by area, each in the first group (level by
-        // level) whose waiting responses, with those already published in
-        // that group's cut, are about k children or more.
-        std::map<std::string, std::vector<const Cell*>> unplaced;
-        std::map<std::pair<std::string, Cut>, std::vector<std::int64_t>> waiting; // in published cuts
-        for (const auto& [cell, p] : pending) {
-            const auto it = map.find(cell);
-            const auto r = p.children.find("");
-            if (it == map.end()) {
-                if (r != p.children.end()) unplaced[cell[0]].push_back(&cell);
-                // Answers without their response (none are indexed so) wait.
-            } else if (r != p.children.end()) {
-                add(waiting[{cell[0], it->second}], r->second);
-            }
-        }
-        std::vector<std::pair<Cell, Cut>> placed;
-        for (auto& [area, cells] : unplaced) {
-            for (int level = 0; level < kLevels && !cells.empty(); ++level) {
-                std::map<Cut, std::vector<const Cell*>> groups;
-                std::vector<const Cell*> later;
-                for (const Cell* c : cells) {
-                    // An open month's cell is published only as itself, for now.
-                    if (level > 0 && (*c)[1] >= month_now)
-                        later.push_back(c);
-                    else
-                        groups[coarser(*c, level)].push_back(c);
-                }
-                for (auto& [cut, members] : groups) {
-                    std::vector<std::int64_t> all;
-                    if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
-                    for (const Cell* c : members)
-                        add(all, pending.at(*c).children.at(""));
-                    if (distinct(all) < k) {
-                        later.insert(later.end(), members.begin(), members.end());
-                        continue;
-                    }
-                    for (const Cell* c : members) {
-                        map[*c] = cut;
-                        placed.push_back({*c, cut});
-                    }
-                }
-                cells = std::move(later);
-            }
-        }
-        if (auto mapped = insert_map(store, placed); !mapped) return mapped;
-
-        // Then the rows waiting in each published cut are counted, the
-        // responses and each measure apart, when they are about k children or more.
-        // Counted measure by measure (the responses first): every index of the
-        // answers begins with the measure, so a transaction changes the pages
-        // of one measure's rows, not of all. Within a measure, cut after cut,
-        // as a run counted at once would.
-        std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
-        for (const auto& [cell, p] : pending)
-            if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
-        std::map<std::string, std::vector<std::vector<const Cell*>>> by_what;
-        for (const auto& [key, cells] : by_cut) {
-            std::map<std::string, std::vector<std::int64_t>> children;
-            for (const Cell* c : cells)
-                for (const auto& [what, ids] : pending.at(*c).children)
-                    add(children[what], ids);
-            for (const auto& [what, ids] : children) {
-                if (distinct(ids) < k) continue;
-                auto& group = by_what[what].emplace_back();
-                for (const Cell* c : cells)
-                    if (pending.at(*c).children.count(what)) group.push_back(c);
-            }
-        }
-        for (const auto& [what, groups] : by_what)
-            for (const auto& group : groups) {
-                for (const Cell* c : group)
-                    released.push_back({c, what});
-                ends.push_back(released.size());
-            }
-        planned_at = *seq;
-        planned_k = k;
         return {};
     });
-    if (!planned) return planned;
+    if (!read) return read;
+
+    // Cells not yet published, by area, each in the first group (level by
+    // level) whose waiting responses, with those already published in
+    // that group's cut, are about k children or more.
+    std::map<std::string, std::vector<const Cell*>> unplaced;
+    std::map<std::pair<std::string, Cut>, std::vector<std::int64_t>> waiting; // in published cuts
+    for (const auto& [cell, p] : pending) {
+        const auto it = map.find(cell);
+        const auto r = p.children.find("");
+        if (it == map.end()) {
+            if (r != p.children.end()) unplaced[cell[0]].push_back(&cell);
+            // Answers without their response (none are indexed so) wait.
+        } else if (r != p.children.end()) {
+            add(waiting[{cell[0], it->second}], r->second);
+        }
+    }
+    std::vector<std::pair<Cell, Cut>> placed;
+    for (auto& [area, cells] : unplaced) {
+        for (int level = 0; level < kLevels && !cells.empty(); ++level) {
+            std::map<Cut, std::vector<const Cell*>> groups;
+            std::vector<const Cell*> later;
+            for (const Cell* c : cells) {
+                // An open month's cell is published only as itself, for now.
+                if (level > 0 && (*c)[1] >= month_now)
+                    later.push_back(c);
+                else
+                    groups[coarser(*c, level)].push_back(c);
+            }
+            for (auto& [cut, members] : groups) {
+                std::vector<std::int64_t> all;
+                if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
+                for (const Cell* c : members)
+                    add(all, pending.at(*c).children.at(""));
+                if (distinct(all) < k) {
+                    later.insert(later.end(), members.begin(), members.end());
+                    continue;
+                }
+                for (const Cell* c : members) {
+                    map[*c] = cut;
+                    placed.push_back({*c, cut});
+                }
+            }
+            cells = std::move(later);
+        }
+    }
+    // Where new cells are published, written once nothing the plan read
+    // has changed; else this run ends, and the next plans again.
+    bool stale = false;
+    auto mapped = store.transaction([&]() -> Stored<void> {
+        if (store.postgresql())
+            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
+                return isolated;
+        auto now = lock_index_mark(store);
+        if (!now) return now.problem();
+        auto state_now = recode_state();
+        if (!state_now) return state_now.problem();
+        auto with = depends_on();
+        if (!with) return with.problem();
+        stale = *now != seq || *state_now != planned_state || *with != read_with;
+        return stale ? Stored<void>{} : insert_map(store, placed);
+    });
+    if (!mapped) return mapped;
+    if (stale) return {};
+
+    // Then the rows waiting in each published cut are counted, the
+    // responses and each measure apart, when they are about k children or more.
+    // Counted measure by measure (the responses first): every index of the
+    // answers begins with the measure, so a transaction changes the pages
+    // of one measure's rows, not of all. Within a measure, cut after cut,
+    // as a run counted at once would.
+    std::map<std::pair<std::string, Cut>, std::vector<const Cell*>> by_cut;
+    for (const auto& [cell, p] : pending)
+        if (const auto it = map.find(cell); it != map.end()) by_cut[{cell[0], it->second}].push_back(&cell);
+    std::map<std::string, std::vector<std::vector<const Cell*>>> by_what;
+    for (const auto& [key, cells] : by_cut) {
+        std::map<std::string, std::vector<std::int64_t>> children;
+        for (const Cell* c : cells)
+            for (const auto& [what, ids] : pending.at(*c).children)
+                add(children[what], ids);
+        for (const auto& [what, ids] : children) {
+            if (distinct(ids) < k) continue;
+            auto& group = by_what[what].emplace_back();
+            for (const Cell* c : cells)
+                if (pending.at(*c).children.count(what)) group.push_back(c);
+        }
+    }
+    for (const auto& [what, groups] : by_what)
+        for (const auto& group : groups) {
+            for (const Cell* c : group)
+                released.push_back({c, what});
+            ends.push_back(released.size());
+        }
+    planned_at = seq;
+    planned_k = k;
 
     // Then the groups are counted a few thousand rows a transaction, so that
     // no other write (a sign-in, a delivery) waits long for this run. Each
