@@ -242,6 +242,8 @@ class PgStore final : public Store {
 
     Stored<void> snapshot(const std::function<Stored<void>()>& body) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
+        // Never inside another transaction: its COMMIT would end that one.
+        if (PQtransactionStatus(c_) != PQTRANS_IDLE) return StoreError{"a read can't start inside a transaction"};
         Result begin(PQexec(c_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
         if (begin.status() != PGRES_COMMAND_OK) return error("starting a read");
         auto done_body = body();

@@ -217,7 +217,7 @@ class SqliteStore final : public Store {
         // Deferred: the first read starts a read transaction, and every read after sees the same store.
         if (!exec("BEGIN")) return error("starting a read");
         auto done_body = body();
-        exec(done_body ? "COMMIT" : "ROLLBACK");
+        if (!done_body || !exec("COMMIT")) exec("ROLLBACK");
         return done_body;
     }
 

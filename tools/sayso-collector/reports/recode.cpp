@@ -330,7 +330,7 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         if (store.postgresql())
             if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
                 return isolated;
-        // One recoding at a time: it follows the index, whose mark this locks.
+        // Under the index's mark, locked: no other run changes the group size meanwhile.
         auto seq = lock_index_mark(store);
         if (!seq) return seq.problem();
         auto state = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {});
@@ -360,12 +360,12 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     });
     if (!sized) return sized;
 
-    // Then the plan, read on a snapshot, so no sign-in or delivery waits while
-    // it reads every waiting row (seconds, after a large backlog). Besides the
-    // index's mark and the recoding's state, it depends on which cells are
-    // published and which rows are counted: `read_with` counts both. Each
-    // count only grows, but when everything starts again, and that changes
-    // the recoding's state.
+    // Then the plan: what it reads is read on a snapshot, so no sign-in or
+    // delivery waits while it reads every waiting row (seconds, after a large
+    // backlog). Besides the index's mark and the recoding's state, the plan
+    // depends on which cells are published and which rows are counted:
+    // `read_with` counts both (each only grows, but when everything starts
+    // again).
     auto depends_on = [&]() -> Stored<std::string> {
         auto rows = store.query("SELECT (SELECT COUNT(*) FROM report_recode),"
                                 " (SELECT COALESCE(SUM(answers), 0) FROM report_sums),"
@@ -378,7 +378,9 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     std::string seq, read_with;
     int k = 0;
     std::map<Cell, Cut> map;
-    auto read = store.snapshot([&]() -> Stored<void> {
+    auto read_plan = [&]() -> Stored<void> {
+        pending.clear();
+        map.clear();
         auto mark = store.query("SELECT last_seq FROM report_state WHERE id = 1", {});
         if (!mark) return mark.problem();
         seq = mark->empty() ? "0" : (*mark)[0][0];
@@ -440,56 +442,64 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
                       anonymous + "report_answers x ON x.child = c.id WHERE x.counted = 0");
         if (!loaded) return loaded;
         return {};
-    });
-    if (!read) return read;
+    };
 
-    // Cells not yet published, by area, each in the first group (level by
-    // level) whose waiting responses, with those already published in
-    // that group's cut, are about k children or more.
-    std::map<std::string, std::vector<const Cell*>> unplaced;
-    std::map<std::pair<std::string, Cut>, std::vector<std::int64_t>> waiting; // in published cuts
-    for (const auto& [cell, p] : pending) {
-        const auto it = map.find(cell);
-        const auto r = p.children.find("");
-        if (it == map.end()) {
-            if (r != p.children.end()) unplaced[cell[0]].push_back(&cell);
-            // Answers without their response (none are indexed so) wait.
-        } else if (r != p.children.end()) {
-            add(waiting[{cell[0], it->second}], r->second);
-        }
-    }
-    std::vector<std::pair<Cell, Cut>> placed;
-    for (auto& [area, cells] : unplaced) {
-        for (int level = 0; level < kLevels && !cells.empty(); ++level) {
-            std::map<Cut, std::vector<const Cell*>> groups;
-            std::vector<const Cell*> later;
-            for (const Cell* c : cells) {
-                // An open month's cell is published only as itself, for now.
-                if (level > 0 && (*c)[1] >= month_now)
-                    later.push_back(c);
-                else
-                    groups[coarser(*c, level)].push_back(c);
+    // Where the cells not yet published are published (`map` gains them).
+    auto place = [&]() {
+        std::vector<std::pair<Cell, Cut>> placed;
+        // Cells not yet published, by area, each in the first group (level by
+        // level) whose waiting responses, with those already published in
+        // that group's cut, are about k children or more.
+        std::map<std::string, std::vector<const Cell*>> unplaced;
+        std::map<std::pair<std::string, Cut>, std::vector<std::int64_t>> waiting; // in published cuts
+        for (const auto& [cell, p] : pending) {
+            const auto it = map.find(cell);
+            const auto r = p.children.find("");
+            if (it == map.end()) {
+                if (r != p.children.end()) unplaced[cell[0]].push_back(&cell);
+                // Answers without their response (none are indexed so) wait.
+            } else if (r != p.children.end()) {
+                add(waiting[{cell[0], it->second}], r->second);
             }
-            for (auto& [cut, members] : groups) {
-                std::vector<std::int64_t> all;
-                if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
-                for (const Cell* c : members)
-                    add(all, pending.at(*c).children.at(""));
-                if (distinct(all) < k) {
-                    later.insert(later.end(), members.begin(), members.end());
-                    continue;
-                }
-                for (const Cell* c : members) {
-                    map[*c] = cut;
-                    placed.push_back({*c, cut});
-                }
-            }
-            cells = std::move(later);
         }
-    }
-    // Where new cells are published, written once nothing the plan read
-    // has changed; else this run ends, and the next plans again.
+        for (auto& [area, cells] : unplaced) {
+            for (int level = 0; level < kLevels && !cells.empty(); ++level) {
+                std::map<Cut, std::vector<const Cell*>> groups;
+                std::vector<const Cell*> later;
+                for (const Cell* c : cells) {
+                    // An open month's cell is published only as itself, for now.
+                    if (level > 0 && (*c)[1] >= month_now)
+                        later.push_back(c);
+                    else
+                        groups[coarser(*c, level)].push_back(c);
+                }
+                for (auto& [cut, members] : groups) {
+                    std::vector<std::int64_t> all;
+                    if (const auto w = waiting.find({area, cut}); w != waiting.end()) all = w->second;
+                    for (const Cell* c : members)
+                        add(all, pending.at(*c).children.at(""));
+                    if (distinct(all) < k) {
+                        later.insert(later.end(), members.begin(), members.end());
+                        continue;
+                    }
+                    for (const Cell* c : members) {
+                        map[*c] = cut;
+                        placed.push_back({*c, cut});
+                    }
+                }
+                cells = std::move(later);
+            }
+        }
+        return placed;
+    };
+    // Read on a snapshot, then written in a short transaction once nothing the
+    // plan read has changed meanwhile. Something did (another collector
+    // indexed or counted): planned again holding the lock, so a run always
+    // gets on.
     bool stale = false;
+    auto read = store.snapshot(read_plan);
+    if (!read) return read;
+    auto placed = place();
     auto mapped = store.transaction([&]() -> Stored<void> {
         if (store.postgresql())
             if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
@@ -501,10 +511,13 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
         auto with = depends_on();
         if (!with) return with.problem();
         stale = *now != seq || *state_now != planned_state || *with != read_with;
-        return stale ? Stored<void>{} : insert_map(store, placed);
+        if (stale) {
+            if (auto again = read_plan(); !again) return again;
+            placed = place();
+        }
+        return insert_map(store, placed);
     });
     if (!mapped) return mapped;
-    if (stale) return {};
 
     // Then the rows waiting in each published cut are counted, the
     // responses and each measure apart, when they are about k children or more.

@@ -42,9 +42,12 @@ inline constexpr const char* kKeptTogether = "*";
 // rows counted together is never split).
 inline constexpr std::size_t kRowsPerRun = 20'000;
 
-// Publishes the rows not counted yet: where new cells are published, in one
-// transaction, then the groups counted, whole, in transactions of about
-// `rows_per_run` rows, so other writes never wait long. `month_now` is
+// Publishes the rows not counted yet: a larger group size than ever asked
+// for first (every cut made again), in one short transaction; then where new
+// cells are published, planned on a snapshot and written in one short
+// transaction (planned again there, holding the lock, when another collector
+// changed what the plan read); then the groups counted, whole, in
+// transactions of about `rows_per_run` rows, so other writes never wait long. `month_now` is
 // YYYY-MM; "" takes it from the clock (UTC).
 // `stop`, when set, ends the run between two of its transactions (the next
 // run goes on from there).
