@@ -290,6 +290,16 @@ Stored<void> release(Store& store, const std::vector<std::pair<const Cell*, std:
     return Stored<void>::problem_of(store.query("DELETE FROM report_release", {}));
 }
 
+// Within a transaction: the index's mark, locked (lock_index_mark), read
+// committed on PostgreSQL (whatever the server's default), so a recoding that
+// waited for another's lock reads what that one wrote.
+Stored<std::string> lock_mark_read_committed(Store& store) {
+    if (store.postgresql())
+        if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
+            return isolated.problem();
+    return lock_index_mark(store);
+}
+
 } // namespace
 
 std::string this_month() {
@@ -325,13 +335,8 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     // ever asked, so what was published stays published; more than before,
     // and every cut is made again.
     auto sized = store.transaction([&]() -> Stored<void> {
-        // Read committed (whatever the server's default), so a recoding that
-        // waited for another's lock reads what that one wrote.
-        if (store.postgresql())
-            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
-                return isolated;
         // Under the index's mark, locked: no other run changes the group size meanwhile.
-        auto seq = lock_index_mark(store);
+        auto seq = lock_mark_read_committed(store);
         if (!seq) return seq.problem();
         auto state = store.query("SELECT min_group FROM report_recode_state WHERE id = 1", {});
         if (!state) return state.problem();
@@ -501,10 +506,7 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     if (!read) return read;
     auto placed = place();
     auto mapped = store.transaction([&]() -> Stored<void> {
-        if (store.postgresql())
-            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
-                return isolated;
-        auto now = lock_index_mark(store);
+        auto now = lock_mark_read_committed(store);
         if (!now) return now.problem();
         auto state_now = recode_state();
         if (!state_now) return state_now.problem();
@@ -559,10 +561,7 @@ Stored<void> recode(Store& store, int min_group, const std::string& month_now_in
     // plan (another collector's run) ends this run, and the next one plans
     // again from what is there.
     auto same_plan = [&]() -> Stored<bool> {
-        if (store.postgresql())
-            if (auto isolated = store.script("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !isolated)
-                return isolated.problem();
-        auto now = lock_index_mark(store);
+        auto now = lock_mark_read_committed(store);
         if (!now) return now.problem();
         auto state_now = recode_state();
         if (!state_now) return state_now.problem();
