@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,11 +25,12 @@ struct Picture {
     explicit operator bool() const { return texture != nullptr; }
 };
 
-// A PNG read into RGBA pixels; empty when the file can't be read.
+// A PNG read into RGBA pixels (w * h * 4 bytes, as the decoder gave them, not
+// copied); null when the file can't be read.
 struct Decoded {
     std::string path;
     int w = 0, h = 0;
-    std::vector<unsigned char> rgba;
+    std::shared_ptr<unsigned char> rgba;
 };
 // Slow work: reads and decodes each file (no SDL; any thread).
 std::vector<Decoded> decode_pictures(const std::vector<std::string>& paths);

@@ -2,7 +2,10 @@
 
 #include "text/shaper.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,6 +64,21 @@ Fonts build_fonts(const Layout& l, float scale, bool easy) {
     ImFontConfig cfg;
     cfg.OversampleH = 1; // large sizes need no horizontal oversampling; keeps the atlas small
     cfg.OversampleV = 1;
+    // Each face is read once for its four sizes, and only until the atlas is
+    // built (the atlas keeps no copy; ClearInputData below).
+    cfg.FontDataOwnedByAtlas = false;
+    std::map<std::string, std::vector<char>> files;
+    auto add_file = [&](const char* file, float size, const ImFontConfig& c, const ImWchar* r) -> ImFont* {
+        auto [it, fresh] = files.try_emplace(file);
+        if (fresh) {
+            std::ifstream in(file, std::ios::binary | std::ios::ate);
+            const auto size = in ? static_cast<std::streamoff>(in.tellg()) : std::streamoff(0);
+            it->second.resize(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)));
+            if (!in.seekg(0) || !in.read(it->second.data(), size)) it->second.clear();
+        }
+        if (it->second.empty()) return nullptr;
+        return io.Fonts->AddFontFromMemoryTTF(it->second.data(), static_cast<int>(it->second.size()), size, &c, r);
+    };
     if (regular && bold) {
         const float em = l.em * scale;
         // OpenDyslexic has no arrows or bullets: those come from Andika, merged in.
@@ -68,11 +86,11 @@ Fonts build_fonts(const Layout& l, float scale, bool easy) {
         const bool merge = andika && std::string(regular) != andika;
         static const ImWchar missing[] = {0x2022, 0x2022, 0x2190, 0x2192, 0};
         auto add = [&](const char* file, float size) {
-            ImFont* font = io.Fonts->AddFontFromFileTTF(file, size, &cfg, ranges.data());
+            ImFont* font = add_file(file, size, cfg, ranges.data());
             if (font && merge) {
                 ImFontConfig m = cfg;
                 m.MergeMode = true;
-                io.Fonts->AddFontFromFileTTF(andika, size, &m, missing);
+                add_file(andika, size, m, missing);
             }
             return font;
         };
@@ -89,6 +107,8 @@ Fonts build_fonts(const Layout& l, float scale, bool easy) {
         f.small = f.body = f.large = f.title = io.Fonts->AddFontDefault(&c);
     }
     io.Fonts->Build();
+    // The faces' bytes go with `files`; the fonts keep their glyphs.
+    io.Fonts->ClearInputData();
     return f;
 }
 
