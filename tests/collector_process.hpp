@@ -17,14 +17,25 @@ class CollectorProcess {
     // `serve` by default; `reports` runs the reports website the same way.
     explicit CollectorProcess(std::string store, std::vector<std::string> extra = {}, std::string command = "serve")
         : store_(std::move(store)) {
+        std::vector<std::string> args = {SAYSO_COLLECTOR, command, "--listen", "127.0.0.1:0", "--store", store_};
+        args.insert(args.end(), extra.begin(), extra.end());
+        start(std::move(args), command);
+    }
+    // A command line of its own (args[0] the program, args[1] serve or
+    // reports), which must listen on a free port: --listen 127.0.0.1:0.
+    CollectorProcess(std::vector<std::string> args, std::string store) : store_(std::move(store)) {
+        const std::string command = args.size() > 1 ? args[1] : "";
+        start(std::move(args), command);
+    }
+
+  private:
+    void start(std::vector<std::string> args, const std::string& command) {
         int out[2];
         if (pipe(out) != 0) throw std::runtime_error("pipe");
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, out[1], 1);
         posix_spawn_file_actions_addclose(&fa, out[0]);
-        std::vector<std::string> args = {SAYSO_COLLECTOR, command, "--listen", "127.0.0.1:0", "--store", store_};
-        args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -55,6 +66,7 @@ class CollectorProcess {
         }
     }
 
+  public:
     // Until the reports site's /health says its index has caught up (60 s at most).
     void wait_caught_up() const {
         httplib::Client http("127.0.0.1", port_);

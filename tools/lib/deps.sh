@@ -22,6 +22,9 @@ SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage syst
 # npm is added only where no npm is installed: it needs Debian's Node.js, and
 # can't be installed beside another.
 SAYSO_BENCH_PACKAGES=(python3 postgresql chromium nginx xvfb)
+# tools/package: debhelper builds the Debian packages, lintian checks them,
+# debootstrap makes the fresh Debian root they are installed into.
+SAYSO_PACKAGE_PACKAGES=(debhelper dpkg-dev help2man lintian fakeroot debootstrap)
 # clang 14 with its runtime (libFuzzer, ASan, UBSan): tools/fuzz.
 SAYSO_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 # clang-format 14: tools/format applies .clang-format, and CI checks it.

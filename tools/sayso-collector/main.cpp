@@ -472,6 +472,7 @@ int reports_cmd(Args& a) {
 int main(int argc, char** argv) {
     CLI::App app{"Sayso collector: receives children's answers from Sayso kiosks.", "sayso-collector"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", SAYSO_VERSION);
     Args a;
     std::vector<std::pair<CLI::App*, std::function<int(Args&)>>> commands;
     auto command = [&](CLI::App* parent, const char* name, const char* what, std::function<int(Args&)> run) {
