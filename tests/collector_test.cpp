@@ -961,3 +961,176 @@ TEST_CASE("an answer stored under a key that is later lost stops no server and n
     CHECK(table[1].at("unopened").find("\"k0\"") != std::string::npos);
     CHECK(table[2].at("case_ref").empty());
 }
+
+TEST_CASE("sayso-collector backup copies a store while deliveries arrive; restore makes a new store that exports the "
+          "same") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "collector.db").string();
+    const auto token = test::add_token(store, "tablet-1");
+    {
+        auto s = test::open_store(tmp / "kiosk.db");
+        for (int i = 0; i < 3000; ++i) {
+            flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
+                                   "en",       1'700'000'000'000 + i, "",      ""};
+            REQUIRE(s->begin(st));
+            flow::AnswerRecord words{.question_id = "q1",
+                                     .kind = "text",
+                                     .text = "words of child " + std::to_string(i) + " \u00e9\u0627",
+                                     .answered_at_ms = st.started_at_ms};
+            REQUIRE(s->record(st.id, words));
+            REQUIRE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
+        }
+    }
+    auto run = [](std::vector<std::string> args) {
+        args.insert(args.begin(), SAYSO_COLLECTOR);
+        return test::run(args);
+    };
+    auto exported = [&](const std::string& s) {
+        auto r = run({"export", "--store", s, "--format", "jsonl"});
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        return r.out;
+    };
+    const auto mid = tmp / "while-serving.backup";
+    {
+        test::CollectorProcess server(store);
+        auto conf = sync::parse_config(
+            nlohmann::json{{"endpoint", server.url()}, {"token", token}, {"batch_size", 50}, {"interval_seconds", 0.05}}
+                .dump(),
+            "test");
+        REQUIRE_MESSAGE(conf, conf.words());
+        sync::Client client(tmp / "kiosk.db", *conf);
+        // Taken while the tablet is still delivering: a copy of one moment.
+        auto counted = collector::open_store(store);
+        REQUIRE(counted);
+        test::eventually("some delivered", [&] { return (*counted)->count().value_or(0) >= 300; });
+        auto r = run({"backup", "--store", store, "--out", mid.string()});
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(r.err.find("backed up ") != std::string::npos);
+        CHECK((*counted)->count().value_or(0) < 3000); // it was taken mid-delivery, or this proves nothing
+        test::eventually("all delivered", [&] { return client.status().waiting == 0; });
+    }
+    CHECK((std::filesystem::status(mid).permissions() & std::filesystem::perms::others_read) ==
+          std::filesystem::perms::none);
+
+    // The copy made mid-delivery: whole responses, each once, all of them in the store now.
+    const std::string from_mid = "sqlite:" + (tmp / "from-mid.db").string();
+    auto r = run({"restore", "--from", mid.string(), "--store", from_mid});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto all = test::exported_ids(store);
+    const auto part = test::exported_ids(from_mid);
+    CHECK(all.size() == 3000);
+    CHECK(part.size() >= 300);
+    CHECK(part.size() < 3000);
+    CHECK(std::set<std::string>(part.begin(), part.end()).size() == part.size());
+    for (const auto& id : part)
+        CHECK(std::find(all.begin(), all.end(), id) != all.end());
+    {
+        std::istringstream lines(exported(from_mid));
+        for (std::string line; std::getline(lines, line);)
+            CHECK(line.find("words of child") != std::string::npos); // every response with its answer
+    }
+
+    // Once the deliveries are over, a backup restores to a store that exports byte for byte the same.
+    const auto full = tmp / "after.backup";
+    REQUIRE(run({"backup", "--store", store, "--out", full.string()}).code == 0);
+    const std::string restored = "sqlite:" + (tmp / "restored.db").string();
+    REQUIRE(run({"restore", "--from", full.string(), "--store", restored}).code == 0);
+    CHECK(exported(restored) == exported(store));
+    // The backups are in the audit log, with who took them.
+    auto audit = run({"audit", "--store", store});
+    CHECK(audit.out.find("backed_up") != std::string::npos);
+
+    // What is refused, changing nothing.
+    const auto before = test::read_file(full);
+    r = run({"backup", "--store", store, "--out", full.string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("never overwrites") != std::string::npos);
+    CHECK(test::read_file(full) == before);
+    const auto kept = test::read_file(tmp / "restored.db");
+    r = run({"restore", "--from", mid.string(), "--store", restored});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("is there already") != std::string::npos);
+    CHECK(test::read_file(tmp / "restored.db") == kept);
+    test::write_file(tmp / "not-a-backup", std::string(8192, 'x'));
+    r = run({"restore", "--from", (tmp / "not-a-backup").string(), "--store", "sqlite:" + (tmp / "new.db").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("not a whole SQLite database") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tmp / "new.db"));
+    r = run({"backup", "--store", "sqlite:" + (tmp / "nothing-here.db").string(), "--out", (tmp / "x").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("there is no store at") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tmp / "nothing-here.db"));
+    CHECK_FALSE(std::filesystem::exists(tmp / "x"));
+    r = run({"backup", "--store", "postgresql:///sayso", "--out", (tmp / "pg").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("pg_dump --format=custom") != std::string::npos);
+}
+
+TEST_CASE("a backup made by an earlier collector is restored and brought up to date") {
+    TempDir tmp;
+    // A store as the first collector left it: its file is what that collector's backup held.
+    {
+        auto s = collector::open_store("sqlite:" + (tmp / "old.db").string(), 1);
+        REQUIRE_MESSAGE(s, s.words());
+        REQUIRE((*s)->script(
+            "INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
+            " started_at, ended_at, state) VALUES ('" +
+            hex(1) +
+            "', 'tab', 'd1', 'after-my-visit', '1.0.0', '8-11', 'visit', 'en', '2026-11-22T10:00:00.000Z',"
+            " '2026-11-22T10:02:00.000Z', 'complete')"));
+        const auto at = collector::schema_of(**s);
+        REQUIRE(at);
+        REQUIRE(*at == 1);
+    }
+    const std::string fresh = "sqlite:" + (tmp / "fresh.db").string();
+    auto r = test::run({SAYSO_COLLECTOR, "restore", "--from", (tmp / "old.db").string(), "--store", fresh});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("restored 1 responses") != std::string::npos);
+    auto s = collector::open_store(fresh);
+    REQUIRE(s);
+    const auto at = collector::schema_of(**s);
+    REQUIRE(at);
+    CHECK(*at == collector::latest_schema());
+    CHECK(test::exported_ids(fresh) == std::vector<std::string>{hex(1)});
+}
+
+TEST_CASE("a PostgreSQL store backed up with the documented pg_dump and restored with pg_restore exports the same") {
+    if (!test::postgres().running()) {
+        MESSAGE("PostgreSQL could not start here, so this check is skipped: " << test::postgres().why_not());
+        return;
+    }
+    TempDir tmp;
+    const std::string store = test::postgres().new_database();
+    {
+        auto s = collector::open_store(store);
+        REQUIRE_MESSAGE(s, s.words());
+        std::vector<collector::Response> batch;
+        for (int i = 0; i < 200; ++i)
+            batch.push_back(response(hex(i + 1), "words \u00e9\u0627 " + std::to_string(i)));
+        REQUIRE((*s)->insert("tablet-1", batch));
+    }
+    // sayso-collector backup names the tool for a PostgreSQL store.
+    auto r = test::run({SAYSO_COLLECTOR, "backup", "--store", store, "--out", (tmp / "x").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("pg_dump --format=custom --file FILE") != std::string::npos);
+    // The commands README.md gives, as given.
+    const auto dump = tmp / "collector.pgdump";
+    r = test::run({"/usr/bin/pg_dump", "--format=custom", "--file", dump.string(), store});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const std::string fresh = test::postgres().new_database();
+    r = test::run({"/usr/bin/pg_restore", "--no-owner", "--dbname", fresh, dump.string()});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    auto exported = [](const std::string& s) {
+        auto e = test::run({SAYSO_COLLECTOR, "export", "--store", s, "--format", "jsonl"});
+        REQUIRE_MESSAGE(e.code == 0, e.err);
+        return e.out;
+    };
+    const auto from_store = exported(store);
+    CHECK(from_store.find("words \u00e9\u0627 199") != std::string::npos);
+    CHECK(exported(fresh) == from_store);
+}

@@ -5,6 +5,7 @@
 //   export --store ... --format csv|jsonl
 //   enrol NAME --store ...          prints a one-time enrolment code for a tablet
 //   keys new|backup|restore         the keys tablets seal answers to
+#include "backup.hpp"
 #include "formats/formats.hpp"
 #include "index.hpp"
 #include "keys.hpp"
@@ -348,6 +349,38 @@ int export_cmd(const Args& a) {
     return export_all(*store, a.format, keys);
 }
 
+std::string size_words(std::int64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return buf;
+}
+
+int backup_cmd(const Args& a) {
+    // Logged first, in the store itself, when there is one to copy: the
+    // copy then holds its own entry too.
+    std::error_code ec;
+    if (a.store_spec.rfind("sqlite:", 0) == 0 && std::filesystem::exists(a.store_spec.substr(7), ec) &&
+        !std::filesystem::exists(a.backup_file, ec)) {
+        auto store = open_or_say(a);
+        if (!store) return 1;
+        if (!audited(*store, "backed_up", a.backup_file, "")) return 1;
+    }
+    const auto taken = backup_store(a.store_spec, a.backup_file);
+    if (!taken) return say(taken.words() + "; nothing was written", 1);
+    return say("backed up " + std::to_string(taken->responses) + " responses to " + a.backup_file + " (" +
+                   size_words(taken->bytes) +
+                   ", checked whole); keep it off this machine, and the keys' backup apart from it",
+               0);
+}
+
+int restore_cmd(const Args& a) {
+    const auto made = restore_store(a.backup_file, a.store_spec);
+    if (!made) return say(made.words() + "; nothing was changed", 1);
+    return say("restored " + std::to_string(made->responses) + " responses from " + a.backup_file + " into " +
+                   a.store_spec + "; start the collectors on it, with the keys file the backup was made beside",
+               0);
+}
+
 int audit_cmd(const Args& a) {
     auto store = open_or_say(a);
     if (!store) return 1;
@@ -585,7 +618,17 @@ int main(int argc, char** argv) {
     user_disable->add_option("NAME", a.name, "their sign-in name")->required();
     store_option(user_disable);
 
-    auto* aud = command(&app, "audit", "print the audit log: enrolments, tokens added and revoked, exports", audit_cmd);
+    auto* backup =
+        command(&app, "backup", "copy the store while collectors serve (SQLite's online backup; PostgreSQL: pg_dump)",
+                backup_cmd);
+    store_option(backup);
+    backup->add_option("--out", a.backup_file, "the copy to write (never overwritten)")->required();
+    auto* restore = command(&app, "restore", "make a new store from a backup (PostgreSQL: pg_restore)", restore_cmd);
+    restore->add_option("--from", a.backup_file, "the backup")->required();
+    restore->add_option("--store", a.store_spec, "the new store, sqlite:PATH (PATH must not exist yet)")->required();
+
+    auto* aud = command(&app, "audit", "print the audit log: enrolments, tokens added and revoked, exports, backups",
+                        audit_cmd);
     store_option(aud);
 
     try {
