@@ -1053,6 +1053,15 @@ TEST_CASE("sayso-collector backup copies a store while deliveries arrive; restor
     CHECK(r.code == 1);
     CHECK(r.err.find("is there already") != std::string::npos);
     CHECK(test::read_file(tmp / "restored.db") == kept);
+    // An old store's write-ahead log left where the new store goes would be played into it: refused too.
+    test::write_file(tmp / "moved.db-wal", "an old store's log");
+    r = run({"restore", "--from", mid.string(), "--store", "sqlite:" + (tmp / "moved.db").string()});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("moved.db-wal is there already") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tmp / "moved.db"));
+    // Nothing half made is left beside the copies.
+    for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
+        CHECK_MESSAGE(e.path().string().find(".part") == std::string::npos, e.path());
     test::write_file(tmp / "not-a-backup", std::string(8192, 'x'));
     r = run({"restore", "--from", (tmp / "not-a-backup").string(), "--store", "sqlite:" + (tmp / "new.db").string()});
     CHECK(r.code == 1);

@@ -9,15 +9,22 @@
 #include "eventually.hpp"
 #include "fault_proxy.hpp"
 #include "open_store.hpp"
+#include "postgres.hpp"
 #include "storage/store.hpp"
+#include "store.hpp"
 #include "support.hpp"
 
+#include <arpa/inet.h>
 #include <ctime>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <map>
 #include <mutex>
+#include <netinet/in.h>
 #include <set>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 using namespace sayso;
 using test::TempDir;
@@ -443,4 +450,164 @@ TEST_CASE("a server that never answers for one response: it is resent with backo
     server.stop();
     serving.join();
     CHECK(waiting(tmp / "kiosk.db") == 1);
+}
+
+namespace {
+
+// A port nothing listens on now (the kernel's pick; free until someone takes it).
+int free_port() {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+    const auto at = s.find(from);
+    REQUIRE_MESSAGE(at != std::string::npos, "the shipped nginx site no longer has: " << from);
+    return s.replace(at, from.size(), to);
+}
+
+// Debian's nginx, in the foreground, on the shipped example site
+// (tools/packaging/debian/nginx-sayso.conf) with this test's ports,
+// certificate and collectors put in.
+class Nginx {
+  public:
+    Nginx(const std::filesystem::path& dir, const std::vector<int>& collectors, int reports, int https, int http,
+          const std::string& cert, const std::string& key)
+        : dir_(dir) {
+        std::filesystem::create_directories(dir);
+        std::string site = test::read_file(test::source_dir / "tools" / "packaging" / "debian" / "nginx-sayso.conf");
+        std::string upstream;
+        for (int port : collectors)
+            upstream += "server 127.0.0.1:" + std::to_string(port) + ";\n    ";
+        site = replaced(site, "server 127.0.0.1:8470;\n    ", upstream);
+        site = replaced(site, "server 127.0.0.1:8471;", "server 127.0.0.1:" + std::to_string(reports) + ";");
+        site = replaced(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(http) + ";");
+        site = replaced(site, "listen [::]:80;", "");
+        for (int i = 0; i < 2; ++i) {
+            site = replaced(site, "listen 443 ssl http2;", "listen 127.0.0.1:" + std::to_string(https) + " ssl http2;");
+            site = replaced(site, "listen [::]:443 ssl http2;", "");
+        }
+        site = replaced(site, "server_name collector.example.org;", "server_name localhost;");
+        for (const char* name : {"collector.example.org", "reports.example.org"}) {
+            site = replaced(site, std::string("/etc/ssl/certs/") + name + ".pem", cert);
+            site = replaced(site, std::string("/etc/ssl/private/") + name + ".key", key);
+        }
+        test::write_file(dir / "site.conf", site);
+        const auto d = dir.string();
+        test::write_file(dir / "nginx.conf",
+                         std::string(geteuid() == 0 ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\npid " +
+                             d + "/nginx.pid;\nerror_log " + d +
+                             "/error.log warn;\nevents { worker_connections 512; }\n"
+                             "http {\n  access_log off;\n  client_body_temp_path " +
+                             d + "/body;\n  proxy_temp_path " + d + "/proxy;\n  fastcgi_temp_path " + d +
+                             "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n  scgi_temp_path " + d +
+                             "/scgi;\n  include " + d + "/site.conf;\n}\n");
+        const std::vector<std::string> base = {"/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf", "-e",
+                                               d + "/error.log"};
+        auto checked = base;
+        checked.push_back("-t");
+        auto t = test::run(checked);
+        INFO(t.err);
+        REQUIRE(t.code == 0);
+        std::vector<char*> argv;
+        for (auto& a : const_cast<std::vector<std::string>&>(base))
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+        test::eventually("nginx listening", [&] {
+            httplib::Client probe("127.0.0.1", http);
+            return static_cast<bool>(probe.Get("/"));
+        });
+    }
+    ~Nginx() {
+        kill(pid_, SIGQUIT);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+    }
+    std::string log() const { return test::read_file(dir_ / "error.log"); }
+
+  private:
+    std::filesystem::path dir_;
+    pid_t pid_ = -1;
+};
+
+} // namespace
+
+TEST_CASE("behind Debian's nginx on the shipped site, two collectors on one PostgreSQL take four tablets' backlogs "
+          "exactly once, one of them killed midway") {
+    if (!test::postgres().running()) {
+        MESSAGE("PostgreSQL could not start here, so this check is skipped: " << test::postgres().why_not());
+        return;
+    }
+    REQUIRE_MESSAGE(std::filesystem::exists("/usr/sbin/nginx"), "nginx is a test package (tools/lib/deps.sh)");
+    TempDir tmp;
+    const auto p = [&](const char* f) { return (tmp / f).string(); };
+    test::write_file(tmp / "ext.cnf", "subjectAltName=DNS:localhost,DNS:reports.example.org\n");
+    auto ssl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "/usr/bin/openssl");
+        auto r = test::run(args);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+    };
+    ssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+         "-subj", "/CN=Sayso Test CA"});
+    ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
+         "/CN=localhost"});
+    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
+         p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+
+    const std::string store = test::postgres().new_database();
+    constexpr int kTablets = 4, kEach = 1000;
+    std::vector<std::string> all, tokens;
+    for (int t = 0; t < kTablets; ++t) {
+        const auto ids = fill(tmp / ("kiosk-" + std::to_string(t) + ".db"), kEach);
+        all.insert(all.end(), ids.begin(), ids.end());
+        tokens.push_back(test::add_token(store, "tablet-" + std::to_string(t)));
+    }
+    // Behind nginx every tablet comes from 127.0.0.1: room for them, as the site's comment says.
+    auto a = std::make_unique<test::CollectorProcess>(store, std::vector<std::string>{"--per-address", "512"});
+    test::CollectorProcess b(store, {"--per-address", "512"});
+    const int https = free_port(), http = free_port();
+    Nginx front(tmp / "nginx", {a->port(), b.port()}, b.port(), https, http, p("server.pem"), p("server.key"));
+
+    auto counted = collector::open_store(store);
+    REQUIRE(counted);
+    // The reports index what arrives while the two collectors store it side by side.
+    test::CollectorProcess reports(store, {}, "reports");
+    std::int64_t at_kill = 0;
+    {
+        std::vector<std::unique_ptr<sync::Client>> tablets;
+        for (int t = 0; t < kTablets; ++t) {
+            auto c = config("https://localhost:" + std::to_string(https), tokens[t]);
+            c.ca_file = p("ca.pem");
+            c.batch_size = 50;
+            tablets.push_back(std::make_unique<sync::Client>(tmp / ("kiosk-" + std::to_string(t) + ".db"), c));
+        }
+        test::eventually("a quarter delivered",
+                         [&] { return (*counted)->count().value_or(0) >= kTablets * kEach / 4; });
+        a->stop(SIGKILL);
+        at_kill = (*counted)->count().value_or(0);
+        test::eventually(
+            "every tablet's outbox empty",
+            [&] {
+                return std::all_of(tablets.begin(), tablets.end(),
+                                   [](const auto& t) { return t->status().waiting == 0; });
+            },
+            std::chrono::seconds(120));
+    }
+    INFO(front.log());
+    CHECK(at_kill < kTablets * kEach); // killed mid-backlog, or this proves nothing
+    exactly_once(store, all);
+    // The report index counted each response once too, though two collectors stored them side by side.
+    reports.wait_caught_up();
+    auto indexed = (*counted)->query("SELECT COUNT(*) FROM report_responses", {});
+    REQUIRE_MESSAGE(indexed, indexed.words());
+    CHECK((*indexed)[0][0] == std::to_string(kTablets * kEach));
 }

@@ -15,7 +15,8 @@ SAYSO_BUILD_PACKAGES=(
 # chromium and python3-websocket: the reports are loaded and photographed in headless Chromium.
 # python3-jsonschema: the pack schema is checked by a real validator against the loader.
 # libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
-SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket
+# nginx: a test runs the shipped nginx site in front of two collectors.
+SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket nginx
   python3-jsonschema)
 # tools/bench: the peers it measures against (Chromium with SurveyJS from npm,
 # nginx), PostgreSQL for the store figures, Xvfb for the OpenGL path. Debian's

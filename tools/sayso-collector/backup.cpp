@@ -1,5 +1,7 @@
 #include "backup.hpp"
 
+#include "random/random.hpp"
+
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -55,12 +57,13 @@ Stored<std::int64_t> scalar(sqlite3* db, const char* sql) {
 Stored<std::int64_t> check_store(sqlite3* db, const std::string& what) {
     sqlite3_stmt* s = nullptr;
     std::string verdict;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
         if (const auto* t = sqlite3_column_text(s, 0)) verdict = reinterpret_cast<const char*>(t);
     sqlite3_finalize(s);
     if (verdict != "ok")
-        return StoreError{what + " is not a whole SQLite database (" + (verdict.empty() ? sqlite3_errmsg(db) : verdict) +
-                          ")"};
+        return StoreError{what + " is not a whole SQLite database (" +
+                          (verdict.empty() ? sqlite3_errmsg(db) : verdict) + ")"};
     auto tables = scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
                              "('responses', 'answers', 'devices')");
     if (!tables) return StoreError{what + " can't be read: " + tables.problem().message};
@@ -70,12 +73,18 @@ Stored<std::int64_t> check_store(sqlite3* db, const std::string& what) {
     return *n;
 }
 
-// A new file only its owner may read, made before SQLite opens it so it is never readable by others.
-Stored<void> create_private(const fs::path& p) {
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return StoreError{"can't create " + p.string() + ": " + std::strerror(errno)};
-    ::close(fd);
-    return {};
+// A new file beside `near`, with a name of its own (no other run or file can
+// have it), that only its owner may read; made before SQLite opens it, so it is
+// never readable by others. Returns its name and an open descriptor.
+Stored<std::pair<fs::path, int>> create_private_beside(const fs::path& near) {
+    for (int tries = 0; tries < 100; ++tries) {
+        fs::path p = near;
+        p += "." + random::random_hex(4) + ".part";
+        const int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) return std::pair<fs::path, int>{p, fd};
+        if (errno != EEXIST) return StoreError{"can't create " + p.string() + ": " + std::strerror(errno)};
+    }
+    return StoreError{"can't find a free name beside " + near.string()};
 }
 
 Stored<void> sync_path(const fs::path& p, int flags) {
@@ -93,17 +102,19 @@ Stored<void> sync_path(const fs::path& p, int flags) {
 // consistent while others write. `to` ends as one file (no write-ahead log),
 // checked, on the disk, under its name; on any failure nothing is left.
 Stored<BackupFacts> copy_database(sqlite3* from, const fs::path& to, const std::string& journal_mode) {
-    std::error_code ec;
-    fs::path part = to;
-    part += ".part";
-    fs::remove(part, ec); // a copy an earlier run left half made
-    if (auto made = create_private(part); !made) return made.problem();
+    auto made = create_private_beside(to);
+    if (!made) return made.problem();
+    const fs::path part = made->first;
+    const int fd = made->second;
+    // Only this run's own file, and SQLite's beside it, are ever deleted.
     auto fail = [&](std::string why) -> Stored<BackupFacts> {
+        ::close(fd);
         std::error_code ignored;
         fs::remove(part, ignored);
-        fs::path wal = part, shm = part;
+        fs::path wal = part, shm = part, journal = part;
         fs::remove(wal += "-wal", ignored);
         fs::remove(shm += "-shm", ignored);
+        fs::remove(journal += "-journal", ignored);
         return StoreError{std::move(why)};
     };
     BackupFacts facts;
@@ -131,10 +142,12 @@ Stored<BackupFacts> copy_database(sqlite3* from, const fs::path& to, const std::
         if (!checked) return fail(checked.problem().message);
         facts.responses = *checked;
     }
-    if (auto synced = sync_path(part, O_RDONLY); !synced) return fail(synced.problem().message);
+    if (::fsync(fd) != 0) return fail("can't write " + part.string() + " to the disk: " + std::strerror(errno));
     // The name is taken last, and only if nothing has it meanwhile.
     if (::link(part.c_str(), to.c_str()) != 0)
         return fail("can't name the copy " + to.string() + ": " + std::strerror(errno));
+    ::close(fd);
+    std::error_code ec;
     fs::remove(part, ec);
     const fs::path dir = to.has_parent_path() ? to.parent_path() : fs::path(".");
     if (auto synced = sync_path(dir, O_RDONLY | O_DIRECTORY); !synced) return synced.problem();
@@ -165,10 +178,15 @@ Stored<BackupFacts> restore_store(const fs::path& from, const std::string& spec)
     auto path = sqlite_path(spec, kPostgresRestore);
     if (!path) return path.problem();
     std::error_code ec;
-    if (fs::exists(*path, ec) || fs::is_symlink(*path, ec))
-        return StoreError{path->string() +
-                          " is there already: a backup is restored into a new store only (stop the collectors and "
-                          "move the old store aside first)"};
+    // The old store's write-ahead log left beside the new one would be played into it when it opens.
+    for (const char* tail : {"", "-wal", "-shm", "-journal"}) {
+        fs::path p = *path;
+        p += tail;
+        if (fs::exists(p, ec) || fs::is_symlink(p, ec))
+            return StoreError{p.string() +
+                              " is there already: a backup is restored into a new store only (stop the collectors "
+                              "and move the old store, with its -wal and -shm files, aside first)"};
+    }
     if (!fs::is_regular_file(from, ec)) return StoreError{"there is no backup at " + from.string()};
     Db src;
     if (sqlite3_open_v2(from.c_str(), &src.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)

@@ -356,17 +356,11 @@ std::string size_words(std::int64_t bytes) {
 }
 
 int backup_cmd(const Args& a) {
-    // Logged first, in the store itself, when there is one to copy: the
-    // copy then holds its own entry too.
-    std::error_code ec;
-    if (a.store_spec.rfind("sqlite:", 0) == 0 && std::filesystem::exists(a.store_spec.substr(7), ec) &&
-        !std::filesystem::exists(a.backup_file, ec)) {
-        auto store = open_or_say(a);
-        if (!store) return 1;
-        if (!audited(*store, "backed_up", a.backup_file, "")) return 1;
-    }
     const auto taken = backup_store(a.store_spec, a.backup_file);
     if (!taken) return say(taken.words() + "; nothing was written", 1);
+    // Logged in the store once the copy is made (a copy that failed copied nothing away).
+    if (auto store = open_or_say(a); !store || !audited(*store, "backed_up", a.backup_file, ""))
+        return say("the backup is in " + a.backup_file + ", but it is not in the audit log", 1);
     return say("backed up " + std::to_string(taken->responses) + " responses to " + a.backup_file + " (" +
                    size_words(taken->bytes) +
                    ", checked whole); keep it off this machine, and the keys' backup apart from it",

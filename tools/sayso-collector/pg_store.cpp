@@ -95,6 +95,29 @@ class PgStore final : public Store {
         aj += ']';
         std::lock_guard<std::recursive_mutex> lock(mu_);
         const char* v[] = {device_name.c_str(), rj.c_str(), aj.c_str()};
+        // Collectors sharing the database store one batch at a time (a lock
+        // held to the commit), so responses commit in the order of their
+        // seq. The report index reads what arrived past the last seq it
+        // counted; without this, a batch given a lower seq could commit after
+        // a higher one was counted, and never be counted.
+        auto stored_all = transaction([&]() -> Stored<void> {
+            // A collector that went away mid-batch holds the turn until PostgreSQL
+            // notices; the others wait at most this long, answer 503, and the
+            // tablets send again.
+            Result bounded(PQexec(c_, "SET LOCAL lock_timeout = '10s'"));
+            if (bounded.status() != PGRES_COMMAND_OK) return error("bounding the wait for another collector");
+            Result turn(PQexec(c_, "SELECT pg_advisory_xact_lock(72976)")); // "sayso" on a telephone keypad
+            if (turn.status() != PGRES_TUPLES_OK) return error("waiting for another collector's batch");
+            return insert_batch(v);
+        });
+        if (!stored_all) return stored_all.problem();
+        std::vector<std::string> stored;
+        for (const auto& x : batch)
+            stored.push_back(x.id);
+        return stored;
+    }
+
+    Stored<void> insert_batch(const char* const v[3]) {
         Result r(PQexecParams(
             c_,
             "WITH batch AS ("
@@ -122,10 +145,7 @@ class PgStore final : public Store {
             " ON CONFLICT DO NOTHING",
             3, nullptr, v, nullptr, nullptr, 0));
         if (r.status() != PGRES_COMMAND_OK) return error("storing responses");
-        std::vector<std::string> stored;
-        for (const auto& x : batch)
-            stored.push_back(x.id);
-        return stored;
+        return {};
     }
 
     Stored<std::set<std::string>> seal_key_ids() override {
@@ -228,6 +248,8 @@ class PgStore final : public Store {
 
     Stored<void> transaction(const std::function<Stored<void>()>& body) override {
         std::lock_guard<std::recursive_mutex> lock(mu_);
+        // Never inside another transaction: its COMMIT would end that one.
+        if (PQtransactionStatus(c_) != PQTRANS_IDLE) return StoreError{"a transaction can't start inside another"};
         Result begin(PQexec(c_, "BEGIN"));
         if (begin.status() != PGRES_COMMAND_OK) return error("starting a transaction");
         auto done_body = body();
