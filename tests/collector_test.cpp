@@ -1143,3 +1143,46 @@ TEST_CASE("a PostgreSQL store backed up with the documented pg_dump and restored
     CHECK(from_store.find("words \u00e9\u0627 199") != std::string::npos);
     CHECK(exported(fresh) == from_store);
 }
+
+TEST_CASE("behind a trusted proxy, clients are limited and logged by the address it names; anyone else's "
+          "X-Forwarded-For is ignored") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const std::string body = R"({"code": "ABCD-EFGH-JKMN", "device_id": "d"})";
+    for (const bool trusted : {true, false}) {
+        CAPTURE(trusted);
+        std::vector<std::string> extra = {"--rate", "6", "--burst", "3"};
+        if (trusted) extra.insert(extra.end(), {"--trusted-proxy", "127.0.0.1"});
+        test::CollectorProcess collector(store, extra);
+        httplib::Client http("127.0.0.1", collector.port());
+        // The client wrote the first entry itself; the proxy added the last.
+        auto post = [&](const std::string& from) {
+            auto res = http.Post("/v1/enrol", {{"X-Forwarded-For", "198.51.100.7, " + from}}, body, "application/json");
+            REQUIRE(res);
+            return res->status;
+        };
+        for (int i = 0; i < 3; ++i)
+            CHECK(post("203.0.113.1") == 403);
+        CHECK(post("203.0.113.1") == 429);
+        // Another client behind the same proxy has its own allowance, only when the proxy is trusted.
+        CHECK(post("203.0.113.2") == (trusted ? 403 : 429));
+    }
+    auto audit = test::run({SAYSO_COLLECTOR, "audit", "--store", store});
+    CHECK(audit.out.find("enrolment_refused  203.0.113.1") != std::string::npos);
+    CHECK(audit.out.find("198.51.100.7") == std::string::npos); // what the client wrote is never believed
+
+    // The reports' cookies are for HTTPS only when the trusted proxy took the request over HTTPS.
+    for (const bool trusted : {true, false}) {
+        CAPTURE(trusted);
+        test::CollectorProcess site(
+            store, trusted ? std::vector<std::string>{"--trusted-proxy", "127.0.0.1"} : std::vector<std::string>{},
+            "reports");
+        httplib::Client http("127.0.0.1", site.port());
+        auto res = http.Get("/login", {{"X-Forwarded-Proto", "https"}});
+        REQUIRE(res);
+        CHECK((res->get_header_value("Set-Cookie").find("; Secure") != std::string::npos) == trusted);
+    }
+    auto r = test::run({SAYSO_COLLECTOR, "serve", "--store", store, "--trusted-proxy", "nginx.example.org"});
+    CHECK(r.code != 0);
+    CHECK(r.err.find("not an IP address") != std::string::npos);
+}

@@ -572,8 +572,9 @@ TEST_CASE("behind Debian's nginx on the shipped site, two collectors on one Post
         tokens.push_back(test::add_token(store, "tablet-" + std::to_string(t)));
     }
     // Behind nginx every tablet comes from 127.0.0.1: room for them, as the site's comment says.
-    auto a = std::make_unique<test::CollectorProcess>(store, std::vector<std::string>{"--per-address", "512"});
-    test::CollectorProcess b(store, {"--per-address", "512"});
+    const std::vector<std::string> behind = {"--per-address", "512", "--trusted-proxy", "127.0.0.1"};
+    auto a = std::make_unique<test::CollectorProcess>(store, behind);
+    test::CollectorProcess b(store, behind);
     const int https = free_port(), http = free_port();
     Nginx front(tmp / "nginx", {a->port(), b.port()}, b.port(), https, http, p("server.pem"), p("server.key"));
 

@@ -7,6 +7,7 @@
 //   keys new|backup|restore         the keys tablets seal answers to
 #include "backup.hpp"
 #include "formats/formats.hpp"
+#include "http/message.hpp"
 #include "index.hpp"
 #include "keys.hpp"
 #include "server.hpp"
@@ -15,6 +16,7 @@
 #include "web.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -529,6 +531,18 @@ int main(int argc, char** argv) {
         c->add_option("--body-seconds", a.body_seconds, "seconds a request's body may take to arrive")
             ->check(CLI::Range(0.1, 3600.0))
             ->capture_default_str();
+        c->add_option("--trusted-proxy", a.so.limits.trusted_proxies,
+                      "the address of a web server in front (repeatable): its X-Forwarded-For and "
+                      "X-Forwarded-Proto name the client, for limits and the audit log")
+            ->check(CLI::Validator(
+                [](std::string& v) {
+                    boost::system::error_code ec;
+                    const auto ip = boost::asio::ip::make_address(v, ec);
+                    if (ec) return std::string("not an IP address: " + v);
+                    v = sayso::http::peer_address(ip.to_string()).address; // as a peer's address is written
+                    return std::string();
+                },
+                "IP"));
     };
 
     auto* serve = command(&app, "serve", "receive deliveries from kiosks", serve_cmd);

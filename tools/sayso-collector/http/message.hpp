@@ -19,11 +19,13 @@ struct Request {
     std::string path;                                         // the target up to '?'
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case, in arrival order
     std::string body;
-    std::string remote_addr; // the peer's address (an IPv4-mapped one as IPv4)
-    std::string remote_key;  // what per-address limits count: the address, or its /64 for IPv6
-    Params query;            // from the target, decoded
-    Params form;             // from an application/x-www-form-urlencoded body, decoded
-    std::any state;          // what a route's gate found, for its handler (e.g. the device a token names)
+    std::string remote_addr;      // the client's address (an IPv4-mapped one as IPv4); behind a trusted proxy, the one
+                                  // the proxy says it served (X-Forwarded-For)
+    std::string remote_key;       // what per-address limits count: the address, or its /64 for IPv6
+    bool forwarded_https = false; // a trusted proxy took it over HTTPS (X-Forwarded-Proto)
+    Params query;                 // from the target, decoded
+    Params form;                  // from an application/x-www-form-urlencoded body, decoded
+    std::any state;               // what a route's gate found, for its handler (e.g. the device a token names)
 
     // The first header of that name (any case), or "".
     std::string header(std::string_view name) const;

@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include <algorithm>
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -163,6 +165,7 @@ template <class Stream> class Session : public std::enable_shared_from_this<Sess
             req_.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
         req_.remote_addr = peer_.address;
         req_.remote_key = peer_.key;
+        believe_proxy();
 
         // HEAD is GET without the body.
         head_ = req_.method == "HEAD";
@@ -335,6 +338,31 @@ template <class Stream> class Session : public std::enable_shared_from_this<Sess
 
     Server::Impl& srv_;
     std::unique_ptr<Server::Impl::Ticket> ticket_;
+    // From a trusted proxy: the client it served is the last address in its
+    // X-Forwarded-For (what came before was written by the client, and is
+    // never believed), and X-Forwarded-Proto says whether that was HTTPS.
+    void believe_proxy() {
+        const auto& trusted = srv_.limits.trusted_proxies;
+        if (std::find(trusted.begin(), trusted.end(), peer_.address) == trusted.end()) return;
+        std::string forwarded, proto;
+        for (const auto& [name, value] : req_.headers) {
+            if (name == "x-forwarded-for") forwarded = value; // the last such header, as the proxy added
+            if (name == "x-forwarded-proto") proto = value;
+        }
+        const auto comma = forwarded.rfind(',');
+        std::string last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
+        const auto first = last.find_first_not_of(" \t"), end = last.find_last_not_of(" \t");
+        last = first == std::string::npos ? "" : last.substr(first, end - first + 1);
+        beast::error_code ec;
+        const auto client = net::ip::make_address(last, ec);
+        if (!ec) {
+            const PeerAddress p = peer_address(client.to_string());
+            req_.remote_addr = p.address;
+            req_.remote_key = p.key;
+        }
+        req_.forwarded_https = iequals(proto, "https");
+    }
+
     PeerAddress peer_;
     bool head_ = false;
     Stream stream_;

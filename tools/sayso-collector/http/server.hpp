@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sayso::http {
 
@@ -32,6 +33,11 @@ struct Limits {
     int workers = 4;                               // threads that run handlers
     int heavy_workers = 2;                         // threads that run heavy routes (password hashes)
     int io_threads = 2;                            // threads that read, write and do TLS
+    // Proxies (a web server in front, by address as peer_address writes it)
+    // whose X-Forwarded-For and X-Forwarded-Proto are believed: a request
+    // from one of them is counted, limited and logged as from the client it
+    // names. Anyone else's such headers are ignored.
+    std::vector<std::string> trusted_proxies;
 };
 
 // Runs once the header is in, before any body is read. Returns false having

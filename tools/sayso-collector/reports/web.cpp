@@ -156,7 +156,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             }
             audit("signed_in", user->user.name, &*session, " from " + req.remote_addr);
             res.set_header("Set-Cookie", std::string(kCookie) + "=" + session->cookie +
-                                             "; Path=/; HttpOnly; SameSite=Strict" + (http_.tls() ? "; Secure" : ""));
+                                             "; Path=/; HttpOnly; SameSite=Strict" +
+                                             (http_.tls() || req.forwarded_https ? "; Secure" : ""));
             see_other(res, next);
         },
         login_gate, true);
@@ -463,7 +464,7 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
     if (!hex) token = random_hex(16);
     html(res, status, login_page(next, problem, token));
     res.set_header("Set-Cookie", std::string(kSignInCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict" +
-                                     (http_.tls() ? "; Secure" : ""));
+                                     (http_.tls() || req.forwarded_https ? "; Secure" : ""));
 }
 
 bool ReportServer::fresh(http::Response& res) {
