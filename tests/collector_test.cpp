@@ -55,6 +55,23 @@ std::string hex(int i) {
     return b;
 }
 
+// A kiosk database holding `n` finished responses, ids hex(1) to hex(n); with
+// `words`, each with a typed answer "words of child I é ا".
+void fill_kiosk(const std::filesystem::path& db, int n, bool words = false) {
+    auto s = test::open_store(db);
+    for (int i = 0; i < n; ++i) {
+        flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
+                               "en",       1'700'000'000'000 + i, "",      ""};
+        REQUIRE(s->begin(st));
+        if (words)
+            REQUIRE(s->record(st.id, flow::AnswerRecord{.question_id = "q1",
+                                                        .kind = "text",
+                                                        .text = "words of child " + std::to_string(i) + " \u00e9\u0627",
+                                                        .answered_at_ms = st.started_at_ms}));
+        REQUIRE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
+    }
+}
+
 std::vector<std::string> all_ids(collector::Store& s) {
     std::vector<std::string> ids;
     REQUIRE(s.for_each([&](const std::string&, const collector::Response& r) {
@@ -465,15 +482,7 @@ TEST_CASE("PostgreSQL end to end, with two collectors on one database staying ex
     const std::string store = test::postgres().new_database();
     const auto token = test::add_token(store, "tablet-1");
     // One kiosk's database, copied: two senders offer the very same responses at once.
-    {
-        auto s = test::open_store(tmp / "kiosk.db");
-        for (int i = 0; i < 1500; ++i) {
-            flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
-                                   "en",       1'700'000'000'000 + i, "",      ""};
-            REQUIRE(s->begin(st));
-            REQUIRE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
-        }
-    }
+    fill_kiosk(tmp / "kiosk.db", 1500);
     std::filesystem::copy_file(tmp / "kiosk.db", tmp / "copy.db");
     test::CollectorProcess a(store), b(store);
     auto cfg = [&](const test::CollectorProcess& c) {
@@ -967,20 +976,7 @@ TEST_CASE("sayso-collector backup copies a store while deliveries arrive; restor
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "collector.db").string();
     const auto token = test::add_token(store, "tablet-1");
-    {
-        auto s = test::open_store(tmp / "kiosk.db");
-        for (int i = 0; i < 3000; ++i) {
-            flow::ResponseStart st{hex(i + 1), "after-my-visit",      "1.0.0", "12-17", "review",
-                                   "en",       1'700'000'000'000 + i, "",      ""};
-            REQUIRE(s->begin(st));
-            flow::AnswerRecord words{.question_id = "q1",
-                                     .kind = "text",
-                                     .text = "words of child " + std::to_string(i) + " \u00e9\u0627",
-                                     .answered_at_ms = st.started_at_ms};
-            REQUIRE(s->record(st.id, words));
-            REQUIRE(s->finish(st.id, flow::Completion::Complete, st.started_at_ms + 1));
-        }
-    }
+    fill_kiosk(tmp / "kiosk.db", 3000, true);
     auto run = [](std::vector<std::string> args) {
         args.insert(args.begin(), SAYSO_COLLECTOR);
         return test::run(args);

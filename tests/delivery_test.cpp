@@ -59,6 +59,25 @@ std::vector<std::string> fill(const std::filesystem::path& db, int n) {
     return ids;
 }
 
+// A throwaway CA (ca.pem) and a certificate it signed (server.pem, server.key)
+// for `names` (a subjectAltName value), made in `dir` with the openssl command line.
+void make_certificates(const test::TempDir& dir, const std::string& common_name, const std::string& names) {
+    const auto p = [&](const char* f) { return (dir / f).string(); };
+    test::write_file(dir / "ext.cnf", "subjectAltName=" + names + "\n");
+    auto ssl = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "/usr/bin/openssl");
+        auto r = test::run(args);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+    };
+    ssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+         "-subj", "/CN=Sayso Test CA"});
+    ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
+         "/CN=" + common_name});
+    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
+         p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+}
+
 sync::Config config(const std::string& endpoint, const std::string& token) {
     return test::quick_delivery(endpoint, token);
 }
@@ -326,19 +345,7 @@ TEST_CASE("TLS: a certificate from an unknown CA is refused; with the CA configu
     TempDir tmp;
     // A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command line.
     const auto p = [&](const char* f) { return (tmp / f).string(); };
-    test::write_file(tmp / "ext.cnf", "subjectAltName=IP:127.0.0.1\n");
-    auto ssl = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), "/usr/bin/openssl");
-        auto r = test::run(args);
-        INFO(r.err);
-        REQUIRE(r.code == 0);
-    };
-    ssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
-         "-subj", "/CN=Sayso Test CA"});
-    ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
-         "/CN=127.0.0.1"});
-    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
-         p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+    make_certificates(tmp, "127.0.0.1", "IP:127.0.0.1");
 
     const std::string store = "sqlite:" + p("collector.db");
     const auto ids = fill(tmp / "kiosk.db", 30);
@@ -509,15 +516,14 @@ class Nginx {
                              d + "/body;\n  proxy_temp_path " + d + "/proxy;\n  fastcgi_temp_path " + d +
                              "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n  scgi_temp_path " + d +
                              "/scgi;\n  include " + d + "/site.conf;\n}\n");
-        const std::vector<std::string> base = {"/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf", "-e",
-                                               d + "/error.log"};
-        auto checked = base;
-        checked.push_back("-t");
-        auto t = test::run(checked);
+        std::vector<std::string> args = {"/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf", "-e",
+                                         d + "/error.log",  "-t"};
+        auto t = test::run(args); // the configuration checked first
         INFO(t.err);
         REQUIRE(t.code == 0);
+        args.pop_back();
         std::vector<char*> argv;
-        for (auto& a : const_cast<std::vector<std::string>&>(base))
+        for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
         REQUIRE(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
@@ -549,19 +555,7 @@ TEST_CASE("behind Debian's nginx on the shipped site, two collectors on one Post
     REQUIRE_MESSAGE(std::filesystem::exists("/usr/sbin/nginx"), "nginx is a test package (tools/lib/deps.sh)");
     TempDir tmp;
     const auto p = [&](const char* f) { return (tmp / f).string(); };
-    test::write_file(tmp / "ext.cnf", "subjectAltName=DNS:localhost,DNS:reports.example.org\n");
-    auto ssl = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), "/usr/bin/openssl");
-        auto r = test::run(args);
-        INFO(r.err);
-        REQUIRE(r.code == 0);
-    };
-    ssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
-         "-subj", "/CN=Sayso Test CA"});
-    ssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
-         "/CN=localhost"});
-    ssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
-         p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")});
+    make_certificates(tmp, "localhost", "DNS:localhost,DNS:reports.example.org");
 
     const std::string store = test::postgres().new_database();
     constexpr int kTablets = 4, kEach = 1000;

@@ -247,30 +247,11 @@ class PgStore final : public Store {
     }
 
     Stored<void> transaction(const std::function<Stored<void>()>& body) override {
-        std::lock_guard<std::recursive_mutex> lock(mu_);
-        // Never inside another transaction: its COMMIT would end that one.
-        if (PQtransactionStatus(c_) != PQTRANS_IDLE) return StoreError{"a transaction can't start inside another"};
-        Result begin(PQexec(c_, "BEGIN"));
-        if (begin.status() != PGRES_COMMAND_OK) return error("starting a transaction");
-        auto done_body = body();
-        if (!done_body) {
-            Result rb(PQexec(c_, "ROLLBACK"));
-            return done_body;
-        }
-        Result commit(PQexec(c_, "COMMIT"));
-        if (commit.status() != PGRES_COMMAND_OK) return error("committing");
-        return {};
+        return within("BEGIN", "a transaction", body);
     }
 
     Stored<void> snapshot(const std::function<Stored<void>()>& body) override {
-        std::lock_guard<std::recursive_mutex> lock(mu_);
-        // Never inside another transaction: its COMMIT would end that one.
-        if (PQtransactionStatus(c_) != PQTRANS_IDLE) return StoreError{"a read can't start inside a transaction"};
-        Result begin(PQexec(c_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-        if (begin.status() != PGRES_COMMAND_OK) return error("starting a read");
-        auto done_body = body();
-        Result end(PQexec(c_, done_body ? "COMMIT" : "ROLLBACK"));
-        return done_body;
+        return within("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "a read", body);
     }
 
     bool postgresql() const override { return true; }
@@ -390,6 +371,23 @@ class PgStore final : public Store {
         return r.status() == PGRES_COMMAND_OK;
     }
     StoreError error(const std::string& what) { return {what + ": " + PQerrorMessage(c_)}; }
+
+    // `body` between `begin` and COMMIT, or ROLLBACK when it fails. Never
+    // inside another transaction: its COMMIT would end that one.
+    Stored<void> within(const char* begin, const std::string& what, const std::function<Stored<void>()>& body) {
+        std::lock_guard<std::recursive_mutex> lock(mu_);
+        if (PQtransactionStatus(c_) != PQTRANS_IDLE) return StoreError{what + " can't start inside a transaction"};
+        Result begun(PQexec(c_, begin));
+        if (begun.status() != PGRES_COMMAND_OK) return error("starting " + what);
+        auto done_body = body();
+        if (!done_body) {
+            Result rb(PQexec(c_, "ROLLBACK"));
+            return done_body;
+        }
+        Result commit(PQexec(c_, "COMMIT"));
+        if (commit.status() != PGRES_COMMAND_OK) return error("committing " + what);
+        return {};
+    }
     StoreError rollback(const std::string& what) {
         StoreError e = error(what);
         command("ROLLBACK");
