@@ -97,6 +97,9 @@ TEST_CASE("a child answers, skips, goes back and finishes; every tap is on disk"
     CHECK(f.stored()[0].answers.size() == 1);
     f.pass(Millis(300));
     CHECK(flow.session()->question().id == "listened");
+    // The same answer again while it shows (a double tap): counted once, and
+    // the question still moves on when the first confirmation ends.
+    CHECK_FALSE(flow.choose("happy"));
     f.pass(Millis(400));
     CHECK(flow.session()->question().id == "knows-me");
     CHECK(flow.confirming().empty());

@@ -23,6 +23,15 @@ namespace {
 
 const std::filesystem::path shots_root = SAYSO_SHOTS_DIR;
 
+// The same script with every mouse tap made a finger's.
+std::string by_touch(const std::string& script) {
+    std::istringstream in(script);
+    std::string out;
+    for (std::string line; std::getline(in, line);)
+        out += (line.rfind("tap ", 0) == 0 ? "touch " + line.substr(4) : line) + "\n";
+    return out;
+}
+
 struct Kiosk {
     TempDir tmp;
     std::filesystem::path packs = test::source_dir / "surveys";
@@ -33,9 +42,10 @@ struct Kiosk {
     std::vector<std::string> env;
     std::vector<std::string> wrapper; // a program that runs the kiosk, such as prlimit
     bool unsigned_ok = true;          // most tests use the default pack, which is not signed
+    bool fingers = false;             // every tap a finger's, as a touchscreen sends it
 
     test::Run replay(const std::string& script, const std::string& shots_name) {
-        test::write_file(tmp / "script.txt", script);
+        test::write_file(tmp / "script.txt", fingers ? by_touch(script) : script);
         const auto shots = shots_root / shots_name;
         std::filesystem::remove_all(shots);
         std::vector<std::string> args = wrapper;
@@ -131,17 +141,21 @@ void check_walked(Kiosk& k, const pack::Band& band) {
 
 TEST_CASE("every band of the default pack can be walked end to end, with a screenshot of each screen") {
     for (const auto& band : default_pack().bands) {
-        SUBCASE(("band " + band.id).c_str()) {
-            Kiosk k;
-            const std::string tag = "band-" + band.id;
-            auto r = k.replay(walk(band, tag), "walk-" + band.id);
-            INFO(r.err);
-            REQUIRE(r.code == 0);
-            check_walked(k, band);
-            const auto dir = shots_root / ("walk-" + band.id);
-            check_picture(dir / (tag + "-welcome.png"), 1920, 1200);
-            check_picture(dir / (tag + "-" + band.questions[0].id + ".png"), 1920, 1200);
-            check_picture(dir / (tag + "-thanks.png"), 1920, 1200);
+        for (const bool fingers : {false, true}) {
+            SUBCASE(("band " + band.id + (fingers ? " by touch" : " by mouse")).c_str()) {
+                Kiosk k;
+                k.fingers = fingers;
+                const std::string tag = "band-" + band.id;
+                const std::string dir_name = "walk-" + band.id + (fingers ? "-touch" : "");
+                auto r = k.replay(walk(band, tag), dir_name);
+                INFO(r.err);
+                REQUIRE(r.code == 0);
+                check_walked(k, band);
+                const auto dir = shots_root / dir_name;
+                check_picture(dir / (tag + "-welcome.png"), 1920, 1200);
+                check_picture(dir / (tag + "-" + band.questions[0].id + ".png"), 1920, 1200);
+                check_picture(dir / (tag + "-thanks.png"), 1920, 1200);
+            }
         }
     }
 }
@@ -179,12 +193,15 @@ TEST_CASE("with several surveys installed, the practitioner picks each by its ti
     }
 }
 
-TEST_CASE("the layout works from 1024x600 to 2560x1600, landscape and portrait") {
+TEST_CASE("the layout works from 1024x600 to 2560x1600, landscape and portrait, by mouse and by touch") {
     for (const char* size : {"1024x600", "600x1024", "1280x800", "1200x1920", "2560x1600"}) {
         for (const char* band_id : {"8-11", "12-17"}) {
-            SUBCASE((std::string(size) + " band " + band_id).c_str()) {
+            // Each size walked by both; the younger band by touch, the older by mouse.
+            const bool fingers = std::string(band_id) == "8-11";
+            SUBCASE((std::string(size) + " band " + band_id + (fingers ? " by touch" : " by mouse")).c_str()) {
                 Kiosk k;
                 k.size = size;
+                k.fingers = fingers;
                 const auto& band = *default_pack().band(band_id);
                 auto r = k.replay(walk(band, band.id), std::string("size-") + size + "-" + band_id);
                 INFO(r.err);
@@ -223,6 +240,76 @@ TEST_CASE("skip and back: the changed answer and the skip are what is stored") {
     CHECK(rs[0].answers[0].options == std::vector<std::string>{"very_sad"});
     CHECK(rs[0].answers[1].skipped);
     CHECK(rs[0].state == "in_progress");
+}
+
+TEST_CASE("touch as tablets send it: a resting palm presses nothing, a double tap counts once, a finger that slides "
+          "off a button does not press it") {
+    Kiosk k;
+    const std::string start = "touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\n";
+    SUBCASE("a palm down first, then a finger taps; and a finger down first, then a palm lands") {
+        auto r = k.replay(start +
+                              // The palm rests on "sad"; the finger taps "happy".
+                              "finger 2 down answer:listened:sad\nshot palm-resting\ntouch answer:listened:happy\n"
+                              "wait 800\nexpect question:knows-me\n"
+                              // The palm lifts over the next question's "sad": nothing.
+                              "finger 2 up\nwait 800\nexpect question:knows-me\n"
+                              // The finger goes down on "happy", a palm lands on "very_sad", the finger lifts.
+                              "finger 1 down answer:knows-me:happy\nfinger 2 down answer:knows-me:very_sad\n"
+                              "finger 1 up\nwait 800\nexpect question:decisions\n"
+                              "finger 2 up\nwait 800\nexpect question:decisions\n",
+                          "touch-palm");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto rs = k.stored();
+        REQUIRE(rs.size() == 1);
+        REQUIRE(rs[0].answers.size() == 2);
+        CHECK(rs[0].answers[0].options == std::vector<std::string>{"happy"});
+        CHECK(rs[0].answers[1].options == std::vector<std::string>{"happy"});
+    }
+    SUBCASE("double taps on a face, on skip and on a picture") {
+        auto r = k.replay(start + "double answer:listened:happy\nwait 800\nexpect question:knows-me\n"
+                                  "double skip\nwait 800\nexpect question:decisions\n"
+                                  // Through to the pick-many question, where a double tap would pick and unpick.
+                                  "touch answer:decisions:yes\nwait 800\ntouch answer:promises:yes\nwait 800\n"
+                                  "touch answer:help:happy\nwait 800\nexpect question:better\n"
+                                  "double answer:better:fun\ntouch next\nexpect thanks\n",
+                          "touch-double");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto rs = k.stored();
+        REQUIRE(rs.size() == 1);
+        const auto& a = rs[0].answers;
+        REQUIRE(a.size() == 6);
+        CHECK(a[0].options == std::vector<std::string>{"happy"});
+        CHECK(a[1].question_id == "knows-me");
+        CHECK(a[1].skipped);
+        CHECK(a[2].question_id == "decisions"); // not skipped by the second tap
+        CHECK_FALSE(a[2].skipped);
+        CHECK(a[5].options == std::vector<std::string>{"fun"});
+    }
+    SUBCASE("a finger slides off skip, and off an answer, before it lifts") {
+        auto r =
+            k.replay(start + "finger 1 down skip\nshot finger-on-skip\nfinger 1 move skip@0.5,0.9\n"
+                             "finger 1 move answer:listened:happy\nfinger 1 up\nwait 800\n"
+                             "expect question:listened\n"
+                             "finger 1 down answer:listened:sad\nfinger 1 move answer:listened:sad@1,0\n"
+                             "finger 1 move skip\nfinger 1 up\nwait 800\nexpect question:listened\n"
+                             // Slid within the button, it still presses.
+                             "finger 1 down answer:listened:sad@0.4,0.5\nfinger 1 move answer:listened:sad@0.8,0.8\n"
+                             "finger 1 up\nwait 800\nexpect question:knows-me\n",
+                     "touch-slide");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto rs = k.stored();
+        REQUIRE(rs.size() == 1);
+        REQUIRE(rs[0].answers.size() == 1);
+        CHECK(rs[0].answers[0].options == std::vector<std::string>{"sad"});
+    }
+    SUBCASE("a finger the script lifts twice, or moves before it is down, fails the replay clearly") {
+        auto r = k.replay(start + "finger 3 up\n", "touch-wrong");
+        CHECK(r.code == 3);
+        CHECK(r.err.find("line 5: finger 3 is not down") != std::string::npos);
+    }
 }
 
 TEST_CASE("the idle timeout asks, then ends the session and keeps the answers") {

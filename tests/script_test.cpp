@@ -37,6 +37,42 @@ TEST_CASE("a script with a mistake names its line, and nothing of it runs") {
     refused("shot ../escape\n", 1, "plain file names");
     refused("shot a/b\n", 1, "plain file names");
     refused("key delete\n", 1, "key knows backspace and enter");
+    refused("touch\n", 1, "touch needs an argument");
+    refused("double\n", 1, "double needs an argument");
+    refused("finger 0 down start\n", 1, "a number from 1 to 9");
+    refused("finger 10 down start\n", 1, "a number from 1 to 9");
+    refused("finger 1 press start\n", 1, "down ID, move ID or up");
+    refused("finger 1 down\n", 1, "down ID, move ID or up");
+    refused("finger 1 up start\n", 1, "down ID, move ID or up");
+    refused("finger 1 down start extra\n", 1, "down ID, move ID or up");
+    refused("finger 1 move start@1.5,0\n", 1, "X and Y from 0 to 1");
+    refused("finger 1 move start@0.5\n", 1, "X and Y from 0 to 1");
+    refused("finger 1 move @0.5,0.5\n", 1, "X and Y from 0 to 1");
+}
+
+TEST_CASE("fingers: a tap, a double tap, and one finger of several moved by itself to a point in a widget") {
+    const auto s = parse_script("touch answer:q1:happy\ndouble skip\nfinger 2 down answer:q1:sad\n"
+                                "finger 1 move next@0.25,1\nfinger 2 up\n");
+    REQUIRE_MESSAGE(s, s.words());
+    REQUIRE(s->commands.size() == 5);
+    CHECK(s->commands[0].verb == Command::Verb::Touch);
+    CHECK(s->commands[0].arg == "answer:q1:happy");
+    CHECK(s->commands[1].verb == Command::Verb::Double);
+    const auto& down = s->commands[2];
+    CHECK(down.verb == Command::Verb::Finger);
+    CHECK(down.number == 2);
+    CHECK(down.finger == Command::Finger::Down);
+    CHECK(down.arg == "answer:q1:sad");
+    CHECK(down.x == 0.5f);
+    CHECK(down.y == 0.5f);
+    const auto& move = s->commands[3];
+    CHECK(move.number == 1);
+    CHECK(move.finger == Command::Finger::Move);
+    CHECK(move.arg == "next");
+    CHECK(move.x == 0.25f);
+    CHECK(move.y == 1.0f);
+    CHECK(s->commands[4].finger == Command::Finger::Up);
+    CHECK(s->commands[4].arg.empty());
 }
 
 TEST_CASE("a script too large to be one, or a file that is not there, is refused in words") {

@@ -49,6 +49,9 @@ int run(const Options& o) {
         SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     }
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    // Touches come as finger events only: the kiosk reads fingers itself (a
+    // palm must press nothing), so SDL's mouse events made from them are not wanted.
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         std::fprintf(stderr, "sayso: can't start the display: %s\n", SDL_GetError());
         return kExitStartup;

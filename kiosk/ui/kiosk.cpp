@@ -86,6 +86,7 @@ bool Kiosk::animating() const {
 
 void Kiosk::relayout() {
     look_.relayout();
+    input_.set_area(look_.layout().width, look_.layout().height);
     frames_ = 2;
     must_show_ = true;
 }
@@ -243,6 +244,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     ImGui_ImplSDLRenderer_NewFrame();
     ImGui::NewFrame();
     widgets_.clear();
+    widgets_.set_time(current(), now);
     shapes_.next_frame();
     widgets_.set_look(look_.colours(), &look_.shaped(), &shapes_);
     ImGui::SetNextWindowPos(ImVec2(0, 0));

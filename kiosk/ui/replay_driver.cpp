@@ -3,12 +3,15 @@
 #include "kiosk.hpp"
 
 #include <SDL.h>
+#include <imgui.h>
 
 #include "formats/utf8.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <optional>
 
 namespace sayso::ui {
 
@@ -33,6 +36,20 @@ void push_tap(SDL_Window* window, ImVec2 at) {
         b.button.y = static_cast<Sint32>(at.y);
         SDL_PushEvent(&b);
     }
+}
+
+// A finger as a touchscreen reports it: SDL's finger events, in 0..1 across the window.
+void push_finger(SDL_Window* window, Uint32 type, long finger, ImVec2 at) {
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    SDL_Event e{};
+    e.type = type;
+    e.tfinger.touchId = 1;
+    e.tfinger.fingerId = finger;
+    e.tfinger.x = size.x > 0 ? at.x / size.x : 0;
+    e.tfinger.y = size.y > 0 ? at.y / size.y : 0;
+    e.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
+    e.tfinger.windowID = SDL_GetWindowID(window);
+    SDL_PushEvent(&e);
 }
 
 void push_text(SDL_Window* window, const std::string& text) {
@@ -98,37 +115,89 @@ std::string listen(Kiosk& k) {
 } // namespace
 
 int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, const std::filesystem::path& shots) {
+    // Time jumps from deadline to deadline; the frames in between would only
+    // show animations nobody is watching.
+    auto advance_to = [&](flow::Millis end) {
+        auto& flow = k.flow();
+        while (clock.monotonic() < end) {
+            auto d = flow.next_deadline();
+            auto to = d && *d > clock.monotonic() && *d < end ? *d : end;
+            if (d && *d <= clock.monotonic()) to = clock.monotonic() + flow::Millis(1);
+            clock.advance(std::min(to, end) - clock.monotonic());
+            flow.tick();
+        }
+        k.settle();
+    };
+    // A person's deliberate press comes after the view has been seen and
+    // never as the second half of a double tap (touch::Presses); `double`
+    // and the palm tests make the quick presses themselves.
+    auto deliberate = [&](const std::string& id) {
+        k.settle();
+        const auto ready = k.widgets().presses().ready(id);
+        if (ready > clock.monotonic()) advance_to(ready);
+    };
+    auto where = [&](const script::Command& c, const char* verb, float x, float y) -> std::optional<ImVec2> {
+        auto at = k.widgets().point(c.arg, x, y);
+        if (!at)
+            fail(c, std::string(verb) + " " + c.arg + ": no widget with that id on the " + k.current() +
+                        " screen (on screen: " + k.widgets().list() + ")");
+        return at;
+    };
+    std::map<long, ImVec2> fingers; // down now, and where
     k.settle();
     for (const auto& c : commands.commands) {
         // Every frame so far drew without waiting on a disk, a network or a hash.
         if (!k.replay_problem().empty()) return fail(c, k.replay_problem());
         if (k.quitting()) break;
         switch (c.verb) {
-        case script::Command::Verb::Tap: {
-            k.settle();
-            auto at = k.widgets().centre(c.arg);
-            if (!at)
-                return fail(c, "tap " + c.arg + ": no widget with that id on the " + k.current() +
-                                   " screen (on screen: " + k.widgets().list() + ")");
-            push_tap(k.window(), *at);
-            k.settle();
+        case script::Command::Verb::Tap:
+        case script::Command::Verb::Touch:
+        case script::Command::Verb::Double: {
+            deliberate(c.arg);
+            const char* verb = c.verb == script::Command::Verb::Tap     ? "tap"
+                               : c.verb == script::Command::Verb::Touch ? "touch"
+                                                                        : "double";
+            const auto at = where(c, verb, 0.5f, 0.5f);
+            if (!at) return kExitReplay;
+            if (c.verb == script::Command::Verb::Tap) {
+                push_tap(k.window(), *at);
+                k.settle();
+                break;
+            }
+            for (int i = 0; i < (c.verb == script::Command::Verb::Double ? 2 : 1); ++i) {
+                if (i > 0) advance_to(clock.monotonic() + flow::Millis(120)); // a quick second tap
+                push_finger(k.window(), SDL_FINGERDOWN, 1, *at);
+                push_finger(k.window(), SDL_FINGERUP, 1, *at);
+                k.settle();
+            }
             break;
         }
-        case script::Command::Verb::Wait: {
-            // Time jumps from deadline to deadline; the frames in between
-            // would only show animations nobody is watching.
-            auto& flow = k.flow();
-            const auto end = clock.monotonic() + flow::Millis(c.number);
-            while (clock.monotonic() < end) {
-                auto d = flow.next_deadline();
-                auto to = d && *d > clock.monotonic() && *d < end ? *d : end;
-                if (d && *d <= clock.monotonic()) to = clock.monotonic() + flow::Millis(1);
-                clock.advance(std::min(to, end) - clock.monotonic());
-                flow.tick();
+        case script::Command::Verb::Finger: {
+            if (c.finger == script::Command::Finger::Up) {
+                // Lifts where it last was: SDL says where a finger leaves.
+                const auto it = fingers.find(c.number);
+                if (it == fingers.end()) return fail(c, "finger " + std::to_string(c.number) + " is not down");
+                push_finger(k.window(), SDL_FINGERUP, c.number, it->second);
+                fingers.erase(it);
+                k.settle();
+                break;
+            }
+            if (c.finger == script::Command::Finger::Down) {
+                if (fingers.count(c.number)) return fail(c, "finger " + std::to_string(c.number) + " is down already");
+                deliberate(c.arg);
+            } else if (!fingers.count(c.number)) {
+                return fail(c, "finger " + std::to_string(c.number) + " is not down");
             }
             k.settle();
+            const auto at = where(c, "finger", c.x, c.y);
+            if (!at) return kExitReplay;
+            push_finger(k.window(), c.finger == script::Command::Finger::Down ? SDL_FINGERDOWN : SDL_FINGERMOTION,
+                        c.number, *at);
+            fingers[c.number] = *at;
+            k.settle();
             break;
         }
+        case script::Command::Verb::Wait: advance_to(clock.monotonic() + flow::Millis(c.number)); break;
         case script::Command::Verb::Idle:
             clock.advance(flow::Millis(c.number * 1000));
             k.settle();

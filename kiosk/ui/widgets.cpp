@@ -18,6 +18,15 @@ std::optional<ImVec2> Widgets::centre(const std::string& id) const {
     return ImVec2((it->second.min.x + it->second.max.x) * 0.5f, (it->second.min.y + it->second.max.y) * 0.5f);
 }
 
+std::optional<ImVec2> Widgets::point(const std::string& id, float x, float y) const {
+    auto it = rects_.find(id);
+    if (it == rects_.end()) return std::nullopt;
+    const Rect& r = it->second;
+    // Just inside the edge at 0 and 1, so the point is still on the widget.
+    const float w = r.max.x - r.min.x - 2, h = r.max.y - r.min.y - 2;
+    return ImVec2(r.min.x + 1 + w * x, r.min.y + 1 + h * y);
+}
+
 std::string Widgets::list() const {
     std::string s;
     for (const auto& [id, _] : rects_)
@@ -168,7 +177,7 @@ bool tile(Widgets& w, const std::string& id, ImVec2 min, ImVec2 max, Picture pic
     const bool held = ImGui::IsItemActive();
     ImGui::PopID();
     if (st.enabled) w.add(id, min, max);
-    clicked = clicked && st.enabled;
+    clicked = clicked && st.enabled && w.accept(id, st.repeats);
 
     ImU32 fill = st.primary ? pen.colours.primary : pen.colours.tile;
     ImU32 text = st.primary ? pen.colours.white : pen.colours.ink;

@@ -4,6 +4,7 @@
 
 #include "textures.hpp"
 #include "theme.hpp"
+#include "touch/touch.hpp"
 
 #include <imgui.h>
 #include <map>
@@ -36,6 +37,16 @@ class Widgets {
     Pen pen(ImDrawList* dl) const { return {.dl = dl, .colours = *colours_, .shaped = shaped_, .shapes = shapes_}; }
     void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
     std::optional<ImVec2> centre(const std::string& id) const;
+    // A point in a widget, `x` and `y` from 0 to 1 across and down it.
+    std::optional<ImVec2> point(const std::string& id, float x, float y) const;
+    // Whether a press counts (touch::Presses): the kiosk says each frame what
+    // view is showing and when; tiles ask before they report a press.
+    void set_time(const std::string& view, flow::Millis now) {
+        presses_.showing(view, now);
+        now_ = now;
+    }
+    bool accept(const std::string& id, bool repeats) { return presses_.accept(id, now_, repeats); }
+    const touch::Presses& presses() const { return presses_; }
     std::string list() const; // ids on screen, for error messages
 
   private:
@@ -43,6 +54,8 @@ class Widgets {
         ImVec2 min, max;
     };
     std::map<std::string, Rect> rects_;
+    touch::Presses presses_;
+    flow::Millis now_{0};
     const Palette* colours_ = &kWarm;
     ShapedText* shaped_ = nullptr;
     Shapes* shapes_ = nullptr;
@@ -55,6 +68,7 @@ struct TileStyle {
     float pulse = 0;      // 0..1, confirmation highlight
     bool check = false;   // show a tick when selected (multiple choice)
     bool row = false;     // picture left of the label instead of above it
+    bool repeats = false; // a key pressed twice on purpose (a PIN's 1 1): quick presses all count
 };
 
 // A rounded tile with an optional picture above an optional label; returns

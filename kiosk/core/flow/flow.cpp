@@ -222,6 +222,7 @@ bool Flow::choose(const std::string& option_id) {
         return true;
     }
     if (!q.single_choice()) return false;
+    if (confirming_ == option_id) return false; // chosen again while it shows: counted once
     if (q.option(option_id)->asks_to_talk) ask_to_talk();
     session_->picked = {option_id};
     record_current(false);

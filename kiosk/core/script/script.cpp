@@ -13,6 +13,43 @@ std::string describe(const ScriptProblem& p) {
     return p.line > 0 ? "line " + std::to_string(p.line) + ": " + p.why : p.why;
 }
 
+namespace {
+
+// "N down ID[@X,Y]", "N move ID[@X,Y]" or "N up": fills `c`, or says what is wrong.
+std::string parse_finger(Command& c) {
+    const std::string usage = "finger needs a number from 1 to 9 and down ID, move ID or up (\"finger 2 down "
+                              "answer:q1:happy\", \"finger 1 move skip@0.9,0.5\", \"finger 2 up\")";
+    std::istringstream in(c.arg);
+    std::string which, action, target, rest;
+    in >> which >> action >> target >> rest;
+    if (which.size() != 1 || which[0] < '1' || which[0] > '9' || !rest.empty()) return usage;
+    c.number = which[0] - '0';
+    if (action == "up") {
+        if (!target.empty()) return usage;
+        c.finger = Command::Finger::Up;
+        c.arg.clear();
+        return "";
+    }
+    if ((action != "down" && action != "move") || target.empty()) return usage;
+    c.finger = action == "down" ? Command::Finger::Down : Command::Finger::Move;
+    c.arg = target;
+    if (const auto at = target.rfind('@'); at != std::string::npos) {
+        c.arg = target.substr(0, at);
+        const std::string point = target.substr(at + 1);
+        const auto comma = point.find(',');
+        auto number = [](const std::string& t, float& out) {
+            auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+            return ec == std::errc() && p == t.data() + t.size() && out >= 0 && out <= 1;
+        };
+        if (c.arg.empty() || comma == std::string::npos || !number(point.substr(0, comma), c.x) ||
+            !number(point.substr(comma + 1), c.y))
+            return "finger: a point in a widget is ID@X,Y with X and Y from 0 to 1, not \"" + target + "\"";
+    }
+    return "";
+}
+
+} // namespace
+
 ScriptResult<Script> parse_script(const std::string& text) {
     if (text.size() > kMaxScriptBytes)
         return ScriptProblem{.why = "a script is at most " + std::to_string(kMaxScriptBytes >> 20) + " MiB"};
@@ -37,15 +74,17 @@ ScriptResult<Script> parse_script(const std::string& text) {
         c.line = line;
         c.arg = arg;
         static const std::pair<const char*, Command::Verb> kVerbs[] = {
-            {"tap", Command::Verb::Tap},   {"wait", Command::Verb::Wait},       {"idle", Command::Verb::Idle},
-            {"shot", Command::Verb::Shot}, {"expect", Command::Verb::Expect},   {"type", Command::Verb::Type},
-            {"key", Command::Verb::Key},   {"deliver", Command::Verb::Deliver}, {"listen", Command::Verb::Listen},
+            {"tap", Command::Verb::Tap},       {"touch", Command::Verb::Touch},     {"double", Command::Verb::Double},
+            {"finger", Command::Verb::Finger}, {"wait", Command::Verb::Wait},       {"idle", Command::Verb::Idle},
+            {"shot", Command::Verb::Shot},     {"expect", Command::Verb::Expect},   {"type", Command::Verb::Type},
+            {"key", Command::Verb::Key},       {"deliver", Command::Verb::Deliver}, {"listen", Command::Verb::Listen},
             {"quit", Command::Verb::Quit}};
         const auto known =
             std::find_if(std::begin(kVerbs), std::end(kVerbs), [&](const auto& v) { return verb == v.first; });
         if (known == std::end(kVerbs))
             return fail("unknown command \"" + verb +
-                        "\" (expected tap, wait, idle, shot, expect, type, key, deliver, listen or quit)");
+                        "\" (expected tap, touch, double, finger, wait, idle, shot, expect, type, key, deliver, "
+                        "listen or quit)");
         c.verb = known->second;
         if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
             c.verb != Command::Verb::Quit) {
@@ -59,6 +98,9 @@ ScriptResult<Script> parse_script(const std::string& text) {
             if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 0 || c.number > limit)
                 return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg +
                             "\"");
+        }
+        if (c.verb == Command::Verb::Finger) {
+            if (auto why = parse_finger(c); !why.empty()) return fail(why);
         }
         if (c.verb == Command::Verb::Shot &&
             (c.arg.find('/') != std::string::npos || c.arg.find("..") != std::string::npos))

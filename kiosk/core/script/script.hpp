@@ -1,6 +1,11 @@
 // Replay scripts: one command a line, for tests, pack previews and checks.
-//   tap ID | wait MS | idle SECONDS | shot NAME | expect SCREEN | type TEXT | key backspace|enter | deliver
-//   | listen | quit;  blank lines and lines starting with # are skipped.
+//   tap ID | touch ID | double ID | finger N down|move ID[@X,Y] | finger N up | wait MS | idle SECONDS
+//   | shot NAME | expect SCREEN | type TEXT | key backspace|enter | deliver | listen | quit;
+// blank lines and lines starting with # are skipped. `tap` presses a widget
+// with the mouse, `touch` with a finger (SDL's finger events, as a touchscreen
+// sends them), `double` is two quick finger taps on it; `finger` moves one
+// finger of several (1 to 9) by itself, to a widget's centre or to a point in
+// it (X and Y from 0 to 1 across it).
 // The parser knows nothing of SDL: the kiosk's replay driver runs what it reads.
 #pragma once
 
@@ -14,10 +19,13 @@
 namespace sayso::script {
 
 struct Command {
-    enum class Verb { Tap, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen, Quit };
+    enum class Verb { Tap, Touch, Double, Finger, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen, Quit };
+    enum class Finger { Down, Move, Up };
     Verb verb;
-    std::string arg;
-    long number = 0; // wait (ms), idle (s)
+    std::string arg; // finger: the widget
+    long number = 0; // wait (ms), idle (s), finger (which, 1 to 9)
+    Finger finger = Finger::Down;
+    float x = 0.5f, y = 0.5f; // finger: where in the widget, 0..1 across and down
     int line = 0;
 };
 

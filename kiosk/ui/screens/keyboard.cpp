@@ -32,7 +32,8 @@ KeyPress keyboard(Ui& ui, const std::string& lang, ImVec2 min, ImVec2 max, const
         for (std::size_t i = 0; i < row.size(); ++i) {
             const std::size_t slot = rtl ? row.size() - 1 - i : i;
             const ImVec2 a(cx - row_w * 0.5f + static_cast<float>(slot) * (key_w + gap), y);
-            if (tile(ui.widgets, "key:" + row[i], a, ImVec2(a.x + key_w, a.y + key_h), {}, row[i], ui.fonts.large, {}))
+            if (tile(ui.widgets, "key:" + row[i], a, ImVec2(a.x + key_w, a.y + key_h), {}, row[i], ui.fonts.large,
+                     TileStyle{.repeats = true}))
                 press.typed = row[i];
         }
         y += key_h + gap;
@@ -45,10 +46,10 @@ KeyPress keyboard(Ui& ui, const std::string& lang, ImVec2 min, ImVec2 max, const
     const float erase_x = rtl ? x + side + space_w + 2 * gap : x;
     const float done_x = rtl ? x : x + side + space_w + 2 * gap;
     if (tile(ui.widgets, "key:backspace", ImVec2(erase_x, y), ImVec2(erase_x + side, y + key_h),
-             ui.textures.asset("ui/backspace"), "", ui.fonts.body, {}))
+             ui.textures.asset("ui/backspace"), "", ui.fonts.body, TileStyle{.repeats = true}))
         press.erase = true;
     if (tile(ui.widgets, "key:space", ImVec2(x + side + gap, y), ImVec2(x + side + gap + space_w, y + key_h), {}, "",
-             ui.fonts.body, {}))
+             ui.fonts.body, TileStyle{.repeats = true}))
         press.typed = " ";
     if (tile(ui.widgets, "key:done", ImVec2(done_x, y), ImVec2(done_x + side, y + key_h), ui.textures.asset("ui/done"),
              done_label, ui.fonts.body, TileStyle{.enabled = done_enabled, .primary = true, .row = true}))

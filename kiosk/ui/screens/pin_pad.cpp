@@ -57,6 +57,7 @@ bool pin_keys(Ui& ui, std::string& entry, const std::string& title, const std::s
         TileStyle st;
         st.primary = ok;
         st.enabled = !ok || !entry.empty();
+        st.repeats = !ok; // a PIN's digits repeat; OK counts once
         if (!tile(ui.widgets, id_prefix + k, a, b, {}, label, ui.fonts.large, st)) continue;
         if (k == "back") {
             if (!entry.empty()) entry.pop_back();
