@@ -12,12 +12,6 @@
 
 namespace sayso::ui {
 
-std::optional<ImVec2> Widgets::centre(const std::string& id) const {
-    auto it = rects_.find(id);
-    if (it == rects_.end()) return std::nullopt;
-    return ImVec2((it->second.min.x + it->second.max.x) * 0.5f, (it->second.min.y + it->second.max.y) * 0.5f);
-}
-
 std::optional<ImVec2> Widgets::point(const std::string& id, float x, float y) const {
     auto it = rects_.find(id);
     if (it == rects_.end()) return std::nullopt;

@@ -36,7 +36,6 @@ class Widgets {
     }
     Pen pen(ImDrawList* dl) const { return {.dl = dl, .colours = *colours_, .shaped = shaped_, .shapes = shapes_}; }
     void add(const std::string& id, ImVec2 min, ImVec2 max) { rects_[id] = {min, max}; }
-    std::optional<ImVec2> centre(const std::string& id) const;
     // A point in a widget, `x` and `y` from 0 to 1 across and down it.
     std::optional<ImVec2> point(const std::string& id, float x, float y) const;
     // Whether a press counts (touch::Presses): the kiosk says each frame what
