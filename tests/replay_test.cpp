@@ -222,6 +222,101 @@ TEST_CASE("answer targets are at least 15 mm on every supported display") {
     }
 }
 
+TEST_CASE("answers are as big as the screen allows, read in order, and no speaker lies on an answer") {
+    struct Case {
+        float w, h;
+        int n;
+        bool scale;
+    };
+    for (const Case c : {Case{600, 1024, 5, true}, Case{1200, 1920, 5, true}, Case{600, 1024, 3, true},
+                         Case{1024, 600, 5, true}, Case{1920, 1200, 5, true}, Case{600, 1024, 6, false},
+                         Case{1024, 600, 6, false}, Case{1200, 1920, 4, false}}) {
+        for (const bool speaking : {false, true}) {
+            for (const bool rtl : {false, true}) {
+                CAPTURE(c.w);
+                CAPTURE(c.h);
+                CAPTURE(c.n);
+                CAPTURE(speaking);
+                CAPTURE(rtl);
+                const auto L = ui::Layout::compute(c.w, c.h, 0);
+                // The room a question leaves its answers: below its words, above the bottom bar.
+                const ui::Box area{2 * L.pad, c.h * 0.3f, c.w - 2 * L.pad, c.h - 2.5f * L.target};
+                const auto p = ui::place_answers(L, c.n, area, c.scale, speaking, rtl);
+                REQUIRE(p.tiles.size() == static_cast<std::size_t>(c.n));
+                CHECK(p.speakers.size() == (speaking ? p.tiles.size() : 0u));
+                if (c.scale) CHECK(p.rows <= 2);
+                for (std::size_t i = 0; i < p.tiles.size(); ++i) {
+                    const auto& t = p.tiles[i];
+                    CHECK(t.width() >= L.target - 0.01f);
+                    // Inside the room it was given.
+                    CHECK(t.x0 >= area.x0 - 0.5f);
+                    CHECK(t.x1 <= area.x1 + 0.5f);
+                    for (std::size_t j = 0; j < p.tiles.size(); ++j)
+                        if (j != i) CHECK_FALSE(t.overlaps(p.tiles[j]));
+                    for (const auto& sp : p.speakers)
+                        CHECK_FALSE(t.overlaps(sp));
+                    // Each speaker plainly its own answer's: nearer it than any other.
+                    if (speaking) {
+                        const auto& sp = p.speakers[i];
+                        auto distance = [&](const ui::Box& b) {
+                            const float cx = (sp.x0 + sp.x1) / 2, cy = (sp.y0 + sp.y1) / 2;
+                            const float dx = std::max({b.x0 - cx, 0.0f, cx - b.x1});
+                            const float dy = std::max({b.y0 - cy, 0.0f, cy - b.y1});
+                            return std::hypot(dx, dy);
+                        };
+                        for (std::size_t j = 0; j < p.tiles.size(); ++j)
+                            if (j != i) CHECK(distance(t) < distance(p.tiles[j]));
+                    }
+                    if (i == 0) continue;
+                    // In reading order: along a row (from the right for right-to-left), then down.
+                    const auto& before = p.tiles[i - 1];
+                    if (t.y0 == before.y0)
+                        CHECK((rtl ? t.x1 <= before.x0 : t.x0 >= before.x1));
+                    else
+                        CHECK(t.y0 > before.y1);
+                }
+                // In portrait the answers take the space: a scale of five is
+                // not squeezed into one row of small faces.
+                if (c.h > c.w && c.scale && c.n == 5) {
+                    CHECK(p.rows == 2);
+                    const float one_row = (area.width() - 4 * L.pad) / 5;
+                    CHECK(p.size >= 1.5f * one_row);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("a finger anywhere on an answer chooses it, even at its corners where a speaker used to sit") {
+    for (const char* size : {"600x1024", "1920x1200"}) {
+        SUBCASE(size) {
+            Kiosk k;
+            k.size = size;
+            k.fingers = true;
+            // The 4-7 band reads aloud (the dummy sound device plays it), so every answer has its speaker.
+            std::string script = "touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
+                                 "shot speakers\n";
+            // One corner of one answer on each question: each must choose it.
+            const std::pair<const char*, const char*> taps[] = {{"listened:sad", "0.03,0.03"},
+                                                                {"knows-me:yes", "0.97,0.03"},
+                                                                {"help:happy", "0.03,0.97"},
+                                                                {"best:play", "0.97,0.97"}};
+            for (const auto& [answer, corner] : taps)
+                script += "finger 1 down answer:" + std::string(answer) + "@" + corner + "\nfinger 1 up\nwait 800\n";
+            script += "expect thanks\n";
+            auto r = k.replay(script, std::string("corners-") + size);
+            INFO(r.err);
+            REQUIRE(r.code == 0);
+            const auto rs = k.stored();
+            REQUIRE(rs.size() == 1);
+            REQUIRE(rs[0].answers.size() == 4);
+            const char* chosen[] = {"sad", "yes", "happy", "play"};
+            for (std::size_t i = 0; i < 4; ++i)
+                CHECK(rs[0].answers[i].options == std::vector<std::string>{chosen[i]});
+        }
+    }
+}
+
 TEST_CASE("skip and back: the changed answer and the skip are what is stored") {
     Kiosk k;
     auto r = k.replay("tap band:8-11\ntap visit:review\ntap handover\ntap start\n"

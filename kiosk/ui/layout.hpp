@@ -3,6 +3,8 @@
 // follows the screen, so one layout serves 1024x600 to 2560x1600.
 #pragma once
 
+#include <vector>
+
 namespace sayso::ui {
 
 struct Layout {
@@ -18,5 +20,27 @@ struct Layout {
     static Layout compute(float width, float height, float dpi);
     float short_side() const { return width < height ? width : height; }
 };
+
+// A rectangle on the screen, px.
+struct Box {
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    float width() const { return x1 - x0; }
+    float height() const { return y1 - y0; }
+    bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+// Where a question's answers go: each tile (its picture, and its label under
+// it) and, when answers are read aloud, each one's speaker: under its tile,
+// or before it in its row where that leaves the tiles larger, and never on
+// it. As large as the box allows: a scale (faces, yes / not
+// sure / no) in one row or two, read in order from its first answer to its
+// last; picture choices in whatever grid fits best. Right-to-left mirrors
+// each row.
+struct AnswerPlaces {
+    std::vector<Box> tiles, speakers; // in the answers' order; speakers empty when not speaking
+    int cols = 1, rows = 1;
+    float size = 0; // a tile's width; its height is size plus its label's room
+};
+AnswerPlaces place_answers(const Layout& L, int n, Box area, bool scale, bool speaking, bool rtl);
 
 } // namespace sayso::ui

@@ -6,7 +6,8 @@ namespace sayso::touch {
 
 void Fingers::down(std::int64_t id, Point at, std::vector<Step>& out) {
     std::erase_if(down_, [&](const Finger& f) { return f.id == id; }); // a repeated id: the new contact wins
-    const bool only_palms = std::all_of(down_.begin(), down_.end(), [](const Finger& f) { return f.role == Role::Palm; });
+    const bool only_palms =
+        std::all_of(down_.begin(), down_.end(), [](const Finger& f) { return f.role == Role::Palm; });
     if (only_palms) {
         down_.push_back({id, at, at, Role::Pointer});
         out.push_back({Step::Kind::Down, at});

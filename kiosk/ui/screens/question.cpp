@@ -41,77 +41,37 @@ void progress_dots(const Pen& pen, const Layout& L, const flow::Session& s, floa
     }
 }
 
-// Lays `n` tiles out in the box as large as they fit, up to `cap`: each tile
-// is `size` wide and `size + extra` tall (room for its label).
-struct Grid {
-    int cols = 1, rows = 1;
-    float size = 0;
-};
-Grid best_grid(int n, float w, float h, float gap, float cap, float extra) {
-    Grid best;
-    for (int cols = 1; cols <= n; ++cols) {
-        const int rows = (n + cols - 1) / cols;
-        const float size = std::min({(w - static_cast<float>(cols - 1) * gap) / static_cast<float>(cols),
-                                     (h - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows) - extra, cap});
-        if (size > best.size) best = {cols, rows, size};
-    }
-    return best;
-}
-
 void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
-    const auto& L = ui.layout;
     const auto& q = s.question();
     const auto& pack = *s.pack;
-    const int n = static_cast<int>(q.options.size());
-    const float gap = L.pad;
-    const float w = max.x - min.x, h = max.y - min.y;
     const auto* given = s.answer(q.id);
     const bool single = q.single_choice();
     const bool speaking = can_speak(ui, s);
-    // Tiles a little taller than wide, to fit the label under the picture.
-    const float label_room = L.em * 0.9f;
-    // A scale (faces, yes / not sure / no) stays in one row, so its order reads
-    // from one end to the other; picture choices take whatever grid fits best.
     const bool scale = q.kind == pack::Kind::Faces || q.kind == pack::Kind::YesNo;
-    Grid g = scale ? Grid{n, 1,
-                          std::min({(w - static_cast<float>(n - 1) * gap) / static_cast<float>(n), h - label_room,
-                                    4.5f * L.target})}
-                   : best_grid(n, w, h, gap, 4.5f * L.target, label_room);
-    g.size = std::max(g.size, L.target);
-    const float tile_w = g.size, tile_h = g.size + label_room;
-    const float grid_w = static_cast<float>(g.cols) * tile_w + static_cast<float>(g.cols - 1) * gap;
-    const float grid_h = static_cast<float>(g.rows) * tile_h + static_cast<float>(g.rows - 1) * gap;
-    const float x0 = min.x + (w - grid_w) * 0.5f;
-    const float y0 = min.y + std::max(0.0f, (h - grid_h) * 0.5f);
-    for (int i = 0; i < n; ++i) {
-        const auto& o = q.options[static_cast<std::size_t>(i)];
-        const int row = i / g.cols;
-        // Centre a short last row.
-        const int in_row = std::min(g.cols, n - row * g.cols);
-        const int col = rtl(s) ? in_row - 1 - i % g.cols : i % g.cols;
-        const float row_x =
-            x0 + (grid_w - (static_cast<float>(in_row) * tile_w + static_cast<float>(in_row - 1) * gap)) * 0.5f;
-        const ImVec2 a(row_x + static_cast<float>(col) * (tile_w + gap), y0 + static_cast<float>(row) * (tile_h + gap));
-        const ImVec2 b(a.x + tile_w, a.y + tile_h);
+    const auto places = place_answers(ui.layout, static_cast<int>(q.options.size()), {min.x, min.y, max.x, max.y},
+                                      scale, speaking, rtl(s));
+    for (std::size_t i = 0; i < q.options.size(); ++i) {
+        const auto& o = q.options[i];
+        const Box& t = places.tiles[i];
         TileStyle st;
         st.check = q.kind == pack::Kind::PickMany;
         st.selected = s.picked.count(o.id) > 0 ||
                       (single && given && !given->skipped && !given->options.empty() && given->options[0] == o.id);
         if (ui.flow.confirming() == o.id && !s.access.less_motion) st.pulse = ui.flow.confirm_progress();
         Picture pic = o.builtin ? ui.textures.asset(o.picture) : ui.textures.file(o.picture);
-        // A speaker in the tile's top corner reads this answer; its hit area goes
-        // first so the tile under it does not take the tap.
-        const float br = std::max(tile_w * 0.13f, L.target * 0.32f);
-        const ImVec2 bc(rtl(s) ? b.x - br * 1.15f : a.x + br * 1.15f, a.y + br * 1.15f);
-        const bool speak = speaking && speak_hit(ui, "speak:" + q.id + ":" + o.id, bc, br);
         const std::string& label = pack.label(*s.band, o, s.language);
-        if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, a, b, pic, label, ui.fonts.body, st))
+        if (tile(ui.widgets, "answer:" + q.id + ":" + o.id, ImVec2(t.x0, t.y0), ImVec2(t.x1, t.y1), pic, label,
+                 ui.fonts.body, st))
             ui.then([id = o.id](flow::Flow& f) { f.choose(id); });
-        if (speaking) speak_draw(ui, bc, br);
-        if (speak) {
+        if (!speaking) continue;
+        const Box& sp = places.speakers[i];
+        const ImVec2 c((sp.x0 + sp.x1) * 0.5f, (sp.y0 + sp.y1) * 0.5f);
+        const float r = sp.width() * 0.5f;
+        if (speak_hit(ui, "speak:" + q.id + ":" + o.id, c, r)) {
             ui.then([](flow::Flow& f) { f.touch(); });
             ui.speaker->say({speech_item(s, label, q.id + "." + o.id)});
         }
+        speak_draw(ui, c, r);
     }
 }
 
