@@ -564,3 +564,59 @@ TEST_CASE("an unlocked practitioner screen left alone locks itself; an admin scr
     f.pass(flow.settings().practitioner_idle * 2);
     CHECK(flow.screen() == Screen::Practitioner); // without a PIN there is nothing to lock
 }
+
+TEST_CASE("a draw question: nothing drawn can't go on, a drawing is kept as a PNG on next and while going back, and "
+          "a skip throws it away") {
+    Fixture f;
+    // The default pack with a draw question first in the 8-11 band.
+    const auto dir = test::copy_pack(f.tmp / "pack", [](nlohmann::json& j) {
+        for (auto& b : j["bands"])
+            if (b["id"] == "8-11")
+                b["questions"].insert(
+                    b["questions"].begin(),
+                    nlohmann::json{{"id", "my-picture"}, {"kind", "draw"}, {"text", {{"en", "Draw"}}}});
+    });
+    auto loaded = pack::load_pack(dir);
+    REQUIRE(loaded.ok());
+    f.pack = loaded.pack;
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    REQUIRE(flow.start());
+    REQUIRE(flow.session()->question().id == "my-picture");
+    CHECK(flow.drawing() == nullptr); // nothing until the child draws
+    CHECK_FALSE(flow.next());
+    CHECK_FALSE(flow.pick_tool(99));
+    REQUIRE(flow.pick_tool(2));
+    REQUIRE(flow.draw_from({100, 100}));
+    REQUIRE(flow.draw_to({400, 300}));
+    REQUIRE(flow.draw_end());
+    REQUIRE(flow.drawing());
+    CHECK_FALSE(flow.drawing()->empty());
+    CHECK(flow.clear_drawing());
+    CHECK_FALSE(flow.next()); // cleared: nothing to send
+    CHECK(flow.undo_drawing());
+    REQUIRE(flow.next());
+    auto stored = f.stored().at(0).answers;
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].kind == "draw");
+    CHECK(stored[0].media_type == "image/png");
+    CHECK(stored[0].media.rfind("\x89PNG", 0) == 0);
+    const std::string first = stored[0].media;
+
+    // Back: the drawing is there; more strokes, then back again keeps them.
+    REQUIRE(flow.back());
+    REQUIRE(flow.drawing());
+    REQUIRE(flow.draw_from({500, 500}));
+    REQUIRE(flow.draw_end());
+    REQUIRE(flow.back()); // to the welcome screen
+    stored = f.stored().at(0).answers;
+    CHECK(stored[0].media != first);
+    // A skip throws it away: stored as a skip, no picture.
+    REQUIRE(flow.start());
+    REQUIRE(flow.skip());
+    stored = f.stored().at(0).answers;
+    CHECK(stored[0].skipped);
+    CHECK(stored[0].media.empty());
+    REQUIRE(flow.back());
+    CHECK(flow.drawing() == nullptr);
+}

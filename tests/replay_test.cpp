@@ -1,6 +1,7 @@
 // The kiosk binary driven headless by replay scripts: real SDL events on the
 // dummy video driver, answers checked in the SQLite file afterwards.
 #include "collector_process.hpp"
+#include "formats/base64.hpp"
 #include "layout.hpp"
 #include "open_store.hpp"
 #include "pack/pack.hpp"
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <doctest/doctest.h>
 #include <set>
+#include <sodium.h>
 #include <sstream>
 #include <stb/stb_image.h>
 #include <tuple>
@@ -104,6 +106,8 @@ std::string walk(const pack::Band& band, const std::string& tag) {
         s += "expect question:" + q.id + "\nshot " + tag + "-" + q.id + "\n";
         if (q.kind == pack::Kind::FreeText) {
             s += "type I like my worker\nkey backspace\nshot " + tag + "-" + q.id + "-typed\ntap next\n";
+        } else if (q.kind == pack::Kind::Draw) {
+            s += "stroke touch canvas 0.2,0.2 0.5,0.8 0.8,0.2\nshot " + tag + "-" + q.id + "-drawn\ntap next\n";
         } else if (q.kind == pack::Kind::PickMany) {
             s += "tap answer:" + q.id + ":" + q.options[0].id + "\ntap answer:" + q.id + ":" + q.options[1].id +
                  "\nshot " + tag + "-" + q.id + "-picked\ntap next\n";
@@ -130,6 +134,8 @@ void check_walked(Kiosk& k, const pack::Band& band) {
         CHECK_FALSE(a.skipped);
         if (q.kind == pack::Kind::FreeText)
             CHECK(a.text == "I like my worke");
+        else if (q.kind == pack::Kind::Draw)
+            CHECK(a.media.rfind("\x89PNG", 0) == 0);
         else if (q.kind == pack::Kind::PickMany)
             CHECK(a.options.size() == 2);
         else
@@ -405,6 +411,132 @@ TEST_CASE("touch as tablets send it: a resting palm presses nothing, a double ta
         CHECK(r.code == 3);
         CHECK(r.err.find("line 5: finger 3 is not down") != std::string::npos);
     }
+}
+
+// The default pack with a draw question second in the 4-7 band.
+void with_draw_question(Kiosk& k) {
+    k.packs = k.tmp / "packs";
+    test::copy_pack(k.packs / "after-my-visit", [](nlohmann::json& j) {
+        for (auto& b : j["bands"])
+            if (b["id"] == "4-7")
+                b["questions"].insert(b["questions"].begin() + 1,
+                                      nlohmann::json{{"id", "my-picture"},
+                                                     {"kind", "draw"},
+                                                     {"text", {{"en", "Draw a picture of your visit"}}}});
+    });
+}
+
+// The pixel at `x`, `y` of a PNG in memory, as 0xRRGGBB.
+std::uint32_t png_pixel(const std::string& png, int x, int y, int* w = nullptr, int* h = nullptr) {
+    int pw = 0, ph = 0, n = 0;
+    stbi_uc* px = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(png.data()), static_cast<int>(png.size()), &pw,
+                                        &ph, &n, 3);
+    REQUIRE(px != nullptr);
+    if (w) *w = pw;
+    if (h) *h = ph;
+    const stbi_uc* p =
+        px + (static_cast<std::size_t>(y) * static_cast<std::size_t>(pw) + static_cast<std::size_t>(x)) * 3;
+    const std::uint32_t c = (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+    stbi_image_free(px);
+    return c;
+}
+
+// A canvas point in 0..1 as canvas pixels.
+int cx(float x) {
+    return static_cast<int>(x * 1023);
+}
+int cy(float y) {
+    return static_cast<int>(y * 767);
+}
+
+const std::string kDrawing = "touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
+                             "touch answer:listened:happy\nwait 800\nexpect question:my-picture\nshot draw-empty\n"
+                             // The dark crayon, by finger; a blue stroke by mouse, taken back.
+                             "stroke touch canvas 0.1,0.1 0.3,0.3 0.5,0.2 0.8,0.8\n"
+                             "touch crayon:4\nstroke mouse canvas 0.2,0.8 0.8,0.2\nshot draw-two-strokes\n"
+                             "touch undo\n"
+                             // Red, with a hand resting on the canvas: only the finger draws.
+                             "touch crayon:1\nfinger 2 down canvas@0.95,0.95\n"
+                             "stroke touch canvas 0.5,0.9 0.55,0.7 0.6,0.5\nfinger 2 up\n"
+                             // The eraser over the start of the first stroke.
+                             "touch eraser\nstroke touch canvas 0.1,0.1 0.25,0.25\nshot draw-drawn\n"
+                             // Clear, and undo brings it all back.
+                             "touch clear\nshot draw-cleared\ntouch undo\n"
+                             "touch next\nexpect question:knows-me\n";
+
+void check_drawing(const std::string& png) {
+    int w = 0, h = 0;
+    CHECK(png_pixel(png, cx(0.5f), cy(0.2f), &w, &h) == 0x222222); // the dark stroke's corner
+    CHECK(w == 1024);
+    CHECK(h == 768);
+    CHECK(png_pixel(png, cx(0.65f), cy(0.5f)) == 0x222222); // along it
+    CHECK(png_pixel(png, cx(0.2f), cy(0.2f)) == 0xFFFFFF);  // erased
+    CHECK(png_pixel(png, cx(0.5f), cy(0.5f)) != 0x1E5FD8);  // the blue stroke, taken back
+    CHECK(png_pixel(png, cx(0.8f), cy(0.2f)) == 0xFFFFFF);
+    CHECK(png_pixel(png, cx(0.55f), cy(0.7f)) == 0xE02020);  // red
+    CHECK(png_pixel(png, cx(0.95f), cy(0.95f)) == 0xFFFFFF); // where the hand rested
+    CHECK(png_pixel(png, cx(0.9f), cy(0.9f)) == 0xFFFFFF);
+}
+
+TEST_CASE("a draw question: crayons, the eraser, undo and clear, by finger and by mouse, kept as a PNG") {
+    Kiosk k;
+    with_draw_question(k);
+    for (const char* size : {"1920x1200", "1024x600", "600x1024", "1200x1920"}) {
+        SUBCASE(size) {
+            k.size = size;
+            auto r = k.replay(kDrawing, std::string("draw-") + size);
+            INFO(r.err);
+            REQUIRE(r.code == 0);
+            const auto rs = k.stored();
+            REQUIRE(rs.size() == 1);
+            REQUIRE(rs[0].answers.size() == 2);
+            const auto& a = rs[0].answers[1];
+            CHECK(a.question_id == "my-picture");
+            CHECK(a.kind == "draw");
+            CHECK_FALSE(a.skipped);
+            CHECK(a.media_type == "image/png");
+            check_drawing(a.media);
+        }
+    }
+}
+
+TEST_CASE("a drawing is sealed to the collector's key before it is written: no picture in the clear on the tablet") {
+    Kiosk k;
+    with_draw_question(k);
+    REQUIRE(sodium_init() >= 0);
+    unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+    crypto_box_keypair(pk, sk);
+    test::write_file(k.tmp / "sync.json",
+                     nlohmann::json{{"endpoint", "http://127.0.0.1:9"},
+                                    {"token", std::string(64, 'a')},
+                                    {"seal_keys", {{{"id", "k1"}, {"public_key", formats::to_base64(pk, sizeof pk)}}}},
+                                    {"interval_seconds", 3600}}
+                         .dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    auto r = k.replay(kDrawing, "draw-sealed");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const std::string raw = test::read_file(k.db) + test::read_file(k.db.string() + "-wal");
+    CHECK(raw.find("\x89PNG") == std::string::npos);
+    CHECK(raw.find("IDAT") == std::string::npos);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 2);
+    const auto& a = rs[0].answers[1];
+    CHECK(a.seal_key == "k1");
+    CHECK(a.media_type == "image/png");
+    REQUIRE(a.media.size() > crypto_box_SEALBYTES);
+    std::string png(a.media.size() - crypto_box_SEALBYTES, '\0');
+    REQUIRE(crypto_box_seal_open(reinterpret_cast<unsigned char*>(png.data()),
+                                 reinterpret_cast<const unsigned char*>(a.media.data()), a.media.size(), pk, sk) == 0);
+    check_drawing(png);
+    // The same walk without a key keeps the PNG as it is: the search above would have found one.
+    Kiosk plain;
+    with_draw_question(plain);
+    r = plain.replay(kDrawing, "draw-plain");
+    REQUIRE(r.code == 0);
+    const std::string clear = test::read_file(plain.db) + test::read_file(plain.db.string() + "-wal");
+    CHECK(clear.find("\x89PNG") != std::string::npos);
 }
 
 TEST_CASE("the idle timeout asks, then ends the session and keeps the answers") {

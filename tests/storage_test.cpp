@@ -548,3 +548,64 @@ TEST_CASE("a wipe whose compaction fails on a full disk has still erased the row
     CHECK(s->device_id().size() == 32);
     CHECK(s->device_id() != old_device);
 }
+
+TEST_CASE("a drawing is kept with its answer in one commit, replaced when drawn again, gone with a skip, held out of "
+          "the outbox until delivery carries clips, and wiped and purged with its response") {
+    TempDir tmp;
+    auto s = open_ok(tmp / "a.db");
+    const std::string id = "00000000000000000000000000000077";
+    REQUIRE(s->begin(start(id)));
+    flow::AnswerRecord a;
+    a.question_id = "my-picture";
+    a.kind = "draw";
+    a.media = std::string("\x89PNG\r\n\x1a\n", 8) + "FIRST-PICTURE" + std::string(1, '\0') + "bytes";
+    a.media_type = "image/png";
+    REQUIRE(s->record(id, a));
+    auto rs = all(*s);
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 1);
+    CHECK(rs[0].answers[0].media == a.media); // bytes as they were, NUL and all
+    CHECK(rs[0].answers[0].media_type == "image/png");
+
+    a.media = "SECOND-PICTURE";
+    REQUIRE(s->record(id, a));
+    CHECK(all(*s)[0].answers[0].media == "SECOND-PICTURE");
+
+    // Ended, it waits on the tablet: no delivery yet takes a clip.
+    REQUIRE(s->finish(id, flow::Completion::Complete, 1'700'000'001'000));
+    auto waiting = s->outbox(10);
+    REQUIRE(waiting);
+    CHECK(waiting->empty());
+
+    SUBCASE("a skip leaves no clip") {
+        a.skipped = true;
+        a.media.clear();
+        REQUIRE(s->record(id, a));
+        rs = all(*s);
+        CHECK(rs[0].answers[0].skipped);
+        CHECK(rs[0].answers[0].media.empty());
+    }
+    SUBCASE("a wipe takes it, from the file and its log") {
+        REQUIRE(s->wipe());
+        s.reset();
+        for (const char* f : {"a.db", "a.db-wal"}) {
+            std::error_code ec;
+            if (!std::filesystem::exists(tmp / f, ec)) continue;
+            CHECK(test::read_file(tmp / f).find("SECOND-PICTURE") == std::string::npos);
+        }
+    }
+    SUBCASE("retention takes it with its response") {
+        REQUIRE(s->mark_delivered({id}, 1'700'000'002'000));
+        auto purged = s->purge_delivered(1'700'000'003'000);
+        REQUIRE(purged);
+        CHECK(*purged == 1);
+        sqlite3* h = nullptr;
+        REQUIRE(sqlite3_open((tmp / "a.db").c_str(), &h) == SQLITE_OK);
+        sqlite3_stmt* q = nullptr;
+        REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*) FROM clips", -1, &q, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+        CHECK(sqlite3_column_int(q, 0) == 0);
+        sqlite3_finalize(q);
+        sqlite3_close(h);
+    }
+}

@@ -86,6 +86,27 @@ TEST_CASE("a palm resting on the screen presses nothing, whichever lands first; 
     }
 }
 
+TEST_CASE("with a hand resting, the finger that travels draws at once and the hand stays out of it") {
+    Fingers f;
+    std::vector<Step> out;
+    f.down(1, {500, 500}, out); // the hand
+    f.down(2, {100, 100}, out); // the finger
+    f.move(2, {105, 104}, out); // not yet travelling
+    f.move(1, {503, 502}, out); // the hand shifts a little
+    CHECK(kinds(out) == "down cancel");
+    out.clear();
+    f.move(2, {140, 120}, out);
+    CHECK(kinds(out) == "down move");
+    CHECK(out[0].at.x == 100); // from where it landed
+    CHECK(out[1].at.x == 140);
+    out.clear();
+    f.move(1, {600, 600}, out); // the hand now moves far: it is a palm, nothing
+    f.move(2, {160, 130}, out);
+    f.up(2, {160, 130}, out);
+    f.up(1, {600, 600}, out);
+    CHECK(kinds(out) == "move up away");
+}
+
 TEST_CASE("finger events out of order are harmless") {
     Fingers f;
     std::vector<Step> out;

@@ -55,6 +55,30 @@ Kiosk::Kiosk(const Options& o, const flow::Clock& clock, flow::Recorder& recorde
 
 Kiosk::~Kiosk() {
     write_timings();
+    if (canvas_) SDL_DestroyTexture(canvas_);
+}
+
+Picture Kiosk::canvas_picture() {
+    const draw::Drawing* d = flow_.drawing();
+    if (!d) return {};
+    constexpr int w = draw::Drawing::kWidth, h = draw::Drawing::kHeight;
+    if (!canvas_) {
+        canvas_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+        if (!canvas_) {
+            std::fprintf(stderr, "sayso: can't show a drawing: %s\n", SDL_GetError());
+            return {};
+        }
+        SDL_SetTextureUserData(canvas_, kScaledCopies);
+        SDL_SetTextureScaleMode(canvas_, SDL_ScaleModeLinear);
+        canvas_from_ = nullptr;
+    }
+    if (d != canvas_from_ || d->version() != canvas_version_) {
+        // The whole canvas: 3 MiB copied, about a millisecond, once per change.
+        SDL_UpdateTexture(canvas_, nullptr, d->pixels().data(), w * 4);
+        canvas_from_ = d;
+        canvas_version_ = d->version();
+    }
+    return {.texture = canvas_, .w = w, .h = h};
 }
 
 int Kiosk::live() {
@@ -287,6 +311,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
           .screen_since = screen_since_,
           .wall_ms = clock_.wall_ms(),
           .speaker = &voice_.speaker(),
+          .canvas = canvas_picture(),
           .held = held_,
           .intents = intents_};
     {

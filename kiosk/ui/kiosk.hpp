@@ -73,6 +73,8 @@ class Kiosk {
     void frame_did(const std::vector<std::string>& slow);
     bool write_png(const std::filesystem::path& file);
     void write_timings();
+    // The current draw question's canvas as a texture, its pixels brought up to date.
+    Picture canvas_picture();
 
     const Options& o_;
     const flow::Clock& clock_;
@@ -119,8 +121,11 @@ class Kiosk {
     };
     std::vector<Shown> shown_;
     std::string replay_problem_;
-    std::string logged_storage_;        // detail of the storage problem last logged; empty: none
-    std::set<std::string> slow_logged_; // slow work a live frame did, logged once each
+    SDL_Texture* canvas_ = nullptr;              // a child's drawing, as shown
+    const draw::Drawing* canvas_from_ = nullptr; // the drawing it shows
+    std::uint64_t canvas_version_ = 0;           // and its version then
+    std::string logged_storage_;                 // detail of the storage problem last logged; empty: none
+    std::set<std::string> slow_logged_;          // slow work a live frame did, logged once each
 
     // Slow work, one task after another off the drawing thread. Its wake
     // pushes an event the loop wakes on.

@@ -101,4 +101,80 @@ AnswerPlaces place_answers(const Layout& L, int n, Box area, bool scale, bool sp
     return out;
 }
 
+namespace {
+
+// The largest box of `aspect` inside `room`, centred.
+Box fit(Box room, float aspect) {
+    float w = room.width(), h = w / aspect;
+    if (h > room.height()) {
+        h = room.height();
+        w = h * aspect;
+    }
+    const float x = room.x0 + (room.width() - w) * 0.5f, y = room.y0 + (room.height() - h) * 0.5f;
+    return {x, y, x + w, y + h};
+}
+
+// `n` buttons of side `b` in rows of `per_row`, from (x, y).
+std::vector<Box> buttons(int n, int per_row, float b, float gap, float x, float y, bool rtl) {
+    std::vector<Box> out;
+    for (int i = 0; i < n; ++i) {
+        const int col = rtl ? per_row - 1 - i % per_row : i % per_row, row = i / per_row;
+        const float bx = x + static_cast<float>(col) * (b + gap), by = y + static_cast<float>(row) * (b + gap);
+        out.push_back({bx, by, bx + b, by + b});
+    }
+    return out;
+}
+
+} // namespace
+
+CanvasPlaces place_canvas(const Layout& L, Box area, int crayons, float aspect, bool rtl) {
+    const float gap = L.pad * 0.8f, w = area.width(), h = area.height();
+    const int tools = 3;
+    CanvasPlaces side, below;
+    {
+        // At the sides: crayons two abreast where reading starts, the tools in a column at the other side.
+        const int rows = std::max((crayons + 1) / 2, tools);
+        const float b =
+            std::clamp((h - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows), L.target, L.target * 1.3f);
+        const float left_w = 2 * b + gap, right_w = b;
+        const float top =
+            area.y0 + std::max(0.0f, (h - (static_cast<float>(rows) * b + static_cast<float>(rows - 1) * gap)) * 0.5f);
+        const float crayon_x = rtl ? area.x1 - left_w : area.x0;
+        const float tool_x = rtl ? area.x0 : area.x1 - right_w;
+        side.crayons = buttons(crayons, 2, b, gap, crayon_x, top, rtl);
+        const auto t = buttons(tools, 1, b, gap, tool_x, top, false);
+        side.eraser = t[0], side.undo = t[1], side.clear = t[2];
+        side.canvas = fit({area.x0 + (rtl ? right_w : left_w) + 2 * gap, area.y0,
+                           area.x1 - (rtl ? left_w : right_w) - 2 * gap, area.y1},
+                          aspect);
+    }
+    {
+        // Under it: one row of everything if it fits at a target each, else crayons above the tools.
+        const int all = crayons + tools;
+        const bool one_row = static_cast<float>(all) * L.target + static_cast<float>(all - 1) * gap <= w;
+        const int per_row = one_row ? all : std::max(crayons, tools);
+        const float b = std::clamp((w - static_cast<float>(per_row - 1) * gap) / static_cast<float>(per_row), L.target,
+                                   L.target * 1.1f);
+        const int rows = one_row ? 1 : 2;
+        const float bar_h = static_cast<float>(rows) * b + static_cast<float>(rows - 1) * gap;
+        const float y = area.y1 - bar_h;
+        below.canvas = fit({area.x0, area.y0, area.x1, y - gap}, aspect);
+        auto row_of = [&](int n) { return static_cast<float>(n) * b + static_cast<float>(n - 1) * gap; };
+        if (one_row) {
+            const auto all_b = buttons(all, all, b, gap, area.x0 + (w - row_of(all)) * 0.5f, y, rtl);
+            below.crayons.assign(all_b.begin(), all_b.begin() + crayons);
+            below.eraser = all_b[static_cast<std::size_t>(crayons)];
+            below.undo = all_b[static_cast<std::size_t>(crayons) + 1];
+            below.clear = all_b[static_cast<std::size_t>(crayons) + 2];
+        } else {
+            below.crayons = buttons(crayons, crayons, b, gap, area.x0 + (w - row_of(crayons)) * 0.5f, y, rtl);
+            const auto t = buttons(tools, tools, b, gap, area.x0 + (w - row_of(tools)) * 0.5f, y + b + gap, rtl);
+            below.eraser = t[0], below.undo = t[1], below.clear = t[2];
+        }
+    }
+    const float side_area = side.canvas.width() * side.canvas.height();
+    const float below_area = below.canvas.width() * below.canvas.height();
+    return side_area >= below_area ? side : below;
+}
+
 } // namespace sayso::ui

@@ -43,4 +43,16 @@ struct AnswerPlaces {
 };
 AnswerPlaces place_answers(const Layout& L, int n, Box area, bool scale, bool speaking, bool rtl);
 
+// Where a draw question's canvas and its tools go: the canvas (of
+// `aspect` width to height) as large as the box allows, with the crayons in
+// one group and the eraser, undo and clear in another, each at least a target
+// wide: at its sides in landscape (crayons where reading starts), in rows
+// under it where that leaves the canvas larger.
+struct CanvasPlaces {
+    Box canvas;
+    std::vector<Box> crayons;
+    Box eraser, undo, clear;
+};
+CanvasPlaces place_canvas(const Layout& L, Box area, int crayons, float aspect, bool rtl);
+
 } // namespace sayso::ui

@@ -162,6 +162,16 @@ RasterCounts render_draw_data(SDL_Renderer* renderer, ImDrawData* data) {
                         pending_from = at;
                         continue;
                     }
+                    if (tex && SDL_GetTextureUserData(tex) == kScaledCopies && q.uv0.x == 0 && q.uv0.y == 0 &&
+                        q.uv1.x == 1 && q.uv1.y == 1) {
+                        // A texture that asks to be scaled by SDL (a child's canvas): one copy, scaled.
+                        flush();
+                        SDL_RenderCopy(renderer, tex, nullptr, &q.dst);
+                        ++counts.copies;
+                        at += 6;
+                        pending_from = at;
+                        continue;
+                    }
                     if (tex && same_size_texels(tex, q, src)) {
                         flush();
                         SDL_SetTextureColorMod(tex, r, g, b);

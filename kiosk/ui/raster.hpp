@@ -21,6 +21,11 @@ struct RasterCounts {
     int fills = 0, copies = 0, triangles = 0; // the last frame's, for benchmarks and tests
 };
 
+// A texture whose user data is this (SDL_SetTextureUserData) is copied
+// scaled when drawn whole into a rectangle of another size: a child's
+// canvas, shown at whatever size the screen gives it.
+inline void* const kScaledCopies = const_cast<char*>("sayso: scaled copies");
+
 // Untextured shapes are those that sample the font atlas's white pixel.
 RasterCounts render_draw_data(SDL_Renderer* renderer, ImDrawData* data);
 

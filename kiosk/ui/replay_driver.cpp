@@ -17,27 +17,6 @@ namespace sayso::ui {
 
 namespace {
 
-void push_tap(SDL_Window* window, ImVec2 at) {
-    const Uint32 id = SDL_GetWindowID(window);
-    SDL_Event e{};
-    e.type = SDL_MOUSEMOTION;
-    e.motion.windowID = id;
-    e.motion.x = static_cast<Sint32>(at.x);
-    e.motion.y = static_cast<Sint32>(at.y);
-    SDL_PushEvent(&e);
-    for (Uint32 type : {Uint32(SDL_MOUSEBUTTONDOWN), Uint32(SDL_MOUSEBUTTONUP)}) {
-        SDL_Event b{};
-        b.type = type;
-        b.button.windowID = id;
-        b.button.button = SDL_BUTTON_LEFT;
-        b.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
-        b.button.clicks = 1;
-        b.button.x = static_cast<Sint32>(at.x);
-        b.button.y = static_cast<Sint32>(at.y);
-        SDL_PushEvent(&b);
-    }
-}
-
 // A finger as a touchscreen reports it: SDL's finger events, in 0..1 across the window.
 void push_finger(SDL_Window* window, Uint32 type, long finger, ImVec2 at) {
     const ImVec2 size = ImGui::GetIO().DisplaySize;
@@ -50,6 +29,32 @@ void push_finger(SDL_Window* window, Uint32 type, long finger, ImVec2 at) {
     e.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
     e.tfinger.windowID = SDL_GetWindowID(window);
     SDL_PushEvent(&e);
+}
+
+// The mouse as SDL reports it: a motion, a left button down or up.
+void push_mouse(SDL_Window* window, Uint32 type, ImVec2 at) {
+    SDL_Event e{};
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.windowID = SDL_GetWindowID(window);
+        e.motion.x = static_cast<Sint32>(at.x);
+        e.motion.y = static_cast<Sint32>(at.y);
+        e.motion.state = SDL_BUTTON_LMASK;
+    } else {
+        e.button.windowID = SDL_GetWindowID(window);
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+        e.button.clicks = 1;
+        e.button.x = static_cast<Sint32>(at.x);
+        e.button.y = static_cast<Sint32>(at.y);
+    }
+    SDL_PushEvent(&e);
+}
+
+void push_tap(SDL_Window* window, ImVec2 at) {
+    push_mouse(window, SDL_MOUSEMOTION, at);
+    push_mouse(window, SDL_MOUSEBUTTONDOWN, at);
+    push_mouse(window, SDL_MOUSEBUTTONUP, at);
 }
 
 void push_text(SDL_Window* window, const std::string& text) {
@@ -195,6 +200,23 @@ int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, co
                         c.number, *at);
             fingers[c.number] = *at;
             k.settle();
+            break;
+        }
+        case script::Command::Verb::Stroke: {
+            deliberate(c.arg);
+            // Each point is found on the widget as it is now, and each move is its own frame, as a hand is.
+            for (std::size_t i = 0; i < c.points.size(); ++i) {
+                const auto at = where(c, "stroke", c.points[i].x, c.points[i].y);
+                if (!at) return kExitReplay;
+                if (c.mouse) {
+                    push_mouse(k.window(), i == 0 ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEMOTION, *at);
+                    if (i + 1 == c.points.size()) push_mouse(k.window(), SDL_MOUSEBUTTONUP, *at);
+                } else {
+                    push_finger(k.window(), i == 0 ? SDL_FINGERDOWN : SDL_FINGERMOTION, 1, *at);
+                    if (i + 1 == c.points.size()) push_finger(k.window(), SDL_FINGERUP, 1, *at);
+                }
+                k.settle();
+            }
             break;
         }
         case script::Command::Verb::Wait: advance_to(clock.monotonic() + flow::Millis(c.number)); break;

@@ -254,6 +254,80 @@ bool Flow::erase() {
     return true;
 }
 
+draw::Drawing* Flow::canvas() {
+    if (screen_ != Screen::Question || session_->question().kind != pack::Kind::Draw) return nullptr;
+    auto& c = session_->drawings[session_->question().id];
+    if (!c.drawing) c.drawing = std::make_shared<draw::Drawing>();
+    return c.drawing.get();
+}
+
+const draw::Drawing* Flow::drawing() const {
+    if (screen_ != Screen::Question || session_->question().kind != pack::Kind::Draw) return nullptr;
+    auto it = session_->drawings.find(session_->question().id);
+    return it == session_->drawings.end() ? nullptr : it->second.drawing.get();
+}
+
+bool Flow::draw_from(draw::Point p) {
+    auto* d = canvas();
+    if (!d) return false;
+    touch();
+    d->begin(p, session_->tool);
+    changed();
+    return true;
+}
+
+bool Flow::draw_to(draw::Point p) {
+    auto* d = canvas();
+    if (!d || !d->drawing()) return false;
+    touch();
+    const auto before = d->version();
+    d->extend(p);
+    if (d->version() != before) changed();
+    return true;
+}
+
+bool Flow::draw_end() {
+    auto* d = canvas();
+    if (!d || !d->drawing()) return false;
+    d->end();
+    return true;
+}
+
+bool Flow::draw_cancel() {
+    auto* d = canvas();
+    if (!d || !d->drawing()) return false;
+    d->cancel();
+    changed();
+    return true;
+}
+
+bool Flow::pick_tool(int tool) {
+    if (!canvas()) return false;
+    if (tool != draw::kEraser && (tool < 0 || tool >= static_cast<int>(draw::kCrayons.size()))) return false;
+    touch();
+    session_->tool = tool;
+    changed();
+    return true;
+}
+
+bool Flow::undo_drawing() {
+    auto* d = canvas();
+    if (!d) return false;
+    touch();
+    if (!d->undo()) return false;
+    changed();
+    return true;
+}
+
+bool Flow::clear_drawing() {
+    auto* d = canvas();
+    if (!d) return false;
+    touch();
+    if (!d->clear()) return false;
+    changed();
+    return true;
+}
+
 bool Flow::next() {
     if (screen_ != Screen::Question) return false;
     const auto& q = session_->question();
@@ -264,6 +338,10 @@ bool Flow::next() {
     } else if (q.kind == pack::Kind::FreeText) {
         const auto& d = session_->draft;
         if (d.find_first_not_of(" \t\n") == std::string::npos) return false;
+        record_current(false);
+    } else if (q.kind == pack::Kind::Draw) {
+        const auto* d = drawing();
+        if (!d || d->empty()) return false; // nothing drawn: the child can skip instead
         record_current(false);
     } else if (!session_->answer(q.id)) {
         return false; // single choice moves on by itself once answered
@@ -292,6 +370,7 @@ bool Flow::skip() {
     touch();
     session_->picked.clear();
     session_->draft.clear();
+    session_->drawings.erase(session_->question().id); // "I'd rather not say": the drawing is not kept
     record_current(true);
     advance();
     return true;
@@ -470,7 +549,19 @@ void Flow::record_current(bool skipped) {
     a.kind = pack::kind_name(q.kind);
     a.measure = q.measure;
     a.skipped = skipped;
-    if (!skipped) {
+    if (!skipped && q.kind == pack::Kind::Draw) {
+        if (auto it = s.drawings.find(q.id); it != s.drawings.end() && it->second.drawing) {
+            auto png = it->second.drawing->png();
+            if (png) {
+                a.media = std::move(*png);
+                a.media_type = "image/png";
+                it->second.stored = it->second.drawing->version();
+            } else {
+                problem_ = StorageProblem{StorageProblem::Kind::Other, png.words()};
+                changed();
+            }
+        }
+    } else if (!skipped) {
         if (q.kind == pack::Kind::FreeText)
             a.text = s.draft;
         else
@@ -502,6 +593,11 @@ void Flow::keep_drafts() {
             record_current(false);
     } else if (q.kind == pack::Kind::FreeText && s.draft.find_first_not_of(" \t\n") != std::string::npos) {
         if (!prev || prev->text != s.draft) record_current(false);
+    } else if (q.kind == pack::Kind::Draw) {
+        auto it = s.drawings.find(q.id);
+        if (it != s.drawings.end() && it->second.drawing && !it->second.drawing->empty() &&
+            it->second.stored != it->second.drawing->version())
+            record_current(false);
     }
 }
 

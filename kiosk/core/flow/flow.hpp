@@ -3,6 +3,7 @@
 // screens read its state and call its transitions.
 #pragma once
 
+#include "draw/drawing.hpp"
 #include "flow/clock.hpp"
 #include "flow/record.hpp"
 #include "pack/pack.hpp"
@@ -51,7 +52,15 @@ struct Session {
     std::map<std::string, AnswerRecord> answers; // given so far, by question id
     std::set<std::string> picked;                // pick_many selection being made
     std::string draft;                           // free text being typed
-    bool asked_to_talk = false;                  // "I want to talk to someone"
+    // Drawings by question id, kept while the child goes back and forth; the
+    // version each had when last stored.
+    struct Canvas {
+        std::shared_ptr<draw::Drawing> drawing;
+        std::uint64_t stored = ~0ull;
+    };
+    std::map<std::string, Canvas> drawings;
+    int tool = 0;               // the crayon in hand (draw::kEraser for the eraser)
+    bool asked_to_talk = false; // "I want to talk to someone"
     Access access;
     std::string sticker; // picked on the thank-you screen, just for fun
 
@@ -117,6 +126,18 @@ class Flow {
     bool choose(const std::string& option_id);
     bool type(const std::string& typed); // UTF-8
     bool erase();
+    // A draw question: a stroke with the tool in hand, in canvas pixels;
+    // picking a crayon or the eraser; taking back the last stroke or clear;
+    // emptying the canvas.
+    bool draw_from(draw::Point p);
+    bool draw_to(draw::Point p);
+    bool draw_end();
+    bool draw_cancel(); // the stroke being drawn goes (a palm's)
+    bool pick_tool(int tool);
+    bool undo_drawing();
+    bool clear_drawing();
+    // The current question's drawing; null when it is not a draw question.
+    const draw::Drawing* drawing() const;
     bool next();
     bool back();
     bool skip();
@@ -214,6 +235,7 @@ class Flow {
     void save(Op op);
     void flush();
     void record_current(bool skipped);
+    draw::Drawing* canvas(); // the current draw question's, made on first use
     void keep_drafts();
     void advance();
     void load_drafts();

@@ -31,6 +31,11 @@ struct AnswerRecord {
     bool skipped = false;             // "I'd rather not say"
     std::vector<std::string> options; // chosen option ids (one for single choice)
     std::string text;                 // free text
+    // A drawing (image/png) or a recording: the bytes and their type. When
+    // sealed (read back from storage with `seal_key` set), the bytes are the
+    // sealed box of the clip, which only the collector can open.
+    std::string media;
+    std::string media_type;
     std::int64_t answered_at_ms = 0;
     // As read back from storage when the answer was sealed to the collector's
     // key: skipped, options and text are then empty here, and only the

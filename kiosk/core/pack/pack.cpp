@@ -33,6 +33,7 @@ const char* kind_name(Kind k) {
     case Kind::PickOne: return "pick_one";
     case Kind::PickMany: return "pick_many";
     case Kind::FreeText: return "text";
+    case Kind::Draw: return "draw";
     }
     return "?";
 }
@@ -712,17 +713,15 @@ class Loader {
         std::string kind;
         bool kind_ok = false;
         if (get_string(q, p, "kind", kind)) {
-            static const std::map<std::string, Kind> kinds = {{"faces", Kind::Faces},
-                                                              {"yes_no", Kind::YesNo},
-                                                              {"pick_one", Kind::PickOne},
-                                                              {"pick_many", Kind::PickMany},
-                                                              {"text", Kind::FreeText}};
+            static const std::map<std::string, Kind> kinds = {
+                {"faces", Kind::Faces},        {"yes_no", Kind::YesNo},  {"pick_one", Kind::PickOne},
+                {"pick_many", Kind::PickMany}, {"text", Kind::FreeText}, {"draw", Kind::Draw}};
             if (auto it = kinds.find(kind); it != kinds.end()) {
                 qu.kind = it->second;
                 kind_ok = true;
             } else {
                 error(p + ".kind", "unknown question kind " + shown(kind) +
-                                       " (expected faces, yes_no, pick_one, pick_many or text)");
+                                       " (expected faces, yes_no, pick_one, pick_many, text or draw)");
             }
         }
         read_text(q, p, "text", qu.text);
@@ -773,6 +772,9 @@ class Loader {
         case Kind::FreeText:
             get_int(q, p, "max_length", qu.max_length, 1, 5000, false);
             if (has_options) error(p + ".options", "text questions have no options");
+            break;
+        case Kind::Draw:
+            if (has_options) error(p + ".options", "draw questions have no options: the child draws on a canvas");
             break;
         }
         if (qu.kind != Kind::Faces && q.contains("scale")) warn(p + ".scale", "only faces questions have a scale");

@@ -20,7 +20,7 @@ struct Text {
     const std::string& get(const std::string& lang, const std::string& fallback) const;
 };
 
-enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText };
+enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText, Draw };
 const char* kind_name(Kind);
 
 // How an answer reads in reports: the pack says it (a tone for each of its

@@ -29,5 +29,7 @@ inline constexpr int kFast = 1, kSmallest = 9;
 // Written beside and renamed over `file`, so while Sayso runs a reader never
 // sees half a picture (the file is not synced: a screenshot is not data).
 Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba& image, int level);
+// The same PNG's bytes, in memory (a child's drawing, sealed before it is stored).
+Result<std::string, PngProblem> encode_png(const Rgba& image, int level);
 
 } // namespace sayso::png

@@ -15,6 +15,34 @@ std::string describe(const ScriptProblem& p) {
 
 namespace {
 
+bool unit(const std::string& t, float& out) {
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc() && p == t.data() + t.size() && out >= 0 && out <= 1;
+}
+
+// "touch|mouse ID X,Y X,Y ...": fills `c`, or says what is wrong.
+std::string parse_stroke(Command& c) {
+    const std::string usage = "stroke needs touch or mouse, a widget and at least one point X,Y (0 to 1 across and "
+                              "down it): \"stroke touch canvas 0.1,0.1 0.5,0.5 0.9,0.2\"";
+    std::istringstream in(c.arg);
+    std::string how, target;
+    in >> how >> target;
+    if ((how != "touch" && how != "mouse") || target.empty()) return usage;
+    c.mouse = how == "mouse";
+    c.arg = target;
+    for (std::string point; in >> point;) {
+        const auto comma = point.find(',');
+        Command::Point p;
+        if (comma == std::string::npos || !unit(point.substr(0, comma), p.x) || !unit(point.substr(comma + 1), p.y))
+            return "stroke: a point is X,Y with X and Y from 0 to 1, not \"" + point + "\"";
+        if (c.points.size() == kMaxStrokePoints)
+            return "stroke: at most " + std::to_string(kMaxStrokePoints) + " points";
+        c.points.push_back(p);
+    }
+    if (c.points.empty()) return usage;
+    return "";
+}
+
 // "N down ID[@X,Y]", "N move ID[@X,Y]" or "N up": fills `c`, or says what is wrong.
 std::string parse_finger(Command& c) {
     const std::string usage = "finger needs a number from 1 to 9 and down ID, move ID or up (\"finger 2 down "
@@ -37,12 +65,8 @@ std::string parse_finger(Command& c) {
         c.arg = target.substr(0, at);
         const std::string point = target.substr(at + 1);
         const auto comma = point.find(',');
-        auto number = [](const std::string& t, float& out) {
-            auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-            return ec == std::errc() && p == t.data() + t.size() && out >= 0 && out <= 1;
-        };
-        if (c.arg.empty() || comma == std::string::npos || !number(point.substr(0, comma), c.x) ||
-            !number(point.substr(comma + 1), c.y))
+        if (c.arg.empty() || comma == std::string::npos || !unit(point.substr(0, comma), c.x) ||
+            !unit(point.substr(comma + 1), c.y))
             return "finger: a point in a widget is ID@X,Y with X and Y from 0 to 1, not \"" + target + "\"";
     }
     return "";
@@ -74,17 +98,18 @@ ScriptResult<Script> parse_script(const std::string& text) {
         c.line = line;
         c.arg = arg;
         static const std::pair<const char*, Command::Verb> kVerbs[] = {
-            {"tap", Command::Verb::Tap},       {"touch", Command::Verb::Touch},     {"double", Command::Verb::Double},
-            {"finger", Command::Verb::Finger}, {"wait", Command::Verb::Wait},       {"idle", Command::Verb::Idle},
-            {"shot", Command::Verb::Shot},     {"expect", Command::Verb::Expect},   {"type", Command::Verb::Type},
-            {"key", Command::Verb::Key},       {"deliver", Command::Verb::Deliver}, {"listen", Command::Verb::Listen},
-            {"quit", Command::Verb::Quit}};
+            {"tap", Command::Verb::Tap},       {"touch", Command::Verb::Touch},   {"double", Command::Verb::Double},
+            {"finger", Command::Verb::Finger}, {"stroke", Command::Verb::Stroke}, {"wait", Command::Verb::Wait},
+            {"idle", Command::Verb::Idle},     {"shot", Command::Verb::Shot},     {"expect", Command::Verb::Expect},
+            {"type", Command::Verb::Type},     {"key", Command::Verb::Key},       {"deliver", Command::Verb::Deliver},
+            {"listen", Command::Verb::Listen}, {"quit", Command::Verb::Quit}};
         const auto known =
             std::find_if(std::begin(kVerbs), std::end(kVerbs), [&](const auto& v) { return verb == v.first; });
         if (known == std::end(kVerbs))
-            return fail("unknown command \"" + verb +
-                        "\" (expected tap, touch, double, finger, wait, idle, shot, expect, type, key, deliver, "
-                        "listen or quit)");
+            return fail(
+                "unknown command \"" + verb +
+                "\" (expected tap, touch, double, finger, stroke, wait, idle, shot, expect, type, key, deliver, "
+                "listen or quit)");
         c.verb = known->second;
         if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
             c.verb != Command::Verb::Quit) {
@@ -101,6 +126,9 @@ ScriptResult<Script> parse_script(const std::string& text) {
         }
         if (c.verb == Command::Verb::Finger) {
             if (auto why = parse_finger(c); !why.empty()) return fail(why);
+        }
+        if (c.verb == Command::Verb::Stroke) {
+            if (auto why = parse_stroke(c); !why.empty()) return fail(why);
         }
         if (c.verb == Command::Verb::Shot &&
             (c.arg.find('/') != std::string::npos || c.arg.find("..") != std::string::npos))

@@ -1,11 +1,13 @@
 // Replay scripts: one command a line, for tests, pack previews and checks.
-//   tap ID | touch ID | double ID | finger N down|move ID[@X,Y] | finger N up | wait MS | idle SECONDS
+//   tap ID | touch ID | double ID | finger N down|move ID[@X,Y] | finger N up
+//   | stroke touch|mouse ID X,Y X,Y ... | wait MS | idle SECONDS
 //   | shot NAME | expect SCREEN | type TEXT | key backspace|enter | deliver | listen | quit;
 // blank lines and lines starting with # are skipped. `tap` presses a widget
 // with the mouse, `touch` with a finger (SDL's finger events, as a touchscreen
 // sends them), `double` is two quick finger taps on it; `finger` moves one
 // finger of several (1 to 9) by itself, to a widget's centre or to a point in
-// it (X and Y from 0 to 1 across it).
+// it (X and Y from 0 to 1 across it); `stroke` presses at the first point in
+// a widget, moves through the rest and lets go at the last (a drawing).
 // The parser knows nothing of SDL: the kiosk's replay driver runs what it reads.
 #pragma once
 
@@ -19,13 +21,18 @@
 namespace sayso::script {
 
 struct Command {
-    enum class Verb { Tap, Touch, Double, Finger, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen, Quit };
+    enum class Verb { Tap, Touch, Double, Finger, Stroke, Wait, Idle, Shot, Expect, Type, Key, Deliver, Listen, Quit };
     enum class Finger { Down, Move, Up };
     Verb verb;
     std::string arg; // finger: the widget
     long number = 0; // wait (ms), idle (s), finger (which, 1 to 9)
     Finger finger = Finger::Down;
     float x = 0.5f, y = 0.5f; // finger: where in the widget, 0..1 across and down
+    struct Point {
+        float x = 0, y = 0;
+    };
+    std::vector<Point> points; // stroke: where it goes in the widget, 0..1
+    bool mouse = false;        // stroke: with the mouse, not a finger
     int line = 0;
 };
 
@@ -43,6 +50,7 @@ template <class T> using ScriptResult = Result<T, ScriptProblem>;
 
 // Limits that keep a hostile script from costing more than its size.
 inline constexpr std::size_t kMaxScriptBytes = 4u << 20; // 4 MiB
+inline constexpr std::size_t kMaxStrokePoints = 1000;
 
 ScriptResult<Script> parse_script(const std::string& text);
 ScriptResult<Script> load_script(const std::filesystem::path& file);

@@ -103,6 +103,18 @@ ALTER TABLE answers ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 -- Retention finds what was delivered without reading every response.
 CREATE INDEX responses_delivered ON responses(delivered_at) WHERE delivered_at IS NOT NULL;
 )sql"},
+    {8, R"sql(
+-- A child's drawing or recording, one per answer: apart from the answers, whose
+-- rows stay small. With a collector's key, `data` is the clip's sealed box.
+CREATE TABLE clips (
+    response_id TEXT NOT NULL REFERENCES responses(id),
+    question_id TEXT NOT NULL,
+    type        TEXT NOT NULL,                  -- image/png, audio/ogg
+    data        BLOB NOT NULL,
+    seal_key    TEXT NOT NULL DEFAULT '',       -- the key it was sealed to; '' in the clear
+    PRIMARY KEY (response_id, question_id)
+);
+)sql"},
 };
 
 // Whether the answers file can't grow: the system said so, its file system has
@@ -282,6 +294,9 @@ StoreResult<std::unique_ptr<Store>> Store::open(const std::filesystem::path& pat
             {&store->finish_response_,
              "UPDATE responses SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'in_progress'"},
             {&store->flag_talk_, "UPDATE responses SET asked_to_talk = 1 WHERE id = ?1"},
+            {&store->upsert_clip_,
+             "INSERT INTO clips (response_id, question_id, type, data, seal_key) VALUES (?1, ?2, ?3, ?4, ?5)"},
+            {&store->delete_clip_, "DELETE FROM clips WHERE response_id = ?1 AND question_id = ?2"},
         };
         for (const auto& [slot, sql] : kept) {
             auto s = store->prepare(sql);
@@ -297,6 +312,8 @@ Store::~Store() {
     upsert_answer_.reset();
     finish_response_.reset();
     flag_talk_.reset();
+    upsert_clip_.reset();
+    delete_clip_.reset();
     sqlite3_close_v2(db_);
 }
 
@@ -408,8 +425,39 @@ StoreResult<void> Store::record(const std::string& response_id, const flow::Answ
         bind_text(s, 10, b64);
         bind_text(s, 11, seal_id_);
     }
-    if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
-    return {};
+    if (a.kind != "draw" && a.kind != "voice") {
+        if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
+        return {};
+    }
+    // A drawing or a recording: the answer and its clip in one commit, the
+    // clip sealed in memory first; a skip or an empty answer leaves no clip.
+    std::string clip = a.media;
+    if (!seal_pk_.empty() && !clip.empty()) {
+        std::string box(clip.size() + crypto_box_SEALBYTES, '\0');
+        if (crypto_box_seal(reinterpret_cast<unsigned char*>(box.data()),
+                            reinterpret_cast<const unsigned char*>(clip.data()), clip.size(), seal_pk_.data()) != 0) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return StorageProblem{StorageProblem::Kind::Other, "sealing a clip failed"};
+        }
+        clip = std::move(box);
+    }
+    return in_transaction<void>(db_, "saving an answer", [&]() -> StoreResult<void> {
+        if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer");
+        sqlite3_stmt* c = upsert_clip_.get();
+        sqlite3_stmt* d = delete_clip_.get();
+        bind_text(d, 1, response_id);
+        bind_text(d, 2, a.question_id);
+        if (int rc = step_done(d); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer's clip");
+        if (a.skipped || clip.empty()) return {};
+        bind_text(c, 1, response_id);
+        bind_text(c, 2, a.question_id);
+        bind_text(c, 3, a.media_type);
+        sqlite3_bind_blob64(c, 4, clip.data(), clip.size(), SQLITE_TRANSIENT);
+        bind_text(c, 5, seal_pk_.empty() ? std::string() : seal_id_);
+        if (int rc = step_done(c); rc != SQLITE_OK) return problem_from(db_, rc, "saving an answer's clip");
+        return {};
+    });
 }
 
 StoreResult<void> Store::finish(const std::string& response_id, flow::Completion c, std::int64_t ended_at_ms) {
@@ -457,7 +505,9 @@ namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
                                      "started_at, ended_at, state, delivered_at, asked_to_talk, practitioner_code, "
                                      "case_ref, rejected_reason FROM responses ";
-const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
+// A response with a drawing or a recording waits on the tablet until delivery carries clips.
+const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' "
+                             "AND NOT EXISTS (SELECT 1 FROM clips WHERE clips.response_id = responses.id) ";
 } // namespace
 
 StoreResult<void> Store::read_responses(const std::string& sql, int limit,
@@ -466,8 +516,10 @@ StoreResult<void> Store::read_responses(const std::string& sql, int limit,
     auto responses = prepare(sql.c_str());
     if (!responses) return responses.problem();
     auto answers =
-        prepare("SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
-                " FROM answers WHERE response_id = ?1 ORDER BY position");
+        prepare("SELECT a.question_id, a.position, a.kind, a.measure, a.skipped, a.options, a.text, a.answered_at,"
+                " a.sealed, a.seal_key, c.type, c.data, c.seal_key FROM answers a LEFT JOIN clips c"
+                " ON c.response_id = a.response_id AND c.question_id = a.question_id"
+                " WHERE a.response_id = ?1 ORDER BY a.position");
     if (!answers) return answers.problem();
     sqlite3_stmt* rs = responses->get();
     sqlite3_stmt* as = answers->get();
@@ -505,6 +557,12 @@ StoreResult<void> Store::read_responses(const std::string& sql, int limit,
             a.answered_at_ms = sqlite3_column_int64(as, 7);
             a.sealed = column_text(as, 8);
             a.seal_key = column_text(as, 9);
+            if (sqlite3_column_type(as, 11) != SQLITE_NULL) {
+                a.media_type = column_text(as, 10);
+                const auto* bytes = static_cast<const char*>(sqlite3_column_blob(as, 11));
+                a.media.assign(bytes ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(as, 11)));
+                if (a.seal_key.empty()) a.seal_key = column_text(as, 12);
+            }
             r.answers.push_back(std::move(a));
         }
         sqlite3_reset(as);
@@ -669,6 +727,8 @@ StoreResult<int> Store::purge_delivered(std::int64_t before_ms, int at_most) {
     if (!which) return which.problem();
     auto a = prepare("DELETE FROM answers WHERE response_id = ?1");
     if (!a) return a.problem();
+    auto c = prepare("DELETE FROM clips WHERE response_id = ?1");
+    if (!c) return c.problem();
     auto r = prepare("DELETE FROM responses WHERE id = ?1");
     if (!r) return r.problem();
     return in_transaction<int>(db_, "deleting delivered responses", [&]() -> StoreResult<int> {
@@ -681,8 +741,10 @@ StoreResult<int> Store::purge_delivered(std::int64_t before_ms, int at_most) {
         if (rc != SQLITE_DONE) return problem_from(db_, rc, "finding delivered responses");
         for (const auto& id : ids) {
             bind_text(a->get(), 1, id);
+            bind_text(c->get(), 1, id);
             bind_text(r->get(), 1, id);
             rc = step_done(a->get());
+            if (rc == SQLITE_OK) rc = step_done(c->get());
             if (rc == SQLITE_OK) rc = step_done(r->get());
             if (rc != SQLITE_OK) return problem_from(db_, rc, "deleting delivered responses");
         }
@@ -711,7 +773,8 @@ StoreResult<void> Store::erase_all() {
     if (auto r = exec(db_, "PRAGMA secure_delete = ON", "preparing to wipe"); !r) return r;
     auto erased = in_transaction<void>(db_, "the wipe", [&] {
         return exec(db_,
-                    "DELETE FROM answers; DELETE FROM responses; DELETE FROM pins; DELETE FROM settings;"
+                    "DELETE FROM clips; DELETE FROM answers; DELETE FROM responses; DELETE FROM pins;"
+                    " DELETE FROM settings;"
                     " DELETE FROM device;",
                     "wiping");
     });

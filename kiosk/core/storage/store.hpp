@@ -175,7 +175,7 @@ class Store final : public flow::Recorder {
     std::string device_id_;
     std::string seal_id_;
     std::vector<unsigned char> seal_pk_;
-    Stmt insert_response_, upsert_answer_, finish_response_, flag_talk_;
+    Stmt insert_response_, upsert_answer_, finish_response_, flag_talk_, upsert_clip_, delete_clip_;
 };
 
 std::string iso_time(std::int64_t ms); // 2026-11-22T20:01:26.123Z

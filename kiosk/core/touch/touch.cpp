@@ -1,6 +1,7 @@
 #include "touch/touch.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sayso::touch {
 
@@ -28,6 +29,13 @@ void Fingers::move(std::int64_t id, Point at, std::vector<Step>& out) {
         if (f.id != id) continue;
         f.at = at;
         if (f.role == Role::Pointer) out.push_back({Step::Kind::Move, at});
+        if (f.role != Role::Undecided || std::hypot(at.x - f.from.x, at.y - f.from.y) < kTravel) continue;
+        // The one that travels is the hand at work; the rest rest.
+        for (auto& other : down_)
+            other.role = Role::Palm;
+        f.role = Role::Pointer;
+        out.push_back({Step::Kind::Down, f.from});
+        out.push_back({Step::Kind::Move, at});
     }
 }
 

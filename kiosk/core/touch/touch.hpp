@@ -33,10 +33,13 @@ struct Step {
 // pointer as it moves. When two are down together, neither presses anything
 // until one lifts: the first to lift while another is still down was a tap
 // (it presses where it went down, if it lifts still over it) and every finger
-// still down is a palm or a resting hand, which presses nothing. A finger
-// that lands while only palms are down is the pointer again.
+// still down is a palm or a resting hand, which presses nothing; and a finger
+// of those that travels (a stroke on a drawing, while a hand rests) is the
+// pointer from there on, the rest palms. A finger that lands while only
+// palms are down is the pointer again.
 class Fingers {
   public:
+    static constexpr float kTravel = 12; // px a finger moves before it is known to be moving
     void down(std::int64_t id, Point at, std::vector<Step>& out);
     void move(std::int64_t id, Point at, std::vector<Step>& out);
     void up(std::int64_t id, Point at, std::vector<Step>& out);

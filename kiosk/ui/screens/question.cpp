@@ -75,6 +75,73 @@ void answers(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     }
 }
 
+// A canvas to draw on with a finger, and big crayons, an eraser, undo and clear beside it.
+void canvas(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
+    const auto& L = ui.layout;
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
+    constexpr float cw = draw::Drawing::kWidth, ch = draw::Drawing::kHeight;
+    const auto places =
+        place_canvas(L, {min.x, min.y, max.x, max.y}, static_cast<int>(draw::kCrayons.size()), cw / ch, rtl(s));
+    Box c = places.canvas;
+    c = {std::round(c.x0), std::round(c.y0), std::round(c.x1), std::round(c.y1)};
+    const ImVec2 a(c.x0, c.y0), b(c.x1, c.y1);
+    const float edge = std::max(3.0f, L.mm * 0.8f);
+    fill_rounded(pen, ImVec2(a.x - edge, a.y - edge + L.mm), ImVec2(b.x + edge, b.y + edge + L.mm), pen.colours.shadow,
+                 edge * 2);
+    fill_rounded(pen, ImVec2(a.x - edge, a.y - edge), ImVec2(b.x + edge, b.y + edge), pen.colours.primary, edge * 2);
+    if (ui.canvas)
+        pen.dl->AddImage(reinterpret_cast<ImTextureID>(ui.canvas.texture), a, b);
+    else
+        pen.dl->AddRectFilled(a, b, 0xFFFFFFFF);
+
+    // The finger on the canvas: a stroke from where it lands to where it lifts.
+    ImGui::SetCursorScreenPos(a);
+    ImGui::InvisibleButton("##canvas", ImVec2(c.width(), c.height()));
+    ui.widgets.add("canvas", a, b);
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const draw::Point p{(m.x - c.x0) * cw / c.width(), (m.y - c.y0) * ch / c.height()};
+    const bool here = ImGui::IsMousePosValid();
+    if (ImGui::IsItemActivated() && here)
+        ui.then([p](flow::Flow& f) { f.draw_from(p); });
+    else if (ImGui::IsItemActive() && here)
+        ui.then([p](flow::Flow& f) { f.draw_to(p); });
+    if (ImGui::IsItemDeactivated()) {
+        // Let go where it is; a pointer that left the screen was a palm's, and its stroke goes.
+        if (here)
+            ui.then([p](flow::Flow& f) {
+                f.draw_to(p);
+                f.draw_end();
+            });
+        else
+            ui.then([](flow::Flow& f) { f.draw_cancel(); });
+    }
+
+    const auto* d = ui.flow.drawing();
+    for (std::size_t i = 0; i < places.crayons.size(); ++i) {
+        const Box& t = places.crayons[i];
+        const int tool = static_cast<int>(i);
+        if (tile(ui.widgets, "crayon:" + std::to_string(i), ImVec2(t.x0, t.y0), ImVec2(t.x1, t.y1), {}, "",
+                 ui.fonts.body, TileStyle{.selected = s.tool == tool}))
+            ui.then([tool](flow::Flow& f) { f.pick_tool(tool); });
+        const std::uint32_t rgb = draw::kCrayons[i];
+        const ImU32 colour = IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, 0xFF);
+        fill_disc(pen, ImVec2(std::round((t.x0 + t.x1) * 0.5f), std::round((t.y0 + t.y1) * 0.5f)),
+                  std::round(t.width() * 0.3f), colour);
+    }
+    const Box& e = places.eraser;
+    if (tile(ui.widgets, "eraser", ImVec2(e.x0, e.y0), ImVec2(e.x1, e.y1), ui.textures.asset("ui/eraser"), "",
+             ui.fonts.body, TileStyle{.selected = s.tool == draw::kEraser}))
+        ui.then([](flow::Flow& f) { f.pick_tool(draw::kEraser); });
+    const Box& u = places.undo;
+    if (tile(ui.widgets, "undo", ImVec2(u.x0, u.y0), ImVec2(u.x1, u.y1), ui.textures.asset("ui/undo"), "",
+             ui.fonts.body, TileStyle{.enabled = d && d->can_undo()}))
+        ui.then([](flow::Flow& f) { f.undo_drawing(); });
+    const Box& k = places.clear;
+    if (tile(ui.widgets, "clear", ImVec2(k.x0, k.y0), ImVec2(k.x1, k.y1), ui.textures.asset("ui/clear"), "",
+             ui.fonts.body, TileStyle{.enabled = d && !d->empty()}))
+        ui.then([](flow::Flow& f) { f.clear_drawing(); });
+}
+
 // The child's words, and a keyboard in their language's letters below.
 void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto& L = ui.layout;
@@ -137,7 +204,9 @@ void draw_question(Ui& ui) {
     const float words_h = text_height(pen, ui.fonts.large, words, text_w);
     const float room = bar_y - y - L.pad * 2;
     // A text question gives the picture's room to the keyboard.
-    float pic = q.picture.empty() || q.kind == pack::Kind::FreeText ? 0 : std::min(L.short_side() * 0.16f, room * 0.2f);
+    float pic = q.picture.empty() || q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw
+                    ? 0
+                    : std::min(L.short_side() * 0.16f, room * 0.2f);
     if (pic > 0 && pic < L.em * 1.5f) pic = 0;
     if (pic > 0) {
         draw_picture(pen, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
@@ -167,6 +236,8 @@ void draw_question(Ui& ui) {
     const ImVec2 area_min(L.pad * 2, y), area_max(L.width - L.pad * 2, bar_y - L.pad);
     if (q.kind == pack::Kind::FreeText)
         text_box(ui, *s, area_min, area_max);
+    else if (q.kind == pack::Kind::Draw)
+        canvas(ui, *s, area_min, area_max);
     else
         answers(ui, *s, area_min, area_max);
 
@@ -188,9 +259,12 @@ void draw_question(Ui& ui) {
         can_next = !s->picked.empty();
     else if (q.kind == pack::Kind::FreeText)
         can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
+    else if (q.kind == pack::Kind::Draw)
+        can_next = ui.flow.drawing() && !ui.flow.drawing()->empty();
     else
         can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
-    const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || can_next;
+    const bool show_next =
+        q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw || can_next;
     if (show_next && tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
                           pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
                           TileStyle{.enabled = can_next, .primary = true}))

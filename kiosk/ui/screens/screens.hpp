@@ -77,6 +77,7 @@ struct Ui {
     flow::Millis screen_since;                              // when the current screen appeared
     std::int64_t wall_ms;                                   // for lockouts
     Speaker* speaker;                                       // null or unavailable: no read-aloud buttons
+    Picture canvas;                                         // the draw question's canvas, when one shows
     Held& held;                                             // the screens' own state between frames
     Intents& intents;
 
