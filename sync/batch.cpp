@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include "formats/base64.hpp"
+
 namespace sayso::sync {
 
 protocol::Response to_wire(const storage::StoredResponse& r) {
@@ -18,16 +20,21 @@ protocol::Response to_wire(const storage::StoredResponse& r) {
                          .answers = {}};
     w.answers.reserve(r.answers.size());
     for (const auto& a : r.answers)
-        w.answers.push_back({.question_id = a.question_id,
-                             .position = a.position,
-                             .kind = a.kind,
-                             .measure = a.measure,
-                             .skipped = a.skipped,
-                             .options = a.options,
-                             .text = a.text,
-                             .answered_at = storage::iso_time(a.answered_at_ms),
-                             .sealed = a.sealed,
-                             .seal_key = a.seal_key});
+        w.answers.push_back(
+            {.question_id = a.question_id,
+             .position = a.position,
+             .kind = a.kind,
+             .measure = a.measure,
+             .skipped = a.skipped,
+             .options = a.options,
+             .text = a.text,
+             .answered_at = storage::iso_time(a.answered_at_ms),
+             .sealed = a.sealed,
+             .seal_key = a.seal_key,
+             .clip_type = a.media.empty() ? std::string() : a.media_type,
+             .clip = a.media.empty()
+                         ? std::string()
+                         : formats::to_base64(reinterpret_cast<const unsigned char*>(a.media.data()), a.media.size())});
     return w;
 }
 

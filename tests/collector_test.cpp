@@ -122,6 +122,13 @@ TEST_CASE_TEMPLATE("a collector store gives back every field it took, words of e
         sealed.sealed = "c2VhbGVk+/==";
         sealed.seal_key = "k1";
         r.answers.push_back(sealed);
+        collector::Answer drawn = sealed; // a drawing, its picture sealed too
+        drawn.question_id = "my-picture";
+        drawn.position = 5;
+        drawn.kind = "draw";
+        drawn.clip_type = "image/png";
+        drawn.clip = std::string(64 * 1024, 'Q') + "+/8=";
+        r.answers.push_back(drawn);
         batch.push_back(r);
     }
     REQUIRE(s->insert("tab", batch));
@@ -1181,4 +1188,66 @@ TEST_CASE("behind a trusted proxy, clients are limited and logged by the address
     auto r = test::run({SAYSO_COLLECTOR, "serve", "--store", store, "--trusted-proxy", "nginx.example.org"});
     CHECK(r.code != 0);
     CHECK(r.err.find("not an IP address") != std::string::npos);
+}
+
+TEST_CASE("a drawing travels in its answer: taken sealed when it opens with the collector's keys, rejected when it "
+          "does not or when the answer is not one that draws") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(k1.code == 0);
+    const std::string pk = nlohmann::json::parse(k1.out)["public_key"];
+    const auto stranger = (tmp / "stranger.json").string();
+    const auto k9 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", stranger, "--id", "k1"});
+    REQUIRE(k9.code == 0);
+    const std::string foreign_pk = nlohmann::json::parse(k9.out)["public_key"];
+    const auto token = test::add_token(store, "tab");
+    test::CollectorProcess collector(store, {"--keys", keys});
+    httplib::Client http("127.0.0.1", collector.port());
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "a drawing";
+    auto resp = [&](int i, const std::string& kind, const std::string& clip_key) {
+        nlohmann::json a = {{"question_id", "my-picture"},
+                            {"position", 0},
+                            {"kind", kind},
+                            {"measure", ""},
+                            {"answered_at", "2026-11-22T10:00:01.000Z"},
+                            {"sealed", test::seal_answer(pk, false, {}, "")},
+                            {"seal_key", "k1"},
+                            {"clip", {{"type", "image/png"}, {"data", test::seal(clip_key, png)}}}};
+        return nlohmann::json{{"id", hex(i)},
+                              {"pack_id", "after-my-visit"},
+                              {"pack_version", "1.0.0"},
+                              {"band", "8-11"},
+                              {"visit_type", "visit"},
+                              {"language", "en"},
+                              {"started_at", "2026-11-22T10:00:00.000Z"},
+                              {"ended_at", "2026-11-22T10:02:00.000Z"},
+                              {"state", "complete"},
+                              {"answers", {a}}};
+    };
+    const nlohmann::json body = {{"protocol", 1},
+                                 {"device_id", "d"},
+                                 {"responses",
+                                  {resp(1, "draw", pk),         // taken
+                                   resp(2, "draw", foreign_pk), // its picture sealed to a stranger's key
+                                   resp(3, "faces", pk)}}};     // a face does not carry a picture
+    auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const auto reply = nlohmann::json::parse(res->body);
+    CHECK(reply["accepted"] == nlohmann::json{hex(1)});
+    std::map<std::string, std::string> why;
+    for (const auto& r : reply["rejected"])
+        why[r["id"]] = r["reason"];
+    REQUIRE(why.size() == 2);
+    CHECK(why[hex(2)].find("drawing or recording") != std::string::npos);
+    CHECK(why[hex(3)].find("faces answer and can't carry image/png") != std::string::npos);
+    // Stored sealed; the export with the keys gives the picture back, byte for byte.
+    auto open = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl", "--keys", keys});
+    REQUIRE(open.code == 0);
+    const auto line = nlohmann::json::parse(open.out.substr(0, open.out.find('\n')));
+    std::vector<unsigned char> back;
+    REQUIRE(sayso::formats::from_base64(line["answers"][0]["clip"]["data"].get<std::string>(), back));
+    CHECK(std::string(back.begin(), back.end()) == png);
 }

@@ -624,3 +624,30 @@ TEST_CASE("the schema names exactly the kiosk words the loader knows, and requir
     known.insert(optional_words().begin(), optional_words().end());
     CHECK(std::set<std::string>(named.begin(), named.end()) == known);
 }
+
+TEST_CASE("a draw question has no options, and a band has at most three, so a response with its pictures stays "
+          "deliverable") {
+    TempDir tmp;
+    auto draw = [](const std::string& id) { return json{{"id", id}, {"kind", "draw"}, {"text", {{"en", "Draw"}}}}; };
+    auto three = load_edited(tmp, [&](json& j) {
+        for (const char* id : {"d1", "d2", "d3"})
+            j["bands"][0]["questions"].push_back(draw(id));
+    });
+    INFO(all(three));
+    CHECK(three.ok());
+    TempDir tmp2;
+    expect_error(load_edited(tmp2,
+                             [&](json& j) {
+                                 for (const char* id : {"d1", "d2", "d3", "d4"})
+                                     j["bands"][0]["questions"].push_back(draw(id));
+                             }),
+                 "$.bands[0].questions", "at most 3 draw questions, not 4");
+    TempDir tmp3;
+    expect_error(load_edited(tmp3,
+                             [&](json& j) {
+                                 auto q = draw("d1");
+                                 q["options"] = json::array();
+                                 j["bands"][0]["questions"].push_back(q);
+                             }),
+                 "$.bands[0].questions[4].options", "draw questions have no options");
+}

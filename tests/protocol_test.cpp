@@ -2,6 +2,7 @@
 // unchanged; what is over a limit is refused, saying where; and PROTOCOL.md's
 // examples and limits are exactly what the module reads.
 #include "batch.hpp"
+#include "formats/base64.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/wire.hpp"
 
@@ -96,6 +97,11 @@ protocol::Response generated(std::mt19937& rng) {
                            .kind = name(rng),
                            .measure = rng() % 3 ? name(rng) : "",
                            .answered_at = when(rng)};
+        if (rng() % 6 == 0) {
+            // A drawing or a recording, sealed or not.
+            a.clip_type = rng() % 2 ? "image/png" : "audio/ogg";
+            a.clip = std::string(4 * (1 + rng() % 300), 'Q');
+        }
         if (rng() % 4 == 0) {
             a.sealed = std::string(40 + rng() % 200, 'A') + "==";
             a.seal_key = "k" + std::to_string(rng() % 3);
@@ -108,6 +114,25 @@ protocol::Response generated(std::mt19937& rng) {
         r.answers.push_back(std::move(a));
     }
     return r;
+}
+
+// One delivery of one response with one answer in the clear.
+protocol::Delivery generated_one() {
+    protocol::Response r{.id = std::string(32, 'a'),
+                         .pack_id = "p",
+                         .pack_version = "1",
+                         .band = "8-11",
+                         .visit_type = "visit",
+                         .language = "en",
+                         .started_at = "2026-12-04T10:00:00.000Z",
+                         .ended_at = "",
+                         .state = "complete",
+                         .answers = {{.question_id = "q",
+                                      .position = 0,
+                                      .kind = "draw",
+                                      .measure = "",
+                                      .answered_at = "2026-12-04T10:00:01.000Z"}}};
+    return {.device_id = "d", .responses = {r}};
 }
 
 // A delivery at every limit at once: the largest the reader takes.
@@ -135,6 +160,8 @@ protocol::Delivery at_the_limits() {
     r.answers[1].text = std::string(protocol::kMaxText, 'w');
     r.answers[2].sealed = std::string(protocol::kMaxSealed, 'S');
     r.answers[2].seal_key = std::string(protocol::kMaxSealKey, 'k');
+    r.answers[4].clip_type = "image/png";
+    r.answers[4].clip = std::string(protocol::kMaxClip, 'Q');
     return {.device_id = std::string(protocol::kMaxDeviceId, 'd'), .responses = {r}};
 }
 
@@ -260,15 +287,17 @@ TEST_CASE("what the kiosk stores, the collector's reader reads back field for fi
 
 TEST_CASE("a thousand generated deliveries read back exactly as they were written") {
     std::mt19937 rng(20261204);
-    std::size_t answers = 0, sealed = 0;
+    std::size_t answers = 0, sealed = 0, clips = 0;
     for (int i = 0; i < 1000; ++i) {
         protocol::Delivery d{.device_id = hex_id(rng), .responses = {}};
         for (std::size_t n = rng() % 6; n > 0; --n)
             d.responses.push_back(generated(rng));
         for (const auto& r : d.responses) {
             answers += r.answers.size();
-            for (const auto& a : r.answers)
+            for (const auto& a : r.answers) {
                 sealed += !a.sealed.empty();
+                clips += !a.clip.empty();
+            }
         }
         const std::string body = protocol::write_delivery(d);
         const auto back = protocol::read_delivery(body);
@@ -279,6 +308,30 @@ TEST_CASE("a thousand generated deliveries read back exactly as they were writte
     }
     CHECK(answers > 5000); // the corpus really holds answers of every shape
     CHECK(sealed > 1000);
+    CHECK(clips > 500);
+}
+
+TEST_CASE("a clip is refused unless it is a known type in base64, and not empty") {
+    auto with_clip = [](const nlohmann::json& clip) {
+        auto r = generated_one();
+        auto j = nlohmann::json::parse(protocol::write_delivery(r));
+        j["responses"][0]["answers"][0]["clip"] = clip;
+        return protocol::read_delivery(j.dump());
+    };
+    CHECK(with_clip({{"type", "image/png"}, {"data", "iVBORw0KGgo="}}));
+    for (const auto& [clip, where] : std::vector<std::pair<nlohmann::json, std::string>>{
+             {{{"type", "image/gif"}, {"data", "R0lG"}}, "$.responses[0].answers[0].clip.type"},
+             {{{"type", "image/png"}, {"data", "not base64!"}}, "$.responses[0].answers[0].clip.data"},
+             {{{"type", "image/png"}, {"data", "abc"}}, "$.responses[0].answers[0].clip.data"},
+             {{{"type", "audio/ogg"}, {"data", ""}}, "$.responses[0].answers[0].clip.data"},
+             {{{"type", "image/png"}}, "$.responses[0].answers[0].clip"},
+             {"iVBORw0KGgo=", "$.responses[0].answers[0].clip"},
+             {{{"type", "image/png"}, {"data", 3}}, "$.responses[0].answers[0].clip.data"}}) {
+        CAPTURE(clip.dump());
+        const auto refused = with_clip(clip);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.problem().where == where);
+    }
 }
 
 TEST_CASE("the kiosk's batch writer writes byte for byte what nlohmann writes, broken UTF-8 included") {
@@ -418,6 +471,7 @@ TEST_CASE("a delivery at every limit is read; one past any limit is refused, say
         {"$.responses[0].answers[1].text", [](auto& d) { d.responses[0].answers[1].text += "w"; }},
         {"$.responses[0].answers[2].sealed", [](auto& d) { d.responses[0].answers[2].sealed += "S"; }},
         {"$.responses[0].answers[2].seal_key", [](auto& d) { d.responses[0].answers[2].seal_key += "k"; }},
+        {"$.responses[0].answers[4].clip.data", [](auto& d) { d.responses[0].answers[4].clip += "QQQQ"; }},
         {"$.responses[0].answers[3].position",
          [](auto& d) { d.responses[0].answers[3].position = protocol::kMaxPosition + 1; }},
         {"$.responses",
@@ -520,16 +574,27 @@ TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says
         fenced.push_back(md.substr(at, end - at));
         at = end + 3;
     }
-    REQUIRE(fenced.size() == 3);
+    REQUIRE(fenced.size() == 4);
     const auto delivery = protocol::read_delivery(fenced[0]);
     REQUIRE_MESSAGE(delivery, delivery.words());
     REQUIRE(delivery->responses.size() == 1);
     CHECK(delivery->responses[0].answers.size() == 2);
     CHECK(delivery->responses[0].answers[1].skipped);
-    const auto ack = protocol::read_ack(fenced[1], {delivery->responses[0].id});
+    // The drawing's answer, in that delivery: a PNG.
+    auto with_drawing = nlohmann::json::parse(fenced[0]);
+    with_drawing["responses"][0]["answers"].push_back(nlohmann::json::parse(fenced[1]));
+    const auto drawn = protocol::read_delivery(with_drawing.dump());
+    REQUIRE_MESSAGE(drawn, drawn.words());
+    const auto& picture = drawn->responses[0].answers.at(2);
+    CHECK(picture.kind == "draw");
+    CHECK(picture.clip_type == "image/png");
+    std::vector<unsigned char> png;
+    REQUIRE(formats::from_base64(picture.clip, png));
+    CHECK(std::string(png.begin(), png.begin() + 4) == "\x89PNG");
+    const auto ack = protocol::read_ack(fenced[2], {delivery->responses[0].id});
     REQUIRE(ack);
     CHECK(ack->accepted == std::vector<std::string>{delivery->responses[0].id});
-    const auto enrol = protocol::read_enrol_request(fenced[2]);
+    const auto enrol = protocol::read_enrol_request(fenced[3]);
     REQUIRE_MESSAGE(enrol, enrol.words());
     CHECK(enrol->code == "7KQ4M2XD9PRA");
 
@@ -555,6 +620,7 @@ TEST_CASE("PROTOCOL.md's table of limits is the module's, every limit in it") {
         {"kMaxText", protocol::kMaxText},
         {"kMaxSealed", protocol::kMaxSealed},
         {"kMaxSealKey", protocol::kMaxSealKey},
+        {"kMaxClip", protocol::kMaxClip},
         {"kMaxDeviceId", protocol::kMaxDeviceId},
         {"kMaxReason", protocol::kMaxReason},
         {"kMaxPosition", static_cast<std::size_t>(protocol::kMaxPosition)},

@@ -539,6 +539,50 @@ TEST_CASE("a drawing is sealed to the collector's key before it is written: no p
     CHECK(clear.find("\x89PNG") != std::string::npos);
 }
 
+TEST_CASE("a drawing is delivered sealed inside its response, and opens at the collector with its keys") {
+    Kiosk k;
+    with_draw_question(k);
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto keys = (k.tmp / "keys.json").string();
+    auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(key.code == 0);
+    const auto token = test::add_token(store, "tablet-1");
+    // The collector knows the pack with its draw question, and holds the key.
+    test::CollectorProcess collector(store, {"--keys", keys, "--packs", k.packs.string()});
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()},
+                                                         {"token", token},
+                                                         {"seal_keys", {nlohmann::json::parse(key.out)}},
+                                                         {"keep_delivered_days", 30}, // kept, to be looked at
+                                                         {"interval_seconds", 3600}}
+                                              .dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    std::string rest;
+    for (const char* q : {"knows-me", "help"})
+        rest += std::string("touch answer:") + q + ":" + (std::string(q) == "knows-me" ? "yes" : "ok") + "\nwait 800\n";
+    auto r = k.replay(kDrawing + rest + "touch answer:best:play\nwait 800\nexpect thanks\nwait 9000\ndeliver\n",
+                      "draw-delivered");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].delivered_at_ms.has_value());
+    // At the collector it is sealed; the export with the keys opens it to the same picture.
+    auto closed = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+    CHECK(closed.out.find("iVBORw0KGgo") == std::string::npos); // no PNG in the clear
+    auto open = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl", "--keys", keys});
+    INFO(open.err);
+    REQUIRE(open.code == 0);
+    const auto line = nlohmann::json::parse(open.out.substr(0, open.out.find('\n')));
+    const auto& answers = line.at("answers");
+    REQUIRE(answers.size() == 5);
+    const auto& drawing = answers.at(1);
+    CHECK(drawing.at("kind") == "draw");
+    CHECK(drawing.at("clip").at("type") == "image/png");
+    std::vector<unsigned char> png;
+    REQUIRE(formats::from_base64(drawing.at("clip").at("data").get<std::string>(), png));
+    check_drawing(std::string(png.begin(), png.end()));
+}
+
 TEST_CASE("the idle timeout asks, then ends the session and keeps the answers") {
     Kiosk k;
     const std::string start = "tap band:4-7\ntap visit:visit\ntap handover\ntap start\n"

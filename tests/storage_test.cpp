@@ -549,8 +549,8 @@ TEST_CASE("a wipe whose compaction fails on a full disk has still erased the row
     CHECK(s->device_id() != old_device);
 }
 
-TEST_CASE("a drawing is kept with its answer in one commit, replaced when drawn again, gone with a skip, held out of "
-          "the outbox until delivery carries clips, and wiped and purged with its response") {
+TEST_CASE("a drawing is kept with its answer in one commit, replaced when drawn again, gone with a skip, in "
+          "the outbox with its response, and wiped and purged with it") {
     TempDir tmp;
     auto s = open_ok(tmp / "a.db");
     const std::string id = "00000000000000000000000000000077";
@@ -571,11 +571,12 @@ TEST_CASE("a drawing is kept with its answer in one commit, replaced when drawn 
     REQUIRE(s->record(id, a));
     CHECK(all(*s)[0].answers[0].media == "SECOND-PICTURE");
 
-    // Ended, it waits on the tablet: no delivery yet takes a clip.
+    // Ended, it waits in the outbox with its picture.
     REQUIRE(s->finish(id, flow::Completion::Complete, 1'700'000'001'000));
     auto waiting = s->outbox(10);
     REQUIRE(waiting);
-    CHECK(waiting->empty());
+    REQUIRE(waiting->size() == 1);
+    CHECK(waiting->at(0).answers.at(0).media == "SECOND-PICTURE");
 
     SUBCASE("a skip leaves no clip") {
         a.skipped = true;

@@ -60,6 +60,7 @@ json to_json(const Response& r) {
             j["sealed"] = a.sealed;
             j["seal_key"] = a.seal_key;
         }
+        if (!a.clip_type.empty()) j["clip"] = {{"type", a.clip_type}, {"data", a.clip}};
         answers.push_back(std::move(j));
     }
     return {{"id", r.id},

@@ -126,8 +126,8 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
                                        std::unordered_set<std::string_view>& questions) {
     dom::object object;
     if (element.get_object().get(object) != simdjson::SUCCESS) return BadRequest{"must be an object", ap};
-    Fields<10> a{{"question_id", "kind", "measure", "answered_at", "position", "sealed", "seal_key", "text", "skipped",
-                  "options"}};
+    Fields<11> a{{"question_id", "kind", "measure", "answered_at", "position", "sealed", "seal_key", "text", "skipped",
+                  "options", "clip"}};
     if (const char* name = a.gather(object)) return twice(ap, name);
     Reader r;
     Answer ans;
@@ -142,6 +142,20 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
         !pos || pos->get_int64().get(position) != simdjson::SUCCESS || position < 0 || position > kMaxPosition)
         return BadRequest{"must be a whole number from 0", ap + ".position"};
     ans.position = static_cast<int>(position);
+    if (const dom::element* c = a["clip"]) {
+        // A drawing or a recording, in base64 (sealed or not, the same shape).
+        dom::object clip;
+        if (c->get_object().get(clip) != simdjson::SUCCESS) return BadRequest{"must be an object", ap + ".clip"};
+        Fields<2> cf{{"type", "data"}};
+        if (const char* name = cf.gather(clip)) return twice(ap + ".clip", name);
+        const std::string cp = ap + ".clip";
+        if (!r.str(cf, cp, "type", ans.clip_type) || !r.str(cf, cp, "data", ans.clip, kMaxClip)) return *r.bad;
+        if (!clip_type_known(ans.clip_type)) return BadRequest{"must be \"image/png\" or \"audio/ogg\"", cp + ".type"};
+        if (ans.clip.size() % 4 != 0 ||
+            ans.clip.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+                std::string::npos)
+            return BadRequest{"must be base64", cp + ".data"};
+    }
     if (a["sealed"]) {
         // Sealed on the tablet: kept sealed, opened only with the collector's keys.
         if (!r.str(a, ap, "sealed", ans.sealed, kMaxSealed) || !r.str(a, ap, "seal_key", ans.seal_key, kMaxSealKey))

@@ -111,6 +111,13 @@ void append_response(std::string& out, const Response& r) {
         if (i) out += ',';
         out += '{';
         append_field(out, "answered_at", a.answered_at);
+        if (!a.clip_type.empty()) {
+            out += ",\"clip\":{";
+            append_field(out, "data", a.clip);
+            out += ',';
+            append_field(out, "type", a.clip_type);
+            out += '}';
+        }
         out += ',';
         append_field(out, "kind", a.kind);
         out += ',';

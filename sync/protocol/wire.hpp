@@ -23,6 +23,7 @@ inline constexpr std::size_t kMaxReference = 40;           // practitioner code,
 inline constexpr std::size_t kMaxText = 20000;             // a child's words, in bytes
 inline constexpr std::size_t kMaxSealed = 60000;           // a sealed answer, base64
 inline constexpr std::size_t kMaxSealKey = 64;             // the id of the key it is sealed to
+inline constexpr std::size_t kMaxClip = 2u << 20;          // a drawing or a recording, base64
 inline constexpr std::size_t kMaxDeviceId = 64;
 inline constexpr std::size_t kMaxReason = 500; // a rejection's words, as a kiosk keeps them
 inline constexpr int kMaxPosition = 10000;
@@ -40,9 +41,19 @@ struct Answer {
     // of a libsodium sealed box) and are not sent in the clear.
     std::string sealed;
     std::string seal_key;
+    // A drawing or a recording: its type (image/png, audio/ogg) and its
+    // bytes in base64; in a sealed answer, the base64 of the clip's own
+    // sealed box, to the same key. Empty: no clip.
+    std::string clip_type;
+    std::string clip;
 
     bool operator==(const Answer&) const = default;
 };
+
+// The clip types an answer may carry.
+inline bool clip_type_known(const std::string& type) {
+    return type == "image/png" || type == "audio/ogg";
+}
 
 struct Response {
     std::string id; // 32 lowercase hex digits: the idempotency key

@@ -22,6 +22,13 @@ std::optional<std::string> never_taken(const protocol::Response& r, const Intake
             return "the pack \"" + r.pack_id + "\" has no age band \"" + r.band + "\" here";
     }
     for (const auto& a : r.answers) {
+        // A drawing is a PNG, a recording Ogg; no other answer carries one.
+        if (!a.clip_type.empty()) {
+            const char* fits = a.kind == "draw" ? "image/png" : a.kind == "voice" ? "audio/ogg" : nullptr;
+            if (!fits || a.clip_type != fits)
+                return "the answer to \"" + a.question_id + "\" is a " + a.kind + " answer and can't carry " +
+                       a.clip_type;
+        }
         if (a.sealed.empty()) continue;
         if (intake.keys.empty())
             return "the answer to \"" + a.question_id + "\" is sealed, and this collector holds no keys to open it";

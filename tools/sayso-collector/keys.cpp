@@ -284,10 +284,24 @@ KeysResult<void> open_sealed(const std::vector<SealKeyPair>& keys, Answer& a) {
         !from_base64(key->secret_key, sk, crypto_box_SECRETKEYBYTES))
         return problem(K::Damaged, "an answer sealed to key \"" + a.seal_key + "\" is damaged");
     std::string plain(box.size() - crypto_box_SEALBYTES, '\0');
-    const int rc = crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), box.data(), box.size(),
-                                        pk.data(), sk.data());
+    int rc = crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), box.data(), box.size(), pk.data(),
+                                  sk.data());
+    // Its drawing or recording is sealed on its own, to the same key.
+    std::vector<unsigned char> clip_box, clip;
+    bool clip_ok = true;
+    if (rc == 0 && !a.clip.empty()) {
+        clip_ok = from_base64(a.clip, clip_box) && clip_box.size() >= crypto_box_SEALBYTES;
+        if (clip_ok) {
+            clip.resize(clip_box.size() - crypto_box_SEALBYTES);
+            clip_ok = crypto_box_seal_open(clip.data(), clip_box.data(), clip_box.size(), pk.data(), sk.data()) == 0;
+        }
+    }
     sodium_memzero(sk.data(), sk.size());
     if (rc != 0) return problem(K::Damaged, "an answer sealed to key \"" + a.seal_key + "\" does not open with it");
+    if (!clip_ok)
+        return problem(K::Damaged, "the drawing or recording of an answer sealed to key \"" + a.seal_key +
+                                       "\" does not open with it");
+    if (!a.clip.empty()) a.clip = formats::to_base64(clip.data(), clip.size());
     try {
         json j = json::parse(plain);
         a.skipped = j.at("skipped").get<bool>();

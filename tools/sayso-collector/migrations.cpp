@@ -299,6 +299,9 @@ CREATE TABLE report_packs (
 )sql";
     m.push_back({static_cast<int>(m.size()) + 1, "filing the reports' answers under their packs", packed, packed,
                  "report_answers", "pack_version"});
+    // 13 and 14: a child's drawing or recording with its answer, as delivered (base64; sealed when the answer is).
+    column("answers", "clip_type", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("answers", "clip", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     return m;
 }
 

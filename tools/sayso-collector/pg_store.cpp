@@ -86,6 +86,8 @@ class PgStore final : public Store {
                 field(aj, "answered_at", a.answered_at);
                 field(aj, "sealed", a.sealed);
                 field(aj, "seal_key", a.seal_key);
+                field(aj, "clip_type", a.clip_type);
+                field(aj, "clip", a.clip);
                 aj += "\"skipped\":";
                 aj += a.skipped ? "true" : "false";
                 aj += ",\"position\":" + std::to_string(a.position) + '}';
@@ -135,12 +137,12 @@ class PgStore final : public Store {
             "  ON CONFLICT (id) DO NOTHING RETURNING id"
             ")"
             " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
-            "   answered_at, sealed, seal_key)"
+            "   answered_at, sealed, seal_key, clip_type, clip)"
             " SELECT a.response_id, a.question_id, a.position, a.kind, a.measure, a.skipped, a.options, a.text,"
-            "   a.answered_at, a.sealed, a.seal_key"
+            "   a.answered_at, a.sealed, a.seal_key, a.clip_type, a.clip"
             " FROM jsonb_to_recordset($3::jsonb) AS a(response_id text, question_id text, position integer,"
             "   kind text, measure text, skipped boolean, options text, text text, answered_at text, sealed text,"
-            "   seal_key text)"
+            "   seal_key text, clip_type text, clip text)"
             " WHERE a.response_id IN (SELECT id FROM fresh)"
             " ON CONFLICT DO NOTHING",
             3, nullptr, v, nullptr, nullptr, 0));
@@ -332,7 +334,8 @@ class PgStore final : public Store {
                 const char* av[] = {x.id.c_str()};
                 Result a(PQexecParams(c_,
                                       "SELECT question_id, position, kind, measure, skipped, options, text,"
-                                      " answered_at, sealed, seal_key FROM answers WHERE response_id = $1"
+                                      " answered_at, sealed, seal_key, clip_type, clip FROM answers"
+                                      " WHERE response_id = $1"
                                       " ORDER BY position",
                                       1, nullptr, av, nullptr, nullptr, 0));
                 if (a.status() != PGRES_TUPLES_OK) return error("reading answers");
@@ -348,6 +351,8 @@ class PgStore final : public Store {
                     ans.answered_at = PQgetvalue(a.r, k, 7);
                     ans.sealed = PQgetvalue(a.r, k, 8);
                     ans.seal_key = PQgetvalue(a.r, k, 9);
+                    ans.clip_type = PQgetvalue(a.r, k, 10);
+                    ans.clip = PQgetvalue(a.r, k, 11);
                     x.answers.push_back(std::move(ans));
                 }
                 if (!each(device, x)) return {};

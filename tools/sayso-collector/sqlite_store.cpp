@@ -52,7 +52,8 @@ class SqliteStore final : public Store {
                      r) ||
             !prepare(
                 "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
-                " answered_at, sealed, seal_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT DO NOTHING",
+                " answered_at, sealed, seal_key, clip_type, clip) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+                " ON CONFLICT DO NOTHING",
                 a))
             return error("preparing");
         auto done_all = transaction([&]() -> Stored<void> {
@@ -87,6 +88,8 @@ class SqliteStore final : public Store {
                         text(a.s, 9, ans.answered_at);
                         text(a.s, 10, ans.sealed);
                         text(a.s, 11, ans.seal_key);
+                        text(a.s, 12, ans.clip_type);
+                        text(a.s, 13, ans.clip);
                         if (!done(a.s)) return error("storing an answer");
                     }
                 stored.push_back(x.id);
@@ -287,8 +290,8 @@ class SqliteStore final : public Store {
                      " ORDER BY seq",
                      r) ||
             !prepare(
-                "SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key"
-                " FROM answers WHERE response_id = ?1 ORDER BY position",
+                "SELECT question_id, position, kind, measure, skipped, options, text, answered_at, sealed, seal_key,"
+                " clip_type, clip FROM answers WHERE response_id = ?1 ORDER BY position",
                 a))
             return error("preparing");
         int rc;
@@ -321,6 +324,8 @@ class SqliteStore final : public Store {
                 ans.answered_at = col(a.s, 7);
                 ans.sealed = col(a.s, 8);
                 ans.seal_key = col(a.s, 9);
+                ans.clip_type = col(a.s, 10);
+                ans.clip = col(a.s, 11);
                 x.answers.push_back(std::move(ans));
             }
             sqlite3_reset(a.s);

@@ -135,8 +135,23 @@ void Drawing::repaint() {
 }
 
 Result<std::string, png::PngProblem> Drawing::png() const {
-    return png::encode_png({.pixels = pixels_.data(), .width = kWidth, .height = kHeight, .stride = kWidth * 4},
-                           png::kSmallest);
+    // White and the crayons: every pixel is one of them, so the PNG keeps an
+    // index a pixel and is never larger than the canvas's pixels.
+    std::array<std::uint32_t, kCrayons.size() + 1> palette{};
+    palette[0] = 0xFFFFFF;
+    std::copy(kCrayons.begin(), kCrayons.end(), palette.begin() + 1);
+    std::vector<unsigned char> index(static_cast<std::size_t>(kWidth) * kHeight);
+    for (std::size_t i = 0; i < index.size(); ++i) {
+        const unsigned char* p = &pixels_[i * 4];
+        const std::uint32_t c = (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+        const auto at = std::find(palette.begin(), palette.end(), c);
+        index[i] = static_cast<unsigned char>(at == palette.end() ? 0 : at - palette.begin());
+    }
+    return png::encode_indexed_png({.pixels = index.data(),
+                                    .width = kWidth,
+                                    .height = kHeight,
+                                    .palette = palette.data(),
+                                    .colours = static_cast<int>(palette.size())});
 }
 
 } // namespace sayso::draw

@@ -20,8 +20,7 @@ struct Point {
 
 // The crayons, as 0xRRGGBB: strong colours a child can tell apart, each
 // also apart from the others for the common colour blindnesses by lightness.
-inline constexpr std::array<std::uint32_t, 6> kCrayons = {0x222222, 0xE02020, 0xFFB000,
-                                                          0x20A040, 0x1E5FD8, 0x9B30C8};
+inline constexpr std::array<std::uint32_t, 6> kCrayons = {0x222222, 0xE02020, 0xFFB000, 0x20A040, 0x1E5FD8, 0x9B30C8};
 inline constexpr int kEraser = -1; // the tool that paints the canvas white again
 
 class Drawing {

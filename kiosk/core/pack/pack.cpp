@@ -702,6 +702,12 @@ class Loader {
             if (!q.is_object()) return error(qp, "must be an object, not " + type_name(q));
             band.questions.push_back(parse_question(q, qp, qids));
         });
+        // Each drawing travels inside its response (sync/PROTOCOL.md): a few per child keep one response deliverable.
+        const auto pictures = std::count_if(band.questions.begin(), band.questions.end(),
+                                            [](const Question& q) { return q.kind == Kind::Draw; });
+        if (pictures > kMaxClipQuestions)
+            error(p + ".questions", "a band has at most " + std::to_string(kMaxClipQuestions) +
+                                        " draw questions, not " + std::to_string(pictures));
         return band;
     }
 

@@ -161,6 +161,7 @@ inline constexpr int kMaxJsonDepth = 32;
 inline constexpr int kMaxPictureSide = 4096; // px
 inline constexpr std::size_t kMaxBands = 32;
 inline constexpr std::size_t kMaxQuestions = 100; // per band
+inline constexpr long kMaxClipQuestions = 3;      // draw questions per band: each picture travels in its response
 inline constexpr std::size_t kMaxVisitTypes = 32;
 inline constexpr std::size_t kMaxMeasures = 32;
 inline constexpr std::size_t kMaxServiceAreas = 32;

@@ -133,4 +133,52 @@ Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba
     return {};
 }
 
+namespace {
+
+bool write_indexed(std::string& out, const Indexed& image, png_bytep* rows, Failure& failure) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, on_error, on_warning);
+    if (!png) return false;
+    png_infop info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_write_struct(&png, nullptr);
+        return false;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return false;
+    }
+    png_set_write_fn(png, &out, append, flush_nothing);
+    png_set_compression_level(png, kSmallest);
+    png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
+                 PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_color palette[256];
+    for (int i = 0; i < image.colours; ++i)
+        palette[i] = {static_cast<png_byte>((image.palette[i] >> 16) & 0xFF),
+                      static_cast<png_byte>((image.palette[i] >> 8) & 0xFF),
+                      static_cast<png_byte>(image.palette[i] & 0xFF)};
+    png_set_PLTE(png, info, palette, image.colours);
+    png_set_rows(png, info, rows);
+    png_write_png(png, info, PNG_TRANSFORM_IDENTITY, nullptr);
+    png_destroy_write_struct(&png, &info);
+    return true;
+}
+
+} // namespace
+
+Result<std::string, PngProblem> encode_indexed_png(const Indexed& image) {
+    if (!image.pixels || !image.palette || image.width <= 0 || image.height <= 0 || image.width > 1 << 15 ||
+        image.height > 1 << 15 || image.colours < 1 || image.colours > 256)
+        return PngProblem{PngProblem::Kind::BadSize, std::to_string(image.width) + " x " +
+                                                         std::to_string(image.height) + ", " +
+                                                         std::to_string(image.colours) + " colours"};
+    std::vector<png_bytep> rows(static_cast<std::size_t>(image.height));
+    for (std::size_t y = 0; y < rows.size(); ++y)
+        rows[y] = const_cast<png_bytep>(image.pixels + y * static_cast<std::size_t>(image.width));
+    std::string out;
+    Failure failure;
+    if (!write_indexed(out, image, rows.data(), failure))
+        return PngProblem{PngProblem::Kind::Failed, failure.words[0] ? failure.words : "out of memory"};
+    return out;
+}
+
 } // namespace sayso::png

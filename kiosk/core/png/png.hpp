@@ -5,6 +5,7 @@
 #include "result/result.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -29,7 +30,18 @@ inline constexpr int kFast = 1, kSmallest = 9;
 // Written beside and renamed over `file`, so while Sayso runs a reader never
 // sees half a picture (the file is not synced: a screenshot is not data).
 Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba& image, int level);
-// The same PNG's bytes, in memory (a child's drawing, sealed before it is stored).
+// The same PNG's bytes, in memory.
 Result<std::string, PngProblem> encode_png(const Rgba& image, int level);
+
+// A picture of few colours: one byte a pixel, an index into `palette`
+// (0xRRGGBB, at most 256). In memory, smallest: a child's drawing, whose
+// PNG is then never larger than its pixels (768 KiB at 1024x768).
+struct Indexed {
+    const unsigned char* pixels = nullptr; // top row first, `width` bytes a row
+    int width = 0, height = 0;
+    const std::uint32_t* palette = nullptr;
+    int colours = 0;
+};
+Result<std::string, PngProblem> encode_indexed_png(const Indexed& image);
 
 } // namespace sayso::png

@@ -505,9 +505,7 @@ namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
                                      "started_at, ended_at, state, delivered_at, asked_to_talk, practitioner_code, "
                                      "case_ref, rejected_reason FROM responses ";
-// A response with a drawing or a recording waits on the tablet until delivery carries clips.
-const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' "
-                             "AND NOT EXISTS (SELECT 1 FROM clips WHERE clips.response_id = responses.id) ";
+const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
 StoreResult<void> Store::read_responses(const std::string& sql, int limit,
