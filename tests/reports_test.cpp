@@ -1222,3 +1222,70 @@ TEST_CASE("the report index is kept up to date in the background: arrivals are c
     test::eventually("it to try again", [&] { return nowhere.status().runs > runs + 1; });
     CHECK_FALSE(nowhere.wait_caught_up(std::chrono::milliseconds(100)));
 }
+
+TEST_CASE("a child's drawing in the reports: on the case page beside their words for whoever may see it, opened from "
+          "its seal, refused to anyone else, and audited") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(key.code == 0);
+    const std::string pk = nlohmann::json::parse(key.out)["public_key"];
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "THE-DRAWING-BYTES";
+    {
+        auto s = test::open_collector_store(store);
+        seed(*s, pk);
+        auto r = make("d1", "C-777", "SW-1", "visit", "2026-11-20", "complete", false, {words("My words")}, pk);
+        collector::Answer drawn;
+        drawn.question_id = "my-picture";
+        drawn.position = 1;
+        drawn.kind = "draw";
+        drawn.answered_at = "2026-11-20T10:02:00.000Z";
+        drawn.sealed = test::seal_answer(pk, false, {}, "");
+        drawn.seal_key = "k1";
+        drawn.clip_type = "image/png";
+        drawn.clip = test::seal(pk, png);
+        r.answers.push_back(drawn);
+        REQUIRE(s->insert("tab-cic", {r}));
+    }
+    add_user(store, {"sam", "--role", "practitioner", "--code", "SW-1"});
+    add_user(store, {"pat", "--role", "practitioner", "--code", "SW-2"});
+    add_user(store, {"ada", "--role", "admin"});
+    test::CollectorProcess site(store, {"--keys", keys, "--packs", (test::source_dir / "surveys").string()}, "reports");
+    const std::string url = "/drawing?response=d1&q=my-picture";
+    CHECK(Browser(site.port()).get(url)->status == 303); // signed out: sign in first
+
+    Browser sam(site.port());
+    REQUIRE(sam.sign_in("sam", "a long enough password") == 303);
+    std::string page;
+    test::eventually("the case page to show the response", [&] {
+        auto r = sam.get("/child?case=C-777");
+        page = r ? r->body : "";
+        return r && r->status == 200 && page.find("data-response=\"d1\"") != std::string::npos;
+    });
+    CHECK(page.find("My words") != std::string::npos);
+    CHECK(page.find("<img class=\"drawing\" data-k=\"drawing\" alt=\"The child's drawing\" "
+                    "src=\"/drawing?response=d1&amp;q=my-picture\">") != std::string::npos);
+    auto picture = sam.get(url);
+    REQUIRE(picture);
+    CHECK(picture->status == 200);
+    CHECK(picture->get_header_value("Content-Type") == "image/png");
+    CHECK(picture->get_header_value("Cache-Control") == "no-store");
+    CHECK(picture->body == png);
+    // Another practitioner's case: refused, as the case is.
+    Browser pat(site.port());
+    REQUIRE(pat.sign_in("pat", "a long enough password") == 303);
+    CHECK(pat.get(url)->status == 403);
+    CHECK(pat.get("/drawing?response=d1&q=listened")->status == 403);
+    CHECK(sam.get("/drawing?response=d1&q=anything-else")->status == 404); // words, not a drawing
+    CHECK(sam.get("/drawing?response=nothing&q=my-picture")->status == 403);
+    Browser ada(site.port());
+    REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+    CHECK(ada.get("/drawing?response=nothing&q=my-picture")->status == 404);
+    auto audit = ada.get("/audit");
+    REQUIRE(audit);
+    CHECK(audit->body.find("<td>viewed</td><td>/drawing?response=d1&amp;q=my-picture</td><td>by sam (practitioner)") !=
+          std::string::npos);
+    CHECK(audit->body.find("<td>denied</td><td>/drawing?response=d1&amp;q=my-picture</td><td>by pat (practitioner)") !=
+          std::string::npos);
+}

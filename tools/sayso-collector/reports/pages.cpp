@@ -273,7 +273,8 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
                 if (x.id == a.question_id) q = &x;
         const bool opened = a.unopened.empty();
         const bool text = opened && !a.skipped && a.kind == "text";
-        const bool picks = opened && !a.skipped && a.kind != "text";
+        const bool picks = opened && !a.skipped && a.kind != "text" && a.kind != "draw";
+        const bool drawing = opened && !a.skipped && a.kind == "draw" && a.clip_type == "image/png";
         list options;
         if (picks)
             for (const auto& o : a.options) {
@@ -293,6 +294,8 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
             {"nothing_written", data(text && a.text.empty())},
             {"text", given(text ? a.text : "")},
             {"picks", data(picks)},
+            {"drawing",
+             given(drawing ? "/drawing?response=" + url_encode(r.id) + "&q=" + url_encode(a.question_id) : "")},
             {"options", options}});
     }
     return object{{"id", r.id},

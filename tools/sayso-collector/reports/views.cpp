@@ -4,6 +4,7 @@
 #include "recode.hpp"
 #include "vocabulary.hpp"
 
+#include "formats/base64.hpp"
 #include "formats/formats.hpp"
 
 #include <algorithm>
@@ -533,7 +534,7 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
     for (const auto& r : *rows) {
         ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}, r[11]};
         auto as = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
-                                  " FROM answers WHERE response_id = ? ORDER BY position",
+                                  ", clip_type FROM answers WHERE response_id = ? ORDER BY position",
                               {r[0]});
         if (!as) return as.problem();
         for (const auto& a : *as) {
@@ -541,10 +542,50 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
             const auto open = read_answer(a, 4, keys, x);
             std::string why = open ? std::string() : open.words(); // shown beside the answer
             c.answers.push_back(
-                {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why)});
+                {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why), a[9]});
         }
         out.responses.push_back(std::move(c));
     }
+    return out;
+}
+
+Stored<ClipView> clip_view(Store& store, const Reader& reader, const std::string& response_id,
+                           const std::string& question_id, const std::vector<SealKeyPair>& keys) {
+    ClipView out;
+    auto counted = store.query("SELECT COUNT(*) FROM report_responses WHERE response_id = ?", {response_id});
+    if (!counted) return counted.problem();
+    const std::int64_t total = counted->empty() ? 0 : num((*counted)[0][0]);
+    Params p{response_id};
+    const std::string mine = scope(reader, p);
+    auto seen = store.query("SELECT 1 FROM report_responses WHERE response_id = ?" + mine, p);
+    if (!seen) return seen.problem();
+    if (seen->empty()) {
+        out.access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
+        return out;
+    }
+    auto rows = store.query("SELECT clip_type, clip, sealed, seal_key FROM answers"
+                            " WHERE response_id = ? AND question_id = ? AND clip <> ''",
+                            {response_id, question_id});
+    if (!rows) return rows.problem();
+    if (rows->empty()) return out; // NotFound
+    const auto& r = (*rows)[0];
+    Answer a;
+    a.clip_type = r[0];
+    a.clip = r[1];
+    a.sealed = r[2];
+    a.seal_key = r[3];
+    out.access = Access::Allowed;
+    out.type = a.clip_type;
+    if (auto open = open_sealed(keys, a); !open) {
+        out.unopened = open.words();
+        return out;
+    }
+    std::vector<unsigned char> bytes;
+    if (!formats::from_base64(a.clip, bytes)) {
+        out.unopened = "it is damaged";
+        return out;
+    }
+    out.bytes.assign(bytes.begin(), bytes.end());
     return out;
 }
 

@@ -158,7 +158,8 @@ struct ChildAnswer {
     bool skipped = false;
     std::vector<std::string> options;
     std::string text;
-    std::string unopened; // why a sealed answer can't be opened; empty when it could
+    std::string unopened;  // why a sealed answer can't be opened; empty when it could
+    std::string clip_type; // a drawing (image/png) or recording travels with it; its bytes are fetched on their own
 };
 struct ChildResponse {
     std::string id, case_ref, started_at, visit_type, band, pack_id, language, service_area, practitioner_code;
@@ -176,6 +177,17 @@ struct ChildView {
 // reader may see (or, for a manager or practitioner, none at all).
 Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
                              const std::vector<SealKeyPair>& keys);
+
+// A child's drawing or recording, for a reader who may see its response (the
+// same rule as the child view): its type and bytes, opened with the keys.
+// NotFound when there is no such answer or it has no clip; Denied when the
+// reader may not see the response; `unopened` says why a sealed one can't be opened.
+struct ClipView {
+    Access access = Access::NotFound;
+    std::string type, bytes, unopened;
+};
+Stored<ClipView> clip_view(Store& store, const Reader& reader, const std::string& response_id,
+                           const std::string& question_id, const std::vector<SealKeyPair>& keys);
 
 // A family's case references and responses, as this reader may see them: an
 // admin sees every case grouped under the reference; anyone else only the cases

@@ -387,6 +387,29 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     });
 
     // Pictures of answers, as the child saw them: only files the pack model names.
+    // A child's drawing, for a reader who may see the response it is in (the child view's rule); audited.
+    get("/drawing", [this](http::Request& req, http::Response& res) {
+        Session session;
+        if (!signed_in(req, res, session) || !fresh(res)) return;
+        const std::string id = req.has_param("response") ? req.param("response").substr(0, 40) : "";
+        const std::string q = req.has_param("q") ? req.param("q").substr(0, 200) : "";
+        auto view = clip_view(store_, session.user, id, q, options_.keys);
+        if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
+        const std::string subject = "/drawing?response=" + id + "&q=" + q;
+        if (view->access == Access::Denied) {
+            audit("denied", subject, &session);
+            return html(res, 403, message_page(&session, "Not yours to see", "This drawing is not one you may see."));
+        }
+        if (view->access == Access::NotFound || view->type != "image/png")
+            return html(res, 404, message_page(&session, "No drawing", "There is no such drawing."));
+        if (!view->unopened.empty())
+            return html(
+                res, 404,
+                message_page(&session, "Can't be opened", "This drawing can't be opened: " + view->unopened + "."));
+        audit("viewed", subject, &session);
+        res.set_content(std::move(view->bytes), "image/png");
+    });
+
     get("/picture", [this](http::Request& req, http::Response& res) {
         Session session;
         if (!signed_in(req, res, session)) return;
