@@ -1226,12 +1226,17 @@ TEST_CASE("a drawing travels in its answer: taken sealed when it opens with the 
                               {"state", "complete"},
                               {"answers", {a}}};
     };
+    auto not_png = [&](nlohmann::json r) {
+        r["answers"][0]["clip"]["data"] = test::seal(pk, "GIF89a, not a PNG");
+        return r;
+    };
     const nlohmann::json body = {{"protocol", 1},
                                  {"device_id", "d"},
                                  {"responses",
-                                  {resp(1, "draw", pk),         // taken
-                                   resp(2, "draw", foreign_pk), // its picture sealed to a stranger's key
-                                   resp(3, "faces", pk)}}};     // a face does not carry a picture
+                                  {resp(1, "draw", pk),             // taken
+                                   resp(2, "draw", foreign_pk),     // its picture sealed to a stranger's key
+                                   resp(3, "faces", pk),            // a face does not carry a picture
+                                   not_png(resp(4, "draw", pk))}}}; // opens, to something that is not a PNG
     auto res = http.Post("/v1/responses", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);
@@ -1240,7 +1245,8 @@ TEST_CASE("a drawing travels in its answer: taken sealed when it opens with the 
     std::map<std::string, std::string> why;
     for (const auto& r : reply["rejected"])
         why[r["id"]] = r["reason"];
-    REQUIRE(why.size() == 2);
+    REQUIRE(why.size() == 3);
+    CHECK(why[hex(4)].find("carries something that is not image/png") != std::string::npos);
     CHECK(why[hex(2)].find("drawing or recording") != std::string::npos);
     CHECK(why[hex(3)].find("faces answer and can't carry image/png") != std::string::npos);
     // Stored sealed; the export with the keys gives the picture back, byte for byte.

@@ -619,4 +619,16 @@ TEST_CASE("a draw question: nothing drawn can't go on, a drawing is kept as a PN
     CHECK(stored[0].media.empty());
     REQUIRE(flow.back());
     CHECK(flow.drawing() == nullptr);
+
+    // Drawn and kept, then rubbed out and walked away from: the picture is not sent.
+    REQUIRE(flow.draw_from({10, 10}));
+    REQUIRE(flow.draw_end());
+    REQUIRE(flow.next());
+    REQUIRE(f.stored().at(0).answers[0].media.rfind("\x89PNG", 0) == 0);
+    REQUIRE(flow.back());
+    REQUIRE(flow.clear_drawing());
+    REQUIRE(flow.back()); // to the welcome screen: what is on the question is kept as it is
+    stored = f.stored().at(0).answers;
+    CHECK(stored[0].skipped);
+    CHECK(stored[0].media.empty());
 }

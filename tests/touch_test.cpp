@@ -107,6 +107,41 @@ TEST_CASE("with a hand resting, the finger that travels draws at once and the ha
     CHECK(kinds(out) == "move up away");
 }
 
+TEST_CASE("a hand that shifted before a finger landed does not take over; a stroke being drawn keeps going when a "
+          "hand lands") {
+    std::vector<Step> out;
+    SUBCASE("the palm shifts, then the finger lands: the palm's shifts add up to no travel") {
+        Fingers f;
+        f.down(1, {500, 500}, out); // the palm lands
+        f.move(1, {508, 500}, out); // and shifts 8 px, as the pointer
+        f.down(2, {100, 100}, out); // the finger lands: both undecided
+        out.clear();
+        f.move(1, {516, 500}, out); // 16 px from where it landed, 8 from where it was when the finger came
+        CHECK(out.empty());
+        f.move(2, {140, 120}, out); // the finger draws: it is the pointer
+        CHECK(kinds(out) == "down move");
+        CHECK(out[0].at.x == 100);
+    }
+    SUBCASE("a finger drawing when a hand lands: the finger goes on drawing, the hand is a palm") {
+        Fingers f;
+        f.down(1, {100, 100}, out);
+        f.move(1, {150, 100}, out); // drawing
+        f.down(2, {600, 600}, out); // the hand lands
+        f.move(2, {700, 700}, out); // and moves: nothing
+        f.move(1, {200, 100}, out);
+        f.up(2, {700, 700}, out);
+        f.up(1, {200, 100}, out);
+        CHECK(kinds(out) == "down move move up away");
+    }
+    SUBCASE("a finger id seen again without its lift: what it held is let go first") {
+        Fingers f;
+        f.down(5, {1, 1}, out);
+        f.move(5, {40, 40}, out);
+        f.down(5, {300, 300}, out);
+        CHECK(kinds(out) == "down move cancel down");
+    }
+}
+
 TEST_CASE("finger events out of order are harmless") {
     Fingers f;
     std::vector<Step> out;
@@ -116,7 +151,7 @@ TEST_CASE("finger events out of order are harmless") {
     f.down(5, {1, 1}, out);
     f.down(5, {9, 9}, out); // the same id again: one contact, the new one
     f.up(5, {9, 9}, out);
-    CHECK(kinds(out) == "down down up away");
+    CHECK(kinds(out) == "down cancel down up away");
     CHECK_FALSE(f.any());
 }
 

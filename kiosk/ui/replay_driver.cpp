@@ -169,6 +169,7 @@ int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, co
                 k.settle();
                 break;
             }
+            if (fingers.count(1)) return fail(c, std::string(verb) + " uses finger 1, which is down already");
             for (int i = 0; i < (c.verb == script::Command::Verb::Double ? 2 : 1); ++i) {
                 if (i > 0) advance_to(clock.monotonic() + flow::Millis(120)); // a quick second tap
                 push_finger(k.window(), SDL_FINGERDOWN, 1, *at);
@@ -203,6 +204,7 @@ int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, co
             break;
         }
         case script::Command::Verb::Stroke: {
+            if (!c.mouse && fingers.count(1)) return fail(c, "stroke touch uses finger 1, which is down already");
             deliberate(c.arg);
             // Each point is found on the widget as it is now, and each move is its own frame, as a hand is.
             for (std::size_t i = 0; i < c.points.size(); ++i) {

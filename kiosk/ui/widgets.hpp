@@ -46,6 +46,7 @@ class Widgets {
     }
     bool accept(const std::string& id, bool repeats) { return presses_.accept(id, now_, repeats); }
     const touch::Presses& presses() const { return presses_; }
+    bool settled() const { return presses_.settled(now_); }
     std::string list() const; // ids on screen, for error messages
 
   private:

@@ -1,5 +1,7 @@
-// Answer commit latency against a bare fdatasync on the same disk.
+// Answer commit latency against a bare fdatasync on the same disk; and a
+// child's drawing: its PNG's size and making, and its sealed commit.
 // usage: sayso-bench-storage DIR [COUNT]
+#include "draw/drawing.hpp"
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
+#include <random>
 #include <unistd.h>
 #include <vector>
 
@@ -97,11 +100,50 @@ int main(int argc, char** argv) {
     }
     std::vector<double> sealed_ms;
     commit_run(count, 2 * count + 1200, sealed_ms);
+
+    // A busy drawing: 400 strokes of every crayon and the eraser across the whole canvas, far more than a
+    // child draws, so its PNG is as large as a drawing gets in practice.
+    sayso::draw::Drawing drawing;
+    std::mt19937 rng(20261206);
+    auto any = [&](float max) { return std::uniform_real_distribution<float>(0, max)(rng); };
+    for (int stroke = 0; stroke < 400; ++stroke) {
+        const int tool = stroke % 9 == 8 ? sayso::draw::kEraser : stroke % 6;
+        drawing.begin({any(1024), any(768)}, tool);
+        for (int k = 0; k < 30; ++k)
+            drawing.extend({any(1024), any(768)});
+        drawing.end();
+    }
+    std::vector<double> encode_ms;
+    std::string png;
+    for (int i = 0; i < 10; ++i) {
+        auto t0 = clk::now();
+        auto made = drawing.png();
+        encode_ms.push_back(std::chrono::duration<double, std::milli>(clk::now() - t0).count());
+        if (!made) return 1;
+        png = std::move(*made);
+    }
+    // Its sealed commit (the answer and its picture, one transaction), as on an enrolled tablet.
+    std::vector<double> drawing_ms;
+    for (int i = 0; i < 50; ++i) {
+        sayso::flow::AnswerRecord a;
+        a.question_id = "picture" + std::to_string(i);
+        a.kind = "draw";
+        a.media = png;
+        a.media_type = "image/png";
+        auto t0 = clk::now();
+        if (auto kept = store->record(start.id, a); !kept) {
+            std::fprintf(stderr, "%s\n", kept.problem().detail.c_str());
+            return 1;
+        }
+        drawing_ms.push_back(std::chrono::duration<double, std::milli>(clk::now() - t0).count());
+    }
     std::printf("{\"count\": %d, \"fdatasync_p50_ms\": %.3f, \"fdatasync_p99_ms\": %.3f, \"commit_p50_ms\": %.3f, "
                 "\"commit_p99_ms\": %.3f, \"fresh_commit_p50_ms\": %.3f, \"fresh_commit_p99_ms\": %.3f, "
-                "\"sealed_commit_p50_ms\": %.3f, \"sealed_commit_p99_ms\": %.3f}\n",
+                "\"sealed_commit_p50_ms\": %.3f, \"sealed_commit_p99_ms\": %.3f, \"drawing_png_bytes\": %zu, "
+                "\"drawing_encode_ms\": %.2f, \"drawing_commit_p50_ms\": %.3f, \"drawing_commit_p99_ms\": %.3f}\n",
                 count, percentile(sync_ms, 0.5), percentile(sync_ms, 0.99), percentile(commit_ms, 0.5),
                 percentile(commit_ms, 0.99), percentile(fresh_ms, 0.5), percentile(fresh_ms, 0.99),
-                percentile(sealed_ms, 0.5), percentile(sealed_ms, 0.99));
+                percentile(sealed_ms, 0.5), percentile(sealed_ms, 0.99), png.size(), percentile(encode_ms, 0.5),
+                percentile(drawing_ms, 0.5), percentile(drawing_ms, 0.99));
     return 0;
 }

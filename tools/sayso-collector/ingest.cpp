@@ -2,6 +2,10 @@
 
 #include "keys.hpp"
 
+#include "formats/base64.hpp"
+
+#include <algorithm>
+
 #include <utility>
 
 namespace sayso::collector {
@@ -29,12 +33,22 @@ std::optional<std::string> never_taken(const protocol::Response& r, const Intake
                 return "the answer to \"" + a.question_id + "\" is a " + a.kind + " answer and can't carry " +
                        a.clip_type;
         }
-        if (a.sealed.empty()) continue;
-        if (intake.keys.empty())
-            return "the answer to \"" + a.question_id + "\" is sealed, and this collector holds no keys to open it";
         Answer opened = a;
-        if (auto open = open_sealed(intake.keys, opened); !open)
-            return "the answer to \"" + a.question_id + "\": " + open.words();
+        if (!a.sealed.empty()) {
+            if (intake.keys.empty())
+                return "the answer to \"" + a.question_id + "\" is sealed, and this collector holds no keys to open it";
+            if (auto open = open_sealed(intake.keys, opened); !open)
+                return "the answer to \"" + a.question_id + "\": " + open.words();
+        }
+        // A picture is a PNG and a recording Ogg, by their first bytes (opened, when sealed).
+        if (!opened.clip.empty()) {
+            std::vector<unsigned char> bytes;
+            const std::string magic = opened.clip_type == "image/png" ? std::string("\x89PNG\r\n\x1a\n", 8) : "OggS";
+            if (!formats::from_base64(opened.clip, bytes) || bytes.size() < magic.size() ||
+                !std::equal(magic.begin(), magic.end(), bytes.begin(),
+                            [](char m, unsigned char b) { return static_cast<unsigned char>(m) == b; }))
+                return "the answer to \"" + a.question_id + "\" carries something that is not " + opened.clip_type;
+        }
     }
     return std::nullopt;
 }

@@ -342,7 +342,7 @@ bool Flow::next() {
     } else if (q.kind == pack::Kind::Draw) {
         const auto* d = drawing();
         if (!d || d->empty()) return false; // nothing drawn: the child can skip instead
-        record_current(false);
+        if (!record_current(false)) return false;
     } else if (!session_->answer(q.id)) {
         return false; // single choice moves on by itself once answered
     }
@@ -540,7 +540,7 @@ float Flow::confirm_progress() const {
 
 // --- internals ------------------------------------------------------------------
 
-void Flow::record_current(bool skipped) {
+bool Flow::record_current(bool skipped) {
     auto& s = *session_;
     const auto& q = s.question();
     AnswerRecord a;
@@ -552,14 +552,15 @@ void Flow::record_current(bool skipped) {
     if (!skipped && q.kind == pack::Kind::Draw) {
         if (auto it = s.drawings.find(q.id); it != s.drawings.end() && it->second.drawing) {
             auto png = it->second.drawing->png();
-            if (png) {
-                a.media = std::move(*png);
-                a.media_type = "image/png";
-                it->second.stored = it->second.drawing->version();
-            } else {
+            if (!png) {
+                // Nothing is kept rather than an answer without its picture; the child can try again.
                 problem_ = StorageProblem{StorageProblem::Kind::Other, png.words()};
                 changed();
+                return false;
             }
+            a.media = std::move(*png);
+            a.media_type = "image/png";
+            it->second.stored = it->second.drawing->version();
         }
     } else if (!skipped) {
         if (q.kind == pack::Kind::FreeText)
@@ -577,6 +578,7 @@ void Flow::record_current(bool skipped) {
     s.answers[q.id] = a;
     Op op{.kind = Op::Kind::Record, .response_id = s.response_id, .answer = a};
     save(std::move(op));
+    return true;
 }
 
 // Answers being made but not yet confirmed with "next" (a pick_many
@@ -595,9 +597,14 @@ void Flow::keep_drafts() {
         if (!prev || prev->text != s.draft) record_current(false);
     } else if (q.kind == pack::Kind::Draw) {
         auto it = s.drawings.find(q.id);
-        if (it != s.drawings.end() && it->second.drawing && !it->second.drawing->empty() &&
-            it->second.stored != it->second.drawing->version())
+        if (it == s.drawings.end() || !it->second.drawing || it->second.stored == it->second.drawing->version()) return;
+        if (!it->second.drawing->empty())
             record_current(false);
+        else if (prev && !prev->skipped) {
+            // The child rubbed out what they had drawn and kept: that picture is not sent.
+            record_current(true);
+            it->second.stored = it->second.drawing->version();
+        }
     }
 }
 

@@ -234,8 +234,8 @@ class Flow {
     bool on_child_screen() const { return screen_ == Screen::Welcome || screen_ == Screen::Question; }
     void save(Op op);
     void flush();
-    void record_current(bool skipped);
-    draw::Drawing* canvas(); // the current draw question's, made on first use
+    bool record_current(bool skipped); // false when the answer could not be made (a drawing's PNG)
+    draw::Drawing* canvas();           // the current draw question's, made on first use
     void keep_drafts();
     void advance();
     void load_drafts();

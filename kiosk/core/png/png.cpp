@@ -35,7 +35,14 @@ struct Failure {
 void on_warning(png_structp, png_const_charp) {}
 
 void append(png_structp png, png_bytep data, png_size_t n) {
-    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), n);
+    // No exception may cross libpng's C frames: out of memory is libpng's own error.
+    bool kept = true;
+    try {
+        static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), n);
+    } catch (...) {
+        kept = false;
+    }
+    if (!kept) png_error(png, "out of memory");
 }
 void flush_nothing(png_structp) {}
 

@@ -574,11 +574,16 @@ StoreResult<void> Store::read_responses(const std::string& sql, int limit,
 StoreResult<std::vector<StoredResponse>> Store::collect(const std::string& sql, int limit,
                                                         const std::function<void(sqlite3_stmt*)>& bind_more) {
     std::vector<StoredResponse> out;
+    // Drawings and recordings make responses large: a read stops once it
+    // holds more of them than one delivery carries (always one response at least).
+    std::size_t clip_bytes = 0;
     auto read = read_responses(
         sql, limit,
         [&](const StoredResponse& r) {
             out.push_back(r);
-            return true;
+            for (const auto& a : r.answers)
+                clip_bytes += a.media.size();
+            return clip_bytes < kOutboxClipBytes;
         },
         bind_more);
     if (!read) return read.problem();

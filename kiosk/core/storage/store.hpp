@@ -24,6 +24,10 @@ using flow::StoreResult;
 // Newest schema this build knows; see migrations in store.cpp.
 int schema_version();
 
+// How much of drawings and recordings one read of the outbox holds at most
+// (past one response): what a delivery carries, and no more, is read.
+inline constexpr std::size_t kOutboxClipBytes = 4u << 20;
+
 struct PinRecord {
     std::string hash; // argon2id string from libsodium's crypto_pwhash_str
     int failures = 0; // wrong tries in a row
@@ -129,7 +133,8 @@ class Store final : public flow::Recorder {
     StoreResult<void> for_each_response(const std::function<bool(const StoredResponse&)>& each);
 
     // The outbox: up to `limit` ended (complete or incomplete) responses not
-    // yet acknowledged by the collection endpoint, oldest first.
+    // yet acknowledged by the collection endpoint, oldest first; fewer once
+    // their drawings and recordings pass kOutboxClipBytes (at least one).
     StoreResult<std::vector<StoredResponse>> outbox(int limit);
     // The same, continuing after the response (after_started_ms, after_id) in outbox order.
     StoreResult<std::vector<StoredResponse>> outbox_after(int limit, std::int64_t after_started_ms,

@@ -6,7 +6,10 @@
 namespace sayso::touch {
 
 void Fingers::down(std::int64_t id, Point at, std::vector<Step>& out) {
-    std::erase_if(down_, [&](const Finger& f) { return f.id == id; }); // a repeated id: the new contact wins
+    // A repeated id (its lift was lost): the new contact wins, and what the old one held is let go.
+    for (const auto& f : down_)
+        if (f.id == id && f.role == Role::Pointer) out.push_back({Step::Kind::Cancel, {}});
+    std::erase_if(down_, [&](const Finger& f) { return f.id == id; });
     const bool only_palms =
         std::all_of(down_.begin(), down_.end(), [](const Finger& f) { return f.role == Role::Palm; });
     if (only_palms) {
@@ -14,11 +17,19 @@ void Fingers::down(std::int64_t id, Point at, std::vector<Step>& out) {
         out.push_back({Step::Kind::Down, at});
         return;
     }
-    // Two undecided contacts: whatever the pointer held is let go without a press.
+    // A pointer already travelling (a stroke being drawn) keeps going: the newcomer is a hand landing.
+    for (const auto& f : down_)
+        if (f.role == Role::Pointer && std::hypot(f.at.x - f.from.x, f.at.y - f.from.y) >= kTravel) {
+            down_.push_back({id, at, at, Role::Palm});
+            return;
+        }
+    // Two undecided contacts: whatever the pointer held is let go without a press, and each is
+    // measured from where it is now.
     for (auto& f : down_) {
         if (f.role == Role::Pointer) {
             out.push_back({Step::Kind::Cancel, {}});
             f.role = Role::Undecided;
+            f.from = f.at;
         }
     }
     down_.push_back({id, at, at, Role::Undecided});

@@ -35,8 +35,9 @@ struct Step {
 // (it presses where it went down, if it lifts still over it) and every finger
 // still down is a palm or a resting hand, which presses nothing; and a finger
 // of those that travels (a stroke on a drawing, while a hand rests) is the
-// pointer from there on, the rest palms. A finger that lands while only
-// palms are down is the pointer again.
+// pointer from there on, the rest palms. A pointer already travelling when
+// another lands keeps going, the newcomer a palm. A finger that lands while
+// only palms are down is the pointer again.
 class Fingers {
   public:
     static constexpr float kTravel = 12; // px a finger moves before it is known to be moving
@@ -71,6 +72,8 @@ class Presses {
     bool accept(const std::string& id, flow::Millis now, bool repeats);
     // When a deliberate press of `id` would count, for a replay that taps as a person does.
     flow::Millis ready(const std::string& id) const;
+    // Whether the view has been up long enough to take a press (a stroke on a canvas, not a tap).
+    bool settled(flow::Millis now) const { return now - view_since_ >= kViewGuard; }
 
   private:
     std::string view_;

@@ -100,8 +100,9 @@ void canvas(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     ui.widgets.add("canvas", a, b);
     const ImVec2 m = ImGui::GetIO().MousePos;
     const draw::Point p{(m.x - c.x0) * cw / c.width(), (m.y - c.y0) * ch / c.height()};
+    // A canvas just shown takes no stroke: the second tap of a double tap on what came before is not a dot.
     const bool here = ImGui::IsMousePosValid();
-    if (ImGui::IsItemActivated() && here)
+    if (ImGui::IsItemActivated() && here && ui.widgets.settled())
         ui.then([p](flow::Flow& f) { f.draw_from(p); });
     else if (ImGui::IsItemActive() && here)
         ui.then([p](flow::Flow& f) { f.draw_to(p); });
@@ -134,7 +135,7 @@ void canvas(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         ui.then([](flow::Flow& f) { f.pick_tool(draw::kEraser); });
     const Box& u = places.undo;
     if (tile(ui.widgets, "undo", ImVec2(u.x0, u.y0), ImVec2(u.x1, u.y1), ui.textures.asset("ui/undo"), "",
-             ui.fonts.body, TileStyle{.enabled = d && d->can_undo()}))
+             ui.fonts.body, TileStyle{.enabled = d && d->can_undo(), .repeats = true}))
         ui.then([](flow::Flow& f) { f.undo_drawing(); });
     const Box& k = places.clear;
     if (tile(ui.widgets, "clear", ImVec2(k.x0, k.y0), ImVec2(k.x1, k.y1), ui.textures.asset("ui/clear"), "",
