@@ -34,7 +34,7 @@ Result<void, PngProblem> write_png(const std::filesystem::path& file, const Rgba
 Result<std::string, PngProblem> encode_png(const Rgba& image, int level);
 
 // A picture of few colours: one byte a pixel, an index into `palette`
-// (0xRRGGBB, at most 256). In memory, smallest: a child's drawing, whose
+// (0xRRGGBB, at most 256). In memory, quick to make: a child's drawing, whose
 // PNG is then never larger than its pixels (768 KiB at 1024x768).
 struct Indexed {
     const unsigned char* pixels = nullptr; // top row first, `width` bytes a row
