@@ -413,13 +413,13 @@ TEST_CASE("touch as tablets send it: a resting palm presses nothing, a double ta
     }
 }
 
-// The default pack with a draw question second in the 4-7 band.
-void with_draw_question(Kiosk& k) {
+// The default pack with a draw question in the 4-7 band (second, unless said).
+void with_draw_question(Kiosk& k, int at = 1) {
     k.packs = k.tmp / "packs";
-    test::copy_pack(k.packs / "after-my-visit", [](nlohmann::json& j) {
+    test::copy_pack(k.packs / "after-my-visit", [at](nlohmann::json& j) {
         for (auto& b : j["bands"])
             if (b["id"] == "4-7")
-                b["questions"].insert(b["questions"].begin() + 1,
+                b["questions"].insert(b["questions"].begin() + at,
                                       nlohmann::json{{"id", "my-picture"},
                                                      {"kind", "draw"},
                                                      {"text", {{"en", "Draw a picture of your visit"}}}});
@@ -497,6 +497,32 @@ TEST_CASE("a draw question: crayons, the eraser, undo and clear, by finger and b
             CHECK(a.media_type == "image/png");
             check_drawing(a.media);
         }
+    }
+}
+
+TEST_CASE("on a drawing, two quick undos take back two strokes, and the second tap of a double tap on start draws "
+          "nothing on the canvas that has just appeared") {
+    SUBCASE("undo, twice quickly") {
+        Kiosk k;
+        with_draw_question(k);
+        auto r = k.replay("touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
+                          "touch answer:listened:happy\nwait 800\n"
+                          "stroke touch canvas 0.1,0.1 0.9,0.1\nstroke touch canvas 0.1,0.9 0.9,0.9\n"
+                          "double undo\ntouch undo\n",
+                          "draw-undo-twice");
+        // Nothing is left to take back, so undo is not offered.
+        CHECK(r.code == 3);
+        CHECK(r.err.find("touch undo: no widget with that id") != std::string::npos);
+    }
+    SUBCASE("a double tap on start") {
+        Kiosk k;
+        with_draw_question(k, 0);
+        auto r = k.replay("touch band:4-7\ntouch visit:visit\ntouch handover\ndouble start\n"
+                          "expect question:my-picture\ntouch next\n",
+                          "draw-double-start");
+        // Nothing was drawn, so next is not offered.
+        CHECK(r.code == 3);
+        CHECK(r.err.find("touch next: no widget with that id") != std::string::npos);
     }
 }
 
