@@ -526,6 +526,35 @@ TEST_CASE("on a drawing, two quick undos take back two strokes, and the second t
     }
 }
 
+TEST_CASE("nothing of a child's drawing shows to the next child: their canvas starts white") {
+    Kiosk k;
+    with_draw_question(k);
+    const std::string child = "touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
+                              "touch answer:listened:happy\nwait 800\nexpect question:my-picture\n";
+    auto r = k.replay(child +
+                          "shot blank\nstroke touch canvas 0.02,0.5 0.98,0.5\nshot first\ntouch next\n"
+                          "touch answer:knows-me:yes\nwait 800\ntouch answer:help:ok\nwait 800\n"
+                          "touch answer:best:play\nwait 800\nexpect thanks\nwait 9000\nexpect practitioner\n" +
+                          child + "shot second\n",
+                      "draw-next-child");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    // Pixels of the dark crayon, exactly: its button's disc and a drawing have them.
+    auto dark = [](const std::filesystem::path& file) {
+        int w = 0, h = 0, n = 0;
+        stbi_uc* px = stbi_load(file.c_str(), &w, &h, &n, 3);
+        REQUIRE(px != nullptr);
+        std::size_t count = 0;
+        for (int i = 0; i < w * h; ++i)
+            count += px[3 * i] == 0x22 && px[3 * i + 1] == 0x22 && px[3 * i + 2] == 0x22;
+        stbi_image_free(px);
+        return count;
+    };
+    const auto blank = dark(shots_root / "draw-next-child" / "blank.png"); // the crayon's disc alone
+    CHECK(dark(shots_root / "draw-next-child" / "first.png") > blank + 5000);
+    CHECK(dark(shots_root / "draw-next-child" / "second.png") == blank);
+}
+
 TEST_CASE("a drawing is sealed to the collector's key before it is written: no picture in the clear on the tablet") {
     Kiosk k;
     with_draw_question(k);

@@ -70,12 +70,13 @@ Picture Kiosk::canvas_picture() {
         }
         SDL_SetTextureUserData(canvas_, kScaledCopies);
         SDL_SetTextureScaleMode(canvas_, SDL_ScaleModeLinear);
-        canvas_from_ = nullptr;
+        canvas_from_ = 0;
     }
-    if (d != canvas_from_ || d->version() != canvas_version_) {
+    // By its serial, not its address: the next child's drawing may be made where this one was.
+    if (d->serial() != canvas_from_ || d->version() != canvas_version_) {
         // The whole canvas: 3 MiB copied, about a millisecond, once per change.
         SDL_UpdateTexture(canvas_, nullptr, d->pixels().data(), w * 4);
-        canvas_from_ = d;
+        canvas_from_ = d->serial();
         canvas_version_ = d->version();
     }
     return {.texture = canvas_, .w = w, .h = h};

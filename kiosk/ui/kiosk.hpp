@@ -121,11 +121,11 @@ class Kiosk {
     };
     std::vector<Shown> shown_;
     std::string replay_problem_;
-    SDL_Texture* canvas_ = nullptr;              // a child's drawing, as shown
-    const draw::Drawing* canvas_from_ = nullptr; // the drawing it shows
-    std::uint64_t canvas_version_ = 0;           // and its version then
-    std::string logged_storage_;                 // detail of the storage problem last logged; empty: none
-    std::set<std::string> slow_logged_;          // slow work a live frame did, logged once each
+    SDL_Texture* canvas_ = nullptr;     // a child's drawing, as shown
+    std::uint64_t canvas_from_ = 0;     // the drawing it shows (its serial)
+    std::uint64_t canvas_version_ = 0;  // and its version then
+    std::string logged_storage_;        // detail of the storage problem last logged; empty: none
+    std::set<std::string> slow_logged_; // slow work a live frame did, logged once each
 
     // Slow work, one task after another off the drawing thread. Its wake
     // pushes an event the loop wakes on.

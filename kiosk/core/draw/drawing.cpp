@@ -1,6 +1,7 @@
 #include "draw/drawing.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace sayso::draw {
@@ -14,7 +15,10 @@ Point inside(Point p) {
 
 } // namespace
 
-Drawing::Drawing() : pixels_(static_cast<std::size_t>(kWidth) * kHeight * 4, 0xFF) {}
+Drawing::Drawing() : pixels_(static_cast<std::size_t>(kWidth) * kHeight * 4, 0xFF) {
+    static std::atomic<std::uint64_t> made{0};
+    serial_ = ++made;
+}
 
 void Drawing::begin(Point p, int tool) {
     if (open_) end();

@@ -48,6 +48,9 @@ class Drawing {
     bool can_undo() const { return !history_.empty(); }
     bool drawing() const { return open_; }
 
+    // This drawing's own number, never shared with another in this process
+    // (an address may be used again by the next child's drawing).
+    std::uint64_t serial() const { return serial_; }
     // RGBA, kWidth x kHeight, top row first.
     const std::vector<unsigned char>& pixels() const { return pixels_; }
     // Bumped whenever the pixels change; the part changed since take_changed() last ran.
@@ -70,6 +73,7 @@ class Drawing {
     void repaint();
     void changed(int x0, int y0, int x1, int y1);
 
+    std::uint64_t serial_;
     std::vector<Stroke> history_;
     std::size_t points_ = 0;
     bool open_ = false;
