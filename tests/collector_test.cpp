@@ -49,6 +49,13 @@ collector::Response response(const std::string& id, const std::string& text = "h
     return r;
 }
 
+// A new key pair in `keys_file` (made if missing) from `sayso-collector keys new`; its public key.
+std::string new_key(const std::string& keys_file, const std::string& id) {
+    const auto made = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys_file, "--id", id});
+    REQUIRE(made.code == 0);
+    return nlohmann::json::parse(made.out)["public_key"];
+}
+
 std::string hex(int i) {
     char b[33];
     std::snprintf(b, sizeof b, "%032x", i);
@@ -834,14 +841,9 @@ TEST_CASE("a response the collector can never take is rejected by id with the re
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     const auto keys = (tmp / "keys.json").string();
-    const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
-    REQUIRE(k1.code == 0);
-    const std::string pk = nlohmann::json::parse(k1.out)["public_key"];
+    const std::string pk = new_key(keys, "k1");
     // A key pair this collector never made: what a stranger with a leaked token would seal to.
-    const auto stranger = (tmp / "stranger.json").string();
-    const auto k9 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", stranger, "--id", "k1"});
-    REQUIRE(k9.code == 0);
-    const std::string foreign_pk = nlohmann::json::parse(k9.out)["public_key"];
+    const std::string foreign_pk = new_key((tmp / "stranger.json").string(), "k1");
     const auto token = test::add_token(store, "tab");
     test::CollectorProcess collector(store, {"--keys", keys, "--packs", (test::source_dir / "surveys").string()});
     httplib::Client http("127.0.0.1", collector.port());
@@ -1195,13 +1197,9 @@ TEST_CASE("a drawing travels in its answer: taken sealed when it opens with the 
     TempDir tmp;
     const std::string store = "sqlite:" + (tmp / "c.db").string();
     const auto keys = (tmp / "keys.json").string();
-    const auto k1 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
-    REQUIRE(k1.code == 0);
-    const std::string pk = nlohmann::json::parse(k1.out)["public_key"];
-    const auto stranger = (tmp / "stranger.json").string();
-    const auto k9 = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", stranger, "--id", "k1"});
-    REQUIRE(k9.code == 0);
-    const std::string foreign_pk = nlohmann::json::parse(k9.out)["public_key"];
+    const std::string pk = new_key(keys, "k1");
+    // A key pair this collector never made: what a stranger with a leaked token would seal to.
+    const std::string foreign_pk = new_key((tmp / "stranger.json").string(), "k1");
     const auto token = test::add_token(store, "tab");
     test::CollectorProcess collector(store, {"--keys", keys});
     httplib::Client http("127.0.0.1", collector.port());
