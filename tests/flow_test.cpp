@@ -632,3 +632,144 @@ TEST_CASE("a draw question: nothing drawn can't go on, a drawing is kept as a PN
     CHECK(stored[0].skipped);
     CHECK(stored[0].media.empty());
 }
+
+namespace {
+// The default pack with a voice question of `seconds` first in the 8-11 band.
+std::shared_ptr<const pack::Pack> with_voice_question(const std::filesystem::path& dir, int seconds = 5) {
+    const auto copy = test::copy_pack(dir, [seconds](nlohmann::json& j) {
+        test::add_voice_words(j);
+        for (auto& b : j["bands"])
+            if (b["id"] == "8-11")
+                b["questions"].insert(b["questions"].begin(), nlohmann::json{{"id", "my-voice"},
+                                                                             {"kind", "voice"},
+                                                                             {"max_seconds", seconds},
+                                                                             {"text", {{"en", "Tell us"}}}});
+    });
+    auto loaded = pack::load_pack(copy);
+    REQUIRE(loaded.ok());
+    return loaded.pack;
+}
+
+std::vector<std::int16_t> tone(std::size_t n) {
+    std::vector<std::int16_t> s(n);
+    for (std::size_t i = 0; i < n; ++i)
+        s[i] = static_cast<std::int16_t>((i / 55) % 2 ? 6000 : -6000);
+    return s;
+}
+} // namespace
+
+TEST_CASE("a voice question: record, stop, try again, keep with next; nothing is sent unless kept, and a skip throws "
+          "it away") {
+    Fixture f;
+    f.pack = with_voice_question(f.tmp / "pack");
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    REQUIRE(flow.start());
+    REQUIRE(flow.session()->question().id == "my-voice");
+    CHECK(flow.take() == nullptr);
+    CHECK_FALSE(flow.next()); // nothing recorded: skip is the way on
+    CHECK_FALSE(flow.stop_recording());
+    CHECK_FALSE(flow.heard(tone(10).data(), 10)); // not recording: the microphone's samples go nowhere
+
+    REQUIRE(flow.record());
+    CHECK(flow.recording());
+    CHECK_FALSE(flow.record()); // already recording
+    CHECK_FALSE(flow.next());   // not while recording
+    const auto said = tone(48000);
+    REQUIRE(flow.heard(said.data(), said.size()));
+    REQUIRE(flow.stop_recording());
+    CHECK_FALSE(flow.recording());
+    REQUIRE(flow.take());
+    CHECK(flow.take()->seconds() == doctest::Approx(1.0));
+    CHECK(f.stored().at(0).answers.empty()); // recorded, not yet kept
+
+    // Try again: the first goes; a stop before anything was heard leaves the record button.
+    REQUIRE(flow.record_again());
+    CHECK(flow.take() == nullptr);
+    REQUIRE(flow.record());
+    REQUIRE(flow.stop_recording());
+    CHECK(flow.take() == nullptr);
+
+    // Recorded, and kept with next: an Ogg Opus answer.
+    REQUIRE(flow.record());
+    REQUIRE(flow.heard(said.data(), said.size()));
+    REQUIRE(flow.heard(said.data(), 24000));
+    REQUIRE(flow.stop_recording());
+    REQUIRE(flow.next());
+    auto stored = f.stored().at(0).answers;
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].kind == "voice");
+    CHECK(stored[0].media_type == "audio/ogg");
+    CHECK(stored[0].media.rfind("OggS", 0) == 0);
+    CHECK_FALSE(stored[0].skipped);
+
+    // Back: the kept recording is there to listen to; a new one made and walked away from is not sent.
+    REQUIRE(flow.back());
+    REQUIRE(flow.take());
+    CHECK(flow.take()->seconds() == doctest::Approx(1.5));
+    REQUIRE(flow.record_again());
+    REQUIRE(flow.record());
+    REQUIRE(flow.heard(said.data(), 4800));
+    REQUIRE(flow.back()); // to the welcome screen, mid-recording: it stops, and is not kept
+    CHECK_FALSE(flow.recording());
+    stored = f.stored().at(0).answers;
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].media.size() > 1000); // still the kept one and a half seconds
+    REQUIRE(flow.start());
+    REQUIRE(flow.take());
+    CHECK(flow.take()->seconds() == doctest::Approx(0.1));
+
+    // A skip throws it away.
+    REQUIRE(flow.skip());
+    stored = f.stored().at(0).answers;
+    CHECK(stored[0].skipped);
+    CHECK(stored[0].media.empty());
+    REQUIRE(flow.back());
+    CHECK(flow.take() == nullptr);
+}
+
+TEST_CASE("a voice recording stops by itself at the pack's length, and a child speaking is a child still there") {
+    Fixture f;
+    f.pack = with_voice_question(f.tmp / "pack", 5);
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    REQUIRE(flow.start());
+    REQUIRE(flow.record());
+    const auto said = tone(4800);
+    // Six seconds of samples a tenth of a second at a time, as the clock moves: the take ends at five.
+    int handed = 0;
+    while (flow.recording() && handed < 60) {
+        f.pass(Millis(100));
+        flow.heard(said.data(), said.size());
+        ++handed;
+    }
+    CHECK(handed == 50);
+    REQUIRE(flow.take());
+    CHECK(flow.take()->seconds() == doctest::Approx(5.0));
+    // The idle timer ran from the last samples, not from the tap that began.
+    f.pass(Millis(89'000));
+    CHECK(flow.screen() == Screen::Question);
+    REQUIRE(flow.next());
+    CHECK(f.stored().at(0).answers.at(0).media_type == "audio/ogg");
+}
+
+TEST_CASE("a recording under way stops when the child is asked whether they are still there, or stops the session") {
+    Fixture f;
+    f.pack = with_voice_question(f.tmp / "pack", 60);
+    auto& flow = *f.flow;
+    f.hand_over("8-11");
+    REQUIRE(flow.start());
+    REQUIRE(flow.record());
+    // The microphone gives nothing (unplugged mid-way): the idle timer runs on.
+    f.pass(Millis(90'000));
+    REQUIRE(flow.screen() == Screen::StillThere);
+    CHECK_FALSE(flow.recording());
+    REQUIRE(flow.still_here());
+    CHECK(flow.take() == nullptr); // nothing was heard
+    REQUIRE(flow.record());
+    const auto said = tone(4800);
+    REQUIRE(flow.heard(said.data(), said.size()));
+    REQUIRE(flow.stop());
+    CHECK_FALSE(flow.recording());
+    CHECK(f.stored().at(0).answers.empty()); // stop keeps what was kept; this never was
+}

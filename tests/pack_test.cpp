@@ -641,7 +641,7 @@ TEST_CASE("a draw question has no options, and a band has at most three, so a re
                                  for (const char* id : {"d1", "d2", "d3", "d4"})
                                      j["bands"][0]["questions"].push_back(draw(id));
                              }),
-                 "$.bands[0].questions", "at most 3 draw questions, not 4");
+                 "$.bands[0].questions", "at most 3 draw and voice questions together, not 4");
     TempDir tmp3;
     expect_error(load_edited(tmp3,
                              [&](json& j) {
@@ -650,4 +650,55 @@ TEST_CASE("a draw question has no options, and a band has at most three, so a re
                                  j["bands"][0]["questions"].push_back(q);
                              }),
                  "$.bands[0].questions[4].options", "draw questions have no options");
+}
+
+TEST_CASE("a voice question: its length from 5 s to 2 minutes, its words, and at most 3 clips a band with drawings") {
+    auto voice = [](int seconds) {
+        return json{{"id", "v" + std::to_string(seconds)},
+                    {"kind", "voice"},
+                    {"max_seconds", seconds},
+                    {"text", {{"en", "Say"}}}};
+    };
+    TempDir tmp;
+    auto ok = load_edited(tmp, [&](json& j) {
+        test::add_voice_words(j);
+        j["bands"][0]["questions"].push_back(voice(90));
+        j["bands"][0]["questions"].push_back(json{{"id", "v"}, {"kind", "voice"}, {"text", {{"en", "Say"}}}});
+    });
+    INFO(all(ok));
+    REQUIRE(ok.ok());
+    const auto& qs = ok.pack->bands[0].questions;
+    CHECK(qs[qs.size() - 2].kind == Kind::Voice);
+    CHECK(qs[qs.size() - 2].max_seconds == 90);
+    CHECK(qs.back().max_seconds == 60);
+    CHECK(std::string(kind_name(qs.back().kind)) == "voice");
+
+    TempDir t1, t2, t3, t4;
+    expect_error(load_edited(t1,
+                             [&](json& j) {
+                                 test::add_voice_words(j);
+                                 j["bands"][0]["questions"].push_back(voice(121));
+                             }),
+                 "$.bands[0].questions[4].max_seconds", "");
+    expect_error(load_edited(t2, [&](json& j) { j["bands"][0]["questions"].push_back(voice(30)); }), "$.words",
+                 "missing kiosk word \"record\", needed by a voice question");
+    expect_error(load_edited(t3,
+                             [&](json& j) {
+                                 test::add_voice_words(j);
+                                 auto q = voice(30);
+                                 q["options"] = json::array({{{"id", "a"}, {"label", {{"en", "A"}}}},
+                                                             {{"id", "b"}, {"label", {{"en", "B"}}}}});
+                                 j["bands"][0]["questions"].push_back(q);
+                             }),
+                 "$.bands[0].questions[4].options", "voice questions have no options");
+    expect_error(
+        load_edited(
+            t4,
+            [&](json& j) {
+                test::add_voice_words(j);
+                for (int secs : {10, 20, 30})
+                    j["bands"][0]["questions"].push_back(voice(secs));
+                j["bands"][0]["questions"].push_back(json{{"id", "pic"}, {"kind", "draw"}, {"text", {{"en", "Draw"}}}});
+            }),
+        "$.bands[0].questions", "at most 3 draw and voice questions together, not 4");
 }

@@ -73,6 +73,15 @@ inline fs::path copy_pack(const fs::path& dir) {
     return copy_pack(dir, [](nlohmann::json&) {});
 }
 
+// Gives a pack (as JSON) the words a voice question needs, in English.
+inline void add_voice_words(nlohmann::json& j) {
+    j["words"]["record"] = {{"en", "Tap the microphone and talk"}};
+    j["words"]["recording"] = {{"en", "I'm listening. Tap the square when you're done"}};
+    j["words"]["listen"] = {{"en", "Listen"}};
+    j["words"]["try_again"] = {{"en", "Try again"}};
+    j["words"]["no_microphone"] = {{"en", "This tablet can't hear you just now. You can skip this one."}};
+}
+
 // Reads CSV (RFC 4180: quoted cells, doubled quotes, CRLF or LF) into rows of cells.
 inline std::vector<std::vector<std::string>> read_csv(const std::string& text) {
     std::vector<std::vector<std::string>> rows;

@@ -165,8 +165,12 @@ void Kiosk::other_event(const SDL_Event& e) {
         }
         break;
     case SDL_TEXTINPUT: flow_.type(e.text.text); break;
-    case SDL_USEREVENT: // delivery state changed; a finished task draws once it is delivered (step)
-        if (e.user.code != kTaskDone) frames_ = std::max(frames_, 1);
+    case SDL_USEREVENT: // delivery state changed; a finished task draws once it is delivered, samples once heard (step)
+        if (e.user.code != kTaskDone && e.user.code != kHeard) frames_ = std::max(frames_, 1);
+        break;
+    case SDL_AUDIODEVICEADDED:
+    case SDL_AUDIODEVICEREMOVED:
+        if (e.adevice.iscapture) mic_.devices_changed();
         break;
     case SDL_KEYDOWN:
         if (e.key.keysym.sym == SDLK_BACKSPACE)
@@ -184,6 +188,7 @@ void Kiosk::step() {
     bool pressed = false;
     if (input_.apply([this](const SDL_Event& e) { other_event(e); }, pressed)) frames_ = std::max(frames_, 2);
     if (pressed) flow_.touch();
+    follow_microphone();
     flow_.tick();
     if (tasks_.deliver() > 0) frames_ = std::max(frames_, 1);
     if (flow_.version() != drawn_version_) frames_ = std::max(frames_, 2);
@@ -226,6 +231,25 @@ void Kiosk::on_screen_change() {
     held_.editing.clear();
     // A session just ended: its response is in the outbox now.
     if (s == flow::Screen::Thanks || s == flow::Screen::Practitioner || s == flow::Screen::Locked) delivery_.wake();
+}
+
+void Kiosk::follow_microphone() {
+    if (flow_.recording() && !mic_.open()) {
+        voice_.speaker().stop(); // the tablet's own voice is not the child's
+        if (!mic_.start()) {
+            std::fprintf(stderr, "sayso: can't record: %s\n", mic_.problem().c_str());
+            flow_.stop_recording(); // nothing heard: the question says there is no microphone
+        }
+    }
+    if (mic_.open()) {
+        const auto heard = mic_.take();
+        if (!heard.empty()) flow_.heard(heard.data(), heard.size());
+        if (!flow_.recording()) mic_.stop();
+    }
+    if (facts_.microphone != mic_.available()) {
+        facts_.microphone = mic_.available();
+        frames_ = std::max(frames_, 2);
+    }
 }
 
 void Kiosk::update_text_input() {

@@ -9,6 +9,7 @@
 #include "delivery.hpp"
 #include "input.hpp"
 #include "look.hpp"
+#include "microphone.hpp"
 #include "pack/shelf.hpp"
 #include "screens/screens.hpp"
 #include "script/script.hpp"
@@ -50,6 +51,7 @@ class Kiosk {
     const Widgets& widgets() const { return widgets_; }
     Delivery& delivery() { return delivery_; }
     Speaker& speaker() { return voice_.speaker(); }
+    const Microphone& microphone() const { return mic_; }
     bool quitting() const { return quit_; }
     // The screen showing, in words for a failure ("question (question:id)").
     std::string current() const;
@@ -69,6 +71,7 @@ class Kiosk {
     void request_quit();
     void on_screen_change();
     void update_text_input();
+    void follow_microphone(); // open while the flow records, its samples handed over
     bool draw(const std::filesystem::path* capture);
     void frame_did(const std::vector<std::string>& slow);
     bool write_png(const std::filesystem::path& file);
@@ -130,11 +133,18 @@ class Kiosk {
     // Slow work, one task after another off the drawing thread. Its wake
     // pushes an event the loop wakes on.
     static constexpr Sint32 kTaskDone = 1; // SDL_USEREVENT's code for a finished task (0: delivery changed)
+    static constexpr Sint32 kHeard = 2;    // and for samples from the microphone
     tasks::Tasks tasks_{[] {
         SDL_Event e{};
         e.type = SDL_USEREVENT;
         e.user.code = kTaskDone;
         SDL_PushEvent(&e); // thread-safe
+    }};
+    Microphone mic_{[] {
+        SDL_Event e{};
+        e.type = SDL_USEREVENT;
+        e.user.code = kHeard;
+        SDL_PushEvent(&e);
     }};
     Actions actions_{{.options = o_,
                       .clock = clock_,

@@ -105,13 +105,16 @@ std::string deliver(Kiosk& k) {
     }
 }
 
-// Real time: speech is made and played on other threads.
+// Real time: speech is made and played on other threads, and a recording
+// comes from the microphone at its own pace.
 std::string listen(Kiosk& k) {
     auto& speaker = k.speaker();
-    if (!speaker.available()) return "listen: no sound device (" + speaker.problem() + ")";
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (speaker.busy()) {
-        if (std::chrono::steady_clock::now() > until) return "listen: still speaking after 30 s";
+    if (!speaker.available() && !k.flow().recording()) return "listen: no sound device (" + speaker.problem() + ")";
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(150);
+    while (speaker.busy() || k.flow().recording()) {
+        if (std::chrono::steady_clock::now() > until)
+            return k.flow().recording() ? "listen: still recording after 150 s" : "listen: still speaking after 150 s";
+        k.settle();
         SDL_Delay(20);
     }
     return "";

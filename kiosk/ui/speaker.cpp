@@ -110,6 +110,10 @@ void Speaker::work() {
         lock.unlock();
 
         speech::Pcm pcm;
+        if (item.pcm) {
+            pcm.samples = *item.pcm;
+            pcm.rate = item.pcm_rate;
+        }
         const std::filesystem::path clip = item.clip ? item.clip() : std::filesystem::path();
         if (!clip.empty()) {
             auto read = speech::read_clip(clip);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,6 +26,9 @@ class Speaker {
         // Finds the recorded clip to play first, if any; called on the
         // speaker's worker, since looking for it touches the disk.
         std::function<std::filesystem::path()> clip;
+        // Or sound already made: a child's recording, played back to them.
+        std::shared_ptr<const std::vector<std::int16_t>> pcm;
+        int pcm_rate = 0;
     };
 
     Speaker(); // opens the default audio device; without one, read-aloud is off

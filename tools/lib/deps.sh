@@ -6,18 +6,19 @@ SAYSO_BUILD_PACKAGES=(
   libsdl2-dev libimgui-dev libstb-dev libpng-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libkainjow-mustache-dev
   libboost1.81-dev libssl-dev libpq-dev libsodium-dev
-  libharfbuzz-dev libfreetype-dev libfribidi-dev libespeak-ng-dev espeak-ng-data
+  libharfbuzz-dev libfreetype-dev libfribidi-dev libespeak-ng-dev espeak-ng-data libopusenc-dev libopus-dev
   fonts-sil-andika fonts-noto-core fonts-opendyslexic
 )
 # PostgreSQL and openssl: tests start a throwaway cluster and make a throwaway CA.
 # cage and systemd: a test checks the kiosk session unit with systemd-analyze.
 # vorbis-tools: a test makes an Ogg Vorbis clip with oggenc to read back.
+# libopusfile-dev: tests decode a child's delivered recording to check its length.
 # chromium and python3-websocket: the reports are loaded and photographed in headless Chromium.
 # python3-jsonschema: the pack schema is checked by a real validator against the loader.
 # libcpp-httplib-dev: the tests' own HTTP client, for requests libcurl won't make as they are.
 # nginx: a test runs the shipped nginx site in front of two collectors.
 SAYSO_TEST_PACKAGES=(doctest-dev libcpp-httplib-dev postgresql openssl cage systemd vorbis-tools chromium python3-websocket nginx
-  python3-jsonschema)
+  python3-jsonschema libopusfile-dev)
 # tools/bench: the peers it measures against (Chromium with SurveyJS from npm,
 # nginx), PostgreSQL for the store figures, Xvfb for the OpenGL path. Debian's
 # npm is added only where no npm is installed: it needs Debian's Node.js, and

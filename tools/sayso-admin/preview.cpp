@@ -65,7 +65,7 @@ std::string script(const pack::Pack& p, const pack::Band& b, const std::string& 
     for (const auto& q : b.questions) {
         const std::string name = std::to_string(n++) + "-" + q.id;
         s << "expect question:" << q.id << "\n";
-        if (q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw) {
+        if (q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw || q.kind == pack::Kind::Voice) {
             shot(name, q.id);
             s << "tap skip\n";
         } else if (q.kind == pack::Kind::PickMany) {

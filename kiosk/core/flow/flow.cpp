@@ -328,6 +328,64 @@ bool Flow::clear_drawing() {
     return true;
 }
 
+recording::Take* Flow::current_take() {
+    if (!session_ || session_->index >= session_->count() || session_->question().kind != pack::Kind::Voice)
+        return nullptr;
+    auto it = session_->takes.find(session_->question().id);
+    return it == session_->takes.end() ? nullptr : it->second.get();
+}
+
+const recording::Take* Flow::take() const {
+    if (screen_ != Screen::Question) return nullptr;
+    return const_cast<Flow*>(this)->current_take();
+}
+
+bool Flow::recording() const {
+    const auto* t = take();
+    return t && t->recording();
+}
+
+bool Flow::record() {
+    if (screen_ != Screen::Question || session_->question().kind != pack::Kind::Voice || recording()) return false;
+    touch();
+    const auto& q = session_->question();
+    session_->takes[q.id] = std::make_shared<recording::Take>(q.max_seconds);
+    changed();
+    return true;
+}
+
+bool Flow::heard(const std::int16_t* samples, std::size_t n) {
+    if (!recording()) return false;
+    touch(); // a child speaking is a child still there
+    current_take()->add(samples, n);
+    changed();
+    return true;
+}
+
+bool Flow::stop_recording() {
+    if (!recording()) return false;
+    touch();
+    end_recording();
+    changed();
+    return true;
+}
+
+void Flow::end_recording() {
+    auto* t = current_take();
+    if (!t || !t->recording()) return;
+    t->stop();
+    if (t->empty()) session_->takes.erase(session_->question().id); // nothing was heard: the record button again
+}
+
+bool Flow::record_again() {
+    const auto* t = take();
+    if (!t || t->recording()) return false;
+    touch();
+    session_->takes.erase(session_->question().id);
+    changed();
+    return true;
+}
+
 bool Flow::next() {
     if (screen_ != Screen::Question) return false;
     const auto& q = session_->question();
@@ -343,6 +401,10 @@ bool Flow::next() {
         const auto* d = drawing();
         if (!d || d->empty()) return false; // nothing drawn: the child can skip instead
         if (!record_current(false)) return false;
+    } else if (q.kind == pack::Kind::Voice) {
+        const auto* t = take();
+        if (!t || t->recording() || t->empty()) return false; // nothing recorded: the child can skip instead
+        if (!record_current(false)) return false;
     } else if (!session_->answer(q.id)) {
         return false; // single choice moves on by itself once answered
     }
@@ -353,6 +415,7 @@ bool Flow::next() {
 bool Flow::back() {
     if (screen_ != Screen::Question) return false;
     touch();
+    end_recording();
     keep_drafts();
     confirming_.clear();
     if (session_->index == 0) {
@@ -371,6 +434,7 @@ bool Flow::skip() {
     session_->picked.clear();
     session_->draft.clear();
     session_->drawings.erase(session_->question().id); // "I'd rather not say": the drawing is not kept
+    session_->takes.erase(session_->question().id);    // nor the recording
     record_current(true);
     advance();
     return true;
@@ -386,6 +450,7 @@ bool Flow::still_here() {
 
 bool Flow::stop() {
     if (!on_child_screen()) return false;
+    if (screen_ == Screen::Question) end_recording();
     keep_drafts();
     end_session(Completion::Incomplete);
     confirming_.clear();
@@ -489,6 +554,7 @@ bool Flow::tick() {
         did = true;
     }
     if (on_child_screen() && t - last_touch_ >= settings_.idle_timeout) {
+        if (screen_ == Screen::Question) end_recording();
         paused_ = screen_;
         confirming_.clear();
         screen_ = Screen::StillThere;
@@ -562,6 +628,18 @@ bool Flow::record_current(bool skipped) {
             a.media_type = "image/png";
             it->second.stored = it->second.drawing->version();
         }
+    } else if (!skipped && q.kind == pack::Kind::Voice) {
+        const auto* t = current_take();
+        auto ogg = t ? t->ogg()
+                     : Result<std::string, recording::RecordingProblem>(recording::RecordingProblem{"none was made"});
+        if (!ogg) {
+            // Nothing is kept rather than an answer without its recording; the child can try again.
+            problem_ = StorageProblem{StorageProblem::Kind::Other, ogg.words()};
+            changed();
+            return false;
+        }
+        a.media = std::move(*ogg);
+        a.media_type = "audio/ogg";
     } else if (!skipped) {
         if (q.kind == pack::Kind::FreeText)
             a.text = s.draft;

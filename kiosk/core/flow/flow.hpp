@@ -7,6 +7,7 @@
 #include "flow/clock.hpp"
 #include "flow/record.hpp"
 #include "pack/pack.hpp"
+#include "recording/take.hpp"
 
 #include <deque>
 #include <map>
@@ -59,6 +60,8 @@ struct Session {
         std::uint64_t stored = ~0ull;
     };
     std::map<std::string, Canvas> drawings;
+    // Recordings by question id, likewise: sent only when the child keeps one with next.
+    std::map<std::string, std::shared_ptr<recording::Take>> takes;
     int tool = 0;               // the crayon in hand (draw::kEraser for the eraser)
     bool asked_to_talk = false; // "I want to talk to someone"
     Access access;
@@ -138,6 +141,18 @@ class Flow {
     bool clear_drawing();
     // The current question's drawing; null when it is not a draw question.
     const draw::Drawing* drawing() const;
+    // A voice question: record() starts a recording (any last one goes), the
+    // kiosk hands it the microphone's samples with heard() (mono, 48 kHz; it
+    // stops by itself at the question's length), stop_recording() ends it;
+    // the child listens back, keeps it with next(), or record_again() shows
+    // the record button again. Leaving the question ends a recording.
+    bool record();
+    bool heard(const std::int16_t* samples, std::size_t n);
+    bool stop_recording();
+    bool record_again();
+    bool recording() const; // a recording is being made now
+    // The current voice question's recording; null when there is none.
+    const recording::Take* take() const;
     bool next();
     bool back();
     bool skip();
@@ -236,6 +251,8 @@ class Flow {
     void flush();
     bool record_current(bool skipped); // false when the answer could not be made (a drawing's PNG)
     draw::Drawing* canvas();           // the current draw question's, made on first use
+    recording::Take* current_take();   // the current voice question's, if any
+    void end_recording();              // a recording being made stops (the child moved on)
     void keep_drafts();
     void advance();
     void load_drafts();

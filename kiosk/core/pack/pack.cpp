@@ -1,4 +1,5 @@
 #include "pack/pack.hpp"
+#include "recording/take.hpp"
 #include "tasks/frame_guard.hpp"
 
 #include "formats/formats.hpp"
@@ -34,6 +35,7 @@ const char* kind_name(Kind k) {
     case Kind::PickMany: return "pick_many";
     case Kind::FreeText: return "text";
     case Kind::Draw: return "draw";
+    case Kind::Voice: return "voice";
     }
     return "?";
 }
@@ -134,9 +136,14 @@ const std::vector<std::string>& required_words() {
 
 const std::vector<std::string>& optional_words() {
     static const std::vector<std::string> keys = {
-        "talk",          "talk_done", "language",    "read_aloud", "text_size",
-        "high_contrast", "easy_font", "less_motion", "done",       "pick_sticker",
+        "talk", "talk_done",    "language", "read_aloud", "text_size", "high_contrast", "easy_font",     "less_motion",
+        "done", "pick_sticker", "record",   "recording",  "listen",    "try_again",     "no_microphone",
     };
+    return keys;
+}
+
+const std::vector<std::string>& voice_words() {
+    static const std::vector<std::string> keys = {"record", "recording", "listen", "try_again", "no_microphone"};
     return keys;
 }
 
@@ -598,6 +605,15 @@ class Loader {
             pack.bands.push_back(parse_band(b, p, band_ids));
             band_paths.push_back(p);
         });
+        // A voice question says what to do in words beside its buttons.
+        const bool voice = std::any_of(pack.bands.begin(), pack.bands.end(), [](const Band& b) {
+            return std::any_of(b.questions.begin(), b.questions.end(),
+                               [](const Question& q) { return q.kind == Kind::Voice; });
+        });
+        if (voice)
+            for (const auto& k : voice_words())
+                if (!pack.words.count(k))
+                    error("$.words", "missing kiosk word \"" + k + "\", needed by a voice question");
         // Bands of one cohort must not overlap, or the practitioner could not
         // tell which one a child of that age belongs to.
         for (std::size_t i = 0; i < pack.bands.size(); ++i)
@@ -702,17 +718,20 @@ class Loader {
             if (!q.is_object()) return error(qp, "must be an object, not " + type_name(q));
             band.questions.push_back(parse_question(q, qp, qids));
         });
-        // Each drawing travels inside its response (sync/PROTOCOL.md): a few per child keep one response deliverable.
-        const auto pictures = std::count_if(band.questions.begin(), band.questions.end(),
-                                            [](const Question& q) { return q.kind == Kind::Draw; });
-        if (pictures > kMaxClipQuestions)
+        // Each drawing and recording travels inside its response (sync/PROTOCOL.md): a few per child keep one
+        // response deliverable.
+        const auto clips = std::count_if(band.questions.begin(), band.questions.end(), [](const Question& q) {
+            return q.kind == Kind::Draw || q.kind == Kind::Voice;
+        });
+        if (clips > kMaxClipQuestions)
             error(p + ".questions", "a band has at most " + std::to_string(kMaxClipQuestions) +
-                                        " draw questions, not " + std::to_string(pictures));
+                                        " draw and voice questions together, not " + std::to_string(clips));
         return band;
     }
 
     Question parse_question(const json& q, const std::string& p, std::set<std::string>& qids) {
-        unknown_keys(q, p, {"id", "kind", "text", "picture", "measure", "scale", "options", "max_length"});
+        unknown_keys(q, p,
+                     {"id", "kind", "text", "picture", "measure", "scale", "options", "max_length", "max_seconds"});
         Question qu;
         if (get_string(q, p, "id", qu.id) && valid_id(p + ".id", qu.id) && !qids.insert(qu.id).second)
             error(p + ".id", "duplicate question id " + shown(qu.id) + " in this band");
@@ -721,13 +740,14 @@ class Loader {
         if (get_string(q, p, "kind", kind)) {
             static const std::map<std::string, Kind> kinds = {
                 {"faces", Kind::Faces},        {"yes_no", Kind::YesNo},  {"pick_one", Kind::PickOne},
-                {"pick_many", Kind::PickMany}, {"text", Kind::FreeText}, {"draw", Kind::Draw}};
+                {"pick_many", Kind::PickMany}, {"text", Kind::FreeText}, {"draw", Kind::Draw},
+                {"voice", Kind::Voice}};
             if (auto it = kinds.find(kind); it != kinds.end()) {
                 qu.kind = it->second;
                 kind_ok = true;
             } else {
                 error(p + ".kind", "unknown question kind " + shown(kind) +
-                                       " (expected faces, yes_no, pick_one, pick_many, text or draw)");
+                                       " (expected faces, yes_no, pick_one, pick_many, text, draw or voice)");
             }
         }
         read_text(q, p, "text", qu.text);
@@ -781,6 +801,10 @@ class Loader {
             break;
         case Kind::Draw:
             if (has_options) error(p + ".options", "draw questions have no options: the child draws on a canvas");
+            break;
+        case Kind::Voice:
+            get_int(q, p, "max_seconds", qu.max_seconds, recording::kMinSeconds, recording::kMaxSeconds, false);
+            if (has_options) error(p + ".options", "voice questions have no options: the child speaks");
             break;
         }
         if (qu.kind != Kind::Faces && q.contains("scale")) warn(p + ".scale", "only faces questions have a scale");

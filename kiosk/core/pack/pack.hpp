@@ -20,7 +20,7 @@ struct Text {
     const std::string& get(const std::string& lang, const std::string& fallback) const;
 };
 
-enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText, Draw };
+enum class Kind { Faces, YesNo, PickOne, PickMany, FreeText, Draw, Voice };
 const char* kind_name(Kind);
 
 // How an answer reads in reports: the pack says it (a tone for each of its
@@ -50,6 +50,7 @@ struct Question {
     std::string measure;  // principle tag for reports, may be empty
     int scale = 0;        // faces: 3 or 5
     int max_length = 500; // free text, in characters
+    int max_seconds = 60; // voice: the longest a recording may be
     std::vector<Option> options;
 
     bool single_choice() const { return kind == Kind::Faces || kind == Kind::YesNo || kind == Kind::PickOne; }
@@ -132,6 +133,8 @@ const std::vector<std::string>& required_words();
 // Kiosk words a pack may give; some become required by a feature it turns on
 // ("talk" and "talk_done" with "talk_button").
 const std::vector<std::string>& optional_words();
+// The words a voice question shows, required when a band has one.
+const std::vector<std::string>& voice_words();
 
 struct Problem {
     enum class Severity { Error, Warning };
@@ -161,7 +164,7 @@ inline constexpr int kMaxJsonDepth = 32;
 inline constexpr int kMaxPictureSide = 4096; // px
 inline constexpr std::size_t kMaxBands = 32;
 inline constexpr std::size_t kMaxQuestions = 100; // per band
-inline constexpr long kMaxClipQuestions = 3;      // draw questions per band: each picture travels in its response
+inline constexpr long kMaxClipQuestions = 3; // draw and voice questions per band: each clip travels in its response
 inline constexpr std::size_t kMaxVisitTypes = 32;
 inline constexpr std::size_t kMaxMeasures = 32;
 inline constexpr std::size_t kMaxServiceAreas = 32;

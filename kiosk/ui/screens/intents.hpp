@@ -36,6 +36,7 @@ struct Facts {
     bool wiping = false;      // a wipe is under way: no child is handed the tablet
     bool sealing = false;     // answers are sealed before they are written
     std::int64_t waiting = 0; // responses on the tablet not yet delivered
+    bool microphone = true;   // a child can record (false: none found, or the last try to open one failed)
 };
 
 // Delivery as the screens show it, while the delivery client runs.

@@ -143,6 +143,116 @@ void canvas(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         ui.then([](flow::Flow& f) { f.clear_drawing(); });
 }
 
+// A round button: `id` pressed inside the circle, with the double-tap rule of every tile.
+bool round_button(Ui& ui, const std::string& id, ImVec2 c, float r) {
+    ImGui::SetCursorScreenPos(ImVec2(c.x - r, c.y - r));
+    ImGui::PushID(id.c_str());
+    const bool clicked = ImGui::InvisibleButton("##round", ImVec2(2 * r, 2 * r));
+    ImGui::PopID();
+    ui.widgets.add(id, ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r));
+    return clicked && ui.widgets.accept(id, false);
+}
+
+// The child's own words, spoken: one big button to talk and to stop (the
+// same widget, so a quick second tap does not stop what the first began), a
+// countdown and a ring that fills as the time goes, a halo that follows
+// their voice; then listen back, or try again. Next keeps it.
+void voice(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
+    const auto& L = ui.layout;
+    const Pen pen = ui.widgets.pen(ImGui::GetWindowDrawList());
+    const auto& pack = *s.pack;
+    const auto& band = *s.band;
+    const float w = max.x - min.x, h = max.y - min.y;
+    const float cx = std::round((min.x + max.x) * 0.5f);
+    const auto* take = ui.flow.take();
+    const float label_h = text_height(pen, ui.fonts.large, "Ag", w) * 2 + L.pad;
+
+    if (take && !take->recording()) {
+        // Listen back, or try again.
+        const float side = std::round(std::min({h - L.pad, (w - L.pad * 3) * 0.5f, L.target * 3.2f}));
+        const float gap = L.pad * 2;
+        const float y0 = std::round(min.y + (h - side) * 0.5f);
+        const bool mirror = rtl(s);
+        const float first = std::round(cx - gap * 0.5f - side), second = std::round(cx + gap * 0.5f);
+        const float listen_x = mirror ? second : first, again_x = mirror ? first : second;
+        if (tile(ui.widgets, "listen", ImVec2(listen_x, y0), ImVec2(listen_x + side, y0 + side),
+                 ui.textures.asset("ui/play"), pack.word(band, "listen", s.language), ui.fonts.large,
+                 TileStyle{.enabled = ui.speaker && ui.speaker->available()})) {
+            const auto it = s.takes.find(s.question().id);
+            if (it != s.takes.end() && ui.speaker) {
+                Speaker::Item item;
+                item.pcm = std::shared_ptr<const std::vector<std::int16_t>>(it->second, &it->second->samples());
+                item.pcm_rate = recording::kRate;
+                ui.speaker->say({std::move(item)});
+            }
+            ui.then([](flow::Flow& f) { f.touch(); });
+        }
+        if (tile(ui.widgets, "try-again", ImVec2(again_x, y0), ImVec2(again_x + side, y0 + side),
+                 ui.textures.asset("ui/undo"), pack.word(band, "try_again", s.language), ui.fonts.large, {})) {
+            if (ui.speaker) ui.speaker->stop();
+            ui.then([](flow::Flow& f) { f.record_again(); });
+        }
+        return;
+    }
+
+    const bool recording = take && take->recording();
+    if (!recording && !ui.facts.microphone) {
+        // No microphone: the question says so, and skip is below as always.
+        const float pic = std::round(std::min(h * 0.35f, L.target * 2.0f));
+        const float y0 = min.y + std::max(0.0f, (h - pic - label_h * 1.5f) * 0.5f);
+        draw_picture(pen, ui.textures.asset("ui/microphone"), ImVec2(cx - pic * 0.5f, y0),
+                     ImVec2(cx + pic * 0.5f, y0 + pic), IM_COL32(255, 255, 255, 110));
+        centred_text(pen, ui.fonts.large, pack.word(band, "no_microphone", s.language), cx, y0 + pic + L.pad,
+                     std::min(w, 30 * L.em), pen.colours.ink);
+        return;
+    }
+
+    // The button, as large as leaves room for the countdown and the words under it.
+    const float r =
+        std::round(std::max(L.target * 0.6f, std::min({(h - label_h * 1.6f) * 0.5f, w * 0.22f, L.target * 2.0f})));
+    const float top = min.y + std::max(0.0f, (h - 2 * r - label_h * 1.6f) * 0.5f);
+    const ImVec2 c(cx, std::round(top + r * 1.1f));
+    const float ring = std::max(4.0f, r * 0.1f);
+    if (recording) {
+        // A halo that follows the child's voice, then the time gone as a ring around the button.
+        if (!s.access.less_motion)
+            fill_disc(pen, c, std::round(r + ring * 1.5f + r * 0.35f * take->level()), pen.colours.accent_soft);
+        pen.dl->AddCircle(c, r + ring, pen.colours.edge, 0, ring);
+        const float gone = 1.0f - static_cast<float>(take->seconds_left()) / static_cast<float>(take->max_seconds());
+        constexpr float kTop = -1.5707964f, kTurn = 6.2831855f;
+        if (gone > 0) {
+            pen.dl->PathArcTo(c, r + ring, kTop, kTop + kTurn * std::min(1.0f, gone), 48);
+            pen.dl->PathStroke(pen.colours.accent, 0, ring);
+        }
+    }
+    fill_disc(pen, ImVec2(c.x, c.y + std::round(r * 0.06f)), r, pen.colours.shadow);
+    fill_disc(pen, c, r, recording ? pen.colours.problem : pen.colours.primary);
+    if (recording) {
+        const float k = std::round(r * 0.36f);
+        fill_rounded(pen, ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k), pen.colours.white, k * 0.3f);
+    } else {
+        fill_disc(pen, c, std::round(r * 0.72f), pen.colours.white);
+        const float k = r * 0.5f;
+        draw_picture(pen, ui.textures.asset("ui/microphone"), ImVec2(c.x - k, c.y - k), ImVec2(c.x + k, c.y + k));
+    }
+    if (round_button(ui, "record", c, r + ring)) {
+        if (recording)
+            ui.then([](flow::Flow& f) { f.stop_recording(); });
+        else
+            ui.then([](flow::Flow& f) { f.record(); });
+    }
+    float y = c.y + r + ring * 2 + L.pad;
+    if (recording) {
+        // The seconds left, big, and what is happening in words.
+        y += centred_text(pen, ui.fonts.title, std::to_string(take->seconds_left()), cx, y, w, pen.colours.ink);
+        centred_text(pen, ui.fonts.body, pack.word(band, "recording", s.language), cx, y, std::min(w, 30 * L.em),
+                     pen.colours.muted);
+    } else {
+        centred_text(pen, ui.fonts.large, pack.word(band, "record", s.language), cx, y, std::min(w, 30 * L.em),
+                     pen.colours.ink);
+    }
+}
+
 // The child's words, and a keyboard in their language's letters below.
 void text_box(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
     const auto& L = ui.layout;
@@ -205,9 +315,10 @@ void draw_question(Ui& ui) {
     const float words_h = text_height(pen, ui.fonts.large, words, text_w);
     const float room = bar_y - y - L.pad * 2;
     // A text question gives the picture's room to the keyboard.
-    float pic = q.picture.empty() || q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw
-                    ? 0
-                    : std::min(L.short_side() * 0.16f, room * 0.2f);
+    float pic =
+        q.picture.empty() || q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw || q.kind == pack::Kind::Voice
+            ? 0
+            : std::min(L.short_side() * 0.16f, room * 0.2f);
     if (pic > 0 && pic < L.em * 1.5f) pic = 0;
     if (pic > 0) {
         draw_picture(pen, ui.textures.file(q.picture), ImVec2(cx - pic * 0.5f, y), ImVec2(cx + pic * 0.5f, y + pic));
@@ -239,6 +350,8 @@ void draw_question(Ui& ui) {
         text_box(ui, *s, area_min, area_max);
     else if (q.kind == pack::Kind::Draw)
         canvas(ui, *s, area_min, area_max);
+    else if (q.kind == pack::Kind::Voice)
+        voice(ui, *s, area_min, area_max);
     else
         answers(ui, *s, area_min, area_max);
 
@@ -262,10 +375,12 @@ void draw_question(Ui& ui) {
         can_next = s->draft.find_first_not_of(" \t\n") != std::string::npos;
     else if (q.kind == pack::Kind::Draw)
         can_next = ui.flow.drawing() && !ui.flow.drawing()->empty();
+    else if (q.kind == pack::Kind::Voice)
+        can_next = ui.flow.take() && !ui.flow.take()->recording();
     else
         can_next = given && ui.flow.confirming().empty(); // answered or skipped before: move on as it is
-    const bool show_next =
-        q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText || q.kind == pack::Kind::Draw || can_next;
+    const bool show_next = q.kind == pack::Kind::PickMany || q.kind == pack::Kind::FreeText ||
+                           q.kind == pack::Kind::Draw || q.kind == pack::Kind::Voice || can_next;
     if (show_next && tile(ui.widgets, "next", ImVec2(end_x, bar_y), ImVec2(end_x + side_w, bar_y + bar_h), {},
                           pack.word(band, "next", s->language) + (mirror ? " \u2190" : " \u2192"), ui.fonts.large,
                           TileStyle{.enabled = can_next, .primary = true}))

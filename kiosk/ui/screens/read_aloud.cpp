@@ -53,6 +53,9 @@ std::vector<Speaker::Item> question_speech(const flow::Session& s) {
     std::vector<Speaker::Item> items = {speech_item(s, p.text(q.text, s.language), q.id)};
     for (const auto& o : q.options)
         items.push_back(speech_item(s, p.label(*s.band, o, s.language), q.id + "." + o.id));
+    // A voice question says how to answer it: the record button's words.
+    if (q.kind == pack::Kind::Voice)
+        items.push_back(speech_item(s, p.word(*s.band, "record", s.language), "word.record"));
     return items;
 }
 
