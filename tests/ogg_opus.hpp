@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
-namespace sayso::test {
+namespace test {
 
 // The samples of an Ogg Opus file in memory; nullopt if it does not open or decode.
 inline std::optional<std::vector<std::int16_t>> decode_ogg_opus(const std::string& ogg) {
     int error = 0;
-    OggOpusFile* f =
-        op_open_memory(reinterpret_cast<const unsigned char*>(ogg.data()), ogg.size(), &error);
+    OggOpusFile* f = op_open_memory(reinterpret_cast<const unsigned char*>(ogg.data()), ogg.size(), &error);
     if (!f) return std::nullopt;
     std::vector<std::int16_t> out;
     std::vector<opus_int16> buf(5760 * 2);
@@ -51,11 +50,11 @@ inline std::vector<std::int16_t> voice_like(double seconds, double quiet = 0, in
     for (std::size_t i = 0; i < n; ++i) {
         const double t = static_cast<double>(i) / rate;
         const double env = 0.55 + 0.45 * std::sin(2 * M_PI * 4 * t);
-        const double v = std::sin(2 * M_PI * 220 * t) + 0.5 * std::sin(2 * M_PI * 440 * t) +
-                         0.25 * std::sin(2 * M_PI * 660 * t);
+        const double v =
+            std::sin(2 * M_PI * 220 * t) + 0.5 * std::sin(2 * M_PI * 440 * t) + 0.25 * std::sin(2 * M_PI * 660 * t);
         s[i] = static_cast<std::int16_t>(std::lround(8000 * env * v));
     }
     return s;
 }
 
-} // namespace sayso::test
+} // namespace test

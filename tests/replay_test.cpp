@@ -3,6 +3,7 @@
 #include "collector_process.hpp"
 #include "formats/base64.hpp"
 #include "layout.hpp"
+#include "ogg_opus.hpp"
 #include "open_store.hpp"
 #include "pack/pack.hpp"
 #include "storage/store.hpp"
@@ -1422,4 +1423,194 @@ TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a r
     r = k.replay("shot after-wipe\n", "enrol-after-wipe");
     REQUIRE(r.code == 0);
     CHECK(r.err.find("not enrolled yet") != std::string::npos);
+}
+
+namespace {
+// The default pack with a voice question of `seconds` second in the 4-7 and 8-11 bands, its words in English and
+// (drafted for these tests) Urdu.
+void with_voice_question(Kiosk& k, int seconds = 5) {
+    k.packs = k.tmp / "packs";
+    test::copy_pack(k.packs / "after-my-visit", [seconds](nlohmann::json& j) {
+        test::add_voice_words(j);
+        j["words"]["record"]["ur"] = "مائیکروفون کو چھوئیں اور بولیں";
+        j["words"]["recording"]["ur"] = "میں سن رہا ہوں۔ بات ختم ہو تو چوکور کو چھوئیں";
+        j["words"]["listen"]["ur"] = "سنیں";
+        j["words"]["try_again"]["ur"] = "دوبارہ کوشش کریں";
+        j["words"]["no_microphone"]["ur"] = "یہ ٹیبلٹ ابھی آپ کو سن نہیں سکتا۔ آپ یہ سوال چھوڑ سکتے ہیں۔";
+        for (auto& b : j["bands"])
+            if (b["id"] == "4-7" || b["id"] == "8-11")
+                b["questions"].insert(
+                    b["questions"].begin() + 1,
+                    nlohmann::json{
+                        {"id", "my-voice"},
+                        {"kind", "voice"},
+                        {"max_seconds", seconds},
+                        {"text", {{"en", "Tell us about your visit"}, {"ur", "ہمیں اپنی ملاقات کے بارے میں بتائیں"}}}});
+    });
+}
+
+// What the microphone hears: a file SDL's disk audio driver reads as capture, 48 kHz mono, signed 16-bit.
+std::vector<std::int16_t> microphone_hears(Kiosk& k, const std::vector<std::int16_t>& said) {
+    const auto in = k.tmp / "microphone.raw";
+    test::write_file(in, std::string(reinterpret_cast<const char*>(said.data()), said.size() * 2));
+    k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILEIN=" + in.string(),
+             "SDL_DISKAUDIOFILE=" + (k.tmp / "heard.raw").string()};
+    return said;
+}
+
+const std::string kToVoice = "touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
+                             "touch answer:listened:happy\nwait 800\nexpect question:my-voice\n";
+
+} // namespace
+
+TEST_CASE("a voice question records the child through SDL's capture, plays it back, and keeps it as Ogg Opus that "
+          "decodes to the same length") {
+    Kiosk k;
+    with_voice_question(k, 5);
+    // Five seconds: three of something like a voice, two of quiet; the question's length is five.
+    const auto said = microphone_hears(k, test::voice_like(3.0, 2.0));
+    auto r = k.replay(kToVoice + "listen\nshot voice-ready\ntouch record\nshot voice-recording\nlisten\n"
+                                 "expect question:my-voice\nshot voice-recorded\ntouch listen\nlisten\n"
+                                 "touch next\nexpect question:knows-me\n",
+                      "voice");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 2);
+    const auto& a = rs[0].answers[1];
+    CHECK(a.question_id == "my-voice");
+    CHECK(a.kind == "voice");
+    CHECK(a.media_type == "audio/ogg");
+    const auto got = test::decode_ogg_opus(a.media);
+    REQUIRE(got);
+    CHECK(got->size() == said.size()); // the same length, to the sample
+    CHECK(test::rms(*got, 0, 3 * 48000) == doctest::Approx(test::rms(said, 0, 3 * 48000)).epsilon(0.15));
+    CHECK(test::rms(*got, 3 * 48000 + 4800, said.size()) < 0.002);
+    // Listening back played it: the loud part, at the speaker's 22050 Hz, in what the disk driver wrote.
+    const auto played = heard(k.tmp / "heard.raw");
+    CHECK(loudest(played, 22050) > 0.1);
+}
+
+TEST_CASE("a recording tried again is not the one kept, and one the child walks away from is never sent") {
+    Kiosk k;
+    with_voice_question(k, 5);
+    microphone_hears(k, test::voice_like(5.0));
+    auto r = k.replay(kToVoice + "touch record\nlisten\ntouch try-again\nexpect question:my-voice\n"
+                                 "shot voice-again\ntouch back\nexpect question:listened\n",
+                      "voice-again");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 1); // the faces; no recording
+    CHECK(rs[0].answers[0].question_id == "listened");
+}
+
+TEST_CASE("without a microphone the voice question says so in words and offers the skip") {
+    Kiosk k;
+    with_voice_question(k, 5);
+    k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILEIN=" + (k.tmp / "no-such-microphone.raw").string(),
+             "SDL_DISKAUDIOFILE=" + (k.tmp / "heard.raw").string()};
+    auto r = k.replay(kToVoice + "touch record\nexpect question:my-voice\nshot no-microphone\ntouch skip\n"
+                                 "expect question:knows-me\n",
+                      "voice-no-microphone");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 2);
+    CHECK(rs[0].answers[1].skipped);
+    CHECK(rs[0].answers[1].media.empty());
+    // The record button is gone once the tablet knows it can't hear.
+    r = k.replay(kToVoice + "touch record\ntouch record\n", "voice-no-microphone-twice");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("touch record: no widget with that id") != std::string::npos);
+}
+
+TEST_CASE("the voice question's screens at each size, and in Urdu") {
+    Kiosk k;
+    with_voice_question(k, 5);
+    microphone_hears(k, test::voice_like(5.0));
+    k.extra = {"--allow-draft-languages"};
+    for (const char* size : {"1024x600", "1920x1200", "600x1024"}) {
+        for (const char* lang : {"en", "ur"}) {
+            SUBCASE((std::string(size) + " " + lang).c_str()) {
+                k.size = size;
+                const std::string pick = std::string(lang) == "en" ? "" : std::string("touch lang:") + lang + "\n";
+                auto r = k.replay("touch band:8-11\ntouch visit:visit\ntouch handover\n" + pick +
+                                      "touch start\ntouch answer:listened:happy\nwait 800\nexpect question:my-voice\n"
+                                      "shot ready\ntouch record\nshot recording\nlisten\nshot recorded\n",
+                                  std::string("voice-") + size + "-" + lang);
+                INFO(r.err);
+                REQUIRE(r.code == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("a recording is sealed before it is written, delivered inside its response, and opens at the collector to "
+          "the same length") {
+    Kiosk k;
+    with_voice_question(k, 5);
+    const auto said = microphone_hears(k, test::voice_like(3.0, 2.0));
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto keys = (k.tmp / "keys.json").string();
+    auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(key.code == 0);
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store, {"--keys", keys, "--packs", k.packs.string()});
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()},
+                                                         {"token", token},
+                                                         {"seal_keys", {nlohmann::json::parse(key.out)}},
+                                                         {"keep_delivered_days", 30},
+                                                         {"interval_seconds", 3600}}
+                                              .dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string()};
+    auto r = k.replay(kToVoice + "touch record\nlisten\ntouch next\nexpect question:knows-me\n", "voice-sealed");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    // On the tablet: sealed, in the database and its WAL; no Ogg or Opus header in the clear.
+    const std::string raw = test::read_file(k.db) + test::read_file(k.db.string() + "-wal");
+    CHECK(raw.find("OggS") == std::string::npos);
+    CHECK(raw.find("OpusHead") == std::string::npos);
+    CHECK(raw.find("OpusTags") == std::string::npos);
+    auto rs = k.stored();
+    REQUIRE(rs.size() == 1);
+    REQUIRE(rs[0].answers.size() == 2);
+    CHECK(rs[0].answers[1].seal_key == "k1");
+
+    std::string rest;
+    for (const char* q : {"knows-me", "help"})
+        rest += std::string("touch answer:") + q + ":" + (std::string(q) == "knows-me" ? "yes" : "ok") + "\nwait 800\n";
+    r = k.replay(kToVoice + "touch record\nlisten\ntouch next\n" + rest +
+                     "touch answer:best:play\nwait 800\nexpect thanks\nwait 9000\ndeliver\n",
+                 "voice-delivered");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    rs = k.stored();
+    REQUIRE(rs.size() == 2);
+    for (const auto& one : rs)
+        CHECK(one.delivered_at_ms.has_value());
+    auto closed = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+    CHECK(closed.out.find("T2dnUw") == std::string::npos); // "OggS" in base64: none in the clear
+    auto open = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl", "--keys", keys});
+    INFO(open.err);
+    REQUIRE(open.code == 0);
+    int recordings = 0;
+    std::istringstream lines(open.out);
+    for (std::string line; std::getline(lines, line);) {
+        const auto response = nlohmann::json::parse(line);
+        for (const auto& a : response.at("answers")) {
+            if (a.at("kind") != "voice") continue;
+            CHECK(a.at("clip").at("type") == "audio/ogg");
+            std::vector<unsigned char> bytes;
+            REQUIRE(formats::from_base64(a.at("clip").at("data").get<std::string>(), bytes));
+            const auto got = test::decode_ogg_opus(std::string(bytes.begin(), bytes.end()));
+            REQUIRE(got);
+            CHECK(got->size() == said.size());
+            ++recordings;
+        }
+    }
+    CHECK(recordings == 2);
 }

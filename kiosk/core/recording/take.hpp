@@ -17,8 +17,8 @@ struct OggOpusComments;
 
 namespace sayso::recording {
 
-inline constexpr int kRate = 48000;       // samples a second, one channel: Opus's own rate
-inline constexpr int kBitrate = 24000;    // bits a second: clear speech, 180 KB a minute
+inline constexpr int kRate = 48000;        // samples a second, one channel: Opus's own rate
+inline constexpr int kBitrate = 24000;     // bits a second: clear speech, 180 KB a minute
 inline constexpr int kDefaultSeconds = 60; // a pack's voice question may say otherwise
 inline constexpr int kMinSeconds = 5, kMaxSeconds = 120;
 
