@@ -1255,3 +1255,50 @@ TEST_CASE("a drawing travels in its answer: taken sealed when it opens with the 
     REQUIRE(sayso::formats::from_base64(line["answers"][0]["clip"]["data"].get<std::string>(), back));
     CHECK(std::string(back.begin(), back.end()) == png);
 }
+
+TEST_CASE("a Range header: one range of bytes is served in part; several, another unit or anything malformed get the "
+          "whole body; a start past the end can't be satisfied") {
+    using http::byte_range;
+    using Ask = http::ByteRange::Ask;
+    auto part = [](std::string_view h, std::size_t size, std::size_t first, std::size_t last) {
+        const auto r = byte_range(h, size);
+        INFO(std::string(h));
+        CHECK(r.ask == Ask::Part);
+        CHECK(r.first == first);
+        CHECK(r.last == last);
+    };
+    part("bytes=0-99", 1000, 0, 99);
+    part("bytes=0-", 1000, 0, 999);
+    part("bytes=900-5000", 1000, 900, 999); // kept inside the body
+    part("bytes=-100", 1000, 900, 999);
+    part("bytes=-5000", 1000, 0, 999);
+    part("Bytes=10-19", 1000, 10, 19);
+    for (const char* whole : {"", "bytes", "bytes=", "bytes=-", "bytes = 0-9", "items=0-9", "bytes=0-9,20-29",
+                              "bytes=9-0", "bytes=a-b", "bytes=0-9x", "bytes=1234567890123456789-", "bytes=--1"}) {
+        INFO(std::string(whole));
+        CHECK(byte_range(whole, 1000).ask == Ask::Whole);
+    }
+    CHECK(byte_range("bytes=1000-", 1000).ask == Ask::Unsatisfiable);
+    CHECK(byte_range("bytes=-0", 1000).ask == Ask::Unsatisfiable);
+    CHECK(byte_range("bytes=0-0", 0).ask == Ask::Unsatisfiable);
+
+    http::Request req;
+    http::Response res;
+    req.headers.emplace_back("range", "bytes=2-4");
+    http::set_ranged_content(req, res, "0123456789", "audio/ogg");
+    CHECK(res.status == 206);
+    CHECK(res.body == "234");
+    CHECK(res.header("Content-Range") == "bytes 2-4/10");
+    CHECK(res.header("Accept-Ranges") == "bytes");
+    http::Response past;
+    req.headers = {{"range", "bytes=10-"}};
+    http::set_ranged_content(req, past, "0123456789", "audio/ogg");
+    CHECK(past.status == 416);
+    CHECK(past.body.empty());
+    CHECK(past.header("Content-Range") == "bytes */10");
+    http::Response all;
+    req.headers.clear();
+    http::set_ranged_content(req, all, "0123456789", "audio/ogg");
+    CHECK(all.status == 200);
+    CHECK(all.body == "0123456789");
+}

@@ -18,6 +18,8 @@
 #include "views.hpp"
 
 #include "formats/base64.hpp"
+#include "ogg_opus.hpp"
+#include "recording/take.hpp"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -1288,4 +1290,88 @@ TEST_CASE("a child's drawing in the reports: on the case page beside their words
           std::string::npos);
     CHECK(audit->body.find("<td>denied</td><td>/drawing?response=d1&amp;q=my-picture</td><td>by pat (practitioner)") !=
           std::string::npos);
+}
+
+TEST_CASE("a child's recording in the reports: an audio element on the case page for whoever may see it, opened from "
+          "its seal, refused to anyone else, audited, and played by Chromium to its full length") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    const auto keys = (tmp / "keys.json").string();
+    auto key = test::run({SAYSO_COLLECTOR, "keys", "new", "--keys", keys, "--id", "k1"});
+    REQUIRE(key.code == 0);
+    const std::string pk = nlohmann::json::parse(key.out)["public_key"];
+    // Three seconds, recorded as the kiosk records.
+    const auto said = test::voice_like(3.0);
+    recording::Take take(10);
+    take.add(said.data(), said.size());
+    take.stop();
+    REQUIRE(take.ogg());
+    const std::string ogg = *take.ogg();
+    {
+        auto s = test::open_collector_store(store);
+        seed(*s, pk);
+        auto r = make("d1", "C-777", "SW-1", "visit", "2026-11-20", "complete", false, {words("My words")}, pk);
+        collector::Answer spoken;
+        spoken.question_id = "my-voice";
+        spoken.position = 1;
+        spoken.kind = "voice";
+        spoken.answered_at = "2026-11-20T10:02:00.000Z";
+        spoken.sealed = test::seal_answer(pk, false, {}, "");
+        spoken.seal_key = "k1";
+        spoken.clip_type = "audio/ogg";
+        spoken.clip = test::seal(pk, ogg);
+        r.answers.push_back(spoken);
+        REQUIRE(s->insert("tab-cic", {r}));
+    }
+    add_user(store, {"sam", "--role", "practitioner", "--code", "SW-1"});
+    add_user(store, {"pat", "--role", "practitioner", "--code", "SW-2"});
+    add_user(store, {"ada", "--role", "admin"});
+    test::CollectorProcess site(store, {"--keys", keys, "--packs", (test::source_dir / "surveys").string()}, "reports");
+    const std::string url = "/recording?response=d1&q=my-voice";
+    CHECK(Browser(site.port()).get(url)->status == 303); // signed out: sign in first
+
+    Browser sam(site.port());
+    REQUIRE(sam.sign_in("sam", "a long enough password") == 303);
+    std::string page;
+    test::eventually("the case page to show the response", [&] {
+        auto r = sam.get("/child?case=C-777");
+        page = r ? r->body : "";
+        return r && r->status == 200 && page.find("data-response=\"d1\"") != std::string::npos;
+    });
+    CHECK(page.find("<audio class=\"recording\" data-k=\"recording\" controls controlslist=\"nodownload\" "
+                    "preload=\"metadata\" src=\"/recording?response=d1&amp;q=my-voice\">") != std::string::npos);
+    auto heard = sam.get(url);
+    REQUIRE(heard);
+    CHECK(heard->status == 200);
+    CHECK(heard->get_header_value("Content-Type") == "audio/ogg");
+    CHECK(heard->get_header_value("Cache-Control") == "no-store");
+    CHECK(heard->body == ogg);
+    CHECK(sam.get("/drawing?response=d1&q=my-voice")->status == 404); // a recording is not a drawing
+    CHECK(heard->get_header_value("Content-Security-Policy").find("media-src 'self'") != std::string::npos);
+    Browser pat(site.port());
+    REQUIRE(pat.sign_in("pat", "a long enough password") == 303);
+    CHECK(pat.get(url)->status == 403);
+    Browser ada(site.port());
+    REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+    auto audit = ada.get("/audit");
+    REQUIRE(audit);
+    CHECK(audit->body.find("<td>viewed</td><td>/recording?response=d1&amp;q=my-voice</td><td>by sam (practitioner)") !=
+          std::string::npos);
+    CHECK(audit->body.find("<td>denied</td><td>/recording?response=d1&amp;q=my-voice</td><td>by pat (practitioner)") !=
+          std::string::npos);
+
+    // In Chromium, signed in as sam: the page's audio element loads the recording and knows its length.
+    const auto out = std::filesystem::path(SAYSO_SHOTS_DIR) / "reports-recording";
+    std::filesystem::remove_all(out);
+    auto r = test::run({"/usr/bin/python3", (test::source_dir / "tests" / "browser" / "shoot.py").string(),
+                        "http://127.0.0.1:" + std::to_string(site.port()), "sam", "a long enough password",
+                        out.string(), "/child?case=C-777=child"});
+    INFO(r.err);
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const std::string prefix = "audio /recording?response=d1&q=my-voice ";
+    const auto at = r.out.find(prefix);
+    REQUIRE(at != std::string::npos);
+    const double seconds = std::strtod(r.out.c_str() + at + prefix.size(), nullptr);
+    CHECK(seconds == doctest::Approx(3.0).epsilon(0.02));
 }

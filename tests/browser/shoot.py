@@ -4,6 +4,9 @@ as a desktop screenshot, an A4 print-media screenshot and an A4 PDF.
 
 usage: shoot.py BASE_URL NAME PASSWORD OUT_DIR PATH=SHOT_NAME...
 
+Each page's audio elements are loaded as a listener's browser would: one line
+"audio SRC SECONDS" each (or "audio SRC error CODE").
+
 Talks to Chromium over its DevTools protocol (Debian: chromium,
 python3-websocket). Prints one line per file written; exits non-zero on any
 failure, saying what failed."""
@@ -71,6 +74,19 @@ class Chrome:
     def evaluate(self, js):
         return self.call("Runtime.evaluate", {"expression": js, "returnByValue": True}, session=True)
 
+    def audio(self, seconds=15):
+        """Each audio element once its length is known (or it failed): "audio SRC SECONDS" or "audio SRC error CODE"."""
+        end = time.time() + seconds
+        while True:
+            state = self.evaluate(
+                "JSON.stringify([...document.querySelectorAll('audio')].map(a => "
+                "[a.getAttribute('src'), a.error ? a.error.code : 0, a.readyState, a.duration]))")["result"]["value"]
+            state = json.loads(state)
+            settled = all(err or (ready >= 1 and dur is not None and dur != float("inf")) for _, err, ready, dur in state)
+            if settled or time.time() > end:
+                return ["audio %s %s" % (src, ("error %d" % err) if err else dur if dur is not None else "unknown (ready state %d)" % ready) for src, err, ready, dur in state]
+            time.sleep(0.2)
+
     def size(self, width, height, print_media):
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=True)
@@ -123,6 +139,8 @@ def main():
         for spec in sys.argv[5:]:
             path, shot = spec.rsplit("=", 1)
             chrome.goto(base + path)
+            for line in chrome.audio():
+                print(line)
             for file, width, media in ((shot + "-desktop.png", 1280, False), (shot + "-a4.png", A4_CSS_PX[0], True)):
                 chrome.shot(os.path.join(out, file), width, media)
                 print(os.path.join(out, file))

@@ -1,5 +1,5 @@
-// libFuzzer: what a stranger puts in a request's target, form body and
-// Cookie header, through the parsers every route uses.
+// libFuzzer: what a stranger puts in a request's target, form body, Cookie
+// and Range headers, through the parsers the routes use.
 #include "http/message.hpp"
 
 #include <cstdint>
@@ -16,5 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)sayso::http::url_decode(text, false);
     (void)sayso::http::cookie(req.header("Cookie"), "sayso_session");
     if (req.query.size() > 256) __builtin_trap(); // the cap holds
+    // A Range header, against bodies of a few sizes: a part is always inside the body.
+    for (std::size_t body : {std::size_t(0), std::size_t(1), std::size_t(1000), size}) {
+        const auto r = sayso::http::byte_range(text, body);
+        if (r.ask == sayso::http::ByteRange::Ask::Part && (r.first > r.last || r.last >= body)) __builtin_trap();
+    }
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <optional>
 
 namespace sayso::http {
 
@@ -67,6 +68,77 @@ int hex_value(char c) {
 }
 
 } // namespace
+
+namespace {
+// Digits only, at most 18 of them (no overflow); nullopt otherwise.
+std::optional<std::size_t> whole_number(std::string_view s) {
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    std::size_t n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return n;
+}
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+} // namespace
+
+ByteRange byte_range(std::string_view header, std::size_t size) {
+    ByteRange whole;
+    header = trimmed(header);
+    if (header.size() < 6 || !iequals(header.substr(0, 6), "bytes=")) return whole;
+    const std::string_view spec = trimmed(header.substr(6));
+    const auto dash = spec.find('-');
+    if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos) return whole;
+    const std::string_view a = trimmed(spec.substr(0, dash)), b = trimmed(spec.substr(dash + 1));
+    ByteRange r;
+    r.ask = ByteRange::Ask::Part;
+    if (a.empty()) { // the last N bytes
+        const auto n = whole_number(b);
+        if (!n) return whole;
+        if (*n == 0 || size == 0) return {ByteRange::Ask::Unsatisfiable};
+        r.first = *n >= size ? 0 : size - *n;
+        r.last = size - 1;
+        return r;
+    }
+    const auto first = whole_number(a);
+    if (!first) return whole;
+    std::optional<std::size_t> last;
+    if (!b.empty()) {
+        last = whole_number(b);
+        if (!last || *last < *first) return whole;
+    }
+    if (*first >= size) return {ByteRange::Ask::Unsatisfiable};
+    r.first = *first;
+    r.last = last ? std::min(*last, size - 1) : size - 1;
+    return r;
+}
+
+void set_ranged_content(const Request& req, Response& res, std::string body, std::string type) {
+    const std::size_t size = body.size();
+    const ByteRange r = byte_range(req.header("Range"), size);
+    res.set_header("Accept-Ranges", "bytes");
+    if (r.ask == ByteRange::Ask::Unsatisfiable) {
+        res.status = 416;
+        res.set_header("Content-Range", "bytes */" + std::to_string(size));
+        res.set_content("", "text/plain; charset=utf-8");
+        return;
+    }
+    if (r.ask == ByteRange::Ask::Part) {
+        res.status = 206;
+        res.set_header("Content-Range",
+                       "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + std::to_string(size));
+        body = body.substr(r.first, r.last - r.first + 1);
+    }
+    res.set_content(std::move(body), std::move(type));
+}
 
 std::string url_decode(std::string_view text, bool plus_is_space) {
     std::string out;

@@ -44,6 +44,20 @@ struct Response {
     void set_content(std::string content, std::string type);
 };
 
+// What a Range header asks of a body of `size` bytes. Only one range of
+// bytes is served in part ("bytes=0-99", "bytes=100-", "bytes=-50"); no
+// header, another unit, several ranges or anything malformed get the whole
+// body (a server may ignore Range); a range that starts past the end can't be
+// satisfied. `first` and `last` are inclusive, `last` kept inside the body.
+struct ByteRange {
+    enum class Ask { Whole, Part, Unsatisfiable } ask = Ask::Whole;
+    std::size_t first = 0, last = 0;
+};
+ByteRange byte_range(std::string_view header, std::size_t size);
+// `body` as the answer to `req`: 200 with all of it, 206 with the part its
+// Range header asks for, or 416; each saying ranges of bytes are served.
+void set_ranged_content(const Request& req, Response& res, std::string body, std::string type);
+
 // Percent-decoding; '+' reads as a space when `plus_is_space` (forms and
 // queries). A malformed escape is kept as written.
 std::string url_decode(std::string_view text, bool plus_is_space);

@@ -273,8 +273,10 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
                 if (x.id == a.question_id) q = &x;
         const bool opened = a.unopened.empty();
         const bool text = opened && !a.skipped && a.kind == "text";
-        const bool picks = opened && !a.skipped && a.kind != "text" && a.kind != "draw";
+        const bool picks = opened && !a.skipped && a.kind != "text" && a.kind != "draw" && a.kind != "voice";
         const bool drawing = opened && !a.skipped && a.kind == "draw" && a.clip_type == "image/png";
+        const bool recording = opened && !a.skipped && a.kind == "voice" && a.clip_type == "audio/ogg";
+        const std::string clip_of = "?response=" + url_encode(r.id) + "&q=" + url_encode(a.question_id);
         list options;
         if (picks)
             for (const auto& o : a.options) {
@@ -294,8 +296,8 @@ data response_of(const Vocabulary& words, const ChildResponse& r) {
             {"nothing_written", data(text && a.text.empty())},
             {"text", given(text ? a.text : "")},
             {"picks", data(picks)},
-            {"drawing",
-             given(drawing ? "/drawing?response=" + url_encode(r.id) + "&q=" + url_encode(a.question_id) : "")},
+            {"drawing", given(drawing ? "/drawing" + clip_of : "")},
+            {"recording", given(recording ? "/recording" + clip_of : "")},
             {"options", options}});
     }
     return object{{"id", r.id},

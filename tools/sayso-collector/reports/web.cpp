@@ -64,8 +64,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                                                                            .say = options_.say});
     auto& s = http_;
     s.after([](const http::Request&, http::Response& res) {
-        res.set_header("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
-                                                  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        res.set_header("Content-Security-Policy",
+                       "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
+                       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         res.set_header("X-Content-Type-Options", "nosniff");
         res.set_header("Referrer-Policy", "no-referrer");
         res.set_header("Cache-Control", "no-store");
@@ -387,28 +388,38 @@ ReportServer::ReportServer(Store& store, WebOptions options)
     });
 
     // Pictures of answers, as the child saw them: only files the pack model names.
-    // A child's drawing, for a reader who may see the response it is in (the child view's rule); audited.
-    get("/drawing", [this](http::Request& req, http::Response& res) {
-        Session session;
-        if (!signed_in(req, res, session) || !fresh(res)) return;
-        const std::string id = req.has_param("response") ? req.param("response").substr(0, 40) : "";
-        const std::string q = req.has_param("q") ? req.param("q").substr(0, 200) : "";
-        auto view = clip_view(store_, session.user, id, q, options_.keys);
-        if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
-        const std::string subject = "/drawing?response=" + id + "&q=" + q;
-        if (view->access == Access::Denied) {
-            audit("denied", subject, &session);
-            return html(res, 403, message_page(&session, "Not yours to see", "This drawing is not one you may see."));
-        }
-        if (view->access == Access::NotFound || view->type != "image/png")
-            return html(res, 404, message_page(&session, "No drawing", "There is no such drawing."));
-        if (!view->unopened.empty())
-            return html(
-                res, 404,
-                message_page(&session, "Can't be opened", "This drawing can't be opened: " + view->unopened + "."));
-        audit("viewed", subject, &session);
-        res.set_content(std::move(view->bytes), "image/png");
-    });
+    // A child's drawing or recording, for a reader who may see the response it is in (the child view's rule); audited.
+    auto clip = [this, &get](const char* path, const char* type, const char* noun) {
+        get(path, [this, path, type, noun](http::Request& req, http::Response& res) {
+            Session session;
+            if (!signed_in(req, res, session) || !fresh(res)) return;
+            const std::string id = req.has_param("response") ? req.param("response").substr(0, 40) : "";
+            const std::string q = req.has_param("q") ? req.param("q").substr(0, 200) : "";
+            auto view = clip_view(store_, session.user, id, q, options_.keys);
+            if (!view) return html(res, 503, message_page(&session, "Not available", view.problem().message));
+            const std::string subject = std::string(path) + "?response=" + id + "&q=" + q;
+            const std::string what = std::string("This ") + noun;
+            if (view->access == Access::Denied) {
+                audit("denied", subject, &session);
+                return html(res, 403, message_page(&session, "Not yours to see", what + " is not one you may see."));
+            }
+            if (view->access == Access::NotFound || view->type != type)
+                return html(
+                    res, 404,
+                    message_page(&session, std::string("No ") + noun, std::string("There is no such ") + noun + "."));
+            if (!view->unopened.empty())
+                return html(
+                    res, 404,
+                    message_page(&session, "Can't be opened", what + " can't be opened: " + view->unopened + "."));
+            // A part at a time, as a browser's audio element asks to find a recording's length and to seek in it:
+            // each look is audited once, when it starts from the beginning, not for every seek.
+            if (http::byte_range(req.header("Range"), view->bytes.size()).first == 0)
+                audit("viewed", subject, &session);
+            http::set_ranged_content(req, res, std::move(view->bytes), type);
+        });
+    };
+    clip("/drawing", "image/png", "drawing");
+    clip("/recording", "audio/ogg", "recording");
 
     get("/picture", [this](http::Request& req, http::Response& res) {
         Session session;
