@@ -215,14 +215,15 @@ class Postgres:
         subprocess.run(self.as_user + [self.bin + "/pg_ctl", "-D", self.data, "-m", "fast", "stop"], capture_output=True)
 
 
-def delivery(build, tmp, store, devices, per_device, name):
-    """Fills one kiosk database per device, then drains them all at once to one collector."""
+def delivery(build, tmp, store, devices, per_device, name, fill="fill"):
+    """Fills one kiosk database per device (`fill`: plain answers, or fill-voice: a minute's recording each), then
+    drains them all at once to one collector."""
     tool = os.path.join(build, "tools", "sayso-bench-delivery")
     collector_bin = os.path.join(build, "tools", "sayso-collector")
     dbs, tokens = [], []
     for d in range(devices):
         db = os.path.join(tmp, "%s-kiosk-%d.db" % (name, d))
-        subprocess.run([tool, "fill", db, str(per_device)], check=True)
+        subprocess.run([tool, fill, db, str(per_device)], check=True, stdout=subprocess.DEVNULL)
         dbs.append(db)
         tokens.append(subprocess.run([collector_bin, "token", "add", "%s-%d" % (name, d), "--store", store],
                                      check=True, capture_output=True, text=True).stdout.strip())
@@ -623,6 +624,10 @@ def delivery_figures(args):
               " (%.1f MB for %d)" % (n, wall, n / wall, delivery.peak_mb, small_peak, args.backlog))
         n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector8.db"), 8, args.backlog // 8, "sqlite8")
         print("  8 devices at once, SQLite store:        %6.2f s, %7.0f responses/s (%d responses)" % (wall, n / wall, n))
+        n, wall = delivery(args.build, tmp, "sqlite:" + os.path.join(tmp, "collector-voice.db"), 1, 100, "voice",
+                           fill="fill-voice")
+        print("  %d responses with a minute's recording each, SQLite store: %6.2f s (%.2f s a recording, each about"
+              " 180 KiB)" % (n, wall, wall / n))
         try:
             pg = Postgres(tmp)
         except Exception as e:  # noqa: BLE001 - say why and go on
@@ -696,6 +701,11 @@ def kiosk_figures(args):
           " sealed commit with its answer %.3f ms p50, %.3f ms p99" %
           (storage["drawing_png_bytes"] / 1024, storage["drawing_encode_ms"], storage["drawing_commit_p50_ms"],
            storage["drawing_commit_p99_ms"]))
+    print("  a minute's recording:       %7.1f KiB Ogg Opus (24 kbit/s speech); encoded as it comes, %.1f ms of CPU a"
+          " minute, %.2f ms at most a period; from the child's stop to a durable sealed answer %.1f ms p50, %.1f ms"
+          " worst" % (storage["voice_ogg_bytes"] / 1024, storage["voice_encode_ms_per_minute"],
+                      storage["voice_period_p99_ms"], storage["voice_to_durable_p50_ms"],
+                      storage["voice_to_durable_max_ms"]))
     print("  bare fdatasync, same disk:  %7.3f ms p50, %.3f ms p99" %
           (storage["fdatasync_p50_ms"], storage["fdatasync_p99_ms"]))
     print("  commit p99 / fdatasync p99: %7.2f x (aim: within 2x)" %

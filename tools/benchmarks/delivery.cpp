@@ -1,8 +1,10 @@
 // Delivery benchmark helper.
 //   sayso-bench-delivery fill DB N              a kiosk database with N finished responses, 8 answers each
+//   sayso-bench-delivery fill-voice DB N        N finished responses, each a minute's recording and two faces
 //   sayso-bench-delivery drain DB ENDPOINT TOKEN deliver them all; prints seconds and responses per second
 #include "client.hpp"
 #include "config.hpp"
+#include "spoken.hpp"
 #include "storage/store.hpp"
 
 #include <chrono>
@@ -68,6 +70,41 @@ int fill(const char* db, int n) {
     return rc == SQLITE_OK ? 0 : 1;
 }
 
+// Responses as a child who spoke for a minute leaves them, through the kiosk's own store (each answer durable).
+int fill_voice(const char* db, int n) {
+    const auto minute = bench::spoken(60.0);
+    if (!minute) return std::fprintf(stderr, "espeak-ng could not speak\n"), 1;
+    recording::Take take(60);
+    take.add(minute->data(), minute->size());
+    auto ogg = take.ogg();
+    if (!ogg) return std::fprintf(stderr, "%s\n", ogg.words().c_str()), 1;
+    auto store = storage::Store::open(db);
+    if (!store) return std::fprintf(stderr, "%s\n", store.problem().detail.c_str()), 1;
+    for (int i = 0; i < n; ++i) {
+        flow::ResponseStart start{.id = flow::random_id(),
+                                  .pack_id = "after-my-visit",
+                                  .pack_version = "1.0.0",
+                                  .band = "12-17",
+                                  .visit_type = "visit",
+                                  .language = "en",
+                                  .started_at_ms = 1'700'000'000'000 + i * 1000LL};
+        if (!(*store)->begin(start)) return 1;
+        flow::AnswerRecord faces{.question_id = "listened", .kind = "faces", .options = {"happy"}};
+        flow::AnswerRecord voice{.question_id = "my-voice", .position = 1, .kind = "voice"};
+        voice.media = *ogg;
+        voice.media_type = "audio/ogg";
+        flow::AnswerRecord more{.question_id = "help", .position = 2, .kind = "faces", .options = {"ok"}};
+        for (auto* a : {&faces, &voice, &more}) {
+            a->answered_at_ms = start.started_at_ms + 10'000 * (a->position + 1);
+            if (auto kept = (*store)->record(start.id, *a); !kept)
+                return std::fprintf(stderr, "%s\n", kept.problem().detail.c_str()), 1;
+        }
+        if (!(*store)->finish(start.id, flow::Completion::Complete, start.started_at_ms + 120'000)) return 1;
+    }
+    std::printf("{\"ogg_bytes\": %zu}\n", ogg->size());
+    return 0;
+}
+
 // Drains through the kiosk's own delivery client, timing until the outbox is empty.
 int drain(const char* db, const char* endpoint, const char* token) {
     auto config =
@@ -125,8 +162,11 @@ int send(const char* db, const char* endpoint, const char* token) {
 
 int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "fill") return fill(argv[2], std::atoi(argv[3]));
+    if (argc == 4 && std::string(argv[1]) == "fill-voice") return fill_voice(argv[2], std::atoi(argv[3]));
     if (argc == 5 && std::string(argv[1]) == "drain") return drain(argv[2], argv[3], argv[4]);
     if (argc == 5 && std::string(argv[1]) == "send") return send(argv[2], argv[3], argv[4]);
-    std::fprintf(stderr, "usage: sayso-bench-delivery fill DB N | drain DB ENDPOINT TOKEN | send DB ENDPOINT TOKEN\n");
+    std::fprintf(stderr,
+                 "usage: sayso-bench-delivery fill DB N | fill-voice DB N | drain DB ENDPOINT TOKEN | send DB ENDPOINT "
+                 "TOKEN\n");
     return 2;
 }
