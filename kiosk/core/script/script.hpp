@@ -7,7 +7,9 @@
 // sends them), `double` is two quick finger taps on it; `finger` moves one
 // finger of several (1 to 9) by itself, to a widget's centre or to a point in
 // it (X and Y from 0 to 1 across it); `stroke` presses at the first point in
-// a widget, moves through the rest and lets go at the last (a drawing).
+// a widget, moves through the rest and lets go at the last (a drawing);
+// `listen` waits, in real time, until the tablet has stopped speaking and
+// any recording has ended.
 // The parser knows nothing of SDL: the kiosk's replay driver runs what it reads.
 #pragma once
 
