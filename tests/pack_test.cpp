@@ -673,6 +673,15 @@ TEST_CASE("a voice question: its length from 5 s to 2 minutes, its words, and at
     CHECK(qs.back().max_seconds == 60);
     CHECK(std::string(kind_name(qs.back().kind)) == "voice");
 
+    TempDir t0;
+    auto warned = load_edited(t0, [&](json& j) {
+        j["bands"][0]["questions"].push_back(
+            json{{"id", "t"}, {"kind", "text"}, {"max_seconds", 30}, {"text", {{"en", "Say"}}}});
+    });
+    CHECK(warned.ok());
+    const Problem* w = find(warned, "$.bands[0].questions[4].max_seconds", "only voice questions have a length");
+    REQUIRE(w != nullptr);
+    CHECK(w->severity == Problem::Severity::Warning);
     TempDir t1, t2, t3, t4;
     expect_error(load_edited(t1,
                              [&](json& j) {

@@ -568,8 +568,7 @@ struct Browser {
     std::string last_body;
     explicit Browser(int port) : http("127.0.0.1", port) { http.set_read_timeout(20, 0); }
 
-    httplib::Result get(const std::string& path) {
-        httplib::Headers h;
+    httplib::Result get(const std::string& path, httplib::Headers h = {}) {
         if (!cookie.empty()) h.emplace("Cookie", "sayso_session=" + cookie);
         return http.Get(path, h);
     }
@@ -1348,13 +1347,35 @@ TEST_CASE("a child's recording in the reports: an audio element on the case page
     CHECK(heard->body == ogg);
     CHECK(sam.get("/drawing?response=d1&q=my-voice")->status == 404); // a recording is not a drawing
     CHECK(heard->get_header_value("Content-Security-Policy").find("media-src 'self'") != std::string::npos);
+    // In parts, as an audio element asks: each part served, a look by the same reader audited once.
+    httplib::Headers part_of = {{"Range", "bytes=0-99"}};
+    auto part = sam.get(url, part_of);
+    REQUIRE(part);
+    CHECK(part->status == 206);
+    CHECK(part->body == ogg.substr(0, 100));
+    CHECK(part->get_header_value("Content-Range") == "bytes 0-99/" + std::to_string(ogg.size()));
+    CHECK(sam.get(url, {{"Range", "bytes=" + std::to_string(ogg.size()) + "-"}})->status == 416);
     Browser pat(site.port());
     REQUIRE(pat.sign_in("pat", "a long enough password") == 303);
     CHECK(pat.get(url)->status == 403);
+    CHECK(pat.get(url, {{"Range", "bytes=1-"}})->status == 403);
     Browser ada(site.port());
     REQUIRE(ada.sign_in("ada", "a long enough password") == 303);
+    // All but the first byte is still a look, and audited.
+    auto rest = ada.get(url, {{"Range", "bytes=1-"}});
+    REQUIRE(rest);
+    CHECK(rest->status == 206);
+    CHECK(rest->body == ogg.substr(1));
     auto audit = ada.get("/audit");
     REQUIRE(audit);
+    auto count = [&](const std::string& s) {
+        std::size_t n = 0;
+        for (auto at = audit->body.find(s); at != std::string::npos; at = audit->body.find(s, at + 1))
+            ++n;
+        return n;
+    };
+    CHECK(count("<td>viewed</td><td>/recording?response=d1&amp;q=my-voice</td><td>by sam (practitioner)") == 1);
+    CHECK(count("<td>viewed</td><td>/recording?response=d1&amp;q=my-voice</td><td>by ada (admin)") == 1);
     CHECK(audit->body.find("<td>viewed</td><td>/recording?response=d1&amp;q=my-voice</td><td>by sam (practitioner)") !=
           std::string::npos);
     CHECK(audit->body.find("<td>denied</td><td>/recording?response=d1&amp;q=my-voice</td><td>by pat (practitioner)") !=

@@ -170,7 +170,10 @@ void Kiosk::other_event(const SDL_Event& e) {
         break;
     case SDL_AUDIODEVICEADDED:
     case SDL_AUDIODEVICEREMOVED:
-        if (e.adevice.iscapture) mic_.devices_changed();
+        if (!e.adevice.iscapture) break;
+        // The microphone in use went: the recording stops with what was heard, and the question says why.
+        if (mic_.lost(e.adevice.which)) flow_.stop_recording();
+        mic_.devices_changed();
         break;
     case SDL_KEYDOWN:
         if (e.key.keysym.sym == SDLK_BACKSPACE)
@@ -233,6 +236,12 @@ void Kiosk::on_screen_change() {
     if (s == flow::Screen::Thanks || s == flow::Screen::Practitioner || s == flow::Screen::Locked) delivery_.wake();
 }
 
+void Kiosk::feed_microphone() {
+    if (!mic_.open()) return;
+    const auto heard = mic_.take();
+    if (!heard.empty()) flow_.heard(heard.data(), heard.size());
+}
+
 void Kiosk::follow_microphone() {
     if (flow_.recording() && !mic_.open()) {
         voice_.speaker().stop(); // the tablet's own voice is not the child's
@@ -242,8 +251,7 @@ void Kiosk::follow_microphone() {
         }
     }
     if (mic_.open()) {
-        const auto heard = mic_.take();
-        if (!heard.empty()) flow_.heard(heard.data(), heard.size());
+        feed_microphone();
         if (!flow_.recording()) mic_.stop();
     }
     if (facts_.microphone != mic_.available()) {
@@ -363,6 +371,8 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     const std::string drawn_screen = o_.timings ? current() : std::string();
     Intents tapped = std::move(intents_);
     intents_ = {};
+    // What the microphone heard up to the tap, before a tap on stop ends the recording.
+    if (!tapped.empty()) feed_microphone();
     actions_.apply(std::move(tapped));
     const bool stale = flow_.version() != version_before;
     drawn_version_ = stale ? ~0ull : flow_.version();

@@ -72,6 +72,7 @@ class Kiosk {
     void on_screen_change();
     void update_text_input();
     void follow_microphone(); // open while the flow records, its samples handed over
+    void feed_microphone();   // what it heard so far, to the flow
     bool draw(const std::filesystem::path* capture);
     void frame_did(const std::vector<std::string>& slow);
     bool write_png(const std::filesystem::path& file);

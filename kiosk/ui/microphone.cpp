@@ -41,12 +41,13 @@ bool Microphone::start() {
     {
         std::lock_guard lock(mu_);
         pending_.clear();
+        unannounced_ = 0;
     }
     SDL_AudioSpec want{}, have{};
     want.freq = recording::kRate;
     want.format = AUDIO_S16SYS;
     want.channels = 1;
-    want.samples = 4096; // about 85 ms a period: the loop wakes a dozen times a second while a child talks
+    want.samples = 1024; // about 21 ms a period: what a stop can't hand over
     want.callback = &Microphone::heard;
     want.userdata = this;
     device_ = SDL_OpenAudioDevice(nullptr, 1, &want, &have, 0);
@@ -69,6 +70,14 @@ void Microphone::stop() {
     device_ = 0;
 }
 
+bool Microphone::lost(std::uint32_t which) {
+    if (!device_ || which != device_) return false;
+    stop();
+    available_ = false;
+    problem_ = "the microphone was unplugged";
+    return true;
+}
+
 std::vector<std::int16_t> Microphone::take() {
     std::lock_guard lock(mu_);
     std::vector<std::int16_t> out;
@@ -79,6 +88,7 @@ std::vector<std::int16_t> Microphone::take() {
 void Microphone::heard(void* self, std::uint8_t* stream, int len) {
     auto* m = static_cast<Microphone*>(self);
     const std::size_t n = static_cast<std::size_t>(len) / 2;
+    bool wake = false;
     {
         std::lock_guard lock(m->mu_);
         // At most two minutes waiting, should the loop stall: a take is never longer.
@@ -86,8 +96,13 @@ void Microphone::heard(void* self, std::uint8_t* stream, int len) {
         const std::size_t at = m->pending_.size();
         m->pending_.resize(at + n);
         std::memcpy(m->pending_.data() + at, stream, n * 2);
+        m->unannounced_ += n;
+        if (m->unannounced_ >= recording::kRate / 10) {
+            m->unannounced_ = 0;
+            wake = true;
+        }
     }
-    m->wake_();
+    if (wake) m->wake_();
 }
 
 } // namespace sayso::ui

@@ -1,7 +1,8 @@
 // The tablet's microphone, open only while a child records: SDL audio
 // capture, mono at recording::kRate (SDL converts from what the hardware
-// has). SDL's audio thread collects the samples and wakes the loop; the kiosk
-// hands them to the flow between frames. Closing waits for SDL's audio
+// has), in short periods so a stop loses little. SDL's audio thread collects
+// the samples and wakes the loop about ten times a second; the kiosk hands
+// them to the flow between frames, and before a tap on stop is applied. Closing waits for SDL's audio
 // thread, so it happens on a thread of its own.
 #pragma once
 
@@ -27,6 +28,8 @@ class Microphone {
     bool available() const { return available_; }
     const std::string& problem() const { return problem_; }
     void devices_changed(); // SDL_AUDIODEVICEADDED / REMOVED for a capture device
+    // SDL_AUDIODEVICEREMOVED for `which`: true (and closed, and none available) when it was the open microphone.
+    bool lost(std::uint32_t which);
 
     bool start(); // opens the default microphone; false (and problem()) without one
     void stop();
@@ -45,6 +48,7 @@ class Microphone {
     std::uint32_t device_ = 0;
     std::mutex mu_;
     std::vector<std::int16_t> pending_;
+    std::size_t unannounced_ = 0; // samples since the loop was last woken
     std::thread closer_;
 };
 

@@ -349,15 +349,25 @@ bool Flow::record() {
     if (screen_ != Screen::Question || session_->question().kind != pack::Kind::Voice || recording()) return false;
     touch();
     const auto& q = session_->question();
+    forget_kept_recording();
     session_->takes[q.id] = std::make_shared<recording::Take>(q.max_seconds);
     changed();
     return true;
 }
 
+// The child threw away the recording they had kept (try again, or a new one):
+// it is taken back, and a skip stands until they keep another.
+void Flow::forget_kept_recording() {
+    const auto* given = session_->answer(session_->question().id);
+    if (given && !given->skipped) record_current(true);
+}
+
 bool Flow::heard(const std::int16_t* samples, std::size_t n) {
     if (!recording()) return false;
-    touch(); // a child speaking is a child still there
-    current_take()->add(samples, n);
+    auto* t = current_take();
+    t->add(samples, n);
+    // A child speaking is a child still there; a quiet room is not (the idle timer runs on).
+    if (t->level() > 0.02f) touch();
     changed();
     return true;
 }
@@ -382,6 +392,7 @@ bool Flow::record_again() {
     if (!t || t->recording()) return false;
     touch();
     session_->takes.erase(session_->question().id);
+    forget_kept_recording();
     changed();
     return true;
 }

@@ -253,6 +253,7 @@ class Flow {
     draw::Drawing* canvas();           // the current draw question's, made on first use
     recording::Take* current_take();   // the current voice question's, if any
     void end_recording();              // a recording being made stops (the child moved on)
+    void forget_kept_recording();      // a kept recording thrown away: a skip stands instead
     void keep_drafts();
     void advance();
     void load_drafts();

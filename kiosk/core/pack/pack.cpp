@@ -808,6 +808,8 @@ class Loader {
             break;
         }
         if (qu.kind != Kind::Faces && q.contains("scale")) warn(p + ".scale", "only faces questions have a scale");
+        if (qu.kind != Kind::Voice && q.contains("max_seconds"))
+            warn(p + ".max_seconds", "only voice questions have a length in seconds");
         return qu;
     }
 

@@ -71,7 +71,13 @@ int Take::close(void*) {
 std::size_t Take::add(const std::int16_t* samples, std::size_t n) {
     if (!recording_ || n == 0) return 0;
     n = std::min(n, max_samples_ - samples_.size());
-    samples_.insert(samples_.end(), samples, samples + n);
+    try {
+        samples_.insert(samples_.end(), samples, samples + n);
+    } catch (const std::bad_alloc&) {
+        problem_ = "no memory left to record into";
+        stop(); // what was heard so far stays; keeping it says why it can't be kept
+        return 0;
+    }
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i)
         sum += double(samples[i]) * samples[i];
@@ -89,9 +95,14 @@ void Take::stop() {
     if (!recording_) return;
     recording_ = false;
     level_ = 0;
+    try {
+        samples_.shrink_to_fit(); // a take of 80 s had room for 160
+    } catch (const std::bad_alloc&) {
+    }
+
     if (!enc_) return;
     if (samples_.empty()) {
-        // Nothing to finish (libopusenc can't drain a stream it never began).
+        // Nothing to finish: no stream of no samples.
         ope_encoder_destroy(enc_);
         enc_ = nullptr;
         return;

@@ -411,11 +411,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                 return html(
                     res, 404,
                     message_page(&session, "Can't be opened", what + " can't be opened: " + view->unopened + "."));
-            // A part at a time, as a browser's audio element asks to find a recording's length and to seek in it:
-            // each look is audited once, when it starts from the beginning, not for every seek.
-            if (http::byte_range(req.header("Range"), view->bytes.size()).first == 0)
-                audit("viewed", subject, &session);
+            // A part at a time, as a browser's audio element asks to find a recording's length and to seek in it.
             http::set_ranged_content(req, res, std::move(view->bytes), type);
+            if (res.status != 416 && new_look(session.user.name, subject)) audit("viewed", subject, &session);
         });
     };
     clip("/drawing", "image/png", "drawing");
@@ -443,6 +441,20 @@ ReportServer::ReportServer(Store& store, WebOptions options)
 }
 
 ReportServer::~ReportServer() = default;
+
+bool ReportServer::new_look(const std::string& user, const std::string& subject) {
+    const std::int64_t now = now_s();
+    std::lock_guard lock(looks_mu_);
+    if (looks_.size() > 10'000) // an old look is one to audit again anyway
+        for (auto it = looks_.begin(); it != looks_.end();)
+            it = now - it->second >= 600 ? looks_.erase(it) : std::next(it);
+    auto [it, fresh] = looks_.try_emplace(user + '\n' + subject, now);
+    if (fresh || now - it->second >= 600) {
+        it->second = now;
+        return true;
+    }
+    return false;
+}
 
 bool ReportServer::signed_in(const http::Request& req, http::Response& res, Session& out) {
     std::optional<Session> s;

@@ -66,6 +66,11 @@ class ReportServer {
     std::mutex readers_mu_;
     std::mutex index_mu_;
     std::unique_ptr<Indexer> indexer_; // null: a store only this connection reaches (indexed on page views)
+    // A clip is fetched in parts (an audio element asks for ranges): every part served counts as a look, and
+    // looks by one reader at one clip within 10 minutes are audited once.
+    bool new_look(const std::string& user, const std::string& subject);
+    std::mutex looks_mu_;
+    std::map<std::string, std::int64_t> looks_; // reader + subject: when last audited (s)
     // 20 sign-in tries a minute from one address, 20 at once: enough for an
     // office behind one address, too few to guess passwords.
     http::RateLimit login_{20, 20};
