@@ -5,8 +5,8 @@
 #include "recording/take.hpp"
 #include "speech/speech.hpp"
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
