@@ -786,3 +786,114 @@ TEST_CASE("a recording under way stops when the child is asked whether they are 
     CHECK_FALSE(flow.recording());
     CHECK(f.stored().at(0).answers.empty()); // stop keeps what was kept; this never was
 }
+
+namespace {
+// The default pack with a screen saying who will see (a band of its own words for 4-7) and, when asked, the
+// child's choice to send their words with or without their case reference.
+std::shared_ptr<const pack::Pack> with_intro(const std::filesystem::path& dir, bool name_choice) {
+    const auto copy = test::copy_pack(dir, [name_choice](nlohmann::json& j) {
+        j["intro"] = {{"en", "Your worker and their manager will see what you say. You can skip or stop."}};
+        if (name_choice) {
+            j["name_choice"] = true;
+            j["words"]["with_name"] = {{"en", "Send it with my name"}};
+            j["words"]["without_name"] = {{"en", "Send it without my name"}};
+        }
+        for (auto& b : j["bands"])
+            if (b["id"] == "4-7") b["intro"] = {{"en", "Your worker will see your answers."}};
+    });
+    auto loaded = pack::load_pack(copy);
+    REQUIRE(loaded.ok());
+    return loaded.pack;
+}
+} // namespace
+
+TEST_CASE("who will see: a screen between the welcome and the first question, back to either, and the band's own "
+          "words where it has them") {
+    Fixture f;
+    f.pack = with_intro(f.tmp / "pack", false);
+    auto& flow = *f.flow;
+    REQUIRE(flow.set_case_ref("C-1"));
+    f.hand_over("8-11");
+    CHECK(f.stored().at(0).start.case_ref == "C-1"); // no choice offered: kept as the practitioner gave it
+    CHECK_FALSE(flow.go_on(true));
+    REQUIRE(flow.start());
+    CHECK(flow.screen() == Screen::Intro);
+    CHECK_FALSE(flow.name_choice());
+    CHECK(flow.session()
+              ->pack->text(flow.session()->pack->intro_for(*flow.session()->band), "en")
+              .rfind("Your worker and their manager", 0) == 0);
+    REQUIRE(flow.back());
+    CHECK(flow.screen() == Screen::Welcome);
+    REQUIRE(flow.start());
+    REQUIRE(flow.go_on(true));
+    CHECK(flow.screen() == Screen::Question);
+    CHECK(flow.session()->index == 0);
+    REQUIRE(flow.back());
+    CHECK(flow.screen() == Screen::Intro);
+    // Asked whether still there on it, and back to it.
+    f.pass(Millis(90'000));
+    REQUIRE(flow.screen() == Screen::StillThere);
+    REQUIRE(flow.still_here());
+    CHECK(flow.screen() == Screen::Intro);
+    REQUIRE(flow.stop());
+    CHECK(f.stored().at(0).answers.empty());
+    CHECK(f.stored().at(0).state == "incomplete");
+
+    REQUIRE(flow.finish());
+    f.hand_over("4-7");
+    REQUIRE(flow.start());
+    CHECK(flow.session()->pack->text(flow.session()->pack->intro_for(*flow.session()->band), "en") ==
+          "Your worker will see your answers.");
+}
+
+TEST_CASE("with or without my name: the case reference is written only once the child chooses to send it, and "
+          "taken off again if they change their mind") {
+    Fixture f;
+    f.pack = with_intro(f.tmp / "pack", true);
+    auto& flow = *f.flow;
+    auto stored_ref = [&] { return f.stored().at(0).start.case_ref; };
+
+    SUBCASE("without") {
+        REQUIRE(flow.set_case_ref("C-777"));
+        f.hand_over("8-11");
+        CHECK(stored_ref().empty()); // not yet chosen: not written
+        REQUIRE(flow.start());
+        CHECK(flow.name_choice());
+        REQUIRE(flow.go_on(false));
+        CHECK(stored_ref().empty());
+        REQUIRE(flow.choose("happy"));
+        f.pass(Millis(800));
+        REQUIRE(flow.stop());
+        CHECK(stored_ref().empty());
+        CHECK(f.stored().at(0).answers.size() == 1);
+    }
+    SUBCASE("with, then without, then with") {
+        REQUIRE(flow.set_case_ref("C-777"));
+        f.hand_over("8-11");
+        REQUIRE(flow.start());
+        REQUIRE(flow.go_on(true));
+        CHECK(stored_ref() == "C-777");
+        REQUIRE(flow.back());
+        REQUIRE(flow.go_on(false));
+        CHECK(stored_ref().empty());
+        REQUIRE(flow.back());
+        REQUIRE(flow.go_on(true));
+        CHECK(stored_ref() == "C-777");
+    }
+    SUBCASE("walked away before choosing: no name") {
+        REQUIRE(flow.set_case_ref("C-777"));
+        f.hand_over("8-11");
+        REQUIRE(flow.start());
+        f.pass(Millis(90'000));
+        f.pass(Millis(30'000));
+        CHECK(flow.screen() == Screen::Practitioner);
+        CHECK(stored_ref().empty());
+    }
+    SUBCASE("no case reference given: nothing to choose") {
+        f.hand_over("8-11");
+        REQUIRE(flow.start());
+        CHECK_FALSE(flow.name_choice());
+        REQUIRE(flow.go_on(true));
+        CHECK(stored_ref().empty());
+    }
+}

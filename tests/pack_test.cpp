@@ -711,3 +711,32 @@ TEST_CASE("a voice question: its length from 5 s to 2 minutes, its words, and at
             }),
         "$.bands[0].questions", "at most 3 draw and voice questions together, not 4");
 }
+
+TEST_CASE("who will see: an intro for the pack or a band, and a choice of name that needs its words and an intro") {
+    TempDir t0, t1, t2;
+    auto ok = load_edited(t0, [](json& j) {
+        j["intro"] = {{"en", "Your worker will see what you say."}};
+        j["name_choice"] = true;
+        j["words"]["with_name"] = {{"en", "With my name"}};
+        j["words"]["without_name"] = {{"en", "Without my name"}};
+        j["bands"][1]["intro"] = {{"en", "Only your worker."}};
+    });
+    INFO(all(ok));
+    REQUIRE(ok.ok());
+    CHECK(ok.pack->name_choice);
+    CHECK(ok.pack->text(ok.pack->intro_for(ok.pack->bands[0]), "en") == "Your worker will see what you say.");
+    CHECK(ok.pack->text(ok.pack->intro_for(ok.pack->bands[1]), "en") == "Only your worker.");
+    expect_error(load_edited(t1,
+                             [](json& j) {
+                                 j["intro"] = {{"en", "Your worker will see what you say."}};
+                                 j["name_choice"] = true;
+                             }),
+                 "$.words", "missing kiosk word \"with_name\", needed by \"name_choice\"");
+    expect_error(load_edited(t2,
+                             [](json& j) {
+                                 j["name_choice"] = true;
+                                 j["words"]["with_name"] = {{"en", "With my name"}};
+                                 j["words"]["without_name"] = {{"en", "Without my name"}};
+                             }),
+                 "$.bands[0]", "give the pack (or this band) an \"intro\"");
+}

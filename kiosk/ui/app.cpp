@@ -29,6 +29,7 @@ class Unavailable final : public flow::Recorder {
     flow::StoreResult<void> finish(const std::string&, flow::Completion, std::int64_t) override { return p_; }
     flow::StoreResult<void> flag_talk(const std::string&) override { return p_; }
     flow::StoreResult<void> set_language(const std::string&, const std::string&) override { return p_; }
+    flow::StoreResult<void> set_case_ref(const std::string&, const std::string&) override { return p_; }
 
   private:
     flow::StorageProblem p_;

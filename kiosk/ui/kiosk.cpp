@@ -120,8 +120,8 @@ void Kiosk::relayout() {
 // only with the admin PIN when there is one.
 void Kiosk::request_quit() {
     const auto s = flow_.screen();
-    if (s == flow::Screen::Welcome || s == flow::Screen::Question || s == flow::Screen::StillThere ||
-        s == flow::Screen::Thanks) {
+    if (s == flow::Screen::Welcome || s == flow::Screen::Intro || s == flow::Screen::Question ||
+        s == flow::Screen::StillThere || s == flow::Screen::Thanks) {
         std::fprintf(stderr, "sayso: not closing during a child's session\n");
         return;
     }
@@ -356,6 +356,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
         case flow::Screen::Admin: draw_admin(ui); break;
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
         case flow::Screen::Welcome: draw_welcome(ui); break;
+        case flow::Screen::Intro: draw_intro(ui); break;
         case flow::Screen::Question: draw_question(ui); break;
         case flow::Screen::StillThere: draw_still_there(ui); break;
         case flow::Screen::Thanks: draw_thanks(ui); break;

@@ -21,6 +21,8 @@ void Voice::follow(const flow::Flow& flow) {
     if (!s || !s->band->auto_read) return;
     if (screen == flow::Screen::Welcome)
         speaker_.say(welcome_speech(*s));
+    else if (screen == flow::Screen::Intro)
+        speaker_.say(intro_speech(*s, flow.name_choice()));
     else if (screen == flow::Screen::Question)
         speaker_.say(question_speech(*s));
 }

@@ -11,6 +11,7 @@ const char* screen_name(Screen s) {
     case Screen::Locked: return "locked";
     case Screen::Practitioner: return "practitioner";
     case Screen::Welcome: return "welcome";
+    case Screen::Intro: return "intro";
     case Screen::Question: return "question";
     case Screen::StillThere: return "still_there";
     case Screen::Thanks: return "thanks";
@@ -173,6 +174,10 @@ StoreResult<void> Flow::hand_over() {
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
+    s.case_ref = case_ref_;
+    // Where the child chooses, their case reference is written only once they choose to send it.
+    const bool asks = pack_->name_choice && !case_ref_.empty() && !pack_->intro_for(*s.band).by_lang.empty();
+    s.named = !asks;
     const ResponseStart start{.id = s.response_id,
                               .pack_id = pack_->id,
                               .pack_version = pack_->version,
@@ -181,7 +186,7 @@ StoreResult<void> Flow::hand_over() {
                               .language = s.language,
                               .started_at_ms = clock_.wall_ms(),
                               .practitioner_code = practitioner_code_,
-                              .case_ref = case_ref_};
+                              .case_ref = asks ? std::string() : case_ref_};
     if (auto begun = recorder_.begin(start); !begun) {
         problem_ = begun.problem();
         changed();
@@ -197,10 +202,40 @@ StoreResult<void> Flow::hand_over() {
 
 // --- child --------------------------------------------------------------------
 
+bool Flow::has_intro() const {
+    return session_ && !session_->pack->intro_for(*session_->band).by_lang.empty();
+}
+
+bool Flow::name_choice() const {
+    return has_intro() && session_->pack->name_choice && !session_->case_ref.empty();
+}
+
 bool Flow::start() {
     if (screen_ != Screen::Welcome) return false;
     touch();
+    if (has_intro()) {
+        screen_ = Screen::Intro;
+        changed();
+        return true;
+    }
     session_->index = 0;
+    load_drafts();
+    screen_ = Screen::Question;
+    changed();
+    return true;
+}
+
+bool Flow::go_on(bool named) {
+    if (screen_ != Screen::Intro) return false;
+    touch();
+    auto& s = *session_;
+    if (name_choice() && (named != s.named || !s.name_chosen)) {
+        if (named != s.named)
+            save(Op{.kind = Op::Kind::CaseRef, .response_id = s.response_id, .case_ref = named ? s.case_ref : ""});
+        s.named = named;
+        s.name_chosen = true;
+    }
+    s.index = 0;
     load_drafts();
     screen_ = Screen::Question;
     changed();
@@ -424,13 +459,19 @@ bool Flow::next() {
 }
 
 bool Flow::back() {
+    if (screen_ == Screen::Intro) {
+        touch();
+        screen_ = Screen::Welcome;
+        changed();
+        return true;
+    }
     if (screen_ != Screen::Question) return false;
     touch();
     end_recording();
     keep_drafts();
     confirming_.clear();
     if (session_->index == 0) {
-        screen_ = Screen::Welcome;
+        screen_ = has_intro() ? Screen::Intro : Screen::Welcome;
     } else {
         --session_->index;
         load_drafts();
@@ -673,8 +714,8 @@ bool Flow::record_current(bool skipped) {
 // Answers being made but not yet confirmed with "next" (a pick_many
 // selection, typed words) are kept when the child goes back or walks away.
 void Flow::keep_drafts() {
-    if (!session_ || screen_ == Screen::Welcome || (screen_ == Screen::StillThere && paused_ == Screen::Welcome))
-        return;
+    const auto on = screen_ == Screen::StillThere ? paused_ : screen_;
+    if (!session_ || on == Screen::Welcome || on == Screen::Intro) return;
     auto& s = *session_;
     if (s.index >= s.count()) return;
     const auto& q = s.question();
@@ -748,6 +789,7 @@ void Flow::flush() {
         case Op::Kind::Finish: kept = recorder_.finish(op.response_id, op.completion, op.ended_at); break;
         case Op::Kind::Talk: kept = recorder_.flag_talk(op.response_id); break;
         case Op::Kind::Language: kept = recorder_.set_language(op.response_id, op.language); break;
+        case Op::Kind::CaseRef: kept = recorder_.set_case_ref(op.response_id, op.case_ref); break;
         }
         if (!kept) {
             if (!problem_) changed();

@@ -19,7 +19,7 @@
 
 namespace sayso::flow {
 
-enum class Screen { Locked, Practitioner, Welcome, Question, StillThere, Thanks, AdminPin, Admin };
+enum class Screen { Locked, Practitioner, Welcome, Intro, Question, StillThere, Thanks, AdminPin, Admin };
 const char* screen_name(Screen);
 
 struct Settings {
@@ -64,6 +64,10 @@ struct Session {
     std::map<std::string, std::shared_ptr<recording::Take>> takes;
     int tool = 0;               // the crayon in hand (draw::kEraser for the eraser)
     bool asked_to_talk = false; // "I want to talk to someone"
+    // The case reference the practitioner gave, kept here; where the child
+    // chooses, it is stored only once they choose to send it (`named`).
+    std::string case_ref;
+    bool named = false, name_chosen = false;
     Access access;
     std::string sticker; // picked on the thank-you screen, just for fun
 
@@ -125,7 +129,14 @@ class Flow {
     StoreResult<void> hand_over();
 
     // Child screens. Each returns false when it does not apply right now.
+    // start(): from the welcome, to the screen that says who will see the
+    // answers where the pack has one, else to the first question.
     bool start();
+    // On that screen: on to the questions; `named` is the child's choice to
+    // send their words with their case reference, where they have one.
+    bool go_on(bool named);
+    // Whether the child chooses to send their words with or without their name.
+    bool name_choice() const;
     bool choose(const std::string& option_id);
     bool type(const std::string& typed); // UTF-8
     bool erase();
@@ -209,13 +220,14 @@ class Flow {
 
   private:
     struct Op {
-        enum class Kind { Begin, Record, Finish, Talk, Language } kind;
+        enum class Kind { Begin, Record, Finish, Talk, Language, CaseRef } kind;
         ResponseStart start;
         std::string response_id;
         AnswerRecord answer;
         Completion completion = Completion::Complete;
         std::int64_t ended_at = 0;
         std::string language;
+        std::string case_ref;
     };
 
     const Clock& clock_;
@@ -246,7 +258,10 @@ class Flow {
 
     Millis now() const { return clock_.monotonic(); }
     void changed() { ++version_; }
-    bool on_child_screen() const { return screen_ == Screen::Welcome || screen_ == Screen::Question; }
+    bool on_child_screen() const {
+        return screen_ == Screen::Welcome || screen_ == Screen::Intro || screen_ == Screen::Question;
+    }
+    bool has_intro() const; // the session's pack says who will see, for its band
     void save(Op op);
     void flush();
     bool record_current(bool skipped); // false when the answer could not be made (a drawing's PNG)

@@ -68,6 +68,8 @@ class Recorder {
     virtual StoreResult<void> flag_talk(const std::string& response_id) = 0;
     // The child chose the language they answer in.
     virtual StoreResult<void> set_language(const std::string& response_id, const std::string& lang) = 0;
+    // The child chose to send their words with their case reference, or without it (empty).
+    virtual StoreResult<void> set_case_ref(const std::string& response_id, const std::string& case_ref) = 0;
 };
 
 // A fresh random 128-bit id as 32 lowercase hex digits (from the OS's CSPRNG).

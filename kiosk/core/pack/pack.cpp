@@ -136,9 +136,15 @@ const std::vector<std::string>& required_words() {
 
 const std::vector<std::string>& optional_words() {
     static const std::vector<std::string> keys = {
-        "talk", "talk_done",    "language", "read_aloud", "text_size", "high_contrast", "easy_font",     "less_motion",
-        "done", "pick_sticker", "record",   "recording",  "listen",    "try_again",     "no_microphone",
+        "talk",      "talk_done",   "language",      "read_aloud",   "text_size",    "high_contrast",
+        "easy_font", "less_motion", "done",          "pick_sticker", "record",       "recording",
+        "listen",    "try_again",   "no_microphone", "with_name",    "without_name",
     };
+    return keys;
+}
+
+const std::vector<std::string>& name_words() {
+    static const std::vector<std::string> keys = {"with_name", "without_name"};
     return keys;
 }
 
@@ -514,7 +520,7 @@ class Loader {
         const json& d = doc_;
         unknown_keys(d, "$",
                      {"$schema", "format", "id", "version", "title", "picture", "languages", "drafts", "visit_types",
-                      "words", "talk_button", "measures", "tones", "service_areas", "bands"});
+                      "words", "talk_button", "intro", "name_choice", "measures", "tones", "service_areas", "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -568,6 +574,12 @@ class Loader {
         pack.picture = read_picture(d, "$", "picture", false);
         read_words(d, "$", pack.words, true);
         get_bool(d, "$", "talk_button", pack.talk_button);
+        read_text(d, "$", "intro", pack.intro, false);
+        get_bool(d, "$", "name_choice", pack.name_choice);
+        if (pack.name_choice)
+            for (const auto& k : name_words())
+                if (!pack.words.count(k))
+                    error("$.words", "missing kiosk word \"" + k + "\", needed by \"name_choice\"");
         if (pack.talk_button)
             for (const char* k : {"talk", "talk_done"})
                 if (!pack.words.count(k))
@@ -614,6 +626,12 @@ class Loader {
             for (const auto& k : voice_words())
                 if (!pack.words.count(k))
                     error("$.words", "missing kiosk word \"" + k + "\", needed by a voice question");
+        // The choice of name is made on the screen that says who will see: every band needs one.
+        if (pack.name_choice)
+            for (std::size_t i = 0; i < pack.bands.size(); ++i)
+                if (pack.intro_for(pack.bands[i]).by_lang.empty())
+                    error(band_paths[i], "\"name_choice\" is asked on the screen that says who will see the answers; "
+                                         "give the pack (or this band) an \"intro\"");
         // Bands of one cohort must not overlap, or the practitioner could not
         // tell which one a child of that age belongs to.
         for (std::size_t i = 0; i < pack.bands.size(); ++i)
@@ -699,8 +717,9 @@ class Loader {
     }
 
     Band parse_band(const json& b, const std::string& p, std::set<std::string>& band_ids) {
-        unknown_keys(b, p,
-                     {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "auto_read", "questions"});
+        unknown_keys(
+            b, p,
+            {"id", "label", "min_age", "max_age", "cohort", "picture", "words", "auto_read", "intro", "questions"});
         Band band;
         if (get_string(b, p, "id", band.id) && valid_id(p + ".id", band.id) && !band_ids.insert(band.id).second)
             error(p + ".id", "duplicate band id " + shown(band.id));
@@ -713,6 +732,7 @@ class Loader {
         get_bool(b, p, "auto_read", band.auto_read);
         band.picture = read_picture(b, p, "picture", true);
         read_words(b, p, band.words, false);
+        read_text(b, p, "intro", band.intro, false);
         std::set<std::string> qids;
         each(b, p, "questions", true, kMaxQuestions, [&](const json& q, const std::string& qp) {
             if (!q.is_object()) return error(qp, "must be an object, not " + type_name(q));

@@ -70,6 +70,7 @@ struct Band {
     std::vector<Question> questions;
     std::map<std::string, Text> words; // band's own wording of the kiosk words
     bool auto_read = false; // read the welcome and each question aloud as it appears (children who can't read yet)
+    Text intro;             // this band's own words for who will see the answers (else the pack's)
 };
 
 struct VisitType {
@@ -105,7 +106,12 @@ struct Pack {
     std::vector<Band> bands;
     std::map<std::string, Text> words; // kiosk words: "start", "skip", "face.happy", ...
     bool talk_button = false;          // every child screen offers "I want to talk to someone"
-    std::set<std::string> recorded;    // languages with recorded clips (an audio/<lang> folder), found at load
+    // Before the first question: who will see the answers, in the child's words
+    // (empty: no such screen); and whether a child given a case reference may
+    // send their words without it.
+    Text intro;
+    bool name_choice = false;
+    std::set<std::string> recorded; // languages with recorded clips (an audio/<lang> folder), found at load
 
     const std::string& first_language() const { return languages.front(); }
     // The youngest and oldest age its bands fit, across cohorts.
@@ -117,6 +123,8 @@ struct Pack {
     // A kiosk word for `band` in `lang`: the band's wording if it has one, else the pack's.
     const std::string& word(const Band& band, const std::string& key, const std::string& lang) const;
     const std::string& text(const Text& t, const std::string& lang) const { return t.get(lang, first_language()); }
+    // Who will see the answers, for this band: its own words, else the pack's; empty when there is no such screen.
+    const Text& intro_for(const Band& b) const { return b.intro.by_lang.empty() ? intro : b.intro; }
     // A recorded clip the pack ships for `key` in `lang`, or an empty path:
     // audio/<lang>/<band>/<key>.ogg|.wav, else audio/<lang>/<key>.ogg|.wav.
     // Keys: a question's id, "<question>.<option>" for an answer, "word.<kiosk word>".
@@ -135,6 +143,8 @@ const std::vector<std::string>& required_words();
 const std::vector<std::string>& optional_words();
 // The words a voice question shows, required when a band has one.
 const std::vector<std::string>& voice_words();
+// The words of the choice to send with or without a name, required with "name_choice".
+const std::vector<std::string>& name_words();
 
 struct Problem {
     enum class Severity { Error, Warning };

@@ -491,6 +491,17 @@ StoreResult<void> Store::set_language(const std::string& response_id, const std:
     return {};
 }
 
+StoreResult<void> Store::set_case_ref(const std::string& response_id, const std::string& case_ref) {
+    const auto held = use();
+    if (!insert_response_) return kReadOnly;
+    auto s = prepare("UPDATE responses SET case_ref = ?2 WHERE id = ?1 AND state = 'in_progress'");
+    if (!s) return s.problem();
+    bind_text(s->get(), 1, response_id);
+    bind_text(s->get(), 2, case_ref);
+    if (int rc = step_done(s->get()); rc != SQLITE_OK) return problem_from(db_, rc, "saving the choice of name");
+    return {};
+}
+
 StoreResult<int> Store::close_abandoned() {
     const auto held = use();
     auto s = prepare("UPDATE responses SET state = 'incomplete', ended_at = COALESCE("

@@ -76,6 +76,7 @@ class Store final : public flow::Recorder {
     StoreResult<void> finish(const std::string& response_id, flow::Completion, std::int64_t ended_at_ms) override;
     StoreResult<void> flag_talk(const std::string& response_id) override;
     StoreResult<void> set_language(const std::string& response_id, const std::string& lang) override;
+    StoreResult<void> set_case_ref(const std::string& response_id, const std::string& case_ref) override;
 
     // Responses left in progress by a crash or power loss become incomplete,
     // ending at their last answer. Gives how many were closed.

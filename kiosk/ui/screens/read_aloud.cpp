@@ -47,6 +47,16 @@ std::vector<Speaker::Item> welcome_speech(const flow::Session& s) {
             speech_item(s, p.word(b, "welcome_note", s.language), "word.welcome_note")};
 }
 
+std::vector<Speaker::Item> intro_speech(const flow::Session& s, bool name_choice) {
+    const auto& p = *s.pack;
+    const auto& b = *s.band;
+    std::vector<Speaker::Item> items = {speech_item(s, p.text(p.intro_for(b), s.language), "intro")};
+    if (name_choice)
+        for (const char* k : {"with_name", "without_name"})
+            items.push_back(speech_item(s, p.word(b, k, s.language), std::string("word.") + k));
+    return items;
+}
+
 std::vector<Speaker::Item> question_speech(const flow::Session& s) {
     const auto& q = s.question();
     const auto& p = *s.pack;

@@ -89,6 +89,7 @@ struct Ui {
 void draw_pin_pad(Ui& ui);
 void draw_practitioner(Ui& ui);
 void draw_welcome(Ui& ui);
+void draw_intro(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
@@ -109,6 +110,8 @@ bool speak_hit(Ui& ui, const std::string& id, ImVec2 centre, float radius);
 void speak_draw(Ui& ui, ImVec2 centre, float radius);
 // What each screen reads: the welcome, a question and its answers.
 std::vector<Speaker::Item> welcome_speech(const flow::Session& s);
+std::vector<Speaker::Item> intro_speech(const flow::Session& s,
+                                        bool name_choice); // who will see, and the choice of name
 std::vector<Speaker::Item> question_speech(const flow::Session& s);
 
 // A large on-screen keyboard in a language's letters ("codes" for the
