@@ -1614,3 +1614,92 @@ TEST_CASE("a recording is sealed before it is written, delivered inside its resp
     }
     CHECK(recordings == 2);
 }
+
+namespace {
+// The default pack with a screen saying who will see, and the choice of name; in English and (drafted for these
+// tests) Urdu.
+void with_intro(Kiosk& k) {
+    k.packs = k.tmp / "packs";
+    test::copy_pack(k.packs / "after-my-visit", [](nlohmann::json& j) {
+        j["intro"] = {{"en", "Your worker and their manager will read what you say, to make things better. You can "
+                             "skip any question, or stop at any time."},
+                      {"ur", "آپ کا کارکن اور ان کا مینیجر آپ کی باتیں پڑھیں گے، تاکہ چیزیں بہتر ہوں۔ آپ کوئی بھی "
+                             "سوال چھوڑ سکتے ہیں، یا کسی بھی وقت رک سکتے ہیں۔"}};
+        j["name_choice"] = true;
+        j["words"]["with_name"] = {{"en", "Send it with my name"}, {"ur", "میرے نام کے ساتھ بھیجیں"}};
+        j["words"]["without_name"] = {{"en", "Send it without my name"}, {"ur", "میرے نام کے بغیر بھیجیں"}};
+    });
+}
+
+const std::string kWithCase = "touch band:8-11\ntouch visit:visit\ntap field:case\ntap key:C\ntap key:-\ntap key:7\n"
+                              "tap key:done\ntouch handover\n";
+} // namespace
+
+TEST_CASE("who will see, and with or without my name: the screen at each size and in Urdu, and a child who chooses "
+          "without is stored and delivered without their case reference") {
+    Kiosk k;
+    with_intro(k);
+    k.extra = {"--allow-draft-languages"};
+    SUBCASE("the screen") {
+        for (const char* size : {"1024x600", "1920x1200", "600x1024"}) {
+            for (const char* lang : {"en", "ur"}) {
+                k.size = size;
+                const std::string pick = std::string(lang) == "en" ? "" : std::string("touch lang:") + lang + "\n";
+                auto r = k.replay(kWithCase + pick + "touch start\nexpect intro\nshot intro\n",
+                                  std::string("intro-") + size + "-" + lang);
+                INFO(size << " " << lang << ": " << r.err);
+                REQUIRE(r.code == 0);
+            }
+        }
+        // Without a case reference there is nothing to choose: the screen says who will see, and next goes on.
+        auto r = k.replay("touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\nexpect intro\n"
+                          "shot intro-no-case\ntouch next\nexpect question:listened\n",
+                          "intro-no-case");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+    }
+    SUBCASE("without my name, end to end") {
+        const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+        const auto token = test::add_token(store, "tablet-1");
+        test::CollectorProcess collector(store, {"--packs", k.packs.string()});
+        test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()},
+                                                             {"token", token},
+                                                             {"keep_delivered_days", 30},
+                                                             {"interval_seconds", 3600}}
+                                                  .dump());
+        k.extra.push_back("--sync-config");
+        k.extra.push_back((k.tmp / "sync.json").string());
+        const std::string answers = "touch answer:listened:happy\nwait 800\ntouch answer:knows-me:happy\nwait 800\n"
+                                    "touch skip\ntouch skip\ntouch skip\ntouch skip\n";
+        auto r = k.replay(kWithCase + "touch start\nexpect intro\ntouch name:without\nexpect question:listened\n" +
+                              answers + "expect thanks\nwait 9000\n",
+                          "intro-without");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        // Never written: not in the tablet's file or its WAL.
+        const std::string raw = test::read_file(k.db) + test::read_file(k.db.string() + "-wal");
+        CHECK(raw.find("C-7") == std::string::npos);
+        r = k.replay(kWithCase + "touch start\ntouch name:with\n" + answers + "expect thanks\nwait 9000\ndeliver\n",
+                     "intro-with");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        const auto rs = k.stored();
+        REQUIRE(rs.size() == 2);
+        std::multiset<std::string> refs;
+        for (const auto& one : rs) {
+            CHECK(one.delivered_at_ms.has_value());
+            CHECK(one.answers.size() == 6);
+            refs.insert(one.start.case_ref);
+        }
+        CHECK(refs == std::multiset<std::string>{"", "C-7"});
+        auto out = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+        REQUIRE(out.code == 0);
+        std::multiset<std::string> delivered;
+        std::istringstream lines(out.out);
+        for (std::string line; std::getline(lines, line);) {
+            const auto j = nlohmann::json::parse(line);
+            delivered.insert(j.value("case_ref", std::string()));
+        }
+        CHECK(delivered == std::multiset<std::string>{"", "C-7"});
+    }
+}

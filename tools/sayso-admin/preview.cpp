@@ -62,6 +62,12 @@ std::string script(const pack::Pack& p, const pack::Band& b, const std::string& 
     shot("1-welcome", "welcome");
     s << "tap start\n";
     int n = 2;
+    if (!p.intro_for(b).by_lang.empty()) {
+        // Who will see (the preview gives no case reference, so there is no choice of name on it).
+        s << "expect intro\n";
+        shot(std::to_string(n++) + "-who-will-see", "who will see");
+        s << "tap next\n";
+    }
     for (const auto& q : b.questions) {
         const std::string name = std::to_string(n++) + "-" + q.id;
         s << "expect question:" << q.id << "\n";
