@@ -412,8 +412,14 @@ TEST_CASE("a child who asks to talk: the flag is kept with the response and wait
         REQUIRE(flow.ask_to_talk());
         CHECK(flow.session()->asked_to_talk);
         CHECK(f.stored().at(0).asked_to_talk); // on disk at once, mid-session
-        REQUIRE(flow.ask_to_talk());           // pressing again changes nothing
-        CHECK(flow.talk_requests() == 0);      // not shown until the child is done
+        CHECK(flow.screen() == Screen::Talk);  // the child is told their worker will talk with them
+        CHECK_FALSE(flow.start());
+        REQUIRE(flow.carry_on());
+        CHECK(flow.screen() == Screen::Welcome);
+        CHECK_FALSE(flow.carry_on());
+        REQUIRE(flow.ask_to_talk()); // pressing again tells them again, and changes nothing stored
+        REQUIRE(flow.carry_on());
+        CHECK(flow.talk_requests() == 0); // not shown until the child is done
         REQUIRE(flow.start());
         while (flow.screen() == Screen::Question)
             flow.skip();
@@ -425,6 +431,10 @@ TEST_CASE("a child who asks to talk: the flag is kept with the response and wait
         while (flow.session()->question().id != "better")
             flow.skip();
         REQUIRE(flow.choose("worry"));
+        CHECK(flow.screen() == Screen::Talk);
+        REQUIRE(flow.carry_on());
+        CHECK(flow.session()->question().id == "better"); // back where they were, the pick still made
+        CHECK(flow.session()->picked.count("worry") == 1);
         REQUIRE(flow.choose("worry")); // unpicking it does not take the request back
         CHECK(flow.session()->asked_to_talk);
         REQUIRE(flow.stop());
@@ -896,4 +906,39 @@ TEST_CASE("with or without my name: the case reference is written only once the 
         REQUIRE(flow.go_on(true));
         CHECK(stored_ref().empty());
     }
+}
+
+TEST_CASE("asking to talk from a single-choice answer the pack marks: told first, then the answer moves on; and the "
+          "child can stop from the screen that tells them") {
+    Fixture f;
+    const auto dir = test::copy_pack(f.tmp / "pack", [](nlohmann::json& j) {
+        for (auto& b : j["bands"])
+            if (b["id"] == "4-7")
+                for (auto& o : b["questions"][3]["options"])
+                    if (o["id"] == "talk") o["asks_to_talk"] = true;
+    });
+    auto loaded = pack::load_pack(dir);
+    REQUIRE(loaded.ok());
+    f.pack = loaded.pack;
+    auto& flow = *f.flow;
+    f.hand_over("4-7");
+    REQUIRE(flow.start());
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(flow.skip());
+    REQUIRE(flow.session()->question().id == "best");
+    REQUIRE(flow.choose("talk"));
+    CHECK(flow.screen() == Screen::Talk);
+    f.pass(Millis(5'000)); // the answer waits while the child reads
+    CHECK(flow.screen() == Screen::Talk);
+    REQUIRE(flow.carry_on());
+    f.pass(Millis(1));
+    CHECK(flow.screen() == Screen::Thanks); // the last question, answered
+    CHECK(f.stored().at(0).answers.back().options == std::vector<std::string>{"talk"});
+
+    REQUIRE(flow.finish());
+    f.hand_over("4-7");
+    REQUIRE(flow.ask_to_talk());
+    REQUIRE(flow.stop());
+    CHECK(flow.screen() == Screen::Thanks);
+    CHECK(f.stored().at(0).asked_to_talk);
 }

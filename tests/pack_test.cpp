@@ -740,3 +740,15 @@ TEST_CASE("who will see: an intro for the pack or a band, and a choice of name t
                              }),
                  "$.bands[0]", "give the pack (or this band) an \"intro\"");
 }
+
+TEST_CASE("a help line: its words and a number a child can dial") {
+    auto r = load_pack(test::default_pack);
+    REQUIRE(r.ok());
+    REQUIRE(r.pack->help_line);
+    CHECK(r.pack->help_line->number == "0800 1111");
+    CHECK(r.pack->text(r.pack->help_line->text, "en").find("Childline") != std::string::npos);
+    TempDir t1, t2;
+    expect_error(load_edited(t1, [](json& j) { j["help_line"]["number"] = "call us"; }), "$.help_line.number",
+                 "must be a telephone number");
+    expect_error(load_edited(t2, [](json& j) { j["help_line"].erase("text"); }), "$.help_line", "text");
+}

@@ -1703,3 +1703,48 @@ TEST_CASE("who will see, and with or without my name: the screen at each size an
         CHECK(delivered == std::multiset<std::string>{"", "C-7"});
     }
 }
+
+TEST_CASE("a child who asks to talk is told their worker will talk with them, and of Childline, read aloud for the "
+          "youngest, with none of their answers on the screen") {
+    Kiosk k;
+    k.extra = {"--allow-draft-languages"};
+    SUBCASE("the screen at each size, and in Urdu") {
+        for (const char* size : {"1024x600", "1920x1200", "600x1024"}) {
+            for (const char* lang : {"en", "ur"}) {
+                Kiosk one; // a tablet of its own: after a child asked, the practitioner must see to it first
+                one.extra = k.extra;
+                one.size = size;
+                const std::string pick = std::string(lang) == "en" ? "" : std::string("touch lang:") + lang + "\n";
+                auto r = one.replay("touch band:8-11\ntouch visit:visit\ntouch handover\n" + pick +
+                                        "touch start\ntouch answer:listened:sad\nwait 800\ntouch talk\nexpect talk\n"
+                                        "shot talk\ntouch carry-on\nexpect question:knows-me\n",
+                                    std::string("talk-screen-") + size + "-" + lang);
+                INFO(size << " " << lang << ": " << r.err);
+                REQUIRE(r.code == 0);
+            }
+        }
+        // Nothing of the question or its answers can be pressed there.
+        auto r = k.replay("touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\ntouch talk\n"
+                          "touch help-line\ntouch answer:listened:sad\n",
+                          "talk-no-answers");
+        CHECK(r.code == 3);
+        CHECK(r.err.find("touch answer:listened:sad: no widget with that id") != std::string::npos);
+    }
+    SUBCASE("read aloud for the youngest") {
+        const auto raw = k.tmp / "heard.raw";
+        k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILE=" + raw.string()};
+        auto r = k.replay("touch band:4-7\ntouch visit:visit\ntouch handover\nlisten\ntouch start\nlisten\n"
+                          "touch talk\nexpect talk\nlisten\n",
+                          "talk-read-aloud");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        // The disk driver's file holds what was said since the speaker last opened its device: this screen's
+        // words and the help line's number, digit by digit, several seconds of speech.
+        const auto s = heard(raw);
+        CHECK(s.size() > 22050u * 5);
+        CHECK(loudest(s, 22050) > 0.03);
+        const auto rs = k.stored();
+        REQUIRE(rs.size() == 1);
+        CHECK(rs[0].asked_to_talk);
+    }
+}

@@ -121,7 +121,7 @@ void Kiosk::relayout() {
 void Kiosk::request_quit() {
     const auto s = flow_.screen();
     if (s == flow::Screen::Welcome || s == flow::Screen::Intro || s == flow::Screen::Question ||
-        s == flow::Screen::StillThere || s == flow::Screen::Thanks) {
+        s == flow::Screen::Talk || s == flow::Screen::StillThere || s == flow::Screen::Thanks) {
         std::fprintf(stderr, "sayso: not closing during a child's session\n");
         return;
     }
@@ -357,6 +357,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
         case flow::Screen::Practitioner: draw_practitioner(ui); break;
         case flow::Screen::Welcome: draw_welcome(ui); break;
         case flow::Screen::Intro: draw_intro(ui); break;
+        case flow::Screen::Talk: draw_talk(ui); break;
         case flow::Screen::Question: draw_question(ui); break;
         case flow::Screen::StillThere: draw_still_there(ui); break;
         case flow::Screen::Thanks: draw_thanks(ui); break;

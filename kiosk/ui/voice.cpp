@@ -23,6 +23,8 @@ void Voice::follow(const flow::Flow& flow) {
         speaker_.say(welcome_speech(*s));
     else if (screen == flow::Screen::Intro)
         speaker_.say(intro_speech(*s, flow.name_choice()));
+    else if (screen == flow::Screen::Talk)
+        speaker_.say(talk_speech(*s));
     else if (screen == flow::Screen::Question)
         speaker_.say(question_speech(*s));
 }

@@ -13,6 +13,7 @@ const char* screen_name(Screen s) {
     case Screen::Welcome: return "welcome";
     case Screen::Intro: return "intro";
     case Screen::Question: return "question";
+    case Screen::Talk: return "talk";
     case Screen::StillThere: return "still_there";
     case Screen::Thanks: return "thanks";
     case Screen::AdminPin: return "admin_pin";
@@ -548,9 +549,23 @@ bool Flow::set_access(const Access& a) {
 bool Flow::ask_to_talk() {
     if (!on_child_screen() || !session_) return false;
     touch();
-    if (session_->asked_to_talk) return true;
-    session_->asked_to_talk = true;
-    save(Op{.kind = Op::Kind::Talk, .response_id = session_->response_id});
+    if (!session_->asked_to_talk) {
+        session_->asked_to_talk = true;
+        save(Op{.kind = Op::Kind::Talk, .response_id = session_->response_id});
+    }
+    if (screen_ != Screen::Talk) {
+        if (screen_ == Screen::Question) end_recording();
+        talk_from_ = screen_;
+        screen_ = Screen::Talk;
+    }
+    changed();
+    return true;
+}
+
+bool Flow::carry_on() {
+    if (screen_ != Screen::Talk) return false;
+    touch();
+    screen_ = talk_from_;
     changed();
     return true;
 }
@@ -714,7 +729,8 @@ bool Flow::record_current(bool skipped) {
 // Answers being made but not yet confirmed with "next" (a pick_many
 // selection, typed words) are kept when the child goes back or walks away.
 void Flow::keep_drafts() {
-    const auto on = screen_ == Screen::StillThere ? paused_ : screen_;
+    auto on = screen_ == Screen::StillThere ? paused_ : screen_;
+    if (on == Screen::Talk) on = talk_from_;
     if (!session_ || on == Screen::Welcome || on == Screen::Intro) return;
     auto& s = *session_;
     if (s.index >= s.count()) return;

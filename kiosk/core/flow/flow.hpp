@@ -19,7 +19,7 @@
 
 namespace sayso::flow {
 
-enum class Screen { Locked, Practitioner, Welcome, Intro, Question, StillThere, Thanks, AdminPin, Admin };
+enum class Screen { Locked, Practitioner, Welcome, Intro, Question, Talk, StillThere, Thanks, AdminPin, Admin };
 const char* screen_name(Screen);
 
 struct Settings {
@@ -183,7 +183,11 @@ class Flow {
 
     // "I want to talk to someone": raised by the talk button or an answer the
     // pack marks; stored with the response and never taken back in the session.
+    // The child is then told, on a screen of its own showing none of their
+    // answers, that their worker will talk with them (and of the pack's help
+    // line); carry_on() returns to where they were.
     bool ask_to_talk();
+    bool carry_on();
     bool finish();
     // On the thank-you screen: the child's sticker. Gives them a few more
     // seconds to enjoy it; never stored.
@@ -236,6 +240,7 @@ class Flow {
     Screen screen_ = Screen::Practitioner;
     bool locking_ = false;
     Screen paused_ = Screen::Welcome;
+    Screen talk_from_ = Screen::Welcome; // where the child asked to talk from
     std::uint64_t version_ = 0;
 
     std::shared_ptr<const pack::Pack> pack_;
@@ -259,7 +264,8 @@ class Flow {
     Millis now() const { return clock_.monotonic(); }
     void changed() { ++version_; }
     bool on_child_screen() const {
-        return screen_ == Screen::Welcome || screen_ == Screen::Intro || screen_ == Screen::Question;
+        return screen_ == Screen::Welcome || screen_ == Screen::Intro || screen_ == Screen::Question ||
+               screen_ == Screen::Talk;
     }
     bool has_intro() const; // the session's pack says who will see, for its band
     void save(Op op);

@@ -520,7 +520,8 @@ class Loader {
         const json& d = doc_;
         unknown_keys(d, "$",
                      {"$schema", "format", "id", "version", "title", "picture", "languages", "drafts", "visit_types",
-                      "words", "talk_button", "intro", "name_choice", "measures", "tones", "service_areas", "bands"});
+                      "words", "talk_button", "intro", "name_choice", "help_line", "measures", "tones", "service_areas",
+                      "bands"});
         int format = 0;
         if (get_int(d, "$", "format", format, 1, 1000) && format != 1)
             error("$.format", "format " + std::to_string(format) + " is newer than this kiosk understands (1)");
@@ -575,6 +576,26 @@ class Loader {
         read_words(d, "$", pack.words, true);
         get_bool(d, "$", "talk_button", pack.talk_button);
         read_text(d, "$", "intro", pack.intro, false);
+        if (const json* h = field(d, "$", "help_line", false)) {
+            if (!h->is_object()) {
+                error("$.help_line",
+                      "must be an object like {\"text\": {...}, \"number\": \"0800 1111\"}, not " + type_name(*h));
+            } else {
+                unknown_keys(*h, "$.help_line", {"text", "number"});
+                Pack::HelpLine line;
+                read_text(*h, "$.help_line", "text", line.text);
+                // A number a child can dial: digits, spaces, + - ( ), at most 30 characters.
+                if (get_string(*h, "$.help_line", "number", line.number)) {
+                    const bool dialable = !line.number.empty() && line.number.size() <= 30 &&
+                                          line.number.find_first_not_of("0123456789 +-()") == std::string::npos &&
+                                          line.number.find_first_of("0123456789") != std::string::npos;
+                    if (!dialable)
+                        error("$.help_line.number",
+                              "must be a telephone number of digits, spaces and + - ( ), like \"0800 1111\"");
+                }
+                pack.help_line = std::move(line);
+            }
+        }
         get_bool(d, "$", "name_choice", pack.name_choice);
         if (pack.name_choice)
             for (const auto& k : name_words())

@@ -111,6 +111,13 @@ struct Pack {
     // send their words without it.
     Text intro;
     bool name_choice = false;
+    // Shown to a child who asks to talk, where the pack gives one: who else they
+    // can call, in their words, and the number (e.g. Childline, 0800 1111).
+    struct HelpLine {
+        Text text;
+        std::string number;
+    };
+    std::optional<HelpLine> help_line;
     std::set<std::string> recorded; // languages with recorded clips (an audio/<lang> folder), found at load
 
     const std::string& first_language() const { return languages.front(); }

@@ -57,6 +57,22 @@ std::vector<Speaker::Item> intro_speech(const flow::Session& s, bool name_choice
     return items;
 }
 
+std::vector<Speaker::Item> talk_speech(const flow::Session& s) {
+    const auto& p = *s.pack;
+    std::vector<Speaker::Item> items = {speech_item(s, p.word(*s.band, "talk_done", s.language), "word.talk_done")};
+    if (p.help_line) {
+        // The number a digit at a time, as it is dialled ("0 8 0 0, 1 1 1 1"), not as an amount.
+        std::string digits;
+        for (char c : p.help_line->number)
+            if (c >= '0' && c <= '9')
+                digits += std::string(1, c) + " ";
+            else if (c == ' ' || c == '-')
+                digits += ", ";
+        items.push_back(speech_item(s, p.text(p.help_line->text, s.language) + " " + digits, "help_line"));
+    }
+    return items;
+}
+
 std::vector<Speaker::Item> question_speech(const flow::Session& s) {
     const auto& q = s.question();
     const auto& p = *s.pack;

@@ -90,6 +90,7 @@ void draw_pin_pad(Ui& ui);
 void draw_practitioner(Ui& ui);
 void draw_welcome(Ui& ui);
 void draw_intro(Ui& ui);
+void draw_talk(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
@@ -113,6 +114,7 @@ std::vector<Speaker::Item> welcome_speech(const flow::Session& s);
 std::vector<Speaker::Item> intro_speech(const flow::Session& s,
                                         bool name_choice); // who will see, and the choice of name
 std::vector<Speaker::Item> question_speech(const flow::Session& s);
+std::vector<Speaker::Item> talk_speech(const flow::Session& s); // your worker will talk with you; the help line
 
 // A large on-screen keyboard in a language's letters ("codes" for the
 // practitioner's capitals and digits). Keys are `key:<letter>`,

@@ -22,7 +22,7 @@ void draw_stop_button(Ui& ui) {
 // Once pressed it stays pressed, and says what happens next.
 void draw_talk_button(Ui& ui) {
     const auto* s = ui.flow.session();
-    if (!s || !s->pack->talk_button) return;
+    if (!s || !s->pack->talk_button || ui.flow.screen() == flow::Screen::Talk) return;
     const auto& L = ui.layout;
     const float h = std::max(L.target * 0.9f, L.em * 2.0f);
     const std::string& words = s->pack->word(*s->band, s->asked_to_talk ? "talk_done" : "talk", s->language);
