@@ -877,18 +877,28 @@ TEST_CASE("with or without my name: the case reference is written only once the 
         CHECK(stored_ref().empty());
         CHECK(f.stored().at(0).answers.size() == 1);
     }
-    SUBCASE("with, then without, then with") {
+    SUBCASE("with, then without: never written") {
         REQUIRE(flow.set_case_ref("C-777"));
         f.hand_over("8-11");
         REQUIRE(flow.start());
         REQUIRE(flow.go_on(true));
-        CHECK(stored_ref() == "C-777");
+        CHECK(stored_ref().empty()); // written as the session ends, not before
         REQUIRE(flow.back());
         REQUIRE(flow.go_on(false));
+        REQUIRE(flow.stop());
         CHECK(stored_ref().empty());
+    }
+    SUBCASE("without, then with: written as the session ends") {
+        REQUIRE(flow.set_case_ref("C-777"));
+        f.hand_over("8-11");
+        REQUIRE(flow.start());
+        REQUIRE(flow.go_on(false));
         REQUIRE(flow.back());
         REQUIRE(flow.go_on(true));
+        CHECK(stored_ref().empty());
+        REQUIRE(flow.stop());
         CHECK(stored_ref() == "C-777");
+        CHECK(f.stored().at(0).state == "incomplete");
     }
     SUBCASE("walked away before choosing: no name") {
         REQUIRE(flow.set_case_ref("C-777"));
@@ -932,6 +942,9 @@ TEST_CASE("asking to talk from a single-choice answer the pack marks: told first
     CHECK(flow.screen() == Screen::Talk);
     REQUIRE(flow.carry_on());
     f.pass(Millis(1));
+    CHECK(flow.screen() == Screen::Question); // the answer shows as chosen again first
+    CHECK(flow.confirming() == "talk");
+    f.pass(flow.settings().confirm_delay);
     CHECK(flow.screen() == Screen::Thanks); // the last question, answered
     CHECK(f.stored().at(0).answers.back().options == std::vector<std::string>{"talk"});
 

@@ -752,3 +752,14 @@ TEST_CASE("a help line: its words and a number a child can dial") {
                  "must be a telephone number");
     expect_error(load_edited(t2, [](json& j) { j["help_line"].erase("text"); }), "$.help_line", "text");
 }
+
+TEST_CASE("an answer that asks to talk needs the words that tell the child what happens next") {
+    TempDir t;
+    expect_error(load_edited(t,
+                             [](json& j) {
+                                 j.erase("talk_button");
+                                 j["words"].erase("talk");
+                                 j["words"].erase("talk_done");
+                             }),
+                 "$.words", "missing kiosk word \"talk_done\", needed by an answer that asks to talk");
+}

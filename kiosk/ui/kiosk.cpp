@@ -105,7 +105,8 @@ bool Kiosk::matches(const std::string& want) const {
 
 bool Kiosk::animating() const {
     if (flow_.session() && flow_.session()->access.less_motion) return false;
-    if (!flow_.confirming().empty()) return true;
+    // A confirmation held while the child reads that their worker will talk with them is not animating.
+    if (!flow_.confirming().empty() && flow_.screen() == flow::Screen::Question) return true;
     return flow_.screen() == flow::Screen::Thanks && clock_.monotonic() - screen_since_ < flow::Millis(1900);
 }
 

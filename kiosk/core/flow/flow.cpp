@@ -179,6 +179,7 @@ StoreResult<void> Flow::hand_over() {
     // Where the child chooses, their case reference is written only once they choose to send it.
     const bool asks = pack_->name_choice && !case_ref_.empty() && !pack_->intro_for(*s.band).by_lang.empty();
     s.named = !asks;
+    s.name_asked = asks;
     const ResponseStart start{.id = s.response_id,
                               .pack_id = pack_->id,
                               .pack_version = pack_->version,
@@ -230,10 +231,8 @@ bool Flow::go_on(bool named) {
     if (screen_ != Screen::Intro) return false;
     touch();
     auto& s = *session_;
-    if (name_choice() && (named != s.named || !s.name_chosen)) {
-        if (named != s.named)
-            save(Op{.kind = Op::Kind::CaseRef, .response_id = s.response_id, .case_ref = named ? s.case_ref : ""});
-        s.named = named;
+    if (name_choice()) {
+        s.named = named; // written as the session ends (end_session)
         s.name_chosen = true;
     }
     s.index = 0;
@@ -565,6 +564,8 @@ bool Flow::ask_to_talk() {
 bool Flow::carry_on() {
     if (screen_ != Screen::Talk) return false;
     touch();
+    // An answer that asked shows as chosen again before it moves on, however long they read.
+    if (!confirming_.empty()) confirm_until_ = now() + settings_.confirm_delay;
     screen_ = talk_from_;
     changed();
     return true;
@@ -783,6 +784,9 @@ void Flow::advance() {
 
 void Flow::end_session(Completion c) {
     if (!session_) return;
+    // The child chose to send their name: written now, before the response is finished and can be delivered.
+    if (session_->name_asked && session_->named)
+        save(Op{.kind = Op::Kind::CaseRef, .response_id = session_->response_id, .case_ref = session_->case_ref});
     Op op{
         .kind = Op::Kind::Finish, .response_id = session_->response_id, .completion = c, .ended_at = clock_.wall_ms()};
     save(std::move(op));

@@ -64,9 +64,12 @@ struct Session {
     std::map<std::string, std::shared_ptr<recording::Take>> takes;
     int tool = 0;               // the crayon in hand (draw::kEraser for the eraser)
     bool asked_to_talk = false; // "I want to talk to someone"
-    // The case reference the practitioner gave, kept here; where the child
-    // chooses, it is stored only once they choose to send it (`named`).
+    // The case reference the practitioner gave, kept here. Where the child
+    // chooses (`name_asked`), it is written only as the session ends, and only
+    // if they chose to send it (`named`): a change of mind never reaches the
+    // disk, and a session cut short keeps none.
     std::string case_ref;
+    bool name_asked = false;
     bool named = false, name_chosen = false;
     Access access;
     std::string sticker; // picked on the thank-you screen, just for fun

@@ -647,6 +647,14 @@ class Loader {
             for (const auto& k : voice_words())
                 if (!pack.words.count(k))
                     error("$.words", "missing kiosk word \"" + k + "\", needed by a voice question");
+        // An answer that asks to talk tells the child what happens next, in the talk_done words.
+        const bool asks = std::any_of(pack.bands.begin(), pack.bands.end(), [](const Band& b) {
+            return std::any_of(b.questions.begin(), b.questions.end(), [](const Question& q) {
+                return std::any_of(q.options.begin(), q.options.end(), [](const Option& o) { return o.asks_to_talk; });
+            });
+        });
+        if (asks && !pack.talk_button && !pack.words.count("talk_done"))
+            error("$.words", "missing kiosk word \"talk_done\", needed by an answer that asks to talk");
         // The choice of name is made on the screen that says who will see: every band needs one.
         if (pack.name_choice)
             for (std::size_t i = 0; i < pack.bands.size(); ++i)
