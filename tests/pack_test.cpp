@@ -763,3 +763,12 @@ TEST_CASE("an answer that asks to talk needs the words that tell the child what 
                              }),
                  "$.words", "missing kiosk word \"talk_done\", needed by an answer that asks to talk");
 }
+
+TEST_CASE("an intro too long for the screen is warned about") {
+    TempDir t;
+    auto r = load_edited(t, [](json& j) { j["intro"] = {{"en", std::string(161, 'a')}}; });
+    REQUIRE(r.ok());
+    const Problem* w = find(r, "$.intro.en", "is 161 characters; keep it under 160");
+    REQUIRE(w != nullptr);
+    CHECK(w->severity == Problem::Severity::Warning);
+}

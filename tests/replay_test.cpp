@@ -1651,6 +1651,13 @@ TEST_CASE("who will see, and with or without my name: the screen at each size an
                 REQUIRE(r.code == 0);
             }
         }
+        // The largest text size on the smallest screen: the words and both choices still fit above the bar.
+        k.size = "1024x600";
+        auto big = k.replay(kWithCase + "touch access:text_size\ntouch access:text_size\ntouch start\nexpect intro\n"
+                                        "shot intro-largest\ntouch name:without\nexpect question:listened\n",
+                            "intro-largest");
+        INFO(big.err);
+        REQUIRE(big.code == 0);
         // Without a case reference there is nothing to choose: the screen says who will see, and next goes on.
         auto r = k.replay("touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\nexpect intro\n"
                           "shot intro-no-case\ntouch next\nexpect question:listened\n",

@@ -3,6 +3,7 @@
 #include "tasks/frame_guard.hpp"
 
 #include "formats/formats.hpp"
+#include "formats/utf8.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -576,6 +577,7 @@ class Loader {
         read_words(d, "$", pack.words, true);
         get_bool(d, "$", "talk_button", pack.talk_button);
         read_text(d, "$", "intro", pack.intro, false);
+        warn_long_intro("$.intro", pack.intro);
         if (const json* h = field(d, "$", "help_line", false)) {
             if (!h->is_object()) {
                 error("$.help_line",
@@ -745,6 +747,15 @@ class Loader {
         }
     }
 
+    // The intro screen does not scroll: a few short sentences fit every screen at the largest text size.
+    void warn_long_intro(const std::string& path, const Text& intro) {
+        for (const auto& [lang, words] : intro.by_lang)
+            if (utf8::count(words) > kMaxIntroChars)
+                warn(path + "." + lang, "is " + std::to_string(utf8::count(words)) + " characters; keep it under " +
+                                            std::to_string(kMaxIntroChars) +
+                                            " so it fits a small screen at the largest text size");
+    }
+
     Band parse_band(const json& b, const std::string& p, std::set<std::string>& band_ids) {
         unknown_keys(
             b, p,
@@ -762,6 +773,7 @@ class Loader {
         band.picture = read_picture(b, p, "picture", true);
         read_words(b, p, band.words, false);
         read_text(b, p, "intro", band.intro, false);
+        warn_long_intro(p + ".intro", band.intro);
         std::set<std::string> qids;
         each(b, p, "questions", true, kMaxQuestions, [&](const json& q, const std::string& qp) {
             if (!q.is_object()) return error(qp, "must be an object, not " + type_name(q));

@@ -183,6 +183,7 @@ inline constexpr std::size_t kMaxBands = 32;
 inline constexpr std::size_t kMaxQuestions = 100; // per band
 inline constexpr long kMaxClipQuestions = 3; // draw and voice questions per band: each clip travels in its response
 inline constexpr std::size_t kMaxVisitTypes = 32;
+inline constexpr std::size_t kMaxIntroChars = 160; // longer is warned about: the intro screen does not scroll
 inline constexpr std::size_t kMaxMeasures = 32;
 inline constexpr std::size_t kMaxServiceAreas = 32;
 inline constexpr std::size_t kMaxOptions = 12; // what fits on a child's screen
