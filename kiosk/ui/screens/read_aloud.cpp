@@ -64,7 +64,7 @@ std::vector<Speaker::Item> talk_speech(const flow::Session& s) {
         // The number a digit at a time, as it is dialled ("0 8 0 0, 1 1 1 1"), not as an amount.
         std::string digits;
         for (char c : p.help_line->number)
-            if (c >= '0' && c <= '9')
+            if ((c >= '0' && c <= '9') || c == '+') // "+" is said: an international number needs it
                 digits += std::string(1, c) + " ";
             else if (c == ' ' || c == '-')
                 digits += ", ";
