@@ -143,14 +143,9 @@ void canvas(Ui& ui, const flow::Session& s, ImVec2 min, ImVec2 max) {
         ui.then([](flow::Flow& f) { f.clear_drawing(); });
 }
 
-// A round button: `id` pressed inside the circle, with the double-tap rule of every tile.
+// A round button: the speaker's round hit area, with the double-tap rule of every tile.
 bool round_button(Ui& ui, const std::string& id, ImVec2 c, float r) {
-    ImGui::SetCursorScreenPos(ImVec2(c.x - r, c.y - r));
-    ImGui::PushID(id.c_str());
-    const bool clicked = ImGui::InvisibleButton("##round", ImVec2(2 * r, 2 * r));
-    ImGui::PopID();
-    ui.widgets.add(id, ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r));
-    return clicked && ui.widgets.accept(id, false);
+    return speak_hit(ui, id, c, r) && ui.widgets.accept(id, false);
 }
 
 // The child's own words, spoken: one big button to talk and to stop (the
