@@ -3,6 +3,7 @@
 #include "random/random.hpp"
 
 #include "batch.hpp"
+#include "we_did.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -45,6 +46,14 @@ Http::~Http() {
 }
 
 PostResult Http::post(const std::string& path, const std::string& json_body) {
+    return request(path, &json_body);
+}
+
+PostResult Http::get(const std::string& path) {
+    return request(path, nullptr);
+}
+
+PostResult Http::request(const std::string& path, const std::string* json_body) {
     PostResult r;
     if (!curl_) {
         r.detail = "libcurl could not start";
@@ -56,15 +65,20 @@ PostResult Http::post(const std::string& path, const std::string& json_body) {
     const std::string url = config_.endpoint + path;
     const std::string auth = "Authorization: Bearer " + config_.token;
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
-    for (const char* h : {"Content-Type: application/json", "Expect:"})
-        headers.reset(curl_slist_append(headers.release(), h));
+    if (json_body)
+        for (const char* h : {"Content-Type: application/json", "Expect:"})
+            headers.reset(curl_slist_append(headers.release(), h));
     if (!config_.token.empty()) headers.reset(curl_slist_append(headers.release(), auth.c_str()));
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_USERAGENT, "sayso/" SAYSO_VERSION);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
+    if (json_body) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body->data());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body->size()));
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &cap);
     // Certificates are always checked; only the CA list can be changed.
@@ -283,7 +297,8 @@ void Client::set(const std::function<void(Status&)>& change) {
         Status before = status_;
         change(status_);
         differs = before.waiting != status_.waiting || before.problem != status_.problem ||
-                  before.last_delivery_ms != status_.last_delivery_ms || before.refused != status_.refused;
+                  before.last_delivery_ms != status_.last_delivery_ms || before.refused != status_.refused ||
+                  before.we_did != status_.we_did || before.we_did_problem != status_.we_did_problem;
     }
     if (differs && on_change_) on_change_();
 }
@@ -444,17 +459,33 @@ void Client::finish_round(storage::Store& store, Round round, Next next, const s
     if (!troubled) tell();
 }
 
+void Client::look_for_we_did(Lane& lane, std::chrono::steady_clock::time_point& due) {
+    const auto now = std::chrono::steady_clock::now();
+    if (config_.publish_key.empty() || now < due) return;
+    auto got = fetch_we_did(*lane.store, *lane.http, config_.publish_key);
+    const bool failed = got.kind == WeDidFetch::Kind::Failed;
+    due = now + (failed ? std::chrono::minutes(10) : std::chrono::hours(1));
+    set([&](Status& s) {
+        if (got.list) s.we_did = std::make_shared<const protocol::WeDidList>(std::move(*got.list));
+        s.we_did_problem = failed ? got.detail : std::string();
+    });
+}
+
 void Client::run(std::stop_token stop) {
     std::vector<Lane> lanes;
     Backoff backoff(config_.retry_start_seconds, config_.retry_cap_seconds);
     if (!open_lanes(stop, lanes, backoff)) return;
     std::size_t batch = static_cast<std::size_t>(config_.batch_size);
     std::optional<Prepared> after; // where the last round that went well ended in the outbox
+    auto we_did_due = std::chrono::steady_clock::now();
     while (!stop.stop_requested()) {
         const Round round = deliver_next(lanes, batch, after);
         const Next next = next_after(round, batch, config_, backoff);
         batch = next.batch;
         if (stop.stop_requested()) return; // what the round did is marked; nothing more to tell
+        // After the answers, while the collector is answering: before the round is told, so a
+        // round counted after the start has looked once.
+        if (round.result.kind == PostResult::Kind::Ok && !round.storage) look_for_we_did(lanes[0], we_did_due);
         finish_round(*lanes[0].store, round, next, stop);
         if (next.wait_s > 0) {
             after.reset();

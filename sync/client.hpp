@@ -5,8 +5,10 @@
 #include "batch.hpp"
 #include "config.hpp"
 #include "flow/clock.hpp"
+#include "protocol/wire.hpp"
 #include "storage/store.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -51,10 +53,12 @@ class Http {
     Http(const Http&) = delete;
     Http& operator=(const Http&) = delete;
     PostResult post(const std::string& path, const std::string& json_body);
+    PostResult get(const std::string& path);
     // Checked while a request runs; returning true abandons it (the kiosk is closing).
     void cancel_when(std::function<bool()> cancelled) { cancelled_ = std::move(cancelled); }
 
   private:
+    PostResult request(const std::string& path, const std::string* json_body); // no body: GET
     Config config_;
     CURL* curl_;
     std::function<bool()> cancelled_;
@@ -84,6 +88,10 @@ struct Status {
     Problem problem = Problem::None;
     std::string detail;
     std::uint64_t rounds = 0; // delivery rounds finished so far
+    // "You said, we did" as last fetched and checked (null: none fetched
+    // since the client started), and why the last look found none.
+    std::shared_ptr<const protocol::WeDidList> we_did;
+    std::string we_did_problem;
 };
 std::string describe(Status::Problem);
 
@@ -162,6 +170,8 @@ class Client {
     bool open_lanes(std::stop_token& stop, std::vector<Lane>& lanes, Backoff& backoff);
     Round deliver_next(std::vector<Lane>& lanes, std::size_t batch, std::optional<Prepared>& after);
     void finish_round(storage::Store& store, Round round, Next next, const std::stop_token& stop);
+    // "You said, we did", when it is due: hourly, ten minutes after a look that failed.
+    void look_for_we_did(Lane& lane, std::chrono::steady_clock::time_point& due);
     void set(const std::function<void(Status&)>& change);
     bool sleep(std::stop_token& stop, double seconds);
 

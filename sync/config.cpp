@@ -73,7 +73,8 @@ SettingsResult<Config> parse_config(const std::string& text, const std::string& 
                                   "retry_start_seconds",
                                   "retry_cap_seconds",
                                   "keep_delivered_days",
-                                  "seal_keys"};
+                                  "seal_keys",
+                                  "publish_key"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
             return fail(it.key(), "is not a setting Sayso knows", SettingsProblem::Kind::UnknownSetting);
@@ -135,6 +136,14 @@ SettingsResult<Config> parse_config(const std::string& text, const std::string& 
                 return fail("seal_keys", "has a public key that is not 32 bytes in base64");
             c.seal_keys.push_back({id, pk});
         }
+    }
+    if (auto it = j.find("publish_key"); it != j.end()) {
+        std::vector<unsigned char> raw;
+        if (!it->is_string() || sodium_init() < 0 ||
+            !formats::from_base64(it->get<std::string>(), raw, crypto_sign_PUBLICKEYBYTES))
+            return fail("publish_key",
+                        "must be the collector's publishing key, 32 bytes in base64 (sayso-collector publish-key)");
+        c.publish_key = it->get<std::string>();
     }
     c.batch_size = static_cast<int>(batch);
     c.low_speed_seconds = static_cast<int>(low);

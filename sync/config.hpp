@@ -21,6 +21,7 @@ struct Config {
     int low_speed_seconds = 20;  // abandon a request moving under 100 bytes/s this long
     double retry_start_seconds = 5;
     double retry_cap_seconds = 900;
+    // A response acknowledged by the endpoint is deleted from the tablet after this (0: at once).
     double keep_delivered_days = 0;
     // The collector's public keys answers are sealed to, oldest first; new
     // answers use the last. Empty: answers are stored unsealed (development).
@@ -28,8 +29,10 @@ struct Config {
         std::string id;
         std::string public_key; // base64, 32 bytes
     };
-    std::vector<SealKey>
-        seal_keys; // a response acknowledged by the endpoint is deleted from the tablet after this (0: at once)
+    std::vector<SealKey> seal_keys;
+    // The key "you said, we did" lists from the collector are signed with
+    // (base64 Ed25519, given at enrolment). Empty: none are fetched or shown.
+    std::string publish_key;
 };
 
 // Why delivery settings could not be read, checked or written.

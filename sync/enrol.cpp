@@ -115,6 +115,7 @@ Result<Enrolment, EnrolProblem> enrol(const std::string& endpoint_in, const std:
     for (const auto& k : reply->seal_keys)
         keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
     json settings = {{"endpoint", endpoint}, {"token", reply->token}, {"seal_keys", std::move(keys)}};
+    if (!reply->publish_key.empty()) settings["publish_key"] = reply->publish_key;
     auto checked = parse_config(protocol::dump(settings), "the collector's reply");
     if (!checked) return problem(EnrolProblem::Kind::BadReply, checked.words());
     if (checked->token.empty())
@@ -122,7 +123,8 @@ Result<Enrolment, EnrolProblem> enrol(const std::string& endpoint_in, const std:
     return Enrolment{.endpoint = endpoint,
                      .device_name = reply->device_name,
                      .token = checked->token,
-                     .seal_keys = checked->seal_keys};
+                     .seal_keys = checked->seal_keys,
+                     .publish_key = checked->publish_key};
 }
 
 SettingsResult<void> save_enrolment(const std::filesystem::path& file, const Enrolment& enrolment) {
@@ -133,6 +135,11 @@ SettingsResult<void> save_enrolment(const std::filesystem::path& file, const Enr
     for (const auto& k : enrolment.seal_keys)
         keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
     j["seal_keys"] = keys;
+    // A collector that does not publish leaves none: an old key would check nothing of this one's.
+    if (enrolment.publish_key.empty())
+        j.erase("publish_key");
+    else
+        j["publish_key"] = enrolment.publish_key;
     if (auto checked = parse_config(j.dump(), file.string()); !checked) return checked.problem();
     return write_private(file, j.dump(2) + "\n");
 }
@@ -143,6 +150,7 @@ SettingsResult<void> forget_enrolment(const std::filesystem::path& file) {
     json j = read_object(file);
     j.erase("token");
     j.erase("seal_keys");
+    j.erase("publish_key");
     // Overwrite the old bytes first: the token should not linger in the file's blocks.
     {
         const auto size = std::filesystem::file_size(file, ec);

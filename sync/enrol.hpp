@@ -19,6 +19,7 @@ struct Enrolment {
     std::string device_name; // as the collector knows this tablet
     std::string token;
     std::vector<Config::SealKey> seal_keys;
+    std::string publish_key; // empty from a collector that does not publish
 };
 std::string describe(const Enrolment&); // "Enrolled as ... with ...", for the admin
 

@@ -10,11 +10,13 @@
 #include "support.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <doctest/doctest.h>
 #include <set>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <sstream>
 #include <stb/stb_image.h>
 #include <tuple>
@@ -1754,4 +1756,99 @@ TEST_CASE("a child who asks to talk is told their worker will talk with them, an
         REQUIRE(rs.size() == 1);
         CHECK(rs[0].asked_to_talk);
     }
+}
+
+namespace {
+
+// Rows put in the collector's store as its reports page keeps them (reports/views.cpp).
+void add_we_did_rows(const std::filesystem::path& file,
+                     const std::vector<std::array<std::string, 5>>& rows) { // measure, said, did, area, language
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    for (const auto& r : rows) {
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db,
+                                   "INSERT INTO we_did (measure, you_said, we_did, service_area, language, created_by)"
+                                   " VALUES (?, ?, ?, ?, ?, 'ada')",
+                                   -1, &st, nullptr) == SQLITE_OK);
+        for (int i = 0; i < 5; ++i)
+            sqlite3_bind_text(st, i + 1, r[static_cast<std::size_t>(i)].c_str(), -1, SQLITE_TRANSIENT);
+        CHECK(sqlite3_step(st) == SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+}
+
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+} // namespace
+
+TEST_CASE("you said, we did: what the collector published for this tablet's area shows on the welcome screen in the "
+          "child's language and is read aloud; it is kept for when the collector can't be reached; a list not signed "
+          "by this collector is never shown") {
+    Kiosk k;
+    const auto file = k.tmp / "collector.db";
+    const std::string store = "sqlite:" + file.string();
+    auto made = test::run({SAYSO_COLLECTOR, "token", "add", "tablet-1", "--store", store, "--service", "early-help"});
+    REQUIRE(made.code == 0);
+    const std::string token = first_line(made.out);
+    auto key = test::run({SAYSO_COLLECTOR, "publish-key", "--store", store});
+    REQUIRE(key.code == 0);
+    const std::string publish_key = first_line(key.out);
+    add_we_did_rows(file, {{"listened", "Your worker was always in a hurry.",
+                            "Every visit now ends with ten minutes "
+                            "just for you.",
+                            "early-help", "en"},
+                           {"listened", "OTHER-AREA", "OTHER-AREA", "children-in-care", "en"},
+                           {"listened", "آپ کا کارکن ہمیشہ جلدی میں ہوتا تھا۔",
+                            "اب ہر ملاقات کے آخر میں دس منٹ صرف آپ کے لیے ہوتے ہیں۔", "", "ur"}});
+    const auto raw = k.tmp / "heard.raw";
+    k.env = {"SDL_AUDIODRIVER=disk", "SDL_DISKAUDIOFILE=" + raw.string()};
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string(), "--allow-draft-languages"};
+    const std::string to_welcome = "tap band:12-17\ntap visit:visit\ntap handover\nexpect welcome\n";
+    {
+        test::CollectorProcess collector(store);
+        test::write_file(
+            k.tmp / "sync.json",
+            nlohmann::json{{"endpoint", collector.url()}, {"token", token}, {"publish_key", publish_key}}.dump());
+        for (const auto& size : {"1920x1200", "1024x600", "600x1024"}) {
+            k.size = size;
+            auto r = k.replay("deliver\n" + to_welcome + "shot we-did\ntap lang:ur\nshot we-did-ur\n",
+                              std::string("we-did-") + size);
+            INFO(r.err);
+            REQUIRE(r.code == 0);
+            check_picture(shots_root / (std::string("we-did-") + size) / "we-did.png", std::stoi(size),
+                          std::stoi(std::string(size).substr(std::string(size).find('x') + 1)));
+        }
+        k.size = "1920x1200";
+        auto r = k.replay("deliver\n" + to_welcome + "tap speak:we_did\nlisten\n", "we-did-spoken");
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        CHECK(loudest(heard(raw), 22050) > 0.03);
+    }
+    // Kept as it came, for this area alone, and shown while the collector is away.
+    {
+        auto s = test::open_store(k.db, storage::Store::Mode::ReadOnly);
+        const auto kept = s->setting("we_did");
+        REQUIRE(kept);
+        REQUIRE(*kept);
+        CHECK((*kept)->find("early-help") != std::string::npos);
+        CHECK((*kept)->find("OTHER-AREA") == std::string::npos);
+    }
+    auto away = k.replay(to_welcome + "tap speak:we_did\ntap lang:ur\ntap speak:we_did\n", "we-did-kept");
+    INFO(away.err);
+    CHECK(away.code == 0);
+    // With another collector's key the list kept checks out no more: nothing is shown.
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    REQUIRE(sodium_init() >= 0);
+    crypto_sign_keypair(pk, sk);
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", "http://127.0.0.1:9"},
+                                                         {"token", token},
+                                                         {"publish_key", formats::to_base64(pk, sizeof pk)}}
+                                              .dump());
+    auto other = k.replay(to_welcome + "tap speak:we_did\n", "we-did-other-key");
+    CHECK(other.code != 0);
+    CHECK(other.err.find("tap speak:we_did: no widget") != std::string::npos);
 }

@@ -1018,10 +1018,20 @@ TEST_CASE("the reports in Chromium: each view at desktop size and printed on A4"
         seed(*s, "");
         REQUIRE(reports::set_family(*s, "C-001", "F-1"));
         REQUIRE(reports::set_family(*s, "C-002", "F-1"));
-        REQUIRE(reports::add_we_did(*s, "listened", "Workers don't always have time to listen.",
-                                    "Every visit now ends with ten minutes just for you.", "ada"));
-        REQUIRE(reports::add_we_did(*s, "keeps_promises", "Sometimes we don't hear back when we were told we would.",
-                                    "Your worker now texts you within two days of every meeting.", "ada"));
+        REQUIRE(reports::add_we_did(*s,
+                                    {.measure = "listened",
+                                     .you_said = "Workers don't always have time to listen.",
+                                     .we_did = "Every visit now ends with ten minutes just for you.",
+                                     .service_area = "",
+                                     .language = "en"},
+                                    "ada"));
+        REQUIRE(reports::add_we_did(*s,
+                                    {.measure = "keeps_promises",
+                                     .you_said = "Sometimes we don't hear back when we were told we would.",
+                                     .we_did = "Your worker now texts you within two days of every meeting.",
+                                     .service_area = "children-in-care",
+                                     .language = "en"},
+                                    "ada"));
     }
     add_user(store, {"ada", "--role", "admin"});
     test::CollectorProcess site(

@@ -1,6 +1,7 @@
 #include "delivery.hpp"
 
 #include "config.hpp"
+#include "we_did.hpp"
 
 #include <SDL.h>
 
@@ -38,6 +39,9 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
     }
     if (conf->seal_keys.empty())
         out.log.push_back("answers are not sealed: " + settings->string() + " gives no seal_keys");
+    if (!conf->publish_key.empty())
+        if (auto kept = sync::stored_we_did(*store, conf->publish_key))
+            out.we_did = std::make_shared<const protocol::WeDidList>(std::move(*kept));
     out.config = std::move(*conf);
     return out;
 }
@@ -46,6 +50,7 @@ DeliveryStart prepare_delivery(const std::optional<std::filesystem::path>& setti
 void Delivery::start(DeliveryStart start) {
     client_.reset();
     problem_ = std::move(start.problem);
+    kept_we_did_ = std::move(start.we_did);
     for (const auto& line : start.log)
         std::fprintf(stderr, "sayso: %s\n", line.c_str());
     if (!start.config) return;
@@ -81,12 +86,24 @@ std::optional<DeliveryView> Delivery::view() {
                          " again; the latest because: %s\n",
                          static_cast<long long>(refused), s->refusal.c_str());
     }
+    const std::string we_did_problem = s ? s->we_did_problem : std::string();
+    if (we_did_problem != logged_we_did_problem_) {
+        logged_we_did_problem_ = we_did_problem;
+        if (!we_did_problem.empty())
+            std::fprintf(stderr, "sayso: \"you said, we did\" was not fetched: %s\n", we_did_problem.c_str());
+    }
     if (!s) return std::nullopt;
     return DeliveryView{.waiting = s->waiting,
                         .refused = s->refused,
                         .last_delivery_ms = s->last_delivery_ms,
                         .problem = problem == sync::Status::Problem::None ? std::string() : sync::describe(problem),
                         .rounds = s->rounds};
+}
+
+std::shared_ptr<const protocol::WeDidList> Delivery::we_did() const {
+    if (client_)
+        if (auto fetched = client_->status().we_did) return fetched;
+    return kept_we_did_;
 }
 
 } // namespace sayso::ui

@@ -21,6 +21,7 @@ struct DeliveryStart {
     std::optional<sync::Config> config; // set: start the client with it
     std::string problem;                // the settings file has a mistake
     std::vector<std::string> log;
+    std::shared_ptr<const protocol::WeDidList> we_did; // "you said, we did" as kept from the last look
 };
 
 // Reads the settings file and sets the store's seal key (slow: a task, or before the first frame).
@@ -47,6 +48,9 @@ class Delivery {
     // The state in the screens' terms, null when not running; changes in
     // its problems are logged for whoever looks after the tablet.
     std::optional<DeliveryView> view();
+    // "You said, we did" for the welcome screen: the newest list fetched, or
+    // the one kept from before; null when there is none.
+    std::shared_ptr<const protocol::WeDidList> we_did() const;
 
   private:
     std::filesystem::path db_;
@@ -55,6 +59,8 @@ class Delivery {
     std::string problem_;
     sync::Status::Problem logged_problem_ = sync::Status::Problem::None;
     std::int64_t logged_refused_ = 0;
+    std::string logged_we_did_problem_;
+    std::shared_ptr<const protocol::WeDidList> kept_we_did_;
 };
 
 } // namespace sayso::ui

@@ -314,6 +314,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
     const std::uint64_t version_before = flow_.version();
     look_.set_language(flow_.session() ? flow_.session()->language : std::string("en"));
     const std::optional<DeliveryView> delivery = delivery_.view();
+    const auto we_did = delivery_.we_did();
     // Answers that can't be saved: the screen shows them, the log keeps them.
     const auto& unsaved = flow_.storage_problem();
     const std::string storage_now = unsaved ? unsaved->detail : std::string();
@@ -340,6 +341,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
           .delivery = delivery ? &*delivery : nullptr,
           .delivery_problem = delivery_.problem(),
           .delivery_settings = settings_file_,
+          .we_did = we_did.get(),
           .import_roots = o_.import_roots,
           .now = now,
           .screen_since = screen_since_,

@@ -142,7 +142,9 @@ std::string write_enrol_reply(const EnrolReply& e) {
     json keys = json::array();
     for (const auto& k : e.seal_keys)
         keys.push_back({{"id", k.id}, {"public_key", k.public_key}});
-    return dump({{"protocol", kVersion}, {"device_name", e.device_name}, {"token", e.token}, {"seal_keys", keys}});
+    json j = {{"protocol", kVersion}, {"device_name", e.device_name}, {"token", e.token}, {"seal_keys", keys}};
+    if (!e.publish_key.empty()) j["publish_key"] = e.publish_key;
+    return dump(j);
 }
 
 Result<EnrolReply, ReplyProblem> read_enrol_reply(const std::string& body) {
@@ -159,6 +161,7 @@ Result<EnrolReply, ReplyProblem> read_enrol_reply(const std::string& body) {
         if (!id || !pub) return ReplyProblem{ReplyProblem::Kind::NotEnrolment};
         e.seal_keys.push_back({*id, *pub});
     }
+    if (const std::string* publish = string_at(j, "publish_key")) e.publish_key = *publish;
     return e;
 }
 

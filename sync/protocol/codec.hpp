@@ -94,6 +94,32 @@ std::string write_enrol_reply(const EnrolReply&);
 // own checks before keeping them. A device name is cut to 100 bytes.
 Result<EnrolReply, ReplyProblem> read_enrol_reply(const std::string& body);
 
+// --- GET /v1/wedid ---------------------------------------------------------------
+
+// {"payload": "<the list as JSON text>", "signature": "<base64 Ed25519 over
+// the payload's bytes>"}. `secret_key` is libsodium's 64-byte signing key.
+std::string write_we_did(const WeDidList&, const std::vector<unsigned char>& secret_key);
+
+struct WeDidProblem {
+    enum class Kind {
+        NotSigned,        // not {"payload", "signature"}
+        BadSignature,     // not signed with the key given (or the key is not one)
+        NotForThisTablet, // signed, but made for another tablet
+        NotAList,         // signed, but not a list of entries
+    };
+    Kind kind = Kind::NotSigned;
+};
+std::string describe(const WeDidProblem&);
+
+// Checks the signature with `public_key` (base64, 32 bytes) and that the list
+// was made for `device_id`, then reads it (read_we_did_payload).
+Result<WeDidList, WeDidProblem> read_we_did(const std::string& body, const std::string& public_key,
+                                            const std::string& device_id);
+// The payload alone: entries that break a rule (a text too long or empty, a
+// language that is not a tag) are left out, the newest kMaxWeDidPerLanguage
+// of each language and kMaxWeDidEntries in all are kept.
+Result<WeDidList, WeDidProblem> read_we_did_payload(const std::string& payload);
+
 // --- refusals (every status but 200) ----------------------------------------------
 
 struct Refusal {

@@ -103,8 +103,33 @@ struct SealKey {
 struct EnrolReply {
     std::string device_name, token;
     std::vector<SealKey> seal_keys; // oldest first
+    std::string publish_key;        // base64, the Ed25519 key "we did" lists are signed with; may be absent
 
     bool operator==(const EnrolReply&) const = default;
+};
+
+// GET /v1/wedid: "you said, we did" as the collector publishes it for one
+// tablet's service area, signed with the collector's publishing key.
+inline constexpr std::size_t kMaxWeDidText = 2000;        // you_said, we_did, in bytes
+inline constexpr std::size_t kMaxWeDidEntries = 24;       // in one reply
+inline constexpr std::size_t kMaxWeDidPerLanguage = 3;    // the newest of each language
+inline constexpr std::size_t kMaxWeDidBytes = 256u << 10; // the reply's body
+struct WeDid {
+    long long id = 0;     // the collector's, newest highest
+    std::string language; // what the words are written in (BCP 47)
+    std::string measure;  // what children were asked, e.g. "listened"; may be empty
+    std::string you_said, we_did;
+    std::string published_at; // a date, YYYY-MM-DD
+
+    bool operator==(const WeDid&) const = default;
+};
+struct WeDidList {
+    std::string device_id;      // the tablet it was made for
+    std::string service_area;   // its service area ("" when it has none)
+    std::string issued_at;      // ISO 8601 UTC
+    std::vector<WeDid> entries; // newest first
+
+    bool operator==(const WeDidList&) const = default;
 };
 
 // Enrolment codes: 12 letters and digits that can't be mistaken for one

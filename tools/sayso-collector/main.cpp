@@ -5,11 +5,13 @@
 //   export --store ... --format csv|jsonl
 //   enrol NAME --store ...          prints a one-time enrolment code for a tablet
 //   keys new|backup|restore         the keys tablets seal answers to
+//   publish-key --store ...         the key tablets check "you said, we did" with
 #include "backup.hpp"
 #include "formats/formats.hpp"
 #include "http/message.hpp"
 #include "index.hpp"
 #include "keys.hpp"
+#include "publish.hpp"
 #include "server.hpp"
 #include "store.hpp"
 #include "users.hpp"
@@ -341,6 +343,16 @@ int enrol_cmd(const Args& a) {
     return say("type this code on \"" + a.name + "\" (admin screen, Delivery); it works once, until " + until, 0);
 }
 
+// For a tablet given a token by hand: the key its "we did" lists are signed with.
+int publish_key_cmd(const Args& a) {
+    auto store = open_or_say(a);
+    if (!store) return 1;
+    auto key = publish_key(*store);
+    if (!key) return say(key.problem().message, 1);
+    std::cout << key->public_key << "\n";
+    return say("put it in a tablet's delivery settings as \"publish_key\" (enrolment gives it)", 0);
+}
+
 int export_cmd(const Args& a) {
     std::vector<SealKeyPair> keys;
     if (!keys_or_say(a, keys)) return 1;
@@ -569,6 +581,11 @@ int main(int argc, char** argv) {
     auto* revoke = command(token, "revoke", "stop accepting a tablet's token", token_revoke_cmd);
     revoke->add_option("NAME", a.name, "the tablet's name")->required();
     store_option(revoke);
+
+    auto* publish = command(&app, "publish-key",
+                            "print the key \"you said, we did\" is signed with, for tablets given a token by hand",
+                            publish_key_cmd);
+    store_option(publish);
 
     auto* exp = command(&app, "export", "write every response with its answers", export_cmd);
     store_option(exp);

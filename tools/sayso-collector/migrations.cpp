@@ -302,6 +302,21 @@ CREATE TABLE report_packs (
     // 13 and 14: a child's drawing or recording with its answer, as delivered (base64; sealed when the answer is).
     column("answers", "clip_type", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     column("answers", "clip", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    // 15 and 16: "you said, we did" for tablets: which service area an entry
+    // is for ('' every area) and the language its words are in.
+    column("we_did", "service_area", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    column("we_did", "language", "TEXT NOT NULL DEFAULT 'en'", "TEXT NOT NULL DEFAULT 'en'");
+    // 17: the key what tablets are sent is signed with (publish.hpp): made on
+    // first use, one row.
+    const char* publish = R"sql(
+CREATE TABLE publish_key (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key TEXT NOT NULL,        -- base64, Ed25519
+    secret_key TEXT NOT NULL         -- base64, libsodium's 64-byte signing key
+);
+)sql";
+    m.push_back({static_cast<int>(m.size()) + 1, "keeping the key tablets' news is signed with", publish, publish,
+                 "publish_key", "public_key"});
     return m;
 }
 

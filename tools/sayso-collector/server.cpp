@@ -3,6 +3,7 @@
 #include "random/random.hpp"
 
 #include "keys.hpp"
+#include "publish.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -67,7 +68,7 @@ Server::Server(Store& store, ServerOptions options)
 
     // Everything a refusal needs is in the header: the token, the rate, the
     // type. A request refused here has none of its body read.
-    auto delivery_gate = [this](http::Request& req, http::Response& res) {
+    auto device_gate = [this](http::Request& req, http::Response& res) {
         const std::string auth = req.header("Authorization");
         if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
             problem(res, 401, "this request has no device token (Authorization: Bearer ...)");
@@ -96,12 +97,16 @@ Server::Server(Store& store, ServerOptions options)
                         std::to_string(wait) + " s");
             return false;
         }
+        req.state = device;
+        return true;
+    };
+    auto delivery_gate = [device_gate](http::Request& req, http::Response& res) {
+        if (!device_gate(req, res)) return false;
         const std::string type = req.header("Content-Type");
         if (type.rfind("application/json", 0) != 0) {
             problem(res, 415, "the body must be application/json, not \"" + type.substr(0, 100) + "\"");
             return false;
         }
-        req.state = device;
         return true;
     };
 
@@ -136,6 +141,29 @@ Server::Server(Store& store, ServerOptions options)
              reply(res, 200, protocol::write_ack(ack));
          }});
 
+    // "You said, we did" for the asking tablet's service area, signed
+    // (PROTOCOL.md). Its device id is checked as a delivery's is, and is
+    // inside what is signed, so a list made for one tablet is no use to another.
+    http_.route({"GET", "/v1/wedid", 0, device_gate, [this](http::Request& req, http::Response& res) {
+                     const auto& device = std::any_cast<const DeviceToken&>(req.state);
+                     const std::string device_id = req.param("device_id");
+                     if (device_id.empty() || device_id.size() > protocol::kMaxDeviceId)
+                         return problem(res, 400, "say which tablet is asking: ?device_id=...", "device_id");
+                     if (!device.device_id.empty() && device_id != device.device_id)
+                         return problem(res, 400,
+                                        "this token was given to the tablet with device id \"" + device.device_id +
+                                            "\", not this one",
+                                        "device_id");
+                     auto key = publish_key(store_);
+                     auto list =
+                         key ? we_did_for(store_, *device.name, device_id) : Stored<protocol::WeDidList>(key.problem());
+                     if (!list) {
+                         res.set_header("Retry-After", "60");
+                         return problem(res, 503, "the collector's store is not available: " + list.problem().message);
+                     }
+                     reply(res, 200, protocol::write_we_did(*list, key->secret));
+                 }});
+
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is
     // exchanged for the tablet's device token and the keys to seal to.
     // Guessing codes is slowed by the same buckets, kept per address, before any body is read.
@@ -169,9 +197,11 @@ Server::Server(Store& store, ServerOptions options)
                  return problem(res, 403, "this enrolment code is not known, was used already, or has expired");
              }
              (void)store_.audit("enrolled", *name, "device id " + device_id + " from " + req.remote_addr);
-             protocol::EnrolReply given{.device_name = *name, .token = token, .seal_keys = {}};
+             protocol::EnrolReply given{.device_name = *name, .token = token, .seal_keys = {}, .publish_key = {}};
              for (const auto& k : intake()->keys)
                  given.seal_keys.push_back({k.id, k.public_key});
+             // Without it the tablet still delivers; it just shows no "we did" until enrolled again.
+             if (auto key = publish_key(store_)) given.publish_key = key->public_key;
              reply(res, 200, protocol::write_enrol_reply(given));
          }});
 }

@@ -9,9 +9,11 @@ namespace sayso::ui {
 Speaker::Item speech_item(const flow::Session& s, const std::string& text, const std::string& key) {
     const auto* lang = text::find_language(s.language);
     // The clip is looked for on the speaker's worker: it touches the disk.
-    return Speaker::Item{
-        text, lang ? lang->voice : std::string(),
-        [pack = s.pack, band = s.band, key, lang = s.language] { return pack->clip(*band, key, lang); }};
+    // No key: words the pack can't have recorded (the collector's), always spoken by the voice.
+    return Speaker::Item{text, lang ? lang->voice : std::string(),
+                         [pack = s.pack, band = s.band, key, lang = s.language] {
+                             return key.empty() ? std::filesystem::path() : pack->clip(*band, key, lang);
+                         }};
 }
 
 bool can_speak(const Ui& ui, const flow::Session& s) {
@@ -45,6 +47,13 @@ std::vector<Speaker::Item> welcome_speech(const flow::Session& s) {
     const auto& b = *s.band;
     return {speech_item(s, p.word(b, "welcome", s.language), "word.welcome"),
             speech_item(s, p.word(b, "welcome_note", s.language), "word.welcome_note")};
+}
+
+std::vector<Speaker::Item> we_did_speech(const flow::Session& s, const protocol::WeDid& e) {
+    const auto& p = *s.pack;
+    const auto& b = *s.band;
+    return {speech_item(s, p.word(b, "you_told_us", s.language), "word.you_told_us"), speech_item(s, e.you_said, ""),
+            speech_item(s, p.word(b, "so_we", s.language), "word.so_we"), speech_item(s, e.we_did, "")};
 }
 
 std::vector<Speaker::Item> intro_speech(const flow::Session& s, bool name_choice) {

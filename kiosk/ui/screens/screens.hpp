@@ -8,6 +8,7 @@
 #include "intents.hpp"
 #include "layout.hpp"
 #include "pack/shelf.hpp"
+#include "protocol/wire.hpp"
 #include "speaker.hpp"
 #include "textures.hpp"
 #include "theme.hpp"
@@ -72,6 +73,7 @@ struct Ui {
     const DeliveryView* delivery;
     const std::string& delivery_problem;
     const std::string& delivery_settings;                   // the delivery settings file, or empty
+    const protocol::WeDidList* we_did;                      // "you said, we did" from the collector, or null
     const std::vector<std::filesystem::path>& import_roots; // where the admin screen looks for packs to install
     flow::Millis now;                                       // monotonic, for animations
     flow::Millis screen_since;                              // when the current screen appeared
@@ -111,6 +113,10 @@ bool speak_hit(Ui& ui, const std::string& id, ImVec2 centre, float radius);
 void speak_draw(Ui& ui, ImVec2 centre, float radius);
 // What each screen reads: the welcome, a question and its answers.
 std::vector<Speaker::Item> welcome_speech(const flow::Session& s);
+// "You said, we did": the entry the welcome screen shows this child (in
+// their language, if the pack frames it), or null; and what reads it aloud.
+const protocol::WeDid* we_did_shown(const Ui& ui, const flow::Session& s);
+std::vector<Speaker::Item> we_did_speech(const flow::Session& s, const protocol::WeDid& e);
 std::vector<Speaker::Item> intro_speech(const flow::Session& s,
                                         bool name_choice); // who will see, and the choice of name
 std::vector<Speaker::Item> question_speech(const flow::Session& s);

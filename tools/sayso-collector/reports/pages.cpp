@@ -610,7 +610,7 @@ std::string responses_csv(const Vocabulary& words, const std::vector<ChildRespon
 }
 
 std::string we_did_page(const Session& s, const Vocabulary& words, const std::vector<WeDid>& entries,
-                        const std::vector<std::string>& measures, int threshold) {
+                        const WeDidChoices& choose, int threshold) {
     data d = page("You said, we did", "wedid", &s);
     d.set("few", fewer_than(threshold));
     list l;
@@ -620,6 +620,9 @@ std::string we_did_page(const Session& s, const Vocabulary& words, const std::ve
                            {"measure", words.measure_name(e.measure)},
                            {"you_said", e.you_said},
                            {"we_did", e.we_did},
+                           {"area", e.service_area.empty() ? std::string("Every service area")
+                                                           : words.service_area_name(e.service_area)},
+                           {"language", e.language},
                            {"suppressed", data(e.figure.suppressed)},
                            {"rated", !e.figure.suppressed && rated > 0 ? num(rated) : data(false)},
                            {"positive", num(e.figure.positive)},
@@ -627,21 +630,29 @@ std::string we_did_page(const Session& s, const Vocabulary& words, const std::ve
     }
     d.set("entries", l);
     std::vector<std::pair<std::string, std::string>> choices;
-    for (const auto& m : measures)
+    for (const auto& m : choose.measures)
         choices.push_back({m, words.measure_name(m)});
     d.set("measure_select", select("measure", "", choices));
+    std::vector<std::pair<std::string, std::string>> areas = {{"", "Every service area"}};
+    for (const auto& a : choose.service_areas)
+        areas.push_back({a, words.service_area_name(a)});
+    d.set("area_select", select("service_area", "", areas));
+    std::vector<std::pair<std::string, std::string>> languages;
+    for (const auto& l : choose.languages)
+        languages.push_back({l, l});
+    d.set("language_select", select("language", choose.languages.empty() ? "" : choose.languages.front(), languages));
     return render_page("wedid", d);
 }
 
 std::string we_did_csv(const Vocabulary& words, const std::vector<WeDid>& entries, int threshold) {
-    std::string out = csv_row(
-        {"measure", "statement", "you_said", "we_did", "created_at", "created_by", "children", "positive", "rated"});
+    std::string out = csv_row({"measure", "statement", "you_said", "we_did", "created_at", "created_by", "service_area",
+                               "language", "children", "positive", "rated"});
     const std::string few = fewer_than(threshold);
     for (const auto& e : entries) {
         const auto rated = e.figure.positive + e.figure.middling + e.figure.negative;
         const bool hidden = e.figure.suppressed;
         out += csv_row({e.measure, words.measure_name(e.measure), e.you_said, e.we_did, e.created_at, e.created_by,
-                        hidden ? few : std::to_string(e.figure.children),
+                        e.service_area, e.language, hidden ? few : std::to_string(e.figure.children),
                         hidden ? few : std::to_string(e.figure.positive), hidden ? few : std::to_string(rated)});
     }
     return out;

@@ -40,8 +40,12 @@ std::string family_page(const Session& s, const Vocabulary& words, const std::st
                         Access access);
 std::string responses_csv(const Vocabulary& words, const std::vector<ChildResponse>& responses);
 
+// What an admin chooses from when adding to "you said, we did".
+struct WeDidChoices {
+    std::vector<std::string> measures, service_areas, languages;
+};
 std::string we_did_page(const Session& s, const Vocabulary& words, const std::vector<WeDid>& entries,
-                        const std::vector<std::string>& measures, int threshold);
+                        const WeDidChoices& choices, int threshold);
 std::string we_did_csv(const Vocabulary& words, const std::vector<WeDid>& entries, int threshold);
 
 std::string audit_page(const Session& s, const std::vector<AuditEntry>& entries);

@@ -626,12 +626,13 @@ Stored<void> set_family(Store& store, const std::string& case_ref, const std::st
 Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Protection protect) {
     auto all = measure_figures(store, reader, Filters{}, protect);
     if (!all) return all.problem();
-    auto rows =
-        store.query("SELECT seq, measure, you_said, we_did, created_at, created_by FROM we_did ORDER BY seq DESC", {});
+    auto rows = store.query("SELECT seq, measure, you_said, we_did, created_at, created_by, service_area, language"
+                            " FROM we_did ORDER BY seq DESC",
+                            {});
     if (!rows) return rows.problem();
     std::vector<WeDid> out;
     for (const auto& r : *rows) {
-        WeDid w{num(r[0]), r[1], r[2], r[3], r[4].substr(0, 10), r[5], {}};
+        WeDid w{num(r[0]), r[1], r[2], r[3], r[4].substr(0, 10), r[5], r[6], r[7], {}};
         w.figure.suppressed = true;
         for (const auto& m : *all)
             if (m.measure == w.measure) w.figure = m.figure;
@@ -640,11 +641,16 @@ Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Prote
     return out;
 }
 
-Stored<void> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
-                        const std::string& we_did, const std::string& by) {
-    return Stored<void>::problem_of(
-        store.query("INSERT INTO we_did (measure, you_said, we_did, created_by) VALUES (?, ?, ?, ?)",
-                    {measure, you_said, we_did, by}));
+Stored<void> add_we_did(Store& store, const NewWeDid& e, const std::string& by) {
+    return Stored<void>::problem_of(store.query("INSERT INTO we_did (measure, you_said, we_did, created_by,"
+                                                " service_area, language) VALUES (?, ?, ?, ?, ?, ?)",
+                                                {e.measure, e.you_said, e.we_did, by, e.service_area, e.language}));
+}
+
+Stored<bool> remove_we_did(Store& store, std::int64_t seq) {
+    auto gone = store.query("DELETE FROM we_did WHERE seq = ? RETURNING seq", {std::to_string(seq)});
+    if (!gone) return gone.problem();
+    return !gone->empty();
 }
 
 } // namespace sayso::collector::reports

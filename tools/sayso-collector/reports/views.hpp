@@ -202,15 +202,21 @@ Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::st
                                const std::vector<SealKeyPair>& keys);
 Stored<void> set_family(Store& store, const std::string& case_ref, const std::string& family_ref);
 
-// "You said, we did": what changed, against a measure.
+// "You said, we did": what changed, against a measure; also sent to the
+// tablets of its service area ("" every area), in its language (publish.hpp).
 struct WeDid {
     std::int64_t seq = 0;
     std::string measure, you_said, we_did, created_at, created_by;
+    std::string service_area, language;
     Figure figure; // what children said on that measure, within the reader's view
 };
 Stored<std::vector<WeDid>> we_did_list(Store& store, const Reader& reader, Protection protect);
-Stored<void> add_we_did(Store& store, const std::string& measure, const std::string& you_said,
-                        const std::string& we_did, const std::string& by);
+struct NewWeDid {
+    std::string measure, you_said, we_did, service_area, language;
+};
+Stored<void> add_we_did(Store& store, const NewWeDid& entry, const std::string& by);
+// Takes an entry off the page and off the tablets (at their next look); false when there was none.
+Stored<bool> remove_we_did(Store& store, std::int64_t seq);
 
 // The service view's breakdowns, by the column each groups on.
 const std::vector<std::string>& breakdown_dimensions();

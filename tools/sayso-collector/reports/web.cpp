@@ -1,5 +1,6 @@
 #include "web.hpp"
 
+#include "formats/utf8.hpp"
 #include "index.hpp"
 #include "pack/pack.hpp"
 #include "requests.hpp"
@@ -290,7 +291,20 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             for (const auto& m : ms)
                 if (std::find(measures.begin(), measures.end(), m.measure) == measures.end())
                     measures.push_back(m.measure);
-            html(res, 200, we_did_page(session, options_.words, entries, measures, options_.threshold));
+            // The service areas the packs name and those tablets were given; the languages the packs are in.
+            std::vector<std::string> areas;
+            for (const auto& a : options_.words.service_areas())
+                areas.push_back(a.id);
+            for (const auto& r : store_.query("SELECT DISTINCT service_area FROM device_services", {})
+                                     .value_or(std::vector<Store::Row>{}))
+                if (!r[0].empty() && std::find(areas.begin(), areas.end(), r[0]) == areas.end()) areas.push_back(r[0]);
+            std::vector<std::string> languages;
+            for (const auto& p : options_.words.packs())
+                for (const auto& l : p->languages)
+                    if (std::find(languages.begin(), languages.end(), l) == languages.end()) languages.push_back(l);
+            if (languages.empty()) languages.push_back("en");
+            html(res, 200,
+                 we_did_page(session, options_.words, entries, {measures, areas, languages}, options_.threshold));
         };
     };
     get("/wedid", wedid(false));
@@ -302,16 +316,45 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         if (!admin_only(req, res, session, Form::Posted, "/wedid (add)",
                         "Only an admin can add to \u201cyou said, we did\u201d."))
             return;
-        const std::string m = req.param("measure").substr(0, 64);
-        const std::string said = req.param("you_said").substr(0, 2000);
-        const std::string did = req.param("we_did").substr(0, 2000);
-        if (m.empty() || said.empty() || did.empty())
+        // Cut where a character ends: what tablets are sent is whole UTF-8 (protocol::kMaxWeDidText).
+        auto cut = [&req](const char* name, std::size_t most) {
+            std::string v = req.param(name);
+            return v.substr(0, sayso::utf8::floor_boundary(v, std::min(most, v.size())));
+        };
+        const NewWeDid entry{.measure = cut("measure", 64),
+                             .you_said = cut("you_said", protocol::kMaxWeDidText),
+                             .we_did = cut("we_did", protocol::kMaxWeDidText),
+                             .service_area = cut("service_area", 64),
+                             .language = cut("language", protocol::kMaxLanguage)};
+        if (entry.measure.empty() || entry.you_said.empty() || entry.we_did.empty())
             return html(
                 res, 400,
                 message_page(&session, "Not added", "A measure, what children said and what was done are all needed."));
-        if (auto added = add_we_did(store_, m, said, did, session.user.name); !added)
+        if (entry.language.size() < 2 ||
+            entry.language.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != std::string::npos)
+            return html(res, 400, message_page(&session, "Not added", "Choose the language the words are written in."));
+        if (auto added = add_we_did(store_, entry, session.user.name); !added)
             return html(res, 503, message_page(&session, "Not available", added.problem().message));
-        audit("we_did_added", m, &session);
+        audit("we_did_added", entry.measure, &session,
+              " for " + (entry.service_area.empty() ? std::string("every service area") : entry.service_area) + " in " +
+                  entry.language);
+        see_other(res, "/wedid");
+    });
+    post("/wedid/remove", [this](http::Request& req, http::Response& res) {
+        Session session;
+        if (!signed_in(req, res, session)) return;
+        if (!admin_only(req, res, session, Form::Posted, "/wedid (remove)",
+                        "Only an admin can take something off \u201cyou said, we did\u201d."))
+            return;
+        const std::string seq = req.param("seq");
+        if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
+            return html(res, 400, message_page(&session, "Not removed", "That entry is not known."));
+        auto removed = remove_we_did(store_, std::stoll(seq));
+        if (!removed) return html(res, 503, message_page(&session, "Not available", removed.problem().message));
+        if (!*removed)
+            return html(res, 404, message_page(&session, "Not removed", "That entry is not there any more."));
+        audit("we_did_removed", seq, &session);
         see_other(res, "/wedid");
     });
 
