@@ -6,22 +6,29 @@
 #include "config.hpp"
 #include "enrol.hpp"
 #include "eventually.hpp"
+#include "formats/base64.hpp"
 #include "migrations.hpp"
 #include "open_store.hpp"
 #include "postgres.hpp"
+#include "protocol/codec.hpp"
+#include "publish.hpp"
 #include "seal.hpp"
 #include "server.hpp"
 #include "storage/store.hpp"
 #include "store.hpp"
 #include "store_kinds.hpp"
 #include "support.hpp"
+#include "views.hpp"
+#include "we_did.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <set>
+#include <sodium.h>
 
 using namespace sayso;
+namespace reports = sayso::collector::reports;
 using test::PostgresKind;
 using test::SqliteKind;
 using test::TempDir;
@@ -1301,4 +1308,158 @@ TEST_CASE("a Range header: one range of bytes is served in part; several, anothe
     http::set_ranged_content(req, all, "0123456789", "audio/ogg");
     CHECK(all.status == 200);
     CHECK(all.body == "0123456789");
+}
+
+TEST_CASE_TEMPLATE("the publishing key is made once and kept; a tablet's \"we did\" list is its area's and every "
+                   "area's entries, newest first, a few of each language, with no figures",
+                   Kind, SqliteKind, PostgresKind) {
+    Kind kind;
+    if (!kind.available()) return;
+    auto s = test::open_collector_store(kind.spec());
+    const auto first = test::held(collector::publish_key(*s));
+    CHECK(first.public_key.size() == 44);
+    CHECK(first.secret.size() == crypto_sign_SECRETKEYBYTES);
+    // Another connection (another collector) finds the same key.
+    auto again = test::open_collector_store(kind.spec());
+    CHECK(test::held(collector::publish_key(*again)).public_key == first.public_key);
+
+    REQUIRE(s->query("INSERT INTO device_services (name, service_area) VALUES ('tab', 'early-help')", {}));
+    auto add = [&](const std::string& said, const std::string& area, const std::string& lang) {
+        REQUIRE(reports::add_we_did(
+            *s, {.measure = "listened", .you_said = said, .we_did = "did", .service_area = area, .language = lang},
+            "ada"));
+    };
+    add("every-1", "", "en");
+    add("mine-1", "early-help", "en");
+    add("theirs-1", "children-in-care", "en");
+    add("mine-ur", "early-help", "ur");
+    add("every-2", "", "en");
+    add("mine-2", "early-help", "en");
+    const auto list = test::held(collector::we_did_for(*s, "tab", "dev-1"));
+    CHECK(list.device_id == "dev-1");
+    CHECK(list.service_area == "early-help");
+    std::vector<std::string> said;
+    for (const auto& e : list.entries)
+        said.push_back(e.you_said);
+    // Newest first; the oldest English one is past the three a language keeps.
+    CHECK(said == std::vector<std::string>{"mine-2", "every-2", "mine-ur", "mine-1"});
+    CHECK(list.entries[0].published_at.size() == 10);
+    // A tablet of no area gets what is for every area.
+    const auto none = test::held(collector::we_did_for(*s, "unknown-tab", "dev-2"));
+    REQUIRE(none.entries.size() == 2);
+    CHECK(none.entries[0].you_said == "every-2");
+    // Taken off: gone from the next list.
+    auto rows = test::held(s->query("SELECT seq FROM we_did WHERE you_said = 'mine-2'", {}));
+    REQUIRE(rows.size() == 1);
+    CHECK(test::held(reports::remove_we_did(*s, std::stoll(rows[0][0]))));
+    CHECK_FALSE(test::held(reports::remove_we_did(*s, std::stoll(rows[0][0]))));
+    CHECK(test::held(collector::we_did_for(*s, "tab", "dev-1")).entries.at(0).you_said == "every-2");
+}
+
+TEST_CASE("GET /v1/wedid gives a tablet its list signed with the key enrolment gave it, and nothing without a token") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    auto made = test::run({SAYSO_COLLECTOR, "enrol", "tablet-7", "--store", store, "--service", "early-help"});
+    REQUIRE(made.code == 0);
+    const std::string code = made.out.substr(0, made.out.find('\n'));
+    {
+        auto s = test::open_collector_store(store);
+        REQUIRE(reports::add_we_did(*s,
+                                    {.measure = "listened",
+                                     .you_said = "Your worker was always in a hurry.",
+                                     .we_did = "Every visit now ends with ten minutes just for you.",
+                                     .service_area = "early-help",
+                                     .language = "en"},
+                                    "ada"));
+        REQUIRE(reports::add_we_did(
+            *s, {.measure = "x", .you_said = "OTHER", .we_did = "OTHER", .service_area = "elsewhere", .language = "en"},
+            "ada"));
+    }
+    test::CollectorProcess collector(store);
+    const auto enrolled = sync::enrol(collector.url(), "", code, "dev-7");
+    REQUIRE_MESSAGE(enrolled, enrolled.words());
+    const auto printed = test::run({SAYSO_COLLECTOR, "publish-key", "--store", store});
+    REQUIRE(printed.code == 0);
+    CHECK(enrolled->publish_key == printed.out.substr(0, printed.out.find('\n')));
+    // Kept in the settings file with the rest, and forgotten with them.
+    const auto settings = tmp / "sync.json";
+    REQUIRE(sync::save_enrolment(settings, *enrolled));
+    const auto config = sync::load_config(settings);
+    REQUIRE_MESSAGE(config, config.words());
+    CHECK(config->publish_key == enrolled->publish_key);
+
+    sync::Http http(*config);
+    auto got = http.get("/v1/wedid?device_id=dev-7");
+    REQUIRE(got.kind == sync::PostResult::Kind::Ok);
+    const auto list = protocol::read_we_did(got.body, config->publish_key, "dev-7");
+    REQUIRE_MESSAGE(list, list.words());
+    REQUIRE(list->entries.size() == 1);
+    CHECK(list->entries[0].you_said == "Your worker was always in a hurry.");
+    CHECK(got.body.find("OTHER") == std::string::npos);
+    // Only words: no figure, no child's answer, no one's name.
+    const auto payload = nlohmann::json::parse(nlohmann::json::parse(got.body)["payload"].get<std::string>());
+    for (const auto& e : payload["entries"])
+        for (const auto& [key, value] : e.items())
+            CHECK(std::set<std::string>{"id", "language", "measure", "you_said", "we_did", "published_at"}.count(key));
+    CHECK(got.body.find("ada") == std::string::npos);
+
+    // Another tablet's device id with this token, none, or no token: refused.
+    CHECK(http.get("/v1/wedid?device_id=dev-8").status == 400);
+    CHECK(http.get("/v1/wedid").status == 400);
+    sync::Config stranger = *config;
+    stranger.token.clear();
+    CHECK(sync::Http(stranger).get("/v1/wedid?device_id=dev-7").status == 401);
+    stranger.token = "not-a-token";
+    CHECK(sync::Http(stranger).get("/v1/wedid?device_id=dev-7").status == 401);
+
+    // The tablet's side keeps what checks out, and nothing else.
+    auto kiosk = test::open_store(tmp / "kiosk.db");
+    CHECK_FALSE(sync::stored_we_did(*kiosk, config->publish_key));
+    const auto fetched = sync::fetch_we_did(*kiosk, http, config->publish_key);
+    // The kiosk's own device id is not the one enrolled with: refused, and nothing kept.
+    CHECK(fetched.kind == sync::WeDidFetch::Kind::Failed);
+    CHECK(fetched.detail.find("HTTP 400") != std::string::npos);
+    CHECK_FALSE(sync::stored_we_did(*kiosk, config->publish_key));
+
+    // Forgetting the enrolment forgets the key.
+    REQUIRE(sync::forget_enrolment(settings));
+    CHECK(test::read_file(settings).find("publish_key") == std::string::npos);
+}
+
+TEST_CASE("a tablet keeps a \"we did\" list only when it checks out, and checks it again when read back") {
+    TempDir tmp;
+    const std::string store = "sqlite:" + (tmp / "c.db").string();
+    auto kiosk = test::open_store(tmp / "kiosk.db");
+    // A hand-made token knows no device id, so the kiosk's own is taken.
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    const auto key = test::run({SAYSO_COLLECTOR, "publish-key", "--store", store});
+    REQUIRE(key.code == 0);
+    sync::Config c;
+    c.endpoint = collector.url();
+    c.token = token;
+    c.publish_key = key.out.substr(0, key.out.find('\n'));
+    sync::Http http(c);
+    const auto fetched = sync::fetch_we_did(*kiosk, http, c.publish_key);
+    REQUIRE_MESSAGE(fetched.kind == sync::WeDidFetch::Kind::Fetched, fetched.detail);
+    REQUIRE(fetched.list);
+    CHECK(fetched.list->device_id == kiosk->device_id());
+    const auto kept = sync::stored_we_did(*kiosk, c.publish_key);
+    REQUIRE(kept);
+    CHECK(*kept == *fetched.list);
+    // Read back with another key, or changed on the disk: not shown.
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    CHECK_FALSE(sync::stored_we_did(*kiosk, formats::to_base64(pk, sizeof pk)));
+    auto held_text = kiosk->setting(sync::kWeDidSetting);
+    REQUIRE(held_text);
+    REQUIRE(*held_text);
+    std::string text = **held_text;
+    text.replace(text.find("entries"), 7, "entriez");
+    REQUIRE(kiosk->set_setting(sync::kWeDidSetting, text));
+    CHECK_FALSE(sync::stored_we_did(*kiosk, c.publish_key));
+    // A collector that does not publish is told apart from one that failed.
+    c.endpoint = collector.url() + "/nothing-here";
+    sync::Http elsewhere(c);
+    CHECK(sync::fetch_we_did(*kiosk, elsewhere, c.publish_key).kind == sync::WeDidFetch::Kind::NotPublished);
 }

@@ -809,11 +809,43 @@ TEST_CASE(
     CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)},
                               {"measure", "listened"},
                               {"you_said", "Workers don't always have time to listen."},
-                              {"we_did", "Every visit now ends with ten minutes just for you."}})
+                              {"we_did", "Every visit now ends with ten minutes just for you."},
+                              {"service_area", ""},
+                              {"language", "en"}})
               ->status == 303);
+    // For one area's tablets, in Urdu; without a language it is not added.
+    CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)},
+                              {"measure", "listened"},
+                              {"you_said", "TO-BE-REMOVED"},
+                              {"we_did", "y"},
+                              {"service_area", "children-in-care"},
+                              {"language", "ur"}})
+              ->status == 303);
+    CHECK(ada.post("/wedid", {{"csrf", ada.csrf(wd->body)},
+                              {"measure", "listened"},
+                              {"you_said", "x"},
+                              {"we_did", "y"},
+                              {"language", "<b>"}})
+              ->status == 400);
     wd = ada.get("/wedid");
     REQUIRE(wd);
     CHECK(wd->body.find("Every visit now ends with ten minutes just for you.") != std::string::npos);
+    CHECK(wd->body.find("On tablets: Every service area, in <span lang=\"en\">en</span>.") != std::string::npos);
+    CHECK(wd->body.find("<span lang=\"ur\">ur</span>") != std::string::npos);
+    CHECK(wd->body.find("name=\"service_area\"") != std::string::npos);
+    CHECK(wd->body.find("name=\"language\"") != std::string::npos);
+    // Taken off the page (and so off the tablets at their next look).
+    const auto removable = wd->body.find("TO-BE-REMOVED");
+    REQUIRE(removable != std::string::npos);
+    const auto entry_at = wd->body.rfind("data-entry=\"", removable);
+    REQUIRE(entry_at != std::string::npos);
+    const std::string seq = wd->body.substr(entry_at + 12, wd->body.find('"', entry_at + 12) - entry_at - 12);
+    CHECK(ada.post("/wedid/remove", {{"csrf", ada.csrf(wd->body)}, {"seq", seq}})->status == 303);
+    CHECK(ada.post("/wedid/remove", {{"csrf", ada.csrf(wd->body)}, {"seq", seq}})->status == 404);
+    CHECK(ada.post("/wedid/remove", {{"csrf", ada.csrf(wd->body)}, {"seq", "1; DROP"}})->status == 400);
+    wd = ada.get("/wedid");
+    REQUIRE(wd);
+    CHECK(wd->body.find("TO-BE-REMOVED") == std::string::npos);
     // Positive of the ratings, all children, as shown: 6 of 10 counted, 5 of 5 + 0 + 0 rounded.
     CHECK(wd->body.find("data-v=\"5/5\"") != std::string::npos);
 
@@ -831,6 +863,8 @@ TEST_CASE(
     CHECK(meg.post("/wedid",
                    {{"csrf", meg.csrf(page->body)}, {"measure", "listened"}, {"you_said", "x"}, {"we_did", "y"}})
               ->status == 403);
+    CHECK(meg.post("/wedid/remove", {{"csrf", meg.csrf(page->body)}, {"seq", "1"}})->status == 403);
+    CHECK(meg.get("/wedid")->body.find("Every visit now ends") != std::string::npos); // still there
 
     // A practitioner: only responses carrying their code.
     Browser sam(site.port());
@@ -904,7 +938,9 @@ TEST_CASE(
     CHECK(a.find("<td>denied</td><td>/child?case=C-001</td><td>by meg (manager)</td>") != std::string::npos);
     CHECK(a.find("<td>sign_in_failed</td><td>ada</td>") != std::string::npos);
     CHECK(a.find("<td>family_set</td><td>C-001</td><td>by ada (admin) under family F-1</td>") != std::string::npos);
-    CHECK(a.find("<td>we_did_added</td><td>listened</td>") != std::string::npos);
+    CHECK(a.find("<td>we_did_added</td><td>listened</td><td>by ada (admin) for children-in-care in ur</td>") !=
+          std::string::npos);
+    CHECK(a.find("<td>we_did_removed</td>") != std::string::npos);
     CHECK(a.find("<td>user_disabled</td><td>old</td>") != std::string::npos);
     CHECK(a.find("<td>user_added</td><td>pat</td><td>by ada (admin), role practitioner</td>") != std::string::npos);
     CHECK(a.find("<td>denied</td><td>/users</td><td>by sam (practitioner)</td>") != std::string::npos);
