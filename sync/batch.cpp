@@ -17,6 +17,7 @@ protocol::Response to_wire(const storage::StoredResponse& r) {
                          .asked_to_talk = r.asked_to_talk,
                          .practitioner_code = r.start.practitioner_code,
                          .case_ref = r.start.case_ref,
+                         .visit_id = r.start.visit_id,
                          .answers = {}};
     w.answers.reserve(r.answers.size());
     for (const auto& a : r.answers)

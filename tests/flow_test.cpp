@@ -955,3 +955,100 @@ TEST_CASE("asking to talk from a single-choice answer the pack marks: told first
     CHECK(flow.screen() == Screen::Thanks);
     CHECK(f.stored().at(0).asked_to_talk);
 }
+
+namespace {
+
+// Skips every question of the session's band, to the thank-you screen.
+void skip_to_thanks(flow::Flow& flow) {
+    REQUIRE(flow.start());
+    for (int guard = 0; flow.screen() != Screen::Thanks && guard < 100; ++guard) {
+        if (flow.screen() == Screen::Intro) REQUIRE(flow.go_on(true)); // with their name, where they have one
+        if (flow.screen() == Screen::Question) REQUIRE(flow.skip());
+    }
+    REQUIRE(flow.screen() == Screen::Thanks);
+}
+
+} // namespace
+
+TEST_CASE("brothers and sisters in one visit: the next child takes a turn from the thank-you screen without the PIN, "
+          "picks their own band, and nothing of the child before stays") {
+    Fixture f;
+    f.flow = std::make_unique<flow::Flow>(f.clock, *f.store, flow::Settings{.allow_draft_languages = true});
+    auto& flow = *f.flow;
+    flow.set_locking(true); // on the practitioner screen, unlocked
+    REQUIRE(flow.set_practitioner_code("SW-042"));
+    REQUIRE(flow.set_case_ref("C-123456"));
+    f.hand_over("12-17");
+    CHECK_FALSE(flow.next_child()); // not mid-session
+    flow::Access big;
+    big.text_size = 2;
+    REQUIRE(flow.set_access(big));
+    REQUIRE(flow.set_language("pl"));
+    skip_to_thanks(flow);
+    REQUIRE(flow.pick_sticker("cat"));
+    f.pass(Millis(1000));
+    const std::string first_visit = flow.session()->visit_id;
+    CHECK(first_visit.size() == 32);
+
+    REQUIRE(flow.next_child());
+    CHECK(flow.screen() == Screen::NextChild);
+    CHECK(flow.session() == nullptr); // nothing of the child before
+    CHECK(flow.case_ref().empty());
+    CHECK_FALSE(flow.choose_band("99-100"));
+    CHECK(flow.screen() == Screen::NextChild);
+    REQUIRE(flow.choose_band("8-11"));
+    REQUIRE(flow.screen() == Screen::Welcome);
+    const auto* s = flow.session();
+    REQUIRE(s);
+    CHECK(s->band->id == "8-11");
+    CHECK(s->visit_id == first_visit);
+    CHECK(s->language == f.pack->first_language());
+    CHECK(s->access == flow::Access{});
+    CHECK(s->sticker.empty());
+    CHECK(s->case_ref.empty());
+    skip_to_thanks(flow);
+    REQUIRE(flow.finish());
+    CHECK(flow.screen() == Screen::Locked); // the PIN again once the visit's children are done
+
+    const auto stored = f.stored();
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[0].start.visit_id == first_visit);
+    CHECK(stored[1].start.visit_id == first_visit);
+    CHECK(stored[0].start.id != stored[1].start.id);
+    CHECK(stored[0].start.case_ref == "C-123456");
+    CHECK(stored[1].start.case_ref.empty()); // their own response, without the first child's reference
+    CHECK(stored[1].start.practitioner_code == "SW-042");
+    CHECK(stored[1].start.band == "8-11");
+    CHECK(stored[1].start.visit_type == "visit");
+    CHECK(stored[1].state == "complete");
+
+    // The next hand-over from the practitioner screen is a new visit.
+    REQUIRE(flow.unlock());
+    f.hand_over("8-11");
+    CHECK(flow.session()->visit_id.size() == 32);
+    CHECK(flow.session()->visit_id != first_visit);
+}
+
+TEST_CASE("the next child's band choice left alone, or closed by the practitioner, goes back as the thank-you does") {
+    Fixture f;
+    auto& flow = *f.flow;
+    flow.set_locking(true);
+    f.hand_over("8-11");
+    skip_to_thanks(flow);
+    REQUIRE(flow.next_child());
+    // Past the thank-you's own time, it waits for the next child.
+    f.pass(flow.settings().thanks_duration + Millis(1000));
+    CHECK(flow.screen() == Screen::NextChild);
+    REQUIRE(flow.next_deadline());
+    f.pass(flow.settings().idle_timeout);
+    CHECK(flow.screen() == Screen::Locked);
+    CHECK_FALSE(flow.choose_band("8-11"));
+
+    REQUIRE(flow.unlock());
+    f.hand_over("8-11");
+    skip_to_thanks(flow);
+    REQUIRE(flow.next_child());
+    REQUIRE(flow.finish()); // "done": no next child after all
+    CHECK(flow.screen() == Screen::Locked);
+    CHECK(f.stored().size() == 2);
+}

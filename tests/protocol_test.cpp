@@ -7,6 +7,7 @@
 #include "protocol/wire.hpp"
 
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <algorithm>
 
@@ -89,6 +90,7 @@ protocol::Response generated(std::mt19937& rng) {
                          .asked_to_talk = rng() % 5 == 0,
                          .practitioner_code = rng() % 2 ? "SW-" + std::to_string(rng() % 1000) : "",
                          .case_ref = rng() % 3 ? "" : "C-" + std::to_string(rng() % 100000),
+                         .visit_id = rng() % 4 ? hex_id(rng) : "",
                          .answers = {}};
     const std::size_t n = rng() % 12;
     for (std::size_t k = 0; k < n; ++k) {
@@ -149,6 +151,7 @@ protocol::Delivery at_the_limits() {
                          .asked_to_talk = false,
                          .practitioner_code = std::string(protocol::kMaxReference, 's'),
                          .case_ref = std::string(protocol::kMaxReference, 'c'),
+                         .visit_id = std::string(32, 'a'),
                          .answers = {}};
     for (std::size_t k = 0; k < protocol::kMaxAnswers; ++k)
         r.answers.push_back({.question_id = "q" + std::to_string(k),
@@ -230,7 +233,8 @@ TEST_CASE("what the kiosk stores, the collector's reader reads back field for fi
                .language = "pl",
                .started_at_ms = 1'764'000'000'123,
                .practitioner_code = "SW-042",
-               .case_ref = "C-1"};
+               .case_ref = "C-1",
+               .visit_id = "9b1f0c2e4d5a47b8a6c3e2f1d0b9a8c7"};
     r.device_id = "not sent with each response";
     r.state = "complete";
     r.asked_to_talk = true;
@@ -282,6 +286,7 @@ TEST_CASE("what the kiosk stores, the collector's reader reads back field for fi
     CHECK(got.answers[1].text == "pani \"słucha\"\n\xf0\x9f\x98\x80");
     CHECK(got.answers[2].sealed == "c2VhbGVk");
     CHECK(got.answers[2].text.empty());
+    CHECK(got.visit_id == "9b1f0c2e4d5a47b8a6c3e2f1d0b9a8c7");
     CHECK(batch.ids == std::vector<std::string>{r.start.id, unfinished.start.id});
 }
 
@@ -460,6 +465,8 @@ TEST_CASE("a delivery at every limit is read; one past any limit is refused, say
         {"$.responses[0].language", [](auto& d) { d.responses[0].language += "l"; }},
         {"$.responses[0].practitioner_code", [](auto& d) { d.responses[0].practitioner_code += "s"; }},
         {"$.responses[0].case_ref", [](auto& d) { d.responses[0].case_ref += "c"; }},
+        {"$.responses[0].visit_id", [](auto& d) { d.responses[0].visit_id = std::string(32, 'A'); }},
+        {"$.responses[0].visit_id", [](auto& d) { d.responses[0].visit_id = std::string(33, 'a'); }},
         {"$.responses[0].answers",
          [](auto& d) {
              auto extra = d.responses[0].answers.back();
@@ -547,6 +554,9 @@ TEST_CASE("acknowledgements, enrolments and refusals read back as they were writ
     const auto read_given = protocol::read_enrol_reply(protocol::write_enrol_reply(given));
     REQUIRE(read_given);
     CHECK(*read_given == given);
+    protocol::EnrolReply publishing = given;
+    publishing.publish_key = "cHVibGlzaA==";
+    CHECK(*protocol::read_enrol_reply(protocol::write_enrol_reply(publishing)) == publishing);
     for (const char* bad :
          {R"({"token": "t", "seal_keys": []})", R"({"device_name": "n", "token": 5, "seal_keys": []})",
           R"({"device_name": "n", "token": "t", "seal_keys": [{"id": "k"}]})", "[]", "{"}) {
@@ -574,7 +584,7 @@ TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says
         fenced.push_back(md.substr(at, end - at));
         at = end + 3;
     }
-    REQUIRE(fenced.size() == 4);
+    REQUIRE(fenced.size() == 5);
     const auto delivery = protocol::read_delivery(fenced[0]);
     REQUIRE_MESSAGE(delivery, delivery.words());
     REQUIRE(delivery->responses.size() == 1);
@@ -597,6 +607,17 @@ TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says
     const auto enrol = protocol::read_enrol_request(fenced[3]);
     REQUIRE_MESSAGE(enrol, enrol.words());
     CHECK(enrol->code == "7KQ4M2XD9PRA");
+    // "You said, we did": its payload is the list the text describes (the signature is a placeholder).
+    const auto we_did_body = nlohmann::json::parse(fenced[4]);
+    const auto we_did = protocol::read_we_did_payload(we_did_body.at("payload").get<std::string>());
+    REQUIRE(we_did);
+    CHECK(we_did->device_id == enrol->device_id);
+    CHECK(we_did->service_area == "early-help");
+    REQUIRE(we_did->entries.size() == 1);
+    CHECK(we_did->entries[0].measure == "listened");
+    CHECK(we_did->entries[0].published_at == "2026-11-30");
+    CHECK(protocol::read_we_did(fenced[4], std::string(44, 'A'), enrol->device_id).problem().kind ==
+          protocol::WeDidProblem::Kind::BadSignature);
 
     // The enrolment reply and the error body are given inline.
     std::smatch m;
@@ -604,6 +625,7 @@ TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says
     const auto reply = protocol::read_enrol_reply(m[1].str());
     REQUIRE(reply);
     CHECK(reply->device_name == "TABLET-NAME");
+    CHECK(reply->publish_key == "...");
     REQUIRE(std::regex_search(md, m, std::regex("`(\\{\"error\": [^`]*)`")));
     CHECK(protocol::read_refusal(m[1].str()).where == "$.responses[3].answers[0].options");
 }
@@ -625,6 +647,10 @@ TEST_CASE("PROTOCOL.md's table of limits is the module's, every limit in it") {
         {"kMaxReason", protocol::kMaxReason},
         {"kMaxPosition", static_cast<std::size_t>(protocol::kMaxPosition)},
         {"kMaxDepth", static_cast<std::size_t>(protocol::kMaxDepth)},
+        {"kMaxWeDidText", protocol::kMaxWeDidText},
+        {"kMaxWeDidEntries", protocol::kMaxWeDidEntries},
+        {"kMaxWeDidPerLanguage", protocol::kMaxWeDidPerLanguage},
+        {"kMaxWeDidBytes", protocol::kMaxWeDidBytes},
     };
     // Rows like "| a child's words (`text`) | 20000 bytes | `kMaxText` |".
     const std::string md = protocol_md();
@@ -637,4 +663,89 @@ TEST_CASE("PROTOCOL.md's table of limits is the module's, every limit in it") {
         documented[(*it)[2].str()] = std::stoull(digits);
     }
     CHECK(documented == module);
+}
+
+namespace {
+
+struct SigningKey {
+    std::vector<unsigned char> secret = std::vector<unsigned char>(crypto_sign_SECRETKEYBYTES);
+    std::string public_key;
+    SigningKey() {
+        unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+        REQUIRE(sodium_init() >= 0);
+        crypto_sign_keypair(pk, secret.data());
+        public_key = formats::to_base64(pk, sizeof pk);
+    }
+};
+
+protocol::WeDid entry(long long id, const std::string& lang, const std::string& said = "You said",
+                      const std::string& did = "We did") {
+    return {.id = id,
+            .language = lang,
+            .measure = "listened",
+            .you_said = said,
+            .we_did = did,
+            .published_at = "2026-12-01"};
+}
+
+} // namespace
+
+TEST_CASE("a \"you said, we did\" list reads back only with its collector's key, for the tablet it was made for, "
+          "unchanged") {
+    const SigningKey key, other;
+    const protocol::WeDidList list{.device_id = "tablet-a",
+                                   .service_area = "early-help",
+                                   .issued_at = "2026-12-06T09:00:00Z",
+                                   .entries = {entry(3, "en", "Wait \xc5\xbc"), entry(2, "ur")}};
+    const std::string body = protocol::write_we_did(list, key.secret);
+    const auto read = protocol::read_we_did(body, key.public_key, "tablet-a");
+    REQUIRE_MESSAGE(read, read.words());
+    CHECK(*read == list);
+    using K = protocol::WeDidProblem::Kind;
+    CHECK(protocol::read_we_did(body, other.public_key, "tablet-a").problem().kind == K::BadSignature);
+    CHECK(protocol::read_we_did(body, "not a key", "tablet-a").problem().kind == K::BadSignature);
+    CHECK(protocol::read_we_did(body, key.public_key, "tablet-b").problem().kind == K::NotForThisTablet);
+    // One byte of the payload changed: the signature no longer holds.
+    auto j = nlohmann::json::parse(body);
+    std::string payload = j["payload"];
+    payload.replace(payload.find("early-help"), 10, "other-area");
+    j["payload"] = payload;
+    CHECK(protocol::read_we_did(j.dump(), key.public_key, "tablet-a").problem().kind == K::BadSignature);
+    // A signature moved onto another payload, and what is not a signed list at all.
+    j["payload"] = R"({"device_id":"tablet-a","service_area":"","issued_at":"","entries":[]})";
+    CHECK(protocol::read_we_did(j.dump(), key.public_key, "tablet-a").problem().kind == K::BadSignature);
+    for (const char* bad : {"", "[]", "{\"payload\": 1, \"signature\": \"x\"}", "{\"payload\": \"{}\"}"})
+        CHECK(protocol::read_we_did(bad, key.public_key, "tablet-a").problem().kind == K::NotSigned);
+    CHECK(protocol::read_we_did(std::string(protocol::kMaxWeDidBytes + 1, ' '), key.public_key, "tablet-a")
+              .problem()
+              .kind == K::NotSigned);
+    // Signed, but not a list.
+    CHECK_FALSE(protocol::read_we_did_payload(R"({"device_id": "tablet-a"})"));
+    CHECK_FALSE(protocol::read_we_did_payload("{\"device_id\": \"\xff\", \"service_area\": \"\", "
+                                              "\"issued_at\": \"\", \"entries\": []}"));
+}
+
+TEST_CASE("a \"you said, we did\" entry past a limit is left out, and the rest are read") {
+    const SigningKey key;
+    protocol::WeDidList list{.device_id = "t", .service_area = "", .issued_at = "", .entries = {}};
+    list.entries.push_back(entry(1, "en", std::string(protocol::kMaxWeDidText, 's')));     // at the limit: kept
+    list.entries.push_back(entry(2, "en", std::string(protocol::kMaxWeDidText + 1, 's'))); // past it: left out
+    list.entries.push_back(entry(3, "en", ""));                                            // no words
+    list.entries.push_back(entry(4, "not a tag"));
+    list.entries.push_back(entry(5, "x"));
+    for (long long id = 6; id < 12; ++id) // the newest 3 of a language, in the order sent
+        list.entries.push_back(entry(id, "pl"));
+    const auto read = protocol::read_we_did(protocol::write_we_did(list, key.secret), key.public_key, "t");
+    REQUIRE(read);
+    std::vector<long long> ids;
+    for (const auto& e : read->entries)
+        ids.push_back(e.id);
+    CHECK(ids == std::vector<long long>{1, 6, 7, 8});
+    // At most kMaxWeDidEntries in all, whatever their languages.
+    list.entries.clear();
+    for (long long id = 0; id < 40; ++id)
+        list.entries.push_back(entry(id, "l" + std::to_string(id)));
+    const auto many = protocol::read_we_did(protocol::write_we_did(list, key.secret), key.public_key, "t");
+    REQUIRE(many);
+    CHECK(many->entries.size() == protocol::kMaxWeDidEntries);
 }

@@ -1391,6 +1391,8 @@ TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a r
     CHECK(written["token"].get<std::string>().size() == 64);
     REQUIRE(written["seal_keys"].size() == 1);
     CHECK(written["seal_keys"][0]["id"] == "k1");
+    const auto publish = test::run({SAYSO_COLLECTOR, "publish-key", "--store", store}).out;
+    CHECK(written["publish_key"] == publish.substr(0, publish.find('\n')));
     CHECK((std::filesystem::status(settings).permissions() & std::filesystem::perms::all) ==
           (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     // The answers went sealed, and the collector opens them.
@@ -1419,6 +1421,7 @@ TEST_CASE("the admin enrols the tablet with a one-time code typed on screen; a r
     const std::string after = test::read_file(settings);
     CHECK(after.find(written["token"].get<std::string>()) == std::string::npos);
     CHECK(after.find("seal_keys") == std::string::npos);
+    CHECK(after.find("publish_key") == std::string::npos);
     CHECK(nlohmann::json::parse(after)["endpoint"] == collector.url());
     CHECK(k.stored().empty());
     // Restarted after the wipe, it is not enrolled and says answers are not sealed.
@@ -1851,4 +1854,57 @@ TEST_CASE("you said, we did: what the collector published for this tablet's area
     auto other = k.replay(to_welcome + "tap speak:we_did\n", "we-did-other-key");
     CHECK(other.code != 0);
     CHECK(other.err.find("tap speak:we_did: no widget") != std::string::npos);
+}
+
+TEST_CASE("brothers and sisters: from the thank-you screen the next child of the same visit takes a turn without the "
+          "PIN, picks their own band, and both responses arrive as one visit") {
+    Kiosk k;
+    const std::string store = "sqlite:" + (k.tmp / "collector.db").string();
+    const auto token = test::add_token(store, "tablet-1");
+    test::CollectorProcess collector(store);
+    test::write_file(k.tmp / "sync.json", nlohmann::json{{"endpoint", collector.url()}, {"token", token}}.dump());
+    k.extra = {"--sync-config", (k.tmp / "sync.json").string(), "--allow-draft-languages"};
+    const auto& older = *default_pack().band("12-17");
+    const auto& younger = *default_pack().band("8-11");
+    std::string first = walk(older, "older");
+    first = first.substr(0, first.find("expect thanks")) + "expect thanks\nwait 600\nshot older-thanks\n";
+    std::string second = walk(younger, "younger");
+    second = second.substr(second.find("expect welcome"));
+    auto r = k.replay(first +
+                          "tap next-child\nexpect next_child\nshot next-child\ntap band:8-11\n"
+                          "expect welcome\ntap lang:ur\nshot younger-ur\ntap lang:en\n" +
+                          second + "deliver\n",
+                      "next-child");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    check_picture(shots_root / "next-child" / "next-child.png", 1920, 1200);
+    auto exported = test::run({SAYSO_COLLECTOR, "export", "--store", store, "--format", "jsonl"});
+    REQUIRE(exported.code == 0);
+    std::vector<nlohmann::json> rs;
+    std::istringstream lines(exported.out);
+    for (std::string line; std::getline(lines, line);)
+        rs.push_back(nlohmann::json::parse(line));
+    REQUIRE(rs.size() == 2);
+    std::sort(rs.begin(), rs.end(), [](const auto& a, const auto& b) { return a["started_at"] < b["started_at"]; });
+    CHECK(rs[0]["band"] == "12-17");
+    CHECK(rs[1]["band"] == "8-11");
+    CHECK(rs[0]["id"] != rs[1]["id"]);
+    CHECK(rs[0]["visit_id"].get<std::string>().size() == 32);
+    CHECK(rs[0]["visit_id"] == rs[1]["visit_id"]);
+    CHECK(rs[1]["state"] == "complete");
+    CHECK(rs[1]["language"] == "en");
+
+    // The next-child screens at the other sizes; "done" is the practitioner's way back when no one is next.
+    for (const char* size : {"1024x600", "600x1024"}) {
+        k.size = size;
+        std::string skips;
+        for (std::size_t i = 0; i < younger.questions.size(); ++i)
+            skips += "tap skip\n";
+        auto s = k.replay("tap band:8-11\ntap visit:visit\ntap handover\ntap start\n" + skips +
+                              "expect thanks\nwait 2000\nshot thanks\ntap next-child\nshot next-child\ntap done\n"
+                              "expect practitioner\n",
+                          std::string("next-child-") + size);
+        INFO(s.err);
+        CHECK(s.code == 0);
+    }
 }

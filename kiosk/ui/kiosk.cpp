@@ -122,7 +122,8 @@ void Kiosk::relayout() {
 void Kiosk::request_quit() {
     const auto s = flow_.screen();
     if (s == flow::Screen::Welcome || s == flow::Screen::Intro || s == flow::Screen::Question ||
-        s == flow::Screen::Talk || s == flow::Screen::StillThere || s == flow::Screen::Thanks) {
+        s == flow::Screen::Talk || s == flow::Screen::StillThere || s == flow::Screen::Thanks ||
+        s == flow::Screen::NextChild) {
         std::fprintf(stderr, "sayso: not closing during a child's session\n");
         return;
     }
@@ -364,6 +365,7 @@ bool Kiosk::draw(const std::filesystem::path* capture) {
         case flow::Screen::Question: draw_question(ui); break;
         case flow::Screen::StillThere: draw_still_there(ui); break;
         case flow::Screen::Thanks: draw_thanks(ui); break;
+        case flow::Screen::NextChild: draw_next_child(ui); break;
         }
         frame_did(frame.caught());
     }

@@ -75,6 +75,7 @@ json to_json(const Response& r) {
             {"asked_to_talk", r.asked_to_talk},
             {"practitioner_code", r.practitioner_code},
             {"case_ref", r.case_ref},
+            {"visit_id", r.visit_id},
             {"answers", std::move(answers)}};
 }
 

@@ -185,8 +185,8 @@ Result<Answer, BadRequest> read_answer(dom::element element, const std::string& 
 Result<Response, BadRequest> read_response(dom::element element, const std::string& p) {
     dom::object object;
     if (element.get_object().get(object) != simdjson::SUCCESS) return BadRequest{"must be an object", p};
-    Fields<13> x{{"id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at", "state", "ended_at",
-                  "asked_to_talk", "practitioner_code", "case_ref", "answers"}};
+    Fields<14> x{{"id", "pack_id", "pack_version", "band", "visit_type", "language", "started_at", "state", "ended_at",
+                  "asked_to_talk", "practitioner_code", "case_ref", "visit_id", "answers"}};
     if (const char* name = x.gather(object)) return twice(p, name);
     Reader r;
     Response resp;
@@ -208,6 +208,11 @@ Result<Response, BadRequest> read_response(dom::element element, const std::stri
     if (x["practitioner_code"] && !r.str(x, p, "practitioner_code", resp.practitioner_code, kMaxReference, true))
         return *r.bad;
     if (x["case_ref"] && !r.str(x, p, "case_ref", resp.case_ref, kMaxReference, true)) return *r.bad;
+    if (x["visit_id"]) {
+        if (!r.str(x, p, "visit_id", resp.visit_id, 32, true)) return *r.bad;
+        if (!resp.visit_id.empty() && !hex_id(resp.visit_id))
+            return BadRequest{"must be 32 lowercase hex digits, or empty", p + ".visit_id"};
+    }
     // "*" is what a collector's report shows for values kept together.
     for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"band", &resp.band},
                                       {"visit_type", &resp.visit_type},

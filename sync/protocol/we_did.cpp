@@ -99,8 +99,10 @@ Result<WeDidList, WeDidProblem> read_we_did_payload(const std::string& payload) 
     auto entries = j.find("entries");
     if (!device || !area || !issued || entries == j.end() || !entries->is_array())
         return WeDidProblem{WeDidProblem::Kind::NotAList};
-    WeDidList list{.device_id = *device, .service_area = area->substr(0, kMaxName),
-                   .issued_at = issued->substr(0, 40), .entries = {}};
+    WeDidList list{.device_id = *device,
+                   .service_area = area->substr(0, kMaxName),
+                   .issued_at = issued->substr(0, 40),
+                   .entries = {}};
     std::map<std::string, std::size_t> per_language;
     for (const auto& e : *entries) {
         if (list.entries.size() >= kMaxWeDidEntries) break;
@@ -111,8 +113,7 @@ Result<WeDidList, WeDidProblem> read_we_did_payload(const std::string& payload) 
         const std::string* said = string_at(e, "you_said");
         const std::string* did = string_at(e, "we_did");
         const std::string* at = string_at(e, "published_at");
-        if (id == e.end() || !id->is_number_integer() || !lang || !language_tag(*lang) || !words(said) ||
-            !words(did))
+        if (id == e.end() || !id->is_number_integer() || !lang || !language_tag(*lang) || !words(said) || !words(did))
             continue;
         if (per_language[*lang]++ >= kMaxWeDidPerLanguage) continue;
         list.entries.push_back({.id = id->get<long long>(),

@@ -63,6 +63,9 @@ struct Response {
     std::string state;    // complete or incomplete
     bool asked_to_talk = false;
     std::string practitioner_code, case_ref; // pseudonymous; empty when not given
+    // The visit it was given in: brothers and sisters answering one after
+    // another at one visit share it (32 lowercase hex digits); empty when not known.
+    std::string visit_id;
     std::vector<Answer> answers;
 
     bool operator==(const Response&) const = default;

@@ -45,10 +45,10 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
     // one lost key never stops the rest of an export.
     std::map<std::string, std::int64_t> unopened; // reason -> answers
     static const std::vector<std::string> columns = {
-        "response_id",       "device_name", "device_id",   "pack_id",     "pack_version", "band",
-        "visit_type",        "language",    "started_at",  "ended_at",    "state",        "asked_to_talk",
-        "practitioner_code", "case_ref",    "question_id", "position",    "kind",         "measure",
-        "skipped",           "options",     "text",        "answered_at", "unopened"};
+        "response_id",       "device_name", "device_id",  "pack_id",     "pack_version", "band",
+        "visit_type",        "language",    "started_at", "ended_at",    "state",        "asked_to_talk",
+        "practitioner_code", "case_ref",    "visit_id",   "question_id", "position",     "kind",
+        "measure",           "skipped",     "options",    "text",        "answered_at",  "unopened"};
     if (format == "csv") std::cout << csv_row(columns);
     auto exported = store.for_each([&](const std::string& device, const Response& sealed_r) {
         // Sealed answers are opened here, in memory, with the collector's keys.
@@ -94,7 +94,8 @@ int export_all(Store& store, const std::string& format, const std::vector<SealKe
                                                    r.state,
                                                    r.asked_to_talk ? "true" : "false",
                                                    r.practitioner_code,
-                                                   r.case_ref};
+                                                   r.case_ref,
+                                                   r.visit_id};
             auto row = [&](std::vector<std::string> answer) {
                 std::vector<std::string> cells = head;
                 answer.resize(columns.size() - head.size());

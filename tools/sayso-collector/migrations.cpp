@@ -317,6 +317,8 @@ CREATE TABLE publish_key (
 )sql";
     m.push_back({static_cast<int>(m.size()) + 1, "keeping the key tablets' news is signed with", publish, publish,
                  "publish_key", "public_key"});
+    // 18: the visit a response was given in: brothers and sisters answering one after another share it.
+    column("responses", "visit_id", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     return m;
 }
 

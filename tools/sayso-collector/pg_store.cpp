@@ -68,6 +68,7 @@ class PgStore final : public Store {
             field(rj, "state", x.state);
             field(rj, "practitioner_code", x.practitioner_code);
             field(rj, "case_ref", x.case_ref);
+            field(rj, "visit_id", x.visit_id);
             rj += x.asked_to_talk ? "\"asked_to_talk\":true}" : "\"asked_to_talk\":false}";
             for (const auto& a : x.answers) {
                 if (aj.size() > 1) aj += ',';
@@ -125,15 +126,16 @@ class PgStore final : public Store {
             "WITH batch AS ("
             "  SELECT * FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, device_id text, pack_id text,"
             "    pack_version text, band text, visit_type text, language text, started_at text, ended_at text,"
-            "    state text, asked_to_talk boolean, practitioner_code text, case_ref text)) WITH ORDINALITY"
-            "    AS b(id, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at, state,"
-            "    asked_to_talk, practitioner_code, case_ref, n)"
+            "    state text, asked_to_talk boolean, practitioner_code text, case_ref text, visit_id text))"
+            "    WITH ORDINALITY AS b(id, device_id, pack_id, pack_version, band, visit_type, language, started_at,"
+            "    ended_at, state, asked_to_talk, practitioner_code, case_ref, visit_id, n)"
             "), fresh AS ("
             "  INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
-            "    started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area)"
+            "    started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area, visit_id)"
             "  SELECT id, $1, device_id, pack_id, pack_version, band, visit_type, language, started_at, ended_at,"
             "    state, asked_to_talk, practitioner_code, case_ref,"
-            "    COALESCE((SELECT service_area FROM device_services WHERE name = $1), '') FROM batch ORDER BY n"
+            "    COALESCE((SELECT service_area FROM device_services WHERE name = $1), ''), visit_id"
+            "    FROM batch ORDER BY n"
             "  ON CONFLICT (id) DO NOTHING RETURNING id"
             ")"
             " INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
@@ -307,8 +309,8 @@ class PgStore final : public Store {
             const char* v[] = {after.c_str()};
             Result r(PQexecParams(c_,
                                   "SELECT seq, id, device_name, device_id, pack_id, pack_version, band, visit_type,"
-                                  " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref"
-                                  " FROM responses WHERE seq > $1::bigint"
+                                  " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref,"
+                                  " visit_id FROM responses WHERE seq > $1::bigint"
                                   " ORDER BY seq LIMIT 1000",
                                   1, nullptr, v, nullptr, nullptr, 0));
             if (r.status() != PGRES_TUPLES_OK) return error("reading responses");
@@ -331,6 +333,7 @@ class PgStore final : public Store {
                 x.asked_to_talk = std::string(PQgetvalue(r.r, i, 12)) == "t";
                 x.practitioner_code = PQgetvalue(r.r, i, 13);
                 x.case_ref = PQgetvalue(r.r, i, 14);
+                x.visit_id = PQgetvalue(r.r, i, 15);
                 const char* av[] = {x.id.c_str()};
                 Result a(PQexecParams(c_,
                                       "SELECT question_id, position, kind, measure, skipped, options, text,"

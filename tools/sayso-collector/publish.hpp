@@ -14,7 +14,7 @@
 namespace sayso::collector {
 
 struct PublishKey {
-    std::string public_key;          // base64, 32 bytes
+    std::string public_key;            // base64, 32 bytes
     std::vector<unsigned char> secret; // libsodium's 64-byte signing key
 };
 // The store's publishing key, made and kept the first time it is asked for

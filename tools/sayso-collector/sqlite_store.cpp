@@ -45,9 +45,9 @@ class SqliteStore final : public Store {
         std::vector<std::string> stored;
         Stmt r, a;
         if (!prepare("INSERT INTO responses (id, device_name, device_id, pack_id, pack_version, band, visit_type,"
-                     " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area)"
-                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-                     " COALESCE((SELECT service_area FROM device_services WHERE name = ?2), ''))"
+                     " language, started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, service_area,"
+                     " visit_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                     " COALESCE((SELECT service_area FROM device_services WHERE name = ?2), ''), ?15)"
                      " ON CONFLICT (id) DO NOTHING",
                      r) ||
             !prepare(
@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
                 sqlite3_bind_int(r.s, 12, x.asked_to_talk ? 1 : 0);
                 text(r.s, 13, x.practitioner_code);
                 text(r.s, 14, x.case_ref);
+                text(r.s, 15, x.visit_id);
                 if (!done(r.s)) return error("storing a response");
                 const bool fresh = sqlite3_changes(db_) == 1;
                 // A response already held keeps the answers it arrived with.
@@ -286,7 +287,7 @@ class SqliteStore final : public Store {
         std::lock_guard<std::recursive_mutex> lock(mu_);
         Stmt r, a;
         if (!prepare("SELECT id, device_name, device_id, pack_id, pack_version, band, visit_type, language,"
-                     " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref FROM responses"
+                     " started_at, ended_at, state, asked_to_talk, practitioner_code, case_ref, visit_id FROM responses"
                      " ORDER BY seq",
                      r) ||
             !prepare(
@@ -311,6 +312,7 @@ class SqliteStore final : public Store {
             x.asked_to_talk = sqlite3_column_int(r.s, 11) != 0;
             x.practitioner_code = col(r.s, 12);
             x.case_ref = col(r.s, 13);
+            x.visit_id = col(r.s, 14);
             text(a.s, 1, x.id);
             while (sqlite3_step(a.s) == SQLITE_ROW) {
                 Answer ans;

@@ -16,6 +16,7 @@ const char* screen_name(Screen s) {
     case Screen::Talk: return "talk";
     case Screen::StillThere: return "still_there";
     case Screen::Thanks: return "thanks";
+    case Screen::NextChild: return "next_child";
     case Screen::AdminPin: return "admin_pin";
     case Screen::Admin: return "admin";
     }
@@ -166,29 +167,53 @@ bool Flow::can_hand_over() const {
 
 StoreResult<void> Flow::hand_over() {
     if (!can_hand_over()) return {};
+    visit_id_ = random_id(); // a new visit: the brothers and sisters after this child share it
+    return begin_child(band_, case_ref_);
+}
+
+bool Flow::next_child() {
+    if (screen_ != Screen::Thanks) return false;
+    // Nothing of the child before stays: not their session, not their case reference.
+    session_.reset();
+    band_.clear();
+    case_ref_.clear();
+    screen_ = Screen::NextChild;
+    last_touch_ = now();
+    changed();
+    return true;
+}
+
+bool Flow::choose_band(const std::string& id) {
+    if (screen_ != Screen::NextChild || !pack_ || !pack_->band(id)) return false;
+    return begin_child(id, "").ok() && screen_ == Screen::Welcome;
+}
+
+StoreResult<void> Flow::begin_child(const std::string& band, const std::string& case_ref) {
     // Never hand a child a survey whose answers we already know we can't keep.
     flush();
     if (!queue_.empty()) return *problem_;
     Session s;
     s.pack = pack_;
-    s.band = pack_->band(band_);
+    s.band = pack_->band(band);
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
-    s.case_ref = case_ref_;
+    s.visit_id = visit_id_;
+    s.case_ref = case_ref;
     // Where the child chooses, their case reference is written only once they choose to send it.
-    const bool asks = pack_->name_choice && !case_ref_.empty() && !pack_->intro_for(*s.band).by_lang.empty();
+    const bool asks = pack_->name_choice && !case_ref.empty() && !pack_->intro_for(*s.band).by_lang.empty();
     s.named = !asks;
     s.name_asked = asks;
     const ResponseStart start{.id = s.response_id,
                               .pack_id = pack_->id,
                               .pack_version = pack_->version,
-                              .band = band_,
+                              .band = band,
                               .visit_type = visit_,
                               .language = s.language,
                               .started_at_ms = clock_.wall_ms(),
                               .practitioner_code = practitioner_code_,
-                              .case_ref = asks ? std::string() : case_ref_};
+                              .case_ref = asks ? std::string() : case_ref,
+                              .visit_id = visit_id_};
     if (auto begun = recorder_.begin(start); !begun) {
         problem_ = begun.problem();
         changed();
@@ -588,7 +613,7 @@ bool Flow::pick_sticker(const std::string& id) {
 }
 
 bool Flow::finish() {
-    if (screen_ != Screen::Thanks) return false;
+    if (screen_ != Screen::Thanks && screen_ != Screen::NextChild) return false;
     back_to_practitioner();
     return true;
 }
@@ -640,6 +665,10 @@ bool Flow::tick() {
         back_to_practitioner();
         did = true;
     }
+    if (screen_ == Screen::NextChild && t - last_touch_ >= settings_.idle_timeout) {
+        back_to_practitioner();
+        did = true;
+    }
     // A tablet put down unlocked locks itself; an admin screen left open closes.
     if (screen_ == Screen::Practitioner && locking_ && t - last_touch_ >= settings_.practitioner_idle) {
         lock();
@@ -660,6 +689,7 @@ std::optional<Millis> Flow::next_deadline() const {
     if (on_child_screen()) consider(last_touch_ + settings_.idle_timeout);
     if (screen_ == Screen::StillThere) consider(still_since_ + settings_.still_there_timeout);
     if (screen_ == Screen::Thanks) consider(thanks_until_);
+    if (screen_ == Screen::NextChild) consider(last_touch_ + settings_.idle_timeout);
     if (screen_ == Screen::Practitioner && locking_) consider(last_touch_ + settings_.practitioner_idle);
     if (screen_ == Screen::Admin || screen_ == Screen::AdminPin) consider(last_touch_ + settings_.admin_idle);
     return d;

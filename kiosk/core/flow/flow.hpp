@@ -19,7 +19,19 @@
 
 namespace sayso::flow {
 
-enum class Screen { Locked, Practitioner, Welcome, Intro, Question, Talk, StillThere, Thanks, AdminPin, Admin };
+enum class Screen {
+    Locked,
+    Practitioner,
+    Welcome,
+    Intro,
+    Question,
+    Talk,
+    StillThere,
+    Thanks,
+    NextChild,
+    AdminPin,
+    Admin
+};
 const char* screen_name(Screen);
 
 struct Settings {
@@ -49,6 +61,7 @@ struct Session {
     std::string visit_type;
     std::string language;
     std::string response_id;
+    std::string visit_id;                        // shared with brothers and sisters answering after
     std::size_t index = 0;                       // current question
     std::map<std::string, AnswerRecord> answers; // given so far, by question id
     std::set<std::string> picked;                // pick_many selection being made
@@ -195,6 +208,16 @@ class Flow {
     // On the thank-you screen: the child's sticker. Gives them a few more
     // seconds to enjoy it; never stored.
     bool pick_sticker(const std::string& id);
+    // Brothers and sisters in one visit: from the thank-you screen the
+    // practitioner hands the tablet to the next child of the same visit, with
+    // no PIN and nothing of the child before left showing; that child picks
+    // their own age band (then, on the welcome, their language and settings).
+    // Their response is their own, with the same visit id, pack, visit type
+    // and practitioner code, and no case reference. Left alone, the choice
+    // goes back to the practitioner screen (or the PIN pad) as the thank-you does.
+    bool next_child();
+    // False when it does not apply, or the answers can't be kept (storage_problem() says why).
+    bool choose_band(const std::string& id);
     // Any touch, so the idle timer of the screen showing starts again.
     void touch();
 
@@ -259,6 +282,7 @@ class Flow {
     Millis last_touch_{0};
     Millis still_since_{0};
     Millis thanks_until_{0};
+    std::string visit_id_; // the visit being handed over: made at each hand-over from the practitioner screen
 
     std::deque<Op> queue_;
     std::optional<StorageProblem> problem_;
@@ -283,6 +307,8 @@ class Flow {
     void load_drafts();
     void end_session(Completion c);
     void back_to_practitioner(); // after a session: the practitioner screen, or the PIN pad
+    // A child's session on `band`, their response begun; refused with the problem when it can't be kept.
+    StoreResult<void> begin_child(const std::string& band, const std::string& case_ref);
 };
 
 } // namespace sayso::flow

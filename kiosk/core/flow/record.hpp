@@ -21,6 +21,9 @@ struct ResponseStart {
     // Optional, from the practitioner before handing over; pseudonymous, never a name.
     std::string practitioner_code;
     std::string case_ref;
+    // The visit: one for each hand-over from the practitioner screen, shared by
+    // the brothers and sisters who answer after it (32 hex digits).
+    std::string visit_id;
 };
 
 struct AnswerRecord {

@@ -139,7 +139,7 @@ const std::vector<std::string>& optional_words() {
     static const std::vector<std::string> keys = {
         "talk",          "talk_done", "language",     "read_aloud",  "text_size", "high_contrast", "easy_font",
         "less_motion",   "done",      "pick_sticker", "record",      "recording", "listen",        "try_again",
-        "no_microphone", "with_name", "without_name", "you_told_us", "so_we",
+        "no_microphone", "with_name", "without_name", "you_told_us", "so_we",     "next_child",
     };
     return keys;
 }

@@ -115,6 +115,11 @@ CREATE TABLE clips (
     PRIMARY KEY (response_id, question_id)
 );
 )sql"},
+    {9, R"sql(
+-- The visit a response was given in: brothers and sisters answering one after
+-- another share it ('' for responses from before).
+ALTER TABLE responses ADD COLUMN visit_id TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 // Whether the answers file can't grow: the system said so, its file system has
@@ -283,7 +288,8 @@ StoreResult<std::unique_ptr<Store>> Store::open(const std::filesystem::path& pat
         const std::pair<Stmt*, const char*> kept[] = {
             {&store->insert_response_,
              "INSERT INTO responses (id, pack_id, pack_version, band, visit_type, language, device_id, started_at,"
-             " state, practitioner_code, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10)"},
+             " state, practitioner_code, case_ref, visit_id)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'in_progress', ?9, ?10, ?11)"},
             {&store->upsert_answer_,
              "INSERT INTO answers (response_id, question_id, position, kind, measure, skipped, options, text,"
              " answered_at, sealed, seal_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -386,6 +392,7 @@ StoreResult<void> Store::begin(const flow::ResponseStart& r) {
     sqlite3_bind_int64(s, 8, r.started_at_ms);
     bind_text(s, 9, r.practitioner_code);
     bind_text(s, 10, r.case_ref);
+    bind_text(s, 11, r.visit_id);
     if (int rc = step_done(s); rc != SQLITE_OK) return problem_from(db_, rc, "starting a response");
     return {};
 }
@@ -515,7 +522,7 @@ StoreResult<int> Store::close_abandoned() {
 namespace {
 const char* const kResponseColumns = "SELECT id, pack_id, pack_version, band, visit_type, language, device_id, "
                                      "started_at, ended_at, state, delivered_at, asked_to_talk, practitioner_code, "
-                                     "case_ref, rejected_reason FROM responses ";
+                                     "case_ref, rejected_reason, visit_id FROM responses ";
 const char* const kWaiting = "WHERE delivered_at IS NULL AND rejected_reason IS NULL AND state <> 'in_progress' ";
 } // namespace
 
@@ -552,6 +559,7 @@ StoreResult<void> Store::read_responses(const std::string& sql, int limit,
         r.start.practitioner_code = column_text(rs, 12);
         r.start.case_ref = column_text(rs, 13);
         r.refused_because = column_text(rs, 14);
+        r.start.visit_id = column_text(rs, 15);
         bind_text(as, 1, r.start.id);
         int arc;
         while ((arc = sqlite3_step(as)) == SQLITE_ROW) {

@@ -96,6 +96,7 @@ void draw_talk(Ui& ui);
 void draw_question(Ui& ui);
 void draw_still_there(Ui& ui);
 void draw_thanks(Ui& ui);
+void draw_next_child(Ui& ui);
 void draw_admin(Ui& ui);
 // The admin screen's "set a PIN" pad; false when no PIN is being set.
 bool draw_new_pin(Ui& ui);

@@ -95,6 +95,16 @@ void draw_thanks(Ui& ui) {
              pack.word(band, "finish", s->language), ui.fonts.large, TileStyle{.primary = true}))
         ui.then([](flow::Flow& f) { f.finish(); });
 
+    // The practitioner's: the next child of this visit has a turn, without the PIN. Quiet, in the corner.
+    {
+        const float h = std::max(L.target * 0.75f, L.em * 2.0f);
+        const float w = std::max(h * 3.4f, L.em * 8.5f);
+        if (tile(ui.widgets, "next-child", ImVec2(L.width - L.pad * 1.5f - w, L.pad * 1.5f),
+                 ImVec2(L.width - L.pad * 1.5f, L.pad * 1.5f + h), ui.textures.asset("ui/next_child"),
+                 "Next child, same visit", ui.fonts.small, TileStyle{.row = true}))
+            ui.then([](flow::Flow& f) { f.next_child(); });
+    }
+
     if (!still) confetti(pen, L, std::clamp(since / 1800.0f, 0.0f, 1.0f)); // 1.8 s
 }
 
