@@ -19,7 +19,7 @@ inline constexpr const char* kWeDidSetting = "we_did";
 struct WeDidFetch {
     enum class Kind {
         Fetched,      // a list, checked and kept
-        NotPublished, // this collector does not publish (404)
+        NotPublished, // this collector does not publish (404): what was kept is forgotten, `list` is empty
         Failed,       // no list this time: the network, the collector, or the list did not check out
     };
     Kind kind = Kind::Failed;

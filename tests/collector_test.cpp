@@ -26,6 +26,7 @@
 #include <httplib.h>
 #include <set>
 #include <sodium.h>
+#include <thread>
 
 using namespace sayso;
 namespace reports = sayso::collector::reports;
@@ -1329,6 +1330,9 @@ TEST_CASE_TEMPLATE("the publishing key is made once and kept; a tablet's \"we di
             *s, {.measure = "listened", .you_said = said, .we_did = "did", .service_area = area, .language = lang},
             "ada"));
     };
+    // Written for the poster before tablets showed these: no language, sent to no tablet.
+    REQUIRE(
+        s->query("INSERT INTO we_did (measure, you_said, we_did, created_by) VALUES ('x', 'OLD', 'OLD', 'ada')", {}));
     add("every-1", "", "en");
     add("mine-1", "early-help", "en");
     add("theirs-1", "children-in-care", "en");
@@ -1458,8 +1462,32 @@ TEST_CASE("a tablet keeps a \"we did\" list only when it checks out, and checks 
     text.replace(text.find("entries"), 7, "entriez");
     REQUIRE(kiosk->set_setting(sync::kWeDidSetting, text));
     CHECK_FALSE(sync::stored_we_did(*kiosk, c.publish_key));
-    // A collector that does not publish is told apart from one that failed.
+    // Fetched again: kept again. A list signed by the collector but older than the one kept does not replace it.
+    REQUIRE(sync::fetch_we_did(*kiosk, http, c.publish_key).kind == sync::WeDidFetch::Kind::Fetched);
+    const auto key_held = test::held(collector::publish_key(*test::open_collector_store(store)));
+    protocol::WeDidList old = *fetched.list;
+    old.issued_at = "2020-01-01T00:00:00Z";
+    old.entries.push_back(
+        {.id = 1, .language = "en", .measure = "", .you_said = "OLD", .we_did = "OLD", .published_at = "2020-01-01"});
+    httplib::Server past;
+    past.Get("/v1/wedid", [&](const httplib::Request&, httplib::Response& res) {
+        res.set_content(protocol::write_we_did(old, key_held.secret), "application/json");
+    });
+    const int port = past.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { past.listen_after_bind(); });
+    c.endpoint = "http://127.0.0.1:" + std::to_string(port);
+    sync::Http replayed(c);
+    const auto refused = sync::fetch_we_did(*kiosk, replayed, c.publish_key);
+    past.stop();
+    serving.join();
+    CHECK(refused.kind == sync::WeDidFetch::Kind::Failed);
+    CHECK(refused.detail.find("older") != std::string::npos);
+    REQUIRE(sync::stored_we_did(*kiosk, c.publish_key));
+    CHECK(sync::stored_we_did(*kiosk, c.publish_key)->issued_at != old.issued_at);
+    CHECK(sync::stored_we_did(*kiosk, c.publish_key)->entries.empty());
+    // A collector that does not publish is told apart from one that failed, and what was kept goes.
     c.endpoint = collector.url() + "/nothing-here";
     sync::Http elsewhere(c);
     CHECK(sync::fetch_we_did(*kiosk, elsewhere, c.publish_key).kind == sync::WeDidFetch::Kind::NotPublished);
+    CHECK_FALSE(sync::stored_we_did(*kiosk, c.publish_key));
 }

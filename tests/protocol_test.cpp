@@ -616,7 +616,11 @@ TEST_CASE("PROTOCOL.md's examples are messages the module reads as the text says
     REQUIRE(we_did->entries.size() == 1);
     CHECK(we_did->entries[0].measure == "listened");
     CHECK(we_did->entries[0].published_at == "2026-11-30");
-    CHECK(protocol::read_we_did(fenced[4], std::string(44, 'A'), enrol->device_id).problem().kind ==
+    // Its signature is a placeholder: no key checks it.
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    REQUIRE(sodium_init() >= 0);
+    crypto_sign_keypair(pk, sk);
+    CHECK(protocol::read_we_did(fenced[4], formats::to_base64(pk, sizeof pk), enrol->device_id).problem().kind ==
           protocol::WeDidProblem::Kind::BadSignature);
 
     // The enrolment reply and the error body are given inline.

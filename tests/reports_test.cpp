@@ -1442,3 +1442,56 @@ TEST_CASE("a child's recording in the reports: an audio element on the case page
     const double seconds = std::strtod(r.out.c_str() + at + prefix.size(), nullptr);
     CHECK(seconds == doctest::Approx(3.0).epsilon(0.02));
 }
+
+TEST_CASE_TEMPLATE("a family's page shows the brothers and sisters who answered in the same visit without a case "
+                   "reference, to whoever may see them",
+                   Kind, SqliteKind, PostgresKind) {
+    Kind kind;
+    if (!kind.available()) return;
+    auto s = test::open_collector_store(kind.spec());
+    seed(*s, "");
+    const std::string visit(32, 'a'), other(32, 'b');
+    auto older = make("v1", "C-901", "SW-1", "visit", "2026-11-20", "complete", false, {words("OLDER-WORDS")});
+    older.visit_id = visit;
+    auto sibling = make("v2", "", "SW-1", "visit", "2026-11-20", "complete", false, {words("SIBLING-WORDS")});
+    sibling.visit_id = visit;
+    auto stranger = make("v3", "", "SW-1", "visit", "2026-11-20", "complete", false, {words("STRANGER-WORDS")});
+    stranger.visit_id = other;
+    auto before = make("v4", "C-902", "SW-1", "visit", "2026-11-21", "complete", false, {words("NO-VISIT")});
+    // One with another practitioner's code: not that practitioner's to read.
+    auto theirs = make("v5", "", "SW-7", "visit", "2026-11-20", "complete", false, {words("OTHER-CODE")});
+    theirs.visit_id = visit;
+    REQUIRE(s->insert("tab-cic", {older, sibling, stranger, before, theirs}));
+    // Read back as delivered.
+    std::map<std::string, std::string> visits;
+    REQUIRE(s->for_each([&](const std::string&, const collector::Response& r) {
+        visits[r.id] = r.visit_id;
+        return true;
+    }));
+    CHECK(visits["v1"] == visit);
+    CHECK(visits["v3"] == other);
+    CHECK(visits["v4"].empty());
+    test::held(reports::index_new(*s, {}));
+    REQUIRE(reports::set_family(*s, "C-901", "F-9"));
+    REQUIRE(reports::set_family(*s, "C-902", "F-9"));
+
+    const auto family = test::held(reports::family_view(*s, admin, "F-9", {}));
+    CHECK(family.responses.size() == 2);
+    REQUIRE(family.siblings.size() == 2);
+    CHECK(family.siblings[0].id != family.siblings[1].id);
+    const auto mine = test::held(reports::family_view(*s, sw1, "F-9", {}));
+    CHECK(mine.access == reports::Access::Allowed);
+    REQUIRE(mine.siblings.size() == 1);
+    CHECK(mine.siblings[0].id == "v2");
+    CHECK(mine.siblings[0].visit_id == visit);
+    CHECK(family.siblings[0].visit_id == visit);
+    const std::string page = reports::family_page(reports::Session{"", "t", admin}, reports::Vocabulary{}, "F-9",
+                                                  family.cases, family.responses, family.access, family.siblings);
+    CHECK(page.find("data-siblings=\"2\"") != std::string::npos);
+    CHECK(page.find("SIBLING-WORDS") != std::string::npos);
+    CHECK(page.find("STRANGER-WORDS") == std::string::npos);
+    // Another area's manager sees neither the family nor the sibling.
+    const auto elsewhere = test::held(reports::family_view(*s, eh_manager, "F-9", {}));
+    CHECK(elsewhere.access == reports::Access::Denied);
+    CHECK(elsewhere.siblings.empty());
+}

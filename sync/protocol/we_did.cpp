@@ -2,6 +2,7 @@
 // by the collector and read by the tablet.
 #include "formats/base64.hpp"
 #include "formats/formats.hpp"
+#include "formats/utf8.hpp"
 #include "protocol/codec.hpp"
 
 #include <sodium.h>
@@ -35,6 +36,11 @@ bool language_tag(const std::string& s) {
 
 bool words(const std::string* s) {
     return s && !s->empty() && s->size() <= kMaxWeDidText;
+}
+
+// At most `most` bytes, cut where a character ends (what is read is whole UTF-8, and reads back the same).
+std::string cut(const std::string& s, std::size_t most) {
+    return s.size() <= most ? s : s.substr(0, utf8::floor_boundary(s, most));
 }
 
 } // namespace
@@ -97,12 +103,10 @@ Result<WeDidList, WeDidProblem> read_we_did_payload(const std::string& payload) 
     const std::string* area = string_at(j, "service_area");
     const std::string* issued = string_at(j, "issued_at");
     auto entries = j.find("entries");
-    if (!device || !area || !issued || entries == j.end() || !entries->is_array())
+    if (!device || !area || !issued || entries == j.end() || !entries->is_array() || device->size() > kMaxDeviceId)
         return WeDidProblem{WeDidProblem::Kind::NotAList};
-    WeDidList list{.device_id = *device,
-                   .service_area = area->substr(0, kMaxName),
-                   .issued_at = issued->substr(0, 40),
-                   .entries = {}};
+    WeDidList list{
+        .device_id = *device, .service_area = cut(*area, kMaxName), .issued_at = cut(*issued, 40), .entries = {}};
     std::map<std::string, std::size_t> per_language;
     for (const auto& e : *entries) {
         if (list.entries.size() >= kMaxWeDidEntries) break;
@@ -118,10 +122,10 @@ Result<WeDidList, WeDidProblem> read_we_did_payload(const std::string& payload) 
         if (per_language[*lang]++ >= kMaxWeDidPerLanguage) continue;
         list.entries.push_back({.id = id->get<long long>(),
                                 .language = *lang,
-                                .measure = measure ? measure->substr(0, kMaxName) : std::string(),
+                                .measure = measure ? cut(*measure, kMaxName) : std::string(),
                                 .you_said = *said,
                                 .we_did = *did,
-                                .published_at = at ? at->substr(0, 10) : std::string()});
+                                .published_at = at ? cut(*at, 10) : std::string()});
     }
     return list;
 }

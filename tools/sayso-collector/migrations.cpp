@@ -303,9 +303,11 @@ CREATE TABLE report_packs (
     column("answers", "clip_type", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     column("answers", "clip", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     // 15 and 16: "you said, we did" for tablets: which service area an entry
-    // is for ('' every area) and the language its words are in.
+    // is for ('' every area) and the language its words are in. Entries
+    // written before, for the poster alone, get no language: no tablet is sent
+    // them until an admin adds them again for tablets (publish.cpp).
     column("we_did", "service_area", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
-    column("we_did", "language", "TEXT NOT NULL DEFAULT 'en'", "TEXT NOT NULL DEFAULT 'en'");
+    column("we_did", "language", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
     // 17: the key what tablets are sent is signed with (publish.hpp): made on
     // first use, one row.
     const char* publish = R"sql(
@@ -319,6 +321,9 @@ CREATE TABLE publish_key (
                  "publish_key", "public_key"});
     // 18: the visit a response was given in: brothers and sisters answering one after another share it.
     column("responses", "visit_id", "TEXT NOT NULL DEFAULT ''", "TEXT NOT NULL DEFAULT ''");
+    // 19: a family's page finds the responses of its children's visits without reading them all.
+    const char* visits = "CREATE INDEX IF NOT EXISTS responses_visit ON responses (visit_id) WHERE visit_id <> '';";
+    m.push_back({static_cast<int>(m.size()) + 1, "finding responses by their visit", visits, visits, "", ""});
     return m;
 }
 

@@ -47,7 +47,8 @@ Stored<protocol::WeDidList> we_did_for(Store& store, const std::string& device_n
     if (!area) return area.problem();
     if (!area->empty()) list.service_area = (*area)[0][0];
     auto rows = store.query("SELECT seq, language, measure, you_said, we_did, created_at FROM we_did"
-                            " WHERE service_area = '' OR service_area = ? ORDER BY seq DESC LIMIT 500",
+                            " WHERE (service_area = '' OR service_area = ?) AND language <> ''"
+                            " ORDER BY seq DESC LIMIT 500",
                             {list.service_area});
     if (!rows) return rows.problem();
     std::map<std::string, std::size_t> per_language;

@@ -161,7 +161,14 @@ Server::Server(Store& store, ServerOptions options)
                          res.set_header("Retry-After", "60");
                          return problem(res, 503, "the collector's store is not available: " + list.problem().message);
                      }
-                     reply(res, 200, protocol::write_we_did(*list, key->secret));
+                     // Within what a tablet reads: the oldest entries give way (words heavy with
+                     // escapes can take twice their size, and are escaped twice).
+                     std::string body = protocol::write_we_did(*list, key->secret);
+                     while (body.size() > protocol::kMaxWeDidBytes && !list->entries.empty()) {
+                         list->entries.pop_back();
+                         body = protocol::write_we_did(*list, key->secret);
+                     }
+                     reply(res, 200, body);
                  }});
 
     // Enrolment (PROTOCOL.md): a one-time code, typed on the tablet, is

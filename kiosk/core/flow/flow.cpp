@@ -198,7 +198,9 @@ StoreResult<void> Flow::begin_child(const std::string& band, const std::string& 
     s.visit_type = visit_;
     s.language = pack_->first_language();
     s.response_id = random_id();
-    s.visit_id = visit_id_;
+    // A pack that lets children choose to send their words without their name links no visits:
+    // being shown beside a brother or sister would name them as surely.
+    s.visit_id = pack_->name_choice ? std::string() : visit_id_;
     s.case_ref = case_ref;
     // Where the child chooses, their case reference is written only once they choose to send it.
     const bool asks = pack_->name_choice && !case_ref.empty() && !pack_->intro_for(*s.band).by_lang.empty();
@@ -213,7 +215,7 @@ StoreResult<void> Flow::begin_child(const std::string& band, const std::string& 
                               .started_at_ms = clock_.wall_ms(),
                               .practitioner_code = practitioner_code_,
                               .case_ref = asks ? std::string() : case_ref,
-                              .visit_id = visit_id_};
+                              .visit_id = s.visit_id};
     if (auto begun = recorder_.begin(start); !begun) {
         problem_ = begun.problem();
         changed();

@@ -27,14 +27,15 @@ void draw_next_child(Ui& ui) {
     const float pic = std::round(std::min(L.short_side() * 0.16f, 2.6f * L.target));
     const int n = static_cast<int>(pack->bands.size());
     const float gap = L.pad;
-    const int per_row = std::max(1, std::min(n, static_cast<int>((L.width - 4 * L.pad + gap) / (L.target * 2.4f + gap))));
+    const int per_row =
+        std::max(1, std::min(n, static_cast<int>((L.width - 4 * L.pad + gap) / (L.target * 2.4f + gap))));
     const int rows = (n + per_row - 1) / per_row;
     const float tile_w = std::min(L.target * 3.4f, (L.width - 4 * L.pad - static_cast<float>(per_row - 1) * gap) /
                                                        static_cast<float>(per_row));
     const float title_h = text_height(pen, ui.fonts.title, title, text_w);
     const float room = L.height - top - L.pad * 2 - pic - L.pad * 2 - title_h - L.pad * 2;
-    const float tile_h = std::clamp((room - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows), L.target,
-                                    tile_w * 1.1f);
+    const float tile_h =
+        std::clamp((room - static_cast<float>(rows - 1) * gap) / static_cast<float>(rows), L.target, tile_w * 1.1f);
     const float block = pic + L.pad * 2 + title_h + L.pad * 2 + static_cast<float>(rows) * (tile_h + gap) - gap;
     float y = std::round(std::max(top, top + (L.height - top - L.pad * 2 - block) * 0.5f));
 

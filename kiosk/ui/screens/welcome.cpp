@@ -57,8 +57,13 @@ void draw_welcome(Ui& ui) {
     const auto langs = ui.flow.languages();
     const float lang_h = langs.size() > 1 ? std::max(L.target * 0.9f, L.em * 2.4f) : 0;
     const float lang_y = L.height - L.pad * 1.5f - lang_h;
-    const float block_without_card = pic + L.pad * 2 + text_height(pen, ui.fonts.title, hello, text_w) + L.pad +
-                                     text_height(pen, ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
+    // Where a card may take the welcome picture's place, the title leaves room either side for its speaker.
+    const bool speaks = can_speak(ui, *s);
+    const float speaker_r = std::max(L.target * 0.55f, L.em * 1.1f);
+    const float title_w = speaks && we_did_shown(ui, *s) ? text_w - 2 * (2 * speaker_r + L.pad) : text_w;
+    const float title_h = text_height(pen, ui.fonts.title, hello, title_w);
+    const float block_without_card =
+        pic + L.pad * 2 + title_h + L.pad + text_height(pen, ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
     // The child's own settings, above the languages: text size, contrast, font, motion.
     const float access_h = std::max(L.target * 0.9f, L.em * 2.2f);
     const float access_y = (lang_h > 0 ? lang_y - L.pad * 0.6f : L.height - L.pad * 1.5f) - access_h;
@@ -73,7 +78,7 @@ void draw_welcome(Ui& ui) {
     const float card_w = std::min(L.width - 4 * L.pad, 36 * L.em);
     const float card_pic = std::round(std::min(L.target * 1.2f, 3 * L.em));
     const float card_r = std::max(L.target * 0.5f, L.em * 1.0f);
-    const bool card_speaks = news && can_speak(ui, *s);
+    const bool card_speaks = news && speaks;
     const float card_text_w = card_w - L.pad * 4 - card_pic - (card_speaks ? 2 * card_r + L.pad : 0);
     // One paragraph each, the pack's frame and the collector's words: "You told us: ..." "So we did this: ...".
     const std::string said = news ? pack.word(band, "you_told_us", s->language) + ": " + news->you_said : "";
@@ -110,20 +115,20 @@ void draw_welcome(Ui& ui) {
                      ImVec2(cx + pic * 0.5f, y + pic));
         y += pic + L.pad * 2;
     }
-    if (can_speak(ui, *s)) {
-        // Read the welcome aloud: a speaker beside the picture, or beside the words when there is none.
-        const float r = std::max(L.target * 0.55f, L.em * 1.1f);
-        const float title_w = text_width(pen, ui.fonts.title, hello, text_w);
+    if (speaks) {
+        // Read the welcome aloud: a speaker beside the picture, or beside the words when there is none
+        // (at their start's side, mirrored for right-to-left).
+        const float r = speaker_r;
+        const float beside = text_width(pen, ui.fonts.title, hello, title_w) * 0.5f + L.pad + r;
         const ImVec2 c = welcome_picture ? ImVec2(cx + pic * 0.5f + L.pad + r, y - L.pad * 2 - pic * 0.5f)
-                                         : ImVec2(std::min(cx + title_w * 0.5f + L.pad + r, L.width - L.pad - r),
-                                                  y + text_height(pen, ui.fonts.title, hello, text_w) * 0.5f);
+                                         : ImVec2(mirror ? cx - beside : cx + beside, y + title_h * 0.5f);
         if (speak_hit(ui, "speak", c, r)) {
             ui.then([](flow::Flow& f) { f.touch(); });
             ui.speaker->say(welcome_speech(*s));
         }
         speak_draw(ui, c, r);
     }
-    y += centred_text(pen, ui.fonts.title, hello, cx, y, text_w, pen.colours.ink) + L.pad;
+    y += centred_text(pen, ui.fonts.title, hello, cx, y, title_w, pen.colours.ink) + L.pad;
     y += centred_text(pen, ui.fonts.body, note, cx, y, text_w, pen.colours.muted) + L.pad * (welcome_picture ? 3 : 2);
 
     const float button_w = std::min(L.width - 4 * L.pad, std::max(6 * L.target, 10 * L.em));

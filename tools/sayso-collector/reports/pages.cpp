@@ -568,7 +568,7 @@ std::string child_page(const Session& s, const Vocabulary& words, const std::str
 
 std::string family_page(const Session& s, const Vocabulary& words, const std::string& family_ref,
                         const std::vector<std::string>& cases, const std::vector<ChildResponse>& responses,
-                        Access access) {
+                        Access access, const std::vector<ChildResponse>& siblings) {
     data d = page("A family", "family", &s);
     d.set("family_ref", family_ref);
     d.set("family_query", url_encode(family_ref));
@@ -586,6 +586,13 @@ std::string family_page(const Session& s, const Vocabulary& words, const std::st
         each.push_back(one);
     }
     d.set("cases", each);
+    // The next child of one of these visits, who answered without a case reference.
+    if (!denied && !siblings.empty()) {
+        data more = object{{"count", std::to_string(siblings.size())},
+                           {"count_words", siblings.size() == 1 ? "response" : "responses"}};
+        add_responses(more, words, siblings);
+        d.set("siblings", more);
+    }
     return render_page("family", d);
 }
 
@@ -623,6 +630,7 @@ std::string we_did_page(const Session& s, const Vocabulary& words, const std::ve
                            {"area", e.service_area.empty() ? std::string("Every service area")
                                                            : words.service_area_name(e.service_area)},
                            {"language", e.language},
+                           {"on_tablets", !e.language.empty()},
                            {"suppressed", data(e.figure.suppressed)},
                            {"rated", !e.figure.suppressed && rated > 0 ? num(rated) : data(false)},
                            {"positive", num(e.figure.positive)},

@@ -35,9 +35,10 @@ std::string service_csv(const Vocabulary& words, const ServiceView& v, const std
 
 std::string child_page(const Session& s, const Vocabulary& words, const std::string& case_ref,
                        const std::vector<ChildResponse>& responses, Access access);
+// `siblings`: brothers and sisters who answered in the same visits without a case reference.
 std::string family_page(const Session& s, const Vocabulary& words, const std::string& family_ref,
                         const std::vector<std::string>& cases, const std::vector<ChildResponse>& responses,
-                        Access access);
+                        Access access, const std::vector<ChildResponse>& siblings = {});
 std::string responses_csv(const Vocabulary& words, const std::vector<ChildResponse>& responses);
 
 // What an admin chooses from when adding to "you said, we did".

@@ -507,32 +507,25 @@ Stored<ServiceView> service_view(Store& store, const std::vector<Store*>& more, 
     return out;
 }
 
-Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
-                             const std::vector<SealKeyPair>& keys) {
-    ChildView out;
-    if (case_refs.empty()) return out;
-    const std::string in = " IN (" + placeholders(case_refs.size()) + ")";
-    const Params refs(case_refs.begin(), case_refs.end());
-    auto counted = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs);
-    if (!counted) return counted.problem();
-    const std::int64_t total = counted->empty() ? 0 : num((*counted)[0][0]);
-    Params p = refs;
+namespace {
+
+// The responses `where` picks (with its parameters) that the reader may see,
+// safeguarding flags first, then newest first, each with its answers opened.
+Stored<std::vector<ChildResponse>> responses_where(Store& store, const Reader& reader, const std::string& where,
+                                                   Params p, const std::vector<SealKeyPair>& keys) {
     const std::string mine = scope(reader, p);
     auto rows = store.query("SELECT response_id, case_ref, started_at, visit_type, band, pack_id, language,"
                             " service_area, practitioner_code, complete, asked_to_talk,"
-                            " (SELECT pack_version FROM responses WHERE responses.id = report_responses.response_id)"
-                            " FROM report_responses"
-                            " WHERE case_ref" +
-                                in + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
+                            " (SELECT pack_version FROM responses WHERE responses.id = report_responses.response_id),"
+                            " (SELECT visit_id FROM responses WHERE responses.id = report_responses.response_id)"
+                            " FROM report_responses WHERE " +
+                                where + mine + " ORDER BY asked_to_talk DESC, started_at DESC",
                             p);
     if (!rows) return rows.problem();
-    if (rows->empty()) {
-        out.access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
-        return out;
-    }
-    out.access = Access::Allowed;
+    std::vector<ChildResponse> out;
     for (const auto& r : *rows) {
-        ChildResponse c{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], truth(r[9]), truth(r[10]), {}, r[11]};
+        ChildResponse c{r[0], r[1], r[2],        r[3],         r[4], r[5],  r[6],
+                        r[7], r[8], truth(r[9]), truth(r[10]), {},   r[11], r[12]};
         auto as = store.query(std::string("SELECT question_id, position, kind, measure, ") + kAnswerColumns +
                                   ", clip_type FROM answers WHERE response_id = ? ORDER BY position",
                               {r[0]});
@@ -544,8 +537,30 @@ Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vect
             c.answers.push_back(
                 {a[0], a[2], a[3], static_cast<int>(num(a[1])), x.skipped, x.options, x.text, std::move(why), a[9]});
         }
-        out.responses.push_back(std::move(c));
+        out.push_back(std::move(c));
     }
+    return out;
+}
+
+} // namespace
+
+Stored<ChildView> child_view(Store& store, const Reader& reader, const std::vector<std::string>& case_refs,
+                             const std::vector<SealKeyPair>& keys) {
+    ChildView out;
+    if (case_refs.empty()) return out;
+    const std::string in = " IN (" + placeholders(case_refs.size()) + ")";
+    const Params refs(case_refs.begin(), case_refs.end());
+    auto counted = store.query("SELECT COUNT(*) FROM report_responses WHERE case_ref" + in, refs);
+    if (!counted) return counted.problem();
+    const std::int64_t total = counted->empty() ? 0 : num((*counted)[0][0]);
+    auto rows = responses_where(store, reader, "case_ref" + in, refs, keys);
+    if (!rows) return rows.problem();
+    if (rows->empty()) {
+        out.access = reader.role == Role::Admin && total == 0 ? Access::NotFound : Access::Denied;
+        return out;
+    }
+    out.access = Access::Allowed;
+    out.responses = std::move(*rows);
     return out;
 }
 
@@ -589,6 +604,28 @@ Stored<ClipView> clip_view(Store& store, const Reader& reader, const std::string
     return out;
 }
 
+namespace {
+
+Stored<void> add_siblings(Store& store, const Reader& reader, FamilyView& family,
+                          const std::vector<SealKeyPair>& keys) {
+    // The visits the family's children answered in, and who else answered in them without a case reference.
+    std::vector<std::string> visits;
+    for (const auto& r : family.responses)
+        if (!r.visit_id.empty() && std::find(visits.begin(), visits.end(), r.visit_id) == visits.end())
+            visits.push_back(r.visit_id);
+    if (visits.empty()) return {};
+    const Params ids(visits.begin(), visits.end());
+    auto rows = responses_where(store, reader,
+                                "case_ref = '' AND response_id IN (SELECT id FROM responses WHERE visit_id IN (" +
+                                    placeholders(visits.size()) + "))",
+                                ids, keys);
+    if (!rows) return rows.problem();
+    family.siblings = std::move(*rows);
+    return {};
+}
+
+} // namespace
+
 Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::string& family_ref,
                                const std::vector<SealKeyPair>& keys) {
     FamilyView out;
@@ -601,6 +638,7 @@ Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::st
     if (!child) return child.problem();
     out.access = child->access;
     out.responses = std::move(child->responses);
+    if (auto siblings = add_siblings(store, reader, out, keys); !siblings) return siblings.problem();
     if (reader.role == Role::Admin) return out;
     // Another area's case reference is not this reader's to know.
     std::vector<std::string>& cases = out.cases;

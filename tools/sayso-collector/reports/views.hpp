@@ -166,6 +166,7 @@ struct ChildResponse {
     bool complete = false, asked_to_talk = false;
     std::vector<ChildAnswer> answers;
     std::string pack_version; // the version the child answered: its questions are shown as they were
+    std::string visit_id;     // shared with brothers and sisters who answered in the same visit; may be empty
 };
 enum class Access { Allowed, Denied, NotFound };
 struct ChildView {
@@ -197,6 +198,9 @@ struct FamilyView {
     Access access = Access::NotFound;
     std::vector<std::string> cases;
     std::vector<ChildResponse> responses;
+    // Brothers and sisters who answered in one of those responses' visits
+    // without a case reference (the next child of a visit), as the reader may see them.
+    std::vector<ChildResponse> siblings;
 };
 Stored<FamilyView> family_view(Store& store, const Reader& reader, const std::string& family_ref,
                                const std::vector<SealKeyPair>& keys);

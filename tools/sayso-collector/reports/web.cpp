@@ -248,8 +248,12 @@ ReportServer::ReportServer(Store& store, WebOptions options)
                 return html(res, 403, family_page(session, options_.words, ref, {}, {}, access));
             }
             if (!ref.empty()) audit(as_csv ? "downloaded" : "viewed", subject, &session);
-            if (as_csv) return csv(res, "sayso-family.csv", responses_csv(options_.words, rs));
-            html(res, 200, family_page(session, options_.words, ref, cases, rs, access));
+            if (as_csv) {
+                std::vector<ChildResponse> all = rs;
+                all.insert(all.end(), view->siblings.begin(), view->siblings.end());
+                return csv(res, "sayso-family.csv", responses_csv(options_.words, all));
+            }
+            html(res, 200, family_page(session, options_.words, ref, cases, rs, access, view->siblings));
         };
     };
     get("/family", family(false));
