@@ -1052,3 +1052,23 @@ TEST_CASE("the next child's band choice left alone, or closed by the practitione
     CHECK(flow.screen() == Screen::Locked);
     CHECK(f.stored().size() == 2);
 }
+
+TEST_CASE("a pack that lets children send their words without their name links no visits") {
+    Fixture f;
+    f.pack = with_intro(f.tmp / "pack", true);
+    auto& flow = *f.flow;
+    REQUIRE(flow.set_case_ref("C-1"));
+    f.hand_over("8-11");
+    CHECK(flow.session()->visit_id.empty());
+    skip_to_thanks(flow);
+    REQUIRE(flow.next_child());
+    REQUIRE(flow.choose_band("12-17"));
+    CHECK(flow.session()->visit_id.empty());
+    for (const auto& r : f.stored())
+        CHECK(r.start.visit_id.empty());
+    // Without the choice, the same visit links them.
+    Fixture g;
+    g.pack = with_intro(g.tmp / "pack", false);
+    g.hand_over("8-11");
+    CHECK(g.flow->session()->visit_id.size() == 32);
+}
