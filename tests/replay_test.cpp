@@ -1208,6 +1208,8 @@ TEST_CASE(
                     for (std::size_t i = 0; i < band.questions.size(); ++i)
                         files.push_back(prefix + std::to_string(i + 2) + "-" + band.questions[i].id + ".png");
                     files.push_back(prefix + std::to_string(band.questions.size() + 2) + "-thanks.png");
+                    if (lang == p.first_language()) // the next child's turn, before they choose a language
+                        files.push_back(prefix + std::to_string(band.questions.size() + 3) + "-next-child.png");
                     for (const auto& f : files) {
                         INFO(f);
                         CHECK(index.find(f) != std::string::npos);

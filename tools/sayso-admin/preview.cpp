@@ -84,7 +84,12 @@ std::string script(const pack::Pack& p, const pack::Band& b, const std::string& 
         }
     }
     s << "expect thanks\nwait 2000\n";
-    shot(std::to_string(n) + "-thanks", "thank you");
+    shot(std::to_string(n++) + "-thanks", "thank you");
+    // The next child of the visit picks their band: in the pack's first language, before they choose theirs.
+    if (lang == p.first_language()) {
+        s << "tap next-child\nexpect next_child\n";
+        shot(std::to_string(n) + "-next-child", "the next child's turn");
+    }
     return s.str();
 }
 
