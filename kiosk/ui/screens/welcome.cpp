@@ -57,13 +57,14 @@ void draw_welcome(Ui& ui) {
     const auto langs = ui.flow.languages();
     const float lang_h = langs.size() > 1 ? std::max(L.target * 0.9f, L.em * 2.4f) : 0;
     const float lang_y = L.height - L.pad * 1.5f - lang_h;
-    // Where a card may take the welcome picture's place, the title leaves room either side for its speaker.
+    // Where a card takes the welcome picture's place, the title leaves room either side for the speaker.
     const bool speaks = can_speak(ui, *s);
     const float speaker_r = std::max(L.target * 0.55f, L.em * 1.1f);
-    const float title_w = speaks && we_did_shown(ui, *s) ? text_w - 2 * (2 * speaker_r + L.pad) : text_w;
-    const float title_h = text_height(pen, ui.fonts.title, hello, title_w);
+    const float narrow_w = speaks ? text_w - 2 * (2 * speaker_r + L.pad) : text_w;
+    const float wide_h = text_height(pen, ui.fonts.title, hello, text_w);
+    const float narrow_h = text_height(pen, ui.fonts.title, hello, narrow_w);
     const float block_without_card =
-        pic + L.pad * 2 + title_h + L.pad + text_height(pen, ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
+        pic + L.pad * 2 + wide_h + L.pad + text_height(pen, ui.fonts.body, note, text_w) + L.pad * 3 + button_h;
     // The child's own settings, above the languages: text size, contrast, font, motion.
     const float access_h = std::max(L.target * 0.9f, L.em * 2.2f);
     const float access_y = (lang_h > 0 ? lang_y - L.pad * 0.6f : L.height - L.pad * 1.5f) - access_h;
@@ -98,9 +99,9 @@ void draw_welcome(Ui& ui) {
         if (pic - short_by >= L.target) { // a smaller welcome picture
             pic = std::floor(pic - short_by);
             block = room - L.pad * 2;
-        } else if (block - pic - L.pad * 3 <= room - below_corners) {
+        } else if (block - pic - L.pad * 3 + narrow_h - wide_h <= room - below_corners) {
             // The card's own picture stands in for it, and the start button comes a little closer.
-            block -= pic + L.pad * 3;
+            block += narrow_h - wide_h - pic - L.pad * 3;
             pic = 0;
             welcome_picture = false;
         } else {
@@ -109,6 +110,8 @@ void draw_welcome(Ui& ui) {
         }
     }
     float y = std::max(welcome_picture ? L.pad * 2 : below_corners, (room - block) * 0.5f);
+    const float title_w = welcome_picture ? text_w : narrow_w;
+    const float title_h = welcome_picture ? wide_h : narrow_h;
 
     if (welcome_picture) {
         draw_picture(pen, ui.textures.asset("ui/welcome"), ImVec2(cx - pic * 0.5f, y),
