@@ -63,20 +63,22 @@ json to_json(const Response& r) {
         if (!a.clip_type.empty()) j["clip"] = {{"type", a.clip_type}, {"data", a.clip}};
         answers.push_back(std::move(j));
     }
-    return {{"id", r.id},
-            {"pack_id", r.pack_id},
-            {"pack_version", r.pack_version},
-            {"band", r.band},
-            {"visit_type", r.visit_type},
-            {"language", r.language},
-            {"started_at", r.started_at},
-            {"ended_at", r.ended_at.empty() ? json() : json(r.ended_at)},
-            {"state", r.state},
-            {"asked_to_talk", r.asked_to_talk},
-            {"practitioner_code", r.practitioner_code},
-            {"case_ref", r.case_ref},
-            {"visit_id", r.visit_id},
-            {"answers", std::move(answers)}};
+    json j = {{"id", r.id},
+              {"pack_id", r.pack_id},
+              {"pack_version", r.pack_version},
+              {"band", r.band},
+              {"visit_type", r.visit_type},
+              {"language", r.language},
+              {"started_at", r.started_at},
+              {"ended_at", r.ended_at.empty() ? json() : json(r.ended_at)},
+              {"state", r.state},
+              {"asked_to_talk", r.asked_to_talk},
+              {"practitioner_code", r.practitioner_code},
+              {"case_ref", r.case_ref},
+              {"answers", std::move(answers)}};
+    // Given only when known, as a response from before visits were kept exports as it always did.
+    if (!r.visit_id.empty()) j["visit_id"] = r.visit_id;
+    return j;
 }
 
 std::string write_ack(const Ack& a) {

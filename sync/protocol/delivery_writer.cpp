@@ -175,8 +175,10 @@ void append_response(std::string& out, const Response& r) {
     out += ',';
     append_field(out, "state", r.state);
     out += ',';
-    append_field(out, "visit_id", r.visit_id);
-    out += ',';
+    if (!r.visit_id.empty()) { // as to_json: only when known
+        append_field(out, "visit_id", r.visit_id);
+        out += ',';
+    }
     append_field(out, "visit_type", r.visit_type);
     out += '}';
 }
