@@ -295,13 +295,8 @@ ReportServer::ReportServer(Store& store, WebOptions options)
             for (const auto& m : ms)
                 if (std::find(measures.begin(), measures.end(), m.measure) == measures.end())
                     measures.push_back(m.measure);
-            // The service areas the packs name and those tablets were given; the languages the packs are in.
-            std::vector<std::string> areas;
-            for (const auto& a : options_.words.service_areas())
-                areas.push_back(a.id);
-            for (const auto& r : store_.query("SELECT DISTINCT service_area FROM device_services", {})
-                                     .value_or(std::vector<Store::Row>{}))
-                if (!r[0].empty() && std::find(areas.begin(), areas.end(), r[0]) == areas.end()) areas.push_back(r[0]);
+            // The service areas to choose from (none when the store can't say); the languages the packs are in.
+            const auto areas = service_areas().value_or(std::vector<std::string>{});
             std::vector<std::string> languages;
             for (const auto& p : options_.words.packs())
                 for (const auto& l : p->languages)
@@ -372,14 +367,9 @@ ReportServer::ReportServer(Store& store, WebOptions options)
         for (const auto& r : *rows)
             list.push_back({Reader{r[0], r[1], r[2], r[3]}, r[4] == "1"});
         // A manager's area: one the packs name, or one a tablet was given.
-        std::vector<std::string> areas;
-        for (const auto& a : options_.words.service_areas())
-            areas.push_back(a.id);
-        auto tablets = store_.query("SELECT DISTINCT service_area FROM device_services ORDER BY service_area", {});
-        if (!tablets) return html(res, 503, message_page(&session, "Not available", tablets.problem().message));
-        for (const auto& r : *tablets)
-            if (!r[0].empty() && std::find(areas.begin(), areas.end(), r[0]) == areas.end()) areas.push_back(r[0]);
-        html(res, status, users_page(session, options_.words, list, areas, message, problem));
+        auto areas = service_areas();
+        if (!areas) return html(res, 503, message_page(&session, "Not available", areas.problem().message));
+        html(res, status, users_page(session, options_.words, list, *areas, message, problem));
     };
     get("/users", [this, users](http::Request& req, http::Response& res) {
         Session session;
@@ -558,6 +548,17 @@ void ReportServer::sign_in_page(const http::Request& req, http::Response& res, i
     html(res, status, login_page(next, problem, token));
     res.set_header("Set-Cookie", std::string(kSignInCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict" +
                                      (http_.tls() || req.forwarded_https ? "; Secure" : ""));
+}
+
+Stored<std::vector<std::string>> ReportServer::service_areas() {
+    std::vector<std::string> areas;
+    for (const auto& a : options_.words.service_areas())
+        areas.push_back(a.id);
+    auto tablets = store_.query("SELECT DISTINCT service_area FROM device_services ORDER BY service_area", {});
+    if (!tablets) return tablets.problem();
+    for (const auto& r : *tablets)
+        if (!r[0].empty() && std::find(areas.begin(), areas.end(), r[0]) == areas.end()) areas.push_back(r[0]);
+    return areas;
 }
 
 bool ReportServer::fresh(http::Response& res) {

@@ -50,6 +50,8 @@ class ReportServer {
     // Asks the indexer to look for new arrivals (it never waits for them);
     // without a second connection, indexes them here. False (and a 503) if that fails.
     bool fresh(http::Response& res);
+    // The service areas one may choose: those the packs name, then those tablets were given.
+    Stored<std::vector<std::string>> service_areas();
     // Admins' pages and forms, checked in one place: anyone else, a posted
     // form without this session's token, or `refused_anyway` gets 403 in
     // `words`, and the refusal is audited with `subject`.
