@@ -8,16 +8,20 @@ using namespace sayso::script;
 
 TEST_CASE("a replay script is read a command a line, skipping blanks and comments") {
     const auto s = parse_script("# a walk\n\ntap start\r\nwait 250\nidle 3\ntype hello there\nkey enter\nshot q1\n"
-                                "expect thanks\ndeliver\nlisten\nquit\n");
+                                "expect thanks\ndeliver\nlisten\nlisten 300 \nquit\n");
     REQUIRE_MESSAGE(s, s.words());
-    REQUIRE(s->commands.size() == 10);
+    REQUIRE(s->commands.size() == 11);
     CHECK(s->commands[0].verb == Command::Verb::Tap);
     CHECK(s->commands[0].arg == "start");
     CHECK(s->commands[0].line == 3);
     CHECK(s->commands[1].number == 250);
     CHECK(s->commands[2].number == 3);
     CHECK(s->commands[3].arg == "hello there");
-    CHECK(s->commands[9].verb == Command::Verb::Quit);
+    CHECK(s->commands[8].verb == Command::Verb::Listen);
+    CHECK(s->commands[8].number == 0); // to the end
+    CHECK(s->commands[9].verb == Command::Verb::Listen);
+    CHECK(s->commands[9].number == 300); // until a recording holds 300 ms
+    CHECK(s->commands[10].verb == Command::Verb::Quit);
 }
 
 TEST_CASE("a script with a mistake names its line, and nothing of it runs") {
@@ -37,6 +41,9 @@ TEST_CASE("a script with a mistake names its line, and nothing of it runs") {
     refused("shot ../escape\n", 1, "plain file names");
     refused("shot a/b\n", 1, "plain file names");
     refused("key delete\n", 1, "key knows backspace and enter");
+    refused("listen soon\n", 1, "listen takes nothing, or the milliseconds of a recording");
+    refused("listen 0\n", 1, "from 1 to 120000");
+    refused("listen 120001\n", 1, "from 1 to 120000");
     refused("touch\n", 1, "touch needs an argument");
     refused("double\n", 1, "double needs an argument");
     refused("finger 0 down start\n", 1, "a number from 1 to 9");

@@ -106,12 +106,18 @@ std::string deliver(Kiosk& k) {
 }
 
 // Real time: speech is made and played on other threads, and a recording
-// comes from the microphone at its own pace.
-std::string listen(Kiosk& k) {
+// comes from the microphone at its own pace. `ms`: only until the recording
+// being made holds that much (0: until it has ended, and speech too).
+std::string listen(Kiosk& k, long ms) {
     auto& speaker = k.speaker();
     if (!speaker.available() && !k.flow().recording()) return "listen: no sound device (" + speaker.problem() + ")";
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(150);
-    while (speaker.busy() || k.flow().recording()) {
+    auto waiting = [&] {
+        if (ms == 0) return speaker.busy() || k.flow().recording();
+        const auto* take = k.flow().take();
+        return k.flow().recording() && take && take->seconds() * 1000 < static_cast<double>(ms);
+    };
+    while (waiting()) {
         if (std::chrono::steady_clock::now() > until)
             return k.flow().recording() ? "listen: still recording after 150 s" : "listen: still speaking after 150 s";
         k.settle();
@@ -256,7 +262,7 @@ int drive(Kiosk& k, const script::Script& commands, flow::ManualClock& clock, co
             break;
         case script::Command::Verb::Listen:
             k.settle();
-            if (auto why = listen(k); !why.empty()) return fail(c, why);
+            if (auto why = listen(k, c.number); !why.empty()) return fail(c, why);
             k.settle();
             break;
         case script::Command::Verb::Key: {

@@ -124,6 +124,17 @@ ScriptResult<Script> parse_script(const std::string& text) {
                 return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg +
                             "\"");
         }
+        if (c.verb == Command::Verb::Listen) {
+            while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t'))
+                c.arg.pop_back();
+            if (!c.arg.empty()) {
+                auto [p, ec] = std::from_chars(c.arg.data(), c.arg.data() + c.arg.size(), c.number);
+                if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 1 || c.number > 120'000)
+                    return fail("listen takes nothing, or the milliseconds of a recording to wait for, from 1 to "
+                                "120000, not \"" +
+                                c.arg + "\"");
+            }
+        }
         if (c.verb == Command::Verb::Finger) {
             if (auto why = parse_finger(c); !why.empty()) return fail(why);
         }

@@ -1,7 +1,7 @@
 // Replay scripts: one command a line, for tests, pack previews and checks.
 //   tap ID | touch ID | double ID | finger N down|move ID[@X,Y] | finger N up
 //   | stroke touch|mouse ID X,Y X,Y ... | wait MS | idle SECONDS
-//   | shot NAME | expect SCREEN | type TEXT | key backspace|enter | deliver | listen | quit;
+//   | shot NAME | expect SCREEN | type TEXT | key backspace|enter | deliver | listen [MS] | quit;
 // blank lines and lines starting with # are skipped. `tap` presses a widget
 // with the mouse, `touch` with a finger (SDL's finger events, as a touchscreen
 // sends them), `double` is two quick finger taps on it; `finger` moves one
@@ -9,7 +9,8 @@
 // it (X and Y from 0 to 1 across it); `stroke` presses at the first point in
 // a widget, moves through the rest and lets go at the last (a drawing);
 // `listen` waits, in real time, until the tablet has stopped speaking and
-// any recording has ended.
+// any recording has ended; `listen MS`, until the recording being made holds
+// MS milliseconds of sound (or has ended), and the recording goes on.
 // The parser knows nothing of SDL: the kiosk's replay driver runs what it reads.
 #pragma once
 
@@ -27,7 +28,7 @@ struct Command {
     enum class Finger { Down, Move, Up };
     Verb verb;
     std::string arg; // finger: the widget
-    long number = 0; // wait (ms), idle (s), finger (which, 1 to 9)
+    long number = 0; // wait (ms), idle (s), finger (which, 1 to 9), listen (ms of a recording; 0: to its end)
     Finger finger = Finger::Down;
     float x = 0.5f, y = 0.5f; // finger: where in the widget, 0..1 across and down
     struct Point {
