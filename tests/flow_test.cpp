@@ -79,7 +79,7 @@ TEST_CASE("the practitioner must pick a band and a visit type before handing ove
     CHECK(stored[0].state == "in_progress");
     CHECK(stored[0].start.band == "8-11");
     CHECK(stored[0].start.visit_type == "review");
-    CHECK(stored[0].start.pack_version == "1.0.0");
+    CHECK(stored[0].start.pack_version == "1.1.0");
     CHECK(stored[0].start.id.size() == 32);
     CHECK(stored[0].device_id.size() == 32);
 }
@@ -150,12 +150,18 @@ TEST_CASE("a child answers, skips, goes back and finishes; every tap is on disk"
         flow.choose("fun");
         flow.choose("fun"); // tapped again: unpicked
         REQUIRE(flow.next());
+        // The band ends with anything else the child wants to say, out loud; a skip is the way on.
+        REQUIRE(flow.session()->question().kind == pack::Kind::Voice);
+        CHECK_FALSE(flow.next()); // nothing recorded
+        REQUIRE(flow.skip());
         CHECK(flow.screen() == Screen::Thanks);
         auto r = f.stored()[0];
         CHECK(r.state == "complete");
-        REQUIRE(r.answers.size() == 6);
+        REQUIRE(r.answers.size() == 7);
         CHECK(r.answers[5].options == std::vector<std::string>{"explain", "home"}); // the pack's order
         CHECK(r.answers[5].measure == "better_services");
+        CHECK(r.answers[6].question_id == "tell-us");
+        CHECK(r.answers[6].skipped);
         CHECK(r.ended_at_ms.has_value());
 
         f.pass(Millis(7'900));
@@ -276,13 +282,13 @@ TEST_CASE("a session finishes on the pack version it started with") {
     REQUIRE(shelf.reload());
     REQUIRE(shelf.find("after-my-visit")->version == "2.0.0");
 
-    CHECK(flow.session()->pack->version == "1.0.0");
+    CHECK(flow.session()->pack->version == "1.1.0");
     CHECK(flow.session()->question().id == "listened");
     while (flow.screen() == Screen::Question)
         flow.skip();
     auto r = f.stored()[0];
-    CHECK(r.start.pack_version == "1.0.0");
-    CHECK(r.answers.size() == 4);
+    CHECK(r.start.pack_version == "1.1.0");
+    CHECK(r.answers.size() == 5); // version 1.1.0's 4-7 band, not 2.0.0's
 }
 
 TEST_CASE("when the disk fills mid-session no answer is dropped, and the practitioner is told") {
@@ -338,7 +344,7 @@ TEST_CASE("no new child is handed a survey while answers are waiting to be saved
     auto all = f.stored();
     REQUIRE(all.size() == 2);
     CHECK(all[0].state == "complete");
-    CHECK(all[0].answers.size() == 4);
+    CHECK(all[0].answers.size() == 5);
 }
 
 TEST_CASE("a manual clock's wall time starts where it was set and moves with it") {
@@ -945,8 +951,11 @@ TEST_CASE("asking to talk from a single-choice answer the pack marks: told first
     CHECK(flow.screen() == Screen::Question); // the answer shows as chosen again first
     CHECK(flow.confirming() == "talk");
     f.pass(flow.settings().confirm_delay);
-    CHECK(flow.screen() == Screen::Thanks); // the last question, answered
+    REQUIRE(flow.screen() == Screen::Question); // answered: on to the drawing that ends the band
+    CHECK(flow.session()->question().id == "my-picture");
     CHECK(f.stored().at(0).answers.back().options == std::vector<std::string>{"talk"});
+    REQUIRE(flow.skip());
+    CHECK(flow.screen() == Screen::Thanks);
 
     REQUIRE(flow.finish());
     f.hand_over("4-7");

@@ -29,8 +29,13 @@ std::string all(const LoadResult& r) {
     return s;
 }
 
+// The default pack, without its own draw and voice questions (so an edit
+// places its own where it wants them), changed by `edit`, loaded.
 LoadResult load_edited(const TempDir& tmp, const std::function<void(json&)>& edit) {
-    return load_pack(test::copy_pack(tmp / "pack", edit));
+    return load_pack(test::copy_pack(tmp / "pack", [&](json& j) {
+        test::without_own_words(j);
+        edit(j);
+    }));
 }
 
 void expect_error(const LoadResult& r, const std::string& path, const std::string& words) {
@@ -52,8 +57,12 @@ TEST_CASE("the default pack loads with its four bands and no problems") {
     const Pack& p = *r.pack;
     CHECK(p.id == "after-my-visit");
     REQUIRE(p.bands.size() == 4);
-    CHECK(p.band("4-7")->questions.size() >= 3);
-    CHECK(p.band("4-7")->questions.size() <= 4);
+    // Three or four questions for the youngest, then a drawing if they like.
+    CHECK(p.band("4-7")->questions.size() >= 4);
+    CHECK(p.band("4-7")->questions.size() <= 5);
+    CHECK(p.band("4-7")->questions.back().kind == Kind::Draw);
+    CHECK(p.band("8-11")->questions.back().kind == Kind::Voice);
+    CHECK(p.band("8-11")->questions.back().max_seconds == 60);
     for (const auto& q : p.band("4-7")->questions)
         if (q.kind == Kind::Faces) CHECK(q.scale == 3);
     for (const auto& q : p.band("8-11")->questions)
@@ -426,7 +435,7 @@ TEST_CASE("the shelf keeps the last good version of a pack that turns bad") {
     CHECK(shelf.reload());
     CHECK(shelf.find("after-my-visit")->version == "2.0.0");
     CHECK(shelf.refused().empty());
-    CHECK(first->version == "1.0.0"); // whoever still holds the old one keeps it unchanged
+    CHECK(first->version == "1.1.0"); // whoever still holds the old one keeps it unchanged
 
     // A second folder with the same pack id is refused, the first stays.
     test::copy_pack(tmp / "packs" / "zz-copy");
@@ -498,7 +507,7 @@ TEST_CASE("installing a pack: a bad one changes nothing and says why, a good one
     CHECK(bad.message.find("nothing was installed") != std::string::npos);
     REQUIRE_FALSE(bad.problems.empty());
     CHECK(bad.problems[0].str().find("help.png") != std::string::npos);
-    CHECK(load_pack(packs / "after-my-visit").pack->version == "1.0.0");
+    CHECK(load_pack(packs / "after-my-visit").pack->version == "1.1.0");
 
     auto good = install_pack(found[1], packs, Trust{{}, true});
     INFO(good.message);

@@ -209,7 +209,9 @@ TEST_CASE("every shipped pack's answers, delivered by a tablet, count exactly in
                         a.measure = q.value("measure", std::string());
                         a.answered_at_ms = st.started_at_ms + 1000 * (qi + 1);
                         const auto opts = options_of(q);
-                        a.skipped = (c + qi) % 7 == 6;
+                        // A drawing or a recording counts in no figure (its delivery and reports are tested with
+                        // real clips elsewhere): here the children skip them.
+                        a.skipped = (c + qi) % 7 == 6 || a.kind == "draw" || a.kind == "voice";
                         if (!a.skipped) {
                             if (a.kind == "text")
                                 a.text = "Words from child " + std::to_string(c) + " of " + id + " " + band;

@@ -73,6 +73,20 @@ inline fs::path copy_pack(const fs::path& dir) {
     return copy_pack(dir, [](nlohmann::json&) {});
 }
 
+// The default pack's bands without the questions that take a child's own
+// words as a clip (the drawing ending 4-7, the recording ending 8-11), and
+// without the words a recording needs: for tests that put their own draw or
+// voice questions where they want them, or count a pack's clips.
+inline void without_own_words(nlohmann::json& j) {
+    for (auto& b : j["bands"]) {
+        auto& qs = b["questions"];
+        for (auto q = qs.begin(); q != qs.end();)
+            q = (*q)["kind"] == "draw" || (*q)["kind"] == "voice" ? qs.erase(q) : q + 1;
+    }
+    for (const char* w : {"record", "recording", "listen", "try_again", "no_microphone"})
+        j["words"].erase(w);
+}
+
 // Gives a pack (as JSON) the words a voice question needs, in English.
 inline void add_voice_words(nlohmann::json& j) {
     j["words"]["record"] = {{"en", "Tap the microphone and talk"}};
