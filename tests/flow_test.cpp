@@ -584,8 +584,9 @@ TEST_CASE("an unlocked practitioner screen left alone locks itself; an admin scr
 TEST_CASE("a draw question: nothing drawn can't go on, a drawing is kept as a PNG on next and while going back, and "
           "a skip throws it away") {
     Fixture f;
-    // The default pack with a draw question first in the 8-11 band.
+    // The default pack with a draw question first in the 8-11 band, instead of its own drawing and recording.
     const auto dir = test::copy_pack(f.tmp / "pack", [](nlohmann::json& j) {
+        test::without_own_words(j);
         for (auto& b : j["bands"])
             if (b["id"] == "8-11")
                 b["questions"].insert(
@@ -650,9 +651,11 @@ TEST_CASE("a draw question: nothing drawn can't go on, a drawing is kept as a PN
 }
 
 namespace {
-// The default pack with a voice question of `seconds` first in the 8-11 band.
+// The default pack with a voice question of `seconds` first in the 8-11 band, instead of its own drawing and
+// recording.
 std::shared_ptr<const pack::Pack> with_voice_question(const std::filesystem::path& dir, int seconds = 5) {
     const auto copy = test::copy_pack(dir, [seconds](nlohmann::json& j) {
+        test::without_own_words(j);
         test::add_voice_words(j);
         for (auto& b : j["bands"])
             if (b["id"] == "8-11")

@@ -1486,7 +1486,12 @@ TEST_CASE("a voice question records the child through SDL's capture, plays it ba
     with_voice_question(k, 5);
     // Five seconds: three of something like a voice, two of quiet; the question's length is five.
     const auto said = microphone_hears(k, test::voice_like(3.0, 2.0));
-    auto r = k.replay(kToVoice + "listen\nshot voice-ready\ntouch record\nshot voice-recording\nlisten\n"
+    // The 8-11 band, which does not read its questions aloud unasked: the speaker's device opens anew for each
+    // thing said, and SDL's disk driver starts its file again each time, so the next question read aloud would
+    // take the place of the recording played back.
+    const std::string to_voice = "touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\n"
+                                 "touch answer:listened:happy\nwait 800\nexpect question:my-voice\n";
+    auto r = k.replay(to_voice + "shot voice-ready\ntouch record\nshot voice-recording\nlisten\n"
                                  "expect question:my-voice\nshot voice-recorded\ntouch listen\nlisten\n"
                                  "touch next\nexpect question:knows-me\n",
                       "voice");
@@ -1543,6 +1548,10 @@ TEST_CASE("without a microphone the voice question says so in words and offers t
     r = k.replay(kToVoice + "touch record\ntouch record\n", "voice-no-microphone-twice");
     CHECK(r.code == 3);
     CHECK(r.err.find("touch record: no widget with that id") != std::string::npos);
+    // A replay waiting for a moment of a recording when none is being made says so, rather than going on.
+    r = k.replay(kToVoice + "touch record\nlisten 250\n", "voice-no-microphone-listen");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("listen 250: no recording is being made") != std::string::npos);
 }
 
 TEST_CASE("the voice question's screens at each size, and in Urdu") {

@@ -110,6 +110,7 @@ std::string deliver(Kiosk& k) {
 // being made holds that much (0: until it has ended, and speech too).
 std::string listen(Kiosk& k, long ms) {
     auto& speaker = k.speaker();
+    if (ms > 0 && !k.flow().recording()) return "listen " + std::to_string(ms) + ": no recording is being made";
     if (!speaker.available() && !k.flow().recording()) return "listen: no sound device (" + speaker.problem() + ")";
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(150);
     auto waiting = [&] {

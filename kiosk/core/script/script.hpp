@@ -10,7 +10,7 @@
 // a widget, moves through the rest and lets go at the last (a drawing);
 // `listen` waits, in real time, until the tablet has stopped speaking and
 // any recording has ended; `listen MS`, until the recording being made holds
-// MS milliseconds of sound (or has ended), and the recording goes on.
+// MS milliseconds of sound (or has ended at its length), and it goes on.
 // The parser knows nothing of SDL: the kiosk's replay driver runs what it reads.
 #pragma once
 
