@@ -1475,8 +1475,13 @@ std::vector<std::int16_t> microphone_hears(Kiosk& k, const std::vector<std::int1
     return said;
 }
 
-const std::string kToVoice = "touch band:4-7\ntouch visit:visit\ntouch handover\ntouch start\n"
-                             "touch answer:listened:happy\nwait 800\nexpect question:my-voice\n";
+// From the practitioner screen to the voice question of `band`, the first question answered.
+std::string to_voice(const std::string& band) {
+    return "touch band:" + band +
+           "\ntouch visit:visit\ntouch handover\ntouch start\n"
+           "touch answer:listened:happy\nwait 800\nexpect question:my-voice\n";
+}
+const std::string kToVoice = to_voice("4-7");
 
 } // namespace
 
@@ -1489,11 +1494,9 @@ TEST_CASE("a voice question records the child through SDL's capture, plays it ba
     // The 8-11 band, which does not read its questions aloud unasked: the speaker's device opens anew for each
     // thing said, and SDL's disk driver starts its file again each time, so the next question read aloud would
     // take the place of the recording played back.
-    const std::string to_voice = "touch band:8-11\ntouch visit:visit\ntouch handover\ntouch start\n"
-                                 "touch answer:listened:happy\nwait 800\nexpect question:my-voice\n";
-    auto r = k.replay(to_voice + "shot voice-ready\ntouch record\nshot voice-recording\nlisten\n"
-                                 "expect question:my-voice\nshot voice-recorded\ntouch listen\nlisten\n"
-                                 "touch next\nexpect question:knows-me\n",
+    auto r = k.replay(to_voice("8-11") + "shot voice-ready\ntouch record\nshot voice-recording\nlisten\n"
+                                         "expect question:my-voice\nshot voice-recorded\ntouch listen\nlisten\n"
+                                         "touch next\nexpect question:knows-me\n",
                       "voice");
     INFO(r.err);
     REQUIRE(r.code == 0);

@@ -111,30 +111,28 @@ ScriptResult<Script> parse_script(const std::string& text) {
                 "\" (expected tap, touch, double, finger, stroke, wait, idle, shot, expect, type, key, deliver, "
                 "listen or quit)");
         c.verb = known->second;
-        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
-            c.verb != Command::Verb::Quit) {
+        if (c.verb != Command::Verb::Type) { // typed text keeps its spaces
             while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t'))
                 c.arg.pop_back();
-            if (c.arg.empty()) return fail(verb + " needs an argument");
         }
-        if (c.verb == Command::Verb::Wait || c.verb == Command::Verb::Idle) {
+        if (c.verb != Command::Verb::Type && c.verb != Command::Verb::Deliver && c.verb != Command::Verb::Listen &&
+            c.verb != Command::Verb::Quit && c.arg.empty())
+            return fail(verb + " needs an argument");
+        // The whole number the argument is, from `low` to `high`.
+        auto whole = [&](long low, long high) {
             auto [p, ec] = std::from_chars(c.arg.data(), c.arg.data() + c.arg.size(), c.number);
+            return ec == std::errc() && p == c.arg.data() + c.arg.size() && c.number >= low && c.number <= high;
+        };
+        if (c.verb == Command::Verb::Wait || c.verb == Command::Verb::Idle) {
             const long limit = c.verb == Command::Verb::Wait ? 86'400'000 : 86'400; // one day
-            if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 0 || c.number > limit)
+            if (!whole(0, limit))
                 return fail(verb + " needs a whole number from 0 to " + std::to_string(limit) + ", not \"" + c.arg +
                             "\"");
         }
-        if (c.verb == Command::Verb::Listen) {
-            while (!c.arg.empty() && (c.arg.back() == ' ' || c.arg.back() == '\t'))
-                c.arg.pop_back();
-            if (!c.arg.empty()) {
-                auto [p, ec] = std::from_chars(c.arg.data(), c.arg.data() + c.arg.size(), c.number);
-                if (ec != std::errc() || p != c.arg.data() + c.arg.size() || c.number < 1 || c.number > 120'000)
-                    return fail("listen takes nothing, or the milliseconds of a recording to wait for, from 1 to "
-                                "120000, not \"" +
-                                c.arg + "\"");
-            }
-        }
+        if (c.verb == Command::Verb::Listen && !c.arg.empty() && !whole(1, 120'000))
+            return fail("listen takes nothing, or the milliseconds of a recording to wait for, from 1 to 120000, "
+                        "not \"" +
+                        c.arg + "\"");
         if (c.verb == Command::Verb::Finger) {
             if (auto why = parse_finger(c); !why.empty()) return fail(why);
         }
